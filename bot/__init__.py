@@ -1,0 +1,1 @@
+"""The Teams surface: the HTTP edge, the adapter, the activity handler, commands and words."""

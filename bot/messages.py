@@ -1,0 +1,40 @@
+"""The bot's words. Chat messages never carry more than a case reference and initials."""
+from __future__ import annotations
+
+from protocol import Profile
+
+# (command, what it does): the help text and, later, the manifest's command list.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("help", "what I do and the commands I understand"),
+)
+
+
+def help_text(profile: Profile, *, local_mode: bool) -> str:
+    lines = [
+        "**Strategy Bot** convenes and follows through child protection strategy discussions: "
+        "it works out the statutory deadline, the format and who must be invited from the "
+        f"partnership's procedures, and keeps the clock in view. Rules in use: **{profile.name}** "
+        f"(profile `{profile.id}`).",
+        "",
+        "Commands (type them here, or mention me in a channel, with or without a leading `/`):",
+        *[f"- **{name}**: {summary}" for name, summary in COMMANDS],
+    ]
+    if local_mode:
+        lines += ["", "_Running in local mode: no Azure credentials, nothing is sent outside this machine._"]
+    return "\n".join(lines)
+
+
+def unknown_text(suggestion: str | None) -> str:
+    # Never quote what was typed: it may be a child's name typed into a channel by mistake.
+    if suggestion:
+        return f"Sorry, I don't understand that. Did you mean **{suggestion}**? Type **help** to see what I can do."
+    return "Sorry, I don't understand that. Type **help** to see what I can do."
+
+
+def empty_text() -> str:
+    return "Hello. Type **help** to see what I can do."
+
+
+WELCOME = "Hello, I'm Strategy Bot. I help convene and follow through child protection strategy discussions. Type **help** to start."
+
+TURN_FAILED = "Sorry, something went wrong on my side and nothing was changed. Please try again; if it keeps happening, tell your administrator (reference {reference})."

@@ -1,0 +1,11 @@
+"""The statutory rules and the partnership profiles. Pure: no clock, no database, no network."""
+from .assessment import Assessment, Invitee, RuleRef, assess
+from .errors import FactsError, ProfileError, ProtocolError
+from .facts import Facts
+from .loading import load_profile, parse_profile, profile_names
+from .profile import Profile
+
+__all__ = [
+    "Assessment", "Facts", "FactsError", "Invitee", "Profile", "ProfileError", "ProtocolError",
+    "RuleRef", "assess", "load_profile", "parse_profile", "profile_names",
+]

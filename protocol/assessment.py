@@ -1,0 +1,162 @@
+"""The assessment: from case facts and a profile to the deadline, format, invitees, quorum and
+clocks, each answer carrying the rule and source that produced it."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from .conditions import holds
+from .deadlines import WorkingDayCalendar, describe_within, due_by
+from .facts import Facts
+from .profile import Profile, Timescale
+
+
+@dataclass(frozen=True)
+class RuleRef:
+    rule: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Target:
+    due: datetime
+    rule: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Invitee:
+    agency: str
+    required: bool
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ClockDue:
+    clock: str
+    source: str
+    text: str
+    due: datetime | None = None
+    rule: str | None = None
+    applies_when: str | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    profile: str
+    received_at: datetime
+    out_of_hours: bool
+    deadline: datetime
+    deadline_rule: RuleRef
+    matched_rules: tuple[str, ...]
+    format: str
+    format_rule: RuleRef
+    invitees: tuple[Invitee, ...]
+    quorum: tuple[str, ...]
+    clocks: tuple[ClockDue, ...]
+    target: Target | None = None
+
+    def to_json(self) -> dict:
+        """The documented `python -m protocol assess` output (README, "Protocol contract")."""
+        out = {
+            "profile": self.profile,
+            "received_at": self.received_at.isoformat(),
+            "out_of_hours": self.out_of_hours,
+            "deadline": self.deadline.isoformat(),
+            "deadline_rule": asdict(self.deadline_rule),
+            "matched_rules": list(self.matched_rules),
+            "format": self.format,
+            "format_rule": asdict(self.format_rule),
+            "invitees": [asdict(i) for i in self.invitees],
+            "quorum": list(self.quorum),
+            "clocks": [_clock_json(c) for c in self.clocks],
+        }
+        if self.target:
+            out["target"] = {**asdict(self.target), "due": self.target.due.isoformat()}
+        return out
+
+
+def _clock_json(clock: ClockDue) -> dict:
+    out = {"clock": clock.clock, "text": clock.text, "source": clock.source}
+    if clock.due is not None:
+        out["due"] = clock.due.isoformat()
+    if clock.rule is not None:
+        out["rule"] = clock.rule
+    if clock.applies_when:
+        out["applies_when"] = clock.applies_when
+    return out
+
+
+def assess(profile: Profile, facts: Facts, calendar: WorkingDayCalendar) -> Assessment:
+    received = calendar.local(facts.received_at)
+    out_of_hours = not calendar.in_working_hours(received)
+
+    def applies(rule) -> bool:
+        return holds(rule.when, facts, out_of_hours=out_of_hours)
+
+    # Specific rules are exceptions to the default: the default applies only when none matches.
+    matched = [r for r in profile.timescales.rules if applies(r)] or [profile.timescales.default]
+    deadlines = [(due_by(r.within, received, calendar), index, r) for index, r in enumerate(matched)]
+    deadline, _, winner = min(deadlines, key=lambda item: (item[0], item[1]))
+
+    format_rules = [r for r in profile.formats.rules if applies(r)]
+    if format_rules:
+        first = format_rules[0]
+        format_, format_rule = "meeting", RuleRef(first.rule, first.text, first.source)
+    else:
+        format_, format_rule = "any", RuleRef("default", profile.formats.default.text, profile.formats.default.source)
+
+    return Assessment(
+        profile=profile.id,
+        received_at=received,
+        out_of_hours=out_of_hours,
+        deadline=deadline,
+        deadline_rule=RuleRef(winner.rule, winner.text, winner.source),
+        matched_rules=tuple(r.rule for r in matched),
+        target=_target(profile, winner, received, deadline, calendar),
+        format=format_,
+        format_rule=format_rule,
+        invitees=_invitees([r for r in profile.invitees if applies(r)], facts),
+        quorum=profile.quorum.agencies,
+        clocks=tuple(_clock(c, received, calendar) for c in profile.clocks if applies(c)),
+    )
+
+
+def _target(profile: Profile, winner: Timescale, received: datetime, deadline: datetime, calendar) -> Target | None:
+    """A local aim, shown only when it is earlier than the binding deadline."""
+    if winner.target is not None:
+        due = due_by(winner.target, received, calendar)
+        return Target(due, winner.rule, winner.target_text or describe_within(winner.target, after="receipt"), winner.source)
+    aim = profile.timescales.target
+    if aim is None:
+        return None
+    due = due_by(aim.within, received, calendar)
+    return Target(due, aim.rule, aim.text, aim.source) if due is not None and due < deadline else None
+
+
+def _invitees(rules, facts: Facts) -> tuple[Invitee, ...]:
+    """One entry per agency: required if any matching rule requires it, every reason kept."""
+    merged: dict[str, list] = {}
+    for rule in rules:
+        merged.setdefault(rule.agency, []).append(rule)
+    invitees = []
+    for agency, agency_rules in merged.items():
+        ordered = sorted(agency_rules, key=lambda r: not r.required)
+        reasons = [_fill(r.reason, facts) for r in ordered]
+        sources = list(dict.fromkeys(r.source for r in ordered))
+        invitees.append(Invitee(agency, ordered[0].required, "; ".join(reasons), "; ".join(sources)))
+    return tuple(invitees)
+
+
+def _fill(reason: str, facts: Facts) -> str:
+    return reason.replace("{referrer_agency}", facts.referrer_agency or "not stated")
+
+
+def _clock(rule, received: datetime, calendar) -> ClockDue:
+    if rule.starts == "referral":
+        return ClockDue(rule.clock, rule.source, rule.text, due=due_by(rule.within, received, calendar))
+    return ClockDue(rule.clock, rule.source, rule.text, rule=describe_within(rule.within, after="the discussion"),
+                    applies_when=rule.applies_when)

@@ -1,0 +1,162 @@
+"""A partnership's rules as typed data. Everything local lives in the YAML profiles; this module
+only says what shape a profile must have, so a wrong field is caught when the profile loads."""
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .vocabulary import Agency, BooleanFact, Concern
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Condition(Strict):
+    """All the stated tests must hold (an empty condition always holds)."""
+
+    concerns_any: tuple[Concern, ...] = ()
+    facts: tuple[BooleanFact, ...] = ()
+    facts_any: tuple[BooleanFact, ...] = ()
+    age_under: float | None = None
+    has_referrer: bool | None = None
+    out_of_hours: bool | None = None
+
+
+class WorkingDays(Strict):
+    working_days: int = Field(ge=1, le=60)
+
+
+# same_day: end of the working day of receipt (EDT: 23:59 that day when received out of hours).
+# immediately: used only as a target (the aim), never as a binding deadline.
+# next_working_day_start: before the next working day begins (out-of-hours records).
+# as_soon_as_practicable: no computable due time.
+Within = Union[
+    Literal["same_day", "immediately", "next_working_day_start", "as_soon_as_practicable"],
+    WorkingDays,
+]
+
+
+class Sourced(Strict):
+    text: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+
+class Timescale(Sourced):
+    rule: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    within: Within
+    when: Condition = Condition()
+    target: Within | None = None
+    target_text: str | None = None
+
+    @field_validator("within")
+    @classmethod
+    def deadline_is_computable(cls, value):
+        if value in ("immediately", "as_soon_as_practicable"):
+            raise ValueError(f"a deadline cannot be {value!r}; state it as a target instead")
+        return value
+
+
+class Target(Sourced):
+    rule: str
+    within: Within
+
+
+class Timescales(Strict):
+    default: Timescale
+    rules: tuple[Timescale, ...] = ()
+    target: Target | None = None
+
+    @model_validator(mode="after")
+    def unique_rule_ids(self):
+        ids = [self.default.rule, *(r.rule for r in self.rules)]
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        if duplicates:
+            raise ValueError(f"duplicate timescale rule ids: {', '.join(sorted(duplicates))}")
+        return self
+
+
+class InviteeRule(Strict):
+    agency: Agency
+    required: bool
+    reason: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    when: Condition = Condition()
+
+
+class FormatRule(Sourced):
+    rule: str
+    format: Literal["meeting"]
+    when: Condition
+
+
+class Formats(Strict):
+    default: Sourced
+    rules: tuple[FormatRule, ...] = ()
+
+
+class Quorum(Strict):
+    agencies: tuple[Agency, ...] = Field(min_length=1)
+    source: str
+    not_quorate_text: str
+
+
+Clock = Literal[
+    "information_updates", "record_distribution", "out_of_hours_record",
+    "out_of_hours_not_quorate", "icpc", "s47_review", "assessment",
+]
+
+
+class ClockRule(Sourced):
+    clock: Clock
+    starts: Literal["referral", "discussion"]
+    within: Within
+    when: Condition = Condition()
+    applies_when: str | None = None
+
+
+class WorkingHours(Strict):
+    starts: time = time(9, 0)
+    ends: time = time(17, 0)
+
+    @model_validator(mode="after")
+    def ordered(self):
+        if self.starts >= self.ends:
+            raise ValueError("working_hours.starts must be before working_hours.ends")
+        return self
+
+
+class Profile(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    name: str
+    seed: str
+    time_zone: str = "Europe/London"
+    holiday_region: Literal["ENG", "WLS", "SCT", "NIR"] = "ENG"
+    closure_days: tuple[date, ...] = ()
+    working_hours: WorkingHours = WorkingHours()
+    timescales: Timescales
+    invitees: tuple[InviteeRule, ...]
+    formats: Formats
+    quorum: Quorum
+    clocks: tuple[ClockRule, ...] = ()
+
+    @field_validator("time_zone")
+    @classmethod
+    def known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @model_validator(mode="after")
+    def quorum_agencies_are_invited(self):
+        always = {r.agency for r in self.invitees if r.required and r.when == Condition()}
+        missing = [a for a in self.quorum.agencies if a not in always]
+        if missing:
+            raise ValueError(f"quorum agencies must always be required invitees: {', '.join(missing)}")
+        return self

@@ -1,0 +1,45 @@
+"""The protocol's words: concern categories, agencies, the case facts that rules may test."""
+from typing import Literal, get_args
+
+Concern = Literal[
+    "serious_physical_injury", "serious_neglect", "penetrative_sexual_abuse", "sexual_abuse",
+    "sexual_exploitation", "risk_to_life", "organised_abuse", "allegation_against_staff",
+    "fabricated_induced_illness", "child_on_child", "cumulative_concerns", "unborn_child", "fgm",
+    "honour_based_violence", "criminal_exploitation", "physical_abuse", "emotional_abuse",
+    "neglect", "domestic_abuse", "other",
+]
+
+Agency = Literal[
+    "social_care", "police", "health", "paediatrician", "education_dsl", "fostering_service",
+    "hospital_consultant", "ward_nurse", "csa_paediatrician", "sarc", "adult_services", "lado",
+    "referrer", "other_authority", "specialist", "legal",
+]
+
+BooleanFact = Literal[
+    "forensic_evidence_needed", "immediate_protective_action", "in_education", "looked_after",
+    "in_hospital", "inpatient", "medical_implications", "complex_disability_or_medical",
+    "adult_services_involved", "other_authority_involved",
+]
+
+CONCERNS: tuple[str, ...] = get_args(Concern)
+AGENCIES: tuple[str, ...] = get_args(Agency)
+BOOLEAN_FACTS: tuple[str, ...] = get_args(BooleanFact)
+
+AGENCY_NAMES = {
+    "social_care": "Children's social care",
+    "police": "Police",
+    "health": "Health",
+    "paediatrician": "Paediatrician",
+    "education_dsl": "Designated Safeguarding Lead (education setting)",
+    "fostering_service": "Fostering or residential service",
+    "hospital_consultant": "Responsible medical consultant",
+    "ward_nurse": "Senior ward nurse",
+    "csa_paediatrician": "CSA paediatrician",
+    "sarc": "Sexual Assault Referral Centre",
+    "adult_services": "Adult services",
+    "lado": "Local Authority Designated Officer",
+    "referrer": "Referrer",
+    "other_authority": "Other local authority or health trust",
+    "specialist": "Specialist in this form of abuse",
+    "legal": "Legal advice",
+}

@@ -1,0 +1,109 @@
+"""Working days: weekends, the region's bank holidays (the `holidays` package) and local closure days.
+
+All arithmetic happens in the partnership's time zone, so "17:00" is 17:00 on the wall clock
+whether that day is GMT or BST.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Iterable
+from zoneinfo import ZoneInfo
+
+import holidays
+
+SUBDIVISIONS = ("ENG", "WLS", "SCT", "NIR")
+
+
+class WorkingCalendar:
+    def __init__(
+        self,
+        *,
+        time_zone: str = "Europe/London",
+        subdivision: str = "ENG",
+        closure_days: Iterable[date] = (),
+        day_starts: time = time(9, 0),
+        day_ends: time = time(17, 0),
+    ):
+        if subdivision not in SUBDIVISIONS:
+            raise ValueError(f"unknown UK holiday region {subdivision!r}; use one of {', '.join(SUBDIVISIONS)}")
+        if day_starts >= day_ends:
+            raise ValueError("working day must start before it ends")
+        self.zone = ZoneInfo(time_zone)
+        self.subdivision = subdivision
+        self.closure_days = frozenset(closure_days)
+        self.day_starts = day_starts
+        self.day_ends = day_ends
+        self._bank_holidays = holidays.country_holidays("GB", subdiv=subdivision)
+
+    def local(self, at: datetime) -> datetime:
+        if at.tzinfo is None:
+            raise ValueError("naive datetime: times must carry their offset")
+        return at.astimezone(self.zone)
+
+    def holiday_name(self, day: date) -> str | None:
+        if day in self.closure_days:
+            return "local closure day"
+        return self._bank_holidays.get(day)
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self._bank_holidays and day not in self.closure_days
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after `day`."""
+        day += timedelta(days=1)
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def add_working_days(self, day: date, n: int) -> date:
+        """The Nth working day strictly after `day` (n >= 1); n == 0 returns `day` unchanged."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        for _ in range(n):
+            day = self.next_working_day(day)
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]: the inverse of add_working_days."""
+        if end <= start:
+            return 0
+        count, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            count += self.is_working_day(day)
+        return count
+
+    def start_of_working_day(self, day: date) -> datetime:
+        return datetime.combine(day, self.day_starts, tzinfo=self.zone)
+
+    def end_of_working_day(self, day: date) -> datetime:
+        return datetime.combine(day, self.day_ends, tzinfo=self.zone)
+
+    def end_of_calendar_day(self, day: date) -> datetime:
+        return datetime.combine(day, time(23, 59), tzinfo=self.zone)
+
+    def in_working_hours(self, at: datetime) -> bool:
+        local = self.local(at)
+        return self.is_working_day(local.date()) and self.day_starts <= local.time() < self.day_ends
+
+    def next_working_moment(self, at: datetime) -> datetime:
+        """`at` itself when inside working hours, else the start of the next working period."""
+        local = self.local(at)
+        day = local.date()
+        if self.is_working_day(day):
+            if local.time() < self.day_starts:
+                return self.start_of_working_day(day)
+            if local.time() < self.day_ends:
+                return local
+        return self.start_of_working_day(self.next_working_day(day))
+
+
+def calendar_for(profile, *, subdivision: str | None = None, time_zone: str | None = None) -> WorkingCalendar:
+    """The calendar a profile's deadlines are counted on; settings may override region and zone."""
+    return WorkingCalendar(
+        time_zone=time_zone or profile.time_zone,
+        subdivision=subdivision or profile.holiday_region,
+        closure_days=profile.closure_days,
+        day_starts=profile.working_hours.starts,
+        day_ends=profile.working_hours.ends,
+    )

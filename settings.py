@@ -1,0 +1,117 @@
+"""Settings from the environment and `.env`, checked once at start-up.
+
+Names follow Azure Bot Service (MicrosoftAppId...) and Teams Toolkit (BOT_ID...), so a `.env`
+written for either works. Anything wrong becomes one SettingsError line naming the setting.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+class SettingsError(Exception):
+    """One line for the operator: which setting, and what is wrong with it."""
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=PROJECT_ROOT / ".env", extra="ignore", populate_by_name=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(3978, ge=1, le=65535)
+    data_dir: Path = PROJECT_ROOT / "data"
+    database_url: str | None = None
+    log_level: str = "INFO"
+    max_body_bytes: int = Field(256 * 1024, ge=4096)
+
+    app_id: str = Field("", validation_alias=_env("MICROSOFT_APP_ID", "MicrosoftAppId", "BOT_ID", "APP_ID"))
+    app_password: str = Field(
+        "", validation_alias=_env("MICROSOFT_APP_PASSWORD", "MicrosoftAppPassword", "BOT_PASSWORD", "SECRET_BOT_PASSWORD", "APP_PASSWORD")
+    )
+    app_tenant_id: str = Field(
+        "", validation_alias=_env("MICROSOFT_APP_TENANT_ID", "MicrosoftAppTenantId", "BOT_TENANT_ID", "TEAMS_APP_TENANT_ID", "APP_TENANTID")
+    )
+    app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
+        "MultiTenant", validation_alias=_env("MICROSOFT_APP_TYPE", "MicrosoftAppType", "BOT_TYPE", "APP_TYPE")
+    )
+    allowed_tenant_ids: Annotated[tuple[str, ...], NoDecode] = ()
+
+    protocol_profile: str = "hackney"
+    holiday_region: Literal["ENG", "WLS", "SCT", "NIR"] | None = None
+    time_zone: str = "Europe/London"
+
+    graph_tenant_id: str = ""
+    graph_client_id: str = ""
+    graph_client_secret: str = ""
+    graph_organiser: str = Field("", description="mailbox (UPN or object id) that organises the meetings")
+    graph_base_url: str = "https://graph.microsoft.com/v1.0"
+
+    @field_validator("allowed_tenant_ids", mode="before")
+    @classmethod
+    def comma_separated(cls, value):
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @property
+    def local_mode(self) -> bool:
+        """No app id: anonymous Bot Framework traffic, for the Playground and tests only."""
+        return not self.app_id
+
+    @property
+    def graph_configured(self) -> bool:
+        return all((self.graph_tenant_id, self.graph_client_id, self.graph_client_secret, self.graph_organiser))
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'strategy-bot.db'}"
+
+
+_ENV_NAMES = {"app_password": "MICROSOFT_APP_PASSWORD", "app_id": "MICROSOFT_APP_ID", "app_tenant_id": "MICROSOFT_APP_TENANT_ID",
+              "app_type": "MICROSOFT_APP_TYPE"}
+
+
+def load_settings(**overrides) -> Settings:
+    """Read and cross-check the settings; raise SettingsError with one line on any problem."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        raise SettingsError(f"{_ENV_NAMES.get(field, field.upper())}: {first['msg']}") from None
+    _check(settings)
+    return settings
+
+
+def _check(settings: Settings) -> None:
+    from protocol import ProfileError, load_profile
+    from storage.urls import DatabaseUrlError, normalise_database_url
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if settings.app_id and settings.app_type != "UserAssignedMSI" and not settings.app_password:
+        raise SettingsError("MICROSOFT_APP_PASSWORD: required when MICROSOFT_APP_ID is set (or set MICROSOFT_APP_TYPE=UserAssignedMSI)")
+    if settings.app_type in ("SingleTenant", "UserAssignedMSI") and not settings.app_tenant_id:
+        raise SettingsError(f"MICROSOFT_APP_TENANT_ID: required when MICROSOFT_APP_TYPE is {settings.app_type}")
+    try:
+        load_profile(settings.protocol_profile)
+    except ProfileError as error:
+        raise SettingsError(f"PROTOCOL_PROFILE: {error}") from None
+    try:
+        ZoneInfo(settings.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"TIME_ZONE: unknown time zone {settings.time_zone!r}") from None
+    try:
+        normalise_database_url(settings.sqlalchemy_url)
+    except DatabaseUrlError as error:
+        raise SettingsError(f"DATABASE_URL: {error}") from None
+    graph = [settings.graph_tenant_id, settings.graph_client_id, settings.graph_client_secret, settings.graph_organiser]
+    if any(graph) and not all(graph):
+        raise SettingsError("GRAPH_*: set all of GRAPH_TENANT_ID, GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET and GRAPH_ORGANISER, or none")

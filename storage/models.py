@@ -1,0 +1,190 @@
+"""The tables. One module: the schema is small enough to read in one sitting and the Alembic
+migration mirrors it. Children's details live only here, never in chat messages."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .types import UTCDateTime
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict: JSON(), list: JSON()}
+
+
+class Discussion(Base):
+    __tablename__ = "discussions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    case_reference: Mapped[str] = mapped_column(String(40), index=True)
+    child_initials: Mapped[str] = mapped_column(String(8))
+    profile: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft, convened, held, recorded, closed, cancelled
+    facts: Mapped[dict] = mapped_column(default=dict)
+    assessment: Mapped[dict | None] = mapped_column(default=None)
+    deadline: Mapped[datetime | None] = mapped_column(default=None)
+    chair_aad_id: Mapped[str] = mapped_column(String(64))
+    chair_name: Mapped[str] = mapped_column(String(200), default="")
+    tenant_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    conversation_id: Mapped[str | None] = mapped_column(String(300), default=None)
+    meeting_start: Mapped[datetime | None] = mapped_column(default=None)
+    meeting_end: Mapped[datetime | None] = mapped_column(default=None)
+    meeting_event_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    meeting_join_url: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="discussion", cascade="all, delete-orphan")
+    decisions: Mapped[list[Decision]] = relationship(back_populates="discussion", cascade="all, delete-orphan")
+    actions: Mapped[list[Action]] = relationship(back_populates="discussion", cascade="all, delete-orphan")
+
+
+class Contact(Base):
+    """The contacts directory: who answers for an agency, and when (in hours / out of hours)."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("agency", "email", name="uq_contact_agency_email"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    agency: Mapped[str] = mapped_column(String(40), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(320))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    aad_object_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    tenant_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    hours: Mapped[str] = mapped_column(String(20), default="in_hours")  # in_hours, out_of_hours, any
+    agency_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Invitation(Base):
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("discussion_id", "agency", "email", name="uq_invitation_person"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    discussion_id: Mapped[str] = mapped_column(ForeignKey("discussions.id", ondelete="CASCADE"), index=True)
+    agency: Mapped[str] = mapped_column(String(40))
+    contact_id: Mapped[str | None] = mapped_column(ForeignKey("contacts.id"), default=None)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    rsvp: Mapped[str] = mapped_column(String(20), default="none")  # none, accepted, tentative, declined
+    rsvp_at: Mapped[datetime | None] = mapped_column(default=None)
+    attendance: Mapped[str | None] = mapped_column(String(20), default=None)  # attended, apologies, no_response
+
+    discussion: Mapped[Discussion] = relationship(back_populates="invitations")
+
+
+class Decision(Base):
+    __tablename__ = "decisions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    discussion_id: Mapped[str] = mapped_column(ForeignKey("discussions.id", ondelete="CASCADE"), index=True)
+    child_initials: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(40))
+    reasoning: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+    discussion: Mapped[Discussion] = relationship(back_populates="decisions")
+
+
+class Action(Base):
+    __tablename__ = "actions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    discussion_id: Mapped[str] = mapped_column(ForeignKey("discussions.id", ondelete="CASCADE"), index=True)
+    child_initials: Mapped[str] = mapped_column(String(8))
+    description: Mapped[str] = mapped_column(Text)
+    owner_agency: Mapped[str] = mapped_column(String(40))
+    owner_name: Mapped[str] = mapped_column(String(200), default="")
+    owner_contact_id: Mapped[str | None] = mapped_column(ForeignKey("contacts.id"), default=None)
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(30), default="open")  # open, completed, will_complete_by, not_required, needs_discussion
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    discussion: Mapped[Discussion] = relationship(back_populates="actions")
+    history: Mapped[list[ActionUpdate]] = relationship(
+        back_populates="action", cascade="all, delete-orphan", order_by="ActionUpdate.at"
+    )
+
+
+class ActionUpdate(Base):
+    """Status history of an action (PROTOCOL.md §6): one row per report back, never rewritten."""
+
+    __tablename__ = "action_updates"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    action_id: Mapped[str] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(Text, default="")
+    new_due_at: Mapped[datetime | None] = mapped_column(default=None)
+    by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]
+
+    action: Mapped[Action] = relationship(back_populates="history")
+
+
+class Obligation(Base):
+    """Something owed by a time: the one table the chasers sweep. `key` makes creation idempotent,
+    so a retried Teams delivery cannot create a second chase for the same thing."""
+
+    __tablename__ = "obligations"
+    __table_args__ = (Index("ix_obligations_open_due", "state", "due_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    discussion_id: Mapped[str | None] = mapped_column(ForeignKey("discussions.id", ondelete="CASCADE"), index=True)
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    owner_agency: Mapped[str | None] = mapped_column(String(40), default=None)
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(20), default="open")  # open, satisfied, snoozed, breached, cancelled
+    rule_source: Mapped[str] = mapped_column(String(120), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ConversationReference(Base):
+    """Where to reach a person or a conversation proactively. The tenant is stored separately
+    because botbuilder's get_conversation_reference drops it (PLATFORM_NOTES.md)."""
+
+    __tablename__ = "conversation_references"
+    __table_args__ = (UniqueConstraint("scope", "key", name="uq_conversation_reference"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    scope: Mapped[str] = mapped_column(String(20))  # user, conversation
+    key: Mapped[str] = mapped_column(String(300))
+    tenant_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    service_url: Mapped[str] = mapped_column(String(500))
+    reference: Mapped[dict]
+    updated_at: Mapped[datetime]
+
+
+class AuditEvent(Base):
+    """Append-only: database triggers (see the migration) refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    details: Mapped[dict] = mapped_column(default=dict)
+    correlation_id: Mapped[str | None] = mapped_column(String(200), default=None)

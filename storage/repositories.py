@@ -1,0 +1,120 @@
+"""Repositories: the only code that writes SQL for each concept. None of them commits; the unit
+of work does, so a bot turn or a job run succeeds or fails as a whole."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from .models import AuditEvent, Contact, ConversationReference, Discussion, Obligation
+
+
+class DiscussionRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    def add(self, discussion: Discussion) -> Discussion:
+        self.session.add(discussion)
+        return discussion
+
+    async def get(self, discussion_id: str) -> Discussion | None:
+        query = (
+            select(Discussion)
+            .where(Discussion.id == discussion_id)
+            .options(selectinload(Discussion.invitations), selectinload(Discussion.decisions), selectinload(Discussion.actions))
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def by_case_reference(self, case_reference: str) -> list[Discussion]:
+        query = select(Discussion).where(Discussion.case_reference == case_reference).order_by(Discussion.created_at)
+        return list((await self.session.execute(query)).scalars())
+
+
+class ContactRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    def add(self, contact: Contact) -> Contact:
+        self.session.add(contact)
+        return contact
+
+    async def for_agency(self, agency: str, *, hours: str) -> list[Contact]:
+        """Active contacts for an agency who answer at these hours ('any' answers always)."""
+        query = (
+            select(Contact)
+            .where(Contact.agency == agency, Contact.active.is_(True), Contact.hours.in_((hours, "any")))
+            .order_by(Contact.agency_lead.desc(), Contact.name)
+        )
+        return list((await self.session.execute(query)).scalars())
+
+
+class ObligationRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def add_once(self, obligation: Obligation) -> tuple[Obligation, bool]:
+        """Add unless an obligation with the same key exists; (obligation, created?)."""
+        existing = await self.by_key(obligation.key)
+        if existing is not None:
+            return existing, False
+        self.session.add(obligation)
+        await self.session.flush()
+        return obligation, True
+
+    async def by_key(self, key: str) -> Obligation | None:
+        return (await self.session.execute(select(Obligation).where(Obligation.key == key))).scalar_one_or_none()
+
+    async def due(self, now: datetime, *, limit: int = 500) -> list[Obligation]:
+        query = (
+            select(Obligation)
+            .where(Obligation.state == "open", Obligation.due_at <= now)
+            .order_by(Obligation.due_at)
+            .limit(limit)
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def for_discussion(self, discussion_id: str) -> list[Obligation]:
+        query = select(Obligation).where(Obligation.discussion_id == discussion_id).order_by(Obligation.due_at)
+        return list((await self.session.execute(query)).scalars())
+
+
+class ConversationReferenceRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def save(self, *, scope: str, key: str, tenant_id: str | None, service_url: str, reference: dict, now: datetime) -> None:
+        query = select(ConversationReference).where(ConversationReference.scope == scope, ConversationReference.key == key)
+        row = (await self.session.execute(query)).scalar_one_or_none()
+        if row is None:
+            row = ConversationReference(scope=scope, key=key)
+            self.session.add(row)
+        row.tenant_id, row.service_url, row.reference, row.updated_at = tenant_id, service_url, reference, now
+
+    async def get(self, *, scope: str, key: str) -> ConversationReference | None:
+        query = select(ConversationReference).where(ConversationReference.scope == scope, ConversationReference.key == key)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+
+class AuditTrail:
+    """Every read of a child's record and every change lands here; nothing here is ever edited."""
+
+    def __init__(self, session: AsyncSession, clock):
+        self.session = session
+        self.clock = clock
+
+    def record(self, *, actor: str, action: str, subject_type: str, subject_id: str,
+               details: dict | None = None, correlation_id: str | None = None) -> AuditEvent:
+        event = AuditEvent(at=self.clock.now(), actor=actor, action=action, subject_type=subject_type,
+                           subject_id=subject_id, details=details or {}, correlation_id=correlation_id)
+        self.session.add(event)
+        return event
+
+    async def for_subject(self, subject_type: str, subject_id: str) -> list[AuditEvent]:
+        query = (
+            select(AuditEvent)
+            .where(AuditEvent.subject_type == subject_type, AuditEvent.subject_id == subject_id)
+            .order_by(AuditEvent.id)
+        )
+        return list((await self.session.execute(query)).scalars())

@@ -1,0 +1,107 @@
+"""Shared fixtures: migrated databases (SQLite and a real PostgreSQL), the running bot app with a
+local connector, and a controllable clock."""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+from alembic import command
+from alembic.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import init_app  # noqa: E402
+from scheduling.clock import FixedClock  # noqa: E402
+from settings import Settings  # noqa: E402
+from tests.support.connector import FakeConnector  # noqa: E402
+from tests.support.postgres import TemporaryPostgres  # noqa: E402
+
+_database_names = itertools.count(1)
+
+
+def make_settings(tmp_path: Path, **overrides) -> Settings:
+    values = {"data_dir": tmp_path, "database_url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", "app_id": "",
+              "app_password": "", "allowed_tenant_ids": ()}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+def migrate(url: str) -> None:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url)
+    config.attributes["skip_logging_config"] = True
+    command.upgrade(config, "head")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    server = TemporaryPostgres().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.postgres, pytest.mark.slow])])
+async def database_url(request, tmp_path) -> str:
+    """A freshly migrated database of each kind: the same tests run on both."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+    else:
+        import asyncpg
+
+        server = request.getfixturevalue("postgres_server")
+        name = f"test_{next(_database_names)}"
+        connection = await asyncpg.connect(f"postgresql://strategy@127.0.0.1:{server.port}/postgres")
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.close()
+        url = server.url(name)
+    await asyncio.to_thread(migrate, url)
+    return url
+
+
+class RunningBot:
+    """The aiohttp app on a real port, and a client that posts activities to it."""
+
+    def __init__(self, server: TestServer, connector: FakeConnector, http: ClientSession):
+        self.server, self.connector, self.http = server, connector, http
+        self.url = str(server.make_url("/api/messages"))
+
+    async def post(self, activity: dict | bytes | str, *, headers: dict | None = None):
+        hdrs = {"Content-Type": "application/json", **(headers or {})}
+        if isinstance(activity, dict):
+            return await self.http.post(self.url, json=activity, headers=hdrs)
+        return await self.http.post(self.url, data=activity, headers=hdrs)
+
+
+async def start_bot(settings: Settings, clock: FixedClock):
+    await asyncio.to_thread(migrate, settings.sqlalchemy_url)
+    connector = FakeConnector()
+    await connector.start()
+    server = TestServer(init_app(settings, clock=clock), host="127.0.0.1")
+    await server.start_server()
+    http = ClientSession()
+    return RunningBot(server, connector, http)
+
+
+async def stop_bot(bot: RunningBot) -> None:
+    await bot.http.close()
+    await bot.server.close()
+    await bot.connector.close()
+
+
+@pytest.fixture
+async def running_bot(tmp_path, clock):
+    bot = await start_bot(make_settings(tmp_path), clock)
+    yield bot
+    await stop_bot(bot)

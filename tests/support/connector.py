@@ -1,0 +1,52 @@
+"""A local Bot Framework connector: the `serviceUrl` test activities name. It records every
+reply the bot sends, and can be told to fail, the way the real connector sometimes does."""
+from __future__ import annotations
+
+import asyncio
+import itertools
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+
+class FakeConnector:
+    def __init__(self):
+        self.sent: list[dict] = []
+        self.fail_next: list[int] = []  # HTTP statuses to answer with, in order
+        self._ids = itertools.count(1)
+        self._arrived = asyncio.Condition()
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation_id}/activities", self._post)
+        app.router.add_post("/v3/conversations/{conversation_id}/activities/{reply_to}", self._post)
+        app.router.add_put("/v3/conversations/{conversation_id}/activities/{activity_id}", self._post)
+        self.server = TestServer(app, host="127.0.0.1")
+
+    @property
+    def url(self) -> str:
+        return str(self.server.make_url("/")).rstrip("/") + "/"
+
+    async def start(self) -> None:
+        await self.server.start_server()
+
+    async def close(self) -> None:
+        await self.server.close()
+
+    async def _post(self, request: web.Request) -> web.Response:
+        if self.fail_next:
+            return web.json_response({"error": {"code": "ServiceError"}}, status=self.fail_next.pop(0))
+        activity = await request.json()
+        activity["_conversation_id"] = request.match_info["conversation_id"]
+        activity["_authorization"] = request.headers.get("Authorization")
+        async with self._arrived:
+            self.sent.append(activity)
+            self._arrived.notify_all()
+        return web.json_response({"id": f"reply-{next(self._ids)}"})
+
+    async def wait_for(self, count: int, timeout: float = 10) -> list[dict]:
+        """Wait on the event of `count` replies arriving (no sleeping), then return them."""
+        async with self._arrived:
+            await asyncio.wait_for(self._arrived.wait_for(lambda: len(self.sent) >= count), timeout)
+        return self.sent
+
+    def texts(self) -> list[str]:
+        return [a.get("text") or "" for a in self.sent]

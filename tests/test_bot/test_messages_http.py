@@ -1,0 +1,136 @@
+"""The bot through its real HTTP surface: Teams-shaped activities POSTed to /api/messages of the
+running app, replies captured by the local connector named as the activity's serviceUrl."""
+import pytest
+
+from tests.conftest import make_settings, start_bot, stop_bot
+from tests.support import activities
+
+
+async def test_help_in_a_personal_chat(running_bot):
+    response = await running_bot.post(activities.personal(running_bot.connector.url, "help"))
+    assert response.status == 201
+    [reply] = await running_bot.connector.wait_for(1)
+    assert reply["type"] == "message"
+    assert "convenes and follows through child protection strategy discussions" in reply["text"]
+    assert "City & Hackney" in reply["text"]
+    assert "**help**" in reply["text"]
+    assert reply["_conversation_id"] == "a:1personal-chat"
+    assert reply["replyToId"].startswith("act-")
+
+
+@pytest.mark.parametrize("text", ["/help", "HELP", " help ", "/Help please"])
+async def test_help_with_a_slash_or_any_case(running_bot, text):
+    await running_bot.post(activities.personal(running_bot.connector.url, text))
+    [reply] = await running_bot.connector.wait_for(1)
+    assert "strategy discussions" in reply["text"]
+
+
+@pytest.mark.parametrize("text", ["help", "/help", "&nbsp;help"])
+async def test_help_in_a_channel_with_an_at_mention(running_bot, text):
+    activity = activities.channel_mention(running_bot.connector.url, text)
+    assert activity["text"].startswith("<at>Strategy Bot</at>")
+    response = await running_bot.post(activity)
+    assert response.status == 201
+    [reply] = await running_bot.connector.wait_for(1)
+    assert "strategy discussions" in reply["text"]
+    assert reply["_conversation_id"] == "19:mash-channel@thread.tacv2;messageid=1700000000000"
+
+
+async def test_an_unknown_command_gets_a_helpful_answer(running_bot):
+    await running_bot.post(activities.personal(running_bot.connector.url, "convene"))
+    [reply] = await running_bot.connector.wait_for(1)
+    assert reply["text"] == "Sorry, I don't understand that. Type **help** to see what I can do."
+
+
+async def test_a_near_miss_suggests_the_command(running_bot):
+    await running_bot.post(activities.personal(running_bot.connector.url, "/hlep"))
+    [reply] = await running_bot.connector.wait_for(1)
+    assert "Did you mean **help**?" in reply["text"]
+
+
+async def test_free_text_is_not_quoted_back_into_the_chat(running_bot):
+    # A person might type case detail by mistake; the bot must not repeat it into a channel.
+    await running_bot.post(activities.channel_mention(running_bot.connector.url, "Jane Smith 01/02/2015 bruising"))
+    [reply] = await running_bot.connector.wait_for(1)
+    assert "Jane" not in reply["text"]
+    assert reply["text"] == "Sorry, I don't understand that. Type **help** to see what I can do."
+
+
+async def test_a_bare_mention_is_greeted(running_bot):
+    await running_bot.post(activities.channel_mention(running_bot.connector.url, ""))
+    [reply] = await running_bot.connector.wait_for(1)
+    assert reply["text"].startswith("Hello.")
+
+
+async def test_installing_the_bot_says_hello(running_bot):
+    activity = activities.personal(running_bot.connector.url, "")
+    activity.update(type="conversationUpdate", membersAdded=[{"id": activities.BOT_ID}])
+    del activity["text"]
+    assert (await running_bot.post(activity)).status == 201
+    [reply] = await running_bot.connector.wait_for(1)
+    assert "I'm Strategy Bot" in reply["text"]
+
+
+@pytest.mark.parametrize(
+    "body, content_type, status",
+    [
+        (b"{not json", "application/json", 400),
+        (b"[1, 2, 3]", "application/json", 400),
+        (b'{"text": "help"}', "application/json", 400),  # no activity type
+        (b'{"type": "message"}', "text/plain", 415),
+    ],
+)
+async def test_malformed_requests_are_4xx_and_the_service_keeps_serving(running_bot, body, content_type, status):
+    response = await running_bot.post(body, headers={"Content-Type": content_type})
+    assert response.status == status
+    assert "error" in await response.json()
+    await running_bot.post(activities.personal(running_bot.connector.url, "help"))
+    assert "strategy discussions" in (await running_bot.connector.wait_for(1))[0]["text"]
+
+
+async def test_an_oversized_body_is_413_and_the_service_keeps_serving(running_bot):
+    activity = activities.personal(running_bot.connector.url, "help " + "x" * 400_000)
+    response = await running_bot.post(activity)
+    assert response.status == 413
+    assert running_bot.connector.sent == []
+    await running_bot.post(activities.personal(running_bot.connector.url, "help"))
+    assert "strategy discussions" in (await running_bot.connector.wait_for(1))[0]["text"]
+
+
+async def test_health_check_reports_the_database(running_bot):
+    response = await running_bot.http.get(running_bot.server.make_url("/healthz"))
+    assert response.status == 200
+    assert await response.json() == {"status": "ok", "database": "ok", "mode": "local", "profile": "hackney"}
+
+
+async def test_a_failing_connector_is_logged_and_the_service_keeps_serving(running_bot, caplog):
+    running_bot.connector.fail_next = [500, 500]  # the reply and the apology both fail
+    response = await running_bot.post(activities.personal(running_bot.connector.url, "help"))
+    assert response.status == 201
+    assert "turn failed" in caplog.text
+    await running_bot.post(activities.personal(running_bot.connector.url, "help"))
+    assert "strategy discussions" in (await running_bot.connector.wait_for(1))[0]["text"]
+
+
+class TestAllowedTenants:
+    @pytest.fixture
+    async def bot(self, tmp_path, clock):
+        bot = await start_bot(make_settings(tmp_path, allowed_tenant_ids=(activities.TENANT,)), clock)
+        yield bot
+        await stop_bot(bot)
+
+    async def test_an_allowed_tenant_is_served(self, bot):
+        assert (await bot.post(activities.personal(bot.connector.url, "help"))).status == 201
+        assert len(await bot.connector.wait_for(1)) == 1
+
+    async def test_another_tenant_is_refused_and_logged(self, bot, caplog):
+        response = await bot.post(activities.personal(bot.connector.url, "help", tenant="00000000-evil-tenant"))
+        assert response.status == 403
+        assert bot.connector.sent == []
+        assert "refused activity" in caplog.text and "00000000-evil-tenant" in caplog.text
+
+    async def test_an_activity_without_a_tenant_is_refused(self, bot):
+        activity = activities.personal(bot.connector.url, "help")
+        activity["channelData"] = {}
+        del activity["conversation"]["tenantId"]
+        assert (await bot.post(activity)).status == 403

@@ -1,0 +1,135 @@
+"""PROTOCOL.md §3, every row for every profile: who is invited, required or recommended, and why."""
+import pytest
+
+from .helpers import PROFILES, run
+
+# fact row -> case facts, then per profile: (agency, required, source) or None when the
+# partnership's procedure says nothing about it.
+ROWS = {
+    "child in school or nursery": (
+        {"in_education": True},
+        {"hackney": ("education_dsl", True, "hackney 6.1"), "bristol": ("education_dsl", False, "bristol attendees (additional)"),
+         "triborough": ("education_dsl", False, "triborough 9"), "walsall": ("education_dsl", True, "walsall attendees"),
+         "darlington": ("education_dsl", False, "darlington strategy discussion")},
+    ),
+    "child looked after": (
+        {"looked_after": True},
+        {"hackney": ("fostering_service", True, "hackney 6.1"), "bristol": None, "triborough": None, "walsall": None,
+         "darlington": ("fostering_service", True, "darlington strategy discussion")},
+    ),
+    "significant medical implications": (
+        {"medical_implications": True},
+        {"hackney": ("paediatrician", True, "hackney 6.3"), "bristol": ("paediatrician", False, "bristol health role"),
+         "triborough": ("paediatrician", True, "triborough 11"), "walsall": ("paediatrician", False, "walsall CP paediatricians"),
+         "darlington": None},
+    ),
+    "child in hospital": (
+        {"in_hospital": True},
+        {"hackney": ("hospital_consultant", True, "hackney 6.3"), "bristol": ("hospital_consultant", False, "bristol venue"),
+         "triborough": ("hospital_consultant", True, "triborough 11"), "walsall": ("hospital_consultant", True, "walsall inpatients"),
+         "darlington": ("hospital_consultant", False, "darlington strategy discussion")},
+    ),
+    "in-patient": (
+        {"in_hospital": True, "inpatient": True},
+        {"hackney": ("ward_nurse", True, "hackney 6.3"), "bristol": None, "triborough": ("ward_nurse", True, "triborough 11"),
+         "walsall": None, "darlington": None},
+    ),
+    "child sexual abuse: CSA paediatricians": (
+        {"concerns": ["sexual_abuse"]},
+        {"hackney": ("csa_paediatrician", True, "hackney 6.4"), "bristol": None, "triborough": None, "walsall": None, "darlington": None},
+    ),
+    "child sexual exploitation: SARC": (
+        {"concerns": ["sexual_exploitation"]},
+        {"hackney": None, "bristol": None, "triborough": None, "walsall": ("sarc", True, "walsall SARC"), "darlington": None},
+    ),
+    "complex disability or medical background": (
+        {"complex_disability_or_medical": True},
+        {"hackney": ("paediatrician", False, "hackney appendix 1"), "bristol": None, "triborough": None, "walsall": None,
+         "darlington": None},
+    ),
+    "adult services support the parents": (
+        {"adult_services_involved": True},
+        {"hackney": ("adult_services", True, "hackney 6.5"), "bristol": ("adult_services", False, "bristol attendees (additional)"),
+         "triborough": None, "walsall": ("adult_services", False, "walsall health"), "darlington": None},
+    ),
+    "alleged perpetrator works with children": (
+        {"concerns": ["allegation_against_staff"]},
+        {"hackney": None, "bristol": ("lado", True, "bristol tasks (decisions)"), "triborough": None, "walsall": None,
+         "darlington": None},
+    ),
+    "another authority involved": (
+        {"other_authority_involved": True},
+        {"hackney": None, "bristol": None, "triborough": None,
+         "walsall": ("other_authority", True, "walsall children from other areas"), "darlington": None},
+    ),
+    "the referrer": (
+        {"referrer_agency": "GP"},
+        {"hackney": ("referrer", False, "hackney 6.2"), "bristol": ("referrer", False, "bristol attendees (additional)"),
+         "triborough": ("referrer", False, "triborough 9"), "walsall": ("referrer", False, "walsall GPs"),
+         "darlington": ("referrer", False, "darlington strategy discussion")},
+    ),
+    "specialist expertise (FGM)": (
+        {"concerns": ["fgm"]},
+        {"hackney": ("specialist", False, "hackney 6.6"), "bristol": ("specialist", False, "bristol attendees (additional)"),
+         "triborough": ("specialist", False, "triborough 11"), "walsall": None, "darlington": None},
+    ),
+    "legal questions (immediate protective action)": (
+        {"immediate_protective_action": True},
+        {"hackney": None, "bristol": ("legal", False, "bristol attendees (additional)"), "triborough": None, "walsall": None,
+         "darlington": None},
+    ),
+}
+AGENCY_OF_ROW = {row: next(e[0] for e in expected.values() if e) for row, (_, expected) in ROWS.items()}
+
+CASES = [
+    pytest.param(facts, name, AGENCY_OF_ROW[row], expected[name], id=f"{row}-{name}")
+    for row, (facts, expected) in ROWS.items()
+    for name in PROFILES
+]
+
+
+@pytest.mark.parametrize("facts, profile_name, agency, expected", CASES)
+def test_every_invitee_row_for_every_profile(facts, profile_name, agency, expected):
+    invitees = {i["agency"]: i for i in run(profile_name, **facts).to_json()["invitees"]}
+    if expected is None:
+        assert agency not in invitees
+        return
+    _, required, source = expected
+    assert invitees[agency]["required"] is required
+    assert invitees[agency]["source"] == source
+    assert invitees[agency]["reason"]
+
+
+@pytest.mark.parametrize("profile_name", PROFILES)
+def test_social_care_police_and_health_are_always_required_and_are_the_quorum(profile_name):
+    assessment = run(profile_name, concerns=["neglect"]).to_json()
+    required = {i["agency"] for i in assessment["invitees"] if i["required"]}
+    assert required == {"social_care", "police", "health"}
+    assert assessment["quorum"] == ["social_care", "police", "health"]
+
+
+@pytest.mark.parametrize("profile_name", PROFILES)
+def test_nothing_beyond_the_minimum_when_no_fact_calls_for_it(profile_name):
+    assessment = run(profile_name, concerns=["neglect"], in_education=False, looked_after=False)
+    assert [i.agency for i in assessment.invitees] == ["social_care", "police", "health"]
+
+
+def test_an_agency_named_by_two_rules_appears_once_required_with_both_reasons():
+    invitees = run("hackney", medical_implications=True, complex_disability_or_medical=True).invitees
+    paediatricians = [i for i in invitees if i.agency == "paediatrician"]
+    assert len(paediatricians) == 1
+    assert paediatricians[0].required is True
+    assert paediatricians[0].source == "hackney 6.3; hackney appendix 1"
+    assert "complex disability" in paediatricians[0].reason
+
+
+def test_the_referrer_is_named_in_the_reason():
+    invitees = {i.agency: i for i in run("walsall", referrer_agency="GP surgery").invitees}
+    assert "(GP surgery)" in invitees["referrer"].reason
+
+
+def test_walsall_sarc_for_all_sexual_abuse_concerns_and_hackney_csa_paediatricians():
+    walsall = {i.agency for i in run("walsall", concerns=["penetrative_sexual_abuse"]).invitees}
+    hackney = {i.agency for i in run("hackney", concerns=["penetrative_sexual_abuse"]).invitees}
+    assert "sarc" in walsall and "csa_paediatrician" not in walsall
+    assert "csa_paediatrician" in hackney and "sarc" not in hackney

@@ -1,0 +1,198 @@
+"""PROTOCOL.md §2, every row for every profile: the deadline, and the rule and source behind it."""
+import pytest
+
+from .helpers import PROFILES, run
+
+SAME_DAY = "2026-11-23T17:00:00+00:00"
+ONE_WD = "2026-11-24T17:00:00+00:00"
+THREE_WD = "2026-11-26T17:00:00+00:00"
+FIVE_WD = "2026-11-30T17:00:00+00:00"
+
+# situation -> facts, then per profile: (deadline, rule id, source), received Monday 10:00.
+ROWS = {
+    "default": (
+        {"concerns": ["physical_abuse"]},
+        {
+            "hackney": (THREE_WD, "default_three_working_days", "hackney 4.1"),
+            "bristol": (THREE_WD, "default_three_working_days", "bristol flow chart"),
+            "triborough": (THREE_WD, "default_three_working_days", "triborough 15"),
+            "walsall": (THREE_WD, "default_three_working_days", "walsall timescales"),
+            "darlington": (THREE_WD, "default_rapid", "darlington strategy discussion"),
+        },
+    ),
+    "serious physical injury": (
+        {"concerns": ["serious_physical_injury"]},
+        {
+            "hackney": (SAME_DAY, "serious_risk_of_harm", "hackney 4.2"),
+            "bristol": (SAME_DAY, "serious_risk_of_harm", "bristol flow chart (immediate action)"),
+            "triborough": (SAME_DAY, "serious_risk_of_harm", "triborough 15"),
+            "walsall": (SAME_DAY, "serious_risk_of_harm", "walsall timescales"),
+            "darlington": (THREE_WD, "default_rapid", "darlington strategy discussion"),
+        },
+    ),
+    "serious neglect": (
+        {"concerns": ["serious_neglect"]},
+        {
+            "hackney": (SAME_DAY, "serious_risk_of_harm", "hackney 4.2"),
+            "bristol": (SAME_DAY, "serious_risk_of_harm", "bristol flow chart (immediate action)"),
+            "triborough": (SAME_DAY, "serious_risk_of_harm", "triborough 15"),
+            "walsall": (SAME_DAY, "serious_risk_of_harm", "walsall timescales"),
+            "darlington": (THREE_WD, "default_rapid", "darlington strategy discussion"),
+        },
+    ),
+    "penetrative sexual abuse, forensic evidence needed": (
+        {"concerns": ["penetrative_sexual_abuse"], "forensic_evidence_needed": True},
+        {
+            "hackney": (SAME_DAY, "penetrative_sexual_abuse_forensic", "hackney 4.2"),
+            "bristol": (THREE_WD, "default_three_working_days", "bristol flow chart"),
+            "triborough": (SAME_DAY, "penetrative_sexual_abuse_forensic", "triborough 15"),
+            "walsall": (SAME_DAY, "penetrative_sexual_abuse_forensic", "walsall timescales"),
+            "darlington": (THREE_WD, "default_rapid", "darlington strategy discussion"),
+        },
+    ),
+    "penetrative sexual abuse, no forensic need": (
+        {"concerns": ["penetrative_sexual_abuse"], "forensic_evidence_needed": False},
+        {
+            "hackney": (THREE_WD, "default_three_working_days", "hackney 4.1"),
+            "bristol": (THREE_WD, "default_three_working_days", "bristol flow chart"),
+            "triborough": (THREE_WD, "default_three_working_days", "triborough 15"),
+            "walsall": (THREE_WD, "default_three_working_days", "walsall timescales"),
+            "darlington": (THREE_WD, "default_rapid", "darlington strategy discussion"),
+        },
+    ),
+    "risk to life": (
+        {"concerns": ["risk_to_life"]},
+        {
+            "hackney": (SAME_DAY, "serious_risk_of_harm", "hackney 4.2"),
+            "bristol": (SAME_DAY, "serious_risk_of_harm", "bristol flow chart (immediate action)"),
+            "triborough": (SAME_DAY, "risk_to_life", "triborough 5"),
+            "walsall": (SAME_DAY, "serious_risk_of_harm", "walsall timescales"),
+            "darlington": (THREE_WD, "default_rapid", "darlington strategy discussion"),
+        },
+    ),
+    "immediate protective action": (
+        {"concerns": ["physical_abuse"], "immediate_protective_action": True},
+        {
+            "hackney": (ONE_WD, "immediate_protective_action", "hackney 4.2"),
+            "bristol": (THREE_WD, "default_three_working_days", "bristol flow chart"),
+            "triborough": (ONE_WD, "immediate_action", "triborough 15"),
+            "walsall": (ONE_WD, "immediate_action", "walsall timescales"),
+            "darlington": (THREE_WD, "default_rapid", "darlington strategy discussion"),
+        },
+    ),
+    "organised abuse": (
+        {"concerns": ["organised_abuse"]},
+        {
+            "hackney": (FIVE_WD, "complex_abuse", "hackney 4.2"),
+            "bristol": (ONE_WD, "complex_organised_abuse", "bristol complex and organised abuse"),
+            "triborough": (FIVE_WD, "complex_abuse", "triborough 15"),
+            "walsall": (ONE_WD, "organised_abuse_or_allegation_against_staff", "walsall timescales"),
+            "darlington": (THREE_WD, "default_rapid", "darlington strategy discussion"),
+        },
+    ),
+    "allegation against staff": (
+        {"concerns": ["allegation_against_staff"]},
+        {
+            "hackney": (FIVE_WD, "complex_abuse", "hackney 4.2"),
+            "bristol": (THREE_WD, "default_three_working_days", "bristol flow chart"),
+            "triborough": (FIVE_WD, "complex_abuse", "triborough 15"),
+            "walsall": (ONE_WD, "organised_abuse_or_allegation_against_staff", "walsall timescales"),
+            "darlington": (THREE_WD, "default_rapid", "darlington strategy discussion"),
+        },
+    ),
+    "complex, but the child needed immediate protection": (
+        {"concerns": ["organised_abuse"], "immediate_protective_action": True},
+        {
+            "hackney": (ONE_WD, "immediate_protective_action", "hackney 4.2"),
+            "bristol": (ONE_WD, "complex_organised_abuse", "bristol complex and organised abuse"),
+            "triborough": (ONE_WD, "immediate_action", "triborough 15"),
+            "walsall": (ONE_WD, "immediate_action", "walsall timescales"),
+            "darlington": (THREE_WD, "default_rapid", "darlington strategy discussion"),
+        },
+    ),
+}
+
+CASES = [
+    pytest.param(facts, name, *expected[name], id=f"{situation}-{name}")
+    for situation, (facts, expected) in ROWS.items()
+    for name in PROFILES
+]
+
+
+@pytest.mark.parametrize("facts, profile_name, deadline, rule, source", CASES)
+def test_every_timescale_row_for_every_profile(facts, profile_name, deadline, rule, source):
+    assessment = run(profile_name, **facts).to_json()
+    assert assessment["deadline"] == deadline
+    assert assessment["deadline_rule"]["rule"] == rule
+    assert assessment["deadline_rule"]["source"] == source
+
+
+def test_a_complex_case_replaces_the_default_instead_of_being_capped_by_it():
+    # Five working days is the rule for complex abuse even though it is longer than the default three.
+    assessment = run("hackney", concerns=["allegation_against_staff"])
+    assert assessment.deadline.isoformat() == FIVE_WD
+    assert assessment.matched_rules == ("complex_abuse",)
+
+
+def test_when_several_rules_match_the_earliest_deadline_wins_and_all_are_named():
+    assessment = run("hackney", concerns=["serious_physical_injury", "organised_abuse"], immediate_protective_action=True)
+    assert assessment.deadline.isoformat() == SAME_DAY
+    assert assessment.deadline_rule.rule == "serious_risk_of_harm"
+    assert set(assessment.matched_rules) == {"serious_risk_of_harm", "immediate_protective_action", "complex_abuse"}
+
+
+def test_hackney_local_aim_is_shown_as_a_target_earlier_than_the_deadline():
+    assessment = run("hackney", concerns=["emotional_abuse"]).to_json()
+    assert assessment["deadline"] == THREE_WD
+    assert assessment["target"]["due"] == ONE_WD
+    assert assessment["target"]["source"] == "hackney 4.1"
+
+
+def test_no_target_when_the_deadline_is_already_sooner_than_the_local_aim():
+    assert "target" not in run("hackney", concerns=["serious_neglect"]).to_json()
+
+
+def test_triborough_risk_to_life_aims_at_immediately_and_binds_at_end_of_day():
+    assessment = run("triborough", concerns=["risk_to_life"]).to_json()
+    assert assessment["target"]["due"] == "2026-11-23T10:00:00+00:00"
+    assert "immediately" in assessment["target"]["text"]
+    assert assessment["deadline"] == SAME_DAY
+
+
+@pytest.mark.parametrize(
+    "received_at, deadline",
+    [
+        ("2026-11-23T16:59:00+00:00", "2026-11-23T17:00:00+00:00"),  # last minute of the working day
+        ("2026-11-23T17:30:00+00:00", "2026-11-23T23:59:00+00:00"),  # evening: EDT tonight
+        ("2026-11-23T07:30:00+00:00", "2026-11-23T23:59:00+00:00"),  # before opening: out of hours
+        ("2026-11-28T14:00:00+00:00", "2026-11-28T23:59:00+00:00"),  # Saturday
+        ("2026-12-25T09:30:00+00:00", "2026-12-25T23:59:00+00:00"),  # Christmas Day
+        ("2026-11-23T23:30:00-05:00", "2026-11-24T23:59:00+00:00"),  # offset input: 04:30 London, next day
+    ],
+)
+def test_same_day_means_close_of_business_in_hours_and_edt_tonight_otherwise(received_at, deadline):
+    assessment = run("hackney", received_at=received_at, concerns=["serious_physical_injury"])
+    assert assessment.deadline.isoformat() == deadline
+
+
+@pytest.mark.parametrize(
+    "received_at, concerns, deadline",
+    [
+        ("2026-12-23T11:00:00+00:00", ["physical_abuse"], "2026-12-30T17:00:00+00:00"),  # over Christmas and Boxing Day (observed)
+        ("2026-12-31T11:00:00+00:00", ["physical_abuse"], "2027-01-06T17:00:00+00:00"),  # over New Year's Day
+        ("2027-03-25T11:00:00+00:00", ["physical_abuse"], "2027-04-01T17:00:00+01:00"),  # Good Friday, Easter Monday, into BST
+        ("2027-03-26T11:00:00+00:00", ["serious_neglect"], "2027-03-26T23:59:00+00:00"),  # Good Friday: out of hours
+        ("2026-10-23T10:00:00+01:00", ["organised_abuse"], "2026-10-30T17:00:00+00:00"),  # across the clocks going back
+        ("2026-11-27T18:00:00+00:00", ["physical_abuse"], "2026-12-02T17:00:00+00:00"),  # Friday evening
+    ],
+)
+def test_deadlines_across_holidays_and_daylight_saving(received_at, concerns, deadline):
+    assert run("hackney", received_at=received_at, concerns=concerns).deadline.isoformat() == deadline
+
+
+def test_scottish_region_counts_st_andrews_day():
+    # Friday 27 Nov 2026; Monday 30 Nov is St Andrew's Day (a bank holiday in Scotland only).
+    england = run("hackney", received_at="2026-11-27T10:00:00+00:00", immediate_protective_action=True)
+    scotland = run("hackney", received_at="2026-11-27T10:00:00+00:00", immediate_protective_action=True, region="SCT")
+    assert england.deadline.isoformat() == "2026-11-30T17:00:00+00:00"
+    assert scotland.deadline.isoformat() == "2026-12-01T17:00:00+00:00"

@@ -1,0 +1,136 @@
+"""The working-day calendar: table tests for the awkward weeks, properties for everything else."""
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scheduling.calendar import WorkingCalendar
+
+ENGLAND = WorkingCalendar(subdivision="ENG")
+days = st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31))
+counts = st.integers(min_value=0, max_value=70)
+
+
+@pytest.mark.parametrize(
+    "day, working",
+    [
+        (date(2026, 12, 24), True), (date(2026, 12, 25), False), (date(2026, 12, 28), False),  # Boxing Day observed
+        (date(2026, 12, 29), True), (date(2027, 1, 1), False), (date(2027, 1, 4), True),
+        (date(2027, 3, 26), False), (date(2027, 3, 29), False), (date(2027, 3, 30), True),  # Easter 2027
+        (date(2026, 11, 28), False), (date(2026, 11, 29), False),  # weekend
+    ],
+)
+def test_working_days_around_christmas_new_year_and_easter(day, working):
+    assert ENGLAND.is_working_day(day) is working
+
+
+@pytest.mark.parametrize(
+    "start, n, expected",
+    [
+        (date(2026, 12, 23), 1, date(2026, 12, 24)),
+        (date(2026, 12, 24), 1, date(2026, 12, 29)),
+        (date(2026, 12, 24), 3, date(2026, 12, 31)),
+        (date(2026, 12, 31), 1, date(2027, 1, 4)),
+        (date(2027, 3, 25), 1, date(2027, 3, 30)),
+        (date(2027, 3, 27), 0, date(2027, 3, 27)),
+    ],
+)
+def test_add_working_days_table(start, n, expected):
+    assert ENGLAND.add_working_days(start, n) == expected
+
+
+def test_regions_differ():
+    scotland, wales = WorkingCalendar(subdivision="SCT"), WorkingCalendar(subdivision="WLS")
+    assert ENGLAND.is_working_day(date(2027, 1, 4)) and not scotland.is_working_day(date(2027, 1, 4))  # 2 January (substitute)
+    assert ENGLAND.is_working_day(date(2026, 11, 30)) and not scotland.is_working_day(date(2026, 11, 30))  # St Andrew's Day
+    assert not wales.is_working_day(date(2026, 12, 28))
+
+
+def test_closure_days_are_not_working_days():
+    closed = WorkingCalendar(closure_days=[date(2026, 12, 24)])
+    assert not closed.is_working_day(date(2026, 12, 24))
+    assert closed.holiday_name(date(2026, 12, 24)) == "local closure day"
+    assert closed.add_working_days(date(2026, 12, 23), 1) == date(2026, 12, 29)
+
+
+def test_unknown_region_is_refused():
+    with pytest.raises(ValueError, match="unknown UK holiday region 'XYZ'"):
+        WorkingCalendar(subdivision="XYZ")
+
+
+@pytest.mark.parametrize(
+    "day, end",
+    [
+        (date(2027, 3, 26), "2027-03-26T17:00:00+00:00"),  # the Friday before the clocks go forward
+        (date(2027, 3, 29), "2027-03-29T17:00:00+01:00"),  # the Monday after
+        (date(2026, 10, 23), "2026-10-23T17:00:00+01:00"),  # the Friday before the clocks go back
+        (date(2026, 10, 26), "2026-10-26T17:00:00+00:00"),
+    ],
+)
+def test_end_of_working_day_is_1700_on_the_wall_clock_across_dst(day, end):
+    assert ENGLAND.end_of_working_day(day).isoformat() == end
+
+
+@pytest.mark.parametrize(
+    "at, expected",
+    [
+        ("2026-11-23T10:00:00+00:00", "2026-11-23T10:00:00+00:00"),  # in hours: now
+        ("2026-11-23T07:00:00+00:00", "2026-11-23T09:00:00+00:00"),  # before opening
+        ("2026-11-27T18:00:00+00:00", "2026-11-30T09:00:00+00:00"),  # Friday evening -> Monday
+        ("2027-03-25T17:00:00+00:00", "2027-03-30T09:00:00+01:00"),  # Maundy Thursday close -> Tuesday after Easter, BST
+    ],
+)
+def test_next_working_moment(at, expected):
+    assert ENGLAND.next_working_moment(datetime.fromisoformat(at)).isoformat() == expected
+
+
+def test_naive_datetimes_are_refused():
+    with pytest.raises(ValueError, match="naive"):
+        ENGLAND.in_working_hours(datetime(2026, 11, 23, 10, 0))
+
+
+@settings(max_examples=300, deadline=None)
+@given(days, st.integers(min_value=1, max_value=70))
+def test_never_lands_on_a_weekend_or_holiday(day, n):
+    result = ENGLAND.add_working_days(day, n)
+    assert result.weekday() < 5
+    assert ENGLAND.holiday_name(result) is None
+    assert result > day
+
+
+@settings(max_examples=300, deadline=None)
+@given(days, counts, counts)
+def test_monotone_in_n(day, a, b):
+    low, high = sorted((a, b))
+    assert ENGLAND.add_working_days(day, low) <= ENGLAND.add_working_days(day, high)
+
+
+@settings(max_examples=300, deadline=None)
+@given(days, days, counts)
+def test_monotone_in_the_start_day(a, b, n):
+    early, late = sorted((a, b))
+    assert ENGLAND.add_working_days(early, n) <= ENGLAND.add_working_days(late, n)
+
+
+@settings(max_examples=300, deadline=None)
+@given(days, counts)
+def test_add_then_count_round_trips(day, n):
+    assert ENGLAND.working_days_between(day, ENGLAND.add_working_days(day, n)) == n
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(timezone.utc)))
+def test_next_working_moment_is_in_hours_and_not_before(at):
+    moment = ENGLAND.next_working_moment(at)
+    assert moment >= at
+    assert ENGLAND.in_working_hours(moment)
+    assert moment - at < timedelta(days=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(days)
+def test_working_hours_are_0900_to_1700_local(day):
+    if ENGLAND.is_working_day(day):
+        assert ENGLAND.start_of_working_day(day).time() == time(9)
+        assert ENGLAND.end_of_working_day(day) - ENGLAND.start_of_working_day(day) == timedelta(hours=8)

@@ -1,0 +1,63 @@
+"""Start-up configuration: a wrong setting is one line naming it and a non-zero exit, never a traceback."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from settings import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start(env: dict, tmp_path) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.upper().startswith(("MICROSOFT", "BOT_", "GRAPH_", "DATABASE", "PROTOCOL"))}
+    clean.update({"DATA_DIR": str(tmp_path), "PORT": "1"}, **env)
+    return subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"MICROSOFT_APP_ID": "abc"}, "MICROSOFT_APP_PASSWORD: required when MICROSOFT_APP_ID is set"),
+        ({"MicrosoftAppId": "abc"}, "MICROSOFT_APP_PASSWORD: required when MICROSOFT_APP_ID is set"),
+        ({"BOT_ID": "abc", "BOT_PASSWORD": "x", "BOT_TYPE": "SingleTenant"}, "MICROSOFT_APP_TENANT_ID: required"),
+        ({"PROTOCOL_PROFILE": "leeds"}, "PROTOCOL_PROFILE: unknown profile 'leeds'"),
+        ({"DATABASE_URL": "not a url"}, "DATABASE_URL: cannot parse 'not a url'"),
+        ({"DATABASE_URL": "mysql://db/strategy"}, "DATABASE_URL: unsupported database 'mysql'"),
+        ({"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE: unknown time zone"),
+        ({"HOLIDAY_REGION": "IRL"}, "HOLIDAY_REGION: Input should be 'ENG', 'WLS', 'SCT' or 'NIR'"),
+        ({"PORT": "eighty"}, "PORT: Input should be a valid integer"),
+        ({"GRAPH_CLIENT_ID": "abc"}, "GRAPH_*: set all of"),
+    ],
+)
+def test_bad_settings_stop_the_service_with_one_line(env, message, tmp_path):
+    result = start(env, tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_defaults_are_local_sqlite_on_loopback(tmp_path, monkeypatch):
+    for name in list(os.environ):
+        if name.upper().startswith(("MICROSOFT", "BOT_", "DATABASE", "PROTOCOL", "HOST", "PORT")):
+            monkeypatch.delenv(name)
+    settings = load_settings(_env_file=None, data_dir=tmp_path)
+    assert (settings.host, settings.port, settings.local_mode) == ("127.0.0.1", 3978, True)
+    assert settings.sqlalchemy_url == f"sqlite+aiosqlite:///{tmp_path / 'strategy-bot.db'}"
+    assert settings.time_zone == "Europe/London" and settings.protocol_profile == "hackney"
+
+
+def test_allowed_tenants_are_comma_separated(monkeypatch):
+    monkeypatch.setenv("ALLOWED_TENANT_IDS", "t1, t2,,t3")
+    assert load_settings(_env_file=None).allowed_tenant_ids == ("t1", "t2", "t3")
+
+
+def test_postgres_urls_are_accepted_in_the_usual_spellings():
+    from storage.urls import normalise_database_url
+
+    assert normalise_database_url("postgres://u:p@db/strategy").drivername == "postgresql+asyncpg"
+    assert normalise_database_url("postgresql://u@db/strategy").drivername == "postgresql+asyncpg"
+    assert normalise_database_url("sqlite:///data/x.db").drivername == "sqlite+aiosqlite"

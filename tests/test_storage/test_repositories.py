@@ -1,0 +1,147 @@
+"""Repositories and the unit of work, on SQLite and on a real PostgreSQL 15."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from storage import database
+from storage.models import Action, ActionUpdate, Contact, Decision, Discussion, Invitation, Obligation
+from storage.unit_of_work import UnitOfWork
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+async def uow_factory(database_url, clock):
+    engine = database.create_engine(database_url)
+    sessions = database.session_factory(engine)
+    yield lambda: UnitOfWork(sessions, clock)
+    await engine.dispose()
+
+
+def a_discussion(**overrides) -> Discussion:
+    values = dict(case_reference="CR-1042", child_initials="AB", profile="hackney", chair_aad_id="aad-chair-1",
+                  facts={"received_at": NOW.isoformat(), "concerns": ["serious_neglect"]},
+                  deadline=NOW.replace(hour=17), created_at=NOW, updated_at=NOW)
+    values.update(overrides)
+    return Discussion(**values)
+
+
+async def test_a_discussion_and_its_parts_round_trip(uow_factory):
+    async with uow_factory() as uow:
+        discussion = uow.discussions.add(a_discussion())
+        discussion.invitations.append(Invitation(agency="police", name="DS Jones", email="jones@police.example", required=True))
+        discussion.decisions.append(Decision(child_initials="AB", kind="s47_joint", reasoning="injury unexplained", created_at=NOW))
+        action = Action(child_initials="AB", description="CP medical", owner_agency="health", due_at=NOW + timedelta(days=1),
+                        created_at=NOW, updated_at=NOW)
+        action.history.append(ActionUpdate(status="open", by="chair", at=NOW))
+        discussion.actions.append(action)
+        await uow.commit()
+        discussion_id = discussion.id
+
+    async with uow_factory() as uow:
+        loaded = await uow.discussions.get(discussion_id)
+        assert loaded.case_reference == "CR-1042"
+        assert loaded.facts["concerns"] == ["serious_neglect"]
+        assert loaded.deadline == datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)
+        assert loaded.deadline.tzinfo is not None
+        assert [i.agency for i in loaded.invitations] == ["police"]
+        assert loaded.invitations[0].rsvp == "none"
+        assert loaded.decisions[0].kind == "s47_joint"
+        assert loaded.actions[0].status == "open"
+        assert [d.case_reference for d in await uow.discussions.by_case_reference("CR-1042")] == ["CR-1042"]
+
+
+async def test_leaving_without_commit_keeps_nothing(uow_factory):
+    async with uow_factory() as uow:
+        uow.discussions.add(a_discussion(case_reference="CR-ROLLBACK"))
+    async with uow_factory() as uow:
+        assert await uow.discussions.by_case_reference("CR-ROLLBACK") == []
+
+
+async def test_a_failure_inside_the_unit_of_work_loses_nothing_already_saved(uow_factory):
+    async with uow_factory() as uow:
+        uow.discussions.add(a_discussion(case_reference="CR-SAVED"))
+        await uow.commit()
+    with pytest.raises(RuntimeError):
+        async with uow_factory() as uow:
+            uow.discussions.add(a_discussion(case_reference="CR-HALF"))
+            raise RuntimeError("Graph fell over mid-turn")
+    async with uow_factory() as uow:
+        assert len(await uow.discussions.by_case_reference("CR-SAVED")) == 1
+        assert await uow.discussions.by_case_reference("CR-HALF") == []
+
+
+async def test_naive_datetimes_are_refused(uow_factory):
+    async with uow_factory() as uow:
+        uow.discussions.add(a_discussion(deadline=datetime(2026, 11, 23, 17, 0)))
+        with pytest.raises(Exception, match="naive datetime"):
+            await uow.commit()
+
+
+async def test_obligations_are_created_once_per_key_and_swept_by_due_time(uow_factory):
+    def obligation(key, due):
+        return Obligation(key=key, kind="information_update", subject_type="invitation", subject_id="inv-1",
+                          due_at=due, created_at=NOW, updated_at=NOW)
+
+    async with uow_factory() as uow:
+        _, created = await uow.obligations.add_once(obligation("d1:info:police", NOW + timedelta(hours=1)))
+        _, again = await uow.obligations.add_once(obligation("d1:info:police", NOW + timedelta(hours=1)))
+        await uow.obligations.add_once(obligation("d1:info:health", NOW - timedelta(hours=1)))
+        await uow.commit()
+    assert (created, again) == (True, False)
+    async with uow_factory() as uow:
+        assert [o.key for o in await uow.obligations.due(NOW)] == ["d1:info:health"]
+        assert [o.key for o in await uow.obligations.due(NOW + timedelta(hours=2))] == ["d1:info:health", "d1:info:police"]
+
+
+async def test_contacts_by_agency_and_hours_agency_lead_first(uow_factory):
+    async with uow_factory() as uow:
+        uow.contacts.add(Contact(agency="police", name="PC Day", email="day@police.example", hours="in_hours"))
+        uow.contacts.add(Contact(agency="police", name="DI Lead", email="lead@police.example", hours="any", agency_lead=True))
+        uow.contacts.add(Contact(agency="police", name="PPU Night", email="ppu@police.example", hours="out_of_hours"))
+        uow.contacts.add(Contact(agency="police", name="Gone", email="gone@police.example", active=False))
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert [c.name for c in await uow.contacts.for_agency("police", hours="in_hours")] == ["DI Lead", "PC Day"]
+        assert [c.name for c in await uow.contacts.for_agency("police", hours="out_of_hours")] == ["DI Lead", "PPU Night"]
+
+
+async def test_conversation_references_upsert_and_keep_the_tenant(uow_factory):
+    async with uow_factory() as uow:
+        await uow.conversations.save(scope="user", key="aad-1", tenant_id="t1", service_url="https://smba/", reference={"v": 1}, now=NOW)
+        await uow.commit()
+    async with uow_factory() as uow:
+        await uow.conversations.save(scope="user", key="aad-1", tenant_id="t1", service_url="https://smba2/", reference={"v": 2}, now=NOW)
+        await uow.commit()
+    async with uow_factory() as uow:
+        row = await uow.conversations.get(scope="user", key="aad-1")
+        assert (row.tenant_id, row.service_url, row.reference) == ("t1", "https://smba2/", {"v": 2})
+
+
+async def test_the_audit_trail_is_append_only_in_the_database(uow_factory):
+    async with uow_factory() as uow:
+        uow.audit.record(actor="aad-chair-1", action="discussion.created", subject_type="discussion", subject_id="d1",
+                         details={"case_reference": "CR-1"}, correlation_id="act-1")
+        uow.audit.record(actor="aad-chair-1", action="discussion.viewed", subject_type="discussion", subject_id="d1")
+        await uow.commit()
+    async with uow_factory() as uow:
+        events = await uow.audit.for_subject("discussion", "d1")
+        assert [e.action for e in events] == ["discussion.created", "discussion.viewed"]
+        assert events[0].at == NOW
+    for statement in ("UPDATE audit_events SET actor = 'someone else'", "DELETE FROM audit_events"):
+        async with uow_factory() as uow:
+            with pytest.raises(DBAPIError, match="append-only"):
+                await uow.session.execute(text(statement))
+    async with uow_factory() as uow:
+        assert len(await uow.audit.for_subject("discussion", "d1")) == 2
+
+
+async def test_duplicate_invitation_of_the_same_person_is_refused(uow_factory):
+    async with uow_factory() as uow:
+        discussion = uow.discussions.add(a_discussion())
+        discussion.invitations.append(Invitation(agency="police", name="A", email="a@police.example"))
+        discussion.invitations.append(Invitation(agency="police", name="A", email="a@police.example"))
+        with pytest.raises(DBAPIError):
+            await uow.commit()
