@@ -1,0 +1,81 @@
+"""The one small interface both meeting providers implement, and retrying with backoff."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Awaitable, Callable, Protocol, TypeVar
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Graph's attendee response values, as the organiser's copy reports them.
+RESPONSES = ("none", "organizer", "tentativelyAccepted", "accepted", "declined", "notResponded")
+
+
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    email: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class MeetingRequest:
+    transaction_id: str  # the discussion id: Graph de-duplicates creates that carry the same one
+    subject: str
+    body_html: str
+    start: datetime
+    end: datetime
+    time_zone: str
+    attendees: tuple[Attendee, ...]
+
+
+@dataclass(frozen=True)
+class Meeting:
+    event_id: str
+    join_url: str | None
+    invitations_sent: bool
+    where: str  # for people: "Teams meeting, invitations sent by Graph" or the .ics path
+
+
+class MeetingError(Exception):
+    """Final: retrying will not help (or has not helped). The message is for the chair."""
+
+
+class TransientMeetingError(MeetingError):
+    """Throttled, unavailable or timed out: worth another try after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class MeetingProvider(Protocol):
+    name: str
+    sends_invitations: bool
+
+    async def create(self, request: MeetingRequest) -> Meeting: ...
+    async def responses(self, event_id: str) -> dict[str, str]: ...
+    async def set_attendees(self, event_id: str, attendees: tuple[Attendee, ...]) -> None: ...
+    async def reschedule(self, event_id: str, start: datetime, end: datetime, time_zone: str) -> None: ...
+    async def cancel(self, event_id: str, comment: str) -> None: ...
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+async def with_retries(call: Callable[[], Awaitable[T]], *, sleep: Sleep, attempts: int = 4,
+                       backoff: float = 2.0, max_wait: float = 60.0, what: str = "request") -> T:
+    """Run `call`, retrying transient failures: Retry-After when given, else exponential backoff.
+    `sleep` is injected so tests control time instead of waiting on it."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await call()
+        except TransientMeetingError as error:
+            if attempt == attempts:
+                raise MeetingError(f"{what} failed after {attempts} attempts: {error}") from error
+            wait = min(error.retry_after if error.retry_after is not None else backoff * 2 ** (attempt - 1), max_wait)
+            log.warning("%s: %s; retry %d of %d in %.1f s", what, error, attempt, attempts - 1, wait)
+            await sleep(wait)
+    raise AssertionError("unreachable")

@@ -1,0 +1,113 @@
+"""A local stand-in for Microsoft Graph's calendar endpoints, on 127.0.0.1, that the real
+msgraph-sdk talks to. It can be scripted to throttle (429 + Retry-After), fail (503) or hang."""
+from __future__ import annotations
+
+import asyncio
+import itertools
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+
+@dataclass
+class Fault:
+    status: int = 503
+    retry_after: str | None = None
+    hang: float = 0.0  # seconds to stall before answering (a timeout on the client side)
+
+
+@dataclass
+class FakeGraph:
+    events: dict = field(default_factory=dict)
+    requests: list = field(default_factory=list)
+    faults: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self._ids = itertools.count(1)
+        app = web.Application()
+        app.router.add_post("/v1.0/users/{user}/events", self._create)
+        app.router.add_get("/v1.0/users/{user}/events/{event}", self._get)
+        app.router.add_patch("/v1.0/users/{user}/events/{event}", self._patch)
+        app.router.add_post("/v1.0/users/{user}/events/{event}/cancel", self._cancel)
+        self.server = TestServer(app, host="127.0.0.1")
+
+    @property
+    def base_url(self) -> str:
+        return str(self.server.make_url("/v1.0"))
+
+    async def start(self):
+        await self.server.start_server()
+        return self
+
+    async def close(self):
+        await self.server.close()
+
+    async def _fault(self, request: web.Request):
+        self.requests.append((request.method, request.path_qs))
+        if not self.faults:
+            return None
+        fault = self.faults.pop(0)
+        if fault.hang:
+            await asyncio.sleep(fault.hang)  # the server stalls; the client's timeout is what is tested
+        headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+        code = "TooManyRequests" if fault.status == 429 else "ServiceUnavailable"
+        return web.json_response({"error": {"code": code, "message": "scripted"}}, status=fault.status, headers=headers)
+
+    async def _create(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        if (response := await self._fault(request)) is not None:
+            # A stalled request may still have reached Graph: record it, as the real service would.
+            if response.status == 504 or request.transport is None:
+                self._store(request.match_info["user"], body)
+            return response
+        event = self._store(request.match_info["user"], body)
+        return web.json_response(event, status=201)
+
+    def _store(self, user: str, body: dict) -> dict:
+        for event in self.events.values():
+            if body.get("transactionId") and event.get("transactionId") == body["transactionId"]:
+                return event  # Graph's de-duplication of client retries
+        event_id = f"AAMk-event-{next(self._ids)}"
+        event = {**body, "id": event_id, "organizer": {"emailAddress": {"address": user}}, "isCancelled": False,
+                 "onlineMeeting": {"joinUrl": f"https://teams.microsoft.com/l/meetup-join/{event_id}"},
+                 "attendees": [{**a, "status": {"response": "none", "time": "0001-01-01T00:00:00Z"}} for a in body.get("attendees", [])]}
+        self.events[event_id] = event
+        return event
+
+    async def _get(self, request: web.Request) -> web.Response:
+        if (response := await self._fault(request)) is not None:
+            return response
+        event = self.events.get(request.match_info["event"])
+        if event is None:
+            return web.json_response({"error": {"code": "ErrorItemNotFound", "message": "not found"}}, status=404)
+        if request.query.get("$select") == "attendees":
+            return web.json_response({"id": event["id"], "attendees": event["attendees"]})
+        return web.json_response(event)
+
+    async def _patch(self, request: web.Request) -> web.Response:
+        if (response := await self._fault(request)) is not None:
+            return response
+        event = self.events[request.match_info["event"]]
+        body = await request.json()
+        if "attendees" in body:
+            known = {a["emailAddress"]["address"]: a["status"] for a in event["attendees"]}
+            body["attendees"] = [{**a, "status": known.get(a["emailAddress"]["address"], {"response": "none"})}
+                                 for a in body["attendees"]]
+        event.update(body)
+        return web.json_response(event)
+
+    async def _cancel(self, request: web.Request) -> web.Response:
+        if (response := await self._fault(request)) is not None:
+            return response
+        event = self.events[request.match_info["event"]]
+        event["isCancelled"] = True
+        body = await request.json()
+        event["cancelComment"] = body.get("Comment", body.get("comment"))  # Graph documents "Comment"
+        return web.Response(status=202)
+
+    def respond(self, event_id: str, email: str, response: str) -> None:
+        """An invitee answers in Outlook or Teams."""
+        for attendee in self.events[event_id]["attendees"]:
+            if attendee["emailAddress"]["address"] == email:
+                attendee["status"] = {"response": response, "time": "2026-11-23T11:00:00Z"}
