@@ -1,34 +1,38 @@
-"""Composition root: settings -> storage -> calendar -> bot -> web app.
+"""Composition root: settings -> storage -> calendar -> meetings -> bot -> web app.
 
-`init_app(settings)` builds everything; nothing happens at import. Each resource is a cleanup
-context that creates, yields and disposes, so shutdown is clean and tests can build many apps.
-Later issues add the meeting provider and the scheduler here, in that order.
+`init_app(settings)` builds everything; nothing happens at import. Resources that need closing
+are cleanup contexts (create, yield, dispose), so shutdown is clean and tests can build many apps.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.access import Access
 from bot.adapter import create_adapter
 from bot.endpoint import messages_endpoint
 from bot.handler import StrategyBot
+from bot.proactive import Proactive
+from bot.services import BotServices
 from protocol import Profile, load_profile
-from scheduling.calendar import WorkingCalendar, calendar_for
+from scheduling.calendar import calendar_for
 from scheduling.clock import Clock, SystemClock
+from scheduling.meetings import MeetingProvider
 from settings import Settings, SettingsError, load_settings
 from storage import database
+from storage.directory import load_directory
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("strategy-bot")
 
 SETTINGS = web.AppKey("settings", Settings)
-CLOCK = web.AppKey("clock", Clock)
 PROFILE = web.AppKey("profile", Profile)
-CALENDAR = web.AppKey("calendar", WorkingCalendar)
 ENGINE = web.AppKey("engine", AsyncEngine)
-SESSIONS = web.AppKey("sessions", async_sessionmaker)
+SERVICES = web.AppKey("services", BotServices)
 
 LOCAL_MODE_WARNING = """
 ************************************************************************
@@ -39,41 +43,57 @@ LOCAL_MODE_WARNING = """
 ************************************************************************"""
 
 
-async def _storage(app: web.Application):
-    engine = database.create_engine(app[SETTINGS].sqlalchemy_url)
-    app[ENGINE] = engine
-    app[SESSIONS] = database.session_factory(engine)
+def meeting_provider(settings: Settings, *, clock: Clock, sleep) -> MeetingProvider:
+    """Graph when it is configured, else local .ics files (which send nothing, and say so)."""
+    if settings.graph_configured:
+        from azure.identity.aio import ClientSecretCredential
+
+        from scheduling.meetings.graph import GraphMeetingProvider, graph_client
+
+        credential = ClientSecretCredential(settings.graph_tenant_id, settings.graph_client_id, settings.graph_client_secret)
+        client = graph_client(credential=credential, base_url=settings.graph_base_url)
+        return GraphMeetingProvider(client, organiser=settings.graph_organiser, sleep=sleep)
+    from scheduling.meetings.local import LocalMeetingProvider
+
+    return LocalMeetingProvider(settings.data_dir / "invitations", clock=clock)
+
+
+async def _lifecycle(app: web.Application):
     yield
-    await engine.dispose()
+    await app[SERVICES].drain()  # let a meeting being created finish before the database closes
+    await app[ENGINE].dispose()
 
 
 async def healthz(request: web.Request) -> web.Response:
     try:
         await database.ping(request.app[ENGINE])
-    except Exception as error:  # any database failure means "not healthy", with the reason
+    except Exception as error:  # any database failure means "not healthy", with the reason logged
         log.warning("health check: database unavailable: %s", error)
         return web.json_response({"status": "unhealthy", "database": "unavailable"}, status=503)
     settings = request.app[SETTINGS]
-    return web.json_response({
-        "status": "ok",
-        "database": "ok",
-        "mode": "local" if settings.local_mode else "azure",
-        "profile": request.app[PROFILE].id,
-    })
+    return web.json_response({"status": "ok", "database": "ok", "mode": "local" if settings.local_mode else "azure",
+                              "profile": request.app[PROFILE].id})
 
 
-def init_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+def init_app(settings: Settings, *, clock: Clock | None = None, meetings: MeetingProvider | None = None,
+             sleep=asyncio.sleep) -> web.Application:
+    clock = clock or SystemClock()
     profile = load_profile(settings.protocol_profile)
-    app = web.Application(client_max_size=settings.max_body_bytes)
-    app[SETTINGS] = settings
-    app[CLOCK] = clock or SystemClock()
-    app[PROFILE] = profile
-    app[CALENDAR] = calendar_for(profile, subdivision=settings.holiday_region, time_zone=settings.time_zone)
-    app.cleanup_ctx.append(_storage)
-
-    bot = StrategyBot(profile=profile, local_mode=settings.local_mode)
+    calendar = calendar_for(profile, subdivision=settings.holiday_region, time_zone=settings.time_zone)
+    engine = database.create_engine(settings.sqlalchemy_url)  # connects lazily, on first use
+    sessions = database.session_factory(engine)
     adapter = create_adapter(settings)
-    app.router.add_post("/api/messages", messages_endpoint(adapter=adapter, bot=bot, settings=settings))
+    services = BotServices(
+        uow=lambda: UnitOfWork(sessions, clock), clock=clock, profile=profile, calendar=calendar,
+        directory=load_directory(settings.directory_path),
+        meetings=meetings or meeting_provider(settings, clock=clock, sleep=sleep),
+        access=Access(settings.chair_aad_ids, local_mode=settings.local_mode),
+        proactive=Proactive(adapter, settings.app_id, sleep=sleep), local_mode=settings.local_mode,
+    )
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    app[SETTINGS], app[PROFILE], app[ENGINE], app[SERVICES] = settings, profile, engine, services
+    app.cleanup_ctx.append(_lifecycle)
+    app.router.add_post("/api/messages", messages_endpoint(adapter=adapter, bot=StrategyBot(services), settings=settings))
     app.router.add_get("/healthz", healthz)
     return app
 
@@ -88,7 +108,12 @@ def main() -> int:
     if settings.local_mode:
         log.warning(LOCAL_MODE_WARNING)
     if not settings.graph_configured:
-        log.warning("Microsoft Graph is not configured: meeting invitations will be written as .ics files; nothing is sent.")
+        log.warning("Microsoft Graph is not configured: meeting invitations are written as .ics files under %s; "
+                    "NOTHING IS SENT.", settings.data_dir / "invitations")
+    if settings.contacts_file is None:
+        log.warning("CONTACTS_FILE is not set: using the example directory %s (fictional people).", settings.directory_path)
+    if settings.local_mode and not settings.chair_aad_ids:
+        log.warning("CHAIR_AAD_IDS is not set: in local mode anyone may convene.")
     log.info("profile %s, database %s, listening on http://%s:%s/api/messages",
              settings.protocol_profile, settings.sqlalchemy_url.split("@")[-1], settings.host, settings.port)
     web.run_app(init_app(settings), host=settings.host, port=settings.port, shutdown_timeout=10, print=None)

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
         "MultiTenant", validation_alias=_env("MICROSOFT_APP_TYPE", "MicrosoftAppType", "BOT_TYPE", "APP_TYPE")
     )
     allowed_tenant_ids: Annotated[tuple[str, ...], NoDecode] = ()
+    chair_aad_ids: Annotated[tuple[str, ...], NoDecode] = ()
+    contacts_file: Path | None = None
 
     protocol_profile: str = "hackney"
     holiday_region: Literal["ENG", "WLS", "SCT", "NIR"] | None = None
@@ -54,7 +56,7 @@ class Settings(BaseSettings):
     graph_organiser: str = Field("", description="mailbox (UPN or object id) that organises the meetings")
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
 
-    @field_validator("allowed_tenant_ids", mode="before")
+    @field_validator("allowed_tenant_ids", "chair_aad_ids", mode="before")
     @classmethod
     def comma_separated(cls, value):
         if isinstance(value, str):
@@ -69,6 +71,12 @@ class Settings(BaseSettings):
     @property
     def graph_configured(self) -> bool:
         return all((self.graph_tenant_id, self.graph_client_id, self.graph_client_secret, self.graph_organiser))
+
+    @property
+    def directory_path(self) -> Path:
+        from storage.directory import example_path
+
+        return self.contacts_file or example_path(self.protocol_profile)
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -112,6 +120,12 @@ def _check(settings: Settings) -> None:
         normalise_database_url(settings.sqlalchemy_url)
     except DatabaseUrlError as error:
         raise SettingsError(f"DATABASE_URL: {error}") from None
+    from storage.directory import DirectoryError, load_directory
+
+    try:
+        load_directory(settings.directory_path)
+    except DirectoryError as error:
+        raise SettingsError(f"CONTACTS_FILE: {error}") from None
     graph = [settings.graph_tenant_id, settings.graph_client_id, settings.graph_client_secret, settings.graph_organiser]
     if any(graph) and not all(graph):
         raise SettingsError("GRAPH_*: set all of GRAPH_TENANT_ID, GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET and GRAPH_ORGANISER, or none")

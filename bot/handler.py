@@ -1,44 +1,85 @@
-"""The Teams activity handler: thin. It turns activities into calls on the core and the core's
-answers into replies; every command is routed through one table."""
+"""The Teams activity handler: thin. It turns activities into calls on the flows and their
+answers into replies. Commands and card verbs are each routed through one table."""
 from __future__ import annotations
 
 import logging
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import ChannelAccount
+from botbuilder.schema import ChannelAccount, InvokeResponse
 
-from protocol import Profile
+from cards import wizard as cards
 
 from . import messages
 from .commands import closest, parse
+from .convene import ConveneFlow
+from .meetings import MeetingsFlow
+from .proactive import card_activity
+from .rsvp import RsvpFlow
+from .services import BotServices
 
 log = logging.getLogger(__name__)
+CARD_ACTION = "adaptiveCard/action"
 
 
 class StrategyBot(TeamsActivityHandler):
-    def __init__(self, *, profile: Profile, local_mode: bool):
-        self.profile = profile
-        self.local_mode = local_mode
-        self._routes = {"help": self._help, "?": self._help}
+    def __init__(self, services: BotServices):
+        self.s = services
+        meetings = MeetingsFlow(services)
+        self.convene = ConveneFlow(services, meetings)
+        self.rsvp = RsvpFlow(services, meetings)
+        self._commands = {"help": self._help, "?": self._help, "strategy": self._strategy, "contacts": self._contacts}
 
+    # ---- messages ----------------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
+        value = turn_context.activity.value
+        if isinstance(value, dict) and value.get("verb"):  # Action.Submit fallback from an older client
+            card = await self._card_action(turn_context, value["verb"], value)
+            if turn_context.activity.reply_to_id:
+                await turn_context.update_activity(card_activity(card, activity_id=turn_context.activity.reply_to_id))
+            return
         command = parse(turn_context.activity.text)
         if not command.name:
             await turn_context.send_activity(MessageFactory.text(messages.empty_text()))
             return
-        route = self._routes.get(command.name)
+        route = self._commands.get(command.name)
         if route is None:
-            text = messages.unknown_text(closest(command.name, list(self._routes)))
-            await turn_context.send_activity(MessageFactory.text(text))
+            await turn_context.send_activity(MessageFactory.text(messages.unknown_text(closest(command.name, list(self._commands)))))
             return
         await route(turn_context, command.args)
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
-        bot_id = turn_context.activity.recipient.id
-        if any(member.id == bot_id for member in members_added):
+        if any(member.id == turn_context.activity.recipient.id for member in members_added):
             await turn_context.send_activity(MessageFactory.text(messages.WELCOME))
 
     async def _help(self, turn_context: TurnContext, _args: str) -> None:
-        text = messages.help_text(self.profile, local_mode=self.local_mode)
-        await turn_context.send_activity(MessageFactory.text(text))
+        await turn_context.send_activity(MessageFactory.text(messages.help_text(self.s.profile, local_mode=self.s.local_mode)))
+
+    async def _strategy(self, turn_context: TurnContext, _args: str) -> None:
+        await self.convene.start(turn_context)
+
+    async def _contacts(self, turn_context: TurnContext, _args: str) -> None:
+        person = turn_context.activity.from_property
+        if not self.s.access.may_convene(person.aad_object_id or person.id):
+            await turn_context.send_activity(MessageFactory.text("Sorry, the contacts directory is for chairs."))
+            return
+        await turn_context.send_activity(MessageFactory.text(messages.contacts_text(self.s.directory)))
+
+    # ---- card actions (Action.Execute) -------------------------------------------------------
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name != CARD_ACTION:
+            return await super().on_invoke_activity(turn_context)
+        action = (turn_context.activity.value or {}).get("action") or {}
+        card = await self._card_action(turn_context, action.get("verb") or "", action.get("data") or {})
+        # A plain dict body: our HTTP edge serialises it once (botbuilder 4.17.1 would do it twice and crash).
+        return InvokeResponse(status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card})
+
+    async def _card_action(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
+        if verb.startswith("convene."):
+            return await self.convene.act(turn_context, verb, data)
+        if verb == "discussion.open":
+            return await self.rsvp.open(turn_context, data)
+        if verb.startswith("rsvp."):
+            return await self.rsvp.reply(turn_context, verb, data)
+        log.warning("unknown card verb %r", verb)
+        return cards.message_card("Sorry", "That button is no longer supported. Type **help** to start again.")

@@ -5,6 +5,8 @@ from protocol import Profile
 
 # (command, what it does): the help text and, later, the manifest's command list.
 COMMANDS: tuple[tuple[str, str], ...] = (
+    ("strategy", "convene a strategy discussion: the deadline, the format, who to invite, the Teams meeting"),
+    ("contacts", "the agency contacts directory (chairs only)"),
     ("help", "what I do and the commands I understand"),
 )
 
@@ -38,3 +40,14 @@ def empty_text() -> str:
 WELCOME = "Hello, I'm Strategy Bot. I help convene and follow through child protection strategy discussions. Type **help** to start."
 
 TURN_FAILED = "Sorry, something went wrong on my side and nothing was changed. Please try again; if it keeps happening, tell your administrator (reference {reference})."
+
+
+def contacts_text(directory) -> str:
+    from cards.words import agency
+
+    lines = [f"**Contacts directory** ({len(directory.contacts)} people, from `{directory.source.rsplit('/', 1)[-1]}`):"]
+    hours = {"in_hours": "in hours", "out_of_hours": "out of hours", "on_call": "on call"}
+    for contact in sorted(directory.contacts, key=lambda c: (c.agency, not c.lead, c.name)):
+        lead = " · agency lead" if contact.lead else ""
+        lines.append(f"- **{agency(contact.agency)}**: {contact.name}, {contact.role} ({hours[contact.availability]}{lead}) {contact.email}")
+    return "\n".join(lines)

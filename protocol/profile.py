@@ -128,6 +128,15 @@ class WorkingHours(Strict):
         return self
 
 
+class MeetingRules(Strict):
+    """When a meeting can be held, for the slots the bot proposes."""
+
+    minutes: int = Field(60, ge=15, le=240)
+    paediatrician_notice_hours: float = Field(0, ge=0, le=72)
+    paediatrician_earliest: time | None = None
+    source: str = ""
+
+
 class Profile(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     name: str
@@ -141,6 +150,7 @@ class Profile(Strict):
     formats: Formats
     quorum: Quorum
     clocks: tuple[ClockRule, ...] = ()
+    meetings: MeetingRules = MeetingRules()
 
     @field_validator("time_zone")
     @classmethod

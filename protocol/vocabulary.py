@@ -43,3 +43,26 @@ AGENCY_NAMES = {
     "specialist": "Specialist in this form of abuse",
     "legal": "Legal advice",
 }
+
+CONCERN_LABELS = {
+    "serious_physical_injury": "Serious physical injury",
+    "serious_neglect": "Serious neglect",
+    "penetrative_sexual_abuse": "Penetrative sexual abuse",
+    "sexual_abuse": "Sexual abuse (other)",
+    "sexual_exploitation": "Sexual exploitation",
+    "risk_to_life": "Risk to life / serious immediate harm",
+    "organised_abuse": "Organised or complex abuse",
+    "allegation_against_staff": "Allegation against someone who works with children",
+    "fabricated_induced_illness": "Fabricated or induced illness",
+    "child_on_child": "Child-on-child abuse",
+    "cumulative_concerns": "Ongoing cumulative concerns",
+    "unborn_child": "Risk to an unborn child",
+    "fgm": "Female genital mutilation",
+    "honour_based_violence": "Honour-based violence",
+    "criminal_exploitation": "Criminal exploitation",
+    "physical_abuse": "Physical abuse",
+    "emotional_abuse": "Emotional abuse",
+    "neglect": "Neglect",
+    "domestic_abuse": "Domestic abuse",
+    "other": "Other",
+}

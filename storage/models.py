@@ -38,6 +38,14 @@ class Discussion(Base):
     meeting_end: Mapped[datetime | None] = mapped_column(default=None)
     meeting_event_id: Mapped[str | None] = mapped_column(String(200), default=None)
     meeting_join_url: Mapped[str | None] = mapped_column(Text, default=None)
+    meeting_provider: Mapped[str | None] = mapped_column(String(20), default=None)
+    # The convene wizard's answers while status is draft (bot/wizard.py gives them their shape).
+    draft: Mapped[dict | None] = mapped_column(default=None)
+    children: Mapped[list] = mapped_column(default=list)
+    chair_user_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    conversation_reference: Mapped[dict | None] = mapped_column(default=None)
+    card_activity_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    linked_discussion_id: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -77,7 +85,16 @@ class Invitation(Base):
     email: Mapped[str] = mapped_column(String(320))
     required: Mapped[bool] = mapped_column(Boolean, default=False)
     reason: Mapped[str] = mapped_column(Text, default="")
-    rsvp: Mapped[str] = mapped_column(String(20), default="none")  # none, accepted, tentative, declined
+    role: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(120), default="")
+    aad_object_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    quorum: Mapped[bool] = mapped_column(Boolean, default=False)
+    # none, accepted, tentative, declined, delegated, share_only
+    rsvp: Mapped[str] = mapped_column(String(20), default="none")
+    apologies: Mapped[str] = mapped_column(Text, default="")
+    information_route: Mapped[str] = mapped_column(Text, default="")
+    delegate_name: Mapped[str] = mapped_column(String(200), default="")
+    delegate_email: Mapped[str] = mapped_column(String(320), default="")
     rsvp_at: Mapped[datetime | None] = mapped_column(default=None)
     attendance: Mapped[str | None] = mapped_column(String(20), default=None)  # attended, apologies, no_response
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from .models import AuditEvent, Contact, ConversationReference, Discussion, Obligation
+from .models import new_id, AuditEvent, Contact, ConversationReference, Discussion, Obligation
 
 
 class DiscussionRepository:
@@ -16,6 +16,7 @@ class DiscussionRepository:
         self.session = session
 
     def add(self, discussion: Discussion) -> Discussion:
+        discussion.id = discussion.id or new_id()  # known now, so the audit trail can name it before the flush
         self.session.add(discussion)
         return discussion
 
@@ -26,6 +27,25 @@ class DiscussionRepository:
             .options(selectinload(Discussion.invitations), selectinload(Discussion.decisions), selectinload(Discussion.actions))
         )
         return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def open_draft(self, *, chair_aad_id: str, conversation_id: str) -> Discussion | None:
+        """The chair's unfinished draft in this conversation: /strategy again resumes it."""
+        query = (
+            select(Discussion)
+            .where(Discussion.chair_aad_id == chair_aad_id, Discussion.conversation_id == conversation_id,
+                   Discussion.status == "draft")
+            .order_by(Discussion.updated_at.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def claim(self, discussion_id: str, *, from_status: str, to_status: str) -> bool:
+        """Move a discussion between states only if it is still in `from_status`: of two
+        deliveries of the same card action, exactly one wins (on SQLite and PostgreSQL alike)."""
+        result = await self.session.execute(
+            update(Discussion).where(Discussion.id == discussion_id, Discussion.status == from_status).values(status=to_status)
+        )
+        return result.rowcount == 1
 
     async def by_case_reference(self, case_reference: str) -> list[Discussion]:
         query = select(Discussion).where(Discussion.case_reference == case_reference).order_by(Discussion.created_at)

@@ -76,6 +76,9 @@ class RunningBot:
     def __init__(self, server: TestServer, connector: FakeConnector, http: ClientSession):
         self.server, self.connector, self.http = server, connector, http
         self.url = str(server.make_url("/api/messages"))
+        from app import SERVICES
+
+        self.services = server.app[SERVICES]
 
     async def post(self, activity: dict | bytes | str, *, headers: dict | None = None):
         hdrs = {"Content-Type": "application/json", **(headers or {})}
@@ -84,20 +87,30 @@ class RunningBot:
         return await self.http.post(self.url, data=activity, headers=hdrs)
 
 
-async def start_bot(settings: Settings, clock: FixedClock):
+async def no_wait(seconds: float) -> None:
+    """Tests control time: retries and backoff record their waits instead of sleeping."""
+    no_wait.waits.append(seconds)
+
+
+no_wait.waits = []
+
+
+async def start_bot(settings: Settings, clock: FixedClock, *, connector: FakeConnector | None = None, **init):
     await asyncio.to_thread(migrate, settings.sqlalchemy_url)
-    connector = FakeConnector()
-    await connector.start()
-    server = TestServer(init_app(settings, clock=clock), host="127.0.0.1")
+    if connector is None:
+        connector = FakeConnector()
+        await connector.start()
+    server = TestServer(init_app(settings, clock=clock, sleep=no_wait, **init), host="127.0.0.1")
     await server.start_server()
     http = ClientSession()
     return RunningBot(server, connector, http)
 
 
-async def stop_bot(bot: RunningBot) -> None:
+async def stop_bot(bot: RunningBot, *, keep_connector: bool = False) -> None:
     await bot.http.close()
     await bot.server.close()
-    await bot.connector.close()
+    if not keep_connector:
+        await bot.connector.close()
 
 
 @pytest.fixture

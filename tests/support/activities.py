@@ -46,3 +46,15 @@ def channel_mention(service_url: str, text_after_mention: str, **kw) -> dict:
     activity["channelData"].update({"teamsChannelId": "19:mash-channel@thread.tacv2", "teamsTeamId": "19:team@thread.tacv2",
                                     "channel": {"id": "19:mash-channel@thread.tacv2"}, "team": {"id": "19:team@thread.tacv2"}})
     return activity
+
+
+def invoke(message: dict, verb: str, data: dict, *, reply_to: str = "reply-1", **person) -> dict:
+    """An Action.Execute press, as Teams sends it: an invoke named adaptiveCard/action."""
+    activity = dict(message)
+    activity.update(type="invoke", name="adaptiveCard/action", id=f"act-{next(_ids)}", replyToId=reply_to,
+                    value={"action": {"type": "Action.Execute", "verb": verb, "data": {"verb": verb, **data}}, "trigger": "manual"})
+    activity.pop("text", None)
+    if person:
+        activity["from"] = {"id": person.get("user_id", "29:1someone"), "name": person.get("name", "Someone"),
+                            "aadObjectId": person.get("aad_id")}
+    return activity

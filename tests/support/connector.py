@@ -19,6 +19,8 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{conversation_id}/activities", self._post)
         app.router.add_post("/v3/conversations/{conversation_id}/activities/{reply_to}", self._post)
         app.router.add_put("/v3/conversations/{conversation_id}/activities/{activity_id}", self._post)
+        app.router.add_post("/v3/conversations", self._create_conversation)
+        self.conversations: list[dict] = []
         self.server = TestServer(app, host="127.0.0.1")
 
     @property
@@ -36,11 +38,24 @@ class FakeConnector:
             return web.json_response({"error": {"code": "ServiceError"}}, status=self.fail_next.pop(0))
         activity = await request.json()
         activity["_conversation_id"] = request.match_info["conversation_id"]
+        activity["_method"] = request.method
         activity["_authorization"] = request.headers.get("Authorization")
         async with self._arrived:
             self.sent.append(activity)
             self._arrived.notify_all()
         return web.json_response({"id": f"reply-{next(self._ids)}"})
+
+    async def _create_conversation(self, request: web.Request) -> web.Response:
+        parameters = await request.json()
+        if self.fail_next:
+            return web.json_response({"error": {"code": "MessageWritesBlocked"}}, status=self.fail_next.pop(0))
+        conversation_id = f"a:personal-{len(self.conversations) + 1}"
+        self.conversations.append({**parameters, "id": conversation_id})
+        return web.json_response({"id": conversation_id})
+
+    def cards(self) -> list[dict]:
+        """Every adaptive card the bot has sent or updated, in order."""
+        return [a["attachments"][0]["content"] for a in self.sent if a.get("attachments")]
 
     async def wait_for(self, count: int, timeout: float = 10) -> list[dict]:
         """Wait on the event of `count` replies arriving (no sleeping), then return them."""

@@ -1,0 +1,200 @@
+"""/strategy: the convene wizard. Each card action arrives here with the discussion id; the
+draft lives in the database, so a restart, a closed chat or a break of an hour resumes it."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from botbuilder.core import MessageFactory, TurnContext
+
+from cards import discussion as discussion_cards
+from cards import wizard as cards
+from protocol import Facts, assess
+from scheduling.slots import propose_slots
+from storage.models import Discussion
+
+from . import wizard
+from .proactive import card_activity, reference_of
+from .services import BotServices
+
+log = logging.getLogger(__name__)
+PREVIOUS = dict(zip(wizard.STEPS[1:], wizard.STEPS))
+
+
+def actor_of(turn_context: TurnContext) -> tuple[str, str, str]:
+    person = turn_context.activity.from_property
+    return (person.aad_object_id or person.id), person.id, person.name or "the chair"
+
+
+class ConveneFlow:
+    def __init__(self, services: BotServices, meetings_flow):
+        self.s = services
+        self.meetings_flow = meetings_flow
+        meetings_flow.step_card = self.step_card
+
+    # ---- /strategy -------------------------------------------------------------------------
+    async def start(self, turn_context: TurnContext) -> None:
+        aad, user_id, name = actor_of(turn_context)
+        if not self.s.access.may_convene(aad):
+            await turn_context.send_activity(MessageFactory.text(
+                "Sorry, only team managers on the chairs list can convene a strategy discussion. "
+                "If you should be able to, ask your Teams administrator to add you."))
+            return
+        now = self.s.clock.now()
+        activity = turn_context.activity
+        async with self.s.uow() as uow:
+            draft = await uow.discussions.open_draft(chair_aad_id=aad, conversation_id=activity.conversation.id)
+            resumed = draft is not None
+            if draft is None:
+                draft = uow.discussions.add(Discussion(
+                    case_reference="", child_initials="", profile=self.s.profile.id, status="draft", chair_aad_id=aad,
+                    chair_name=name, chair_user_id=user_id, tenant_id=(activity.channel_data or {}).get("tenant", {}).get("id"),
+                    conversation_id=activity.conversation.id, conversation_reference=reference_of(turn_context),
+                    draft={"step": "child"}, created_at=now, updated_at=now))
+            uow.audit.record(actor=aad, action="discussion.draft_resumed" if resumed else "discussion.draft_started",
+                             subject_type="discussion", subject_id=draft.id, correlation_id=activity.id)
+            await uow.commit()
+        card = self.step_card(draft, now) if _personal(turn_context) else self.base_card(draft, "Being convened")
+        if resumed:
+            await turn_context.send_activity(MessageFactory.text("You have a strategy discussion draft in progress: carry on "
+                                                                 "where you stopped, or cancel it to start again."))
+        response = await turn_context.send_activity(card_activity(card))
+        async with self.s.uow() as uow:
+            stored = await uow.discussions.get(draft.id)
+            stored.card_activity_id = response.id if response else None
+            await uow.commit()
+
+    def base_card(self, discussion: Discussion, status_line: str) -> dict:
+        viewers = [discussion.chair_user_id] if discussion.chair_user_id else []
+        return discussion_cards.base_card(discussion_id=discussion.id, case_reference=discussion.case_reference or "(new)",
+                                          initials=discussion.child_initials or "…", status_line=status_line, viewers=viewers)
+
+    # ---- card actions ----------------------------------------------------------------------
+    async def act(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
+        aad, _, _ = actor_of(turn_context)
+        now = self.s.clock.now()
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
+            if discussion is None:
+                return cards.message_card("Not found", "This strategy discussion no longer exists.")
+            if not self.s.access.is_chair_of(discussion, aad):
+                uow.audit.record(actor=aad, action="discussion.access_refused", subject_type="discussion",
+                                 subject_id=discussion.id, details={"verb": verb})
+                await uow.commit()
+                return cards.message_card("Not your draft", "Only the chair who started this strategy discussion can change it.")
+            if verb == "convene.link":
+                card = await self._link(uow, discussion, turn_context, now)
+            elif discussion.status != "draft":
+                card = await self.meetings_flow.status_card(uow, discussion, now)
+            elif verb == "convene.confirm":
+                card = await self.meetings_flow.confirm(uow, discussion, data, now, actor=aad)
+            else:
+                card = self._wizard(uow, discussion, verb, data, now, aad)
+            await uow.commit()
+            return card
+
+    def _wizard(self, uow, discussion: Discussion, verb: str, data: dict, now: datetime, actor: str) -> dict:
+        draft = dict(discussion.draft or {"step": "child"})
+        stale = data.get("step") and data.get("step") != draft["step"]
+        if verb == "convene.open" or stale:  # a repeated or out-of-date delivery changes nothing
+            return self.step_card(discussion, now)
+        if verb == "convene.cancel":
+            discussion.status, discussion.updated_at = "cancelled", now
+            uow.audit.record(actor=actor, action="discussion.cancelled", subject_type="discussion", subject_id=discussion.id)
+            return cards.message_card("Cancelled", "The draft was cancelled. Nothing was sent to anyone.")
+        if verb == "convene.back":
+            draft.update(step=PREVIOUS.get(draft["step"], "child"), errors={}, values={})
+        elif verb == "convene.add_person":
+            person, errors = wizard.added_person(data)
+            draft["errors"] = errors
+            if person:
+                draft["invitees"] = [*draft["invitees"], person]
+        elif verb == "convene.next":
+            draft = getattr(self, f"_next_{draft['step']}")(discussion, draft, data, now)
+        discussion.draft, discussion.updated_at = draft, now
+        uow.audit.record(actor=actor, action=f"discussion.{verb.split('.')[1]}", subject_type="discussion",
+                         subject_id=discussion.id, details={"step": draft["step"], "errors": sorted(draft.get("errors", {}))})
+        return self.step_card(discussion, now)
+
+    def _failed(self, draft: dict, step_values: str, data: dict, errors: dict) -> dict:
+        values = {k: v for k, v in data.items() if k not in ("verb", "discussion_id", "step")}
+        return {**draft, "errors": errors, "values": {**draft.get("values", {}), step_values: values}}
+
+    def _next_child(self, discussion, draft, data, now):
+        child, errors = wizard.parse_child(data, today=self.s.calendar.local(now).date())
+        if errors:
+            return self._failed(draft, "child", data, errors)
+        discussion.case_reference, discussion.child_initials = child["case_reference"], child["initials"]
+        discussion.children = [{"initials": child["initials"], "dob": child["dob"]}, *child["other_children"]]
+        return {**draft, "child": child, "step": "concern", "errors": {}, "values": {}}
+
+    def _next_concern(self, discussion, draft, data, now):
+        concern, facts, errors = wizard.parse_concern(data, now=now, zone=self.s.calendar.zone, child=draft["child"])
+        if errors:
+            return self._failed(draft, "concern", data, errors)
+        assessment = assess(self.s.profile, Facts.model_validate(facts), self.s.calendar).to_json()
+        discussion.facts, discussion.assessment = facts, assessment
+        discussion.deadline = datetime.fromisoformat(assessment["deadline"])
+        rows = wizard.invitee_rows(assessment, self.s.directory, in_hours=not assessment["out_of_hours"],
+                                   quorum=assessment["quorum"])
+        return {**draft, "concern": concern, "step": "invitees", "invitees": rows, "errors": {}, "values": {}}
+
+    def _next_invitees(self, discussion, draft, data, now):
+        rows, errors = wizard.apply_invitee_choices(draft["invitees"], data)
+        if errors:
+            return {**draft, "invitees": rows, "errors": errors}
+        return {**draft, "invitees": rows, "step": "when", "errors": {}, "slots": self._slots(discussion, rows, now)}
+
+    def _slots(self, discussion, rows, now) -> list[dict]:
+        rules = self.s.profile.meetings
+        paediatrician = any(r["invite"] and r["agency"] in ("paediatrician", "csa_paediatrician") for r in rows)
+        slots = propose_slots(now=now, deadline=discussion.deadline, calendar=self.s.calendar, minutes=rules.minutes,
+                              out_of_hours=discussion.assessment["out_of_hours"], paediatrician_invited=paediatrician,
+                              paediatrician_notice_hours=rules.paediatrician_notice_hours,
+                              paediatrician_earliest=rules.paediatrician_earliest)
+        return [{"start": s.start.isoformat(), "end": s.end.isoformat(), "suits_paediatrician": s.suits_paediatrician}
+                for s in slots]
+
+    def _next_when(self, discussion, draft, data, now):
+        slot, errors = wizard.parse_when(data, slots=draft.get("slots", []), now=now, deadline=discussion.deadline,
+                                         zone=self.s.calendar.zone, minutes=self.s.profile.meetings.minutes)
+        if errors:
+            return self._failed(draft, "when", data, errors)
+        in_hours = self.s.calendar.in_working_hours(datetime.fromisoformat(slot["start"]))
+        rows = wizard.refill_contacts(draft["invitees"], self.s.directory, in_hours=in_hours)
+        return {**draft, "slot": slot, "invitees": rows, "step": "confirm", "errors": {}, "values": {}}
+
+    def step_card(self, discussion: Discussion, now: datetime) -> dict:
+        draft = {**(discussion.draft or {"step": "child"}), "assessment": discussion.assessment}
+        step, local_now = draft["step"], self.s.calendar.local(now)
+        if step == "child":
+            return cards.child_card(draft, discussion.id)
+        if step == "concern":
+            return cards.concern_card(draft, discussion.id, now=local_now)
+        missing = wizard.not_quorate(draft.get("invitees", []), self.s.profile.quorum.agencies)
+        if step == "invitees":
+            return cards.invitees_card(draft, discussion.id, now=local_now, missing_quorum=missing)
+        if step == "when":
+            return cards.when_card(draft, discussion.id, now=local_now)
+        return cards.confirm_card(draft, discussion.id, now=local_now, provider_sends=self.s.meetings.sends_invitations,
+                                  missing_quorum=missing)
+
+    async def _link(self, uow, discussion: Discussion, turn_context: TurnContext, now: datetime) -> dict:
+        """Child-on-child: a separate discussion for the other child, its concern already filled in."""
+        concern = (discussion.draft or {}).get("concern") or {}
+        linked = uow.discussions.add(Discussion(
+            case_reference="", child_initials="", profile=discussion.profile, status="draft",
+            chair_aad_id=discussion.chair_aad_id, chair_name=discussion.chair_name, chair_user_id=discussion.chair_user_id,
+            tenant_id=discussion.tenant_id, conversation_id=discussion.conversation_id,
+            conversation_reference=discussion.conversation_reference, linked_discussion_id=discussion.id,
+            draft={"step": "child", "concern": {**concern, "concerns": ["child_on_child"]}}, created_at=now, updated_at=now))
+        discussion.linked_discussion_id = linked.id
+        uow.audit.record(actor=discussion.chair_aad_id, action="discussion.linked_draft_started", subject_type="discussion",
+                         subject_id=linked.id, details={"linked_to": discussion.id})
+        await uow.session.flush()
+        return self.step_card(linked, now)
+
+
+def _personal(turn_context: TurnContext) -> bool:
+    return (turn_context.activity.conversation.conversation_type or "personal") == "personal"
+

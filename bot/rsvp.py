@@ -1,0 +1,121 @@
+"""Opening a discussion and replying to it: the chair sees everyone's replies and the quorum;
+an invitee sees their own invitation and answers it; anyone else sees nothing."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import datetime
+
+from botbuilder.core import MessageFactory
+
+from cards import discussion as discussion_cards
+from cards import wizard as cards
+from cards.words import agency as agency_name
+from cards.words import subject
+from scheduling.meetings import MeetingError
+
+from .convene import actor_of
+from .meetings import MeetingsFlow
+from .services import BotServices
+
+log = logging.getLogger(__name__)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+FROM_GRAPH = {"accepted": "accepted", "tentativelyAccepted": "tentative", "declined": "declined"}
+POLL_BUDGET_SECONDS = 3  # the card must answer within Teams' turn limit
+
+
+class RsvpFlow:
+    def __init__(self, services: BotServices, meetings: MeetingsFlow):
+        self.s = services
+        self.meetings = meetings
+
+    async def open(self, turn_context, data: dict) -> dict:
+        aad, _, _ = actor_of(turn_context)
+        now = self.s.clock.now()
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
+            if discussion is None:
+                return cards.message_card("Not found", "This strategy discussion no longer exists.")
+            invitation = self.s.access.invitation_of(discussion, aad)
+            if self.s.access.is_chair_of(discussion, aad):
+                await self._poll_replies(uow, discussion)
+                card = (await self.meetings.status_card(uow, discussion, now) if discussion.status != "draft"
+                        else self.meetings.step_card(discussion, now))
+            elif invitation is not None:
+                card = discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))
+            else:
+                card = cards.message_card(subject(discussion.case_reference, discussion.child_initials),
+                                          "Only the chair and the people invited can see this strategy discussion.")
+            uow.audit.record(actor=aad, action="discussion.viewed" if (invitation or self.s.access.is_chair_of(discussion, aad))
+                             else "discussion.access_refused", subject_type="discussion", subject_id=discussion.id)
+            await uow.commit()
+            return card
+
+    async def _poll_replies(self, uow, discussion) -> None:
+        """Replies of people outside Teams reach the organiser's calendar event: read them."""
+        if not discussion.meeting_event_id or discussion.meeting_provider != self.s.meetings.name:
+            return
+        try:
+            replies = await asyncio.wait_for(self.s.meetings.responses(discussion.meeting_event_id), POLL_BUDGET_SECONDS)
+        except (MeetingError, asyncio.TimeoutError) as error:
+            log.warning("discussion %s: could not read replies: %s", discussion.id, error)
+            return
+        for invitation in discussion.invitations:
+            reply = FROM_GRAPH.get(replies.get(invitation.email.lower(), "none"))
+            if reply and invitation.rsvp in ("none", "tentative", "accepted", "declined") and reply != invitation.rsvp:
+                invitation.rsvp, invitation.rsvp_at = reply, self.s.clock.now()
+                uow.audit.record(actor=invitation.email, action=f"rsvp.{reply}", subject_type="invitation",
+                                 subject_id=invitation.id, details={"via": "calendar"})
+
+    async def reply(self, turn_context, verb: str, data: dict) -> dict:
+        aad, _, _ = actor_of(turn_context)
+        now = self.s.clock.now()
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
+            invitation = self.s.access.invitation_of(discussion, aad) if discussion else None
+            if invitation is None or invitation.id != data.get("invitation_id"):
+                return cards.message_card("Not your invitation", "Only the person invited can answer this invitation.")
+            answer = verb.split(".", 1)[1]
+            problems = self._check(answer, data)
+            if problems:
+                return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now), problem=problems)
+            was_confirmed = invitation.rsvp in discussion_cards.CONFIRMED
+            invitation.rsvp = {"accept": "accepted", "decline": "declined", "delegate": "delegated", "share_only": "share_only"}[answer]
+            invitation.rsvp_at = now
+            invitation.apologies = str(data.get("apologies") or "").strip() if answer == "decline" else ""
+            invitation.information_route = str(data.get("information_route") or "").strip() if answer == "decline" else ""
+            if answer == "delegate":
+                invitation.delegate_name = str(data["delegate_name"]).strip()
+                invitation.delegate_email = str(data["delegate_email"]).strip()
+            uow.audit.record(actor=aad, action=f"rsvp.{invitation.rsvp}", subject_type="invitation", subject_id=invitation.id,
+                             details={"discussion_id": discussion.id, "agency": invitation.agency})
+            await uow.commit()
+            card = discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))
+            suggestions = self.meetings.next_contacts(discussion)
+        if invitation.agency in suggestions:
+            await self._tell_chair(discussion, f"{subject(discussion.case_reference, discussion.child_initials)}: "
+                                               f"{agency_name(invitation.agency)} declined and nobody else from "
+                                               f"{agency_name(invitation.agency)} is coming. Next to try: "
+                                               f"{suggestions[invitation.agency]}.")
+        elif was_confirmed and invitation.rsvp == "declined":
+            log.info("discussion %s: a confirmed invitee declined", discussion.id)
+        return card
+
+    @staticmethod
+    def _check(answer: str, data: dict) -> dict:
+        problems = {}
+        if answer == "decline" and not str(data.get("information_route") or "").strip():
+            problems["information_route"] = "Say how your agency's information will reach the chair."
+        if answer == "delegate":
+            if not str(data.get("delegate_name") or "").strip():
+                problems["delegate_name"] = "Enter your delegate's name."
+            if not _EMAIL.match(str(data.get("delegate_email") or "").strip()):
+                problems["delegate_email"] = "Enter your delegate's email address."
+        return problems
+
+    async def _tell_chair(self, discussion, note: str) -> None:
+        try:
+            await self.s.proactive.send(discussion.conversation_reference, MessageFactory.text(note))
+        except Exception:
+            log.exception("could not tell the chair of discussion %s about a decline", discussion.id)

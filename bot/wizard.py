@@ -1,0 +1,235 @@
+"""The convene wizard's answers: card inputs (always strings) in, clean values and friendly
+errors out. Pure: no I/O, no botbuilder; the flow in bot/convene.py does the talking."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from protocol.vocabulary import AGENCIES, CONCERNS
+
+STEPS = ("child", "concern", "invitees", "when", "confirm")
+_CASE_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_-]{2,19}$")
+_INITIALS = re.compile(r"^[A-Za-z]{1,4}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CHILD_FLAGS = ("unborn", "not_in_education", "looked_after", "in_hospital", "inpatient")
+CONCERN_FLAGS = ("forensic_evidence_needed", "immediate_protective_action", "medical_implications",
+                 "complex_disability_or_medical", "adult_services_involved", "allegation_against_staff",
+                 "other_authority_involved")
+Errors = dict[str, str]
+
+
+def flag(values: dict, name: str) -> bool:
+    return str(values.get(name, "")).strip().lower() == "true"
+
+
+def text(values: dict, name: str) -> str:
+    return str(values.get(name) or "").strip()
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _time(value: str) -> time | None:
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def parse_child(values: dict, *, today: date) -> tuple[dict, Errors]:
+    errors: Errors = {}
+    case_reference = text(values, "case_reference").upper()
+    if not case_reference:
+        errors["case_reference"] = "Enter the case reference."
+    elif not _CASE_REFERENCE.match(case_reference):
+        errors["case_reference"] = "A case reference is 3 to 20 letters, digits, '/', '-' or '_'."
+    initials = text(values, "initials").upper()
+    if not _INITIALS.match(initials):
+        errors["initials"] = "Enter the child's initials: 1 to 4 letters, no names."
+    unborn = flag(values, "unborn")
+    dob_text = text(values, "dob")
+    dob = _date(dob_text) if dob_text else None
+    if unborn and dob_text:
+        errors["dob"] = "Leave the date of birth empty for an unborn child."
+    elif not unborn and not dob_text:
+        errors["dob"] = "Enter the date of birth, or tick 'Unborn'."
+    elif dob_text and dob is None:
+        errors["dob"] = "Enter the date of birth as a date (YYYY-MM-DD)."
+    elif dob and dob > today:
+        errors["dob"] = "The date of birth is in the future; for an unborn child tick 'Unborn'."
+    elif dob and dob < today.replace(year=today.year - 18):
+        errors["dob"] = "That child would be 18 or over; strategy discussions are for children."
+    setting = text(values, "education_setting")
+    not_in_education = flag(values, "not_in_education")
+    if setting and not_in_education:
+        errors["education_setting"] = "Either name the education setting or tick 'Not in education', not both."
+    if len(setting) > 120:
+        errors["education_setting"] = "Keep the setting's name under 120 characters."
+    others, other_errors = _other_children(text(values, "other_children"), today)
+    if other_errors:
+        errors["other_children"] = other_errors
+    child = {
+        "case_reference": case_reference, "initials": initials, "dob": dob.isoformat() if dob else None,
+        "unborn": unborn, "education_setting": setting, "not_in_education": not_in_education,
+        "looked_after": flag(values, "looked_after"), "in_hospital": flag(values, "in_hospital") or flag(values, "inpatient"),
+        "inpatient": flag(values, "inpatient"), "other_children": others,
+    }
+    return child, errors
+
+
+def _other_children(raw: str, today: date) -> tuple[list[dict], str]:
+    """One child per line: initials and date of birth, e.g. 'CD 2017-04-02'."""
+    children = []
+    for number, line in enumerate((l.strip() for l in raw.splitlines()), start=1):
+        if not line:
+            continue
+        parts = line.replace(",", " ").split()
+        born = _date(parts[1]) if len(parts) == 2 else None
+        if len(parts) != 2 or not _INITIALS.match(parts[0]) or born is None or born > today:
+            return [], f"Line {number}: write initials and date of birth, e.g. 'CD 2017-04-02'."
+        children.append({"initials": parts[0].upper(), "dob": born.isoformat()})
+    return children, ""
+
+
+def parse_concern(values: dict, *, now: datetime, zone: ZoneInfo, child: dict) -> tuple[dict, dict, Errors]:
+    """The concern step, and the protocol facts it makes together with the child step."""
+    errors: Errors = {}
+    received_date, received_time = _date(text(values, "received_date")), _time(text(values, "received_time"))
+    received_at = None
+    if received_date is None:
+        errors["received_date"] = "Enter the date the concern was received."
+    elif received_time is None:
+        errors["received_time"] = "Enter the time the concern was received (HH:MM)."
+    else:
+        received_at = datetime.combine(received_date, received_time, tzinfo=zone)
+        if received_at > now + timedelta(minutes=5):
+            errors["received_date"] = "That is in the future: when was the concern received?"
+        elif received_at < now - timedelta(days=30):
+            errors["received_date"] = "That is over 30 days ago; convene for new information received now."
+    concerns = [c for c in text(values, "concerns").split(",") if c]
+    unknown = [c for c in concerns if c not in CONCERNS]
+    if unknown:
+        errors["concerns"] = "Choose the concerns from the list."
+    elif not concerns and not flag(values, "allegation_against_staff"):
+        errors["concerns"] = "Choose at least one concern."
+    referrer = text(values, "referrer_agency")
+    if len(referrer) > 80:
+        errors["referrer_agency"] = "Name the referring agency in under 80 characters (no personal details)."
+    concern = {"received_date": text(values, "received_date"), "received_time": text(values, "received_time"),
+               "concerns": concerns, "referrer_agency": referrer, **{f: flag(values, f) for f in CONCERN_FLAGS}}
+    if errors:
+        return concern, {}, errors
+    return concern, facts_from(child, concern, received_at), {}
+
+
+def facts_from(child: dict, concern: dict, received_at: datetime) -> dict:
+    concerns = list(dict.fromkeys(concern["concerns"]))
+    if concern["allegation_against_staff"] and "allegation_against_staff" not in concerns:
+        concerns.append("allegation_against_staff")
+    if child["unborn"] and "unborn_child" not in concerns:
+        concerns.append("unborn_child")
+    facts = {
+        "received_at": received_at.isoformat(), "concerns": concerns,
+        "in_education": bool(child["education_setting"]) and not child["not_in_education"],
+        "looked_after": child["looked_after"], "in_hospital": child["in_hospital"], "inpatient": child["inpatient"],
+        **{f: concern[f] for f in CONCERN_FLAGS if f != "allegation_against_staff"},
+    }
+    if child["dob"]:
+        facts["child_age_years"] = round((received_at.date() - date.fromisoformat(child["dob"])).days / 365.25, 2)
+    if concern["referrer_agency"]:
+        facts["referrer_agency"] = concern["referrer_agency"]
+    return facts
+
+
+def invitee_rows(assessment: dict, directory, *, in_hours: bool, quorum: list[str]) -> list[dict]:
+    """The assessment's invitees with the contact on duty at the meeting time filled in."""
+    rows = []
+    for invitee in assessment["invitees"]:
+        if invitee["agency"] == "referrer":
+            rows.append({**invitee, "name": "", "email": "", "role": "", "aad_object_id": None, "invite": True,
+                         "quorum": False, "removal_reason": ""})
+            continue
+        on_duty = directory.on_duty(invitee["agency"], in_hours=in_hours)
+        contact = on_duty[0] if on_duty else None
+        rows.append({**invitee, "name": contact.name if contact else "", "email": contact.email if contact else "",
+                     "role": contact.role if contact else "", "aad_object_id": contact.aad_object_id if contact else None,
+                     "invite": True, "quorum": invitee["agency"] in quorum, "removal_reason": ""})
+    return rows
+
+
+def apply_invitee_choices(rows: list[dict], values: dict) -> tuple[list[dict], Errors]:
+    """Keep/remove ticks from the card: a required agency needs a reason to be left out."""
+    errors: Errors = {}
+    updated = []
+    for index, row in enumerate(rows):
+        keep = flag(values, f"invite_{index}") if f"invite_{index}" in values else row["invite"]
+        reason = text(values, f"reason_{index}")
+        if not keep and row["required"] and not reason:
+            errors[f"reason_{index}"] = "Say why this required agency is not invited."
+        email = text(values, f"email_{index}") or row["email"]
+        if keep and row["agency"] != "referrer" and not email:
+            errors[f"email_{index}"] = "No contact on duty in the directory: enter an email address, or untick."
+        elif email and not _EMAIL.match(email):
+            errors[f"email_{index}"] = "That is not an email address."
+        updated.append({**row, "invite": keep, "removal_reason": reason if not keep else "", "email": email,
+                        "name": text(values, f"name_{index}") or row["name"]})
+    return updated, errors
+
+
+def added_person(values: dict) -> tuple[dict | None, Errors]:
+    agency, name, email = text(values, "add_agency"), text(values, "add_name"), text(values, "add_email")
+    errors: Errors = {}
+    if agency not in AGENCIES:
+        errors["add_agency"] = "Choose the person's agency."
+    if not name or len(name) > 120:
+        errors["add_name"] = "Enter the person's name."
+    if not _EMAIL.match(email):
+        errors["add_email"] = "Enter the person's email address."
+    if errors:
+        return None, errors
+    return {"agency": agency, "required": False, "reason": "added by the chair", "source": "chair", "name": name,
+            "email": email, "role": "", "aad_object_id": None, "invite": True, "quorum": False, "removal_reason": ""}, {}
+
+
+def not_quorate(rows: list[dict], quorum: list[str]) -> list[str]:
+    """Quorum agencies that nobody invited will represent."""
+    invited = {r["agency"] for r in rows if r["invite"]}
+    return [agency for agency in quorum if agency not in invited]
+
+
+def parse_when(values: dict, *, slots: list[dict], now: datetime, deadline: datetime, zone: ZoneInfo,
+               minutes: int) -> tuple[dict | None, Errors]:
+    choice = text(values, "slot")
+    if choice and choice != "other":
+        slot = next((s for s in slots if s["start"] == choice), None)
+        return (slot, {}) if slot else (None, {"slot": "That time is no longer offered; choose again."})
+    day, at = _date(text(values, "other_date")), _time(text(values, "other_time"))
+    if day is None or at is None:
+        return None, {"slot": "Choose a proposed time, or enter a date and time of your own."}
+    start = datetime.combine(day, at, tzinfo=zone)
+    if start < now:
+        return None, {"other_date": "That time has passed."}
+    late_reason = text(values, "late_reason")
+    if start + timedelta(minutes=minutes) > deadline and not late_reason:
+        return None, {"late_reason": "That is after the statutory deadline: record why it cannot be sooner."}
+    return {"start": start.isoformat(), "end": (start + timedelta(minutes=minutes)).isoformat(), "late_reason": late_reason}, {}
+
+
+def refill_contacts(rows: list[dict], directory, *, in_hours: bool) -> list[dict]:
+    """Once the time is known, swap directory contacts for whoever is on duty then (the chair's own
+    additions and typed-in addresses stay as they are)."""
+    refilled = []
+    for row in rows:
+        contact = directory.by_email(row["email"]) if row.get("email") else None
+        if contact and not contact.available(in_hours=in_hours):
+            on_duty = directory.on_duty(row["agency"], in_hours=in_hours)
+            if on_duty:
+                row = {**row, "name": on_duty[0].name, "email": on_duty[0].email, "role": on_duty[0].role,
+                       "aad_object_id": on_duty[0].aad_object_id}
+        refilled.append(row)
+    return refilled

@@ -1,0 +1,97 @@
+"""A convened discussion's cards. The message in the chat (`base_card`) carries only the case
+reference and initials; the chair and each invitee open their own view of it."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from . import words
+from .elements import card, container, execute, facts, heading, text, text_input
+
+RSVP_WORDS = {"none": "no reply yet", "accepted": "accepted", "tentativelyAccepted": "tentative", "tentative": "tentative",
+              "declined": "declined", "delegated": "sending a delegate", "share_only": "attending to share information only",
+              "notResponded": "no reply yet", "organizer": "organiser"}
+CONFIRMED = {"accepted", "delegated", "share_only"}
+
+
+def base_card(*, discussion_id: str, case_reference: str, initials: str, status_line: str, viewers: list[str]) -> dict:
+    return card(
+        [heading(words.subject(case_reference, initials)), text(status_line),
+         text("Only the chair and the people invited can open the details.", subtle=True, size="Small")],
+        [execute("Open", "discussion.open", {"discussion_id": discussion_id}, validate=False)],
+        refresh_verb="discussion.open", refresh_data={"discussion_id": discussion_id}, user_ids=viewers,
+    )
+
+
+def quorum_state(invitations: list, quorum: list[str]) -> dict[str, str]:
+    """Per quorum agency: 'confirmed', 'invited' (no confirmation yet), 'declined' or 'missing'."""
+    state = {}
+    for agency in quorum:
+        mine = [i for i in invitations if i.agency == agency]
+        if agency == "social_care" and not mine:
+            state[agency] = "confirmed"  # the chair is social care
+        elif any(i.rsvp in CONFIRMED for i in mine):
+            state[agency] = "confirmed"
+        elif mine and all(i.rsvp == "declined" for i in mine):
+            state[agency] = "declined"
+        else:
+            state[agency] = "invited" if mine else "missing"
+    return state
+
+
+def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: bool, next_contacts: dict[str, str]) -> dict:
+    invitations = list(discussion.invitations)
+    state = quorum_state(invitations, quorum)
+    marks = {"confirmed": "✓ confirmed", "invited": "… awaiting reply", "declined": "✗ declined", "missing": "✗ not invited"}
+    quorate = all(v == "confirmed" for v in state.values())
+    body = [heading(words.subject(discussion.case_reference, discussion.child_initials)),
+            text(f"Deadline: by {words.when(discussion.deadline, now=now)}" if discussion.deadline else "")]
+    if discussion.meeting_start:
+        body.append(text(f"**Meeting: {words.when(discussion.meeting_start, now=now)}**"))
+    body.append(text("Teams invitations sent." if provider_sends else
+                     "Local mode: invitation written as an .ics file; **nothing was sent**.", subtle=provider_sends,
+                     color=None if provider_sends else "Warning"))
+    body.append(text("**Quorum confirmed**" if quorate else "**Quorum not yet confirmed**", color="Good" if quorate else "Attention"))
+    body.append(facts([(words.agency(a), marks[s]) for a, s in state.items()]))
+    for agency, suggestion in next_contacts.items():
+        body.append(text(f"⚠ {words.agency(agency)} declined: try {suggestion}.", color="Attention"))
+    rows = []
+    for invitation in invitations:
+        reply = RSVP_WORDS.get(invitation.rsvp, invitation.rsvp)
+        if invitation.rsvp == "delegated":
+            reply += f": {invitation.delegate_name}"
+        if invitation.rsvp == "declined" and invitation.information_route:
+            reply += f"; information: {invitation.information_route}"
+        rows.append((f"{words.agency(invitation.agency)}", f"{invitation.name or invitation.email}: {reply}"))
+    body += [heading("Invitees", size="Default"), facts(rows)]
+    actions = [execute("Refresh", "discussion.open", {"discussion_id": discussion.id}, validate=False)]
+    if discussion.meeting_join_url:
+        actions.insert(0, {"type": "Action.OpenUrl", "title": "Join the meeting", "url": discussion.meeting_join_url})
+    if "child_on_child" in (discussion.facts or {}).get("concerns", []) and not discussion.linked_discussion_id:
+        body.append(text("Child-on-child concern: the other child needs a separate discussion.", color="Warning"))
+        actions.append(execute("Start the other child's discussion", "convene.link", {"discussion_id": discussion.id}, validate=False))
+    return card(body, actions)
+
+
+def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = None) -> dict:
+    problem = problem or {}
+    data = {"discussion_id": discussion.id, "invitation_id": invitation.id}
+    body = [heading(words.subject(discussion.case_reference, discussion.child_initials)),
+            text(f"You are invited for **{words.agency(invitation.agency)}**."),
+            text(f"Meeting: **{words.when(discussion.meeting_start, now=now)}**" if discussion.meeting_start else "Time to be confirmed"),
+            text(f"Your reply: **{RSVP_WORDS.get(invitation.rsvp, invitation.rsvp)}**")]
+    if problem.get("_card"):
+        body.append(text(f"⚠ {problem['_card']}", color="Attention"))
+    body.append(container([
+        *text_input("apologies", "If declining: apologies", invitation.apologies, problem=problem.get("apologies")),
+        *text_input("information_route", "If declining: how your agency's information will reach the chair",
+                    invitation.information_route, problem=problem.get("information_route")),
+        *text_input("delegate_name", "Delegate's name", invitation.delegate_name, problem=problem.get("delegate_name")),
+        *text_input("delegate_email", "Delegate's email", invitation.delegate_email, problem=problem.get("delegate_email")),
+    ], separator=True))
+    actions = [execute("Accept", "rsvp.accept", data, style="positive", validate=False),
+               execute("Decline", "rsvp.decline", data, style="destructive"),
+               execute("Send a delegate", "rsvp.delegate", data),
+               execute("Attend to share information only", "rsvp.share_only", data, validate=False)]
+    if discussion.meeting_join_url:
+        actions.insert(0, {"type": "Action.OpenUrl", "title": "Join", "url": discussion.meeting_join_url})
+    return card(body, actions)

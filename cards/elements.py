@@ -1,0 +1,97 @@
+"""Adaptive card building blocks (schema 1.5, the elements Teams renders). Pure functions."""
+from __future__ import annotations
+
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+
+
+def card(body: list, actions: list | None = None, *, refresh_verb: str | None = None, refresh_data: dict | None = None,
+         user_ids: list[str] | None = None) -> dict:
+    result = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": "1.5", "body": body}
+    if actions:
+        result["actions"] = actions
+    if refresh_verb and user_ids:
+        # Per-user views: Teams asks the bot for each listed user's own version of the card.
+        result["refresh"] = {"action": {"type": "Action.Execute", "verb": refresh_verb, "data": refresh_data or {}},
+                             "userIds": user_ids[:60]}
+    return result
+
+
+def execute(title: str, verb: str, data: dict | None = None, *, style: str | None = None, validate: bool = True) -> dict:
+    payload = {"verb": verb, **(data or {})}
+    action = {"type": "Action.Execute", "title": title, "verb": verb, "data": payload,
+              "fallback": {"type": "Action.Submit", "title": title, "data": payload}}
+    if style:
+        action["style"] = style
+    if not validate:
+        action["associatedInputs"] = "none"
+    return action
+
+
+def heading(text: str, *, size: str = "Medium") -> dict:
+    return {"type": "TextBlock", "text": text, "weight": "Bolder", "size": size, "wrap": True}
+
+
+def text(value: str, *, subtle: bool = False, color: str | None = None, weight: str | None = None, size: str | None = None) -> dict:
+    block = {"type": "TextBlock", "text": value, "wrap": True}
+    if subtle:
+        block["isSubtle"] = True
+    if color:
+        block["color"] = color
+    if weight:
+        block["weight"] = weight
+    if size:
+        block["size"] = size
+    return block
+
+
+def error(message: str | None) -> list[dict]:
+    return [text(f"⚠ {message}", color="Attention", size="Small")] if message else []
+
+
+def facts(pairs: list[tuple[str, str]]) -> dict:
+    return {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in pairs]}
+
+
+def text_input(id_: str, label: str, value: str = "", *, placeholder: str = "", multiline: bool = False,
+               max_length: int | None = None, problem: str | None = None) -> list[dict]:
+    element = {"type": "Input.Text", "id": id_, "label": label, "value": value or ""}
+    if placeholder:
+        element["placeholder"] = placeholder
+    if multiline:
+        element["isMultiline"] = True
+    if max_length:
+        element["maxLength"] = max_length
+    return [element, *error(problem)]
+
+
+def date_input(id_: str, label: str, value: str = "", *, problem: str | None = None) -> list[dict]:
+    return [{"type": "Input.Date", "id": id_, "label": label, "value": value or ""}, *error(problem)]
+
+
+def time_input(id_: str, label: str, value: str = "", *, problem: str | None = None) -> list[dict]:
+    return [{"type": "Input.Time", "id": id_, "label": label, "value": value or ""}, *error(problem)]
+
+
+def toggle(id_: str, title: str, value: bool = False, *, problem: str | None = None) -> list[dict]:
+    return [{"type": "Input.Toggle", "id": id_, "title": title, "value": "true" if value else "false",
+             "valueOn": "true", "valueOff": "false"}, *error(problem)]
+
+
+def choices(id_: str, label: str, options: list[tuple[str, str]], value: str = "", *, multi: bool = False,
+            expanded: bool = False, problem: str | None = None) -> list[dict]:
+    element = {"type": "Input.ChoiceSet", "id": id_, "label": label, "value": value or "",
+               "choices": [{"title": title, "value": v} for v, title in options]}
+    if multi:
+        element["isMultiSelect"] = True
+    if expanded:
+        element["style"] = "expanded"
+    return [element, *error(problem)]
+
+
+def container(items: list, *, style: str | None = None, separator: bool = False) -> dict:
+    block = {"type": "Container", "items": items}
+    if style:
+        block["style"] = style
+    if separator:
+        block["separator"] = True
+    return block

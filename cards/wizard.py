@@ -1,0 +1,194 @@
+"""The convene wizard's cards, one per step, each with Back / Next / Cancel and the errors of the
+last attempt shown beside the inputs they concern. Pure: draft in, card out."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from protocol.vocabulary import AGENCIES, CONCERN_LABELS
+
+from . import words
+from .elements import card, choices, container, date_input, error, execute, facts, heading, text, text_input, time_input, toggle
+
+STEP_TITLES = {"child": "1 of 5 · The child", "concern": "2 of 5 · The concern", "invitees": "3 of 5 · Assessment and invitees",
+               "when": "4 of 5 · When", "confirm": "5 of 5 · Confirm"}
+
+
+def _frame(draft: dict, discussion_id: str, body: list, *, next_title: str = "Next", next_verb: str = "convene.next",
+           back: bool = True) -> dict:
+    step = draft["step"]
+    data = {"discussion_id": discussion_id, "step": step}
+    actions = [execute(next_title, next_verb, data, style="positive")]
+    if back:
+        actions.append(execute("Back", "convene.back", data, validate=False))
+    actions.append(execute("Cancel", "convene.cancel", data, style="destructive", validate=False))
+    top = [heading("Convene a strategy discussion"), text(STEP_TITLES[step], subtle=True)]
+    problem = draft.get("errors", {}).get("_card")
+    return card(top + error(problem) + body, actions)
+
+
+def child_card(draft: dict, discussion_id: str) -> dict:
+    values, errors = draft.get("values", {}).get("child") or _child_values(draft.get("child") or {}), draft.get("errors", {})
+    body = [
+        *text_input("case_reference", "Case reference", values.get("case_reference", ""), placeholder="e.g. CR-104233",
+                    max_length=20, problem=errors.get("case_reference")),
+        *text_input("initials", "Child's initials (never the name)", values.get("initials", ""), max_length=4,
+                    problem=errors.get("initials")),
+        *date_input("dob", "Date of birth", values.get("dob", ""), problem=errors.get("dob")),
+        *toggle("unborn", "Unborn", values.get("unborn") == "true"),
+        *text_input("education_setting", "Education setting (school, college, nursery)", values.get("education_setting", ""),
+                    max_length=120, problem=errors.get("education_setting")),
+        *toggle("not_in_education", "Not in education", values.get("not_in_education") == "true"),
+        *toggle("looked_after", "Looked after", values.get("looked_after") == "true"),
+        *toggle("in_hospital", "In hospital", values.get("in_hospital") == "true"),
+        *toggle("inpatient", "In-patient", values.get("inpatient") == "true"),
+        *text_input("other_children", "Siblings or other children in the household: one per line, initials and date of birth",
+                    values.get("other_children", ""), placeholder="CD 2017-04-02", multiline=True,
+                    problem=errors.get("other_children")),
+    ]
+    return _frame(draft, discussion_id, body, back=False)
+
+
+def _child_values(child: dict) -> dict:
+    if not child:
+        return {}
+    flags = {k: "true" if child.get(k) else "false" for k in ("unborn", "not_in_education", "looked_after", "in_hospital", "inpatient")}
+    others = "\n".join(f"{c['initials']} {c['dob']}" for c in child.get("other_children", []))
+    return {"case_reference": child["case_reference"], "initials": child["initials"], "dob": child.get("dob") or "",
+            "education_setting": child.get("education_setting", ""), "other_children": others, **flags}
+
+
+def concern_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:
+    saved = draft.get("concern") or {}
+    values = draft.get("values", {}).get("concern") or {
+        **{k: ("true" if v else "false") if isinstance(v, bool) else v for k, v in saved.items() if k != "concerns"},
+        "concerns": ",".join(saved.get("concerns", [])),
+    }
+    errors = draft.get("errors", {})
+    body = [
+        *date_input("received_date", "Concern received: date", values.get("received_date") or now.date().isoformat(),
+                    problem=errors.get("received_date")),
+        *time_input("received_time", "Concern received: time", values.get("received_time") or now.strftime("%H:%M"),
+                    problem=errors.get("received_time")),
+        *choices("concerns", "Concerns (choose all that apply)", list(CONCERN_LABELS.items()), values.get("concerns", ""),
+                 multi=True, problem=errors.get("concerns")),
+        *toggle("forensic_evidence_needed", "Forensic evidence needs securing", values.get("forensic_evidence_needed") == "true"),
+        *toggle("immediate_protective_action", "Immediate protective action taken (police protection, EPO)",
+                values.get("immediate_protective_action") == "true"),
+        *toggle("medical_implications", "Significant medical implications / paediatric examination may be needed",
+                values.get("medical_implications") == "true"),
+        *toggle("complex_disability_or_medical", "Complex disability or medical background",
+                values.get("complex_disability_or_medical") == "true"),
+        *toggle("adult_services_involved", "Adult services support the parents or carers", values.get("adult_services_involved") == "true"),
+        *toggle("allegation_against_staff", "Allegation against someone who works with children",
+                values.get("allegation_against_staff") == "true"),
+        *toggle("other_authority_involved", "Another local authority or health trust is involved",
+                values.get("other_authority_involved") == "true"),
+        *text_input("referrer_agency", "Referring agency (no personal names)", values.get("referrer_agency", ""),
+                    placeholder="e.g. school, GP, police", max_length=80, problem=errors.get("referrer_agency")),
+    ]
+    return _frame(draft, discussion_id, body)
+
+
+def assessment_block(assessment: dict, *, now: datetime) -> list:
+    deadline = datetime.fromisoformat(assessment["deadline"])
+    rule = assessment["deadline_rule"]
+    lines = [text(f"**Deadline: by {words.when(deadline, now=now)}**: {rule['text']} ({rule['source']})",
+                  color="Attention" if deadline.date() == now.date() else None)]
+    if assessment.get("target"):
+        target = assessment["target"]
+        lines.append(text(f"Aim: by {words.when(datetime.fromisoformat(target['due']), now=now)}: {target['text']} ({target['source']})",
+                          subtle=True))
+    fmt = assessment["format_rule"]
+    lines.append(text(("**Meeting required** (face to face or video): " if assessment["format"] == "meeting"
+                       else "**Meeting or telephone**: ") + f"{fmt['text']} ({fmt['source']})"))
+    if assessment.get("out_of_hours"):
+        lines.append(text("Received out of hours: the Emergency Duty Team convenes.", color="Warning"))
+    return lines
+
+
+def invitees_card(draft: dict, discussion_id: str, *, now: datetime, missing_quorum: list[str]) -> dict:
+    errors = draft.get("errors", {})
+    rows = []
+    for index, row in enumerate(draft["invitees"]):
+        label = f"**{words.agency(row['agency'])}**" + (" (required)" if row["required"] else " (recommended)")
+        who = (f"{row['name']}, {row['role']}" if row["name"] else
+               "the referring agency: add an email address to invite them" if row["agency"] == "referrer" else
+               "no contact on duty in the directory")
+        items = [text(label), text(f"{row['reason']} ({row['source']})", subtle=True, size="Small"), text(who, size="Small")]
+        items += toggle(f"invite_{index}", "Invite", row["invite"])
+        if not row["email"]:
+            items += text_input(f"email_{index}", "Email address", "", problem=errors.get(f"email_{index}"))
+            items += text_input(f"name_{index}", "Name", "")
+        else:
+            items += error(errors.get(f"email_{index}"))
+        if row["required"]:
+            items += text_input(f"reason_{index}", "If not invited: why", row.get("removal_reason", ""),
+                                problem=errors.get(f"reason_{index}"))
+        rows.append(container(items, separator=True))
+    warning = []
+    if missing_quorum:
+        names = ", ".join(words.agency(a) for a in missing_quorum)
+        warning = [text(f"⚠ Without {names} this will **not be a quorate strategy discussion**.", color="Attention")]
+    add = [
+        text("Add someone", weight="Bolder"),
+        *choices("add_agency", "Agency", [(a, words.agency(a)) for a in AGENCIES], problem=errors.get("add_agency")),
+        *text_input("add_name", "Name", problem=errors.get("add_name")),
+        *text_input("add_email", "Email", problem=errors.get("add_email")),
+    ]
+    body = [*assessment_block(draft["assessment"], now=now), heading("Invitees", size="Default"), *warning, *rows,
+            container(add, style="emphasis", separator=True)]
+    result = _frame(draft, discussion_id, body)
+    result["body"][-1]["items"].append({"type": "ActionSet", "actions": [
+        execute("Add person", "convene.add_person", {"discussion_id": discussion_id, "step": "invitees"})]})
+    return result
+
+
+def when_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:
+    errors = draft.get("errors", {})
+    options = [(slot["start"], words.when(datetime.fromisoformat(slot["start"]), now=now)
+                + ("" if slot.get("suits_paediatrician", True) else " (short notice for the paediatrician)"))
+               for slot in draft.get("slots", [])]
+    deadline = datetime.fromisoformat(draft["assessment"]["deadline"])
+    body = [
+        text(f"Deadline: by **{words.when(deadline, now=now)}**."),
+        *([text("No time is left before the deadline inside working hours: choose your own time below.", color="Warning")]
+          if not options else []),
+        *choices("slot", "Proposed times", options + [("other", "Another time (below)")],
+                 (draft.get("slot") or {}).get("start", options[0][0] if options else "other"), expanded=True,
+                 problem=errors.get("slot")),
+        *date_input("other_date", "Another time: date", problem=errors.get("other_date")),
+        *time_input("other_time", "Another time: start"),
+        *text_input("late_reason", "If after the deadline: why it cannot be sooner", problem=errors.get("late_reason")),
+    ]
+    if draft.get("paediatrician_note"):
+        body.insert(1, text(draft["paediatrician_note"], subtle=True, size="Small"))
+    return _frame(draft, discussion_id, body)
+
+
+def confirm_card(draft: dict, discussion_id: str, *, now: datetime, provider_sends: bool, missing_quorum: list[str]) -> dict:
+    child, slot = draft["child"], draft["slot"]
+    invited = [r for r in draft["invitees"] if r["invite"]]
+    start = datetime.fromisoformat(slot["start"])
+    summary = [
+        ("Case", f"{child['case_reference']} ({child['initials']})"),
+        ("Other children", ", ".join(c["initials"] for c in child["other_children"]) or "none"),
+        ("Meeting", words.when(start, now=now)),
+        ("Format", "meeting (face to face or video)" if draft["assessment"]["format"] == "meeting" else "meeting or telephone"),
+        ("Invitees", "; ".join(f"{words.agency(r['agency'])}: {r['name'] or r['email'] or 'referrer'}" for r in invited)),
+    ]
+    body = [*assessment_block(draft["assessment"], now=now), facts(summary)]
+    if missing_quorum:
+        body.append(text("⚠ Not quorate: " + ", ".join(words.agency(a) for a in missing_quorum) + " not invited.", color="Attention"))
+    body.append(text("Creating the meeting sends Teams invitations to everyone above." if provider_sends else
+                     "Local mode: the meeting is written as an .ics file and **no invitation is sent**.",
+                     color=None if provider_sends else "Warning"))
+    meeting_error = draft.get("meeting_error")
+    if meeting_error:
+        body.append(text(f"⚠ The meeting could not be created: {meeting_error}. Nothing you entered is lost; try again.",
+                         color="Attention"))
+    return _frame(draft, discussion_id, body, next_title="Retry creating the meeting" if meeting_error else "Create the meeting",
+                  next_verb="convene.confirm")
+
+
+def message_card(title: str, message: str, *, color: str | None = None, actions: list | None = None) -> dict:
+    return card([heading(title), text(message, color=color)], actions)

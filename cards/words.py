@@ -1,0 +1,27 @@
+"""Dates and deadlines in the words a social care manager uses."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from protocol.vocabulary import AGENCY_NAMES
+
+
+def when(moment: datetime, *, now: datetime) -> str:
+    """'17:00 today', '17:00 tomorrow (Tue 24 Nov)', '17:00 Thu 26 Nov'."""
+    moment, now = moment.astimezone(now.tzinfo), now
+    clock = moment.strftime("%H:%M")
+    day = moment.date()
+    if day == now.date():
+        return f"{clock} today"
+    if day == now.date() + timedelta(days=1):
+        return f"{clock} tomorrow ({moment.strftime('%a')} {day.day} {moment.strftime('%b')})"
+    return f"{clock} {moment.strftime('%a')} {day.day} {moment.strftime('%b %Y') if day.year != now.year else moment.strftime('%b')}"
+
+
+def agency(agency_id: str) -> str:
+    return AGENCY_NAMES.get(agency_id, agency_id.replace("_", " "))
+
+
+def subject(case_reference: str, initials: str) -> str:
+    """The only identifying words that ever go into a chat, a meeting title or an email subject."""
+    return f"Strategy discussion {case_reference} ({initials})"

@@ -1,0 +1,248 @@
+"""/strategy end to end over HTTP: Teams-shaped messages and Action.Execute invokes against the
+running app, replies and card updates captured by the local connector."""
+from datetime import datetime, timezone
+
+import pytest
+from icalendar import Calendar
+
+from tests.conftest import make_settings, start_bot, stop_bot
+from tests.support import activities
+
+from .chair import Chair, action_verbs, texts_of
+
+MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+CHILD = {"case_reference": "CR-104233", "initials": "AB", "dob": "2016-05-04", "education_setting": "Example Primary"}
+INJURY = {"concerns": "serious_physical_injury", "medical_implications": "true", "referrer_agency": "school"}
+
+
+async def convene(chair: Chair, *, child=None, concern=None, invitees=None, when=None) -> dict:
+    """Walk the wizard from /strategy to the confirm card, answering each step."""
+    await chair.strategy()
+    if chair.conversation != "personal":
+        await chair.press("convene.open")
+    for step, answers in (("child", child or CHILD), ("concern", concern or INJURY), ("invitees", invitees or {}),
+                          ("when", when or {})):
+        card = await chair.press("convene.next", answers)
+        assert "⚠" not in texts_of(card), f"step {step} refused: {texts_of(card)}"
+    return chair.card
+
+
+async def test_help_lists_strategy(running_bot):
+    await running_bot.post(activities.personal(running_bot.connector.url, "help"))
+    assert "**strategy**" in (await running_bot.connector.wait_for(1))[0]["text"]
+
+
+async def test_hackney_serious_injury_same_day_with_paediatrician_and_dsl(running_bot, tmp_path):
+    chair = Chair(running_bot)
+    card = await chair.strategy()
+    assert "1 of 5 · The child" in texts_of(card)
+    assert action_verbs(card) == ["convene.next", "convene.cancel"]
+
+    await chair.press("convene.next", CHILD)
+    card = await chair.press("convene.next", INJURY)
+    words = texts_of(card)
+    assert "Deadline: by 17:00 today**: same day as the referral; serious risk of harm" in words
+    assert "(hackney 4.2)" in words
+    invited = [block for block in card["body"] if block.get("type") == "Container"]
+    agencies = " ".join(texts_of({"body": [c]}) for c in invited)
+    for agency in ("**Police** (required)", "**Health** (required)", "**Paediatrician** (required)",
+                   "**Designated Safeguarding Lead (education setting)** (required)", "**Referrer** (recommended)"):
+        assert agency in agencies
+    assert "DS Pat Placeholder (fictional)" in agencies  # the police contact on duty in hours
+
+    card = await chair.press("convene.next")
+    assert "4 of 5 · When" in texts_of(card)
+    slot = next(i for i in card["body"] if i.get("id") == "slot")
+    starts = [c["value"] for c in slot["choices"] if c["value"] != "other"]
+    assert starts and all(s < "2026-11-23T17:00" for s in starts)  # before today's deadline
+    card = await chair.press("convene.next")
+    assert "5 of 5 · Confirm" in texts_of(card)
+    assert "no invitation is sent" in texts_of(card)
+
+    card = await chair.press("convene.confirm")
+    assert "Creating the meeting" in texts_of(card)
+    await running_bot.services.drain()
+    [update] = [a for a in running_bot.connector.sent if a["_method"] == "PUT"]
+    final = update["attachments"][0]["content"]
+    assert "Strategy discussion CR-104233 (AB)" in texts_of(final)
+    assert "nothing was sent" in texts_of(final)
+    ics = Calendar.from_ical((tmp_path / "invitations" / f"{chair.discussion_id}.ics").read_bytes())
+    [event] = ics.walk("VEVENT")
+    assert event["summary"] == "Strategy discussion CR-104233 (AB)"
+    emails = {str(a).removeprefix("mailto:") for a in event["attendee"]}
+    assert {"named.doctor@hackney.example.org", "dsl@hackney.example.org", "cait.ds@hackney.example.org"} <= emails
+    assert "Example Primary" not in event["description"] and "2016-05-04" not in event["description"]
+
+
+async def test_a_bad_date_and_missing_fields_are_reported_on_the_card_and_kept(running_bot):
+    chair = Chair(running_bot)
+    await chair.strategy()
+    card = await chair.press("convene.next", {"case_reference": "", "initials": "Alice", "dob": "2030-01-01"})
+    words = texts_of(card)
+    assert "⚠ Enter the case reference." in words
+    assert "⚠ Enter the child's initials: 1 to 4 letters, no names." in words
+    assert "⚠ The date of birth is in the future" in words
+    assert "1 of 5" in words
+    card = await chair.press("convene.next", {**CHILD, "dob": "04/05/2016"})
+    assert "⚠ Enter the date of birth as a date (YYYY-MM-DD)." in texts_of(card)
+    assert next(i for i in card["body"] if i.get("id") == "education_setting")["value"] == "Example Primary"
+    await chair.press("convene.next", CHILD)
+    card = await chair.press("convene.next", {"concerns": "", "received_time": "25:99"})
+    assert "⚠ Enter the time the concern was received (HH:MM)." in texts_of(card)
+    card = await chair.press("convene.back")
+    assert next(i for i in card["body"] if i.get("id") == "case_reference")["value"] == "CR-104233"
+
+
+async def test_walsall_sexual_abuse_invites_sarc(tmp_path, clock):
+    bot = await start_bot(make_settings(tmp_path, protocol_profile="walsall"), clock)
+    try:
+        chair = Chair(bot)
+        card = await convene(chair, child={**CHILD, "dob": "2015-02-01"}, concern={"concerns": "sexual_abuse"})
+        assert "Sexual Assault Referral Centre: Morgan Sarc (fictional)" in texts_of(card)
+        assert "**Meeting required**" in texts_of(card)  # under 13 and referred for sexual abuse (walsall SARC)
+    finally:
+        await stop_bot(bot)
+
+
+async def test_looked_after_child_in_hospital(running_bot):
+    chair = Chair(running_bot)
+    card = await convene(chair, child={**CHILD, "looked_after": "true", "inpatient": "true"}, concern={"concerns": "neglect"})
+    words = texts_of(card)
+    for who in ("Fostering or residential service: Taylor Foster", "Responsible medical consultant: Dr Quinn Consultant",
+                "Senior ward nurse: Nurse Wren Ward"):
+        assert who in words
+
+
+async def test_out_of_hours_referral_meets_tonight_with_the_out_of_hours_contacts(tmp_path, clock):
+    clock.set(datetime(2026, 11, 23, 19, 5, tzinfo=timezone.utc))
+    bot = await start_bot(make_settings(tmp_path), clock)
+    try:
+        chair = Chair(bot)
+        await chair.strategy()
+        await chair.press("convene.next", CHILD)
+        card = await chair.press("convene.next", {"concerns": "serious_neglect", "received_time": "19:00"})
+        words = texts_of(card)
+        assert "Deadline: by 23:59 today" in words
+        assert "Emergency Duty Team" in words
+        assert "PS Night Example (fictional)" in words
+        card = await chair.press("convene.next")
+        # Nobody from the school is on duty at night: the chair is asked for an address or to leave them out.
+        assert "⚠ No contact on duty in the directory: enter an email address, or untick." in texts_of(card)
+        dsl = next(i["id"] for i in _inputs(card) if i["id"].startswith("invite_") and "education" in i["_label"])
+        card = await chair.press("convene.next", {dsl: "false", dsl.replace("invite_", "reason_"): "school closed; DSL to be told in the morning"})
+        slot = next(i for i in card["body"] if i.get("id") == "slot")
+        assert slot["choices"][0]["value"] == "2026-11-23T20:00:00+00:00"
+    finally:
+        await stop_bot(bot)
+
+
+async def test_a_restart_in_the_middle_of_the_wizard_resumes_it(tmp_path, clock):
+    settings = make_settings(tmp_path)
+    bot = await start_bot(settings, clock)
+    chair = Chair(bot)
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    await stop_bot(bot, keep_connector=True)
+
+    bot = await start_bot(settings, clock, connector=bot.connector)
+    try:
+        chair.bot = bot
+        card = await chair.press("convene.next", INJURY)  # the same card, pressed after the restart
+        assert "3 of 5 · Assessment and invitees" in texts_of(card)
+        sent = await chair.say("strategy")  # coming back later in the chat resumes the same draft
+        assert "draft in progress" in sent[0]["text"]
+        resumed = sent[-1]["attachments"][0]["content"]
+        assert resumed["actions"][0]["data"]["discussion_id"] == chair.discussion_id
+        assert "3 of 5" in texts_of(resumed)
+    finally:
+        await stop_bot(bot)
+
+
+async def test_two_chairs_do_not_see_each_others_drafts(running_bot):
+    sam, kim = Chair(running_bot), Chair(running_bot, aad_id="aad-chair-2", user_id="29:2kim", name="Kim Chair")
+    await sam.strategy()
+    await sam.press("convene.next", CHILD)
+    await kim.strategy()
+    assert kim.discussion_id != sam.discussion_id
+    card = await kim.press("convene.open", {"discussion_id": sam.discussion_id}, keep_inputs=False)
+    assert "Only the chair who started this strategy discussion can change it." in texts_of(card)
+    assert "CR-104233" not in texts_of(card)
+
+
+async def test_a_non_chair_cannot_convene(tmp_path, clock):
+    bot = await start_bot(make_settings(tmp_path, chair_aad_ids=("aad-chair-1",)), clock)
+    try:
+        outsider = Chair(bot, aad_id="aad-visitor", user_id="29:visitor", name="Visitor")
+        sent = await outsider.say("/strategy")
+        assert "only team managers on the chairs list can convene" in sent[0]["text"]
+        assert not any(a.get("attachments") for a in sent)
+        sent = await outsider.say("contacts")
+        assert sent[0]["text"] == "Sorry, the contacts directory is for chairs."
+        chair = Chair(bot)
+        assert "1 of 5" in texts_of(await chair.strategy())
+        sent = await chair.say("contacts")
+        assert "DS Pat Placeholder (fictional)" in sent[0]["text"]
+    finally:
+        await stop_bot(bot)
+
+
+async def test_the_same_confirm_delivered_twice_creates_one_meeting(running_bot, tmp_path):
+    chair = Chair(running_bot)
+    await convene(chair)
+    confirm = chair.card
+    first = await chair.press("convene.confirm")
+    chair.card = confirm
+    second = await chair.press("convene.confirm")  # Teams retries the same invoke
+    await running_bot.services.drain()
+    assert "Creating the meeting" in texts_of(first)
+    assert "being created" in texts_of(second) or "Strategy discussion CR-104233" in texts_of(second)
+    assert len(list((tmp_path / "invitations").glob("*.ics"))) == 1
+    async with running_bot.services.uow() as uow:
+        events = await uow.audit.for_subject("discussion", chair.discussion_id)
+        assert [e.action for e in events].count("meeting.created") == 1
+        discussion = await uow.discussions.get(chair.discussion_id)
+        assert discussion.status == "convened"
+        assert len(discussion.invitations) == len({i.email for i in discussion.invitations})
+
+
+async def test_invoke_replies_are_valid_http_json_not_a_500(running_bot):
+    # botbuilder 4.17.1 serialises invoke bodies twice and answers 500; our edge answers once.
+    chair = Chair(running_bot)
+    await chair.strategy()
+    response = await chair.press("convene.open", raw=True)
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert (await response.json())["value"]["type"] == "AdaptiveCard"
+
+
+async def test_cancel_sends_nothing(running_bot, tmp_path):
+    chair = Chair(running_bot)
+    await chair.strategy()
+    card = await chair.press("convene.cancel")
+    assert "Nothing was sent to anyone." in texts_of(card)
+    assert not (tmp_path / "invitations").exists()
+
+
+async def test_in_a_channel_the_message_carries_only_the_case_reference_and_initials(running_bot):
+    chair = Chair(running_bot, conversation="channel")
+    await convene(chair)
+    await chair.press("convene.confirm")
+    await running_bot.services.drain()
+    channel_messages = [a for a in running_bot.connector.sent if a["_conversation_id"].startswith("19:")]
+    assert channel_messages
+    for message in channel_messages:
+        words = str(message)
+        assert "Example Primary" not in words and "2016-05-04" not in words and "serious" not in words
+    final = channel_messages[-1]["attachments"][0]["content"]
+    assert "Strategy discussion CR-104233 (AB)" in texts_of(final)
+    assert final["refresh"]["userIds"][0] == "29:1chair"
+
+
+def _inputs(card: dict) -> list[dict]:
+    """Inputs with the agency heading of the container they sit in."""
+    found = []
+    for block in card["body"]:
+        if block.get("type") == "Container":
+            label = block["items"][0].get("text", "")
+            found += [{**i, "_label": label} for i in block["items"] if i.get("type", "").startswith("Input.")]
+    return found

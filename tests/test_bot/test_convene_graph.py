@@ -1,0 +1,119 @@
+"""Convening through the real msgraph-sdk code path (fake Graph on 127.0.0.1), and the replies:
+Teams cards for invitees the bot can reach, the calendar event's status for everyone else."""
+import pytest
+
+from scheduling.meetings.graph import GraphMeetingProvider, graph_client
+from storage.directory import example_path
+from tests.conftest import make_settings, no_wait, start_bot, stop_bot
+from tests.support.fake_graph import Fault, FakeGraph
+from tests.test_scheduling.test_graph_provider import FakeCredential
+
+from .chair import Chair, texts_of
+from .test_convene import convene
+
+POLICE_AAD = "aad-police-ds"
+
+
+@pytest.fixture
+async def graph():
+    fake = await FakeGraph().start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def bot(tmp_path, clock, graph):
+    # The example directory, with the police DS reachable in Teams (same tenant, app installed).
+    directory = tmp_path / "contacts.yaml"
+    directory.write_text(example_path("hackney").read_text().replace(
+        "    email: cait.ds@hackney.example.org\n", f"    email: cait.ds@hackney.example.org\n    aad_object_id: {POLICE_AAD}\n"))
+    provider = GraphMeetingProvider(graph_client(credential=FakeCredential(), base_url=graph.base_url), organiser="meetings@council.example.org",
+                                    sleep=no_wait, timeout=2)
+    running = await start_bot(make_settings(tmp_path, contacts_file=directory), clock, meetings=provider)
+    yield running
+    await stop_bot(running)
+
+
+def final_card(bot) -> dict:
+    return [a for a in bot.connector.sent if a["_method"] == "PUT"][-1]["attachments"][0]["content"]
+
+
+async def test_a_graph_429_then_success_creates_exactly_one_event(bot, graph):
+    chair = Chair(bot)
+    confirm = await convene(chair)
+    assert "Creating the meeting sends Teams invitations to everyone above." in texts_of(confirm)
+    no_wait.waits.clear()
+    graph.faults = [Fault(429, retry_after="12")]
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    assert len(graph.events) == 1
+    assert no_wait.waits == [12.0]
+    [event] = graph.events.values()
+    assert event["subject"] == "Strategy discussion CR-104233 (AB)"
+    assert event["transactionId"] == chair.discussion_id
+    assert "Example Primary" not in event["body"]["content"] and "2016" not in event["body"]["content"]
+    card = final_card(bot)
+    assert "Teams invitations sent." in texts_of(card)
+    assert any(a.get("type") == "Action.OpenUrl" for a in card["actions"])
+
+
+async def test_a_final_graph_failure_is_told_to_the_chair_and_the_draft_can_be_retried(bot, graph):
+    chair = Chair(bot)
+    await convene(chair)
+    graph.faults = [Fault(503)] * 4
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    assert graph.events == {}
+    note = [a for a in bot.connector.sent if a.get("text") and "could not be created" in a["text"]]
+    assert note and "CR-104233 (AB)" in note[0]["text"] and "Retry" in note[0]["text"]
+    retry = final_card(bot)
+    assert "⚠ The meeting could not be created: creating the Teams meeting failed after 4 attempts" in texts_of(retry)
+    assert "Retry creating the meeting" in [a["title"] for a in retry["actions"]]
+
+    chair.card = retry  # nothing entered is lost: retry from the same card
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    assert len(graph.events) == 1
+    [event] = graph.events.values()
+    assert any(a["emailAddress"]["address"] == "named.doctor@hackney.example.org" for a in event["attendees"])
+
+
+async def test_invitees_reply_on_cards_and_in_outlook_and_the_chair_sees_the_quorum(bot, graph):
+    chair = Chair(bot)
+    await convene(chair)
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    # The DS is reachable in Teams: a personal RSVP card arrives.
+    [conversation] = bot.connector.conversations
+    assert conversation["members"][0]["id"] == POLICE_AAD
+    rsvp = [a for a in bot.connector.sent if a["_conversation_id"] == conversation["id"]][0]["attachments"][0]["content"]
+    assert [a["title"] for a in rsvp["actions"]][-4:] == ["Accept", "Decline", "Send a delegate", "Attend to share information only"]
+
+    police = {"aad_id": POLICE_AAD, "user_id": "29:police", "name": "DS Pat"}
+    invitation_id = rsvp["actions"][-1]["data"]["invitation_id"]
+    card = await chair.press("rsvp.decline", {"invitation_id": invitation_id}, keep_inputs=False, as_person=police)
+    assert "⚠ Say how your agency's information will reach the chair." in texts_of(card)
+    card = await chair.press("rsvp.decline", {"invitation_id": invitation_id, "apologies": "on a warrant",
+                                              "information_route": "PPU checks emailed by noon"}, keep_inputs=False,
+                             as_person=police)
+    assert "Your reply: **declined**" in texts_of(card)
+    told = [a["text"] for a in bot.connector.sent if a.get("text") and "declined and nobody else" in a["text"]]
+    assert told and "Next to try: DI Lee Lead (fictional)" in told[0]
+
+    # Health answers in Outlook: the chair's card reads it from the calendar event.
+    event_id = next(iter(graph.events))
+    graph.respond(event_id, "mash.health@hackney.example.org", "accepted")
+    view = await chair.press("discussion.open", keep_inputs=False)
+    words = texts_of(view)
+    assert "Health: ✓ confirmed" in words
+    assert "Police: ✗ declined" in words
+    assert "**Quorum not yet confirmed**" in words
+    assert "PPU checks emailed by noon" in words
+
+    stranger = {"aad_id": "aad-stranger", "user_id": "29:stranger", "name": "Nosy"}
+    card = await chair.press("discussion.open", keep_inputs=False, as_person=stranger)
+    assert "Only the chair and the people invited" in texts_of(card)
+    assert "PPU" not in texts_of(card)
+    async with bot.services.uow() as uow:
+        actions = [e.action for e in await uow.audit.for_subject("discussion", chair.discussion_id)]
+    assert "discussion.access_refused" in actions and "meeting.created" in actions
