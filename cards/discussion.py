@@ -27,8 +27,8 @@ def quorum_state(invitations: list, quorum: list[str]) -> dict[str, str]:
     state = {}
     for agency in quorum:
         mine = [i for i in invitations if i.agency == agency]
-        if agency == "social_care" and not mine:
-            state[agency] = "confirmed"  # the chair is social care
+        if agency == "social_care":
+            state[agency] = "confirmed"  # the chair is children's social care, and is there
         elif any(i.rsvp in CONFIRMED for i in mine):
             state[agency] = "confirmed"
         elif mine and all(i.rsvp == "declined" for i in mine):

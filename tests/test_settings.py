@@ -61,3 +61,12 @@ def test_postgres_urls_are_accepted_in_the_usual_spellings():
     assert normalise_database_url("postgres://u:p@db/strategy").drivername == "postgresql+asyncpg"
     assert normalise_database_url("postgresql://u@db/strategy").drivername == "postgresql+asyncpg"
     assert normalise_database_url("sqlite:///data/x.db").drivername == "sqlite+aiosqlite"
+
+
+def test_a_malformed_contacts_file_stops_the_service_with_its_line(tmp_path):
+    contacts = tmp_path / "contacts.yaml"
+    contacts.write_text("contacts:\n  - agency: police\n    name: A\n    email: a@x.org\n  - agency: sheriff\n    name: B\n    email: b@x.org\n")
+    result = start({"CONTACTS_FILE": str(contacts)}, tmp_path)
+    assert result.returncode == 2
+    assert "CONTACTS_FILE:" in result.stderr and "line 5: unknown agency 'sheriff'" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -61,7 +61,8 @@ async def playground(bot_on_a_port, tmp_path):
     await process.wait()
 
 
-async def test_help_in_the_playground_gets_the_bots_answer(playground):
+@pytest.fixture
+async def page(playground):
     from playwright.async_api import async_playwright, expect
 
     assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists(), "Debian chromium is not installed: run `make test`"
@@ -69,17 +70,76 @@ async def test_help_in_the_playground_gets_the_bots_answer(playground):
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = await browser.new_page(viewport={"width": 1280, "height": 900})
+            page = await browser.new_page(viewport={"width": 1280, "height": 2200})
             await page.goto(playground, wait_until="networkidle")
             await expect(page.get_by_text("Connected.")).to_be_visible(timeout=30_000)
-            composer = page.locator("[contenteditable='true']").first
-            await composer.click()
-            await composer.type("help")
-            await composer.press("Enter")
+            yield page
+        finally:
+            await browser.close()
+
+
+async def say(page, text: str) -> None:
+    composer = page.locator("[contenteditable='true']").first
+    await composer.click()
+    await composer.type(text)
+    await composer.press("Enter")
+
+
+async def test_help_in_the_playground_gets_the_bots_answer(page):
+    from playwright.async_api import expect
+
+    if True:
+        if True:
+            await say(page, "help")
             # The message itself (a rendered paragraph), not the chat list's preview of it.
             answer = page.locator("p", has_text="convenes and follows through child protection strategy discussions")
             await expect(answer).to_be_visible(timeout=30_000)
             await expect(answer.locator("strong", has_text="City & Hackney Safeguarding Children Partnership")).to_be_visible()
             await page.screenshot(path=str(ARTIFACTS / "playground-help.png"))
-        finally:
-            await browser.close()
+
+
+async def test_a_chair_convenes_a_discussion_in_the_playground(page, bot_on_a_port, tmp_path):
+    """The whole /strategy flow as a person does it, with the local meeting provider."""
+    from playwright.async_api import expect
+
+    await say(page, "/strategy")
+    await expect(page.get_by_text("1 of 5 · The child")).to_be_visible(timeout=30_000)
+    card = page.locator(".ac-adaptiveCard").last
+    await card.get_by_label("Case reference").fill("CR-77001")
+    await card.get_by_label("Child's initials (never the name)").fill("JD")
+    await card.get_by_role("button", name="Next").click()
+    # Nothing said about the date of birth: the card says so, and keeps what was typed.
+    await expect(page.get_by_text("⚠ Enter the date of birth, or tick 'Unborn'.")).to_be_visible(timeout=30_000)
+    card = page.locator(".ac-adaptiveCard").last
+    await expect(card.get_by_label("Case reference")).to_have_value("CR-77001")
+    await card.get_by_text("Unborn", exact=True).click()
+    await card.get_by_role("button", name="Next").click()
+
+    await expect(page.get_by_text("2 of 5 · The concern")).to_be_visible(timeout=30_000)
+    card = page.locator(".ac-adaptiveCard").last
+    await card.get_by_role("combobox", name="Concerns (choose all that apply)").click()
+    await page.get_by_text("Serious physical injury", exact=True).click()
+    await page.keyboard.press("Escape")
+    await card.get_by_text("Significant medical implications").click()
+    await card.get_by_role("button", name="Next").click()
+
+    await expect(page.get_by_text("3 of 5 · Assessment and invitees")).to_be_visible(timeout=30_000)
+    card = page.locator(".ac-adaptiveCard").last
+    await expect(card.get_by_text("Deadline: by 17:00 today", exact=False)).to_be_visible()
+    await expect(card.get_by_text("Dr Casey Example (fictional)", exact=False)).to_be_visible()
+    await card.get_by_role("button", name="Next").first.click()
+
+    await expect(page.get_by_text("4 of 5 · When")).to_be_visible(timeout=30_000)
+    await page.locator(".ac-adaptiveCard").last.get_by_role("button", name="Next").first.click()
+    await expect(page.get_by_text("5 of 5 · Confirm")).to_be_visible(timeout=30_000)
+    card = page.locator(".ac-adaptiveCard").last
+    await expect(card.get_by_text("no invitation is sent", exact=False)).to_be_visible()
+    await card.get_by_role("button", name="Create the meeting").click()
+
+    final = page.locator(".ac-adaptiveCard").last
+    await expect(final.get_by_text("Strategy discussion CR-77001 (JD)")).to_be_visible(timeout=30_000)
+    await expect(final.get_by_text("nothing was sent", exact=False)).to_be_visible()
+    await expect(final.get_by_text("Quorum not yet confirmed")).to_be_visible()
+    await final.screenshot(path=str(ARTIFACTS / "playground-convened.png"))
+    await page.screenshot(path=str(ARTIFACTS / "playground-convened-page.png"), full_page=True)
+    assert len(list((tmp_path / "invitations").glob("*.ics"))) == 1

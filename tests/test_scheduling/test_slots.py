@@ -1,0 +1,49 @@
+"""Proposed meeting times: before the deadline, in working hours, kind to paediatricians."""
+from datetime import datetime, time, timezone
+
+from scheduling.calendar import WorkingCalendar
+from scheduling.slots import propose_slots
+
+CALENDAR = WorkingCalendar()
+MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+TODAY_17 = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)
+
+
+def starts(slots):
+    return [s.start.strftime("%a %H:%M") for s in slots]
+
+
+def test_slots_start_after_a_lead_time_and_end_by_the_deadline():
+    slots = propose_slots(now=MONDAY_10, deadline=TODAY_17, calendar=CALENDAR, minutes=60, out_of_hours=False, count=20)
+    assert starts(slots)[0] == "Mon 10:30"
+    assert starts(slots)[-1] == "Mon 16:00"
+    assert all(s.end <= TODAY_17 for s in slots)
+
+
+def test_slots_skip_nights_weekends_and_holidays():
+    friday_16 = datetime(2026, 12, 24, 15, 25, tzinfo=timezone.utc)  # Christmas Eve afternoon
+    deadline = datetime(2026, 12, 29, 17, 0, tzinfo=timezone.utc)
+    slots = propose_slots(now=friday_16, deadline=deadline, calendar=CALENDAR, minutes=60, out_of_hours=False, count=4)
+    assert [s.start.isoformat() for s in slots][:2] == ["2026-12-24T16:00:00+00:00", "2026-12-29T09:00:00+00:00"]
+
+
+def test_out_of_hours_slots_are_this_evening():
+    evening = datetime(2026, 11, 23, 19, 5, tzinfo=timezone.utc)
+    tonight = datetime(2026, 11, 23, 23, 59, tzinfo=timezone.utc)
+    slots = propose_slots(now=evening, deadline=tonight, calendar=CALENDAR, minutes=60, out_of_hours=True)
+    assert starts(slots)[:3] == ["Mon 20:00", "Mon 20:30", "Mon 21:00"]
+
+
+def test_a_paediatrician_gets_notice_and_afternoons_first_with_the_rest_after():
+    deadline = datetime(2026, 11, 24, 17, 0, tzinfo=timezone.utc)
+    slots = propose_slots(now=MONDAY_10, deadline=deadline, calendar=CALENDAR, minutes=60, out_of_hours=False,
+                          paediatrician_invited=True, paediatrician_notice_hours=4, paediatrician_earliest=time(13), count=30)
+    suitable = [s for s in slots if s.suits_paediatrician]
+    assert starts(suitable)[0] == "Mon 14:00"
+    assert all(s.start.time() >= time(13) for s in suitable)
+    assert slots.index(suitable[-1]) < slots.index(next(s for s in slots if not s.suits_paediatrician))
+
+
+def test_no_slot_when_the_deadline_has_no_room_left():
+    late = datetime(2026, 11, 23, 16, 40, tzinfo=timezone.utc)
+    assert propose_slots(now=late, deadline=TODAY_17, calendar=CALENDAR, minutes=60, out_of_hours=False) == []
