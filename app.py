@@ -1,4 +1,4 @@
-"""Composition root: settings -> storage -> calendar -> meetings -> bot -> web app.
+"""Composition root: settings -> storage -> calendar -> meetings -> bot -> scheduler -> web app.
 
 `init_app(settings)` builds everything; nothing happens at import. Resources that need closing
 are cleanup contexts (create, yield, dispose), so shutdown is clean and tests can build many apps.
@@ -21,6 +21,7 @@ from bot.services import BotServices
 from protocol import Profile, load_profile
 from scheduling.calendar import calendar_for
 from scheduling.clock import Clock, SystemClock
+from scheduling.jobs import create_scheduler
 from scheduling.meetings import MeetingProvider
 from settings import Settings, SettingsError, load_settings
 from storage import database
@@ -33,6 +34,7 @@ SETTINGS = web.AppKey("settings", Settings)
 PROFILE = web.AppKey("profile", Profile)
 ENGINE = web.AppKey("engine", AsyncEngine)
 SERVICES = web.AppKey("services", BotServices)
+SCHEDULER = web.AppKey("scheduler", object)
 
 LOCAL_MODE_WARNING = """
 ************************************************************************
@@ -59,7 +61,12 @@ def meeting_provider(settings: Settings, *, clock: Clock, sleep) -> MeetingProvi
 
 
 async def _lifecycle(app: web.Application):
+    scheduler = app[SCHEDULER]
+    if app[SETTINGS].scheduler_enabled:
+        scheduler.start()
     yield
+    if scheduler.running:
+        scheduler.shutdown(wait=False)
     await app[SERVICES].drain()  # let a meeting being created finish before the database closes
     await app[ENGINE].dispose()
 
@@ -90,10 +97,12 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
         access=Access(settings.chair_aad_ids, local_mode=settings.local_mode),
         proactive=Proactive(adapter, settings.app_id, sleep=sleep), local_mode=settings.local_mode,
     )
+    bot = StrategyBot(services)
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS], app[PROFILE], app[ENGINE], app[SERVICES] = settings, profile, engine, services
+    app[SCHEDULER] = create_scheduler(poll_replies=bot.rsvp.poll_all, reply_poll_minutes=settings.reply_poll_minutes)
     app.cleanup_ctx.append(_lifecycle)
-    app.router.add_post("/api/messages", messages_endpoint(adapter=adapter, bot=StrategyBot(services), settings=settings))
+    app.router.add_post("/api/messages", messages_endpoint(adapter=adapter, bot=bot, settings=settings))
     app.router.add_get("/healthz", healthz)
     return app
 

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     holiday_region: Literal["ENG", "WLS", "SCT", "NIR"] | None = None
     time_zone: str = "Europe/London"
 
+    scheduler_enabled: bool = True
+    reply_poll_minutes: int = Field(5, ge=1, le=120)
+
     graph_tenant_id: str = ""
     graph_client_id: str = ""
     graph_client_secret: str = ""

@@ -110,7 +110,7 @@ class MeetingsFlow:
                                       "not_invited": removed})
             await uow.commit()
             discussion = await uow.discussions.get(discussion_id)
-            await self._show(discussion, self.s.calendar.local(now), f"Meeting {when(discussion.meeting_start, now=self.s.calendar.local(now))}")
+            await self.show(discussion, self.s.calendar.local(now), f"Meeting {when(discussion.meeting_start, now=self.s.calendar.local(now))}")
             await self._invite_in_teams(discussion, now)
 
     async def _failed(self, discussion_id: str, reason: str) -> None:
@@ -126,9 +126,9 @@ class MeetingsFlow:
         note = (f"{subject(discussion.case_reference, discussion.child_initials)}: the meeting could not be created "
                 f"({reason}). Nothing you entered is lost: open the card and choose Retry.")
         await self.s.proactive.send(discussion.conversation_reference, MessageFactory.text(note))
-        await self._show(discussion, now, "Meeting not created yet: the chair can retry")
+        await self.show(discussion, now, "Meeting not created yet: the chair can retry")
 
-    async def _show(self, discussion: Discussion, now: datetime, status_line: str) -> None:
+    async def show(self, discussion: Discussion, now: datetime, status_line: str) -> None:
         """Update the card in the chat: the chair's own view in a personal chat, the neutral card elsewhere."""
         if not discussion.card_activity_id or not discussion.conversation_reference:
             return

@@ -12,7 +12,7 @@ from botbuilder.core import MessageFactory
 from cards import discussion as discussion_cards
 from cards import wizard as cards
 from cards.words import agency as agency_name
-from cards.words import subject
+from cards.words import subject, when
 from scheduling.meetings import MeetingError
 
 from .convene import actor_of
@@ -52,21 +52,43 @@ class RsvpFlow:
             await uow.commit()
             return card
 
-    async def _poll_replies(self, uow, discussion) -> None:
+    async def poll_all(self) -> int:
+        """The scheduled sweep: read calendar replies for every discussion still to meet, and
+        update the chair's card where something changed. Returns how many discussions changed."""
+        now = self.s.clock.now()
+        changed = 0
+        async with self.s.uow() as uow:
+            for discussion in await uow.discussions.awaiting_meeting(now):
+                if await self._poll_replies(uow, discussion):
+                    changed += 1
+                    await uow.commit()
+                    await self._update_chair_card(discussion, now)
+        return changed
+
+    async def _update_chair_card(self, discussion, now: datetime) -> None:
+        try:
+            await self.meetings.show(discussion, now, f"Meeting {when(discussion.meeting_start, now=self.s.calendar.local(now))}")
+        except Exception:  # the reply is saved; the card catches up when the chair opens it
+            log.exception("discussion %s: could not update the chair's card", discussion.id)
+
+    async def _poll_replies(self, uow, discussion) -> bool:
         """Replies of people outside Teams reach the organiser's calendar event: read them."""
         if not discussion.meeting_event_id or discussion.meeting_provider != self.s.meetings.name:
-            return
+            return False
         try:
             replies = await asyncio.wait_for(self.s.meetings.responses(discussion.meeting_event_id), POLL_BUDGET_SECONDS)
         except (MeetingError, asyncio.TimeoutError) as error:
             log.warning("discussion %s: could not read replies: %s", discussion.id, error)
-            return
+            return False
+        changed = False
         for invitation in discussion.invitations:
             reply = FROM_GRAPH.get(replies.get(invitation.email.lower(), "none"))
             if reply and invitation.rsvp in ("none", "tentative", "accepted", "declined") and reply != invitation.rsvp:
                 invitation.rsvp, invitation.rsvp_at = reply, self.s.clock.now()
                 uow.audit.record(actor=invitation.email, action=f"rsvp.{reply}", subject_type="invitation",
                                  subject_id=invitation.id, details={"via": "calendar"})
+                changed = True
+        return changed
 
     async def reply(self, turn_context, verb: str, data: dict) -> dict:
         aad, _, _ = actor_of(turn_context)
@@ -93,6 +115,7 @@ class RsvpFlow:
             await uow.commit()
             card = discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))
             suggestions = self.meetings.next_contacts(discussion)
+            await self._update_chair_card(discussion, now)
         if invitation.agency in suggestions:
             await self._tell_chair(discussion, f"{subject(discussion.case_reference, discussion.child_initials)}: "
                                                f"{agency_name(invitation.agency)} declined and nobody else from "

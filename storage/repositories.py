@@ -47,6 +47,16 @@ class DiscussionRepository:
         )
         return result.rowcount == 1
 
+    async def awaiting_meeting(self, now: datetime) -> list[Discussion]:
+        """Convened discussions whose meeting has not ended: their replies still matter."""
+        query = (
+            select(Discussion)
+            .where(Discussion.status == "convened", Discussion.meeting_end > now)
+            .options(selectinload(Discussion.invitations))
+            .order_by(Discussion.meeting_start)
+        )
+        return list((await self.session.execute(query)).scalars())
+
     async def by_case_reference(self, case_reference: str) -> list[Discussion]:
         query = select(Discussion).where(Discussion.case_reference == case_reference).order_by(Discussion.created_at)
         return list((await self.session.execute(query)).scalars())

@@ -27,7 +27,8 @@ _database_names = itertools.count(1)
 
 
 def make_settings(tmp_path: Path, **overrides) -> Settings:
-    values = {"data_dir": tmp_path, "database_url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", "app_id": "",
+    # The scheduler stays off in tests: they call the jobs themselves, with the clock they control.
+    values = {"scheduler_enabled": False, "data_dir": tmp_path, "database_url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", "app_id": "",
               "app_password": "", "allowed_tenant_ids": ()}
     values.update(overrides)
     return Settings(_env_file=None, **values)

@@ -246,3 +246,19 @@ def _inputs(card: dict) -> list[dict]:
             label = block["items"][0].get("text", "")
             found += [{**i, "_label": label} for i in block["items"] if i.get("type", "").startswith("Input.")]
     return found
+
+
+async def test_the_same_confirm_delivered_twice_at_once_creates_one_meeting(running_bot, tmp_path):
+    import asyncio
+
+    chair = Chair(running_bot)
+    await convene(chair)
+    confirm = chair.card
+    first, second = await asyncio.gather(chair.press("convene.confirm", raw=True), chair.press("convene.confirm", raw=True))
+    assert {first.status, second.status} == {200}
+    await running_bot.services.drain()
+    assert len(list((tmp_path / "invitations").glob("*.ics"))) == 1
+    async with running_bot.services.uow() as uow:
+        actions = [e.action for e in await uow.audit.for_subject("discussion", chair.discussion_id)]
+    assert actions.count("meeting.requested") == 1 and actions.count("meeting.created") == 1
+    assert confirm

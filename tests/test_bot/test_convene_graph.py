@@ -117,3 +117,25 @@ async def test_invitees_reply_on_cards_and_in_outlook_and_the_chair_sees_the_quo
     async with bot.services.uow() as uow:
         actions = [e.action for e in await uow.audit.for_subject("discussion", chair.discussion_id)]
     assert "discussion.access_refused" in actions and "meeting.created" in actions
+
+
+async def test_the_scheduled_poll_reads_calendar_replies_and_updates_the_chairs_card(bot, graph):
+    chair = Chair(bot)
+    await convene(chair)
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    updates_before = len([a for a in bot.connector.sent if a["_method"] == "PUT"])
+    rsvp = bot.server.app  # the app's own job, called as the scheduler would call it
+    from app import SCHEDULER
+
+    job = rsvp[SCHEDULER].get_job("poll-replies")
+    assert job is not None and job.trigger.interval.total_seconds() == 300
+    event_id = next(iter(graph.events))
+    graph.respond(event_id, "cait.ds@hackney.example.org", "accepted")
+    graph.respond(event_id, "mash.health@hackney.example.org", "accepted")
+    assert await job.func() == 1
+    assert await job.func() == 0  # nothing new: no second update
+    updates = [a for a in bot.connector.sent if a["_method"] == "PUT"]
+    assert len(updates) == updates_before + 1
+    words = texts_of(updates[-1]["attachments"][0]["content"])
+    assert "**Quorum confirmed**" in words
