@@ -82,8 +82,8 @@ class ConveneFlow:
                                  subject_id=discussion.id, details={"verb": verb})
                 await uow.commit()
                 return cards.message_card("Not your draft", "Only the chair who started this strategy discussion can change it.")
-            if verb == "convene.link":
-                card = await self._link(uow, discussion, turn_context, now)
+            if verb in ("convene.link", "convene.review"):
+                card = await self._link(uow, discussion, now, review=verb == "convene.review")
             elif discussion.status != "draft":
                 card = await self.meetings_flow.status_card(uow, discussion, now)
             elif verb == "convene.confirm":
@@ -179,17 +179,22 @@ class ConveneFlow:
         return cards.confirm_card(draft, discussion.id, now=local_now, provider_sends=self.s.meetings.sends_invitations,
                                   missing_quorum=missing)
 
-    async def _link(self, uow, discussion: Discussion, turn_context: TurnContext, now: datetime) -> dict:
-        """Child-on-child: a separate discussion for the other child, its concern already filled in."""
+    async def _link(self, uow, discussion: Discussion, now: datetime, *, review: bool) -> dict:
+        """A new draft started from this discussion: for child-on-child, the other child's separate
+        discussion (the concern filled in); for a review discussion, the same child and concern too."""
         concern = (discussion.draft or {}).get("concern") or {}
+        draft = ({"step": "child", "child": discussion.draft.get("child"), "concern": concern} if review
+                 else {"step": "child", "concern": {**concern, "concerns": ["child_on_child"]}})
         linked = uow.discussions.add(Discussion(
             case_reference="", child_initials="", profile=discussion.profile, status="draft",
             chair_aad_id=discussion.chair_aad_id, chair_name=discussion.chair_name, chair_user_id=discussion.chair_user_id,
             tenant_id=discussion.tenant_id, conversation_id=discussion.conversation_id,
             conversation_reference=discussion.conversation_reference, linked_discussion_id=discussion.id,
-            draft={"step": "child", "concern": {**concern, "concerns": ["child_on_child"]}}, created_at=now, updated_at=now))
-        discussion.linked_discussion_id = linked.id
-        uow.audit.record(actor=discussion.chair_aad_id, action="discussion.linked_draft_started", subject_type="discussion",
+            draft=draft, created_at=now, updated_at=now))
+        if not review:
+            discussion.linked_discussion_id = linked.id
+        uow.audit.record(actor=discussion.chair_aad_id, action="discussion.review_draft_started" if review
+                         else "discussion.linked_draft_started", subject_type="discussion",
                          subject_id=linked.id, details={"linked_to": discussion.id})
         await uow.session.flush()
         return self.step_card(linked, now)

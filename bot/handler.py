@@ -3,6 +3,7 @@ answers into replies. Commands and card verbs are each routed through one table.
 from __future__ import annotations
 
 import logging
+import re
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
@@ -12,14 +13,17 @@ from cards import wizard as cards
 
 from . import messages
 from .commands import closest, parse
+from .actions import ActionsFlow
 from .convene import ConveneFlow
 from .meetings import MeetingsFlow
 from .proactive import card_activity
+from .record import RecordFlow
 from .rsvp import RsvpFlow
 from .services import BotServices
 
 log = logging.getLogger(__name__)
 CARD_ACTION = "adaptiveCard/action"
+REPORT = re.compile(r"^a\d{1,3}$")  # "A3 by 14/12": a report back on action 3
 
 
 class StrategyBot(TeamsActivityHandler):
@@ -28,7 +32,11 @@ class StrategyBot(TeamsActivityHandler):
         meetings = MeetingsFlow(services)
         self.convene = ConveneFlow(services, meetings)
         self.rsvp = RsvpFlow(services, meetings)
-        self._commands = {"help": self._help, "?": self._help, "strategy": self._strategy, "contacts": self._contacts}
+        self.actions = ActionsFlow(services)
+        self.record = RecordFlow(services, self.actions)
+        meetings.record_card = self.record.step_card
+        self._commands = {"help": self._help, "?": self._help, "strategy": self._strategy, "contacts": self._contacts,
+                          "record": self._record, "actions": self._actions, "mine": self._mine}
 
     # ---- messages ----------------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -43,6 +51,9 @@ class StrategyBot(TeamsActivityHandler):
             await turn_context.send_activity(MessageFactory.text(messages.empty_text()))
             return
         route = self._commands.get(command.name)
+        if route is None and (REPORT.match(command.name) or command.name == "update"):
+            if await self.actions.on_text(turn_context, f"{command.name} {command.args}"):
+                return
         if route is None:
             await turn_context.send_activity(MessageFactory.text(messages.unknown_text(closest(command.name, list(self._commands)))))
             return
@@ -57,6 +68,15 @@ class StrategyBot(TeamsActivityHandler):
 
     async def _strategy(self, turn_context: TurnContext, _args: str) -> None:
         await self.convene.start(turn_context)
+
+    async def _record(self, turn_context: TurnContext, args: str) -> None:
+        await self.record.start(turn_context, args)
+
+    async def _actions(self, turn_context: TurnContext, _args: str) -> None:
+        await turn_context.send_activity(MessageFactory.text(await self.actions.list_actions(turn_context)))
+
+    async def _mine(self, turn_context: TurnContext, _args: str) -> None:
+        await turn_context.send_activity(MessageFactory.text(await self.actions.mine(turn_context)))
 
     async def _contacts(self, turn_context: TurnContext, _args: str) -> None:
         person = turn_context.activity.from_property
@@ -75,6 +95,10 @@ class StrategyBot(TeamsActivityHandler):
         return InvokeResponse(status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card})
 
     async def _card_action(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
+        if verb.startswith("record."):
+            return await self.record.act(turn_context, verb, data)
+        if verb.startswith("action."):
+            return await self.actions.on_button(turn_context, verb, data)
         if verb.startswith("convene."):
             return await self.convene.act(turn_context, verb, data)
         if verb == "discussion.open":

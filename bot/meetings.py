@@ -25,6 +25,7 @@ class MeetingsFlow:
     def __init__(self, services: BotServices):
         self.s = services
         self.step_card = None  # set by ConveneFlow: the wizard's card for a draft sent back to the chair
+        self.record_card = None  # set by the handler: the record's card while the chair writes it
 
     async def confirm(self, uow, discussion: Discussion, data: dict, now: datetime, *, actor: str) -> dict:
         if not await uow.discussions.claim(discussion.id, from_status="draft", to_status="convening"):
@@ -42,6 +43,8 @@ class MeetingsFlow:
                                       "The meeting is being created; this card updates when it is done.")
         if discussion.status == "cancelled":
             return cards.message_card("Cancelled", "This strategy discussion was cancelled.")
+        if discussion.status == "recording" and self.record_card:
+            return self.record_card(discussion)
         return self.chair_card(discussion, now)
 
     def chair_card(self, discussion: Discussion, now: datetime) -> dict:

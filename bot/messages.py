@@ -6,6 +6,9 @@ from protocol import Profile
 # (command, what it does): the help text and, later, the manifest's command list.
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("strategy", "convene a strategy discussion: the deadline, the format, who to invite, the Teams meeting"),
+    ("record", "write the record of a convened discussion on the agenda's cards (chairs only)"),
+    ("actions", "in a discussion's thread: its actions and their states"),
+    ("mine", "your open actions across discussions"),
     ("contacts", "the agency contacts directory (chairs only)"),
     ("help", "what I do and the commands I understand"),
 )

@@ -46,6 +46,10 @@ class Discussion(Base):
     conversation_reference: Mapped[dict | None] = mapped_column(default=None)
     card_activity_id: Mapped[str | None] = mapped_column(String(200), default=None)
     linked_discussion_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    # The record of the discussion while it is being written (bot/recording.py gives its shape).
+    record: Mapped[dict | None] = mapped_column(default=None)
+    finalised_at: Mapped[datetime | None] = mapped_column(default=None)
+    finalised_by: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -97,6 +101,7 @@ class Invitation(Base):
     delegate_email: Mapped[str] = mapped_column(String(320), default="")
     rsvp_at: Mapped[datetime | None] = mapped_column(default=None)
     attendance: Mapped[str | None] = mapped_column(String(20), default=None)  # attended, apologies, no_response
+    records_researched: Mapped[bool] = mapped_column(Boolean, default=True)
 
     discussion: Mapped[Discussion] = relationship(back_populates="invitations")
 
@@ -119,8 +124,12 @@ class Action(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     discussion_id: Mapped[str] = mapped_column(ForeignKey("discussions.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer, default=0)  # "A3" in the thread
     child_initials: Mapped[str] = mapped_column(String(8))
     description: Mapped[str] = mapped_column(Text)
+    owner_email: Mapped[str] = mapped_column(String(320), default="")
+    owner_aad_object_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    card_activity_id: Mapped[str | None] = mapped_column(String(200), default=None)
     owner_agency: Mapped[str] = mapped_column(String(40))
     owner_name: Mapped[str] = mapped_column(String(200), default="")
     owner_contact_id: Mapped[str | None] = mapped_column(ForeignKey("contacts.id"), default=None)
@@ -144,6 +153,8 @@ class ActionUpdate(Base):
     action_id: Mapped[str] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(30))
     note: Mapped[str] = mapped_column(Text, default="")
+    # The Teams activity that carried the report: a redelivery of it is recognised and applied once.
+    activity_id: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
     new_due_at: Mapped[datetime | None] = mapped_column(default=None)
     by: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime]

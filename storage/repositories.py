@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from .models import new_id, AuditEvent, Contact, ConversationReference, Discussion, Obligation
+from .models import new_id, Action, AuditEvent, Contact, ConversationReference, Discussion, Obligation
 
 
 class DiscussionRepository:
@@ -24,7 +24,8 @@ class DiscussionRepository:
         query = (
             select(Discussion)
             .where(Discussion.id == discussion_id)
-            .options(selectinload(Discussion.invitations), selectinload(Discussion.decisions), selectinload(Discussion.actions))
+            .options(selectinload(Discussion.invitations), selectinload(Discussion.decisions),
+                     selectinload(Discussion.actions).selectinload(Action.history))
         )
         return (await self.session.execute(query)).scalar_one_or_none()
 
@@ -46,6 +47,38 @@ class DiscussionRepository:
             update(Discussion).where(Discussion.id == discussion_id, Discussion.status == from_status).values(status=to_status)
         )
         return result.rowcount == 1
+
+    async def latest_for_chair(self, *, chair_aad_id: str, case_reference: str | None, statuses: tuple[str, ...]) -> Discussion | None:
+        query = select(Discussion).where(Discussion.chair_aad_id == chair_aad_id, Discussion.status.in_(statuses))
+        if case_reference:
+            query = query.where(Discussion.case_reference == case_reference)
+        query = query.order_by(Discussion.updated_at.desc()).limit(1).options(
+            selectinload(Discussion.invitations), selectinload(Discussion.decisions), selectinload(Discussion.actions))
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def recorded_in(self, conversation_id: str) -> Discussion | None:
+        """The discussion whose record lives in this conversation or thread (the latest one)."""
+        base = conversation_id.split(";messageid=")[0]
+        query = (
+            select(Discussion)
+            .where(Discussion.status == "recorded", Discussion.conversation_id.in_((conversation_id, base)))
+            .order_by(Discussion.finalised_at.desc()).limit(1)
+            .options(selectinload(Discussion.actions).selectinload(Action.history), selectinload(Discussion.invitations))
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def open_actions_of(self, *, aad_object_id: str | None, emails: list[str]) -> list[Action]:
+        """Someone's actions still owed, across every discussion."""
+        owners = [Action.owner_email.in_(emails)] if emails else []
+        if aad_object_id:
+            owners.append(Action.owner_aad_object_id == aad_object_id)
+        if not owners:
+            return []
+        from sqlalchemy import or_
+
+        query = (select(Action).where(or_(*owners), Action.status.in_(("open", "will_complete_by")))
+                 .options(selectinload(Action.discussion)).order_by(Action.due_at))
+        return list((await self.session.execute(query)).scalars())
 
     async def awaiting_meeting(self, now: datetime) -> list[Discussion]:
         """Convened discussions whose meeting has not ended: their replies still matter."""

@@ -1,4 +1,4 @@
-"""One transaction per bot turn or job run. Leaving the block without commit() rolls back."""
+"""One transaction per bot turn or job run. Leaving the block without commit() keeps nothing."""
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -22,9 +22,12 @@ class UnitOfWork:
         self.audit = AuditTrail(self.session, self.clock)
         return self
 
-    async def __aexit__(self, *exc) -> None:
+    async def __aexit__(self, exc_type, exc, traceback) -> None:
+        # close() discards an uncommitted transaction in the database but, unlike rollback(), leaves
+        # loaded objects readable, so a flow can still use what it read once the block has ended.
         try:
-            await self.session.rollback()
+            if exc_type is not None:
+                await self.session.rollback()
         finally:
             await self.session.close()
 

@@ -1,0 +1,205 @@
+"""Actions after the record: one card per action in the discussion's thread, and the agencies'
+report-backs (PROTOCOL.md §6) by button or by a reply such as `A3 by 14/12`. Each report is
+applied once, however often Teams delivers it, and only by someone who may."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from botbuilder.core import MessageFactory, TurnContext
+from sqlalchemy.exc import IntegrityError
+
+from cards import record as record_cards
+from cards import wizard as cards
+from cards.elements import execute
+from cards.words import agency as agency_name
+from cards.words import subject
+from storage.models import ActionUpdate
+
+from . import recording
+from .convene import actor_of
+from .proactive import card_activity
+from .services import BotServices
+
+log = logging.getLogger(__name__)
+VERB_STATUS = {"action.completed": "completed", "action.will_complete_by": "will_complete_by",
+               "action.not_required": "not_required", "action.needs_discussion": "needs_discussion"}
+
+
+class ActionsFlow:
+    def __init__(self, services: BotServices):
+        self.s = services
+
+    # ---- posting ---------------------------------------------------------------------------
+    def action_card(self, discussion, action, now: datetime) -> dict:
+        mention = f"<at>{action.owner_name}</at>" if action.owner_aad_object_id else None
+        card = record_cards.action_card(discussion, action, mention=mention, now=self.s.calendar.local(now))
+        if mention:  # Teams turns the <at> text into a real @mention that notifies the owner
+            card["msteams"] = {"entities": [{"type": "mention", "text": mention,
+                                             "mentioned": {"id": action.owner_aad_object_id, "name": action.owner_name}}]}
+        return card
+
+    async def post_record(self, discussion_id: str) -> None:
+        """The summary and one card per action, in the thread where the discussion was convened."""
+        now = self.s.clock.now()
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.get(discussion_id)
+            reference = discussion.conversation_reference
+            if not reference:
+                return
+            summary = record_cards.summary_card(discussion, quorate=discussion.record.get("quorate", True),
+                                                not_quorate_text=self.s.profile.quorum.not_quorate_text,
+                                                action_count=len(discussion.actions))
+            await self.s.proactive.send(reference, card_activity(summary))
+            for action in sorted(discussion.actions, key=lambda a: a.number):
+                action.card_activity_id = await self.s.proactive.send(reference, card_activity(self.action_card(discussion, action, now)))
+            await uow.commit()
+
+    # ---- report-backs ----------------------------------------------------------------------
+    def may_change(self, discussion, action, aad: str) -> bool:
+        if self.s.access.is_chair_of(discussion, aad) or (action.owner_aad_object_id and action.owner_aad_object_id == aad):
+            return True
+        return any(c.agency == action.owner_agency for c in self.s.directory.by_aad_object_id(aad))
+
+    def who_may(self, discussion, action) -> str:
+        return f"{action.owner_name}, anyone from {agency_name(action.owner_agency)} in the directory, or the chair"
+
+    async def on_button(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
+        status = VERB_STATUS[verb]
+        report = {"status": status}
+        if status == "will_complete_by":
+            by = recording.uk_date(str(data.get("by") or ""), today=self.s.calendar.local(self.s.clock.now()).date())
+            if by is None:
+                return await self._card_with_note(data, "⚠ Choose the date it will be done by.")
+            report["by"] = by.isoformat()
+        if status == "not_required":
+            reason = str(data.get("reason") or "").strip()
+            if not reason:
+                return await self._card_with_note(data, "⚠ Give the agency manager's reason it is no longer required.")
+            report["reason"] = reason
+        outcome, card = await self.apply(turn_context, str(data.get("discussion_id", "")), action_id=str(data.get("action_id", "")),
+                                         report=report)
+        return card or cards.message_card("Not changed", outcome)
+
+    async def _card_with_note(self, data: dict, note: str) -> dict:
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
+            action = next((a for a in discussion.actions if a.id == data.get("action_id")), None) if discussion else None
+            if action is None:
+                return cards.message_card("Not found", "That action no longer exists.")
+            card = self.action_card(discussion, action, self.s.clock.now())
+            card["body"].append({"type": "TextBlock", "text": note, "color": "Attention", "wrap": True})
+            return card
+
+    async def apply(self, turn_context: TurnContext, discussion_id: str, *, report: dict, action_id: str | None = None,
+                    number: int | None = None) -> tuple[str, dict | None]:
+        """Apply one report; returns (what to say in the thread, the action's updated card or None)."""
+        aad, _, name = actor_of(turn_context)
+        now = self.s.clock.now()
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.get(discussion_id)
+            action = next((a for a in (discussion.actions if discussion else []) if a.id == action_id or a.number == number), None)
+            if action is None:
+                return (f"There is no action A{number} on this discussion. Type `actions` to see them." if number
+                        else "That action no longer exists."), None
+            if not self.may_change(discussion, action, aad):
+                uow.audit.record(actor=aad, action="action.change_refused", subject_type="action", subject_id=action.id)
+                await uow.commit()
+                return f"Only {self.who_may(discussion, action)} can report on A{action.number}.", None
+            if any(u.activity_id == turn_context.activity.id for u in action.history):
+                return f"A{action.number} already has that report.", self.action_card(discussion, action, now)
+            status = report["status"]
+            by = datetime.fromisoformat(report["by"]) if report.get("by") else None
+            update = ActionUpdate(status=status, note=report.get("reason", ""), by=name, at=now, activity_id=turn_context.activity.id,
+                                  new_due_at=self.s.calendar.end_of_working_day(by.date()) if by else None)
+            action.history.append(update)
+            action.status, action.updated_at = status, now
+            if update.new_due_at:
+                action.due_at = update.new_due_at
+            uow.audit.record(actor=aad, action=f"action.{status}", subject_type="action", subject_id=action.id,
+                             details={"discussion_id": discussion.id, "number": action.number, **{k: v for k, v in report.items()
+                                                                                                    if k != "status"}},
+                             correlation_id=turn_context.activity.id)
+            obligation = await uow.obligations.by_key(f"{discussion.id}:action:{action.number}")
+            if obligation and status in ("completed", "not_required", "needs_discussion"):
+                obligation.state, obligation.updated_at = "satisfied", now
+            elif obligation and by:
+                obligation.due_at, obligation.updated_at = action.due_at, now
+            try:
+                await uow.commit()
+            except IntegrityError:  # the same delivery, applied concurrently by another worker
+                return f"A{action.number} already has that report.", None
+            card = self.action_card(discussion, action, now)
+            words = record_cards.STATUS_WORDS[status] + (f" {by:%d/%m/%Y}" if by else "")
+            said = f"A{action.number} ({discussion.case_reference}): {words}. Recorded for {name}."
+            if action.card_activity_id and discussion.conversation_reference:
+                await self.s.proactive.update_card(discussion.conversation_reference, action.card_activity_id, card)
+            if status == "needs_discussion":
+                await self._offer_review(discussion, action)
+            return said, card
+
+    async def _offer_review(self, discussion, action) -> None:
+        offer = cards.message_card(f"Further discussion needed: {subject(discussion.case_reference, discussion.child_initials)}",
+                                   f"A{action.number} needs a further strategy discussion. Start a review discussion with this "
+                                   "one's child and concern already filled in?",
+                                   actions=[execute("Start the review discussion", "convene.review",
+                                                    {"discussion_id": discussion.id}, validate=False)])
+        await self.s.proactive.send(discussion.conversation_reference, card_activity(offer))
+
+    async def on_text(self, turn_context: TurnContext, text: str) -> bool:
+        """A reply in the thread. True when it was meant for an action (and has been answered)."""
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.recorded_in(turn_context.activity.conversation.id)
+        if discussion is None:
+            return False
+        today = self.s.calendar.local(self.s.clock.now()).date()
+        parsed = recording.parse_report(text, today=today)
+        if isinstance(parsed, str):
+            await turn_context.send_activity(MessageFactory.text(parsed))
+        elif "update" in parsed:
+            await turn_context.send_activity(MessageFactory.text(await self._information_update(turn_context, discussion, parsed["update"])))
+        else:
+            said, _ = await self.apply(turn_context, discussion.id, number=parsed["action"], report=parsed)
+            await turn_context.send_activity(MessageFactory.text(said))
+        return True
+
+    async def _information_update(self, turn_context, discussion, update: str) -> str:
+        aad, _, name = actor_of(turn_context)
+        agencies = {c.agency for c in self.s.directory.by_aad_object_id(aad)}
+        now = self.s.clock.now()
+        async with self.s.uow() as uow:
+            owed = [o for o in await uow.obligations.for_discussion(discussion.id)
+                    if o.kind == "information_update" and o.state == "open" and o.owner_agency in agencies]
+            for obligation in owed:
+                obligation.state, obligation.updated_at = "satisfied", now
+            uow.audit.record(actor=aad, action="information_update.received", subject_type="discussion", subject_id=discussion.id,
+                             details={"agencies": sorted(agencies), "update": update}, correlation_id=turn_context.activity.id)
+            await uow.commit()
+        return (f"Thank you, {name}: your update on {discussion.case_reference} is recorded for the chair"
+                + (" and your one-working-day information update is complete." if owed else "."))
+
+    # ---- lists -----------------------------------------------------------------------------
+    async def list_actions(self, turn_context: TurnContext) -> str:
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.recorded_in(turn_context.activity.conversation.id)
+            if discussion is None:
+                return "There is no recorded discussion in this conversation."
+            now = self.s.calendar.local(self.s.clock.now())
+            lines = [f"**Actions for {subject(discussion.case_reference, discussion.child_initials)}**"]
+            for action in sorted(discussion.actions, key=lambda a: a.number):
+                lines.append(f"- **A{action.number}** {action.description}: {action.owner_name} ({agency_name(action.owner_agency)}), "
+                             f"due {action.due_at.astimezone(now.tzinfo):%d/%m/%Y}, {record_cards.STATUS_WORDS[action.status]}")
+            return "\n".join(lines) if discussion.actions else lines[0] + ": none agreed."
+
+    async def mine(self, turn_context: TurnContext) -> str:
+        aad, _, _ = actor_of(turn_context)
+        emails = [c.email for c in self.s.directory.by_aad_object_id(aad)]
+        async with self.s.uow() as uow:
+            actions = await uow.discussions.open_actions_of(aad_object_id=aad, emails=emails)
+            if not actions:
+                return "You have no open actions."
+            now = self.s.calendar.local(self.s.clock.now())
+            return "\n".join(["**Your open actions**"] + [
+                f"- {a.discussion.case_reference} ({a.child_initials}) **A{a.number}** {a.description}: due "
+                f"{a.due_at.astimezone(now.tzinfo):%d/%m/%Y}, {record_cards.STATUS_WORDS[a.status]}" for a in actions])
+

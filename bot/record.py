@@ -1,0 +1,172 @@
+"""/record: the chair writes the record on the agenda's cards (a draft saved at every step), and
+finalising it creates the decisions, the actions, and the obligations the chasers will work."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from botbuilder.core import MessageFactory, TurnContext
+
+from cards import record as record_cards
+from cards import wizard as cards
+from cards.words import agency as agency_name
+from protocol.vocabulary import AGENCIES
+from storage.models import Action, ActionUpdate, Decision, Obligation
+
+from . import recording
+from .convene import actor_of
+from .proactive import card_activity
+from .services import BotServices
+
+log = logging.getLogger(__name__)
+PREVIOUS = dict(zip(recording.STEPS[1:], recording.STEPS))
+NEXT = dict(zip(recording.STEPS, recording.STEPS[1:]))
+
+
+class RecordFlow:
+    def __init__(self, services: BotServices, actions_flow):
+        self.s = services
+        self.actions_flow = actions_flow
+
+    async def start(self, turn_context: TurnContext, args: str) -> None:
+        aad, _, _ = actor_of(turn_context)
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.latest_for_chair(chair_aad_id=aad, case_reference=args.strip().upper() or None,
+                                                                statuses=("convened", "recording"))
+            if discussion is None:
+                await turn_context.send_activity(MessageFactory.text(
+                    "There is no convened discussion of yours to record. Type `record CR-123` with its case reference."))
+                return
+            if discussion.record is None:
+                discussion.record = self._new_record(discussion)
+                discussion.status = "recording"
+                uow.audit.record(actor=aad, action="record.started", subject_type="discussion", subject_id=discussion.id)
+            await uow.commit()
+            card = self.step_card(discussion)
+        if (turn_context.activity.conversation.conversation_type or "personal") == "personal":
+            await turn_context.send_activity(card_activity(card))
+        else:  # the record holds everything about the child: only the chair's own view shows it
+            await turn_context.send_activity(MessageFactory.text(
+                f"{discussion.case_reference} ({discussion.child_initials}): the chair is writing the record. "
+                "Chair: open the discussion card, or type `record` to me in a personal chat."))
+
+    def _new_record(self, discussion) -> dict:
+        rows = [{"invitation_id": i.id, "agency": i.agency, "name": i.name, "email": i.email,
+                 "attendance": {"declined": "apologies"}.get(i.rsvp, ""), "route": i.information_route, "researched": True}
+                for i in discussion.invitations]
+        return {"step": "attendance", "attendance": rows, "decisions": [], "actions": [], "errors": {}}
+
+    def children(self, discussion) -> list[str]:
+        return [c["initials"] for c in (discussion.children or [])] or [discussion.child_initials]
+
+    def step_card(self, discussion) -> dict:
+        record = discussion.record
+        return record_cards.step_card(
+            discussion=discussion, record=record, steps=recording.STEPS, text_fields=recording.TEXT_FIELDS,
+            decisions=recording.DECISIONS, attendance_words=recording.ATTENDANCE, children=self.children(discussion),
+            agencies=[(a, agency_name(a)) for a in AGENCIES], not_quorate_text=self.s.profile.quorum.not_quorate_text,
+            quorate=recording.quorate(record["attendance"], list(self.s.profile.quorum.agencies)))
+
+    async def act(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
+        aad, _, name = actor_of(turn_context)
+        now = self.s.clock.now()
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
+            if discussion is None or not self.s.access.is_chair_of(discussion, aad):
+                return cards.message_card("Not yours", "Only the chair can write this record.")
+            if discussion.status == "recorded":
+                return record_cards.summary_card(discussion, quorate=discussion.record.get("quorate", True),
+                                                 not_quorate_text=self.s.profile.quorum.not_quorate_text,
+                                                 action_count=len(discussion.actions))
+            record = dict(discussion.record)
+            if data.get("step") and data["step"] != record["step"]:
+                return self.step_card(discussion)  # a stale or repeated press changes nothing
+            if verb == "record.back":
+                record.update(step=PREVIOUS.get(record["step"], "attendance"), errors={}, values={})
+            elif verb == "record.add_decision":
+                decision, errors = recording.parse_decision(data, self.children(discussion))
+                record = {**record, "errors": errors, "decisions": record["decisions"] + ([decision] if decision else [])}
+            elif verb == "record.add_action":
+                action, errors = recording.parse_action(data, children=self.children(discussion), start=now,
+                                                        calendar=self.s.calendar)
+                if action:
+                    action["number"] = len(record["actions"]) + 1
+                record = {**record, "errors": errors, "actions": record["actions"] + ([action] if action else [])}
+            else:
+                record = self._apply(discussion, record, data, now)
+                if verb == "record.finalise" and not record["errors"]:
+                    discussion.record = record
+                    card = await self._finalise(uow, discussion, now, actor=aad, actor_name=name)
+                    await uow.commit()
+                    await self.actions_flow.post_record(discussion.id)
+                    return card
+            discussion.record = record
+            uow.audit.record(actor=aad, action=f"record.{verb.split('.')[1]}", subject_type="discussion",
+                             subject_id=discussion.id, details={"step": record["step"], "errors": sorted(record["errors"])})
+            await uow.commit()
+            return self.step_card(discussion)
+
+    def _apply(self, discussion, record: dict, data: dict, now: datetime) -> dict:
+        """Check the current step's answers; on success save them and move on."""
+        step = record["step"]
+        if step == "attendance":
+            rows, errors = recording.parse_attendance(data, record["attendance"])
+            record = {**record, "attendance": rows, "quorate": recording.quorate(rows, list(self.s.profile.quorum.agencies))}
+        elif step in recording.TEXT_FIELDS and step != "plan":
+            clean, errors = recording.parse_text_step(step, data)
+            record = {**record, step: clean}
+        elif step == "plan":
+            clean, errors = recording.parse_plan(data)
+            record = {**record, "plan": clean}
+        elif step == "decisions":
+            missing = [c for c in self.children(discussion) if not any(d["child"] == c for d in record["decisions"])]
+            errors = {"_card": f"Record at least one decision for {', '.join(missing)} (Add decision)."} if missing else {}
+        elif step == "actions":
+            errors = {}
+        elif step == "distribution":
+            distribution = str(data.get("distribution") or "").strip()
+            errors = {} if distribution else {"distribution": "Say who receives the record."}
+            record = {**record, "distribution": distribution}
+        else:
+            clean, errors = recording.parse_next(data, now=now, zone=self.s.calendar.zone)
+            record = {**record, "next": clean}
+        if errors:
+            return {**record, "errors": errors}
+        following = NEXT.get(step, step)
+        if following == "distribution" and not record.get("distribution"):
+            record["distribution"] = recording.default_distribution(record["attendance"],
+                                                                    in_education=bool(discussion.facts.get("in_education")))
+        return {**record, "step": following, "errors": {}, "values": {}}
+
+    async def _finalise(self, uow, discussion, now: datetime, *, actor: str, actor_name: str) -> dict:
+        if not await uow.discussions.claim(discussion.id, from_status="recording", to_status="recorded"):
+            return cards.message_card("Already finalised", "This record was already finalised.")
+        record = discussion.record
+        discussion.status, discussion.finalised_at, discussion.finalised_by = "recorded", now, actor_name
+        for row in record["attendance"]:
+            invitation = next((i for i in discussion.invitations if i.id == row["invitation_id"]), None)
+            if invitation:
+                invitation.attendance, invitation.records_researched = row["attendance"], row["researched"]
+        for decision in record["decisions"]:
+            discussion.decisions.append(Decision(child_initials=decision["child"], kind=decision["kind"],
+                                                 reasoning=decision["reasoning"], created_at=now))
+        for item in record["actions"]:
+            contact = self.s.directory.by_email(item["email"]) if item["email"] else None
+            action = Action(number=item["number"], child_initials=item["child"], description=item["what"],
+                            owner_agency=item["agency"], owner_name=item["owner"], owner_email=item["email"],
+                            owner_aad_object_id=contact.aad_object_id if contact else None,
+                            due_at=datetime.fromisoformat(item["due"]), created_at=now, updated_at=now)
+            action.history.append(ActionUpdate(status="open", note="agreed at the discussion", by=actor, at=now))
+            discussion.actions.append(action)
+        held_at = discussion.meeting_start or now
+        received_at = datetime.fromisoformat(discussion.facts["received_at"])
+        owed = recording.obligations(discussion_id=discussion.id, held_at=held_at, received_at=received_at, record=record,
+                                     actions=record["actions"], profile=self.s.profile, calendar=self.s.calendar)
+        for item in owed:
+            await uow.obligations.add_once(Obligation(discussion_id=discussion.id, created_at=now, updated_at=now, **item))
+        uow.audit.record(actor=actor, action="record.finalised", subject_type="discussion", subject_id=discussion.id,
+                         details={"decisions": len(record["decisions"]), "actions": len(record["actions"]),
+                                  "obligations": [o["key"].split(":", 1)[1] for o in owed], "quorate": record.get("quorate")})
+        return record_cards.summary_card(discussion, quorate=record.get("quorate", True),
+                                         not_quorate_text=self.s.profile.quorum.not_quorate_text,
+                                         action_count=len(record["actions"]))

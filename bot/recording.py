@@ -1,0 +1,254 @@
+"""The record of a strategy discussion (PROTOCOL.md §5): the agenda's steps, their checks, and the
+obligations a finalised record creates. Pure: values in, clean values, errors and due times out."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from protocol.vocabulary import AGENCIES
+
+from .wizard import flag, text
+
+STEPS = ("attendance", "household", "purpose", "concerns", "background", "decisions", "plan", "actions",
+         "distribution", "next")
+ATTENDANCE = {"attended": "Attended", "apologies": "Apologies", "no_response": "No response"}
+DECISIONS = {
+    "no_further_action": "No further action",
+    "s47_single": "Section 47 enquiries: single agency",
+    "s47_joint": "Section 47 enquiries: joint with police",
+    "police_investigation": "Police investigation",
+    "s17_assessment": "Section 17 child-in-need assessment",
+    "icpc": "Initial child protection conference",
+    "inform_lado": "Inform the LADO",
+    "referral_other_agency": "Referral to another agency (e.g. early help)",
+    "medical_assessment": "Medical assessment",
+    "other": "Other (civil orders, disruption)",
+}
+S47 = {"s47_single", "s47_joint"}
+# Free-text sections of the agenda: (step, field id, label, required)
+TEXT_FIELDS = {
+    "household": [("household", "Family and household: names, aliases, dates of birth, addresses (one person per line)", True),
+                  ("other_children", "Other children (in the household or in contact)", False)],
+    "purpose": [("reason", "Reason for the discussion", True), ("purpose", "Purpose of the discussion", True)],
+    "concerns": [("concerns", "Causes of concern", True), ("duration", "Threshold: duration", False),
+                 ("frequency", "Threshold: frequency", False), ("severity", "Threshold: severity", True),
+                 ("intent", "Threshold: intent", False), ("impact", "Threshold: impact on the child", True)],
+    "background": [("background", "Relevant background", True), ("risk", "Risk analysis: risk factors", True),
+                   ("protective", "Protective and complicating factors", True),
+                   ("whereabouts", "Where the child is now, and immediate protective steps", True)],
+    "plan": [("seen_alone", "When the child is seen alone; how wishes and feelings are gathered", True),
+             ("interpreter", "Interpreter needed; the child's race and ethnicity", False),
+             ("others_affected", "Other children affected", False),
+             ("shared_with_family", "What is shared with the family (nothing that endangers the child or an investigation)", True),
+             ("legal_action", "Legal action", False), ("safe_discharge", "Safe discharge (if in hospital)", False)],
+}
+_WORKING_DAYS = re.compile(r"^\s*(\d{1,2})\s*(working days?|wd)\s*$", re.IGNORECASE)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+Errors = dict[str, str]
+
+
+def parse_text_step(step: str, values: dict) -> tuple[dict, Errors]:
+    clean, errors = {}, {}
+    for field, label, required in TEXT_FIELDS[step]:
+        clean[field] = text(values, field)
+        if required and not clean[field]:
+            errors[field] = f"{label.split(':')[0]} is part of the record: fill it in (or write 'none known')."
+        elif len(clean[field]) > 4000:
+            errors[field] = "Keep each answer under 4,000 characters."
+    return clean, errors
+
+
+def parse_attendance(values: dict, invitations: list[dict]) -> tuple[list[dict], Errors]:
+    rows, errors = [], {}
+    for index, invitation in enumerate(invitations):
+        state = text(values, f"attendance_{index}") or invitation.get("attendance") or ""
+        route = text(values, f"route_{index}") or invitation.get("route", "")
+        if state not in ATTENDANCE:
+            errors[f"attendance_{index}"] = "Mark attended, apologies or no response."
+        elif state != "attended" and not route:
+            errors[f"route_{index}"] = "Say how this agency's information will be obtained."
+        rows.append({**invitation, "attendance": state, "route": route,
+                     "researched": flag(values, f"researched_{index}") if f"researched_{index}" in values
+                     else invitation.get("researched", True)})
+    return rows, errors
+
+
+def quorate(rows: list[dict], quorum: list[str]) -> bool:
+    """Social care chairs; police and health (the rest of the quorum) must have attended."""
+    attended = {r["agency"] for r in rows if r["attendance"] == "attended"} | {"social_care"}
+    return all(agency in attended for agency in quorum)
+
+
+def parse_decision(values: dict, children: list[str]) -> tuple[dict | None, Errors]:
+    child, kind, reasoning = text(values, "decision_child"), text(values, "decision_kind"), text(values, "decision_reasoning")
+    errors = {}
+    if child not in children:
+        errors["decision_child"] = "Choose the child this decision is for."
+    if kind not in DECISIONS:
+        errors["decision_kind"] = "Choose the decision."
+    if len(reasoning) < 10:
+        errors["decision_reasoning"] = "Record the reasoning behind the decision (a sentence or more)."
+    return (None, errors) if errors else ({"child": child, "kind": kind, "reasoning": reasoning}, {})
+
+
+def parse_plan(values: dict) -> tuple[dict, Errors]:
+    plan, errors = parse_text_step("plan", values)
+    plan["cp_medical"] = flag(values, "cp_medical")
+    plan["abe_interview"] = flag(values, "abe_interview")
+    plan["no_medical_reason"] = text(values, "no_medical_reason")
+    plan["medical_advice"] = text(values, "medical_advice")
+    if not plan["cp_medical"] and not plan["no_medical_reason"]:
+        errors["no_medical_reason"] = "No CP medical: record why, and whether medical advice was given."
+    return plan, errors
+
+
+def parse_due(value: str, *, start: datetime, calendar) -> datetime | None:
+    """'2026-12-14', '14/12/2026', '14/12' or '5 working days' -> the close of that working day."""
+    match = _WORKING_DAYS.match(value)
+    if match:
+        return calendar.end_of_working_day(calendar.add_working_days(calendar.local(start).date(), int(match.group(1))))
+    day = uk_date(value, today=calendar.local(start).date())
+    return calendar.end_of_working_day(day) if day else None
+
+
+def uk_date(value: str, *, today: date) -> date | None:
+    """Dates the UK way: day first. A day and month without a year means the next such date."""
+    value = value.strip()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        pass
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2}|\d{4}))?", value)
+    if not match:
+        return None
+    day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
+    try:
+        if year:
+            return date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+        candidate = date(today.year, month, day)
+        return candidate if candidate >= today else date(today.year + 1, month, day)
+    except ValueError:
+        return None
+
+
+def parse_action(values: dict, *, children: list[str], start: datetime, calendar) -> tuple[dict | None, Errors]:
+    errors: Errors = {}
+    child, what, agency = text(values, "action_child"), text(values, "action_what"), text(values, "action_agency")
+    owner, email, due_text = text(values, "action_owner"), text(values, "action_email"), text(values, "action_due")
+    if child not in children:
+        errors["action_child"] = "Choose the child this action is for."
+    if len(what) < 5:
+        errors["action_what"] = "Say what is to be done."
+    if agency not in AGENCIES:
+        errors["action_agency"] = "Choose the agency that owns the action."
+    if not owner:
+        errors["action_owner"] = "Name the person responsible (and their role)."
+    if email and not _EMAIL.match(email):
+        errors["action_email"] = "That is not an email address."
+    due = parse_due(due_text, start=start, calendar=calendar) if due_text else None
+    if due is None:
+        errors["action_due"] = "Give a date (e.g. 14/12/2026) or a number of working days (e.g. 3 working days)."
+    elif due < start:
+        errors["action_due"] = "That date has passed."
+    if errors:
+        return None, errors
+    return {"child": child, "what": what, "agency": agency, "owner": owner, "email": email, "due": due.isoformat()}, {}
+
+
+def default_distribution(invitations: list[dict], *, in_education: bool) -> str:
+    people = [f"{i['name']} <{i['email']}>" for i in invitations if i.get("attendance") == "attended"]
+    always = ["Child's GP", "Named nurse", "Designated Safeguarding Lead, education setting" if in_education
+              else "Education Welfare Service (the child is not in education)"]
+    return "\n".join(people + always)
+
+
+def parse_next(values: dict, *, now: datetime, zone) -> tuple[dict, Errors]:
+    day = text(values, "next_date")
+    if not day:
+        return {"next": None}, {}
+    try:
+        when = datetime.combine(date.fromisoformat(day), datetime.strptime(text(values, "next_time") or "10:00", "%H:%M").time(),
+                                tzinfo=zone)
+    except ValueError:
+        return {"next": None}, {"next_date": "Enter the date as a date and the time as HH:MM."}
+    if when < now:
+        return {"next": None}, {"next_date": "The next discussion must be in the future."}
+    return {"next": when.isoformat(), "venue": text(values, "next_venue")}, {}
+
+
+def obligations(*, discussion_id: str, held_at: datetime, received_at: datetime, record: dict, actions: list[dict],
+                profile, calendar) -> list[dict]:
+    """What the finalised record leaves owed, with due times: the chasers' work list."""
+    from protocol.deadlines import due_by
+    from protocol.profile import WorkingDays
+
+    clocks = {c.clock: c for c in profile.clocks}
+    out = []
+
+    def owe(key, kind, due, source, *, agency=None, subject=("discussion", discussion_id)):
+        out.append({"key": f"{discussion_id}:{key}", "kind": kind, "due_at": due, "rule_source": source,
+                    "owner_agency": agency, "subject_type": subject[0], "subject_id": subject[1]})
+
+    for action in actions:
+        owe(f"action:{action['number']}", "action", datetime.fromisoformat(action["due"]), "agreed at the discussion",
+            agency=action["agency"], subject=("action", str(action["number"])))
+    updates = clocks.get("information_updates")
+    for row in record["attendance"]:
+        if not row.get("researched", True):
+            within = updates.within if updates else WorkingDays(working_days=1)
+            owe(f"information_update:{row['agency']}:{row['email']}", "information_update", due_by(within, held_at, calendar),
+                updates.source if updates else "PROTOCOL.md §2 information updates (hackney 7.2)", agency=row["agency"])
+    distribution = clocks.get("record_distribution")
+    within = distribution.within if distribution and isinstance(distribution.within, WorkingDays) else WorkingDays(working_days=10)
+    owe("record_distribution", "record_distribution", due_by(within, held_at, calendar),
+        distribution.source if distribution else "PROTOCOL.md §2 record distribution (bristol)", agency="social_care")
+    if not calendar.in_working_hours(held_at):
+        ooh = clocks.get("out_of_hours_record")
+        owe("out_of_hours_record", "out_of_hours_record", due_by("next_working_day_start", held_at, calendar),
+            ooh.source if ooh else "PROTOCOL.md §2 out-of-hours record (bristol)", agency="social_care")
+    if any(d["kind"] in S47 for d in record.get("decisions", [])):
+        for clock, fallback in (("icpc", "PROTOCOL.md §2 ICPC (hackney 9.1)"), ("s47_review", "PROTOCOL.md §2 s47 (hackney 4.3)")):
+            rule = clocks.get(clock)
+            owe(clock, clock, due_by(rule.within if rule else WorkingDays(working_days=15), held_at, calendar),
+                rule.source if rule else fallback, agency="social_care")
+    assessment = clocks.get("assessment")
+    owe("assessment", "assessment", due_by(assessment.within if assessment else WorkingDays(working_days=45), received_at, calendar),
+        assessment.source if assessment else "PROTOCOL.md §2 assessment, 45 working days (Working Together)", agency="social_care")
+    if record.get("next", {}).get("next"):
+        owe("review_discussion", "review_discussion", datetime.fromisoformat(record["next"]["next"]), "date agreed at the discussion",
+            agency="social_care")
+    return out
+
+
+REPORT_EXAMPLES = ("A2 done · A3 by 14/12 · A4 not required: child moved out of area · "
+                   "A5 further discussion · update <what your agency found>")
+_REPORT = re.compile(r"^\s*a(\d{1,3})\s+(.+?)\s*$", re.IGNORECASE | re.DOTALL)
+
+
+def parse_report(message: str, *, today: date) -> dict | str:
+    """An agency's reply in the thread, as {action, status, ...}; or the help text when unclear."""
+    message = message.strip()
+    if message.lower().startswith("update "):
+        return {"update": message[7:].strip()}
+    match = _REPORT.match(message)
+    if not match:
+        return f"I didn't understand that. Reply like this: {REPORT_EXAMPLES}"
+    number, rest = int(match.group(1)), match.group(2)
+    lowered = rest.lower()
+    if lowered in ("done", "completed", "complete"):
+        return {"action": number, "status": "completed"}
+    if lowered.startswith("by "):
+        day = uk_date(rest[3:], today=today)
+        if day is None:
+            return f"I couldn't read that date. Write it the UK way, e.g. `A{number} by 14/12` or `A{number} by 14/12/2026`."
+        if day < today:
+            return f"{day:%d/%m/%Y} has passed: give the date it will be done by."
+        return {"action": number, "status": "will_complete_by", "by": day.isoformat()}
+    if lowered.startswith("not required"):
+        reason = rest[len("not required"):].lstrip(" :-–").strip()
+        if not reason:
+            return f"Say why it is no longer required, e.g. `A{number} not required: child moved out of area`."
+        return {"action": number, "status": "not_required", "reason": reason}
+    if lowered in ("further discussion", "needs further discussion", "further strategy discussion"):
+        return {"action": number, "status": "needs_discussion"}
+    return f"I didn't understand that. Reply like this: {REPORT_EXAMPLES}"

@@ -1,0 +1,110 @@
+"""The record cards: the agenda of PROTOCOL.md §5, one card per step, then the finalised
+summary and one card per action. Pure: record data in, card out."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from . import words
+from .elements import card, choices, container, date_input, error, execute, facts, heading, text, text_input, time_input, toggle
+
+TITLES = {"attendance": "Introductions and apologies", "household": "Family and household", "purpose": "Reason and purpose",
+          "concerns": "Causes of concern and threshold", "background": "Background, risk and protective factors",
+          "decisions": "Decisions", "plan": "Plan of the enquiries", "actions": "Action plan", "distribution": "Distribution",
+          "next": "Next or review discussion"}
+STATUS_WORDS = {"open": "open", "completed": "completed", "will_complete_by": "not completed yet, will be by",
+                "not_required": "not completed and no longer required", "needs_discussion": "needs a further strategy discussion"}
+
+
+def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, decisions: dict, attendance_words: dict,
+              children: list[str], agencies: list[tuple[str, str]], not_quorate_text: str, quorate: bool) -> dict:
+    step, errors = record["step"], record.get("errors", {})
+    values = record.get("values", {})
+    number = steps.index(step) + 1
+    body = [heading(f"Record: {words.subject(discussion.case_reference, discussion.child_initials)}"),
+            text(f"{number} of {len(steps)} · {TITLES[step]}", subtle=True)]
+    if step == "attendance":
+        if not quorate:
+            body.append(text(f"⚠ As things stand this is {not_quorate_text}.", color="Attention"))
+        for index, row in enumerate(record["attendance"]):
+            items = [text(f"**{words.agency(row['agency'])}**: {row['name']}"),
+                     *choices(f"attendance_{index}", "Attendance", list(attendance_words.items()), row.get("attendance") or "",
+                              problem=errors.get(f"attendance_{index}")),
+                     *text_input(f"route_{index}", "If not attended: how their information will be obtained", row.get("route", ""),
+                                 problem=errors.get(f"route_{index}")),
+                     *toggle(f"researched_{index}", "Records fully researched", row.get("researched", True))]
+            body.append(container(items, separator=True))
+    elif step in text_fields:
+        saved = {**record.get(step, {}), **values}
+        for field, label, _ in text_fields[step]:
+            body += text_input(field, label, saved.get(field, ""), multiline=True, problem=errors.get(field))
+        if step == "plan":
+            body += toggle("cp_medical", "CP medical to be arranged", str(saved.get("cp_medical")).lower() == "true")
+            body += toggle("abe_interview", "Achieving-best-evidence interview", str(saved.get("abe_interview")).lower() == "true")
+            body += text_input("no_medical_reason", "If no CP medical: why", saved.get("no_medical_reason", ""),
+                               problem=errors.get("no_medical_reason"))
+            body += text_input("medical_advice", "If no CP medical: medical advice given", saved.get("medical_advice", ""))
+    elif step == "decisions":
+        body.append(facts([(f"{d['child']}: {decisions[d['kind']]}", d["reasoning"]) for d in record.get("decisions", [])]
+                          or [("Decisions", "none yet")]))
+        body += [*choices("decision_child", "Child", [(c, c) for c in children], children[0], problem=errors.get("decision_child")),
+                 *choices("decision_kind", "Decision", list(decisions.items()), problem=errors.get("decision_kind")),
+                 *text_input("decision_reasoning", "Reasoning", multiline=True, problem=errors.get("decision_reasoning")),
+                 {"type": "ActionSet", "actions": [execute("Add decision", "record.add_decision", {"discussion_id": discussion.id,
+                                                                                                      "step": step})]}]
+    elif step == "actions":
+        body.append(facts([(f"A{a['number']} ({a['child']})", f"{a['what']}: {words.agency(a['agency'])}, {a['owner']}, "
+                            f"by {datetime.fromisoformat(a['due']).strftime('%d/%m/%Y')}") for a in record.get("actions", [])]
+                          or [("Actions", "none yet")]))
+        body += [*choices("action_child", "Child", [(c, c) for c in children], children[0], problem=errors.get("action_child")),
+                 *text_input("action_what", "Action", problem=errors.get("action_what")),
+                 *choices("action_agency", "Owning agency", agencies, problem=errors.get("action_agency")),
+                 *text_input("action_owner", "Person and role responsible", problem=errors.get("action_owner")),
+                 *text_input("action_email", "Their email (to reach them in Teams)", problem=errors.get("action_email")),
+                 *text_input("action_due", "Due: a date (14/12/2026) or working days (3 working days)", problem=errors.get("action_due")),
+                 {"type": "ActionSet", "actions": [execute("Add action", "record.add_action", {"discussion_id": discussion.id,
+                                                                                                  "step": step})]}]
+    elif step == "distribution":
+        body += text_input("distribution", "Who receives the record (one per line)", record.get("distribution", ""), multiline=True,
+                           problem=errors.get("distribution"))
+    elif step == "next":
+        saved = record.get("next") or {}
+        body += [*date_input("next_date", "Next or review discussion: date (leave empty if none)", (saved.get("next") or "")[:10],
+                             problem=errors.get("next_date")),
+                 *time_input("next_time", "Time", (saved.get("next") or "")[11:16]),
+                 *text_input("next_venue", "Venue", saved.get("venue", ""))]
+    body += error(errors.get("_card"))
+    data = {"discussion_id": discussion.id, "step": step}
+    last = step == steps[-1]
+    actions = [execute("Finalise the record" if last else "Next", "record.finalise" if last else "record.next", data, style="positive")]
+    if number > 1:
+        actions.append(execute("Back", "record.back", data, validate=False))
+    return card(body, actions)
+
+
+def summary_card(discussion, *, quorate: bool, not_quorate_text: str, action_count: int) -> dict:
+    """Posted in the discussion's thread: case reference and initials only, no names or details."""
+    lines = [heading(f"Record finalised: {words.subject(discussion.case_reference, discussion.child_initials)}"),
+             text("Quorate strategy discussion." if quorate else f"⚠ Recorded as {not_quorate_text}.",
+                  color=None if quorate else "Attention"),
+             text(f"{action_count} action(s) agreed: each owner has a card below. Report back with the buttons or by "
+                  "replying here, e.g. `A2 done`, `A3 by 14/12`, `A4 not required: reason`, `A5 further discussion`.")]
+    return card(lines, [execute("Open the record", "discussion.open", {"discussion_id": discussion.id}, validate=False)])
+
+
+def action_card(discussion, action, *, mention: str | None, now: datetime) -> dict:
+    """One action, for its owner to report on. No child details: the reference, initials and the task."""
+    due = words.when(action.due_at, now=now)
+    status = STATUS_WORDS.get(action.status, action.status)
+    if action.status == "will_complete_by" and action.history:
+        status += f" {action.history[-1].new_due_at.strftime('%d/%m/%Y')}"
+    owner = mention or action.owner_name
+    body = [heading(f"A{action.number} · {discussion.case_reference} ({action.child_initials})", size="Default"),
+            text(action.description), facts([("Owner", f"{owner} ({words.agency(action.owner_agency)})"), ("Due", due),
+                                             ("Status", status)])]
+    data = {"discussion_id": discussion.id, "action_id": action.id}
+    actions = [execute("Completed", "action.completed", data, style="positive", validate=False),
+               execute("Will be done by…", "action.will_complete_by", data),
+               execute("No longer required", "action.not_required", data),
+               execute("Needs a further discussion", "action.needs_discussion", data, validate=False)]
+    body += [*date_input("by", "Will be done by (date)"), *text_input("reason", "No longer required because (agency manager's reason)")]
+    return card(body, actions)

@@ -1,0 +1,206 @@
+"""Recording a discussion over HTTP, from attendance to distribution, finalising it, and the
+agencies reporting back on their actions by button and by reply in the thread."""
+from datetime import datetime, timezone
+
+import pytest
+
+from storage.directory import example_path
+from tests.conftest import make_settings, start_bot, stop_bot
+from tests.support import activities
+
+from .chair import Chair, texts_of
+from .test_convene import CHILD, convene
+
+FRIDAY_NOON = datetime(2027, 5, 28, 11, 0, tzinfo=timezone.utc)  # 12:00 BST; Monday 31 May is a bank holiday
+POLICE = {"aad_id": "aad-police-ds", "user_id": "29:police", "name": "DS Pat Placeholder (fictional)"}
+HEALTH = {"aad_id": "aad-health", "user_id": "29:health", "name": "Nurse Harper Example (fictional)"}
+STRANGER = {"aad_id": "aad-stranger", "user_id": "29:stranger", "name": "Someone Else"}
+
+
+@pytest.fixture
+async def bot(tmp_path, clock):
+    clock.set(FRIDAY_NOON)
+    directory = tmp_path / "contacts.yaml"
+    directory.write_text(example_path("hackney").read_text()
+                         .replace("    email: cait.ds@hackney.example.org\n", "    email: cait.ds@hackney.example.org\n    aad_object_id: aad-police-ds\n")
+                         .replace("    email: mash.health@hackney.example.org\n", "    email: mash.health@hackney.example.org\n    aad_object_id: aad-health\n"))
+    running = await start_bot(make_settings(tmp_path, contacts_file=directory), clock)
+    yield running
+    await stop_bot(running)
+
+
+def inputs(card) -> list[dict]:
+    found = []
+
+    def walk(items, label=""):
+        for item in items:
+            if item.get("type") == "Container":
+                walk(item["items"], item["items"][0].get("text", ""))
+            elif item.get("type", "").startswith("Input."):
+                found.append({**item, "_label": label})
+
+    walk(card["body"])
+    return found
+
+
+async def record_the_discussion(bot, chair: Chair) -> dict:
+    """Walk the ten agenda cards and finalise; returns the summary card."""
+    sent = await chair.say("record")
+    assert "the chair is writing the record" in sent[0]["text"]
+    card = await chair.press("discussion.open", keep_inputs=False)
+    assert "1 of 10 · Introductions and apologies" in texts_of(card)
+    answers = {}
+    for field in inputs(card):
+        index = field["id"].split("_")[-1]
+        if field["id"].startswith("attendance_"):
+            label = field["_label"]
+            answers[field["id"]] = "attended" if ("Police" in label or "Health" in label) else "apologies"
+            if "Paediatrician" in label or "Designated" in label or "Referrer" in label or "social care" in label:
+                answers[f"route_{index}"] = "report emailed to the chair before noon"
+            if "Police" in label:
+                answers[f"researched_{index}"] = "false"  # the police did not finish their checks: an update is owed
+    card = await chair.press("record.next", answers)
+    assert "2 of 10" in texts_of(card), texts_of(card)
+    card = await chair.press("record.next", {"household": "AB's mother (aliases none), 01/01/1990, 1 Example Road"})
+    card = await chair.press("record.next", {"reason": "Injury seen at school", "purpose": "Decide on s47"})
+    card = await chair.press("record.next", {"concerns": "Bruising to the face", "severity": "Significant", "impact": "Pain, fear"})
+    card = await chair.press("record.next", {"background": "Known to early help", "risk": "Unexplained injury",
+                                             "protective": "Engaged grandmother", "whereabouts": "At school, safe"})
+    assert "6 of 10 · Decisions" in texts_of(card)
+    card = await chair.press("record.next")
+    assert "⚠ Record at least one decision for AB (Add decision)." in texts_of(card)
+    card = await chair.press("record.add_decision", {"decision_child": "AB", "decision_kind": "s47_joint",
+                                                     "decision_reasoning": "Unexplained injury to a young child; joint with police"})
+    card = await chair.press("record.next")
+    assert "7 of 10 · Plan of the enquiries" in texts_of(card)
+    card = await chair.press("record.next", {"seen_alone": "Tomorrow at school", "shared_with_family": "The s47 decision"})
+    assert "⚠ No CP medical: record why, and whether medical advice was given." in texts_of(card)
+    card = await chair.press("record.next", {"cp_medical": "true"})
+    assert "8 of 10 · Action plan" in texts_of(card)
+    for what, agency, owner, email, due in (
+        ("Police checks on the household", "police", "DS Pat Placeholder, CAIT", "cait.ds@hackney.example.org", "3 working days"),
+        ("Health records for the family", "health", "Nurse Harper, MASH health", "mash.health@hackney.example.org", "14/06/2027"),
+        ("Speak to the class teacher", "education_dsl", "Ms Avery, DSL", "", "2 working days"),
+        ("Visit the grandmother", "social_care", "Sam, social worker", "", "1 working day"),
+        ("Interview the neighbour", "police", "DS Pat Placeholder, CAIT", "cait.ds@hackney.example.org", "5 working days"),
+    ):
+        card = await chair.press("record.add_action", {"action_child": "AB", "action_what": what, "action_agency": agency,
+                                                       "action_owner": owner, "action_email": email, "action_due": due})
+        assert "⚠" not in texts_of(card), texts_of(card)
+    card = await chair.press("record.add_action", {"action_child": "AB", "action_what": "Something", "action_agency": "police",
+                                                   "action_owner": "x", "action_due": "next week sometime"})
+    assert "⚠ Give a date (e.g. 14/12/2026) or a number of working days" in texts_of(card)
+    card = await chair.press("record.next", keep_inputs=False)
+    assert "9 of 10 · Distribution" in texts_of(card)
+    distribution = next(i for i in inputs(card) if i["id"] == "distribution")["value"]
+    assert "Child's GP" in distribution and "Named nurse" in distribution and "Designated Safeguarding Lead" in distribution
+    card = await chair.press("record.next")
+    assert "10 of 10" in texts_of(card)
+    return await chair.press("record.finalise", keep_inputs=False)
+
+
+async def convened(bot) -> Chair:
+    chair = Chair(bot, conversation="channel")
+    await convene(chair, child=CHILD, concern={"concerns": "physical_abuse", "received_time": "10:00"},
+                  when={"slot": "other", "other_date": "2027-05-28", "other_time": "14:00"})
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    return chair
+
+
+def thread_cards(bot) -> list[dict]:
+    return [a["attachments"][0]["content"] for a in bot.connector.sent
+            if a["_conversation_id"].startswith("19:") and a["_method"] == "POST" and a.get("attachments")]
+
+
+async def test_record_finalise_creates_obligations_for_a_friday_before_a_bank_holiday(bot):
+    chair = await convened(bot)
+    summary = await record_the_discussion(bot, chair)
+    assert "Record finalised: Strategy discussion CR-104233 (AB)" in texts_of(summary)
+    async with bot.services.uow() as uow:
+        owed = {o.key.split(":", 1)[1]: o.due_at.isoformat() for o in await uow.obligations.for_discussion(chair.discussion_id)}
+        discussion = await uow.discussions.get(chair.discussion_id)
+        decisions = [(d.kind, d.reasoning) for d in discussion.decisions]
+    assert owed["information_update:police:cait.ds@hackney.example.org"] == "2027-06-01T16:00:00+00:00"  # Tue 17:00 BST
+    assert owed["action:1"] == "2027-06-03T16:00:00+00:00"  # 3 working days, skipping the bank holiday
+    assert owed["action:2"] == "2027-06-14T16:00:00+00:00"
+    assert owed["record_distribution"] == "2027-06-14T16:00:00+00:00"  # 10 working days
+    assert owed["icpc"] == owed["s47_review"] == "2027-06-21T16:00:00+00:00"  # s47 was decided: 15 working days
+    assert owed["assessment"] == "2027-08-02T16:00:00+00:00"  # 45 working days from the referral
+    assert "out_of_hours_record" not in owed
+    assert decisions == [("s47_joint", "Unexplained injury to a young child; joint with police")]
+
+    posted = thread_cards(bot)
+    summary_in_thread, *action_cards = posted[-6:]
+    assert "Record finalised" in texts_of(summary_in_thread)
+    assert "Bruising" not in str(posted) and "Example Road" not in str(posted)
+    assert [texts_of(c).splitlines()[0] for c in action_cards] == [f"A{n} · CR-104233 (AB)" for n in range(1, 6)]
+    assert action_cards[0]["msteams"]["entities"][0]["mentioned"]["id"] == "aad-police-ds"
+    assert "<at>DS Pat Placeholder, CAIT</at>" in texts_of(action_cards[0])
+    assert "msteams" not in action_cards[2]  # the DSL is not reachable in Teams: named, not mentioned
+
+
+async def test_agencies_report_back_by_button_and_by_reply(bot):
+    chair = await convened(bot)
+    await record_the_discussion(bot, chair)
+    async with bot.services.uow() as uow:
+        actions = {a.number: a.id for a in (await uow.discussions.get(chair.discussion_id)).actions}
+    chair.card = None
+    channel = activities.channel_mention(bot.connector.url, "")
+
+    async def reply(text: str, person: dict) -> str:
+        message = activities.channel_mention(bot.connector.url, text, aad_id=person["aad_id"], user_id=person["user_id"],
+                                             name=person["name"])
+        before = len(bot.connector.sent)
+        assert (await bot.post(message)).status == 201
+        return [a["text"] for a in bot.connector.sent[before:] if a.get("text")][-1]
+
+    # 1. Completed, by the owner's button.
+    card = await chair.press("action.completed", {"action_id": actions[1]}, keep_inputs=False, as_person=POLICE)
+    assert "Status: completed" in texts_of(card)
+    # 2. Will be done by, as a reply in the thread from the owning agency, UK date.
+    said = await reply("A2 by 15/6", HEALTH)
+    assert said.startswith("A2 (CR-104233): not completed yet, will be by 15/06/2027")
+    updated = [a for a in bot.connector.sent if a["_method"] == "PUT"][-1]["attachments"][0]["content"]
+    assert "Status: not completed yet, will be by 15/06/2027" in texts_of(updated)
+    # 3. Not required: the button needs the reason; the reply carries it.
+    card = await chair.press("action.not_required", {"action_id": actions[3]}, keep_inputs=False)
+    assert "⚠ Give the agency manager's reason" in texts_of(card)
+    assert (await reply("A3 not required: child moved out of area", chair.person)).startswith(
+        "A3 (CR-104233): not completed and no longer required")
+    # 4. Further discussion: the chair is offered a review discussion.
+    assert "needs a further strategy discussion" in await reply("A4 further discussion", chair.person)
+    offer = thread_cards(bot)[-1]
+    assert offer["actions"][0]["verb"] == "convene.review"
+    review = await chair.press("convene.review", {"discussion_id": chair.discussion_id}, keep_inputs=False)
+    assert next(i for i in inputs(review) if i["id"] == "case_reference")["value"] == "CR-104233"
+
+    # Someone who may not: refused and told who may.
+    assert "Only DS Pat Placeholder, CAIT, anyone from Police in the directory, or the chair can report on A5." == \
+        await reply("A5 done", STRANGER)
+    # Unclear: answered with an example.
+    assert "A2 done · A3 by 14/12" in await reply("A5 finished more or less", POLICE)
+    assert "UK way" in await reply("A5 by the end of June", POLICE)
+    # The same delivery twice: applied once.
+    message = activities.channel_mention(bot.connector.url, "A5 done", aad_id=POLICE["aad_id"], user_id=POLICE["user_id"],
+                                         name=POLICE["name"])
+    await bot.post(message)
+    await bot.post(message)
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+        a5 = next(a for a in discussion.actions if a.number == 5)
+        assert [u.status for u in a5.history] == ["open", "completed"]
+        statuses = {a.number: a.status for a in discussion.actions}
+        obligations = {o.key.split(":", 1)[1]: o.state for o in await uow.obligations.for_discussion(chair.discussion_id)}
+        audit = [e.action for e in await uow.audit.for_subject("action", a5.id)]
+    assert statuses == {1: "completed", 2: "will_complete_by", 3: "not_required", 4: "needs_discussion", 5: "completed"}
+    assert obligations["action:1"] == "satisfied" and obligations["action:2"] == "open"
+    assert audit.count("action.completed") == 1 and "action.change_refused" in audit
+
+    # The information update from the police, and the lists.
+    assert "one-working-day information update is complete" in await reply("update PNC checks: nothing further known", POLICE)
+    listing = await reply("actions", chair.person)
+    assert "**A2** Health records for the family" in listing and "not completed yet, will be by" in listing
+    mine = await reply("mine", HEALTH)
+    assert "CR-104233 (AB) **A2**" in mine
+    assert channel
