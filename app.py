@@ -97,7 +97,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
         access=Access(settings.chair_aad_ids, local_mode=settings.local_mode),
         proactive=Proactive(adapter, settings.app_id, sleep=sleep), local_mode=settings.local_mode,
     )
-    bot = StrategyBot(services)
+    bot = StrategyBot(services, records_directory=settings.data_dir / "records")
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS], app[PROFILE], app[ENGINE], app[SERVICES] = settings, profile, engine, services
     app[SCHEDULER] = create_scheduler(poll_replies=bot.rsvp.poll_all, reply_poll_minutes=settings.reply_poll_minutes)

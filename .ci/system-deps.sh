@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the suite needs from Debian when it is missing: Chromium (browser tests),
-# PostgreSQL (the scale-out store's tests) and Node.js/npm (the Agents Playground).
+# PostgreSQL (the scale-out store's tests), Node.js/npm (the Agents Playground) and poppler
+# (pdftoppm/pdftotext: the record's PDF checked and turned into a picture).
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 command -v npm >/dev/null || need+=(nodejs npm)
+command -v pdftoppm >/dev/null || need+=(poppler-utils)  # the record's PDF, looked at as PNG in a test
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

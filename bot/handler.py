@@ -15,6 +15,7 @@ from . import messages
 from .commands import closest, parse
 from .actions import ActionsFlow
 from .convene import ConveneFlow
+from .export import ExportFlow
 from .meetings import MeetingsFlow
 from .proactive import card_activity
 from .record import RecordFlow
@@ -27,8 +28,9 @@ REPORT = re.compile(r"^a\d{1,3}$")  # "A3 by 14/12": a report back on action 3
 
 
 class StrategyBot(TeamsActivityHandler):
-    def __init__(self, services: BotServices):
+    def __init__(self, services: BotServices, *, records_directory):
         self.s = services
+        self.export = ExportFlow(services, directory=records_directory)
         meetings = MeetingsFlow(services)
         self.convene = ConveneFlow(services, meetings)
         self.rsvp = RsvpFlow(services, meetings)
@@ -70,7 +72,17 @@ class StrategyBot(TeamsActivityHandler):
         await self.convene.start(turn_context)
 
     async def _record(self, turn_context: TurnContext, args: str) -> None:
-        await self.record.start(turn_context, args)
+        word, _, rest = args.partition(" ")
+        if word.lower() == "export":
+            await self.export.export(turn_context, rest.strip().upper())
+        else:
+            await self.record.start(turn_context, args)
+
+    async def on_teams_file_consent_accept(self, turn_context: TurnContext, file_consent_card_response) -> None:
+        await self.export.accepted(turn_context, file_consent_card_response)
+
+    async def on_teams_file_consent_decline(self, turn_context: TurnContext, file_consent_card_response) -> None:
+        await turn_context.send_activity(MessageFactory.text("Not saved. Type `record export` when you want it."))
 
     async def _actions(self, turn_context: TurnContext, _args: str) -> None:
         await turn_context.send_activity(MessageFactory.text(await self.actions.list_actions(turn_context)))
@@ -95,6 +107,13 @@ class StrategyBot(TeamsActivityHandler):
         return InvokeResponse(status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card})
 
     async def _card_action(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
+        if verb == "record.distributed":
+            return await self.export.distributed(turn_context, data)
+        if verb == "record.export":
+            async with self.s.uow() as uow:
+                found = await uow.discussions.get(str(data.get("discussion_id", "")))
+            await self.export.export(turn_context, found.case_reference if found else "")
+            return cards.message_card("Record", "The record (DOCX and PDF) is offered in your personal chat with me.")
         if verb.startswith("record."):
             return await self.record.act(turn_context, verb, data)
         if verb.startswith("action."):

@@ -74,6 +74,13 @@ class RecordFlow:
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
             if discussion is None or not self.s.access.is_chair_of(discussion, aad):
                 return cards.message_card("Not yours", "Only the chair can write this record.")
+            if verb == "record.open" and discussion.status == "convened":
+                discussion.record, discussion.status = self._new_record(discussion), "recording"
+                uow.audit.record(actor=aad, action="record.started", subject_type="discussion", subject_id=discussion.id)
+                await uow.commit()
+                return self.step_card(discussion)
+            if verb == "record.open" and discussion.status == "recording":
+                return self.step_card(discussion)
             if discussion.status == "recorded":
                 return record_cards.summary_card(discussion, quorate=discussion.record.get("quorate", True),
                                                  not_quorate_text=self.s.profile.quorum.not_quorate_text,

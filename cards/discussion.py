@@ -64,6 +64,11 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
         rows.append((f"{words.agency(invitation.agency)}", f"{invitation.name or invitation.email}: {reply}"))
     body += [heading("Invitees", size="Default"), facts(rows)]
     actions = [execute("Refresh", "discussion.open", {"discussion_id": discussion.id}, validate=False)]
+    status = getattr(discussion, "status", "convened")
+    if status == "convened":
+        actions.append(execute("Write the record", "record.open", {"discussion_id": discussion.id}, validate=False))
+    elif status == "recorded":
+        actions.append(execute("Export the record", "record.export", {"discussion_id": discussion.id}, validate=False))
     if discussion.meeting_join_url:
         actions.insert(0, {"type": "Action.OpenUrl", "title": "Join the meeting", "url": discussion.meeting_join_url})
     if "child_on_child" in (discussion.facts or {}).get("concerns", []) and not discussion.linked_discussion_id:

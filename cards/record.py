@@ -88,7 +88,9 @@ def summary_card(discussion, *, quorate: bool, not_quorate_text: str, action_cou
                   color=None if quorate else "Attention"),
              text(f"{action_count} action(s) agreed: each owner has a card below. Report back with the buttons or by "
                   "replying here, e.g. `A2 done`, `A3 by 14/12`, `A4 not required: reason`, `A5 further discussion`.")]
-    return card(lines, [execute("Open the record", "discussion.open", {"discussion_id": discussion.id}, validate=False)])
+    data = {"discussion_id": discussion.id}
+    return card(lines, [execute("Open", "discussion.open", data, validate=False),
+                        execute("Mark the record as distributed", "record.distributed", data, validate=False)])
 
 
 def action_card(discussion, action, *, mention: str | None, now: datetime) -> dict:

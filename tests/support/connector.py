@@ -20,7 +20,9 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{conversation_id}/activities/{reply_to}", self._post)
         app.router.add_put("/v3/conversations/{conversation_id}/activities/{activity_id}", self._post)
         app.router.add_post("/v3/conversations", self._create_conversation)
+        app.router.add_put("/upload/{name}", self._upload)  # stands in for the chair's OneDrive upload session
         self.conversations: list[dict] = []
+        self.uploads: dict[str, tuple[bytes, dict]] = {}
         self.server = TestServer(app, host="127.0.0.1")
 
     @property
@@ -52,6 +54,10 @@ class FakeConnector:
         conversation_id = f"a:personal-{len(self.conversations) + 1}"
         self.conversations.append({**parameters, "id": conversation_id})
         return web.json_response({"id": conversation_id})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.uploads[request.match_info["name"]] = (await request.read(), dict(request.headers))
+        return web.json_response({"id": "file-1"}, status=201)
 
     def cards(self) -> list[dict]:
         """Every adaptive card the bot has sent or updated, in order."""

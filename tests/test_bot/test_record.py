@@ -45,6 +45,7 @@ def inputs(card) -> list[dict]:
 
 async def record_the_discussion(bot, chair: Chair) -> dict:
     """Walk the ten agenda cards and finalise; returns the summary card."""
+    bot.services.clock.set(datetime(2027, 5, 28, 14, 55, tzinfo=timezone.utc))  # the meeting has just ended
     sent = await chair.say("record")
     assert "the chair is writing the record" in sent[0]["text"]
     card = await chair.press("discussion.open", keep_inputs=False)
@@ -204,3 +205,73 @@ async def test_agencies_report_back_by_button_and_by_reply(bot):
     mine = await reply("mine", HEALTH)
     assert "CR-104233 (AB) **A2**" in mine
     assert channel
+
+
+async def test_the_record_document_reaches_the_chair_and_its_distribution_is_tracked(bot, tmp_path):
+    import subprocess
+    from io import BytesIO
+    from pathlib import Path
+
+    from docx import Document
+
+    chair = await convened(bot)
+    await record_the_discussion(bot, chair)
+    sent = await chair.say("record export")
+    assert sent[-1]["text"] == "Strategy discussion CR-104233 (AB): the record is in your personal chat with me."
+    [personal] = [c for c in bot.connector.conversations if c["members"][0]["id"] == "29:1chair"]
+    offer = [a for a in bot.connector.sent if a["_conversation_id"] == personal["id"]][-1]
+    consents = offer["attachments"]
+    assert [c["contentType"] for c in consents] == ["application/vnd.microsoft.teams.card.file.consent"] * 2
+    assert [c["name"] for c in consents] == ["CR-104233-strategy-discussion-record.docx", "CR-104233-strategy-discussion-record.pdf"]
+
+    for consent in consents:
+        accept = activities.personal(bot.connector.url, "")
+        accept.update(type="invoke", name="fileConsent/invoke", value={
+            "type": "fileUpload", "action": "accept", "context": consent["content"]["acceptContext"],
+            "uploadInfo": {"name": consent["name"], "uploadUrl": f"{bot.connector.url}upload/{consent['name']}",
+                           "contentUrl": f"https://onedrive.example/{consent['name']}", "uniqueId": "u-1",
+                           "fileType": consent["name"].rsplit(".", 1)[1]}})
+        accept.pop("text")
+        assert (await bot.post(accept)).status == 200
+    docx, headers = bot.connector.uploads["CR-104233-strategy-discussion-record.docx"]
+    pdf, _ = bot.connector.uploads["CR-104233-strategy-discussion-record.pdf"]
+    assert headers["Content-Range"] == f"bytes 0-{len(docx) - 1}/{len(docx)}"
+    info = [a for a in bot.connector.sent if a.get("attachments") and
+            a["attachments"][0]["contentType"] == "application/vnd.microsoft.teams.card.file.info"]
+    assert len(info) == 2
+
+    words = "\n".join(p.text for p in Document(BytesIO(docx)).paragraphs)
+    cells = "\n".join(c.text for t in Document(BytesIO(docx)).tables for r in t.rows for c in r.cells)
+    assert "Strategy discussion record: CR-104233 (AB)" in words
+    assert "Section 47 enquiries: joint with police" in cells and "Unexplained injury to a young child" in cells
+    assert "Police checks on the household" in cells and "DS Pat Placeholder, CAIT" in cells and "03/06/2027" in cells
+    assert "Child's GP" in words and "OFFICIAL-SENSITIVE" in Document(BytesIO(docx)).sections[0].header.paragraphs[0].text
+
+    pdf_path = tmp_path / "record.pdf"
+    pdf_path.write_bytes(pdf)
+    text = " ".join(subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "Unexplained injury to a young child" in text and "A5" in text and "Interview the neighbour" in text
+    artifacts = Path(__file__).resolve().parents[2] / "data" / "screenshots"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf_path), str(artifacts / "record-page")], check=True)
+    assert list(artifacts.glob("record-page*.png"))
+
+    card = await chair.press("record.distributed", {"discussion_id": chair.discussion_id}, keep_inputs=False)
+    assert "Record distribution noted" in texts_of(card)
+    async with bot.services.uow() as uow:
+        states = {o.kind: o.state for o in await uow.obligations.for_discussion(chair.discussion_id)}
+        audit = [e.action for e in await uow.audit.for_subject("discussion", chair.discussion_id)]
+    assert states["record_distribution"] == "satisfied" and states["assessment"] == "open"
+    assert {"record.exported", "record.delivered", "record.distributed"} <= set(audit)
+
+
+async def test_replies_work_without_a_mention_where_resource_specific_consent_delivers_them(bot):
+    chair = await convened(bot)
+    await record_the_discussion(bot, chair)
+    message = activities.channel_mention(bot.connector.url, "", aad_id=POLICE["aad_id"], user_id=POLICE["user_id"],
+                                         name=POLICE["name"])
+    message.update(text="A1 done", entities=[])  # with ChannelMessage.Read.Group, Teams sends replies unmentioned
+    before = len(bot.connector.sent)
+    assert (await bot.post(message)).status == 201
+    said = [a["text"] for a in bot.connector.sent[before:] if a.get("text")]
+    assert said and said[0].startswith("A1 (CR-104233): completed")

@@ -1,0 +1,120 @@
+"""The record document: DOCX and PDF for the chair, delivered in Teams with the file consent
+flow (Teams asks the chair where to save it; the bot uploads there), and its distribution tracked."""
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import aiohttp
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.schema import Activity, Attachment
+
+from cards import record_document
+from cards import wizard as cards
+from cards.words import subject
+
+from . import recording
+from .convene import actor_of
+from .services import BotServices
+
+log = logging.getLogger(__name__)
+KINDS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf"}
+
+
+class ExportFlow:
+    def __init__(self, services: BotServices, *, directory: Path):
+        self.s = services
+        self.directory = directory
+
+    def render(self, discussion) -> dict[str, bytes]:
+        title, sections = record_document.outline(
+            discussion=discussion, record=discussion.record, decisions=recording.DECISIONS,
+            attendance_words=recording.ATTENDANCE, text_fields=recording.TEXT_FIELDS, profile_name=self.s.profile.name,
+            not_quorate_text=self.s.profile.quorum.not_quorate_text, zone=self.s.calendar.zone)
+        return {"docx": record_document.docx_bytes(title, sections), "pdf": record_document.pdf_bytes(title, sections)}
+
+    def _path(self, discussion, kind: str) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9-]", "-", discussion.case_reference)
+        return self.directory / discussion.id / f"{safe}-strategy-discussion-record.{kind}"
+
+    async def export(self, turn_context: TurnContext, case_reference: str) -> None:
+        aad, _, _ = actor_of(turn_context)
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.latest_for_chair(chair_aad_id=aad, case_reference=case_reference or None,
+                                                                statuses=("recorded",))
+            if discussion is None:
+                await turn_context.send_activity(MessageFactory.text(
+                    "There is no finalised record of yours to export. Type `record export CR-123` with its case reference."))
+                return
+            files = self.render(discussion)
+            for kind, content in files.items():
+                path = self._path(discussion, kind)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content)
+            uow.audit.record(actor=aad, action="record.exported", subject_type="discussion", subject_id=discussion.id,
+                             details={kind: len(content) for kind, content in files.items()})
+            await uow.commit()
+        consent = Activity(type="message", attachments=[self._consent_card(discussion, kind, len(content))
+                                                        for kind, content in files.items()])
+        personal = (turn_context.activity.conversation.conversation_type or "personal") == "personal"
+        if personal:
+            await turn_context.send_activity(consent)
+            return
+        # Files can only be offered in a personal chat: the record goes to the chair there, never to the channel.
+        await self.s.proactive.send_personal(user_id=discussion.chair_user_id, tenant_id=discussion.tenant_id,
+                                             service_url=turn_context.activity.service_url, activity=consent)
+        await turn_context.send_activity(MessageFactory.text(
+            f"{subject(discussion.case_reference, discussion.child_initials)}: the record is in your personal chat with me."))
+
+    def _consent_card(self, discussion, kind: str, size: int) -> Attachment:
+        name = self._path(discussion, kind).name
+        context = {"discussion_id": discussion.id, "kind": kind}
+        return Attachment(content_type="application/vnd.microsoft.teams.card.file.consent", name=name, content={
+            "description": f"The record of {subject(discussion.case_reference, discussion.child_initials)} ({kind.upper()})",
+            "sizeInBytes": size, "acceptContext": context, "declineContext": context})
+
+    async def accepted(self, turn_context: TurnContext, response) -> None:
+        """Teams gave an upload URL in the chair's OneDrive: put the file there and show it."""
+        aad, _, _ = actor_of(turn_context)
+        context = response.context or {}
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.get(str(context.get("discussion_id", "")))
+            if discussion is None or not self.s.access.is_chair_of(discussion, aad) or context.get("kind") not in KINDS:
+                await turn_context.send_activity(MessageFactory.text("Only the chair can receive this record."))
+                return
+            content = self._path(discussion, context["kind"]).read_bytes()
+            info = response.upload_info
+            headers = {"Content-Length": str(len(content)), "Content-Range": f"bytes 0-{len(content) - 1}/{len(content)}"}
+            async with aiohttp.ClientSession() as http:
+                async with http.put(info.upload_url, data=content, headers=headers) as upload:
+                    if upload.status >= 300:
+                        await turn_context.send_activity(MessageFactory.text(
+                            f"Saving the record failed ({upload.status}). Type `record export` to try again."))
+                        return
+            uow.audit.record(actor=aad, action="record.delivered", subject_type="discussion", subject_id=discussion.id,
+                             details={"to": "chair", "kind": context["kind"], "file": info.name})
+            await uow.commit()
+        await turn_context.send_activity(Activity(type="message", attachments=[Attachment(
+            content_type="application/vnd.microsoft.teams.card.file.info", content_url=info.content_url, name=info.name,
+            content={"uniqueId": info.unique_id, "fileType": info.file_type})]))
+
+    async def distributed(self, turn_context: TurnContext, data: dict) -> dict:
+        """The chair has sent the record to everyone on the distribution list: note who and when."""
+        aad, _, name = actor_of(turn_context)
+        now = self.s.clock.now()
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
+            if discussion is None or not self.s.access.is_chair_of(discussion, aad) or discussion.status != "recorded":
+                return cards.message_card("Not yours", "Only the chair can record the distribution of a finalised record.")
+            recipients = [line.strip() for line in discussion.record.get("distribution", "").splitlines() if line.strip()]
+            discussion.record = {**discussion.record, "distributed": {"at": now.isoformat(), "by": name, "to": recipients}}
+            for obligation in await uow.obligations.for_discussion(discussion.id):
+                if obligation.kind in ("record_distribution", "out_of_hours_record") and obligation.state == "open":
+                    obligation.state, obligation.updated_at = "satisfied", now
+            uow.audit.record(actor=aad, action="record.distributed", subject_type="discussion", subject_id=discussion.id,
+                             details={"to": recipients})
+            await uow.commit()
+        return cards.message_card(subject(discussion.case_reference, discussion.child_initials),
+                                  f"Record distribution noted: {len(recipients)} recipients, "
+                                  f"{self.s.calendar.local(now):%d/%m/%Y %H:%M}, by {name}.")

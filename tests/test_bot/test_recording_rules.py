@@ -1,0 +1,60 @@
+"""The record's pure rules: UK dates, agencies' replies, due dates in working days."""
+from datetime import date, datetime, timezone
+
+import pytest
+
+from bot import recording
+from scheduling.calendar import WorkingCalendar
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("14/12", date(2026, 12, 14)), ("14/12/2026", date(2026, 12, 14)), ("2026-12-14", date(2026, 12, 14)),
+     ("14.12.26", date(2026, 12, 14)), ("3/1", date(2027, 1, 3)), ("12/14", None), ("31/02/2027", None), ("soon", None)],
+)
+def test_dates_are_read_day_first_and_a_past_day_month_means_next_year(text, expected):
+    assert recording.uk_date(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ("A2 done", {"action": 2, "status": "completed"}),
+        ("a2 Completed", {"action": 2, "status": "completed"}),
+        ("A3 by 14/12", {"action": 3, "status": "will_complete_by", "by": "2026-12-14"}),
+        ("A3 by 2026-12-14", {"action": 3, "status": "will_complete_by", "by": "2026-12-14"}),
+        ("A4 not required: child moved out of area", {"action": 4, "status": "not_required", "reason": "child moved out of area"}),
+        ("A5 further discussion", {"action": 5, "status": "needs_discussion"}),
+        ("update PNC: nothing known", {"update": "PNC: nothing known"}),
+    ],
+)
+def test_replies_in_the_thread(message, expected):
+    assert recording.parse_report(message, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "message, hint",
+    [("A4 not required", "Say why it is no longer required"), ("A3 by Friday", "UK way"), ("A3 by 01/01/2020", "has passed"),
+     ("finished A2", "A2 done · A3 by 14/12"), ("A2 sort of", "A2 done · A3 by 14/12")],
+)
+def test_unclear_replies_get_an_example(message, hint):
+    answer = recording.parse_report(message, today=TODAY)
+    assert isinstance(answer, str) and hint in answer
+
+
+def test_due_in_working_days_or_by_date():
+    calendar = WorkingCalendar()
+    friday = datetime(2026, 12, 18, 15, 0, tzinfo=timezone.utc)
+    assert recording.parse_due("3 working days", start=friday, calendar=calendar).isoformat() == "2026-12-23T17:00:00+00:00"
+    assert recording.parse_due("5 working days", start=friday, calendar=calendar).isoformat() == "2026-12-29T17:00:00+00:00"
+    assert recording.parse_due("24/12/2026", start=friday, calendar=calendar).isoformat() == "2026-12-24T17:00:00+00:00"
+    assert recording.parse_due("a fortnight", start=friday, calendar=calendar) is None
+
+
+def test_quorum_needs_police_and_health_to_have_attended():
+    rows = [{"agency": "police", "attendance": "attended"}, {"agency": "health", "attendance": "apologies"}]
+    assert recording.quorate(rows, ["social_care", "police", "health"]) is False
+    rows[1]["attendance"] = "attended"
+    assert recording.quorate(rows, ["social_care", "police", "health"]) is True
