@@ -120,10 +120,10 @@ class RecordFlow:
             rows, errors = recording.parse_attendance(data, record["attendance"])
             record = {**record, "attendance": rows, "quorate": recording.quorate(rows, list(self.s.profile.quorum.agencies))}
         elif step in recording.TEXT_FIELDS and step != "plan":
-            clean, errors = recording.parse_text_step(step, data)
+            clean, errors = recording.parse_text_step(step, data, required=set(self.s.profile.record.required))
             record = {**record, step: clean}
         elif step == "plan":
-            clean, errors = recording.parse_plan(data)
+            clean, errors = recording.parse_plan(data, required=set(self.s.profile.record.required))
             record = {**record, "plan": clean}
         elif step == "decisions":
             missing = [c for c in self.children(discussion) if not any(d["child"] == c for d in record["decisions"])]

@@ -25,33 +25,34 @@ DECISIONS = {
     "other": "Other (civil orders, disruption)",
 }
 S47 = {"s47_single", "s47_joint"}
-# Free-text sections of the agenda: (step, field id, label, required)
+# Free-text sections of the agenda: step -> (field id, label). Which must be filled is the profile's
+# `record.required`.
 TEXT_FIELDS = {
-    "household": [("household", "Family and household: names, aliases, dates of birth, addresses (one person per line)", True),
-                  ("other_children", "Other children (in the household or in contact)", False)],
-    "purpose": [("reason", "Reason for the discussion", True), ("purpose", "Purpose of the discussion", True)],
-    "concerns": [("concerns", "Causes of concern", True), ("duration", "Threshold: duration", False),
-                 ("frequency", "Threshold: frequency", False), ("severity", "Threshold: severity", True),
-                 ("intent", "Threshold: intent", False), ("impact", "Threshold: impact on the child", True)],
-    "background": [("background", "Relevant background", True), ("risk", "Risk analysis: risk factors", True),
-                   ("protective", "Protective and complicating factors", True),
-                   ("whereabouts", "Where the child is now, and immediate protective steps", True)],
-    "plan": [("seen_alone", "When the child is seen alone; how wishes and feelings are gathered", True),
-             ("interpreter", "Interpreter needed; the child's race and ethnicity", False),
-             ("others_affected", "Other children affected", False),
-             ("shared_with_family", "What is shared with the family (nothing that endangers the child or an investigation)", True),
-             ("legal_action", "Legal action", False), ("safe_discharge", "Safe discharge (if in hospital)", False)],
+    "household": [("household", "Family and household: names, aliases, dates of birth, addresses (one person per line)"),
+                  ("other_children", "Other children (in the household or in contact)")],
+    "purpose": [("reason", "Reason for the discussion"), ("purpose", "Purpose of the discussion")],
+    "concerns": [("concerns", "Causes of concern"), ("duration", "Threshold: duration"),
+                 ("frequency", "Threshold: frequency"), ("severity", "Threshold: severity"),
+                 ("intent", "Threshold: intent"), ("impact", "Threshold: impact on the child")],
+    "background": [("background", "Relevant background"), ("risk", "Risk analysis: risk factors"),
+                   ("protective", "Protective and complicating factors"),
+                   ("whereabouts", "Where the child is now, and immediate protective steps")],
+    "plan": [("seen_alone", "When the child is seen alone; how wishes and feelings are gathered"),
+             ("interpreter", "Interpreter needed; the child's race and ethnicity"),
+             ("others_affected", "Other children affected"),
+             ("shared_with_family", "What is shared with the family (nothing that endangers the child or an investigation)"),
+             ("legal_action", "Legal action"), ("safe_discharge", "Safe discharge (if in hospital)")],
 }
 _WORKING_DAYS = re.compile(r"^\s*(\d{1,2})\s*(working days?|wd)\s*$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 Errors = dict[str, str]
 
 
-def parse_text_step(step: str, values: dict) -> tuple[dict, Errors]:
+def parse_text_step(step: str, values: dict, *, required: set[str]) -> tuple[dict, Errors]:
     clean, errors = {}, {}
-    for field, label, required in TEXT_FIELDS[step]:
+    for field, label in TEXT_FIELDS[step]:
         clean[field] = text(values, field)
-        if required and not clean[field]:
+        if field in required and not clean[field]:
             errors[field] = f"{label.split(':')[0]} is part of the record: fill it in (or write 'none known')."
         elif len(clean[field]) > 4000:
             errors[field] = "Keep each answer under 4,000 characters."
@@ -91,8 +92,8 @@ def parse_decision(values: dict, children: list[str]) -> tuple[dict | None, Erro
     return (None, errors) if errors else ({"child": child, "kind": kind, "reasoning": reasoning}, {})
 
 
-def parse_plan(values: dict) -> tuple[dict, Errors]:
-    plan, errors = parse_text_step("plan", values)
+def parse_plan(values: dict, *, required: set[str]) -> tuple[dict, Errors]:
+    plan, errors = parse_text_step("plan", values, required=required)
     plan["cp_medical"] = flag(values, "cp_medical")
     plan["abe_interview"] = flag(values, "abe_interview")
     plan["no_medical_reason"] = text(values, "no_medical_reason")

@@ -35,7 +35,7 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
             body.append(container(items, separator=True))
     elif step in text_fields:
         saved = {**record.get(step, {}), **values}
-        for field, label, _ in text_fields[step]:
+        for field, label in text_fields[step]:
             body += text_input(field, label, saved.get(field, ""), multiline=True, problem=errors.get(field))
         if step == "plan":
             body += toggle("cp_medical", "CP medical to be arranged", str(saved.get("cp_medical")).lower() == "true")

@@ -24,7 +24,7 @@ def outline(*, discussion, record: dict, decisions: dict, attendance_words: dict
 
     def answers(step: str) -> list:
         saved = record.get(step, {})
-        return [f"{label}: {saved.get(field) or 'none recorded'}" for field, label, _ in text_fields[step]]
+        return [f"{label}: {saved.get(field) or 'none recorded'}" for field, label in text_fields[step]]
 
     title = f"Strategy discussion record: {discussion.case_reference} ({discussion.child_initials})"
     plan = record.get("plan", {})

@@ -137,6 +137,21 @@ class MeetingRules(Strict):
     source: str = ""
 
 
+RecordField = Literal[
+    "household", "other_children", "reason", "purpose", "concerns", "duration", "frequency", "severity", "intent",
+    "impact", "background", "risk", "protective", "whereabouts", "seen_alone", "interpreter", "others_affected",
+    "shared_with_family", "legal_action", "safe_discharge",
+]
+
+
+class RecordRules(Strict):
+    """Which parts of the record (PROTOCOL.md §5) must be filled in before it can be finalised."""
+
+    required: tuple[RecordField, ...] = ("household", "reason", "purpose", "concerns", "severity", "impact", "background",
+                                         "risk", "protective", "whereabouts", "seen_alone", "shared_with_family")
+    source: str = ""
+
+
 class Profile(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     name: str
@@ -151,6 +166,7 @@ class Profile(Strict):
     quorum: Quorum
     clocks: tuple[ClockRule, ...] = ()
     meetings: MeetingRules = MeetingRules()
+    record: RecordRules = RecordRules()
 
     @field_validator("time_zone")
     @classmethod

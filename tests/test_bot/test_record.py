@@ -275,3 +275,25 @@ async def test_replies_work_without_a_mention_where_resource_specific_consent_de
     assert (await bot.post(message)).status == 201
     said = [a["text"] for a in bot.connector.sent[before:] if a.get("text")]
     assert said and said[0].startswith("A1 (CR-104233): completed")
+
+
+async def test_each_status_by_button_updates_the_card(bot):
+    chair = await convened(bot)
+    await record_the_discussion(bot, chair)
+    async with bot.services.uow() as uow:
+        actions = {a.number: a.id for a in (await uow.discussions.get(chair.discussion_id)).actions}
+    chair.card = None
+    pressed = [
+        ("action.completed", 1, {}, POLICE, "Status: completed"),
+        ("action.will_complete_by", 2, {"by": "2027-06-16"}, HEALTH, "Status: not completed yet, will be by 16/06/2027"),
+        ("action.not_required", 3, {"reason": "school has closed for the summer"}, chair.person,
+         "Status: not completed and no longer required"),
+        ("action.needs_discussion", 4, {}, chair.person, "Status: needs a further strategy discussion"),
+    ]
+    for verb, number, extra, person, expected in pressed:
+        card = await chair.press(verb, {"action_id": actions[number], **extra}, keep_inputs=False, as_person=person)
+        assert expected in texts_of(card), texts_of(card)
+        update = [a for a in bot.connector.sent if a["_method"] == "PUT"][-1]["attachments"][0]["content"]
+        assert expected in texts_of(update)  # the card in the thread changed too
+    card = await chair.press("action.completed", {"action_id": actions[5]}, keep_inputs=False, as_person=HEALTH)
+    assert "Only DS Pat Placeholder, CAIT, anyone from Police in the directory, or the chair can report on A5." in texts_of(card)

@@ -58,3 +58,13 @@ def test_quorum_needs_police_and_health_to_have_attended():
     assert recording.quorate(rows, ["social_care", "police", "health"]) is False
     rows[1]["attendance"] = "attended"
     assert recording.quorate(rows, ["social_care", "police", "health"]) is True
+
+
+def test_the_profile_decides_which_parts_of_the_record_are_required():
+    from protocol import load_profile
+
+    answers = {"concerns": "Bruising", "severity": "Significant", "impact": "Pain"}
+    _, hackney = recording.parse_text_step("concerns", answers, required=set(load_profile("hackney").record.required))
+    _, walsall = recording.parse_text_step("concerns", answers, required=set(load_profile("walsall").record.required))
+    assert hackney == {}
+    assert sorted(walsall) == ["duration", "frequency", "intent"]  # Walsall records the whole threshold

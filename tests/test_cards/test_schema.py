@@ -44,10 +44,33 @@ def sample_discussion():
                            facts={"concerns": ["child_on_child"]})
 
 
+def record_cards_for(discussion) -> dict:
+    from bot import recording
+    from cards import record as record_cards
+
+    record = {"attendance": [{"invitation_id": "i", "agency": "police", "name": "DS A", "email": "a@x.org", "attendance": "",
+                              "route": "", "researched": True}],
+              "decisions": [{"child": "AB", "kind": "s47_joint", "reasoning": "because"}],
+              "actions": [{"number": 1, "child": "AB", "what": "x", "agency": "police", "owner": "DS A", "email": "",
+                           "due": "2026-11-25T17:00:00+00:00"}],
+              "distribution": "GP", "errors": {"_card": "problem", "household": "missing"}}
+    built = {}
+    for step in recording.STEPS:
+        built[f"record-{step}"] = record_cards.step_card(
+            discussion=discussion, record={**record, "step": step}, steps=recording.STEPS, text_fields=recording.TEXT_FIELDS,
+            decisions=recording.DECISIONS, attendance_words=recording.ATTENDANCE, children=["AB", "CD"],
+            agencies=[("police", "Police")], not_quorate_text="not quorate", quorate=False)
+    built["record-summary"] = record_cards.summary_card(discussion, quorate=False, not_quorate_text="not quorate", action_count=1)
+    action = SimpleNamespace(id="a-1", number=1, child_initials="AB", description="x", owner_name="DS A", owner_agency="police",
+                             due_at=NOW, status="will_complete_by", history=[SimpleNamespace(new_due_at=NOW)])
+    built["action"] = record_cards.action_card(discussion, action, mention="<at>DS A</at>", now=NOW)
+    return built
+
+
 def every_card() -> dict:
     draft = sample_draft()
     discussion = sample_discussion()
-    return {
+    return {**record_cards_for(discussion),
         "child": cards.child_card({**draft, "step": "child"}, "d-1"),
         "concern": cards.concern_card({**draft, "step": "concern"}, "d-1", now=NOW),
         "invitees": cards.invitees_card({**draft, "step": "invitees"}, "d-1", now=NOW, missing_quorum=["police"]),
