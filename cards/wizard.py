@@ -134,13 +134,12 @@ def invitees_card(draft: dict, discussion_id: str, *, now: datetime, missing_quo
         *choices("add_agency", "Agency", [(a, words.agency(a)) for a in AGENCIES], problem=errors.get("add_agency")),
         *text_input("add_name", "Name", problem=errors.get("add_name")),
         *text_input("add_email", "Email", problem=errors.get("add_email")),
+        {"type": "ActionSet", "actions": [execute("Add person", "convene.add_person",
+                                                  {"discussion_id": discussion_id, "step": "invitees"})]},
     ]
     body = [*assessment_block(draft["assessment"], now=now), heading("Invitees", size="Default"), *warning, *rows,
             container(add, style="emphasis", separator=True)]
-    result = _frame(draft, discussion_id, body)
-    result["body"][-1]["items"].append({"type": "ActionSet", "actions": [
-        execute("Add person", "convene.add_person", {"discussion_id": discussion_id, "step": "invitees"})]})
-    return result
+    return _frame(draft, discussion_id, body)
 
 
 def when_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:

@@ -21,6 +21,7 @@ from app import init_app  # noqa: E402
 from scheduling.clock import FixedClock  # noqa: E402
 from settings import Settings  # noqa: E402
 from tests.support.connector import FakeConnector  # noqa: E402
+from tests.support.fake_graph import FakeGraph  # noqa: E402
 from tests.support.postgres import TemporaryPostgres  # noqa: E402
 
 _database_names = itertools.count(1)
@@ -46,6 +47,14 @@ def postgres_server():
     server = TemporaryPostgres().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+async def graph():
+    """A fake Microsoft Graph on 127.0.0.1 that the real msgraph-sdk talks to."""
+    fake = await FakeGraph().start()
+    yield fake
+    await fake.close()
 
 
 @pytest.fixture

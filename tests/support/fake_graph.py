@@ -8,6 +8,14 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from azure.core.credentials import AccessToken
+
+
+class FakeCredential:
+    """All the SDK asks of a credential: a token (which the fake Graph does not check)."""
+
+    async def get_token(self, *scopes, **kwargs):
+        return AccessToken("fake-token", 4102444800)
 
 
 @dataclass

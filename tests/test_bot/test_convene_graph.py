@@ -5,20 +5,12 @@ import pytest
 from scheduling.meetings.graph import GraphMeetingProvider, graph_client
 from storage.directory import example_path
 from tests.conftest import make_settings, no_wait, start_bot, stop_bot
-from tests.support.fake_graph import Fault, FakeGraph
-from tests.test_scheduling.test_graph_provider import FakeCredential
+from tests.support.fake_graph import Fault, FakeCredential
 
 from .chair import Chair, texts_of
 from .test_convene import convene
 
 POLICE_AAD = "aad-police-ds"
-
-
-@pytest.fixture
-async def graph():
-    fake = await FakeGraph().start()
-    yield fake
-    await fake.close()
 
 
 @pytest.fixture
@@ -125,10 +117,9 @@ async def test_the_scheduled_poll_reads_calendar_replies_and_updates_the_chairs_
     await chair.press("convene.confirm")
     await bot.services.drain()
     updates_before = len([a for a in bot.connector.sent if a["_method"] == "PUT"])
-    rsvp = bot.server.app  # the app's own job, called as the scheduler would call it
     from app import SCHEDULER
 
-    job = rsvp[SCHEDULER].get_job("poll-replies")
+    job = bot.server.app[SCHEDULER].get_job("poll-replies")  # the app's own job, called as the scheduler would
     assert job is not None and job.trigger.interval.total_seconds() == 300
     event_id = next(iter(graph.events))
     graph.respond(event_id, "cait.ds@hackney.example.org", "accepted")

@@ -2,20 +2,14 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from azure.core.credentials import AccessToken
 
 from scheduling.meetings import Attendee, MeetingError, MeetingRequest
 from scheduling.meetings.graph import GraphMeetingProvider, graph_client
-from tests.support.fake_graph import Fault, FakeGraph
+from tests.support.fake_graph import Fault, FakeCredential
 
 START = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
 ORGANISER = "strategy-meetings@council.example.org"
 ORGANISER_IN_PATH = ORGANISER.replace("@", "%40")  # as the SDK percent-encodes it
-
-
-class FakeCredential:
-    async def get_token(self, *scopes, **kwargs):
-        return AccessToken("fake-token", 4102444800)
 
 
 class RecordedSleep:
@@ -24,13 +18,6 @@ class RecordedSleep:
 
     async def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
-
-
-@pytest.fixture
-async def graph():
-    fake = await FakeGraph().start()
-    yield fake
-    await fake.close()
 
 
 @pytest.fixture
