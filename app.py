@@ -14,9 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.access import Access
 from bot.adapter import create_adapter
+from bot.chasers import Chaser
 from bot.endpoint import messages_endpoint
 from bot.handler import StrategyBot
+from bot.links import Links
+from bot.mailer import FileMailer
 from bot.proactive import Proactive
+from bot.respond_page import RespondPage
 from bot.services import BotServices
 from protocol import Profile, load_profile
 from scheduling.calendar import calendar_for
@@ -35,6 +39,7 @@ PROFILE = web.AppKey("profile", Profile)
 ENGINE = web.AppKey("engine", AsyncEngine)
 SERVICES = web.AppKey("services", BotServices)
 SCHEDULER = web.AppKey("scheduler", object)
+CHASER = web.AppKey("chaser", Chaser)
 
 LOCAL_MODE_WARNING = """
 ************************************************************************
@@ -82,8 +87,21 @@ async def healthz(request: web.Request) -> web.Response:
                               "profile": request.app[PROFILE].id})
 
 
+def create_mailer(settings: Settings):
+    """Graph sendMail from the organiser mailbox when Graph is set up, else .eml files (nothing sent)."""
+    if settings.graph_configured:
+        from azure.identity.aio import ClientSecretCredential
+
+        from bot.mailer import GraphMailer
+        from scheduling.meetings.graph import graph_client
+
+        credential = ClientSecretCredential(settings.graph_tenant_id, settings.graph_client_id, settings.graph_client_secret)
+        return GraphMailer(graph_client(credential=credential, base_url=settings.graph_base_url), sender=settings.graph_organiser)
+    return FileMailer(settings.data_dir / "outbox")
+
+
 def init_app(settings: Settings, *, clock: Clock | None = None, meetings: MeetingProvider | None = None,
-             sleep=asyncio.sleep) -> web.Application:
+             sleep=asyncio.sleep, mailer=None) -> web.Application:
     clock = clock or SystemClock()
     profile = load_profile(settings.protocol_profile)
     calendar = calendar_for(profile, subdivision=settings.holiday_region, time_zone=settings.time_zone)
@@ -98,11 +116,15 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
         proactive=Proactive(adapter, settings.app_id, sleep=sleep), local_mode=settings.local_mode,
     )
     bot = StrategyBot(services, records_directory=settings.data_dir / "records")
+    links = Links(settings.link_secret_bytes(), base_url=settings.base_url, clock=clock)
+    chaser = Chaser(services, mailer=mailer or create_mailer(settings), links=links, actions_flow=bot.actions)
     app = web.Application(client_max_size=settings.max_body_bytes)
-    app[SETTINGS], app[PROFILE], app[ENGINE], app[SERVICES] = settings, profile, engine, services
-    app[SCHEDULER] = create_scheduler(poll_replies=bot.rsvp.poll_all, reply_poll_minutes=settings.reply_poll_minutes)
+    app[SETTINGS], app[PROFILE], app[ENGINE], app[SERVICES], app[CHASER] = settings, profile, engine, services, chaser
+    app[SCHEDULER] = create_scheduler(poll_replies=bot.rsvp.poll_all, reply_poll_minutes=settings.reply_poll_minutes,
+                                      sweep=chaser.sweep, sweep_seconds=settings.sweep_seconds, now=clock.now())
     app.cleanup_ctx.append(_lifecycle)
     app.router.add_post("/api/messages", messages_endpoint(adapter=adapter, bot=bot, settings=settings))
+    app.router.add_routes(RespondPage(services, links=links, actions_flow=bot.actions).routes())
     app.router.add_get("/healthz", healthz)
     return app
 

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
 
     scheduler_enabled: bool = True
     reply_poll_minutes: int = Field(5, ge=1, le=120)
+    sweep_seconds: int = Field(60, ge=5, le=3600)
+    public_base_url: str = ""
+    link_secret: str = ""
 
     graph_tenant_id: str = ""
     graph_client_id: str = ""
@@ -74,6 +77,24 @@ class Settings(BaseSettings):
     @property
     def graph_configured(self) -> bool:
         return all((self.graph_tenant_id, self.graph_client_id, self.graph_client_secret, self.graph_organiser))
+
+    @property
+    def base_url(self) -> str:
+        """Where emailed links point: the bot's own address as the outside world sees it."""
+        return self.public_base_url or f"http://{self.host}:{self.port}"
+
+    def link_secret_bytes(self) -> bytes:
+        """LINK_SECRET, or one generated once and kept in DATA_DIR (so links survive a restart)."""
+        if self.link_secret:
+            return self.link_secret.encode()
+        import secrets
+
+        path = self.data_dir / "link-secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
 
     @property
     def directory_path(self) -> Path:

@@ -77,8 +77,9 @@ class ActionsFlow:
             if not reason:
                 return await self._card_with_note(data, "⚠ Give the agency manager's reason it is no longer required.")
             report["reason"] = reason
-        outcome, card = await self.apply(turn_context, str(data.get("discussion_id", "")), action_id=str(data.get("action_id", "")),
-                                         report=report)
+        aad, _, name = actor_of(turn_context)
+        outcome, card = await self.apply(aad, name, turn_context.activity.id, str(data.get("discussion_id", "")),
+                                         action_id=str(data.get("action_id", "")), report=report)
         return card or cards.message_card("Not changed", outcome)
 
     async def _card_with_note(self, data: dict, note: str) -> dict:
@@ -91,10 +92,10 @@ class ActionsFlow:
             card["body"].append({"type": "TextBlock", "text": note, "color": "Attention", "wrap": True})
             return card
 
-    async def apply(self, turn_context: TurnContext, discussion_id: str, *, report: dict, action_id: str | None = None,
-                    number: int | None = None) -> tuple[str, dict | None]:
-        """Apply one report; returns (what to say in the thread, the action's updated card or None)."""
-        aad, _, name = actor_of(turn_context)
+    async def apply(self, aad: str, name: str, delivery_id: str, discussion_id: str, *, report: dict,
+                    action_id: str | None = None, number: int | None = None, trusted: bool = False) -> tuple[str, dict | None]:
+        """Apply one report from a card, a reply or an email link (`delivery_id` identifies the
+        delivery, so a repeat is recognised); returns (what to say, the action's updated card or None)."""
         now = self.s.clock.now()
         async with self.s.uow() as uow:
             discussion = await uow.discussions.get(discussion_id)
@@ -102,15 +103,15 @@ class ActionsFlow:
             if action is None:
                 return (f"There is no action A{number} on this discussion. Type `actions` to see them." if number
                         else "That action no longer exists."), None
-            if not self.may_change(discussion, action, aad):
+            if not trusted and not self.may_change(discussion, action, aad):  # a signed link is its own authority
                 uow.audit.record(actor=aad, action="action.change_refused", subject_type="action", subject_id=action.id)
                 await uow.commit()
                 return f"Only {self.who_may(discussion, action)} can report on A{action.number}.", None
-            if any(u.activity_id == turn_context.activity.id for u in action.history):
+            if any(u.activity_id == delivery_id for u in action.history):
                 return f"A{action.number} already has that report.", self.action_card(discussion, action, now)
             status = report["status"]
             by = datetime.fromisoformat(report["by"]) if report.get("by") else None
-            update = ActionUpdate(status=status, note=report.get("reason", ""), by=name, at=now, activity_id=turn_context.activity.id,
+            update = ActionUpdate(status=status, note=report.get("reason", ""), by=name, at=now, activity_id=delivery_id,
                                   new_due_at=self.s.calendar.end_of_working_day(by.date()) if by else None)
             action.history.append(update)
             action.status, action.updated_at = status, now
@@ -119,7 +120,7 @@ class ActionsFlow:
             uow.audit.record(actor=aad, action=f"action.{status}", subject_type="action", subject_id=action.id,
                              details={"discussion_id": discussion.id, "number": action.number, **{k: v for k, v in report.items()
                                                                                                     if k != "status"}},
-                             correlation_id=turn_context.activity.id)
+                             correlation_id=delivery_id)
             obligation = await uow.obligations.by_key(f"{discussion.id}:action:{action.number}")
             if obligation and status in ("completed", "not_required", "needs_discussion"):
                 obligation.state, obligation.updated_at = "satisfied", now
@@ -159,13 +160,17 @@ class ActionsFlow:
         elif "update" in parsed:
             await turn_context.send_activity(MessageFactory.text(await self._information_update(turn_context, discussion, parsed["update"])))
         else:
-            said, _ = await self.apply(turn_context, discussion.id, number=parsed["action"], report=parsed)
+            aad, _, name = actor_of(turn_context)
+            said, _ = await self.apply(aad, name, turn_context.activity.id, discussion.id, number=parsed["action"], report=parsed)
             await turn_context.send_activity(MessageFactory.text(said))
         return True
 
     async def _information_update(self, turn_context, discussion, update: str) -> str:
         aad, _, name = actor_of(turn_context)
         agencies = {c.agency for c in self.s.directory.by_aad_object_id(aad)}
+        return await self.information_update(aad, name, turn_context.activity.id, discussion, update, agencies)
+
+    async def information_update(self, aad: str, name: str, delivery_id: str, discussion, update: str, agencies: set) -> str:
         now = self.s.clock.now()
         async with self.s.uow() as uow:
             owed = [o for o in await uow.obligations.for_discussion(discussion.id)
@@ -173,7 +178,7 @@ class ActionsFlow:
             for obligation in owed:
                 obligation.state, obligation.updated_at = "satisfied", now
             uow.audit.record(actor=aad, action="information_update.received", subject_type="discussion", subject_id=discussion.id,
-                             details={"agencies": sorted(agencies), "update": update}, correlation_id=turn_context.activity.id)
+                             details={"agencies": sorted(agencies), "update": update}, correlation_id=delivery_id)
             await uow.commit()
         return (f"Thank you, {name}: your update on {discussion.case_reference} is recorded for the chair"
                 + (" and your one-working-day information update is complete." if owed else "."))

@@ -38,7 +38,7 @@ class StrategyBot(TeamsActivityHandler):
         self.record = RecordFlow(services, self.actions)
         meetings.record_card = self.record.step_card
         self._commands = {"help": self._help, "?": self._help, "strategy": self._strategy, "contacts": self._contacts,
-                          "record": self._record, "actions": self._actions, "mine": self._mine}
+                          "record": self._record, "actions": self._actions, "mine": self._mine, "overdue": self._overdue}
 
     # ---- messages ----------------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -86,6 +86,19 @@ class StrategyBot(TeamsActivityHandler):
 
     async def _actions(self, turn_context: TurnContext, _args: str) -> None:
         await turn_context.send_activity(MessageFactory.text(await self.actions.list_actions(turn_context)))
+
+    async def _overdue(self, turn_context: TurnContext, _args: str) -> None:
+        person = turn_context.activity.from_property
+        if not self.s.access.may_convene(person.aad_object_id or person.id):
+            await turn_context.send_activity(MessageFactory.text("Sorry, the overdue list is for chairs."))
+            return
+        now = self.s.clock.now()
+        async with self.s.uow() as uow:
+            overdue = await uow.obligations.overdue_for_chair(person.aad_object_id or person.id, now)
+            lines = [messages.overdue_line(o, discussion=await uow.discussions.get(o.discussion_id),
+                                           local_now=self.s.calendar.local(now)) for o in overdue]
+        await turn_context.send_activity(MessageFactory.text(
+            "\n".join(["**Overdue, most urgent first**", *lines]) if lines else "Nothing is overdue on your discussions."))
 
     async def _mine(self, turn_context: TurnContext, _args: str) -> None:
         await turn_context.send_activity(MessageFactory.text(await self.actions.mine(turn_context)))

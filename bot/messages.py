@@ -9,6 +9,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("record", "write the record of a convened discussion on the agenda's cards (chairs only)"),
     ("actions", "in a discussion's thread: its actions and their states"),
     ("mine", "your open actions across discussions"),
+    ("overdue", "everything overdue or breached on your discussions, most urgent first (chairs only)"),
     ("contacts", "the agency contacts directory (chairs only)"),
     ("help", "what I do and the commands I understand"),
 )
@@ -54,3 +55,15 @@ def contacts_text(directory) -> str:
         lead = " · agency lead" if contact.lead else ""
         lines.append(f"- **{agency(contact.agency)}**: {contact.name}, {contact.role} ({hours[contact.availability]}{lead}) {contact.email}")
     return "\n".join(lines)
+
+
+def overdue_line(obligation, *, discussion, local_now) -> str:
+    from cards.words import agency
+
+    late = local_now - obligation.due_at.astimezone(local_now.tzinfo)
+    days, hours = late.days, late.seconds // 3600
+    what = f"A{obligation.subject_id}" if obligation.kind == "action" else obligation.kind.replace("_", " ")
+    owner = f" ({agency(obligation.owner_agency)})" if obligation.owner_agency else ""
+    state = " · BREACHED, ladder exhausted" if obligation.state == "breached" else ""
+    return (f"- {discussion.case_reference} ({discussion.child_initials}): **{what}**{owner}, due "
+            f"{obligation.due_at.astimezone(local_now.tzinfo):%d/%m/%Y %H:%M}, {days} d {hours} h late{state}")

@@ -185,10 +185,12 @@ def obligations(*, discussion_id: str, held_at: datetime, received_at: datetime,
 
     clocks = {c.clock: c for c in profile.clocks}
     out = []
+    out_of_hours = not calendar.in_working_hours(held_at)  # an EDT discussion's follow-up is chased at any hour
 
     def owe(key, kind, due, source, *, agency=None, subject=("discussion", discussion_id)):
         out.append({"key": f"{discussion_id}:{key}", "kind": kind, "due_at": due, "rule_source": source,
-                    "owner_agency": agency, "subject_type": subject[0], "subject_id": subject[1]})
+                    "owner_agency": agency, "subject_type": subject[0], "subject_id": subject[1],
+                    "out_of_hours": out_of_hours})
 
     for action in actions:
         owe(f"action:{action['number']}", "action", datetime.fromisoformat(action["due"]), "agreed at the discussion",

@@ -152,6 +152,16 @@ class RecordRules(Strict):
     source: str = ""
 
 
+class ChasingRules(Strict):
+    """How the bot follows up what is owed: a reminder the working day before, a chase on the
+    day, then up the ladder (owner -> agency lead -> chair -> chair's manager) after these
+    working hours overdue."""
+
+    remind_working_days_before: int = Field(1, ge=0, le=5)
+    ladder_working_hours: tuple[float, float, float] = (4, 8, 8)
+    source: str = ""
+
+
 class Profile(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     name: str
@@ -167,6 +177,7 @@ class Profile(Strict):
     clocks: tuple[ClockRule, ...] = ()
     meetings: MeetingRules = MeetingRules()
     record: RecordRules = RecordRules()
+    chasing: ChasingRules = ChasingRules()
 
     @field_validator("time_zone")
     @classmethod

@@ -86,6 +86,16 @@ class WorkingCalendar:
         local = self.local(at)
         return self.is_working_day(local.date()) and self.day_starts <= local.time() < self.day_ends
 
+    def add_working_hours(self, at: datetime, hours: float) -> datetime:
+        """`hours` of working time after `at`, counting only working hours on working days."""
+        moment, remaining = self.next_working_moment(at), timedelta(hours=hours)
+        while True:
+            left_today = self.end_of_working_day(moment.date()) - moment
+            if remaining <= left_today:
+                return moment + remaining
+            remaining -= left_today
+            moment = self.start_of_working_day(self.next_working_day(moment.date()))
+
     def next_working_moment(self, at: datetime) -> datetime:
         """`at` itself when inside working hours, else the start of the next working period."""
         local = self.local(at)

@@ -9,8 +9,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 log = logging.getLogger(__name__)
 
 
-def create_scheduler(*, poll_replies, reply_poll_minutes: int) -> AsyncIOScheduler:
+def create_scheduler(*, poll_replies, reply_poll_minutes: int, sweep, sweep_seconds: int, now) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
+    # The chasers' sweep, at start-up too: a service that was down overnight catches up in the
+    # morning (once: coalesce, and the sweep itself skips steps it missed).
+    scheduler.add_job(sweep, "interval", seconds=sweep_seconds, id="sweep", next_run_time=now,
+                      coalesce=True, max_instances=1, misfire_grace_time=None)
     # Replies from people outside Teams only reach the calendar event: read them regularly.
     scheduler.add_job(poll_replies, "interval", minutes=reply_poll_minutes, id="poll-replies",
                       coalesce=True, max_instances=1, misfire_grace_time=60)

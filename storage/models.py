@@ -183,6 +183,11 @@ class Obligation(Base):
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     last_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Held by one sweeper until this time: several instances never work the same obligation at once.
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    out_of_hours: Mapped[bool] = mapped_column(Boolean, default=False)
+    snoozed_until: Mapped[datetime | None] = mapped_column(default=None)
+    snooze_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -216,3 +221,30 @@ class AuditEvent(Base):
     subject_id: Mapped[str] = mapped_column(String(64), index=True)
     details: Mapped[dict] = mapped_column(default=dict)
     correlation_id: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class Chase(Base):
+    """One chase sent (or tried): to whom, by which channel, at which stage of the ladder. The key
+    (obligation and stage) is unique, so a stage is sent once even with two sweepers."""
+
+    __tablename__ = "chases"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    key: Mapped[str] = mapped_column(String(260), unique=True)
+    obligation_id: Mapped[str] = mapped_column(ForeignKey("obligations.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(30))
+    recipient: Mapped[str] = mapped_column(String(320))
+    channel: Mapped[str] = mapped_column(String(20), default="")  # teams, email, file
+    status: Mapped[str] = mapped_column(String(20), default="sending")  # sending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime]
+
+
+class LinkUse(Base):
+    """A signed response link that has been used: each link answers once."""
+
+    __tablename__ = "link_uses"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    used_at: Mapped[datetime]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from .models import new_id, Action, AuditEvent, Contact, ConversationReference, Discussion, Obligation
+from .models import new_id, Action, AuditEvent, Chase, Contact, ConversationReference, Discussion, LinkUse, Obligation
 
 
 class DiscussionRepository:
@@ -74,8 +74,6 @@ class DiscussionRepository:
             owners.append(Action.owner_aad_object_id == aad_object_id)
         if not owners:
             return []
-        from sqlalchemy import or_
-
         query = (select(Action).where(or_(*owners), Action.status.in_(("open", "will_complete_by")))
                  .options(selectinload(Action.discussion)).order_by(Action.due_at))
         return list((await self.session.execute(query)).scalars())
@@ -125,6 +123,35 @@ class ObligationRepository:
         self.session.add(obligation)
         await self.session.flush()
         return obligation, True
+
+    async def get(self, obligation_id: str) -> Obligation | None:
+        return await self.session.get(Obligation, obligation_id)
+
+    async def claim_due(self, now: datetime, *, until: datetime, limit: int) -> list[str]:
+        """Take the obligations whose next step is due, for this sweeper only. On PostgreSQL rows
+        another sweeper has locked are skipped (FOR UPDATE SKIP LOCKED); SQLite has one writer."""
+        due = (
+            select(Obligation.id)
+            .where(Obligation.state == "open",
+                   or_(Obligation.next_attempt_at.is_(None), Obligation.next_attempt_at <= now),
+                   or_(Obligation.claimed_until.is_(None), Obligation.claimed_until < now),
+                   or_(Obligation.snoozed_until.is_(None), Obligation.snoozed_until <= now))
+            .order_by(Obligation.due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list((await self.session.execute(due)).scalars())
+        if ids:
+            await self.session.execute(update(Obligation).where(Obligation.id.in_(ids)).values(claimed_until=until))
+        return ids
+
+    async def overdue_for_chair(self, chair_aad_id: str, now: datetime) -> list[Obligation]:
+        query = (
+            select(Obligation).join(Discussion, Discussion.id == Obligation.discussion_id)
+            .where(Discussion.chair_aad_id == chair_aad_id, Obligation.state.in_(("open", "breached")), Obligation.due_at < now)
+            .order_by(Obligation.due_at)
+        )
+        return list((await self.session.execute(query)).scalars())
 
     async def by_key(self, key: str) -> Obligation | None:
         return (await self.session.execute(select(Obligation).where(Obligation.key == key))).scalar_one_or_none()
@@ -181,3 +208,22 @@ class AuditTrail:
             .order_by(AuditEvent.id)
         )
         return list((await self.session.execute(query)).scalars())
+
+
+class ChaseRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def get(self, key: str) -> Chase | None:
+        return (await self.session.execute(select(Chase).where(Chase.key == key))).scalar_one_or_none()
+
+    async def for_obligation(self, obligation_id: str) -> list[Chase]:
+        query = select(Chase).where(Chase.obligation_id == obligation_id).order_by(Chase.at)
+        return list((await self.session.execute(query)).scalars())
+
+    async def use_link(self, digest: str, now: datetime) -> bool:
+        """Mark a signed link used; False when it already was."""
+        if await self.session.get(LinkUse, digest) is not None:
+            return False
+        self.session.add(LinkUse(digest=digest, used_at=now))
+        return True

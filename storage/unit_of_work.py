@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from .repositories import (
-    AuditTrail, ContactRepository, ConversationReferenceRepository, DiscussionRepository, ObligationRepository,
+    AuditTrail, ChaseRepository, ContactRepository, ConversationReferenceRepository, DiscussionRepository, ObligationRepository,
 )
 
 
@@ -20,6 +20,7 @@ class UnitOfWork:
         self.obligations = ObligationRepository(self.session)
         self.conversations = ConversationReferenceRepository(self.session)
         self.audit = AuditTrail(self.session, self.clock)
+        self.chases = ChaseRepository(self.session)
         return self
 
     async def __aexit__(self, exc_type, exc, traceback) -> None:

@@ -1,0 +1,223 @@
+"""The sweep: every minute (and once at start-up) claim the obligations whose next step is due,
+and chase the right person, at the right working time, by Teams or by email. A stage of the
+ladder is sent once (the chases table's key); a failed delivery is retried on later sweeps and,
+after the limit, escalated to the chair. It is never marked sent."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from botbuilder.core import MessageFactory
+from sqlalchemy.exc import IntegrityError
+
+from cards.words import agency as agency_name
+from cards.words import subject, when
+from scheduling import chasing
+from storage.models import Chase
+
+from .proactive import card_activity
+from .services import BotServices
+
+log = logging.getLogger(__name__)
+CLAIM_FOR = timedelta(minutes=5)
+RETRY_LIMIT = 3
+OWED = {
+    "information_update": "your agency's information update (its records were not fully researched at the discussion)",
+    "record_distribution": "circulating the record of the discussion",
+    "out_of_hours_record": "the out-of-hours record, before the working day starts",
+    "icpc": "the initial child protection conference",
+    "s47_review": "a review strategy discussion if the s47 enquiries are not concluded",
+    "assessment": "the assessment's decision on next steps",
+    "review_discussion": "the review strategy discussion",
+}
+OPENING = {"reminder": "Reminder", "due": "Due today", "escalate_lead": "Overdue (escalated to you as agency lead)",
+           "escalate_chair": "Overdue (escalated to you as chair)", "escalate_manager": "Overdue (escalated to you as manager)"}
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+    aad_object_id: str | None = None
+    user_id: str | None = None  # Teams id, when known (the chair)
+
+
+class Chaser:
+    def __init__(self, services: BotServices, *, mailer, links, actions_flow, instance: str = "sweeper"):
+        self.s = services
+        self.mailer = mailer
+        self.links = links
+        self.actions = actions_flow
+        self.instance = instance
+
+    async def sweep(self, *, limit: int = 200) -> int:
+        """One pass; returns how many chases were sent."""
+        now = self.s.clock.now()
+        async with self.s.uow() as uow:
+            ids = await uow.obligations.claim_due(now, until=now + CLAIM_FOR, limit=limit)
+            await uow.commit()
+        sent = 0
+        for obligation_id in ids:
+            try:
+                sent += await self._work(obligation_id, now)
+            except Exception:  # one bad obligation must not stop the sweep; it is retried next time
+                log.exception("chasing obligation %s failed", obligation_id)
+        return sent
+
+    async def _work(self, obligation_id: str, now: datetime) -> int:
+        rules = self.s.profile.chasing
+        async with self.s.uow() as uow:
+            obligation = await uow.obligations.get(obligation_id)
+            found = chasing.next_step(level=obligation.escalation_level, now=now, due_at=obligation.due_at,
+                                      created_at=obligation.created_at, calendar=self.s.calendar, rules=rules)
+            if found is None:  # the top of the ladder: nothing more to send; it stays on /overdue
+                obligation.state = "breached" if now > obligation.due_at else obligation.state
+                obligation.next_attempt_at, obligation.claimed_until = None, None
+                await uow.commit()
+                return 0
+            level, step = found
+            obligation.escalation_level = level  # steps missed while the service was down are not sent late
+            at = chasing.when_to_send(step, now=now, due_at=obligation.due_at, out_of_hours=obligation.out_of_hours,
+                                      calendar=self.s.calendar)
+            if at > now:
+                obligation.next_attempt_at, obligation.claimed_until = at, None
+                await uow.commit()
+                return 0
+            discussion = await uow.discussions.get(obligation.discussion_id)
+            person = self._recipient(step.recipient, obligation, discussion)
+            if person is None:  # nobody in that role (no agency lead in the directory): next rung
+                log.warning("obligation %s: nobody to chase as %s; moving up the ladder", obligation.key, step.recipient)
+                obligation.escalation_level += 1
+                obligation.next_attempt_at, obligation.claimed_until = now, None
+                await uow.commit()
+                return 0
+            chase = await uow.chases.get(f"{obligation.id}:{step.stage}")
+            if chase is not None and chase.status == "sent":  # sent before a crash, not marked: do not repeat
+                obligation.escalation_level += 1
+                obligation.next_attempt_at, obligation.claimed_until = now, None
+                await uow.commit()
+                return 0
+            if chase is None:
+                chase = Chase(key=f"{obligation.id}:{step.stage}", obligation_id=obligation.id, stage=step.stage,
+                              recipient=person.email or person.name, at=now, attempts=0, status="sending")
+                uow.session.add(chase)
+            chase.attempts += 1
+            try:
+                await uow.commit()  # written before sending: a crash after this leaves at most one duplicate
+            except IntegrityError:
+                return 0  # another sweeper has this stage
+            try:
+                channel = await self._deliver(person, step, obligation, discussion, now)
+            except Exception as error:  # connector 5xx, 403 blocked with no email, Graph 429/503 beyond retries
+                return await self._failed(uow, obligation, discussion, chase, error, now)
+            chase.status, chase.channel, chase.error = "sent", channel, ""
+            obligation.escalation_level += 1
+            obligation.attempts += 1
+            obligation.last_attempt_at, obligation.claimed_until, obligation.next_attempt_at = now, None, None
+            uow.audit.record(actor="strategy-bot", action=f"chase.{step.stage}", subject_type="obligation",
+                             subject_id=obligation.id, details={"to": chase.recipient, "channel": channel,
+                                                                "discussion_id": obligation.discussion_id})
+            await uow.commit()
+            return 1
+
+    async def _failed(self, uow, obligation, discussion, chase, error, now: datetime) -> int:
+        chase.status, chase.error = "failed", str(error)[:500]
+        log.warning("chase %s failed (attempt %d): %s", chase.key, chase.attempts, error)
+        if chase.attempts < RETRY_LIMIT:
+            obligation.next_attempt_at, obligation.claimed_until = now + timedelta(minutes=15 * 2 ** (chase.attempts - 1)), None
+            await uow.commit()
+            return 0
+        # After the limit: tell the chair now, and carry on up the ladder at its usual times.
+        uow.audit.record(actor="strategy-bot", action="chase.undeliverable", subject_type="obligation",
+                         subject_id=obligation.id, details={"to": chase.recipient, "error": chase.error})
+        obligation.escalation_level += 1
+        obligation.next_attempt_at, obligation.claimed_until = None, None
+        notice = Chase(key=f"{obligation.id}:undeliverable:{chase.stage}", obligation_id=obligation.id, stage="undeliverable",
+                       recipient=discussion.chair_name, at=now, attempts=1, status="sending")
+        uow.session.add(notice)
+        await uow.commit()
+        case = subject(discussion.case_reference, discussion.child_initials)
+        chair = Person(discussion.chair_name, "", discussion.chair_aad_id, discussion.chair_user_id)
+        try:
+            await self._teams(chair, f"Could not deliver a chase: {case}",
+                              f"{chase.recipient} could not be reached about {obligation.kind.replace('_', ' ')} "
+                              f"({RETRY_LIMIT} attempts: {chase.error[:120]}). Please contact them another way.",
+                              obligation, discussion, now, plain=True)
+            notice.status, notice.channel = "sent", "teams"
+        except Exception as notice_error:
+            notice.status, notice.error = "failed", str(notice_error)[:500]
+            log.error("could not tell the chair of discussion %s that a chase failed: %s", discussion.id, notice_error)
+        await uow.commit()
+        return 1 if notice.status == "sent" else 0
+
+    # ---- who ---------------------------------------------------------------------------------
+    def _recipient(self, role: str, obligation, discussion) -> Person | None:
+        chair = Person(discussion.chair_name, "", discussion.chair_aad_id, discussion.chair_user_id)
+        if role == "chair":
+            return chair
+        if role == "chair_manager":
+            lead = self.s.directory.lead("social_care")
+            return Person(lead.name, lead.email, lead.aad_object_id) if lead else None
+        if role == "agency_lead":
+            lead = self.s.directory.lead(obligation.owner_agency or "social_care")
+            return Person(lead.name, lead.email, lead.aad_object_id) if lead else None
+        if obligation.kind == "action":
+            action = next((a for a in discussion.actions if str(a.number) == obligation.subject_id), None)
+            if action and (action.owner_email or action.owner_aad_object_id):
+                return Person(action.owner_name, action.owner_email, action.owner_aad_object_id)
+            lead = self.s.directory.lead(obligation.owner_agency)
+            return Person(lead.name, lead.email, lead.aad_object_id) if lead else None
+        if obligation.kind == "information_update":
+            email = obligation.key.rsplit(":", 1)[-1]
+            invitation = next((i for i in discussion.invitations if i.email == email), None)
+            if invitation:
+                return Person(invitation.name, invitation.email, invitation.aad_object_id)
+        return chair  # the discussion's own clocks are the chair's
+
+    # ---- what and how ------------------------------------------------------------------------
+    def _words(self, step, obligation, discussion, now: datetime) -> tuple[str, str]:
+        case = subject(discussion.case_reference, discussion.child_initials)
+        if obligation.kind == "action":
+            action = next((a for a in discussion.actions if str(a.number) == obligation.subject_id), None)
+            owed = f"A{obligation.subject_id}: {action.description if action else 'an agreed action'}"
+        else:
+            owed = OWED.get(obligation.kind, obligation.kind.replace("_", " "))
+        due = when(obligation.due_at, now=self.s.calendar.local(now))
+        owner = f" (owner: {agency_name(obligation.owner_agency)})" if step.recipient != "owner" and obligation.owner_agency else ""
+        return f"{OPENING[step.stage]}: {case}", f"{owed}{owner}, due {due} ({obligation.rule_source})."
+
+    async def _deliver(self, person: Person, step, obligation, discussion, now: datetime) -> str:
+        title, line = self._words(step, obligation, discussion, now)
+        if person.aad_object_id or person.user_id:
+            try:
+                await self._teams(person, title, line, obligation, discussion, now)
+                return "teams"
+            except Exception as error:
+                if not person.email:
+                    raise
+                log.info("chase %s: Teams failed (%s); falling back to email", obligation.key, error)
+        if not person.email:
+            raise RuntimeError(f"{person.name} cannot be reached in Teams and has no email address")
+        body = f"{title}\n\n{line}\n"
+        purpose = {"action": "action", "information_update": "information_update"}.get(obligation.kind)
+        if purpose:
+            link = self.links.make(obligation_id=obligation.id, purpose=purpose)
+            body += f"\nAnswer here (the link works once and expires in 14 days):\n{link}\n"
+        body += "\nThis message carries the case reference and initials only. Do not reply with personal details.\n"
+        await self.mailer.send(to=person.email, subject=title, body=body, key=f"{obligation.id}-{step.stage}")
+        return self.mailer.channel
+
+    async def _teams(self, person: Person, title: str, line: str, obligation, discussion, now: datetime, *,
+                     plain: bool = False) -> None:
+        reference = discussion.conversation_reference or {}
+        service_url = reference.get("serviceUrl") or reference.get("service_url")
+        if obligation.kind == "action" and not plain:
+            action = next(a for a in discussion.actions if str(a.number) == obligation.subject_id)
+            card = self.actions.action_card(discussion, action, now)  # the same buttons as in the thread
+            card["body"].insert(0, {"type": "TextBlock", "text": f"**{title}**: {line}", "wrap": True})
+            activity = card_activity(card)
+        else:
+            activity = MessageFactory.text(f"**{title}**: {line}")
+        await self.s.proactive.send_personal(user_id=person.user_id or person.aad_object_id, tenant_id=discussion.tenant_id,
+                                             service_url=service_url, activity=activity)

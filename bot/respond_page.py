@@ -1,0 +1,103 @@
+"""The page an emailed link opens: answer an action (the four statuses of PROTOCOL.md §6) or send
+an information update, without Teams and without JavaScript. It shows the case reference, the
+action and the due date only, and records the answer exactly as a reply in Teams would."""
+from __future__ import annotations
+
+import html
+import logging
+
+from aiohttp import web
+
+from . import recording
+from .links import LinkError
+
+log = logging.getLogger(__name__)
+STATUS_CHOICES = (("completed", "Completed"), ("will_complete_by", "Not completed yet, will be done by the date below"),
+                  ("not_required", "Not completed and no longer required (give the agency manager's reason)"),
+                  ("needs_discussion", "Needs a further strategy discussion"))
+
+
+def _page(title: str, body: str, *, status: int = 200) -> web.Response:
+    document = (f"<!doctype html><html lang='en-GB'><head><meta charset='utf-8'><meta name='viewport' "
+                f"content='width=device-width'><title>{html.escape(title)}</title><meta name='robots' content='noindex'>"
+                "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36em;margin:2em auto;padding:0 1em}"
+                "label{display:block;margin:.5em 0}</style></head>"
+                f"<body><h1>{html.escape(title)}</h1>{body}</body></html>")
+    return web.Response(text=document, content_type="text/html", status=status,
+                        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+
+
+class RespondPage:
+    def __init__(self, services, *, links, actions_flow):
+        self.s = services
+        self.links = links
+        self.actions = actions_flow
+
+    def routes(self) -> list:
+        return [web.get("/respond/{token}", self.show), web.post("/respond/{token}", self.answer)]
+
+    async def _load(self, token: str):
+        claim = self.links.read(token)
+        async with self.s.uow() as uow:
+            obligation = await uow.obligations.get(claim.obligation_id)
+            if obligation is None:
+                raise LinkError("This link is for something that no longer exists.")
+            discussion = await uow.discussions.get(obligation.discussion_id)
+        action = next((a for a in discussion.actions if str(a.number) == obligation.subject_id), None) \
+            if obligation.kind == "action" else None
+        return claim, obligation, discussion, action
+
+    async def show(self, request: web.Request) -> web.Response:
+        try:
+            claim, obligation, discussion, action = await self._load(request.match_info["token"])
+        except LinkError as error:
+            return _page("Link not valid", f"<p>{html.escape(str(error))}</p>", status=410)
+        due = obligation.due_at.astimezone(self.s.calendar.zone).strftime("%d/%m/%Y %H:%M")
+        head = f"<p>Case <strong>{html.escape(discussion.case_reference)} ({html.escape(discussion.child_initials)})</strong>, due {due}.</p>"
+        if claim.purpose == "action" and action:
+            options = "".join(f"<label><input type='radio' name='status' value='{v}' required> {html.escape(t)}</label>"
+                              for v, t in STATUS_CHOICES)
+            form = (f"<p>A{action.number}: {html.escape(action.description)}</p><form method='post'>{options}"
+                    "<label>Date (DD/MM/YYYY) <input name='by'></label><label>Reason <input name='reason'></label>"
+                    "<button type='submit'>Send</button></form>")
+        else:
+            form = ("<p>Your agency's information update for the chair.</p><form method='post'>"
+                    "<label>Update <textarea name='update' rows='6' cols='40' required></textarea></label>"
+                    "<button type='submit'>Send</button></form>")
+        return _page("Strategy discussion: your answer", head + form)
+
+    async def answer(self, request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        try:
+            claim, obligation, discussion, action = await self._load(token)
+        except LinkError as error:
+            return _page("Link not valid", f"<p>{html.escape(str(error))}</p>", status=410)
+        form = await request.post()
+        today = self.s.calendar.local(self.s.clock.now()).date()
+        report = self._report(claim.purpose, form, action, today)
+        if isinstance(report, str):
+            return _page("Please check your answer", f"<p>{html.escape(report)}</p><p><a href=''>Back</a></p>", status=400)
+        async with self.s.uow() as uow:
+            if not await uow.chases.use_link(claim.digest, self.s.clock.now()):
+                return _page("Already answered", "<p>This link has been used. Each link answers once.</p>", status=409)
+            await uow.commit()
+        actor, delivery = f"link:{obligation.id}", f"link:{claim.digest[:32]}"
+        if claim.purpose == "action":
+            said, _ = await self.actions.apply(actor, "answer by emailed link", delivery, discussion.id, number=action.number,
+                                               report=report, trusted=True)
+        else:
+            said = await self.actions.information_update(actor, "answer by emailed link", delivery, discussion,
+                                                         report["update"], {obligation.owner_agency})
+        return _page("Thank you", f"<p>{html.escape(said)}</p>")
+
+    @staticmethod
+    def _report(purpose: str, form, action, today) -> dict | str:
+        if purpose != "action":
+            update = str(form.get("update", "")).strip()
+            return {"update": update} if update else "Write your agency's update."
+        status = str(form.get("status", ""))
+        if status not in dict(STATUS_CHOICES) or action is None:
+            return "Choose one of the four answers."
+        words = {"completed": "done", "needs_discussion": "further discussion",
+                 "will_complete_by": f"by {form.get('by', '')}", "not_required": f"not required: {form.get('reason', '')}"}
+        return recording.parse_report(f"A{action.number} {words[status]}", today=today)

@@ -1,0 +1,85 @@
+"""When to chase what is owed, and whom: a pure ladder over the working-day calendar.
+
+For an obligation due at D: a reminder at the start of the working day before D, a chase at
+the start of D's working day, then escalation after the profile's working hours overdue:
+to the owner's agency lead, then the chair, then the chair's manager. Chases wait for working
+hours, except for what is due today, out-of-hours (EDT) discussions, and what is breached.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+STAGES = ("reminder", "due", "escalate_lead", "escalate_chair", "escalate_manager")
+RECIPIENT = {"reminder": "owner", "due": "owner", "escalate_lead": "agency_lead", "escalate_chair": "chair",
+             "escalate_manager": "chair_manager"}
+
+
+@dataclass(frozen=True)
+class Step:
+    stage: str
+    at: datetime  # when it becomes due to send (before the working-hours rule)
+
+    @property
+    def recipient(self) -> str:
+        return RECIPIENT[self.stage]
+
+
+def ladder(*, due_at: datetime, created_at: datetime, calendar, rules) -> list[Step]:
+    """Every step of the ladder for one obligation, in order; steps already past at creation are kept
+    (a late-created obligation still gets its chase), reminders that would precede creation are not."""
+    due_day = calendar.local(due_at).date()
+    steps = []
+    if rules.remind_working_days_before:
+        day = due_day
+        for _ in range(rules.remind_working_days_before):
+            day = _previous_working_day(day, calendar)
+        remind = calendar.start_of_working_day(day)
+        if remind > created_at:
+            steps.append(Step("reminder", remind))
+    # The chase on the day: at the start of the working day, or from the small hours when it falls
+    # on a day without working hours (an EDT obligation due tonight is chased from the morning).
+    day_starts = (calendar.start_of_working_day(due_day) if calendar.is_working_day(due_day)
+                  else datetime.combine(due_day, time(0, 0), tzinfo=calendar.zone))
+    steps.append(Step("due", min(day_starts, due_at)))
+    moment = due_at
+    for stage, hours in zip(STAGES[2:], rules.ladder_working_hours):
+        moment = calendar.add_working_hours(moment, hours)
+        steps.append(Step(stage, moment))
+    return steps
+
+
+def _previous_working_day(day, calendar):
+    from datetime import timedelta
+
+    day -= timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def may_send_now(*, now: datetime, due_at: datetime, out_of_hours: bool, calendar) -> bool:
+    """Working hours on working days only, except what is due today, EDT discussions, and breaches."""
+    if calendar.in_working_hours(now) or out_of_hours or now > due_at:
+        return True
+    return calendar.local(due_at).date() == calendar.local(now).date()
+
+
+def next_step(*, level: int, now: datetime, due_at: datetime, created_at: datetime, calendar,
+              rules) -> tuple[int, Step] | None:
+    """The step to take next, and its place on the ladder; None at the top. `level` steps are done.
+    After a pause (the service was down) only the latest step already due is taken, so the
+    sweep catches up once instead of sending every step it missed."""
+    steps = ladder(due_at=due_at, created_at=created_at, calendar=calendar, rules=rules)
+    if level >= len(steps):
+        return None
+    latest = max((i for i in range(level, len(steps)) if steps[i].at <= now), default=level)
+    return latest, steps[latest]
+
+
+def when_to_send(step: Step, *, now: datetime, due_at: datetime, out_of_hours: bool, calendar) -> datetime:
+    """The step's own time, moved to the next working moment unless it may go out of hours."""
+    at = max(step.at, now)
+    if may_send_now(now=at, due_at=due_at, out_of_hours=out_of_hours, calendar=calendar):
+        return at
+    return calendar.next_working_moment(at)

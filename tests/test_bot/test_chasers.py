@@ -1,0 +1,191 @@
+"""The chasers: the right person, at the right working time, by Teams or by email, once.
+Time is the injectable clock; the sweep is called as the scheduler calls it. Nothing sleeps."""
+from datetime import datetime, timedelta, timezone
+from email import message_from_bytes, policy
+
+import pytest
+
+from app import CHASER
+from bot import recording
+from storage.models import Action, Discussion, Invitation, Obligation
+from tests.conftest import make_settings, start_bot, stop_bot
+from tests.support import activities
+
+from .chair import Chair
+
+BST = timezone(timedelta(hours=1))
+FRIDAY_1630 = datetime(2027, 5, 28, 16, 30, tzinfo=BST)  # Monday 31 May 2027 is the Spring bank holiday
+
+
+@pytest.fixture
+async def bot(tmp_path, clock):
+    clock.set(FRIDAY_1630)
+    running = await start_bot(make_settings(tmp_path), clock)
+    yield running
+    await stop_bot(running)
+
+
+async def seed(bot, *, held_at=FRIDAY_1630, police_aad=None, police_email="cait.ds@hackney.example.org", actions=()) -> str:
+    """A recorded discussion whose police did not finish their checks, with the obligations
+    finalising creates: what the chasers find in the table."""
+    services = bot.services
+    reference = activities.channel_mention(bot.connector.url, "")
+    reference = {"serviceUrl": bot.connector.url, "channelId": "msteams", "conversation": {"id": reference["conversation"]["id"],
+                 "conversationType": "channel", "tenantId": activities.TENANT}, "bot": {"id": activities.BOT_ID}}
+    async with services.uow() as uow:
+        discussion = uow.discussions.add(Discussion(
+            case_reference="CR-555", child_initials="EF", profile="hackney", status="recorded", chair_aad_id="aad-chair-1",
+            chair_name="Sam Chair", chair_user_id="29:1chair", tenant_id=activities.TENANT, conversation_id="19:mash",
+            conversation_reference=reference, facts={"received_at": held_at.isoformat()}, meeting_start=held_at,
+            created_at=held_at, updated_at=held_at))
+        discussion.invitations.append(Invitation(agency="police", name="DS Pat Placeholder", email=police_email,
+                                                 aad_object_id=police_aad, records_researched=False, attendance="attended"))
+        for number, due in actions:
+            discussion.actions.append(Action(number=number, child_initials="EF", description="Police checks", owner_agency="police",
+                                             owner_name="DS Pat Placeholder", owner_email=police_email, owner_aad_object_id=police_aad,
+                                             due_at=due, created_at=held_at, updated_at=held_at))
+        record = {"attendance": [{"agency": "police", "email": police_email, "researched": False}], "decisions": []}
+        owed = recording.obligations(discussion_id=discussion.id, held_at=held_at, received_at=held_at, record=record,
+                                     actions=[{"number": n, "due": d.isoformat(), "agency": "police"} for n, d in actions],
+                                     profile=services.profile, calendar=services.calendar)
+        for item in owed:
+            await uow.obligations.add_once(Obligation(discussion_id=discussion.id, created_at=held_at, updated_at=held_at, **item))
+        await uow.commit()
+        return discussion.id
+
+
+async def sweep_at(bot, moment: datetime) -> int:
+    bot.services.clock.set(moment)
+    return await bot.server.app[CHASER].sweep()
+
+
+async def chases(bot, discussion_id: str, kind: str) -> list[tuple[str, str, str]]:
+    async with bot.services.uow() as uow:
+        obligation = next(o for o in await uow.obligations.for_discussion(discussion_id) if o.kind == kind)
+        return [(c.stage, c.recipient, c.channel) for c in await uow.chases.for_obligation(obligation.id) if c.status == "sent"]
+
+
+def outbox(tmp_path) -> list:
+    return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted((tmp_path / "outbox").glob("*.eml"))] \
+        if (tmp_path / "outbox").exists() else []
+
+
+async def test_a_friday_information_update_is_chased_on_tuesday_at_nine_then_up_the_ladder(bot, tmp_path):
+    discussion_id = await seed(bot)
+    async with bot.services.uow() as uow:
+        update = next(o for o in await uow.obligations.for_discussion(discussion_id) if o.kind == "information_update")
+        assert update.due_at == datetime(2027, 6, 1, 17, 0, tzinfo=BST)  # close of Tuesday: Monday is a bank holiday
+    assert await sweep_at(bot, FRIDAY_1630 + timedelta(minutes=15)) == 0
+    assert await sweep_at(bot, datetime(2027, 5, 30, 3, 0, tzinfo=BST)) == 0  # Sunday 03:00: nothing
+    assert await sweep_at(bot, datetime(2027, 5, 31, 10, 0, tzinfo=BST)) == 0  # bank holiday Monday: nothing
+    assert await sweep_at(bot, datetime(2027, 6, 1, 8, 59, tzinfo=BST)) == 0
+    await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))  # Tuesday 09:00: the owner, by email (not in Teams)
+    assert await chases(bot, discussion_id, "information_update") == [("due", "cait.ds@hackney.example.org", "file")]
+    [mail] = [m for m in outbox(tmp_path) if m["To"] == "cait.ds@hackney.example.org"]
+    assert mail["Subject"] == "Due today: Strategy discussion CR-555 (EF)"
+    body = mail.get_content()
+    assert "your agency's information update" in body and "/respond/" in body and "(hackney 7.2)" in body
+
+    assert await sweep_at(bot, datetime(2027, 6, 2, 12, 59, tzinfo=BST)) == 0
+    await sweep_at(bot, datetime(2027, 6, 2, 13, 0, tzinfo=BST))  # 4 working hours overdue: the police lead
+    await sweep_at(bot, datetime(2027, 6, 3, 13, 0, tzinfo=BST))  # 8 more: the chair, in Teams
+    await sweep_at(bot, datetime(2027, 6, 4, 13, 0, tzinfo=BST))  # 8 more: the chair's manager
+    assert await sweep_at(bot, datetime(2027, 6, 7, 13, 0, tzinfo=BST)) == 0  # the top of the ladder
+    assert await chases(bot, discussion_id, "information_update") == [
+        ("due", "cait.ds@hackney.example.org", "file"), ("escalate_lead", "ppu.di@hackney.example.org", "file"),
+        ("escalate_chair", "Sam Chair", "teams"), ("escalate_manager", "social.care.manager@hackney.example.org", "file")]
+    to_chair = [a for a in bot.connector.sent if "Overdue (escalated to you as chair)" in (a.get("text") or "")]
+    assert to_chair and "CR-555 (EF)" in to_chair[0]["text"]
+    assert any(c["members"][0]["id"] == "29:1chair" for c in bot.connector.conversations)
+
+
+async def test_nothing_at_three_on_a_sunday_but_what_is_due_today_or_out_of_hours(bot, tmp_path):
+    saturday_evening = datetime(2027, 5, 29, 19, 0, tzinfo=BST)  # an EDT discussion
+    sunday_0300 = datetime(2027, 5, 30, 3, 0, tzinfo=BST)
+    ordinary = await seed(bot, actions=[(1, datetime(2027, 6, 2, 17, 0, tzinfo=BST))])
+    edt = await seed(bot, held_at=saturday_evening)
+    same_day = await seed(bot, actions=[(1, datetime(2027, 5, 30, 23, 59, tzinfo=BST))])
+    await sweep_at(bot, sunday_0300)
+    assert await chases(bot, ordinary, "action") == [] and await chases(bot, ordinary, "information_update") == []
+    assert await chases(bot, same_day, "action") == [("due", "cait.ds@hackney.example.org", "file")]
+    assert [c[0] for c in await chases(bot, edt, "out_of_hours_record")] == []  # due Tuesday 09:00, not yet due
+    await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))
+    assert [c[0] for c in await chases(bot, edt, "out_of_hours_record")] == ["due"]
+
+
+async def test_a_service_stopped_for_two_days_catches_up_once(bot, tmp_path):
+    discussion_id = await seed(bot)
+    await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))
+    # Down from Tuesday 09:05 to Thursday 13:30: the lead's and the chair's steps were missed.
+    sent = await sweep_at(bot, datetime(2027, 6, 3, 13, 30, tzinfo=BST))
+    assert sent == 1
+    assert [c[0] for c in await chases(bot, discussion_id, "information_update")] == ["due", "escalate_chair"]
+    assert await sweep_at(bot, datetime(2027, 6, 3, 13, 31, tzinfo=BST)) == 0
+
+
+async def test_a_satisfied_obligation_is_not_chased(bot, tmp_path):
+    discussion_id = await seed(bot)
+    async with bot.services.uow() as uow:
+        for obligation in await uow.obligations.for_discussion(discussion_id):
+            obligation.state = "satisfied"
+        await uow.commit()
+    assert await sweep_at(bot, datetime(2027, 6, 4, 13, 0, tzinfo=BST)) == 0
+
+
+async def test_a_connector_failure_is_retried_then_escalated_to_the_chair(bot, tmp_path):
+    discussion_id = await seed(bot, police_aad="aad-police", police_email="")
+    bot.connector.fail_next = [500] * 9  # the owner's Teams chat fails every time (with the SDK's own retries)
+    tuesday_9 = datetime(2027, 6, 1, 9, 0, tzinfo=BST)
+    await sweep_at(bot, tuesday_9)
+    async with bot.services.uow() as uow:
+        update = next(o for o in await uow.obligations.for_discussion(discussion_id) if o.kind == "information_update")
+        [chase] = await uow.chases.for_obligation(update.id)
+        assert (chase.status, chase.attempts, update.next_attempt_at) == ("failed", 1, tuesday_9 + timedelta(minutes=15))
+    await sweep_at(bot, tuesday_9 + timedelta(minutes=15))
+    await sweep_at(bot, tuesday_9 + timedelta(minutes=45))
+    # The third failure is the limit: the chair hears of it at once, in Teams.
+    assert await chases(bot, discussion_id, "information_update") == [("undeliverable", "Sam Chair", "teams")]
+    told = [a["text"] for a in bot.connector.sent if "Could not deliver a chase" in (a.get("text") or "")]
+    assert told and "CR-555 (EF)" in told[0]
+    bot.connector.fail_next = []
+    await sweep_at(bot, datetime(2027, 6, 3, 13, 0, tzinfo=BST))  # and the ladder carries on: the chair's own step
+    assert [c[0] for c in await chases(bot, discussion_id, "information_update")] == ["undeliverable", "escalate_chair"]
+    async with bot.services.uow() as uow:
+        audit = [e.action for e in await uow.audit.for_subject("obligation", update.id)]
+    assert "chase.undeliverable" in audit
+
+
+async def test_an_emailed_link_answers_once_and_refuses_reuse_tampering_and_expiry(bot, tmp_path):
+    discussion_id = await seed(bot, actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST))])
+    await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))
+    mail = next(m for m in outbox(tmp_path) if "A1: Police checks" in m.get_content())
+    link = next(line for line in mail.get_content().splitlines() if "/respond/" in line)
+    path = link[link.index("/respond/"):]
+    url = bot.server.make_url(path)
+    page = await bot.http.get(url)
+    text = await page.text()
+    assert page.status == 200 and "CR-555 (EF)" in text and "A1: Police checks" in text and "<script" not in text
+    answer = await bot.http.post(url, data={"status": "will_complete_by", "by": "04/06/2027"})
+    assert answer.status == 200 and "not completed yet, will be by 04/06/2027" in await answer.text()
+    again = await bot.http.post(url, data={"status": "completed"})
+    assert again.status == 409 and "Each link answers once" in await again.text()
+    tampered = await bot.http.get(bot.server.make_url(path[:-3] + ("abc" if not path.endswith("abc") else "xyz")))
+    assert tampered.status == 410 and "not valid" in await tampered.text()
+    bot.services.clock.set(datetime(2027, 6, 30, 9, 0, tzinfo=BST))
+    expired = await bot.http.get(url)
+    assert expired.status == 410 and "expired" in await expired.text()
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(discussion_id)
+        assert discussion.actions[0].status == "will_complete_by"
+
+
+async def test_overdue_lists_the_chairs_breaches_most_urgent_first(bot):
+    await seed(bot, actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST)), (2, datetime(2027, 6, 2, 17, 0, tzinfo=BST))])
+    bot.services.clock.set(datetime(2027, 6, 3, 10, 0, tzinfo=BST))
+    sent = await Chair(bot).say("overdue")
+    lines = sent[0]["text"].splitlines()
+    assert lines[0] == "**Overdue, most urgent first**"
+    assert lines[1].startswith("- CR-555 (EF): **A1** (Police), due 01/06/2027 17:00") or "A1" in lines[1]
+    assert any("**A2**" in line for line in lines[2:]) and any("information update" in line for line in lines)
+    stranger = await Chair(bot, aad_id="aad-x", user_id="29:x").say("overdue")
+    assert "Nothing is overdue" in stranger[0]["text"]
