@@ -24,7 +24,7 @@ from bot.respond_page import RespondPage
 from bot.services import BotServices
 from protocol import Profile, load_profile
 from scheduling.calendar import calendar_for
-from scheduling.clock import Clock, SystemClock
+from scheduling.clock import Clock, SystemClock, TravellingClock
 from scheduling.jobs import create_scheduler
 from scheduling.meetings import MeetingProvider
 from settings import Settings, SettingsError, load_settings
@@ -74,6 +74,22 @@ async def _lifecycle(app: web.Application):
         scheduler.shutdown(wait=False)
     await app[SERVICES].drain()  # let a meeting being created finish before the database closes
     await app[ENGINE].dispose()
+
+
+async def debug_clock(request: web.Request) -> web.Response:
+    """Local mode only: POST /_debug/clock?at=2027-06-01T09:00+01:00 moves the bot's clock there."""
+    from datetime import datetime
+
+    try:
+        request.app[SERVICES].clock.travel_to(datetime.fromisoformat(request.query["at"]))
+    except (KeyError, ValueError):
+        return web.json_response({"error": "give ?at= an ISO 8601 time with its offset"}, status=400)
+    return web.json_response({"now": request.app[SERVICES].clock.now().isoformat()})
+
+
+async def debug_sweep(request: web.Request) -> web.Response:
+    """Local mode only: run the chasers' sweep now (as the scheduler does every minute)."""
+    return web.json_response({"sent": await request.app[CHASER].sweep()})
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -126,6 +142,9 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
     app.router.add_post("/api/messages", messages_endpoint(adapter=adapter, bot=bot, settings=settings))
     app.router.add_routes(RespondPage(services, links=links, actions_flow=bot.actions).routes())
     app.router.add_get("/healthz", healthz)
+    if settings.local_mode and isinstance(clock, TravellingClock):
+        app.router.add_post("/_debug/clock", debug_clock)
+        app.router.add_post("/_debug/sweep", debug_sweep)
     return app
 
 
@@ -147,7 +166,9 @@ def main() -> int:
         log.warning("CHAIR_AAD_IDS is not set: in local mode anyone may convene.")
     log.info("profile %s, database %s, listening on http://%s:%s/api/messages",
              settings.protocol_profile, settings.sqlalchemy_url.split("@")[-1], settings.host, settings.port)
-    web.run_app(init_app(settings), host=settings.host, port=settings.port, shutdown_timeout=10, print=None)
+    # In local mode the clock can be moved (POST /_debug/clock) to watch the chasers work.
+    clock = TravellingClock() if settings.local_mode else SystemClock()
+    web.run_app(init_app(settings, clock=clock), host=settings.host, port=settings.port, shutdown_timeout=10, print=None)
     return 0
 
 

@@ -189,3 +189,29 @@ async def test_overdue_lists_the_chairs_breaches_most_urgent_first(bot):
     assert any("**A2**" in line for line in lines[2:]) and any("information update" in line for line in lines)
     stranger = await Chair(bot, aad_id="aad-x", user_id="29:x").say("overdue")
     assert "Nothing is overdue" in stranger[0]["text"]
+
+
+async def test_local_mode_can_move_the_clock_to_watch_the_ladder(tmp_path):
+    from scheduling.clock import TravellingClock
+
+    clock = TravellingClock()
+    running = await start_bot(make_settings(tmp_path), clock)
+    try:
+        moved = await running.http.post(running.server.make_url("/_debug/clock"), params={"at": "2027-06-01T09:00:00+01:00"})
+        assert moved.status == 200
+        assert (await moved.json())["now"].startswith("2027-06-01T08:00")  # UTC
+        assert abs(clock.now() - datetime(2027, 6, 1, 8, 0, tzinfo=timezone.utc)) < timedelta(seconds=5)
+        assert (await running.http.post(running.server.make_url("/_debug/clock"), params={"at": "tomorrow"})).status == 400
+        swept = await running.http.post(running.server.make_url("/_debug/sweep"))
+        assert await swept.json() == {"sent": 0}
+    finally:
+        await stop_bot(running)
+
+
+async def test_the_clock_cannot_be_moved_outside_local_mode(tmp_path, clock):
+    running = await start_bot(make_settings(tmp_path, app_id="00000000-0000-0000-0000-0000000000b0", app_password="x"), clock)
+    try:
+        response = await running.http.post(running.server.make_url("/_debug/clock"), params={"at": "2027-06-01T09:00:00+01:00"})
+        assert response.status in (404, 405)
+    finally:
+        await stop_bot(running)
