@@ -30,7 +30,13 @@ OWED = {
     "s47_review": "a review strategy discussion if the s47 enquiries are not concluded",
     "assessment": "the assessment's decision on next steps",
     "review_discussion": "the review strategy discussion",
+    "rsvp": "a reply to the meeting invitation (accept, decline with how your information will reach the chair, or send a delegate)",
+    "record_check": "your agency's records check on the case before the meeting (shared, nothing known, or still researching)",
+    "quorum_at_risk": "the quorum: police and health have not both confirmed",
 }
+BEFORE_MEETING_WORDS = {"rsvp": "No reply yet to the strategy discussion invitation",
+                        "record_check": "Records check before the strategy discussion",
+                        "quorum_at_risk": "Quorum at risk"}
 OPENING = {"reminder": "Reminder", "due": "Due today", "escalate_lead": "Overdue (escalated to you as agency lead)",
            "escalate_chair": "Overdue (escalated to you as chair)", "escalate_manager": "Overdue (escalated to you as manager)"}
 
@@ -70,7 +76,8 @@ class Chaser:
         async with self.s.uow() as uow:
             obligation = await uow.obligations.get(obligation_id)
             found = chasing.next_step(level=obligation.escalation_level, now=now, due_at=obligation.due_at,
-                                      created_at=obligation.created_at, calendar=self.s.calendar, rules=rules)
+                                      created_at=obligation.created_at, calendar=self.s.calendar, rules=rules,
+                                      kind=obligation.kind)
             if found is None:  # the top of the ladder: nothing more to send; it stays on /overdue
                 obligation.state = "breached" if now > obligation.due_at else obligation.state
                 obligation.next_attempt_at, obligation.claimed_until = None, None
@@ -85,6 +92,10 @@ class Chaser:
                 await uow.commit()
                 return 0
             discussion = await uow.discussions.get(obligation.discussion_id)
+            if self._answered(obligation, discussion):  # answered since: stop chasing, say nothing
+                obligation.state, obligation.claimed_until, obligation.updated_at = "satisfied", None, now
+                await uow.commit()
+                return 0
             person = self._recipient(step.recipient, obligation, discussion)
             if person is None:  # nobody in that role (no agency lead in the directory): next rung
                 log.warning("obligation %s: nobody to chase as %s; moving up the ladder", obligation.key, step.recipient)
@@ -151,6 +162,20 @@ class Chaser:
         await uow.commit()
         return 1 if notice.status == "sent" else 0
 
+    def _answered(self, obligation, discussion) -> bool:
+        """Pre-meeting obligations are satisfied by what people did elsewhere (cards, calendar)."""
+        from cards.discussion import CONFIRMED, quorum_state
+
+        invitation = next((i for i in discussion.invitations if i.id == obligation.subject_id), None)
+        if obligation.kind == "rsvp":
+            return invitation is None or invitation.rsvp != "none" or discussion.status not in ("convened",)
+        if obligation.kind == "record_check":
+            return invitation is None or invitation.record_check in ("shared", "nothing_known") or discussion.status != "convened"
+        if obligation.kind == "quorum_at_risk":
+            state = quorum_state(list(discussion.invitations), list(self.s.profile.quorum.agencies))
+            return all(v == "confirmed" for v in state.values()) or discussion.status != "convened"
+        return False
+
     # ---- who ---------------------------------------------------------------------------------
     def _recipient(self, role: str, obligation, discussion) -> Person | None:
         chair = Person(discussion.chair_name, "", discussion.chair_aad_id, discussion.chair_user_id)
@@ -168,6 +193,9 @@ class Chaser:
                 return Person(action.owner_name, action.owner_email, action.owner_aad_object_id)
             lead = self.s.directory.lead(obligation.owner_agency)
             return Person(lead.name, lead.email, lead.aad_object_id) if lead else None
+        if obligation.kind in ("rsvp", "record_check"):
+            invitation = next((i for i in discussion.invitations if i.id == obligation.subject_id), None)
+            return Person(invitation.name, invitation.email, invitation.aad_object_id) if invitation else None
         if obligation.kind == "information_update":
             email = obligation.key.rsplit(":", 1)[-1]
             invitation = next((i for i in discussion.invitations if i.email == email), None)
@@ -185,7 +213,23 @@ class Chaser:
             owed = OWED.get(obligation.kind, obligation.kind.replace("_", " "))
         due = when(obligation.due_at, now=self.s.calendar.local(now))
         owner = f" (owner: {agency_name(obligation.owner_agency)})" if step.recipient != "owner" and obligation.owner_agency else ""
+        if obligation.kind in BEFORE_MEETING_WORDS:
+            nxt = ""
+            if step.recipient == "chair" and obligation.kind == "rsvp":
+                nxt = f" Next to try: {self._next_contact(obligation, discussion)}."
+            return (f"{BEFORE_MEETING_WORDS[obligation.kind]}: {case}",
+                    f"{owed}{owner}; the meeting is {due}.{nxt}")
         return f"{OPENING[step.stage]}: {case}", f"{owed}{owner}, due {due} ({obligation.rule_source})."
+
+    def _next_contact(self, obligation, discussion) -> str:
+        invitation = next((i for i in discussion.invitations if i.id == obligation.subject_id), None)
+        if invitation is None:
+            return "the agency's duty desk"
+        tried = {i.email.lower() for i in discussion.invitations if i.agency == invitation.agency}
+        in_hours = discussion.meeting_start is None or self.s.calendar.in_working_hours(discussion.meeting_start)
+        others = [c for c in self.s.directory.on_duty(invitation.agency, in_hours=in_hours) if c.email.lower() not in tried]
+        contact = others[0] if others else self.s.directory.lead(invitation.agency)
+        return f"{contact.name}, {contact.role} ({contact.phone}, {contact.email})" if contact else "the agency's duty desk"
 
     async def _deliver(self, person: Person, step, obligation, discussion, now: datetime) -> str:
         title, line = self._words(step, obligation, discussion, now)

@@ -28,3 +28,29 @@ def closest(name: str, known: list[str]) -> str | None:
     """A known command the person probably meant ("hlep" -> "help"), or None."""
     matches = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     return matches[0] if matches else None
+
+
+_SNOOZE = re.compile(r"^(?P<case>\S+)\s+(?P<what>a\d+|[a-z_ ]+?)\s+(?P<n>\d{1,3})\s*(?P<unit>hours?|h|days?|d)\s*[:\-–]\s*(?P<reason>.+)$",
+                     re.IGNORECASE)
+
+
+def parse_snooze(args: str):
+    """'CR-555 A1 2 days: reason' -> {case, what, for, reason}; or how to write it."""
+    from datetime import timedelta
+
+    match = _SNOOZE.match(args.strip())
+    if not match or not match.group("reason").strip():
+        return "Write it like this: `snooze CR-555 A1 2 days: waiting for the court date` (a reason is required)."
+    amount = int(match.group("n"))
+    span = timedelta(hours=amount) if match.group("unit").lower().startswith("h") else timedelta(days=amount)
+    if span > timedelta(days=30):
+        return "Snooze for 30 days at the most; escalate or close the obligation instead."
+    return {"case": match.group("case").upper(), "what": match.group("what").strip().lower(), "for": span,
+            "reason": match.group("reason").strip()}
+
+
+def names(obligation, what: str) -> bool:
+    """Does `what` ('a1', 'record distribution', 'information update') name this obligation?"""
+    if obligation.kind == "action":
+        return what == f"a{obligation.subject_id}"
+    return what.replace(" ", "_") == obligation.kind

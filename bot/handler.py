@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
@@ -11,7 +12,7 @@ from botbuilder.schema import ChannelAccount, InvokeResponse
 
 from cards import wizard as cards
 
-from . import messages
+from . import commands, messages
 from .commands import closest, parse
 from .actions import ActionsFlow
 from .convene import ConveneFlow
@@ -38,7 +39,8 @@ class StrategyBot(TeamsActivityHandler):
         self.record = RecordFlow(services, self.actions)
         meetings.record_card = self.record.step_card
         self._commands = {"help": self._help, "?": self._help, "strategy": self._strategy, "contacts": self._contacts,
-                          "record": self._record, "actions": self._actions, "mine": self._mine, "overdue": self._overdue}
+                          "record": self._record, "actions": self._actions, "mine": self._mine, "overdue": self._overdue,
+                          "snooze": self._snooze}
 
     # ---- messages ----------------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -96,9 +98,35 @@ class StrategyBot(TeamsActivityHandler):
         async with self.s.uow() as uow:
             overdue = await uow.obligations.overdue_for_chair(person.aad_object_id or person.id, now)
             lines = [messages.overdue_line(o, discussion=await uow.discussions.get(o.discussion_id),
+                                           chases=await uow.chases.for_obligation(o.id),
                                            local_now=self.s.calendar.local(now)) for o in overdue]
         await turn_context.send_activity(MessageFactory.text(
             "\n".join(["**Overdue, most urgent first**", *lines]) if lines else "Nothing is overdue on your discussions."))
+
+    async def _snooze(self, turn_context: TurnContext, args: str) -> None:
+        """`snooze CR-555 A1 2 days: waiting for the court date` (chairs, their own discussions)."""
+        person = turn_context.activity.from_property
+        parsed = commands.parse_snooze(args)
+        if isinstance(parsed, str):
+            await turn_context.send_activity(MessageFactory.text(parsed))
+            return
+        now = self.s.clock.now()
+        async with self.s.uow() as uow:
+            found = await uow.obligations.overdue_for_chair(person.aad_object_id or person.id, now + parsed["for"] + timedelta(days=3650))
+            discussions = {o.discussion_id: await uow.discussions.get(o.discussion_id) for o in found}
+            target = next((o for o in found if discussions[o.discussion_id].case_reference == parsed["case"]
+                           and commands.names(o, parsed["what"])), None)
+            if target is None:
+                await turn_context.send_activity(MessageFactory.text(
+                    f"I can't find {parsed['what']} on {parsed['case']} among your discussions. Type `overdue` to see them."))
+                return
+            target.snoozed_until, target.snooze_reason, target.updated_at = now + parsed["for"], parsed["reason"], now
+            uow.audit.record(actor=person.aad_object_id or person.id, action="obligation.snoozed", subject_type="obligation",
+                             subject_id=target.id, details={"until": target.snoozed_until.isoformat(), "reason": parsed["reason"]})
+            await uow.commit()
+        until = self.s.calendar.local(target.snoozed_until)
+        await turn_context.send_activity(MessageFactory.text(
+            f"{parsed['case']} {parsed['what']}: no chasing until {until:%d/%m/%Y %H:%M}. Reason recorded."))
 
     async def _mine(self, turn_context: TurnContext, _args: str) -> None:
         await turn_context.send_activity(MessageFactory.text(await self.actions.mine(turn_context)))

@@ -107,6 +107,8 @@ class MeetingsFlow:
                         agency=row["agency"], name=row["name"], email=row["email"], role=row.get("role", ""),
                         required=row["required"], reason=row["reason"], source=row["source"],
                         aad_object_id=row.get("aad_object_id"), quorum=row.get("quorum", False)))
+            await uow.session.flush()
+            await self._before_meeting_obligations(uow, discussion, now)
             removed = [{"agency": r["agency"], "reason": r["removal_reason"]} for r in discussion.draft["invitees"] if not r["invite"]]
             uow.audit.record(actor="strategy-bot", action="meeting.created", subject_type="discussion", subject_id=discussion_id,
                              details={"provider": meeting.where, "event_id": meeting.event_id, "invited": len(request.attendees),
@@ -115,6 +117,21 @@ class MeetingsFlow:
             discussion = await uow.discussions.get(discussion_id)
             await self.show(discussion, self.s.calendar.local(now), f"Meeting {when(discussion.meeting_start, now=self.s.calendar.local(now))}")
             await self._invite_in_teams(discussion, now)
+
+    async def _before_meeting_obligations(self, uow, discussion: Discussion, now: datetime) -> None:
+        """What is owed before the meeting: every invitee's reply and records check, and the quorum."""
+        from storage.models import Obligation
+
+        def owe(key: str, kind: str, subject: str, agency: str | None) -> Obligation:
+            return Obligation(key=f"{discussion.id}:{key}", kind=kind, discussion_id=discussion.id, subject_type="invitation",
+                              subject_id=subject, owner_agency=agency, due_at=discussion.meeting_start,
+                              rule_source="before the meeting", out_of_hours=not self.s.calendar.in_working_hours(discussion.meeting_start),
+                              created_at=now, updated_at=now)
+
+        for invitation in discussion.invitations:
+            await uow.obligations.add_once(owe(f"rsvp:{invitation.id}", "rsvp", invitation.id, invitation.agency))
+            await uow.obligations.add_once(owe(f"record_check:{invitation.id}", "record_check", invitation.id, invitation.agency))
+        await uow.obligations.add_once(owe("quorum_at_risk", "quorum_at_risk", discussion.id, "social_care"))
 
     async def _failed(self, discussion_id: str, reason: str) -> None:
         now = self.s.clock.now()

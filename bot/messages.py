@@ -9,7 +9,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("record", "write the record of a convened discussion on the agenda's cards (chairs only)"),
     ("actions", "in a discussion's thread: its actions and their states"),
     ("mine", "your open actions across discussions"),
-    ("overdue", "everything overdue or breached on your discussions, most urgent first (chairs only)"),
+    ("overdue", "everything overdue or breached on your discussions, most urgent first, and how each was chased (chairs only)"),
+    ("snooze", "pause the chasing of one obligation with a reason, e.g. `snooze CR-555 A1 2 days: court date` (chairs)"),
     ("contacts", "the agency contacts directory (chairs only)"),
     ("help", "what I do and the commands I understand"),
 )
@@ -57,7 +58,7 @@ def contacts_text(directory) -> str:
     return "\n".join(lines)
 
 
-def overdue_line(obligation, *, discussion, local_now) -> str:
+def overdue_line(obligation, *, discussion, chases, local_now) -> str:
     from cards.words import agency
 
     late = local_now - obligation.due_at.astimezone(local_now.tzinfo)
@@ -65,5 +66,9 @@ def overdue_line(obligation, *, discussion, local_now) -> str:
     what = f"A{obligation.subject_id}" if obligation.kind == "action" else obligation.kind.replace("_", " ")
     owner = f" ({agency(obligation.owner_agency)})" if obligation.owner_agency else ""
     state = " · BREACHED, ladder exhausted" if obligation.state == "breached" else ""
+    sent = [c for c in chases if c.status == "sent"]
+    last = (f"; last chased: {sent[-1].stage.replace('_', ' ')} to {sent[-1].recipient} by {sent[-1].channel}"
+            if sent else "; not chased yet")
+    snoozed = f"; snoozed: {obligation.snooze_reason}" if obligation.snoozed_until and obligation.snoozed_until > local_now else ""
     return (f"- {discussion.case_reference} ({discussion.child_initials}): **{what}**{owner}, due "
-            f"{obligation.due_at.astimezone(local_now.tzinfo):%d/%m/%Y %H:%M}, {days} d {hours} h late{state}")
+            f"{obligation.due_at.astimezone(local_now.tzinfo):%d/%m/%Y %H:%M}, {days} d {hours} h late{state}{last}{snoozed}")

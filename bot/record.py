@@ -52,7 +52,9 @@ class RecordFlow:
 
     def _new_record(self, discussion) -> dict:
         rows = [{"invitation_id": i.id, "agency": i.agency, "name": i.name, "email": i.email,
-                 "attendance": {"declined": "apologies"}.get(i.rsvp, ""), "route": i.information_route, "researched": True}
+                 "attendance": {"declined": "apologies"}.get(i.rsvp, ""), "route": i.information_route,
+                 # still researching at the meeting = an update owed within one working day (hackney 7.2)
+                 "researched": i.record_check != "researching"}
                 for i in discussion.invitations]
         return {"step": "attendance", "attendance": rows, "decisions": [], "actions": [], "errors": {}}
 

@@ -99,6 +99,8 @@ class RsvpFlow:
             if invitation is None or invitation.id != data.get("invitation_id"):
                 return cards.message_card("Not your invitation", "Only the person invited can answer this invitation.")
             answer = verb.split(".", 1)[1]
+            if answer == "records":
+                return await self._records_check(uow, discussion, invitation, data, aad, now)
             problems = self._check(answer, data)
             if problems:
                 return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now), problem=problems)
@@ -124,6 +126,17 @@ class RsvpFlow:
         elif was_confirmed and invitation.rsvp == "declined":
             log.info("discussion %s: a confirmed invitee declined", discussion.id)
         return card
+
+    async def _records_check(self, uow, discussion, invitation, data: dict, aad: str, now) -> dict:
+        check = str(data.get("record_check") or "")
+        if check not in ("shared", "nothing_known", "researching"):
+            return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now),
+                                              problem={"record_check": "Choose what your agency holds."})
+        invitation.record_check = check
+        uow.audit.record(actor=aad, action=f"record_check.{check}", subject_type="invitation", subject_id=invitation.id,
+                         details={"discussion_id": discussion.id, "agency": invitation.agency})
+        await uow.commit()
+        return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))
 
     @staticmethod
     def _check(answer: str, data: dict) -> dict:

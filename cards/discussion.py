@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import words
-from .elements import card, container, execute, facts, heading, text, text_input
+from .elements import card, choices, container, execute, facts, heading, text, text_input
 
 RSVP_WORDS = {"none": "no reply yet", "accepted": "accepted", "tentativelyAccepted": "tentative", "tentative": "tentative",
               "declined": "declined", "delegated": "sending a delegate", "share_only": "attending to share information only",
@@ -92,6 +92,15 @@ def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = N
                     invitation.information_route, problem=problem.get("information_route")),
         *text_input("delegate_name", "Delegate's name", invitation.delegate_name, problem=problem.get("delegate_name")),
         *text_input("delegate_email", "Delegate's email", invitation.delegate_email, problem=problem.get("delegate_email")),
+    ], separator=True))
+    body.append(container([
+        text("**Records check**: research your agency's records on the case before the meeting.", size="Small"),
+        *choices("record_check", "What your agency holds", [("shared", "Checks done and shared with the chair"),
+                                                           ("nothing_known", "Nothing known"),
+                                                           ("researching", "Still researching")],
+                 getattr(invitation, "record_check", "none") if getattr(invitation, "record_check", "none") != "none" else "",
+                 problem=problem.get("record_check")),
+        {"type": "ActionSet", "actions": [execute("Send records check", "rsvp.records", data)]},
     ], separator=True))
     actions = [execute("Accept", "rsvp.accept", data, style="positive", validate=False),
                execute("Decline", "rsvp.decline", data, style="destructive"),

@@ -159,6 +159,7 @@ class ChasingRules(Strict):
 
     remind_working_days_before: int = Field(1, ge=0, le=5)
     ladder_working_hours: tuple[float, float, float] = (4, 8, 8)
+    quorum_warning_hours: float = Field(2, ge=0, le=48)  # tell the chair this long before a meeting without quorum
     source: str = ""
 
 

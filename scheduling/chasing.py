@@ -8,7 +8,7 @@ hours, except for what is due today, out-of-hours (EDT) discussions, and what is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 STAGES = ("reminder", "due", "escalate_lead", "escalate_chair", "escalate_manager")
 RECIPIENT = {"reminder": "owner", "due": "owner", "escalate_lead": "agency_lead", "escalate_chair": "chair",
@@ -25,9 +25,19 @@ class Step:
         return RECIPIENT[self.stage]
 
 
-def ladder(*, due_at: datetime, created_at: datetime, calendar, rules) -> list[Step]:
+# Before a meeting there is no time for a ladder of working days: the owner is reminded part of
+# the way to the meeting, and the chair is told (with the next contact to try) later on.
+BEFORE_MEETING = {"rsvp": (("due", 0.5), ("escalate_chair", 0.75)), "record_check": (("due", 0.6),)}
+
+
+def ladder(*, due_at: datetime, created_at: datetime, calendar, rules, kind: str = "") -> list[Step]:
     """Every step of the ladder for one obligation, in order; steps already past at creation are kept
     (a late-created obligation still gets its chase), reminders that would precede creation are not."""
+    if kind == "quorum_at_risk":
+        return [Step("escalate_chair", max(created_at, due_at - timedelta(hours=rules.quorum_warning_hours)))]
+    if kind in BEFORE_MEETING:
+        span = max(due_at - created_at, timedelta(0))
+        return [Step(stage, created_at + span * share) for stage, share in BEFORE_MEETING[kind]]
     due_day = calendar.local(due_at).date()
     steps = []
     if rules.remind_working_days_before:
@@ -50,8 +60,6 @@ def ladder(*, due_at: datetime, created_at: datetime, calendar, rules) -> list[S
 
 
 def _previous_working_day(day, calendar):
-    from datetime import timedelta
-
     day -= timedelta(days=1)
     while not calendar.is_working_day(day):
         day -= timedelta(days=1)
@@ -66,11 +74,11 @@ def may_send_now(*, now: datetime, due_at: datetime, out_of_hours: bool, calenda
 
 
 def next_step(*, level: int, now: datetime, due_at: datetime, created_at: datetime, calendar,
-              rules) -> tuple[int, Step] | None:
+              rules, kind: str = "") -> tuple[int, Step] | None:
     """The step to take next, and its place on the ladder; None at the top. `level` steps are done.
     After a pause (the service was down) only the latest step already due is taken, so the
     sweep catches up once instead of sending every step it missed."""
-    steps = ladder(due_at=due_at, created_at=created_at, calendar=calendar, rules=rules)
+    steps = ladder(due_at=due_at, created_at=created_at, calendar=calendar, rules=rules, kind=kind)
     if level >= len(steps):
         return None
     latest = max((i for i in range(level, len(steps)) if steps[i].at <= now), default=level)

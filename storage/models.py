@@ -102,6 +102,9 @@ class Invitation(Base):
     rsvp_at: Mapped[datetime | None] = mapped_column(default=None)
     attendance: Mapped[str | None] = mapped_column(String(20), default=None)  # attended, apologies, no_response
     records_researched: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Before the meeting each agency researches its records: none (not yet), shared, nothing_known, researching
+    record_check: Mapped[str] = mapped_column(String(20), default="none")
+    record_check_note: Mapped[str] = mapped_column(Text, default="")
 
     discussion: Mapped[Discussion] = relationship(back_populates="invitations")
 

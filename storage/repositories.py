@@ -146,6 +146,7 @@ class ObligationRepository:
         return ids
 
     async def overdue_for_chair(self, chair_aad_id: str, now: datetime) -> list[Obligation]:
+        """Open or breached obligations due before `now` on the chair's discussions, most urgent first."""
         query = (
             select(Obligation).join(Discussion, Discussion.id == Obligation.discussion_id)
             .where(Discussion.chair_aad_id == chair_aad_id, Obligation.state.in_(("open", "breached")), Obligation.due_at < now)

@@ -215,3 +215,26 @@ async def test_the_clock_cannot_be_moved_outside_local_mode(tmp_path, clock):
         assert response.status in (404, 405)
     finally:
         await stop_bot(running)
+
+
+async def test_the_chair_sees_how_each_was_chased_and_can_snooze_with_a_reason(bot, tmp_path):
+    await seed(bot, actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST))])
+    await sweep_at(bot, datetime(2027, 6, 2, 13, 0, tzinfo=BST))
+    chair = Chair(bot)
+    listing = (await chair.say("overdue"))[0]["text"]
+    assert "last chased: escalate lead to ppu.di@hackney.example.org by file" in listing
+    assert "Write it like this" in (await chair.say("snooze CR-555 A1 soon"))[0]["text"]
+    assert "a reason is required" in (await chair.say("snooze CR-555 A1 2 days"))[0]["text"]
+    said = (await chair.say("snooze CR-555 A1 2 days: waiting for the court date"))[0]["text"]
+    assert said.startswith("CR-555 a1: no chasing until 04/06/2027 13:00")
+    assert await sweep_at(bot, datetime(2027, 6, 3, 13, 0, tzinfo=BST)) == 1  # only the information update climbs
+    async with bot.services.uow() as uow:
+        action = next(o for o in await uow.obligations.for_discussion(await _discussion_of(uow)) if o.kind == "action")
+        assert action.escalation_level == 2 and action.snooze_reason == "waiting for the court date"
+    assert "snoozed: waiting for the court date" in (await chair.say("overdue"))[0]["text"]
+
+
+async def _discussion_of(uow) -> str:
+    from sqlalchemy import select
+
+    return (await uow.session.execute(select(Discussion.id))).scalar_one()

@@ -130,3 +130,43 @@ async def test_the_scheduled_poll_reads_calendar_replies_and_updates_the_chairs_
     assert len(updates) == updates_before + 1
     words = texts_of(updates[-1]["attachments"][0]["content"])
     assert "**Quorum confirmed**" in words
+
+
+async def test_before_the_meeting_replies_records_checks_and_quorum_are_chased(bot, graph, tmp_path):
+    from datetime import datetime, timezone
+
+    from app import CHASER
+
+    chair = Chair(bot)
+    await convene(chair)
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+        assert discussion.meeting_start == datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
+        kinds = sorted(o.kind for o in await uow.obligations.for_discussion(chair.discussion_id))
+        police = next(i for i in discussion.invitations if i.agency == "police")
+    assert kinds.count("rsvp") == kinds.count("record_check") == len(discussion.invitations) and "quorum_at_risk" in kinds
+    sweep = bot.server.app[CHASER].sweep
+
+    bot.services.clock.set(datetime(2026, 11, 23, 11, 0, tzinfo=timezone.utc))
+    assert await sweep() == 0  # too early
+    # The police DS answers on the card: accepted, and the records check is done.
+    police_person = {"aad_id": POLICE_AAD, "user_id": "29:police", "name": "DS Pat"}
+    await chair.press("rsvp.accept", {"invitation_id": police.id}, keep_inputs=False, as_person=police_person)
+    card = await chair.press("rsvp.records", {"invitation_id": police.id, "record_check": "shared"}, keep_inputs=False,
+                             as_person=police_person)
+    assert "Your reply: **accepted**" in texts_of(card)
+
+    bot.services.clock.set(datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc))
+    await sweep()  # half way: everyone who has not replied is reminded; the police are not
+    mails = {p.name for p in (tmp_path / "outbox").glob("*.eml")}
+    assert mails and not any(police.id in m for m in mails)
+    quorum = [a["text"] for a in bot.connector.sent if "Quorum at risk" in (a.get("text") or "")]
+    assert quorum and "police and health have not both confirmed" in quorum[0]  # health has not confirmed
+
+    bot.services.clock.set(datetime(2026, 11, 23, 13, 0, tzinfo=timezone.utc))
+    await sweep()  # three quarters: the chair hears who has not replied, with the next contact to try
+    nudges = [a["text"] for a in bot.connector.sent if "No reply yet" in (a.get("text") or "")]
+    assert any("Health" in n and "Next to try: Nurse Noor Lead (fictional)" in n for n in nudges)
+    assert not any("Police" in n and "owner: Police" in n for n in nudges)
