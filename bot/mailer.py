@@ -46,6 +46,13 @@ class GraphMailer:
         from msgraph.generated.models.recipient import Recipient
         from msgraph.generated.users.item.send_mail.send_mail_post_request_body import SendMailPostRequestBody
 
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from kiota_http.middleware.options import RetryHandlerOption
+
         message = Message(subject=subject, body=ItemBody(content_type=BodyType.Text, content=body),
                           to_recipients=[Recipient(email_address=EmailAddress(address=to))])
-        await self.client.users.by_user_id(self.sender).send_mail.post(SendMailPostRequestBody(message=message, save_to_sent_items=True))
+        # No kiota retries (they sleep on the wall clock): a 429/503 fails this chase, and the sweep
+        # retries it later with backoff.
+        config = RequestConfiguration(options=[RetryHandlerOption(max_retries=0)])
+        await self.client.users.by_user_id(self.sender).send_mail.post(
+            SendMailPostRequestBody(message=message, save_to_sent_items=True), request_configuration=config)

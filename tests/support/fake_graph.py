@@ -30,6 +30,7 @@ class FakeGraph:
     events: dict = field(default_factory=dict)
     requests: list = field(default_factory=list)
     faults: list = field(default_factory=list)
+    mail: list = field(default_factory=list)
 
     def __post_init__(self):
         self._ids = itertools.count(1)
@@ -38,6 +39,7 @@ class FakeGraph:
         app.router.add_get("/v1.0/users/{user}/events/{event}", self._get)
         app.router.add_patch("/v1.0/users/{user}/events/{event}", self._patch)
         app.router.add_post("/v1.0/users/{user}/events/{event}/cancel", self._cancel)
+        app.router.add_post("/v1.0/users/{user}/sendMail", self._send_mail)
         self.server = TestServer(app, host="127.0.0.1")
 
     @property
@@ -112,6 +114,12 @@ class FakeGraph:
         event["isCancelled"] = True
         body = await request.json()
         event["cancelComment"] = body.get("Comment", body.get("comment"))  # Graph documents "Comment"
+        return web.Response(status=202)
+
+    async def _send_mail(self, request: web.Request) -> web.Response:
+        if (response := await self._fault(request)) is not None:
+            return response
+        self.mail.append({"from": request.match_info["user"], **(await request.json())})
         return web.Response(status=202)
 
     def respond(self, event_id: str, email: str, response: str) -> None:
