@@ -143,3 +143,51 @@ async def test_a_chair_convenes_a_discussion_in_the_playground(page, bot_on_a_po
     await final.screenshot(path=str(ARTIFACTS / "playground-convened.png"))
     await page.screenshot(path=str(ARTIFACTS / "playground-convened-page.png"), full_page=True)
     assert len(list((tmp_path / "invitations").glob("*.ics"))) == 1
+
+
+async def test_the_ladder_for_an_overdue_action_in_the_playground(page, playground, bot_on_a_port, tmp_path, clock):
+    """One overdue action chased up the whole ladder, with the clock moved as the README describes:
+    the owner and the chair (both the Playground's user) get cards in Teams; the police lead and
+    the chair's manager, who are not in Teams, get emails (.eml files in local mode)."""
+    from datetime import datetime, timedelta, timezone
+
+    from playwright.async_api import expect
+
+    from app import CHASER
+    from storage.models import Action, Discussion, Obligation
+
+    bst = timezone(timedelta(hours=1))
+    config = (await (await bot_on_a_port.http.get(f"{playground}_internal/v1/testConfig")).json())["config"]
+    user, tenant = config["currentUser"], config["tenantId"]
+    reference = {"serviceUrl": f"{playground}_connector", "channelId": "msteams", "bot": {"id": config["bot"]["id"]},
+                 "conversation": {"id": config["personalChat"]["id"], "conversationType": "personal", "tenantId": tenant}}
+    held, due = datetime(2027, 5, 28, 16, 30, tzinfo=bst), datetime(2027, 6, 1, 17, 0, tzinfo=bst)
+    clock.set(held)
+    async with bot_on_a_port.services.uow() as uow:
+        discussion = uow.discussions.add(Discussion(
+            case_reference="CR-900", child_initials="KL", profile="hackney", status="recorded", chair_aad_id=user["aadObjectId"],
+            chair_name=user["name"], chair_user_id=user["id"], tenant_id=tenant, conversation_id=reference["conversation"]["id"],
+            conversation_reference=reference, facts={"received_at": held.isoformat()}, meeting_start=held, created_at=held,
+            updated_at=held))
+        discussion.actions.append(Action(number=1, child_initials="KL", description="Police checks on the household",
+                                         owner_agency="police", owner_name=user["name"], owner_aad_object_id=user["id"],
+                                         due_at=due, created_at=held, updated_at=held))
+        await uow.session.flush()
+        await uow.obligations.add_once(Obligation(
+            key=f"{discussion.id}:action:1", kind="action", discussion_id=discussion.id, subject_type="action", subject_id="1",
+            owner_agency="police", due_at=due, rule_source="agreed at the discussion", created_at=held, updated_at=held))
+        await uow.commit()
+
+    sweep = bot_on_a_port.server.app[CHASER].sweep
+    for moment in (datetime(2027, 5, 30, 3, 0, tzinfo=bst), datetime(2027, 6, 1, 9, 0, tzinfo=bst),
+                   datetime(2027, 6, 2, 13, 0, tzinfo=bst), datetime(2027, 6, 3, 13, 0, tzinfo=bst),
+                   datetime(2027, 6, 4, 13, 0, tzinfo=bst)):
+        clock.set(moment)
+        await sweep()
+    await expect(page.get_by_text("Due today: Strategy discussion CR-900 (KL)")).to_be_visible(timeout=30_000)
+    await expect(page.get_by_text("Overdue (escalated to you as chair): Strategy discussion CR-900 (KL)")).to_be_visible()
+    mails = sorted(p.read_text() for p in (tmp_path / "outbox").glob("*.eml"))
+    assert len(mails) == 2
+    assert any("To: ppu.di@hackney.example.org" in m and "escalated to you as agency lead" in m for m in mails)
+    assert any("To: social.care.manager@hackney.example.org" in m and "escalated to you as manager" in m for m in mails)
+    await page.screenshot(path=str(ARTIFACTS / "playground-ladder.png"), full_page=True)
