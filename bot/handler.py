@@ -163,6 +163,8 @@ class StrategyBot(TeamsActivityHandler):
             return await self.convene.act(turn_context, verb, data)
         if verb == "discussion.open":
             return await self.rsvp.open(turn_context, data)
+        if verb in ("discussion.invite", "discussion.move", "discussion.cancel"):
+            return await self.rsvp.change_meeting(turn_context, verb, data)
         if verb.startswith("rsvp."):
             return await self.rsvp.reply(turn_context, verb, data)
         log.warning("unknown card verb %r", verb)

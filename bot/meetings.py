@@ -47,10 +47,64 @@ class MeetingsFlow:
             return self.record_card(discussion)
         return self.chair_card(discussion, now)
 
-    def chair_card(self, discussion: Discussion, now: datetime) -> dict:
+    def chair_card(self, discussion: Discussion, now: datetime, problem: dict | None = None) -> dict:
         return discussion_cards.chair_card(discussion, now=self.s.calendar.local(now), quorum=list(self.s.profile.quorum.agencies),
                                            provider_sends=discussion.meeting_provider == "graph",
-                                           next_contacts=self.next_contacts(discussion))
+                                           next_contacts=self.next_contacts(discussion), problem=problem)
+
+    async def change(self, uow, discussion: Discussion, verb: str, data: dict, now: datetime, *, actor: str) -> dict:
+        """Invite someone else, move the meeting or cancel it: through the provider, then recorded."""
+        from . import wizard
+
+        if discussion.status != "convened":
+            return await self.status_card(uow, discussion, now)
+        try:
+            if verb == "discussion.invite":
+                person, problem = wizard.added_person(data)
+                if problem:
+                    return self.chair_card(discussion, now, problem)
+                invitation = Invitation(agency=person["agency"], name=person["name"], email=person["email"], required=False,
+                                        reason="added by the chair", source="chair")
+                attendees = tuple(Attendee(i.name or i.email, i.email, i.required) for i in discussion.invitations)
+                await self.s.meetings.set_attendees(discussion.meeting_event_id, attendees + (Attendee(person["name"], person["email"], False),))
+                discussion.invitations.append(invitation)
+                await uow.session.flush()
+                await self._before_meeting_obligations(uow, discussion, now)  # their reply and records check, chased too
+                details = {"added": person["agency"]}
+            elif verb == "discussion.move":
+                start = wizard.parse_when({"slot": "other", "other_date": data.get("move_date"), "other_time": data.get("move_time"),
+                                           "late_reason": "moved by the chair"}, slots=[], now=now, deadline=discussion.deadline,
+                                          zone=self.s.calendar.zone, minutes=self.s.profile.meetings.minutes)
+                slot, problem = start
+                if problem:
+                    return self.chair_card(discussion, now, {"move_date": next(iter(problem.values()))})
+                begin, end = datetime.fromisoformat(slot["start"]), datetime.fromisoformat(slot["end"])
+                await self.s.meetings.reschedule(discussion.meeting_event_id, begin, end, str(self.s.calendar.zone))
+                discussion.meeting_start, discussion.meeting_end = begin, end
+                for obligation in await uow.obligations.for_discussion(discussion.id):
+                    if obligation.kind in ("rsvp", "record_check", "quorum_at_risk") and obligation.state == "open":
+                        obligation.due_at, obligation.next_attempt_at = begin, None
+                details = {"to": slot["start"], "after_deadline": bool(discussion.deadline and end > discussion.deadline)}
+            else:
+                reason = str(data.get("cancel_reason") or "").strip()
+                if not reason:
+                    return self.chair_card(discussion, now, {"cancel_reason": "Say why: everyone invited is told."})
+                await self.s.meetings.cancel(discussion.meeting_event_id, reason)
+                discussion.status = "cancelled"
+                for obligation in await uow.obligations.for_discussion(discussion.id):
+                    if obligation.state == "open":
+                        obligation.state = "cancelled"
+                details = {"reason": reason}
+        except MeetingError as error:
+            return self.chair_card(discussion, now, {"_card": f"Not changed: {error}. Nothing else was lost; try again."})
+        discussion.updated_at = now
+        uow.audit.record(actor=actor, action=verb.replace("discussion.", "meeting."), subject_type="discussion",
+                         subject_id=discussion.id, details=details)
+        await uow.commit()
+        if discussion.status == "cancelled":
+            return cards.message_card("Cancelled", f"{subject(discussion.case_reference, discussion.child_initials)}: the meeting "
+                                                   "was cancelled and everyone invited was told.")
+        return self.chair_card(discussion, now)
 
     def next_contacts(self, discussion: Discussion) -> dict[str, str]:
         """For a quorum agency whose every invitee declined: who to try next (directory, on duty then)."""

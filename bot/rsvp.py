@@ -52,6 +52,14 @@ class RsvpFlow:
             await uow.commit()
             return card
 
+    async def change_meeting(self, turn_context, verb: str, data: dict) -> dict:
+        aad, _, _ = actor_of(turn_context)
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
+            if discussion is None or not self.s.access.is_chair_of(discussion, aad):
+                return cards.message_card("Not yours", "Only the chair can change this meeting.")
+            return await self.meetings.change(uow, discussion, verb, data, self.s.clock.now(), actor=aad)
+
     async def poll_all(self) -> int:
         """The scheduled sweep: read calendar replies for every discussion still to meet, and
         update the chair's card where something changed. Returns how many discussions changed."""

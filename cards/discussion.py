@@ -38,7 +38,30 @@ def quorum_state(invitations: list, quorum: list[str]) -> dict[str, str]:
     return state
 
 
-def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: bool, next_contacts: dict[str, str]) -> dict:
+def _change_meeting(discussion_id: str, problem: dict) -> dict:
+    """The chair's changes after the invitations went out: add someone, move it, or cancel it."""
+    from protocol.vocabulary import AGENCIES
+
+    from .elements import choices, date_input, error, time_input
+
+    data = {"discussion_id": discussion_id}
+    return container([
+        text("**Change the meeting**", size="Small"),
+        *error(problem.get("_card")),
+        *choices("add_agency", "Invite someone else: agency", [(a, words.agency(a)) for a in AGENCIES], problem=problem.get("add_agency")),
+        *text_input("add_name", "Name", problem=problem.get("add_name")),
+        *text_input("add_email", "Email", problem=problem.get("add_email")),
+        {"type": "ActionSet", "actions": [execute("Invite", "discussion.invite", data)]},
+        *date_input("move_date", "Move to: date", problem=problem.get("move_date")),
+        *time_input("move_time", "Move to: time"),
+        {"type": "ActionSet", "actions": [execute("Move the meeting", "discussion.move", data)]},
+        *text_input("cancel_reason", "Cancel: why (sent to everyone invited)", problem=problem.get("cancel_reason")),
+        {"type": "ActionSet", "actions": [execute("Cancel the meeting", "discussion.cancel", data, style="destructive")]},
+    ], separator=True)
+
+
+def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: bool, next_contacts: dict[str, str],
+               problem: dict | None = None) -> dict:
     invitations = list(discussion.invitations)
     state = quorum_state(invitations, quorum)
     marks = {"confirmed": "✓ confirmed", "invited": "… awaiting reply", "declined": "✗ declined", "missing": "✗ not invited"}
@@ -67,6 +90,7 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
     status = getattr(discussion, "status", "convened")
     if status == "convened":
         actions.append(execute("Write the record", "record.open", {"discussion_id": discussion.id}, validate=False))
+        body.append(_change_meeting(discussion.id, problem or {}))
     elif status == "recorded":
         actions.append(execute("Export the record", "record.export", {"discussion_id": discussion.id}, validate=False))
     if discussion.meeting_join_url:

@@ -170,3 +170,36 @@ async def test_before_the_meeting_replies_records_checks_and_quorum_are_chased(b
     nudges = [a["text"] for a in bot.connector.sent if "No reply yet" in (a.get("text") or "")]
     assert any("Health" in n and "Next to try: Nurse Noor Lead (fictional)" in n for n in nudges)
     assert not any("Police" in n and "owner: Police" in n for n in nudges)
+
+
+async def test_the_chair_invites_someone_else_moves_and_cancels_the_meeting(bot, graph):
+    chair = Chair(bot)
+    await convene(chair)
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    chair.card = None
+    event_id = next(iter(graph.events))
+    card = await chair.press("discussion.invite", {"add_agency": "specialist", "add_name": "Dr FII Expert",
+                                                   "add_email": "fii@nhs.example.org"}, keep_inputs=False)
+    assert "Dr FII Expert: no reply yet" in texts_of(card)
+    assert "fii@nhs.example.org" in [a["emailAddress"]["address"] for a in graph.events[event_id]["attendees"]]
+    card = await chair.press("discussion.move", {"move_date": "2026-11-23", "move_time": "15:30"}, keep_inputs=False)
+    assert "Meeting: 15:30 today" in texts_of(card)
+    assert graph.events[event_id]["start"]["dateTime"] == "2026-11-23T15:30:00"
+    graph.faults = [Fault(503)] * 4
+    card = await chair.press("discussion.cancel", {"cancel_reason": "child now safe with grandmother"}, keep_inputs=False)
+    assert "⚠ Not changed: cancelling failed after 4 attempts" in texts_of(card)
+    card = await chair.press("discussion.cancel", {"cancel_reason": ""}, keep_inputs=False)
+    assert "⚠ Say why: everyone invited is told." in texts_of(card)
+    card = await chair.press("discussion.cancel", {"cancel_reason": "child now safe with grandmother"}, keep_inputs=False)
+    assert "was cancelled and everyone invited was told" in texts_of(card)
+    assert graph.events[event_id]["isCancelled"] is True
+    async with bot.services.uow() as uow:
+        states = {o.state for o in await uow.obligations.for_discussion(chair.discussion_id)}
+        actions = [e.action for e in await uow.audit.for_subject("discussion", chair.discussion_id)]
+    assert states == {"cancelled"}
+    async with bot.services.uow() as uow:
+        keys = [o.key for o in await uow.obligations.for_discussion(chair.discussion_id)]
+        expert = next(i for i in (await uow.discussions.get(chair.discussion_id)).invitations if i.email == "fii@nhs.example.org")
+    assert f"{chair.discussion_id}:rsvp:{expert.id}" in keys
+    assert {"meeting.invite", "meeting.move", "meeting.cancel"} <= set(actions)
