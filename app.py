@@ -116,8 +116,20 @@ def create_mailer(settings: Settings):
     return FileMailer(settings.data_dir / "outbox")
 
 
+def _chairs_group(settings: Settings):
+    if not settings.chairs_group_id:
+        return None
+    from azure.identity.aio import ClientSecretCredential
+
+    from bot.access import GraphGroupMembership
+    from scheduling.meetings.graph import graph_client
+
+    credential = ClientSecretCredential(settings.graph_tenant_id, settings.graph_client_id, settings.graph_client_secret)
+    return GraphGroupMembership(graph_client(credential=credential, base_url=settings.graph_base_url), settings.chairs_group_id)
+
+
 def init_app(settings: Settings, *, clock: Clock | None = None, meetings: MeetingProvider | None = None,
-             sleep=asyncio.sleep, mailer=None) -> web.Application:
+             sleep=asyncio.sleep, mailer=None, chairs_group=None) -> web.Application:
     clock = clock or SystemClock()
     profile = load_profile(settings.protocol_profile)
     calendar = calendar_for(profile, subdivision=settings.holiday_region, time_zone=settings.time_zone)
@@ -128,7 +140,8 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
         uow=lambda: UnitOfWork(sessions, clock), clock=clock, profile=profile, calendar=calendar,
         directory=load_directory(settings.directory_path),
         meetings=meetings or meeting_provider(settings, clock=clock, sleep=sleep),
-        access=Access(settings.chair_aad_ids, local_mode=settings.local_mode),
+        access=Access(settings.chair_aad_ids, local_mode=settings.local_mode, clock=clock,
+                      group=chairs_group or _chairs_group(settings)),
         proactive=Proactive(adapter, settings.app_id, sleep=sleep), local_mode=settings.local_mode,
     )
     bot = StrategyBot(services, records_directory=settings.data_dir / "records")

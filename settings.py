@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     )
     allowed_tenant_ids: Annotated[tuple[str, ...], NoDecode] = ()
     chair_aad_ids: Annotated[tuple[str, ...], NoDecode] = ()
+    chairs_group_id: str = ""
     contacts_file: Path | None = None
 
     protocol_profile: str = "hackney"
@@ -150,6 +151,8 @@ def _check(settings: Settings) -> None:
         load_directory(settings.directory_path)
     except DirectoryError as error:
         raise SettingsError(f"CONTACTS_FILE: {error}") from None
+    if settings.chairs_group_id and not settings.graph_configured:
+        raise SettingsError("CHAIRS_GROUP_ID: needs the GRAPH_* settings, to read the group's members")
     graph = [settings.graph_tenant_id, settings.graph_client_id, settings.graph_client_secret, settings.graph_organiser]
     if any(graph) and not all(graph):
         raise SettingsError("GRAPH_*: set all of GRAPH_TENANT_ID, GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET and GRAPH_ORGANISER, or none")

@@ -1,15 +1,61 @@
-"""Who may do what: chairs convene; the chair and the invitees see a discussion; nobody else."""
+"""Who may do what: chairs convene; the chair and the invitees see a discussion; nobody else.
+
+Chairs are a list of Entra object ids (CHAIR_AAD_IDS) and/or the members of a security group
+(CHAIRS_GROUP_ID, checked through Graph and remembered for a few minutes)."""
 from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+log = logging.getLogger(__name__)
+REMEMBER = timedelta(minutes=10)
+
+
+class GraphGroupMembership:
+    """Transitive membership of one group, read with Graph checkMemberGroups (GroupMember.Read.All)."""
+
+    def __init__(self, client, group_id: str):
+        self.client = client
+        self.group_id = group_id
+
+    async def __call__(self, aad_object_id: str) -> bool:
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from kiota_http.middleware.options import RetryHandlerOption
+        from msgraph.generated.users.item.check_member_groups.check_member_groups_post_request_body import (
+            CheckMemberGroupsPostRequestBody,
+        )
+
+        answer = await self.client.users.by_user_id(aad_object_id).check_member_groups.post(
+            CheckMemberGroupsPostRequestBody(group_ids=[self.group_id]),
+            request_configuration=RequestConfiguration(options=[RetryHandlerOption(max_retries=0)]))
+        return self.group_id in (answer.value or [])
 
 
 class Access:
-    def __init__(self, chair_aad_ids: tuple[str, ...], *, local_mode: bool):
+    def __init__(self, chair_aad_ids: tuple[str, ...], *, local_mode: bool, group=None, clock=None):
         self.chairs = {c.lower() for c in chair_aad_ids}
-        # With no list in local mode anyone may try the bot; in Azure mode an empty list means nobody.
-        self.open_to_all = local_mode and not self.chairs
+        self.group = group
+        self.clock = clock
+        self._remembered: dict[str, tuple[bool, object]] = {}
+        # With no list and no group in local mode anyone may try the bot; otherwise nobody unlisted.
+        self.open_to_all = local_mode and not self.chairs and group is None
 
-    def may_convene(self, aad_object_id: str | None) -> bool:
-        return self.open_to_all or bool(aad_object_id and aad_object_id.lower() in self.chairs)
+    async def may_convene(self, aad_object_id: str | None) -> bool:
+        if self.open_to_all or (aad_object_id and aad_object_id.lower() in self.chairs):
+            return True
+        if not aad_object_id or self.group is None:
+            return False
+        now = self.clock.now()
+        remembered = self._remembered.get(aad_object_id)
+        if remembered and now - remembered[1] < REMEMBER:
+            return remembered[0]
+        try:
+            member = await self.group(aad_object_id)
+        except Exception as error:  # Graph down: refuse politely rather than let anyone in
+            log.warning("could not check chairs group membership for %s: %s", aad_object_id, error)
+            return False
+        self._remembered[aad_object_id] = (member, now)
+        return member
 
     @staticmethod
     def is_chair_of(discussion, aad_object_id: str | None) -> bool:

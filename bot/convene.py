@@ -35,7 +35,7 @@ class ConveneFlow:
     # ---- /strategy -------------------------------------------------------------------------
     async def start(self, turn_context: TurnContext) -> None:
         aad, user_id, name = actor_of(turn_context)
-        if not self.s.access.may_convene(aad):
+        if not await self.s.access.may_convene(aad):
             await turn_context.send_activity(MessageFactory.text(
                 "Sorry, only team managers on the chairs list can convene a strategy discussion. "
                 "If you should be able to, ask your Teams administrator to add you."))

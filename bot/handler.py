@@ -91,7 +91,7 @@ class StrategyBot(TeamsActivityHandler):
 
     async def _overdue(self, turn_context: TurnContext, _args: str) -> None:
         person = turn_context.activity.from_property
-        if not self.s.access.may_convene(person.aad_object_id or person.id):
+        if not await self.s.access.may_convene(person.aad_object_id or person.id):
             await turn_context.send_activity(MessageFactory.text("Sorry, the overdue list is for chairs."))
             return
         now = self.s.clock.now()
@@ -133,7 +133,7 @@ class StrategyBot(TeamsActivityHandler):
 
     async def _contacts(self, turn_context: TurnContext, _args: str) -> None:
         person = turn_context.activity.from_property
-        if not self.s.access.may_convene(person.aad_object_id or person.id):
+        if not await self.s.access.may_convene(person.aad_object_id or person.id):
             await turn_context.send_activity(MessageFactory.text("Sorry, the contacts directory is for chairs."))
             return
         await turn_context.send_activity(MessageFactory.text(messages.contacts_text(self.s.directory)))

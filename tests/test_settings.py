@@ -30,6 +30,7 @@ def start(env: dict, tmp_path) -> subprocess.CompletedProcess:
         ({"HOLIDAY_REGION": "IRL"}, "HOLIDAY_REGION: Input should be 'ENG', 'WLS', 'SCT' or 'NIR'"),
         ({"PORT": "eighty"}, "PORT: Input should be a valid integer"),
         ({"GRAPH_CLIENT_ID": "abc"}, "GRAPH_*: set all of"),
+        ({"CHAIRS_GROUP_ID": "grp"}, "CHAIRS_GROUP_ID: needs the GRAPH_* settings"),
     ],
 )
 def test_bad_settings_stop_the_service_with_one_line(env, message, tmp_path):

@@ -31,6 +31,7 @@ class FakeGraph:
     requests: list = field(default_factory=list)
     faults: list = field(default_factory=list)
     mail: list = field(default_factory=list)
+    group_members: dict = field(default_factory=dict)  # group id -> set of user ids
 
     def __post_init__(self):
         self._ids = itertools.count(1)
@@ -40,6 +41,7 @@ class FakeGraph:
         app.router.add_patch("/v1.0/users/{user}/events/{event}", self._patch)
         app.router.add_post("/v1.0/users/{user}/events/{event}/cancel", self._cancel)
         app.router.add_post("/v1.0/users/{user}/sendMail", self._send_mail)
+        app.router.add_post("/v1.0/users/{user}/checkMemberGroups", self._check_member_groups)
         self.server = TestServer(app, host="127.0.0.1")
 
     @property
@@ -121,6 +123,13 @@ class FakeGraph:
             return response
         self.mail.append({"from": request.match_info["user"], **(await request.json())})
         return web.Response(status=202)
+
+    async def _check_member_groups(self, request: web.Request) -> web.Response:
+        if (response := await self._fault(request)) is not None:
+            return response
+        user = request.match_info["user"]
+        asked = (await request.json())["groupIds"]
+        return web.json_response({"value": [g for g in asked if user in self.group_members.get(g, set())]})
 
     def respond(self, event_id: str, email: str, response: str) -> None:
         """An invitee answers in Outlook or Teams."""

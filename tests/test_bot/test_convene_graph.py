@@ -203,3 +203,23 @@ async def test_the_chair_invites_someone_else_moves_and_cancels_the_meeting(bot,
         expert = next(i for i in (await uow.discussions.get(chair.discussion_id)).invitations if i.email == "fii@nhs.example.org")
     assert f"{chair.discussion_id}:rsvp:{expert.id}" in keys
     assert {"meeting.invite", "meeting.move", "meeting.cancel"} <= set(actions)
+
+
+async def test_chairs_can_be_the_members_of_a_security_group(tmp_path, clock, graph):
+    from bot.access import GraphGroupMembership
+
+    graph.group_members["grp-chairs"] = {"aad-chair-1"}
+    group = GraphGroupMembership(graph_client(credential=FakeCredential(), base_url=graph.base_url), "grp-chairs")
+    running = await start_bot(make_settings(tmp_path), clock, chairs_group=group)
+    try:
+        assert "1 of 5" in texts_of(await Chair(running).strategy())
+        outsider = Chair(running, aad_id="aad-visitor", user_id="29:visitor", name="Visitor")
+        assert "only team managers on the chairs list" in (await outsider.say("/strategy"))[0]["text"]
+        asked = [r for r in graph.requests if r[1].endswith("/checkMemberGroups")]
+        await Chair(running).say("contacts")  # remembered: no second look-up for the same chair
+        assert len([r for r in graph.requests if r[1].endswith("/checkMemberGroups")]) == len(asked) == 2
+        graph.faults = [Fault(503)]
+        stranger = Chair(running, aad_id="aad-other", user_id="29:other", name="Other")
+        assert "only team managers" in (await stranger.say("/strategy"))[0]["text"]  # Graph down: refused, not let in
+    finally:
+        await stop_bot(running)
