@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install -q --disable-pip-version-check
 E2E := tests/e2e
 
-.PHONY: run test migrate system-deps playground bench check-profiles clean
+.PHONY: run test migrate system-deps playground bench check-profiles package clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ playground: $(E2E)/node_modules/.package-lock.json
 
 test: $(VENV)/.test-deps system-deps playground
 	$(PY) -m pytest
+
+package: $(VENV)/.run-deps
+	$(PY) -m manifest appPackage.zip
 
 check-profiles: $(VENV)/.run-deps
 	@for p in hackney bristol triborough walsall darlington; do $(PY) -m protocol check $$p || exit 1; done

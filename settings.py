@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     chairs_group_id: str = ""
     contacts_file: Path | None = None
 
+    # The Teams app package (make package)
+    teams_app_id: str = "6f1d3c2a-8b4e-4f7a-9c1d-2e5b7a9c0d11"
+    app_version: str = "1.0.0"
+    developer_name: str = Field("Children's social care", max_length=32)
+    developer_website_url: str = "https://www.example.org/strategy-bot"
+    privacy_url: str = "https://www.example.org/strategy-bot/privacy"
+    terms_url: str = "https://www.example.org/strategy-bot/terms"
+
     protocol_profile: str = "hackney"
     holiday_region: Literal["ENG", "WLS", "SCT", "NIR"] | None = None
     time_zone: str = "Europe/London"

@@ -29,6 +29,10 @@ REPORT = re.compile(r"^a\d{1,3}$")  # "A3 by 14/12": a report back on action 3
 
 
 class StrategyBot(TeamsActivityHandler):
+    # The commands people type, and the method that answers each (the manifest lists the same).
+    COMMANDS = {"help": "_help", "?": "_help", "strategy": "_strategy", "contacts": "_contacts", "record": "_record",
+                "actions": "_actions", "mine": "_mine", "overdue": "_overdue", "snooze": "_snooze"}
+
     def __init__(self, services: BotServices, *, records_directory):
         self.s = services
         self.export = ExportFlow(services, directory=records_directory)
@@ -38,9 +42,7 @@ class StrategyBot(TeamsActivityHandler):
         self.actions = ActionsFlow(services)
         self.record = RecordFlow(services, self.actions)
         meetings.record_card = self.record.step_card
-        self._commands = {"help": self._help, "?": self._help, "strategy": self._strategy, "contacts": self._contacts,
-                          "record": self._record, "actions": self._actions, "mine": self._mine, "overdue": self._overdue,
-                          "snooze": self._snooze}
+        self._commands = {name: getattr(self, method) for name, method in self.COMMANDS.items()}
 
     # ---- messages ----------------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
