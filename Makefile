@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install -q --disable-pip-version-check
 E2E := tests/e2e
 
-.PHONY: run test migrate system-deps playground bench check-profiles package clean
+.PHONY: run test migrate system-deps playground playground-deps bench check-profiles package clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,27 @@ $(VENV)/.test-deps: $(VENV)/.run-deps requirements-test.txt
 migrate: $(VENV)/.run-deps
 	$(PY) -m alembic upgrade head
 
+PLAYGROUND := $(E2E)/node_modules/.bin/agentsplayground
+PLAYGROUND_PORT ?= 56150
+ENDPOINT = $$($(PY) -c "from settings import Settings; s = Settings(); print(f'http://{s.host}:{s.port}/api/messages')")
+
+# In local mode (no MICROSOFT_APP_ID) the Agents Playground starts too, with the people of
+# .m365agentsplayground.yml and their contacts directory (storage/directories/playground.yaml).
 run: migrate
-	$(PY) app.py
+	@mkdir -p data; \
+	if $(PY) -c "import sys; from settings import Settings; sys.exit(0 if Settings().local_mode else 1)" && command -v npm >/dev/null; then \
+	  $(MAKE) --no-print-directory playground-deps >/dev/null; \
+	  TEAMSAPPTESTER_BROWSER=none $(PLAYGROUND) -e $(ENDPOINT) -c msteams --dt -p $(PLAYGROUND_PORT) > data/playground.log 2>&1 & \
+	  playground=$$!; trap 'kill $$playground 2>/dev/null' EXIT INT TERM; \
+	  echo ""; echo "  Agents Playground (a local Teams): http://localhost:$(PLAYGROUND_PORT)   (log: data/playground.log)"; echo ""; \
+	  CONTACTS_FILE=$${CONTACTS_FILE:-storage/directories/playground.yaml} $(PY) app.py; \
+	else \
+	  $(PY) app.py; \
+	fi
+
+# The Playground on its own, against a bot that is already running (make run starts both).
+playground: playground-deps
+	TEAMSAPPTESTER_BROWSER=none $(PLAYGROUND) -e $(ENDPOINT) -c msteams --dt -p $(PLAYGROUND_PORT)
 
 system-deps:
 	@bash .ci/system-deps.sh
@@ -33,9 +52,9 @@ $(E2E)/node_modules/.package-lock.json: $(E2E)/package.json $(E2E)/package-lock.
 	@start=$$SECONDS; npm ci --prefix $(E2E) --no-audit --no-fund --loglevel=error && \
 	  echo "playground: npm ci took $$((SECONDS - start)) s"
 
-playground: $(E2E)/node_modules/.package-lock.json
+playground-deps: $(E2E)/node_modules/.package-lock.json
 
-test: $(VENV)/.test-deps system-deps playground
+test: $(VENV)/.test-deps system-deps playground-deps
 	$(PY) -m pytest
 
 package: $(VENV)/.run-deps

@@ -39,6 +39,8 @@ async def bot_on_a_port(tmp_path, clock):
 async def playground(bot_on_a_port, tmp_path):
     assert PLAYGROUND.exists(), "the Agents Playground is not installed: run `make test` (npm ci in tests/e2e)"
     port = _free_port()
+    # The project's own mock Teams: a MASH team, a chair, a social worker, police, health, a DSL, a paediatrician.
+    shutil.copy(E2E.parent.parent / ".m365agentsplayground.yml", tmp_path / ".m365agentsplayground.yml")
     env = {**os.environ, "TEAMSAPPTESTER_BROWSER": "none", "BROWSER": "none"}
     process = await asyncio.create_subprocess_exec(
         str(PLAYGROUND), "-e", bot_on_a_port.url, "-c", "msteams", "--dt", "-p", str(port),
