@@ -50,16 +50,22 @@ LOCAL_MODE_WARNING = """
 ************************************************************************"""
 
 
-def meeting_provider(settings: Settings, *, clock: Clock, sleep) -> MeetingProvider:
+def _graph(settings: Settings):
+    """One app-only Graph client for meetings, mail and group checks (GRAPH_* settings)."""
+    from azure.identity.aio import ClientSecretCredential
+
+    from scheduling.meetings.graph import graph_client
+
+    credential = ClientSecretCredential(settings.graph_tenant_id, settings.graph_client_id, settings.graph_client_secret)
+    return graph_client(credential=credential, base_url=settings.graph_base_url)
+
+
+def meeting_provider(settings: Settings, *, clock: Clock, sleep, graph=None) -> MeetingProvider:
     """Graph when it is configured, else local .ics files (which send nothing, and say so)."""
-    if settings.graph_configured:
-        from azure.identity.aio import ClientSecretCredential
+    if graph is not None:
+        from scheduling.meetings.graph import GraphMeetingProvider
 
-        from scheduling.meetings.graph import GraphMeetingProvider, graph_client
-
-        credential = ClientSecretCredential(settings.graph_tenant_id, settings.graph_client_id, settings.graph_client_secret)
-        client = graph_client(credential=credential, base_url=settings.graph_base_url)
-        return GraphMeetingProvider(client, organiser=settings.graph_organiser, sleep=sleep)
+        return GraphMeetingProvider(graph, organiser=settings.graph_organiser, sleep=sleep)
     from scheduling.meetings.local import LocalMeetingProvider
 
     return LocalMeetingProvider(settings.data_dir / "invitations", clock=clock)
@@ -103,29 +109,21 @@ async def healthz(request: web.Request) -> web.Response:
                               "profile": request.app[PROFILE].id})
 
 
-def create_mailer(settings: Settings):
+def create_mailer(settings: Settings, *, graph=None):
     """Graph sendMail from the organiser mailbox when Graph is set up, else .eml files (nothing sent)."""
-    if settings.graph_configured:
-        from azure.identity.aio import ClientSecretCredential
-
+    if graph is not None:
         from bot.mailer import GraphMailer
-        from scheduling.meetings.graph import graph_client
 
-        credential = ClientSecretCredential(settings.graph_tenant_id, settings.graph_client_id, settings.graph_client_secret)
-        return GraphMailer(graph_client(credential=credential, base_url=settings.graph_base_url), sender=settings.graph_organiser)
+        return GraphMailer(graph, sender=settings.graph_organiser)
     return FileMailer(settings.data_dir / "outbox")
 
 
-def _chairs_group(settings: Settings):
-    if not settings.chairs_group_id:
+def _chairs_group(settings: Settings, graph):
+    if not settings.chairs_group_id or graph is None:
         return None
-    from azure.identity.aio import ClientSecretCredential
-
     from bot.access import GraphGroupMembership
-    from scheduling.meetings.graph import graph_client
 
-    credential = ClientSecretCredential(settings.graph_tenant_id, settings.graph_client_id, settings.graph_client_secret)
-    return GraphGroupMembership(graph_client(credential=credential, base_url=settings.graph_base_url), settings.chairs_group_id)
+    return GraphGroupMembership(graph, settings.chairs_group_id)
 
 
 def init_app(settings: Settings, *, clock: Clock | None = None, meetings: MeetingProvider | None = None,
@@ -136,17 +134,18 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
     engine = database.create_engine(settings.sqlalchemy_url)  # connects lazily, on first use
     sessions = database.session_factory(engine)
     adapter = create_adapter(settings)
+    graph = _graph(settings) if settings.graph_configured else None
     services = BotServices(
         uow=lambda: UnitOfWork(sessions, clock), clock=clock, profile=profile, calendar=calendar,
         directory=load_directory(settings.directory_path),
-        meetings=meetings or meeting_provider(settings, clock=clock, sleep=sleep),
+        meetings=meetings or meeting_provider(settings, clock=clock, sleep=sleep, graph=graph),
         access=Access(settings.chair_aad_ids, local_mode=settings.local_mode, clock=clock,
-                      group=chairs_group or _chairs_group(settings)),
+                      group=chairs_group or _chairs_group(settings, graph)),
         proactive=Proactive(adapter, settings.app_id, sleep=sleep), local_mode=settings.local_mode,
     )
     bot = StrategyBot(services, records_directory=settings.data_dir / "records")
     links = Links(settings.link_secret_bytes(), base_url=settings.base_url, clock=clock)
-    chaser = Chaser(services, mailer=mailer or create_mailer(settings), links=links, actions_flow=bot.actions)
+    chaser = Chaser(services, mailer=mailer or create_mailer(settings, graph=graph), links=links, actions_flow=bot.actions)
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS], app[PROFILE], app[ENGINE], app[SERVICES], app[CHASER] = settings, profile, engine, services, chaser
     app[SCHEDULER] = create_scheduler(poll_replies=bot.rsvp.poll_all, reply_poll_minutes=settings.reply_poll_minutes,

@@ -92,10 +92,9 @@ class StrategyBot(TeamsActivityHandler):
         await turn_context.send_activity(MessageFactory.text(await self.actions.list_actions(turn_context)))
 
     async def _overdue(self, turn_context: TurnContext, _args: str) -> None:
-        person = turn_context.activity.from_property
-        if not await self.s.access.may_convene(person.aad_object_id or person.id):
-            await turn_context.send_activity(MessageFactory.text("Sorry, the overdue list is for chairs."))
+        if not await self._chairs_only(turn_context, "the overdue list"):
             return
+        person = turn_context.activity.from_property
         now = self.s.clock.now()
         async with self.s.uow() as uow:
             overdue = await uow.obligations.overdue_for_chair(person.aad_object_id or person.id, now)
@@ -133,10 +132,15 @@ class StrategyBot(TeamsActivityHandler):
     async def _mine(self, turn_context: TurnContext, _args: str) -> None:
         await turn_context.send_activity(MessageFactory.text(await self.actions.mine(turn_context)))
 
-    async def _contacts(self, turn_context: TurnContext, _args: str) -> None:
+    async def _chairs_only(self, turn_context: TurnContext, what: str) -> bool:
         person = turn_context.activity.from_property
-        if not await self.s.access.may_convene(person.aad_object_id or person.id):
-            await turn_context.send_activity(MessageFactory.text("Sorry, the contacts directory is for chairs."))
+        if await self.s.access.may_convene(person.aad_object_id or person.id):
+            return True
+        await turn_context.send_activity(MessageFactory.text(f"Sorry, {what} is for chairs."))
+        return False
+
+    async def _contacts(self, turn_context: TurnContext, _args: str) -> None:
+        if not await self._chairs_only(turn_context, "the contacts directory"):
             return
         await turn_context.send_activity(MessageFactory.text(messages.contacts_text(self.s.directory)))
 

@@ -71,3 +71,16 @@ def test_a_malformed_contacts_file_stops_the_service_with_its_line(tmp_path):
     assert result.returncode == 2
     assert "CONTACTS_FILE:" in result.stderr and "line 5: unknown agency 'sheriff'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_with_graph_settings_meetings_and_mail_go_through_graph(tmp_path):
+    from app import CHASER, SERVICES, init_app
+    from bot.mailer import GraphMailer
+    from scheduling.meetings.graph import GraphMeetingProvider
+
+    settings = load_settings(_env_file=None, data_dir=tmp_path, graph_tenant_id="t", graph_client_id="c",
+                             graph_client_secret="s", graph_organiser="meetings@council.example.org")
+    app = init_app(settings)  # builds the clients; nothing is requested until a meeting or mail is sent
+    assert isinstance(app[SERVICES].meetings, GraphMeetingProvider)
+    assert isinstance(app[CHASER].mailer, GraphMailer)
+    assert app[SERVICES].meetings.client is app[CHASER].mailer.client  # one Graph client for both
