@@ -193,3 +193,149 @@ async def test_the_ladder_for_an_overdue_action_in_the_playground(page, playgrou
     assert any("To: ppu.di@hackney.example.org" in m and "escalated to you as agency lead" in m for m in mails)
     assert any("To: social.care.manager@hackney.example.org" in m and "escalated to you as manager" in m for m in mails)
     await page.screenshot(path=str(ARTIFACTS / "playground-ladder.png"), full_page=True)
+
+
+@pytest.fixture
+async def team_bot(tmp_path, clock):
+    """The bot with the Playground's own people as its contacts directory."""
+    from tests.conftest import ROOT
+
+    bot = await start_bot(make_settings(tmp_path, contacts_file=ROOT / "storage/directories/playground.yaml"), clock)
+    yield bot
+    await stop_bot(bot)
+
+
+@pytest.fixture
+async def team_playground(team_bot, tmp_path):
+    port = _free_port()
+    shutil.copy(E2E.parent.parent / ".m365agentsplayground.yml", tmp_path / ".m365agentsplayground.yml")
+    env = {**os.environ, "TEAMSAPPTESTER_BROWSER": "none", "BROWSER": "none"}
+    process = await asyncio.create_subprocess_exec(
+        str(PLAYGROUND), "-e", team_bot.url, "-c", "msteams", "--dt", "-p", str(port), cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True)
+    while "Listening on" not in (line := (await asyncio.wait_for(process.stdout.readline(), 60)).decode()):
+        assert line, "the Playground exited"
+    yield f"http://127.0.0.1:{port}/"
+    process.terminate()
+    await process.wait()
+
+
+async def test_the_journey_of_a_discussion_through_the_mash_channel(team_playground, team_bot, tmp_path):
+    """The chair convenes in the MASH channel in the browser; the police officer accepts; the chair
+    records two actions; health replies `A1 done` in the thread. The Playground's UI shows one
+    user at a time, so the other people's steps go through its HTTP API (as they would through
+    their own Teams), and the chair's recording cards are pressed through the same API."""
+    from playwright.async_api import async_playwright, expect
+
+    from tests.test_bot.chair import inputs_of, texts_of
+
+    api = team_bot.http
+    shot = ARTIFACTS / "journey"
+    shot.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = await browser.new_page(viewport={"width": 1280, "height": 2200})
+        await page.goto(team_playground, wait_until="networkidle")
+        await expect(page.get_by_text("Connected.")).to_be_visible(timeout=30_000)
+
+        # 1. The chair types /strategy in the MASH channel, opens the card, fills it, confirms.
+        await page.get_by_label("MASH - Strategy discussions").click()
+        await expect(page.get_by_role("button", name="Post")).to_be_visible(timeout=30_000)
+        post = page.locator("[contenteditable='true']").first  # the channel's "Start a new post" box
+        await post.click()
+        await post.type("@Strat")  # in a channel, as in Teams, the bot hears only what mentions it
+        await page.get_by_role("menuitem", name="Strategy Bot").click()  # the mention suggestion
+        await post.type(" strategy")
+        await page.get_by_role("button", name="Post").click()
+        await expect(page.get_by_text("Only the chair and the people invited can open the details.")).to_be_visible(timeout=30_000)
+        await page.locator(".ac-adaptiveCard").last.get_by_role("button", name="Open").click()
+        await expect(page.get_by_text("1 of 5 · The child")).to_be_visible(timeout=30_000)
+        card = page.locator(".ac-adaptiveCard").last
+        await card.get_by_label("Case reference").fill("CR-31337")
+        await card.get_by_label("Child's initials (never the name)").fill("MN")
+        await card.get_by_text("Unborn", exact=True).click()
+        await card.get_by_role("button", name="Next").click()
+        await expect(page.get_by_text("2 of 5 · The concern")).to_be_visible(timeout=30_000)
+        card = page.locator(".ac-adaptiveCard").last
+        await card.get_by_role("combobox", name="Concerns (choose all that apply)").click()
+        await page.get_by_text("Physical abuse", exact=True).click()
+        await page.keyboard.press("Escape")
+        await card.get_by_role("button", name="Next").click()
+        await expect(page.get_by_text("3 of 5 · Assessment and invitees")).to_be_visible(timeout=30_000)
+        await page.locator(".ac-adaptiveCard").last.get_by_role("button", name="Next").first.click()
+        await expect(page.get_by_text("4 of 5 · When")).to_be_visible(timeout=30_000)
+        await page.locator(".ac-adaptiveCard").last.get_by_role("button", name="Next").first.click()
+        await expect(page.get_by_text("5 of 5 · Confirm")).to_be_visible(timeout=30_000)
+        await page.locator(".ac-adaptiveCard").last.get_by_role("button", name="Create the meeting").click()
+        await team_bot.services.drain()
+        await page.screenshot(path=str(shot / "1-convened.png"), full_page=True)
+        async with team_bot.services.uow() as uow:
+            discussion = (await uow.discussions.by_case_reference("CR-31337"))[0]
+            discussion = await uow.discussions.get(discussion.id)
+            police = next(i for i in discussion.invitations if i.agency == "police")
+            thread, card_id = discussion.conversation_id, discussion.card_activity_id
+        assert discussion.status == "convened" and thread.startswith("channel-strategy")
+
+        # 2. The police officer accepts (her own Teams: the Playground's API, as DS Priya Shah).
+        accept = {"name": "adaptiveCard/action", "from": {"id": "user-id-police"}, "conversation": {"id": thread},
+                  "replyToId": card_id, "value": {"action": {"type": "Action.Execute", "verb": "rsvp.accept",
+                                                             "data": {"discussion_id": discussion.id, "invitation_id": police.id}},
+                                                  "trigger": "manual"}}
+        answered = await api.post(f"{team_playground}_conversation/v1/invoke", json=accept)
+        assert answered.status == 200, await answered.text()
+        assert "Your reply: **accepted**" in texts_of((await answered.json())["value"])
+        await page.locator(".ac-adaptiveCard").last.get_by_role("button", name="Open").click()
+        await expect(page.get_by_text("Police").first).to_be_visible()
+        await expect(page.get_by_text("✓ confirmed").nth(1)).to_be_visible(timeout=30_000)  # social care and now police
+        await page.screenshot(path=str(shot / "2-police-accepted.png"), full_page=True)
+
+        # 3. The chair records the discussion with two actions (the agenda's ten cards, pressed through the API).
+        async def press(verb: str, data: dict) -> dict:
+            body = {**accept, "from": {"id": "user-id-chair"},
+                    "value": {"action": {"type": "Action.Execute", "verb": verb, "data": {"discussion_id": discussion.id, **data}},
+                              "trigger": "manual"}}
+            response = await api.post(f"{team_playground}_conversation/v1/invoke", json=body)
+            assert response.status == 200, await response.text()
+            return (await response.json())["value"]
+
+        card = await press("record.open", {})
+        answers = {k: ("attended" if k.startswith("attendance_") else v) for k, v in inputs_of(card).items()}
+        for step, values in (("attendance", answers), ("household", {"household": "Mother, 1 Example Road"}),
+                             ("purpose", {"reason": "Bruise", "purpose": "Decide s47"}),
+                             ("concerns", {"concerns": "Bruise", "severity": "Moderate", "impact": "Pain"}),
+                             ("background", {"background": "None", "risk": "Injury", "protective": "Grandmother",
+                                             "whereabouts": "At home with grandmother"})):
+            card = await press("record.next", {"step": step, **values})
+        card = await press("record.add_decision", {"step": "decisions", "decision_child": "MN", "decision_kind": "s47_joint",
+                                                   "decision_reasoning": "Unexplained bruising to an infant"})
+        card = await press("record.next", {"step": "decisions"})
+        card = await press("record.next", {"step": "plan", "seen_alone": "n/a: unborn", "shared_with_family": "The s47 decision",
+                                           "cp_medical": "true"})
+        for what, agency, owner, email in (("Health visitor to visit", "health", "Nurse Tom Evans", "tom.evans@nhs.example.org"),
+                                           ("Police checks", "police", "DS Priya Shah", "priya.shah@police.example.org")):
+            card = await press("record.add_action", {"step": "actions", "action_child": "MN", "action_what": what,
+                                                     "action_agency": agency, "action_owner": owner, "action_email": email,
+                                                     "action_due": "2 working days"})
+        card = await press("record.next", {"step": "actions"})
+        card = await press("record.next", {"step": "distribution", **inputs_of(card)})
+        card = await press("record.finalise", {"step": "next"})
+        assert "Record finalised" in texts_of(card), texts_of(card)
+        await expect(page.get_by_text("A1 · CR-31337 (MN)")).to_be_visible(timeout=30_000)
+        await page.screenshot(path=str(shot / "3-recorded.png"), full_page=True)
+
+        # 4. Health replies in the thread, as Nurse Tom Evans: `A1 done`. The Playground's message API posts
+        # as the user at the keyboard, so the reply is delivered to the bot as Teams delivers it, from her,
+        # with the Playground as the connector: the answer and the updated card appear in the browser.
+        config = (await (await api.get(f"{team_playground}_internal/v1/testConfig")).json())["config"]
+        health = next(u for u in config["users"] if u["id"] == "user-id-health")
+        reply = {"type": "message", "id": "reply-a1-done", "channelId": "msteams", "serviceUrl": f"{team_playground}_connector",
+                 "from": {"id": health["id"], "name": health["name"], "aadObjectId": health["aadObjectId"]},
+                 "conversation": {"id": thread, "conversationType": "channel", "tenantId": config["tenantId"]},
+                 "recipient": {"id": config["bot"]["id"], "name": "Strategy Bot"}, "text": "A1 done", "textFormat": "plain",
+                 "channelData": {"tenant": {"id": config["tenantId"]}}}
+        assert (await api.post(team_bot.url, json=reply)).status == 201
+        await expect(page.locator("p", has_text="A1 (CR-31337): completed. Recorded for Nurse Tom Evans (health)")).to_be_visible(
+            timeout=30_000)
+        await expect(page.get_by_text("Status").first).to_be_visible()
+        await page.screenshot(path=str(shot / "4-action-done.png"), full_page=True)
+        await browser.close()
