@@ -3,6 +3,7 @@ against the running bot, driven by Playwright on Debian's Chromium."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -35,32 +36,37 @@ async def bot_on_a_port(tmp_path, clock):
     await stop_bot(bot)
 
 
-@pytest.fixture
-async def playground(bot_on_a_port, tmp_path):
+@contextlib.asynccontextmanager
+async def running_playground(bot_url: str, cwd: Path):
+    """The Playground against the bot, with the project's own mock Teams (.m365agentsplayground.yml:
+    a MASH team, a chair, a social worker, police, health, a DSL, a paediatrician)."""
     assert PLAYGROUND.exists(), "the Agents Playground is not installed: run `make test` (npm ci in tests/e2e)"
     port = _free_port()
-    # The project's own mock Teams: a MASH team, a chair, a social worker, police, health, a DSL, a paediatrician.
-    shutil.copy(E2E.parent.parent / ".m365agentsplayground.yml", tmp_path / ".m365agentsplayground.yml")
+    shutil.copy(E2E.parent.parent / ".m365agentsplayground.yml", cwd / ".m365agentsplayground.yml")
     env = {**os.environ, "TEAMSAPPTESTER_BROWSER": "none", "BROWSER": "none"}
     process = await asyncio.create_subprocess_exec(
-        str(PLAYGROUND), "-e", bot_on_a_port.url, "-c", "msteams", "--dt", "-p", str(port),
-        cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
-    )
+        str(PLAYGROUND), "-e", bot_url, "-c", "msteams", "--dt", "-p", str(port), cwd=cwd, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True)
     seen = []
 
     async def listening() -> None:
-        while True:
-            line = (await process.stdout.readline()).decode()
+        while "Listening on" not in (line := (await process.stdout.readline()).decode()):
             if not line:
                 raise RuntimeError("the Playground exited: " + "".join(seen))
             seen.append(line)
-            if "Listening on" in line:
-                return
 
-    await asyncio.wait_for(listening(), 60)
-    yield f"http://127.0.0.1:{port}/"
-    process.terminate()
-    await process.wait()
+    try:
+        await asyncio.wait_for(listening(), 60)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+@pytest.fixture
+async def playground(bot_on_a_port, tmp_path):
+    async with running_playground(bot_on_a_port.url, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -207,17 +213,8 @@ async def team_bot(tmp_path, clock):
 
 @pytest.fixture
 async def team_playground(team_bot, tmp_path):
-    port = _free_port()
-    shutil.copy(E2E.parent.parent / ".m365agentsplayground.yml", tmp_path / ".m365agentsplayground.yml")
-    env = {**os.environ, "TEAMSAPPTESTER_BROWSER": "none", "BROWSER": "none"}
-    process = await asyncio.create_subprocess_exec(
-        str(PLAYGROUND), "-e", team_bot.url, "-c", "msteams", "--dt", "-p", str(port), cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True)
-    while "Listening on" not in (line := (await asyncio.wait_for(process.stdout.readline(), 60)).decode()):
-        assert line, "the Playground exited"
-    yield f"http://127.0.0.1:{port}/"
-    process.terminate()
-    await process.wait()
+    async with running_playground(team_bot.url, tmp_path) as url:
+        yield url
 
 
 async def test_the_journey_of_a_discussion_through_the_mash_channel(team_playground, team_bot, tmp_path):

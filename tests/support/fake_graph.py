@@ -22,7 +22,7 @@ class FakeCredential:
 class Fault:
     status: int = 503
     retry_after: str | None = None
-    hang: float = 0.0  # seconds to stall before answering (a timeout on the client side)
+    hang: bool = False  # stall until the test ends: the client's own timeout is what is tested
 
 
 @dataclass
@@ -35,6 +35,8 @@ class FakeGraph:
 
     def __post_init__(self):
         self._ids = itertools.count(1)
+        self._release = asyncio.Event()
+        self._stalled: list = []
         app = web.Application()
         app.router.add_post("/v1.0/users/{user}/events", self._create)
         app.router.add_get("/v1.0/users/{user}/events/{event}", self._get)
@@ -53,6 +55,7 @@ class FakeGraph:
         return self
 
     async def close(self):
+        self._release.set()
         await self.server.close()
 
     async def _fault(self, request: web.Request):
@@ -61,17 +64,18 @@ class FakeGraph:
             return None
         fault = self.faults.pop(0)
         if fault.hang:
-            await asyncio.sleep(fault.hang)  # the server stalls; the client's timeout is what is tested
+            self._stalled.append(request)
+            await self._release.wait()  # answered only at teardown, long after the client gave up
         headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
         code = "TooManyRequests" if fault.status == 429 else "ServiceUnavailable"
         return web.json_response({"error": {"code": code, "message": "scripted"}}, status=fault.status, headers=headers)
 
     async def _create(self, request: web.Request) -> web.Response:
         body = await request.json()
+        if self.faults and self.faults[0].hang:
+            # The request reaches Graph and the event is made; it is the answer that never comes back.
+            self._store(request.match_info["user"], body)
         if (response := await self._fault(request)) is not None:
-            # A stalled request may still have reached Graph: record it, as the real service would.
-            if response.status == 504 or request.transport is None:
-                self._store(request.match_info["user"], body)
             return response
         event = self._store(request.match_info["user"], body)
         return web.json_response(event, status=201)

@@ -98,7 +98,7 @@ async def test_503_backs_off_exponentially_then_succeeds(provider, graph, sleep)
 
 async def test_a_timeout_is_retried_and_the_transaction_id_prevents_a_second_event(provider, graph, sleep):
     # The first POST stalls past our timeout but reaches Graph; the retry carries the same transactionId.
-    graph.faults = [Fault(504, hang=1.0)]
+    graph.faults = [Fault(504, hang=True)]
     meeting = await provider.create(request())
     assert len(graph.events) == 1
     assert len(sleep.waits) == 1
