@@ -65,6 +65,8 @@ check-profiles: $(VENV)/.run-deps
 
 bench: $(VENV)/.test-deps
 	$(PY) bench/protocol_bench.py
+	$(PY) bench/http_bench.py
+	$(PY) bench/sweep_bench.py
 
 clean:
 	rm -rf $(VENV) $(E2E)/node_modules .pytest_cache .hypothesis
