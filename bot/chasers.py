@@ -16,6 +16,7 @@ from cards.words import subject, when
 from scheduling import chasing
 from storage.models import Chase
 
+from .meetings import next_contact
 from .proactive import card_activity
 from .services import BotServices
 
@@ -50,12 +51,11 @@ class Person:
 
 
 class Chaser:
-    def __init__(self, services: BotServices, *, mailer, links, actions_flow, instance: str = "sweeper"):
+    def __init__(self, services: BotServices, *, mailer, links, actions_flow):
         self.s = services
         self.mailer = mailer
         self.links = links
         self.actions = actions_flow
-        self.instance = instance
 
     async def sweep(self, *, limit: int = 200) -> int:
         """One pass; returns how many chases were sent."""
@@ -225,11 +225,7 @@ class Chaser:
         invitation = next((i for i in discussion.invitations if i.id == obligation.subject_id), None)
         if invitation is None:
             return "the agency's duty desk"
-        tried = {i.email.lower() for i in discussion.invitations if i.agency == invitation.agency}
-        in_hours = discussion.meeting_start is None or self.s.calendar.in_working_hours(discussion.meeting_start)
-        others = [c for c in self.s.directory.on_duty(invitation.agency, in_hours=in_hours) if c.email.lower() not in tried]
-        contact = others[0] if others else self.s.directory.lead(invitation.agency)
-        return f"{contact.name}, {contact.role} ({contact.phone}, {contact.email})" if contact else "the agency's duty desk"
+        return next_contact(self.s, discussion, invitation.agency)
 
     async def _deliver(self, person: Person, step, obligation, discussion, now: datetime) -> str:
         title, line = self._words(step, obligation, discussion, now)

@@ -21,6 +21,14 @@ from .services import BotServices
 log = logging.getLogger(__name__)
 
 
+def next_contact(services: BotServices, discussion: Discussion, agency: str) -> str:
+    """Who the chair should try for an agency none of whose invitees is coming (on duty at the meeting time)."""
+    in_hours = discussion.meeting_start is None or services.calendar.in_working_hours(discussion.meeting_start)
+    tried = {i.email.lower() for i in discussion.invitations if i.agency == agency}
+    contact = services.directory.next_to_try(agency, in_hours=in_hours, tried=tried)
+    return contact.describe() if contact else "the agency's duty desk"
+
+
 class MeetingsFlow:
     def __init__(self, services: BotServices):
         self.s = services
@@ -109,15 +117,10 @@ class MeetingsFlow:
     def next_contacts(self, discussion: Discussion) -> dict[str, str]:
         """For a quorum agency whose every invitee declined: who to try next (directory, on duty then)."""
         suggestions = {}
-        in_hours = discussion.meeting_start is None or self.s.calendar.in_working_hours(discussion.meeting_start)
         for agency in self.s.profile.quorum.agencies:
             mine = [i for i in discussion.invitations if i.agency == agency]
             if mine and all(i.rsvp == "declined" for i in mine):
-                tried = {i.email.lower() for i in mine}
-                candidates = [c for c in self.s.directory.on_duty(agency, in_hours=in_hours) if c.email.lower() not in tried]
-                lead = self.s.directory.lead(agency)
-                nxt = candidates[0] if candidates else (lead if lead and lead.email.lower() not in tried else None)
-                suggestions[agency] = f"{nxt.name}, {nxt.role} ({nxt.email}, {nxt.phone})" if nxt else "the agency's duty desk"
+                suggestions[agency] = next_contact(self.s, discussion, agency)
         return suggestions
 
     def _request(self, discussion: Discussion) -> MeetingRequest:

@@ -32,6 +32,10 @@ class Contact:
     availability: str = "in_hours"
     lead: bool = False
 
+    def describe(self) -> str:
+        """How the chair can reach them, in one line."""
+        return f"{self.name}, {self.role} ({self.phone}, {self.email})"
+
     def available(self, *, in_hours: bool) -> bool:
         return self.availability == "on_call" or self.availability == ("in_hours" if in_hours else "out_of_hours")
 
@@ -44,6 +48,14 @@ class Directory:
     def on_duty(self, agency: str, *, in_hours: bool) -> list[Contact]:
         """Who to invite for an agency at that time: available people, the agency lead last."""
         return sorted((c for c in self.contacts if c.agency == agency and c.available(in_hours=in_hours)), key=lambda c: c.lead)
+
+    def next_to_try(self, agency: str, *, in_hours: bool, tried: set[str]) -> Contact | None:
+        """Who to ask when everyone tried from an agency has not come: someone else on duty, then the
+        agency lead; never someone already tried (emails, lower case)."""
+        for contact in [*self.on_duty(agency, in_hours=in_hours), self.lead(agency)]:
+            if contact is not None and contact.email.lower() not in tried:
+                return contact
+        return None
 
     def lead(self, agency: str) -> Contact | None:
         return next((c for c in self.contacts if c.agency == agency and c.lead), None)

@@ -56,3 +56,11 @@ def test_a_malformed_csv_directory_names_the_line(tmp_path):
     path.write_text("agency,name,email\npolice,Ann,ann@police.example.org\npolice,,nobody@police.example.org\n")
     with pytest.raises(DirectoryError, match="line 3: name is missing"):
         load_directory(path)
+
+
+def test_next_to_try_is_someone_on_duty_then_the_lead_never_someone_already_tried():
+    directory = load_directory(example_path("hackney"))
+    tried = {"cait.ds@hackney.example.org"}
+    assert directory.next_to_try("police", in_hours=True, tried=tried).name == "DI Lee Lead (fictional)"
+    assert directory.next_to_try("police", in_hours=True, tried=tried | {"ppu.di@hackney.example.org"}) is None
+    assert directory.next_to_try("police", in_hours=False, tried=set()).name == "PS Night Example (fictional)"
