@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from protocol.vocabulary import AGENCIES
+from storage.directory import is_email
 
 from .wizard import flag, text
 
@@ -44,7 +45,6 @@ TEXT_FIELDS = {
              ("legal_action", "Legal action"), ("safe_discharge", "Safe discharge (if in hospital)")],
 }
 _WORKING_DAYS = re.compile(r"^\s*(\d{1,2})\s*(working days?|wd)\s*$", re.IGNORECASE)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 Errors = dict[str, str]
 
 
@@ -144,7 +144,7 @@ def parse_action(values: dict, *, children: list[str], start: datetime, calendar
         errors["action_agency"] = "Choose the agency that owns the action."
     if not owner:
         errors["action_owner"] = "Name the person responsible (and their role)."
-    if email and not _EMAIL.match(email):
+    if email and not is_email(email):
         errors["action_email"] = "That is not an email address."
     due = parse_due(due_text, start=start, calendar=calendar) if due_text else None
     if due is None:

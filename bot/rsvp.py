@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from datetime import datetime
 
 from botbuilder.core import MessageFactory
@@ -14,13 +13,13 @@ from cards import wizard as cards
 from cards.words import agency as agency_name
 from cards.words import subject, when
 from scheduling.meetings import MeetingError
+from storage.directory import is_email
 
 from .convene import actor_of
 from .meetings import MeetingsFlow
 from .services import BotServices
 
 log = logging.getLogger(__name__)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 FROM_GRAPH = {"accepted": "accepted", "tentativelyAccepted": "tentative", "declined": "declined"}
 POLL_BUDGET_SECONDS = 3  # the card must answer within Teams' turn limit
 
@@ -154,7 +153,7 @@ class RsvpFlow:
         if answer == "delegate":
             if not str(data.get("delegate_name") or "").strip():
                 problems["delegate_name"] = "Enter your delegate's name."
-            if not _EMAIL.match(str(data.get("delegate_email") or "").strip()):
+            if not is_email(str(data.get("delegate_email") or "").strip()):
                 problems["delegate_email"] = "Enter your delegate's email address."
         return problems
 

@@ -7,11 +7,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from protocol.vocabulary import AGENCIES, CONCERNS
+from storage.directory import is_email
 
 STEPS = ("child", "concern", "invitees", "when", "confirm")
 _CASE_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_-]{2,19}$")
 _INITIALS = re.compile(r"^[A-Za-z]{1,4}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CHILD_FLAGS = ("unborn", "not_in_education", "looked_after", "in_hospital", "inpatient")
 CONCERN_FLAGS = ("forensic_evidence_needed", "immediate_protective_action", "medical_implications",
                  "complex_disability_or_medical", "adult_services_involved", "allegation_against_staff",
@@ -174,7 +174,7 @@ def apply_invitee_choices(rows: list[dict], values: dict) -> tuple[list[dict], E
         email = text(values, f"email_{index}") or row["email"]
         if keep and row["agency"] != "referrer" and not email:
             errors[f"email_{index}"] = "No contact on duty in the directory: enter an email address, or untick."
-        elif email and not _EMAIL.match(email):
+        elif email and not is_email(email):
             errors[f"email_{index}"] = "That is not an email address."
         updated.append({**row, "invite": keep, "removal_reason": reason if not keep else "", "email": email,
                         "name": text(values, f"name_{index}") or row["name"]})
@@ -188,7 +188,7 @@ def added_person(values: dict) -> tuple[dict | None, Errors]:
         errors["add_agency"] = "Choose the person's agency."
     if not name or len(name) > 120:
         errors["add_name"] = "Enter the person's name."
-    if not _EMAIL.match(email):
+    if not is_email(email):
         errors["add_email"] = "Enter the person's email address."
     if errors:
         return None, errors

@@ -17,6 +17,11 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EXAMPLES = Path(__file__).resolve().parent / "directories"
 
 
+def is_email(value: str) -> bool:
+    """The one check of an email address, for the directory and every card that asks for one."""
+    return bool(_EMAIL.match(value))
+
+
 class DirectoryError(ValueError):
     pass
 
@@ -117,7 +122,7 @@ def _contact(row, line: int, path: Path) -> Contact:
         raise DirectoryError(f"{where}: unknown agency {values.get('agency')!r}")
     if not values.get("name"):
         raise DirectoryError(f"{where}: name is missing")
-    if not _EMAIL.match(values.get("email", "")):
+    if not is_email(values.get("email", "")):
         raise DirectoryError(f"{where}: {values.get('email')!r} is not an email address")
     availability = values.get("availability") or "in_hours"
     if availability not in AVAILABILITY:
