@@ -55,6 +55,13 @@ class WorkingCalendar:
             day += timedelta(days=1)
         return day
 
+    def previous_working_day(self, day: date) -> date:
+        """The last working day strictly before `day`."""
+        day -= timedelta(days=1)
+        while not self.is_working_day(day):
+            day -= timedelta(days=1)
+        return day
+
     def add_working_days(self, day: date, n: int) -> date:
         """The Nth working day strictly after `day` (n >= 1); n == 0 returns `day` unchanged."""
         if n < 0:

@@ -43,7 +43,7 @@ def ladder(*, due_at: datetime, created_at: datetime, calendar, rules, kind: str
     if rules.remind_working_days_before:
         day = due_day
         for _ in range(rules.remind_working_days_before):
-            day = _previous_working_day(day, calendar)
+            day = calendar.previous_working_day(day)
         remind = calendar.start_of_working_day(day)
         if remind > created_at:
             steps.append(Step("reminder", remind))
@@ -57,13 +57,6 @@ def ladder(*, due_at: datetime, created_at: datetime, calendar, rules, kind: str
         moment = calendar.add_working_hours(moment, hours)
         steps.append(Step(stage, moment))
     return steps
-
-
-def _previous_working_day(day, calendar):
-    day -= timedelta(days=1)
-    while not calendar.is_working_day(day):
-        day -= timedelta(days=1)
-    return day
 
 
 def may_send_now(*, now: datetime, due_at: datetime, out_of_hours: bool, calendar) -> bool:

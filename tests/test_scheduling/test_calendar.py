@@ -134,3 +134,12 @@ def test_working_hours_are_0900_to_1700_local(day):
     if ENGLAND.is_working_day(day):
         assert ENGLAND.start_of_working_day(day).time() == time(9)
         assert ENGLAND.end_of_working_day(day) - ENGLAND.start_of_working_day(day) == timedelta(hours=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(days)
+def test_previous_working_day_is_the_inverse_of_next(day):
+    before = ENGLAND.previous_working_day(day)
+    assert ENGLAND.is_working_day(before) and before < day
+    if ENGLAND.is_working_day(day):
+        assert ENGLAND.next_working_day(before) == day
