@@ -96,14 +96,39 @@ async def say(page, text: str) -> None:
 async def test_help_in_the_playground_gets_the_bots_answer(page):
     from playwright.async_api import expect
 
-    if True:
-        if True:
-            await say(page, "help")
-            # The message itself (a rendered paragraph), not the chat list's preview of it.
-            answer = page.locator("p", has_text="convenes and follows through child protection strategy discussions")
-            await expect(answer).to_be_visible(timeout=30_000)
-            await expect(answer.locator("strong", has_text="City & Hackney Safeguarding Children Partnership")).to_be_visible()
-            await page.screenshot(path=str(ARTIFACTS / "playground-help.png"))
+    await say(page, "help")
+    # The message itself (a rendered paragraph), not the chat list's preview of it.
+    answer = page.locator("p", has_text="convenes and follows through child protection strategy discussions")
+    await expect(answer).to_be_visible(timeout=30_000)
+    await expect(answer.locator("strong", has_text="City & Hackney Safeguarding Children Partnership")).to_be_visible()
+    await page.screenshot(path=str(ARTIFACTS / "playground-help.png"))
+
+
+def current_card(page):
+    return page.locator(".ac-adaptiveCard").last
+
+
+async def answer_the_concern(page, concern: str, *, medical: bool = False) -> None:
+    """Step 2 of the wizard, as the chair fills it: one concern from the list, perhaps the medical tick."""
+    from playwright.async_api import expect
+
+    await expect(page.get_by_text("2 of 5 · The concern")).to_be_visible(timeout=30_000)
+    card = current_card(page)
+    await card.get_by_role("combobox", name="Concerns (choose all that apply)").click()
+    await page.get_by_text(concern, exact=True).click()
+    await page.keyboard.press("Escape")
+    if medical:
+        await card.get_by_text("Significant medical implications").click()
+    await card.get_by_role("button", name="Next").click()
+
+
+async def take_the_first_time(page) -> None:
+    """Step 4: the first proposed time; waits for the confirm card."""
+    from playwright.async_api import expect
+
+    await expect(page.get_by_text("4 of 5 · When")).to_be_visible(timeout=30_000)
+    await current_card(page).get_by_role("button", name="Next").first.click()
+    await expect(page.get_by_text("5 of 5 · Confirm")).to_be_visible(timeout=30_000)
 
 
 async def test_a_chair_convenes_a_discussion_in_the_playground(page, bot_on_a_port, tmp_path):
@@ -122,25 +147,15 @@ async def test_a_chair_convenes_a_discussion_in_the_playground(page, bot_on_a_po
     await expect(card.get_by_label("Case reference")).to_have_value("CR-77001")
     await card.get_by_text("Unborn", exact=True).click()
     await card.get_by_role("button", name="Next").click()
-
-    await expect(page.get_by_text("2 of 5 · The concern")).to_be_visible(timeout=30_000)
-    card = page.locator(".ac-adaptiveCard").last
-    await card.get_by_role("combobox", name="Concerns (choose all that apply)").click()
-    await page.get_by_text("Serious physical injury", exact=True).click()
-    await page.keyboard.press("Escape")
-    await card.get_by_text("Significant medical implications").click()
-    await card.get_by_role("button", name="Next").click()
+    await answer_the_concern(page, "Serious physical injury", medical=True)
 
     await expect(page.get_by_text("3 of 5 · Assessment and invitees")).to_be_visible(timeout=30_000)
     card = page.locator(".ac-adaptiveCard").last
     await expect(card.get_by_text("Deadline: by 17:00 today", exact=False)).to_be_visible()
     await expect(card.get_by_text("Dr Casey Example (fictional)", exact=False)).to_be_visible()
     await card.get_by_role("button", name="Next").first.click()
-
-    await expect(page.get_by_text("4 of 5 · When")).to_be_visible(timeout=30_000)
-    await page.locator(".ac-adaptiveCard").last.get_by_role("button", name="Next").first.click()
-    await expect(page.get_by_text("5 of 5 · Confirm")).to_be_visible(timeout=30_000)
-    card = page.locator(".ac-adaptiveCard").last
+    await take_the_first_time(page)
+    card = current_card(page)
     await expect(card.get_by_text("no invitation is sent", exact=False)).to_be_visible()
     await card.get_by_role("button", name="Create the meeting").click()
 
@@ -252,18 +267,11 @@ async def test_the_journey_of_a_discussion_through_the_mash_channel(team_playgro
         await card.get_by_label("Child's initials (never the name)").fill("MN")
         await card.get_by_text("Unborn", exact=True).click()
         await card.get_by_role("button", name="Next").click()
-        await expect(page.get_by_text("2 of 5 · The concern")).to_be_visible(timeout=30_000)
-        card = page.locator(".ac-adaptiveCard").last
-        await card.get_by_role("combobox", name="Concerns (choose all that apply)").click()
-        await page.get_by_text("Physical abuse", exact=True).click()
-        await page.keyboard.press("Escape")
-        await card.get_by_role("button", name="Next").click()
+        await answer_the_concern(page, "Physical abuse")
         await expect(page.get_by_text("3 of 5 · Assessment and invitees")).to_be_visible(timeout=30_000)
-        await page.locator(".ac-adaptiveCard").last.get_by_role("button", name="Next").first.click()
-        await expect(page.get_by_text("4 of 5 · When")).to_be_visible(timeout=30_000)
-        await page.locator(".ac-adaptiveCard").last.get_by_role("button", name="Next").first.click()
-        await expect(page.get_by_text("5 of 5 · Confirm")).to_be_visible(timeout=30_000)
-        await page.locator(".ac-adaptiveCard").last.get_by_role("button", name="Create the meeting").click()
+        await current_card(page).get_by_role("button", name="Next").first.click()
+        await take_the_first_time(page)
+        await current_card(page).get_by_role("button", name="Create the meeting").click()
         await team_bot.services.drain()
         await page.screenshot(path=str(shot / "1-convened.png"), full_page=True)
         async with team_bot.services.uow() as uow:
