@@ -159,8 +159,6 @@ def when_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:
         *time_input("other_time", "Another time: start"),
         *text_input("late_reason", "If after the deadline: why it cannot be sooner", problem=errors.get("late_reason")),
     ]
-    if draft.get("paediatrician_note"):
-        body.insert(1, text(draft["paediatrician_note"], subtle=True, size="Small"))
     return _frame(draft, discussion_id, body)
 
 

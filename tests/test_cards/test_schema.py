@@ -74,7 +74,7 @@ def every_card() -> dict:
         "child": cards.child_card({**draft, "step": "child"}, "d-1"),
         "concern": cards.concern_card({**draft, "step": "concern"}, "d-1", now=NOW),
         "invitees": cards.invitees_card({**draft, "step": "invitees"}, "d-1", now=NOW, missing_quorum=["police"]),
-        "when": cards.when_card({**draft, "step": "when", "paediatrician_note": "note"}, "d-1", now=NOW),
+        "when": cards.when_card({**draft, "step": "when"}, "d-1", now=NOW),
         "confirm": cards.confirm_card(draft, "d-1", now=NOW, provider_sends=False, missing_quorum=["health"]),
         "message": cards.message_card("Title", "Text"),
         "base": discussion_cards.base_card(discussion_id="d-1", case_reference="CR-1", initials="AB", status_line="s",
