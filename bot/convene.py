@@ -3,7 +3,7 @@ draft lives in the database, so a restart, a closed chat or a break of an hour r
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from botbuilder.core import MessageFactory, TurnContext
 
@@ -135,7 +135,7 @@ class ConveneFlow:
         assessment = assess(self.s.profile, Facts.model_validate(facts), self.s.calendar).to_json()
         discussion.facts, discussion.assessment = facts, assessment
         discussion.deadline = datetime.fromisoformat(assessment["deadline"])
-        rows = wizard.invitee_rows(assessment, self.s.directory, in_hours=not assessment["out_of_hours"],
+        rows = wizard.invitee_rows(assessment, self.s.directory, in_hours=not self._meets_out_of_hours(discussion),
                                    quorum=assessment["quorum"])
         return {**draft, "concern": concern, "step": "invitees", "invitees": rows, "errors": {}, "values": {}}
 
@@ -149,11 +149,16 @@ class ConveneFlow:
         rules = self.s.profile.meetings
         paediatrician = any(r["invite"] and r["agency"] in ("paediatrician", "csa_paediatrician") for r in rows)
         slots = propose_slots(now=now, deadline=discussion.deadline, calendar=self.s.calendar, minutes=rules.minutes,
-                              out_of_hours=discussion.assessment["out_of_hours"], paediatrician_invited=paediatrician,
+                              out_of_hours=self._meets_out_of_hours(discussion), paediatrician_invited=paediatrician,
                               paediatrician_notice_hours=rules.paediatrician_notice_hours,
                               paediatrician_earliest=rules.paediatrician_earliest)
         return [{"start": s.start.isoformat(), "end": s.end.isoformat(), "suits_paediatrician": s.suits_paediatrician}
                 for s in slots]
+
+    def _meets_out_of_hours(self, discussion) -> bool:
+        """The EDT meets tonight only when the deadline itself falls out of hours; a concern received
+        at the weekend with days to run is met, and its contacts chosen, in working hours."""
+        return not self.s.calendar.in_working_hours(discussion.deadline - timedelta(minutes=1))
 
     def _next_when(self, discussion, draft, data, now):
         slot, errors = wizard.parse_when(data, slots=draft.get("slots", []), now=now, deadline=discussion.deadline,

@@ -262,3 +262,19 @@ async def test_the_same_confirm_delivered_twice_at_once_creates_one_meeting(runn
         actions = [e.action for e in await uow.audit.for_subject("discussion", chair.discussion_id)]
     assert actions.count("meeting.requested") == 1 and actions.count("meeting.created") == 1
     assert confirm
+
+
+async def test_a_weekend_referral_with_days_to_run_is_offered_working_hours_not_tonight(tmp_path, clock):
+    clock.set(datetime(2026, 11, 22, 19, 0, tzinfo=timezone.utc))  # Sunday evening
+    bot = await start_bot(make_settings(tmp_path), clock)
+    try:
+        chair = Chair(bot)
+        await chair.strategy()
+        await chair.press("convene.next", CHILD)
+        card = await chair.press("convene.next", {"concerns": "neglect", "received_time": "18:30"})
+        assert "Deadline: by 17:00 Wed 25 Nov" in texts_of(card)
+        card = await chair.press("convene.next")
+        slot = next(i for i in card["body"] if i.get("id") == "slot")
+        assert slot["choices"][0]["value"] == "2026-11-23T09:00:00+00:00"  # Monday morning, not 20:00 on Sunday
+    finally:
+        await stop_bot(bot)
