@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.access import Access
 from bot.adapter import create_adapter
+from bot.connector import ConnectorPool
 from bot.chasers import Chaser
 from bot.endpoint import messages_endpoint
 from bot.handler import StrategyBot
@@ -40,6 +41,7 @@ ENGINE = web.AppKey("engine", AsyncEngine)
 SERVICES = web.AppKey("services", BotServices)
 SCHEDULER = web.AppKey("scheduler", object)
 CHASER = web.AppKey("chaser", Chaser)
+CONNECTORS = web.AppKey("connectors", ConnectorPool)
 
 LOCAL_MODE_WARNING = """
 ************************************************************************
@@ -79,6 +81,7 @@ async def _lifecycle(app: web.Application):
     if scheduler.running:
         scheduler.shutdown(wait=False)
     await app[SERVICES].drain()  # let a meeting being created finish before the database closes
+    await app[CONNECTORS].close()
     await app[ENGINE].dispose()
 
 
@@ -133,7 +136,8 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
     calendar = calendar_for(profile, subdivision=settings.holiday_region, time_zone=settings.time_zone)
     engine = database.create_engine(settings.sqlalchemy_url)  # connects lazily, on first use
     sessions = database.session_factory(engine)
-    adapter = create_adapter(settings)
+    connectors = ConnectorPool(clock=clock, sleep=sleep)
+    adapter = create_adapter(settings, connectors=connectors)
     graph = _graph(settings) if settings.graph_configured else None
     services = BotServices(
         uow=lambda: UnitOfWork(sessions, clock), clock=clock, profile=profile, calendar=calendar,
@@ -148,6 +152,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
     chaser = Chaser(services, mailer=mailer or create_mailer(settings, graph=graph), links=links, actions_flow=bot.actions)
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS], app[PROFILE], app[ENGINE], app[SERVICES], app[CHASER] = settings, profile, engine, services, chaser
+    app[CONNECTORS] = connectors
     app[SCHEDULER] = create_scheduler(poll_replies=bot.rsvp.poll_all, reply_poll_minutes=settings.reply_poll_minutes,
                                       sweep=chaser.sweep, sweep_seconds=settings.sweep_seconds, now=clock.now())
     app.cleanup_ctx.append(_lifecycle)

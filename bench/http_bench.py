@@ -1,25 +1,38 @@
 """`make bench`: the raw aiohttp floor, botbuilder's EchoBot and strategy-bot, each started here on
 this machine, driven with the same load against the same local connector. Prints a table and
-appends it to bench/RESULTS.md. A benchmark, not a test: nothing here asserts a time."""
+appends it to bench/RESULTS.md. A benchmark, not a test: nothing here asserts a time.
+
+Load: wrk (Debian's) when it is installed, else a Python closed-loop generator; the table says
+which. BENCH_SECONDS (wrk) or BENCH_REQUESTS (Python) size each run; BENCH_ONLY=strategy-bot
+runs one service; BENCH_WRITE=0 prints without appending to RESULTS.md."""
 from __future__ import annotations
 
 import asyncio
 import datetime
+import json
 import os
 import platform
+import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.load import drive  # noqa: E402
+from bench.seed import POLICE_AAD, recorded_discussions, thread_of  # noqa: E402
 
-REQUESTS, CONCURRENCY, WARMUP = int(os.environ.get("BENCH_REQUESTS", 2000)), 16, 200
+CONCURRENCY = 16
+SECONDS, WARMUP_SECONDS = int(os.environ.get("BENCH_SECONDS", 10)), 3
+REQUESTS, WARMUP = int(os.environ.get("BENCH_REQUESTS", 2000)), 200
+THREADS = 200  # recorded discussions, each in its own channel thread, that the replies cycle over
+WRK = shutil.which("wrk") if os.environ.get("BENCH_LOAD", "wrk") == "wrk" else None
+PYTHON = sys.executable
 
 
 def free_port() -> int:
@@ -28,33 +41,43 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_listening(port: int, process: subprocess.Popen, timeout: float = 30) -> float:
+def wait_ready(port: int, process: subprocess.Popen, path: str | None = None, timeout: float = 30) -> float:
+    """Seconds until the port accepts connections (and `path` answers 200, when given)."""
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return time.perf_counter() - started
-        time.sleep(0.05)  # a benchmark's start-up poll, not a test
+        try:
+            if path:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1) as response:
+                    if response.status == 200:
+                        return time.perf_counter() - started
+            else:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return time.perf_counter() - started
+        except OSError:
+            pass
+        time.sleep(0.02)  # a benchmark's start-up poll, not a test
     raise RuntimeError("server did not start")
 
 
-def peak_rss_mb(pid: int) -> float:
+def memory_mb(pid: int, field: str) -> float:
+    """VmRSS (now) or VmHWM (peak) of a process, in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
-def message(connector: str, text: str, n: int) -> dict:
+# ---- the activities, as Teams sends them; N is the request's number, K the thread's ----------
+def message(connector: str, text: str, n) -> dict:
     return {"type": "message", "id": f"m{n}", "channelId": "msteams", "serviceUrl": connector, "text": text,
             "from": {"id": "29:chair", "name": "Chair", "aadObjectId": "aad-chair"}, "recipient": {"id": "28:bot", "name": "Bot"},
             "conversation": {"id": "a:personal", "conversationType": "personal", "tenantId": "t"},
             "channelData": {"tenant": {"id": "t"}}}
 
 
-def wizard_step(connector: str, discussion_id: str, n: int) -> dict:
+def wizard_step(connector: str, discussion_id: str, n) -> dict:
     activity = message(connector, "", n)
     activity.update(type="invoke", name="adaptiveCard/action", replyToId="card", value={"action": {
         "type": "Action.Execute", "verb": "convene.next",
@@ -62,72 +85,139 @@ def wizard_step(connector: str, discussion_id: str, n: int) -> dict:
     return activity
 
 
-async def measure(name: str, command: list[str], env: dict, workloads: dict, setup=None) -> list[dict]:
+def thread_reply(connector: str, n, k) -> dict:
+    """A1's owner answering in the discussion's channel thread, unmentioned (resource-specific consent)."""
+    activity = message(connector, "A1 done", n)
+    activity.update(id=f"r{n}", **{"from": {"id": "29:police", "name": "DS Bench", "aadObjectId": POLICE_AAD}})
+    activity["conversation"] = {"id": thread_of(k), "conversationType": "channel", "isGroup": True, "tenantId": "t"}
+    activity["channelData"].update(teamsChannelId="19:bench-mash@thread.tacv2", channel={"id": "19:bench-mash@thread.tacv2"})
+    return activity
+
+
+# ---- load ------------------------------------------------------------------------------------
+def run_wrk(url: str, template: dict, seconds: int, first: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as body:
+        json.dump(template, body)
+    out = subprocess.run([WRK, "-t1", f"-c{CONCURRENCY}", f"-d{seconds}s", "--timeout", "30s", "-s", str(ROOT / "bench" / "wrk.lua"),
+                          url, "--", body.name, str(THREADS), str(first)], capture_output=True, text=True, check=True).stdout
+    os.unlink(body.name)
+    summary = json.loads(out.strip().splitlines()[-1])
+    return {"rps": summary["requests"] / (summary["duration_us"] / 1e6), "p50_ms": summary["p50_us"] / 1000,
+            "p99_ms": summary["p99_us"] / 1000, "failures": summary["failures"], "requests": summary["requests"]}
+
+
+async def load(url: str, make) -> dict:
+    if WRK:
+        run_wrk(url, make("w@N@", "@K@"), WARMUP_SECONDS, 0)
+        return await asyncio.to_thread(run_wrk, url, make("@N@", "@K@"), SECONDS, 0)
+    await drive(url, lambda n: make(f"w{n}", n % THREADS), requests=WARMUP, concurrency=CONCURRENCY)
+    return await drive(url, lambda n: make(n, n % THREADS), requests=REQUESTS, concurrency=CONCURRENCY)
+
+
+async def measure(name: str, command: list[str], env: dict, workloads: dict, setup=None, health: str | None = None) -> list[dict]:
     port = free_port()
-    process = subprocess.Popen(command + [str(port)] if "app.py" not in command[-1] else command,
-                               env={**os.environ, **env, "PORT": str(port)}, cwd=ROOT,
+    process = subprocess.Popen(command, env={**os.environ, **env, "PORT": str(port), "BENCH_PORT": str(port)}, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        startup = wait_listening(port, process)
+        startup = wait_ready(port, process, health)
         url = f"http://127.0.0.1:{port}/api/messages"
         context = await setup(url) if setup else None
         rows = []
         for workload, make in workloads.items():
-            await drive(url, lambda n: make(n, context), requests=WARMUP, concurrency=CONCURRENCY)
-            result = await drive(url, lambda n: make(n, context), requests=REQUESTS, concurrency=CONCURRENCY)
-            rows.append({"service": name, "workload": workload, **result, "rss_mb": peak_rss_mb(process.pid), "startup_s": startup})
+            result = await load(url, lambda n, k: make(n, k, context))
+            rows.append({"service": name, "workload": workload, **result, "rss_mb": memory_mb(process.pid, "VmHWM"), "startup_s": startup})
+            print(f"  {name}, {workload}: {result['rps']:,.0f}/s, p99 {result['p99_ms']:.1f} ms", file=sys.stderr)
         return rows
     finally:
         process.terminate()
         process.wait()
 
 
+def make_run_service(runs: int = 3) -> dict:
+    """`make run`'s service as a chair meets it: local mode, scheduler on, the Playground's directory.
+    Start-up is to the first healthy /healthz; idle RSS is read two seconds later."""
+    starts, idle = [], []
+    for _ in range(runs):
+        port = free_port()
+        data = Path(tempfile.mkdtemp(prefix="strategy-bot-run-"))
+        env = {**os.environ, "PORT": str(port), "DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data}/run.db",
+               "MICROSOFT_APP_ID": "", "CONTACTS_FILE": "storage/directories/playground.yaml", "LOG_LEVEL": "WARNING"}
+        subprocess.run([PYTHON, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True, capture_output=True)
+        process = subprocess.Popen([PYTHON, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            starts.append(wait_ready(port, process, "/healthz"))
+            time.sleep(2)  # let the start-up sweep and the scheduler settle: this is the idle figure
+            idle.append(memory_mb(process.pid, "VmRSS"))
+        finally:
+            process.terminate()
+            process.wait()
+    return {"startup_s": sorted(starts)[len(starts) // 2], "idle_rss_mb": sorted(idle)[len(idle) // 2], "runs": runs}
+
+
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
+    return f"{platform.machine()}, {os.cpu_count()} cores ({model}), Python {platform.python_version()}"
+
+
 async def main() -> None:
-    python = sys.executable
+    only = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
     connector_port = free_port()
-    connector = subprocess.Popen([python, "bench/servers/connector.py", str(connector_port)], cwd=ROOT)
-    wait_listening(connector_port, connector)
+    connector = subprocess.Popen([PYTHON, "bench/servers/connector.py", str(connector_port)], cwd=ROOT)
+    wait_ready(connector_port, connector)
     service_url = f"http://127.0.0.1:{connector_port}/"
     data = Path(tempfile.mkdtemp(prefix="strategy-bot-bench-"))
     database = data / "bench.db"
     bot_env = {"DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{database}", "SCHEDULER_ENABLED": "false", "LOG_LEVEL": "WARNING",
                "MICROSOFT_APP_ID": ""}
-    subprocess.run([python, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env={**os.environ, **bot_env}, check=True,
+    subprocess.run([PYTHON, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env={**os.environ, **bot_env}, check=True,
                    capture_output=True)
+    await recorded_discussions(f"sqlite+aiosqlite:///{database}", service_url, THREADS)
 
     async def draft(url: str) -> str:
-        from bench.load import drive as send
+        await drive(url, lambda n: message(service_url, "strategy", "draft"), requests=1, concurrency=1)
+        return sqlite3.connect(database).execute("select id from discussions where status = 'draft'").fetchone()[0]
 
-        await send(url, lambda n: message(service_url, "strategy", n), requests=1, concurrency=1)
-        return sqlite3.connect(database).execute("select id from discussions").fetchone()[0]
-
+    echo = {"echo": lambda n, k, _: message(service_url, "hello", n)}
+    services = [
+        ("raw aiohttp", [PYTHON, "bench/servers/raw_aiohttp.py"], {}, echo, None),
+        ("botbuilder EchoBot", [PYTHON, "bench/servers/echo_bot.py"], {}, echo, None),
+        ("strategy-bot", [PYTHON, "app.py"], bot_env,
+         {"help": lambda n, k, _: message(service_url, "help", n),
+          "wizard step (DB write)": lambda n, k, draft_id: wizard_step(service_url, draft_id, n),
+          "action reply in a thread (DB write + card update)": lambda n, k, _: thread_reply(service_url, n, k)}, draft),
+    ]
     rows = []
     try:
-        rows += await measure("raw aiohttp", [python, "bench/servers/raw_aiohttp.py"], {},
-                              {"echo": lambda n, _: message(service_url, "hello", n)})
-        rows += await measure("botbuilder EchoBot", [python, "bench/servers/echo_bot.py"], {},
-                              {"echo": lambda n, _: message(service_url, "hello", n)})
-        rows += await measure("strategy-bot", [python, "app.py"], bot_env,
-                              {"help": lambda n, _: message(service_url, "help", n),
-                               "wizard step (DB write)": lambda n, draft_id: wizard_step(service_url, draft_id, n)},
-                              setup=draft)
+        for name, command, env, workloads, setup in services:
+            if not only or name in only:
+                rows += await measure(name, command, env, workloads, setup, health="/healthz" if setup else None)
     finally:
         connector.terminate()
-    echo = next(r for r in rows if r["service"] == "botbuilder EchoBot")["rps"]
-    raw = next(r for r in rows if r["service"] == "raw aiohttp")["rps"]
-    header = (f"\n## HTTP (`make bench`, bench/http_bench.py), {datetime.date.today()}, {platform.machine()}, "
-              f"{os.cpu_count()} cores, Python {platform.python_version()}\n\n"
-              f"Python closed-loop load (bench/load.py), {CONCURRENCY} concurrent clients, {REQUESTS} requests after "
-              f"{WARMUP} warm-up, replies to a local connector on loopback; the load generator shares the machine.\n\n"
-              "| service | workload | requests/s | p50 ms | p99 ms | × EchoBot | × raw aiohttp | peak RSS MB | start-up s | failures |\n"
-              "|---|---|---|---|---|---|---|---|---|---|\n")
-    lines = [f"| {r['service']} | {r['workload']} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
-             f"{r['rps'] / echo:.2f} | {r['rps'] / raw:.2f} | {r['rss_mb']:.0f} | {r['startup_s']:.2f} | {r['failures']} |"
-             for r in rows]
-    table = header + "\n".join(lines) + "\n"
-    print(table)
-    with open(ROOT / "bench" / "RESULTS.md", "a") as results:
-        results.write(table)
+    run_service = make_run_service() if not only or "strategy-bot" in only else None
+    print(table(rows, run_service))
+    if os.environ.get("BENCH_WRITE", "1") != "0":
+        with open(ROOT / "bench" / "RESULTS.md", "a") as results:
+            results.write(table(rows, run_service))
+
+
+def table(rows: list[dict], run_service: dict | None) -> str:
+    by_name = {r["service"]: r["rps"] for r in rows}
+    echo, raw = by_name.get("botbuilder EchoBot"), by_name.get("raw aiohttp")
+    tool = (f"wrk {CONCURRENCY} connections, {SECONDS} s per workload after {WARMUP_SECONDS} s warm-up" if WRK else
+            f"Python closed-loop load (bench/load.py), {CONCURRENCY} clients, {REQUESTS} requests after {WARMUP} warm-up")
+    text = (f"\n## HTTP (`make bench`, bench/http_bench.py), {datetime.date.today()}, {machine()}\n\n"
+            f"{tool}; every reply posted to one local connector on loopback; the load generator shares the machine.\n\n"
+            "| service | workload | requests/s | p50 ms | p99 ms | × EchoBot | × raw aiohttp | peak RSS MB | start-up s | failures |\n"
+            "|---|---|---|---|---|---|---|---|---|---|\n")
+    ratio = lambda value, base: f"{value / base:.2f}" if base else "-"  # noqa: E731
+    text += "\n".join(f"| {r['service']} | {r['workload']} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
+                      f"{ratio(r['rps'], echo)} | {ratio(r['rps'], raw)} | {r['rss_mb']:.0f} | {r['startup_s']:.2f} | {r['failures']} |"
+                      for r in rows) + "\n"
+    if run_service:
+        text += (f"\n`make run`'s service (local mode, scheduler on, median of {run_service['runs']}): start-up to a healthy "
+                 f"/healthz {run_service['startup_s']:.2f} s, idle RSS {run_service['idle_rss_mb']:.0f} MB.\n")
+    return text
 
 
 if __name__ == "__main__":

@@ -98,7 +98,7 @@ class ActionsFlow:
         delivery, so a repeat is recognised); returns (what to say, the action's updated card or None)."""
         now = self.s.clock.now()
         async with self.s.uow() as uow:
-            discussion = await uow.discussions.get(discussion_id)
+            discussion = await uow.discussions.get(discussion_id, load=("actions",))
             action = next((a for a in (discussion.actions if discussion else []) if a.id == action_id or a.number == number), None)
             if action is None:
                 return (f"There is no action A{number} on this discussion. Type `actions` to see them." if number
@@ -150,7 +150,7 @@ class ActionsFlow:
     async def on_text(self, turn_context: TurnContext, text: str) -> bool:
         """A reply in the thread. True when it was meant for an action (and has been answered)."""
         async with self.s.uow() as uow:
-            discussion = await uow.discussions.recorded_in(turn_context.activity.conversation.id)
+            discussion = await uow.discussions.recorded_in(turn_context.activity.conversation.id, load=())
         if discussion is None:
             return False
         today = self.s.calendar.local(self.s.clock.now()).date()

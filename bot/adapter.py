@@ -8,11 +8,13 @@ from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
 from . import messages
+from .connector import ConnectorPool, PooledAuthentication
 
 log = logging.getLogger(__name__)
 
 
-def create_adapter(settings) -> CloudAdapter:
+def create_adapter(settings, *, connectors: ConnectorPool) -> CloudAdapter:
+    """botbuilder's CloudAdapter; inbound tokens checked by the SDK, outbound calls through `connectors`."""
     # botbuilder reads its configuration by these attribute names.
     config = SimpleNamespace(
         APP_ID=settings.app_id or None,
@@ -20,7 +22,7 @@ def create_adapter(settings) -> CloudAdapter:
         APP_TYPE=settings.app_type,
         APP_TENANTID=settings.app_tenant_id or None,
     )
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(config, logger=log))
+    adapter = CloudAdapter(PooledAuthentication(ConfigurationBotFrameworkAuthentication(config, logger=log), connectors))
     adapter.on_turn_error = _on_turn_error
     return adapter
 

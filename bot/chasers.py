@@ -75,12 +75,16 @@ class Chaser:
         rules = self.s.profile.chasing
         async with self.s.uow() as uow:
             obligation = await uow.obligations.get(obligation_id)
+            if obligation.snoozed_until and obligation.snoozed_until > now:  # snoozed while this sweep held it
+                obligation.next_attempt_at = obligation.snoozed_until
+                await uow.commit()
+                return 0
             found = chasing.next_step(level=obligation.escalation_level, now=now, due_at=obligation.due_at,
                                       created_at=obligation.created_at, calendar=self.s.calendar, rules=rules,
                                       kind=obligation.kind)
             if found is None:  # the top of the ladder: nothing more to send; it stays on /overdue
                 obligation.state = "breached" if now > obligation.due_at else obligation.state
-                obligation.next_attempt_at, obligation.claimed_until = None, None
+                obligation.next_attempt_at = max(now, obligation.due_at)  # still open: look again when it falls due
                 await uow.commit()
                 return 0
             level, step = found
@@ -88,25 +92,25 @@ class Chaser:
             at = chasing.when_to_send(step, now=now, due_at=obligation.due_at, out_of_hours=obligation.out_of_hours,
                                       calendar=self.s.calendar)
             if at > now:
-                obligation.next_attempt_at, obligation.claimed_until = at, None
+                obligation.next_attempt_at = at
                 await uow.commit()
                 return 0
             discussion = await uow.discussions.get(obligation.discussion_id)
             if self._answered(obligation, discussion):  # answered since: stop chasing, say nothing
-                obligation.state, obligation.claimed_until, obligation.updated_at = "satisfied", None, now
+                obligation.state, obligation.updated_at = "satisfied", now
                 await uow.commit()
                 return 0
             person = self._recipient(step.recipient, obligation, discussion)
             if person is None:  # nobody in that role (no agency lead in the directory): next rung
                 log.warning("obligation %s: nobody to chase as %s; moving up the ladder", obligation.key, step.recipient)
                 obligation.escalation_level += 1
-                obligation.next_attempt_at, obligation.claimed_until = now, None
+                obligation.next_attempt_at = now
                 await uow.commit()
                 return 0
             chase = await uow.chases.get(f"{obligation.id}:{step.stage}")
             if chase is not None and chase.status == "sent":  # sent before a crash, not marked: do not repeat
                 obligation.escalation_level += 1
-                obligation.next_attempt_at, obligation.claimed_until = now, None
+                obligation.next_attempt_at = now
                 await uow.commit()
                 return 0
             if chase is None:
@@ -125,7 +129,7 @@ class Chaser:
             chase.status, chase.channel, chase.error = "sent", channel, ""
             obligation.escalation_level += 1
             obligation.attempts += 1
-            obligation.last_attempt_at, obligation.claimed_until, obligation.next_attempt_at = now, None, None
+            obligation.last_attempt_at, obligation.next_attempt_at = now, now  # the next sweep works out the next step
             uow.audit.record(actor="strategy-bot", action=f"chase.{step.stage}", subject_type="obligation",
                              subject_id=obligation.id, details={"to": chase.recipient, "channel": channel,
                                                                 "discussion_id": obligation.discussion_id})
@@ -136,14 +140,14 @@ class Chaser:
         chase.status, chase.error = "failed", str(error)[:500]
         log.warning("chase %s failed (attempt %d): %s", chase.key, chase.attempts, error)
         if chase.attempts < RETRY_LIMIT:
-            obligation.next_attempt_at, obligation.claimed_until = now + timedelta(minutes=15 * 2 ** (chase.attempts - 1)), None
+            obligation.next_attempt_at = now + timedelta(minutes=15 * 2 ** (chase.attempts - 1))
             await uow.commit()
             return 0
         # After the limit: tell the chair now, and carry on up the ladder at its usual times.
         uow.audit.record(actor="strategy-bot", action="chase.undeliverable", subject_type="obligation",
                          subject_id=obligation.id, details={"to": chase.recipient, "error": chase.error})
         obligation.escalation_level += 1
-        obligation.next_attempt_at, obligation.claimed_until = None, None
+        obligation.next_attempt_at = now
         notice = Chase(key=f"{obligation.id}:undeliverable:{chase.stage}", obligation_id=obligation.id, stage="undeliverable",
                        recipient=discussion.chair_name, at=now, attempts=1, status="sending")
         uow.session.add(notice)

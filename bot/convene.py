@@ -19,6 +19,7 @@ from .services import BotServices
 
 log = logging.getLogger(__name__)
 PREVIOUS = dict(zip(wizard.STEPS[1:], wizard.STEPS))
+WIZARD_VERBS = frozenset({"convene.open", "convene.next", "convene.back", "convene.add_person", "convene.cancel"})
 
 
 def actor_of(turn_context: TurnContext) -> tuple[str, str, str]:
@@ -74,7 +75,7 @@ class ConveneFlow:
         aad, _, _ = actor_of(turn_context)
         now = self.s.clock.now()
         async with self.s.uow() as uow:
-            discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
+            discussion = await uow.discussions.get(str(data.get("discussion_id", "")), load=())
             if discussion is None:
                 return cards.message_card("Not found", "This strategy discussion no longer exists.")
             if not self.s.access.is_chair_of(discussion, aad):
@@ -82,14 +83,18 @@ class ConveneFlow:
                                  subject_id=discussion.id, details={"verb": verb})
                 await uow.commit()
                 return cards.message_card("Not your draft", "Only the chair who started this strategy discussion can change it.")
-            if verb in ("convene.link", "convene.review"):
-                card = await self._link(uow, discussion, now, review=verb == "convene.review")
-            elif discussion.status != "draft":
-                card = await self.meetings_flow.status_card(uow, discussion, now)
-            elif verb == "convene.confirm":
-                card = await self.meetings_flow.confirm(uow, discussion, data, now, actor=aad)
-            else:
+            if verb in WIZARD_VERBS and discussion.status == "draft":  # the hot path: the draft's own row is enough
                 card = self._wizard(uow, discussion, verb, data, now, aad)
+            else:
+                await uow.discussions.get(discussion.id)  # and now its invitations, decisions and actions
+                if verb in ("convene.link", "convene.review"):
+                    card = await self._link(uow, discussion, now, review=verb == "convene.review")
+                elif discussion.status != "draft":
+                    card = await self.meetings_flow.status_card(uow, discussion, now)
+                elif verb == "convene.confirm":
+                    card = await self.meetings_flow.confirm(uow, discussion, data, now, actor=aad)
+                else:  # a verb no card of ours sends: show where the draft is
+                    card = self.step_card(discussion, now)
             await uow.commit()
             return card
 

@@ -91,7 +91,7 @@ class MeetingsFlow:
                 discussion.meeting_start, discussion.meeting_end = begin, end
                 for obligation in await uow.obligations.for_discussion(discussion.id):
                     if obligation.kind in ("rsvp", "record_check", "quorum_at_risk") and obligation.state == "open":
-                        obligation.due_at, obligation.next_attempt_at = begin, None
+                        obligation.due_at, obligation.next_attempt_at = begin, now
                 details = {"to": slot["start"], "after_deadline": bool(discussion.deadline and end > discussion.deadline)}
             else:
                 reason = str(data.get("cancel_reason") or "").strip()

@@ -1,10 +1,15 @@
 """Engine and sessions, created by app.py's cleanup context (never at import)."""
 from __future__ import annotations
 
+import asyncio
+import logging
+import weakref
 from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
+from sqlalchemy.util import await_
 
 from .urls import normalise_database_url
 
@@ -27,8 +32,62 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.close()
 
 
+log = logging.getLogger(__name__)
+
+
+class SQLiteWriters:
+    """Queues this process's write transactions on an SQLite database, first come first served.
+
+    SQLite has one writer at a time. Left to race, a second writer gets SQLITE_BUSY and SQLite's
+    busy handler sleeps in growing steps (up to 100 ms a go) while the lock may already be free:
+    under load, card turns waited seconds (bench/RESULTS.md). Held from a transaction's first
+    write (the flush, or an UPDATE/INSERT/DELETE statement), which is when SQLite takes its lock,
+    to the transaction's end. Several processes on one SQLite file are not supported: use PostgreSQL.
+    """
+
+    WAIT_SECONDS = 15  # as SQLite's own busy timeout; then carry on and let SQLite decide, as before
+
+    def __init__(self):
+        self._lock = asyncio.Lock()
+
+    def session_class(self) -> type[Session]:
+        class QueuedWriterSession(Session):
+            pass
+
+        event.listen(QueuedWriterSession, "before_flush", lambda session, *_: self._writing(session))
+        event.listen(QueuedWriterSession, "do_orm_execute", self._executing)
+        event.listen(QueuedWriterSession, "after_transaction_end", self._ended)
+        return QueuedWriterSession
+
+    def _writing(self, session: Session) -> None:
+        if session.info.get("sqlite_writer") is None:
+            session.info["sqlite_writer"] = await_(self._acquire())
+
+    async def _acquire(self) -> bool:
+        try:
+            await asyncio.wait_for(self._lock.acquire(), self.WAIT_SECONDS)
+            return True
+        except asyncio.TimeoutError:
+            log.warning("waited %d s to write to SQLite; going ahead without the queue", self.WAIT_SECONDS)
+            return False
+
+    def _executing(self, state) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            self._writing(state.session)
+
+    def _ended(self, session: Session, transaction) -> None:
+        if transaction.parent is None and session.info.pop("sqlite_writer", None):
+            self._lock.release()
+
+
+_writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    if engine.dialect.name != "sqlite":
+        return async_sessionmaker(engine, expire_on_commit=False)
+    writers = _writers.setdefault(engine.sync_engine, SQLiteWriters())
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=writers.session_class())
 
 
 async def ping(engine: AsyncEngine) -> None:

@@ -170,7 +170,8 @@ class Obligation(Base):
     so a retried Teams delivery cannot create a second chase for the same thing."""
 
     __tablename__ = "obligations"
-    __table_args__ = (Index("ix_obligations_open_due", "state", "due_at"),)
+    __table_args__ = (Index("ix_obligations_open_due", "state", "due_at"),
+                      Index("ix_obligations_open_next", "state", "next_attempt_at"))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -185,9 +186,10 @@ class Obligation(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     last_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
-    # Held by one sweeper until this time: several instances never work the same obligation at once.
-    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    # When the sweep should next look at it: at once for a new one (its creation time); pushed on
+    # while a sweeper works it (the claim), while snoozed, and to the time of the next chase.
+    # Never empty, so "what is due" is one range on an index, at any number of open obligations.
+    next_attempt_at: Mapped[datetime] = mapped_column(default=lambda context: context.get_current_parameters()["created_at"])
     out_of_hours: Mapped[bool] = mapped_column(Boolean, default=False)
     snoozed_until: Mapped[datetime | None] = mapped_column(default=None)
     snooze_reason: Mapped[str] = mapped_column(Text, default="")

@@ -11,6 +11,15 @@ from sqlalchemy.orm import selectinload
 from .models import new_id, Action, AuditEvent, Chase, Contact, ConversationReference, Discussion, LinkUse, Obligation
 
 
+CHILDREN = ("invitations", "decisions", "actions")
+
+
+def _children(load: tuple[str, ...]) -> list:
+    loaders = {"invitations": selectinload(Discussion.invitations), "decisions": selectinload(Discussion.decisions),
+               "actions": selectinload(Discussion.actions).selectinload(Action.history)}
+    return [loaders[name] for name in load]
+
+
 class DiscussionRepository:
     def __init__(self, session: AsyncSession):
         self.session = session
@@ -20,13 +29,10 @@ class DiscussionRepository:
         self.session.add(discussion)
         return discussion
 
-    async def get(self, discussion_id: str) -> Discussion | None:
-        query = (
-            select(Discussion)
-            .where(Discussion.id == discussion_id)
-            .options(selectinload(Discussion.invitations), selectinload(Discussion.decisions),
-                     selectinload(Discussion.actions).selectinload(Action.history))
-        )
+    async def get(self, discussion_id: str, *, load: tuple[str, ...] = CHILDREN) -> Discussion | None:
+        """The discussion and the children named in `load` (each costs a query; a turn on a card
+        asks only for what it shows). Touching a child not loaded raises, it is never fetched silently."""
+        query = select(Discussion).where(Discussion.id == discussion_id).options(*_children(load))
         return (await self.session.execute(query)).scalar_one_or_none()
 
     async def open_draft(self, *, chair_aad_id: str, conversation_id: str) -> Discussion | None:
@@ -56,14 +62,14 @@ class DiscussionRepository:
             selectinload(Discussion.invitations), selectinload(Discussion.decisions), selectinload(Discussion.actions))
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def recorded_in(self, conversation_id: str) -> Discussion | None:
+    async def recorded_in(self, conversation_id: str, *, load: tuple[str, ...] = ("actions", "invitations")) -> Discussion | None:
         """The discussion whose record lives in this conversation or thread (the latest one)."""
         base = conversation_id.split(";messageid=")[0]
         query = (
             select(Discussion)
             .where(Discussion.status == "recorded", Discussion.conversation_id.in_((conversation_id, base)))
             .order_by(Discussion.finalised_at.desc()).limit(1)
-            .options(selectinload(Discussion.actions).selectinload(Action.history), selectinload(Discussion.invitations))
+            .options(*_children(load))
         )
         return (await self.session.execute(query)).scalar_one_or_none()
 
@@ -128,21 +134,20 @@ class ObligationRepository:
         return await self.session.get(Obligation, obligation_id)
 
     async def claim_due(self, now: datetime, *, until: datetime, limit: int) -> list[str]:
-        """Take the obligations whose next step is due, for this sweeper only. On PostgreSQL rows
-        another sweeper has locked are skipped (FOR UPDATE SKIP LOCKED); SQLite has one writer."""
+        """Take the obligations whose next look is due, most urgent first, for this sweeper only:
+        claiming pushes their next look to `until`, so another sweeper (or this one after a crash)
+        sees them again only if the work was never finished. On PostgreSQL rows another sweeper has
+        locked are skipped (FOR UPDATE SKIP LOCKED); SQLite has one writer."""
         due = (
             select(Obligation.id)
-            .where(Obligation.state == "open",
-                   or_(Obligation.next_attempt_at.is_(None), Obligation.next_attempt_at <= now),
-                   or_(Obligation.claimed_until.is_(None), Obligation.claimed_until < now),
-                   or_(Obligation.snoozed_until.is_(None), Obligation.snoozed_until <= now))
+            .where(Obligation.state == "open", Obligation.next_attempt_at <= now)
             .order_by(Obligation.due_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
         ids = list((await self.session.execute(due)).scalars())
         if ids:
-            await self.session.execute(update(Obligation).where(Obligation.id.in_(ids)).values(claimed_until=until))
+            await self.session.execute(update(Obligation).where(Obligation.id.in_(ids)).values(next_attempt_at=until))
         return ids
 
     async def overdue_for_chair(self, chair_aad_id: str, now: datetime) -> list[Obligation]:

@@ -1,5 +1,5 @@
 """The botbuilder 4.17.1 EchoBot, as Microsoft's sample writes it: CloudAdapter, anonymous."""
-import sys
+import os
 from types import SimpleNamespace
 
 from aiohttp import web
@@ -22,4 +22,4 @@ async def messages(request: web.Request) -> web.Response:
 
 app = web.Application()
 app.router.add_post("/api/messages", messages)
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+web.run_app(app, host="127.0.0.1", port=int(os.environ["BENCH_PORT"]), print=None, access_log=None)

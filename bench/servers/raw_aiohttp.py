@@ -1,5 +1,5 @@
 """The floor: parse the activity, post the reply to the connector with one shared ClientSession."""
-import sys
+import os
 
 from aiohttp import ClientSession, web
 
@@ -23,4 +23,4 @@ async def session(app):
 app = web.Application()
 app.cleanup_ctx.append(session)
 app.router.add_post("/api/messages", messages)
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+web.run_app(app, host="127.0.0.1", port=int(os.environ["BENCH_PORT"]), print=None, access_log=None)

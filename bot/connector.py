@@ -1,0 +1,259 @@
+"""Outbound calls to the Bot Framework connector, without botbuilder's per-turn cost.
+
+botbuilder 4.17.1 builds a new ConnectorClient and UserTokenClient for every activity (msrest
+configuration, a `requests` session and retry policy) and sends each reply with blocking
+`requests` on a thread pool (PLATFORM_NOTES.md): most of a turn's time. Here inbound token
+validation stays botbuilder's own (`authenticate_request` is delegated untouched); only what it
+builds afterwards is pooled: one connector per service URL, audience and app id, sharing one
+aiohttp session, with the bot's access token held until shortly before it expires.
+
+The calls a turn makes (reply, send, update, delete, create a conversation) go straight over
+aiohttp; anything rarer falls through to the SDK's own client, built once per connector.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
+
+import aiohttp
+import jwt
+from botbuilder.schema import (Activity, ConversationParameters, ConversationResourceResponse, ResourceResponse)
+from botframework.connector import models
+from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication, ClaimsIdentity
+from msrest.serialization import Serializer
+from yarl import URL
+
+log = logging.getLogger(__name__)
+
+# Serialised exactly as the SDK's ConnectorClient does (one serializer over the schema's models).
+_SERIALIZER = Serializer({k: v for k, v in models.__dict__.items() if isinstance(v, type)})
+_USER_AGENT = "Microsoft-BotFramework/3.1 (strategy-bot; BotBuilder Python/4.17.1)"
+_TOKEN_MARGIN = timedelta(minutes=5)  # refresh a little early: a reply must never carry an expired token
+_MAX_RETRY_AFTER = 5.0  # seconds; a turn has 10-15 s in all, so a longer throttle fails the turn instead
+
+
+class ConnectorError(Exception):
+    """The connector answered with an error (or not at all): status and the connector's own words."""
+
+    def __init__(self, status: int | None, method: str, path: str, detail: str):
+        super().__init__(f"connector {method} {path}: {status or 'no answer'} {detail}".strip())
+        self.status = status
+
+
+class _Token:
+    """The bot's access token for one audience: fetched off the event loop, reused until near expiry."""
+
+    def __init__(self, credentials, clock):
+        self._credentials = credentials
+        self._clock = clock
+        self._value: str | None = None
+        self._expires = datetime.min.replace(tzinfo=timezone.utc)
+        self._lock = asyncio.Lock()
+
+    @property
+    def needed(self) -> bool:
+        app_id = getattr(self._credentials, "microsoft_app_id", None)
+        return bool(app_id) and app_id != AuthenticationConstants.ANONYMOUS_SKILL_APP_ID
+
+    async def header(self) -> dict:
+        if not self.needed:
+            return {}
+        if self._value is None or self._expires - self._clock.now() < _TOKEN_MARGIN:
+            async with self._lock:
+                if self._value is None or self._expires - self._clock.now() < _TOKEN_MARGIN:
+                    # MSAL's call is blocking (it may go to Entra ID): a thread, but once an hour, not per reply.
+                    self._value = await asyncio.to_thread(self._credentials.get_access_token)
+                    self._expires = _expiry_of(self._value, self._clock.now())
+        return {"Authorization": f"Bearer {self._value}"}
+
+
+def _expiry_of(token: str, now: datetime) -> datetime:
+    try:
+        return datetime.fromtimestamp(jwt.decode(token, options={"verify_signature": False})["exp"], timezone.utc)
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
+        return now + timedelta(minutes=30)  # not a JWT we can read: Entra tokens last an hour or more
+
+
+class _Conversations:
+    """The connector's conversation operations, with the SDK's names and signatures."""
+
+    def __init__(self, connector: "Connector"):
+        self._connector = connector
+
+    def __getattr__(self, name):
+        return getattr(self._connector.sdk_client.conversations, name)
+
+    async def reply_to_activity(self, conversation_id: str, activity_id: str, activity: Activity) -> ResourceResponse:
+        return await self._connector.call("POST", _path(conversation_id, activity_id), activity, ResourceResponse)
+
+    async def send_to_conversation(self, conversation_id: str, activity: Activity) -> ResourceResponse:
+        return await self._connector.call("POST", _path(conversation_id), activity, ResourceResponse)
+
+    async def update_activity(self, conversation_id: str, activity_id: str, activity: Activity) -> ResourceResponse:
+        return await self._connector.call("PUT", _path(conversation_id, activity_id), activity, ResourceResponse)
+
+    async def delete_activity(self, conversation_id: str, activity_id: str) -> None:
+        await self._connector.call("DELETE", _path(conversation_id, activity_id), None, None)
+
+    async def create_conversation(self, parameters: ConversationParameters) -> ConversationResourceResponse:
+        return await self._connector.call("POST", "/v3/conversations", parameters, ConversationResourceResponse)
+
+
+def _path(conversation_id: str, activity_id: str | None = None) -> str:
+    # quote(safe="") as msrest does: a thread's id carries ";messageid=" and a chat's "@thread".
+    path = f"/v3/conversations/{quote(conversation_id, safe='')}/activities"
+    return f"{path}/{quote(activity_id, safe='')}" if activity_id else path
+
+
+class Connector:
+    """Stands where botbuilder puts its ConnectorClient in the turn state (`conversations.*`)."""
+
+    def __init__(self, pool: "ConnectorPool", service_url: str, sdk_client):
+        self._pool = pool
+        self._base = service_url.rstrip("/")
+        self.sdk_client = sdk_client
+        self._token = _Token(getattr(sdk_client.config, "credentials", None), pool.clock)
+        self.conversations = _Conversations(self)
+
+    def __getattr__(self, name):  # attachments, teams: rare, so the SDK's own operations serve them
+        return getattr(self.sdk_client, name)
+
+    async def call(self, method: str, path: str, body, answer_type):
+        headers = {"User-Agent": _USER_AGENT, **await self._token.header()}
+        data = None
+        if body is not None:
+            data = json.dumps(_serialised(body)).encode()
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        url = URL(self._base + path, encoded=True)
+        for attempt in range(1, self._pool.attempts + 1):
+            try:
+                async with self._pool.http().request(method, url, data=data, headers=headers) as response:
+                    text = await response.read()
+                    if response.status == 429 and attempt < self._pool.attempts:
+                        # Teams throttles per conversation; it is the one answer safe to repeat a POST after.
+                        await self._pool.sleep(_retry_after(response.headers.get("Retry-After"), attempt))
+                        continue
+                    if response.status >= 400:
+                        raise ConnectorError(response.status, method, path, text[:300].decode(errors="replace"))
+            except (aiohttp.ClientConnectionError, asyncio.TimeoutError) as error:
+                raise ConnectorError(None, method, path, str(error) or type(error).__name__) from error
+            if answer_type is None or not text:
+                return None
+            return answer_type.deserialize(json.loads(text))
+
+
+def _serialised(body) -> dict:
+    """msrest's serialisation (as the model's own serialize()), except that an attachment's content already in JSON form (an
+    adaptive card is a dict) is passed as it is: msrest walks every value of a card to copy it,
+    a third of a thread reply's time before this."""
+    attachments = getattr(body, "attachments", None) or []
+    plain = [a.content if isinstance(a.content, (dict, list, str)) else None for a in attachments]
+    for attachment, content in zip(attachments, plain):
+        if content is not None:
+            attachment.content = None
+    try:
+        data = _SERIALIZER._serialize(body)  # what Model.serialize() does: body() would first copy it through a deserializer
+    finally:
+        for attachment, content in zip(attachments, plain):
+            if content is not None:
+                attachment.content = content
+    for serialised, content in zip(data.get("attachments", []), plain):
+        if content is not None:
+            serialised["content"] = content
+    return data
+
+
+def _retry_after(header: str | None, attempt: int) -> float:
+    try:
+        return min(float(header), _MAX_RETRY_AFTER)
+    except (TypeError, ValueError):
+        return min(0.5 * 2 ** (attempt - 1), _MAX_RETRY_AFTER)
+
+
+class ConnectorPool:
+    """One aiohttp session and one Connector per (service URL, audience, app id), for the app's life."""
+
+    def __init__(self, *, clock, sleep=asyncio.sleep, attempts: int = 3, timeout_seconds: float = 15):
+        self.clock, self.sleep, self.attempts = clock, sleep, attempts
+        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._session: aiohttp.ClientSession | None = None
+        self._connectors: dict[tuple, Connector] = {}
+        self._building: dict[tuple, asyncio.Future] = {}
+
+    def http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self._session
+
+    async def connector(self, key: tuple, build_sdk_client) -> Connector:
+        connector = self._connectors.get(key)
+        if connector is None:
+            # Build the SDK's client once per key, even when the first turns for it arrive together.
+            future = self._building.get(key)
+            if future is None:
+                future = self._building[key] = asyncio.ensure_future(build_sdk_client())
+            try:
+                sdk_client = await asyncio.shield(future)
+            finally:
+                self._building.pop(key, None)
+            connector = self._connectors.setdefault(key, Connector(self, key[0], sdk_client))
+        return connector
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+class _PooledConnectorFactory:
+    def __init__(self, pool: ConnectorPool, inner, app_id: str | None):
+        self._pool, self._inner, self._app_id = pool, inner, app_id
+
+    async def create(self, service_url: str, audience: str | None = None) -> Connector:
+        return await self._pool.connector((service_url, audience, self._app_id),
+                                          lambda: self._inner.create(service_url, audience))
+
+
+class PooledAuthentication(BotFrameworkAuthentication):
+    """botbuilder's authentication, unchanged for inbound tokens, handing out pooled connectors."""
+
+    def __init__(self, inner: BotFrameworkAuthentication, pool: ConnectorPool):
+        self._inner, self.pool = inner, pool
+        self._user_token_clients: dict = {}
+
+    @staticmethod
+    def _app_id(claims_identity: ClaimsIdentity | None) -> str | None:
+        claims = claims_identity.claims if claims_identity else {}
+        return claims.get(AuthenticationConstants.AUDIENCE_CLAIM) or claims.get(AuthenticationConstants.APP_ID_CLAIM)
+
+    async def authenticate_request(self, activity, auth_header):
+        result = await self._inner.authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            result.connector_factory = _PooledConnectorFactory(self.pool, result.connector_factory,
+                                                               self._app_id(result.claims_identity))
+        return result
+
+    async def authenticate_streaming_request(self, auth_header, channel_id_header):
+        return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+
+    def create_connector_factory(self, claims_identity):
+        return _PooledConnectorFactory(self.pool, self._inner.create_connector_factory(claims_identity),
+                                       self._app_id(claims_identity))
+
+    async def create_user_token_client(self, claims_identity):
+        # Built per turn by the SDK and used only for OAuth sign-in cards, which this bot never shows.
+        app_id = self._app_id(claims_identity)
+        if app_id not in self._user_token_clients:
+            self._user_token_clients[app_id] = await self._inner.create_user_token_client(claims_identity)
+        return self._user_token_clients[app_id]
+
+    def create_bot_framework_client(self):
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self._inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str):
+        return await self._inner.authenticate_channel_request(auth_header)
