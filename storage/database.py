@@ -49,6 +49,7 @@ class SQLiteWriters:
 
     def __init__(self):
         self._lock = asyncio.Lock()
+        self.waiting = 0  # transactions queued for their turn to write
 
     def session_class(self) -> type[Session]:
         class QueuedWriterSession(Session):
@@ -64,12 +65,15 @@ class SQLiteWriters:
             session.info["sqlite_writer"] = await_(self._acquire())
 
     async def _acquire(self) -> bool:
+        self.waiting += 1
         try:
             await asyncio.wait_for(self._lock.acquire(), self.WAIT_SECONDS)
             return True
         except asyncio.TimeoutError:
             log.warning("waited %d s to write to SQLite; going ahead without the queue", self.WAIT_SECONDS)
             return False
+        finally:
+            self.waiting -= 1
 
     def _executing(self, state) -> None:
         if state.is_insert or state.is_update or state.is_delete:
@@ -83,11 +87,15 @@ class SQLiteWriters:
 _writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def sqlite_writers(engine: AsyncEngine) -> SQLiteWriters:
+    """The one queue of writers for this SQLite database in this process."""
+    return _writers.setdefault(engine.sync_engine, SQLiteWriters())
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:
     if engine.dialect.name != "sqlite":
         return async_sessionmaker(engine, expire_on_commit=False)
-    writers = _writers.setdefault(engine.sync_engine, SQLiteWriters())
-    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=writers.session_class())
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=sqlite_writers(engine).session_class())
 
 
 async def ping(engine: AsyncEngine) -> None:

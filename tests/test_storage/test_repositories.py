@@ -145,3 +145,76 @@ async def test_duplicate_invitation_of_the_same_person_is_refused(uow_factory):
         discussion.invitations.append(Invitation(agency="police", name="A", email="a@police.example"))
         with pytest.raises(DBAPIError):
             await uow.commit()
+
+
+async def test_the_sweep_claims_what_is_due_once_and_again_only_if_the_claim_runs_out(uow_factory):
+    def obligation(key, **values):
+        return Obligation(key=key, kind="action", subject_type="action", subject_id="a1", due_at=NOW + timedelta(hours=4),
+                          created_at=NOW - timedelta(minutes=1), updated_at=NOW, **values)
+
+    async with uow_factory() as uow:
+        for item in (obligation("new"), obligation("later", next_attempt_at=NOW + timedelta(hours=1)),
+                     obligation("snoozed", snoozed_until=NOW + timedelta(days=1), next_attempt_at=NOW + timedelta(days=1)),
+                     obligation("done", state="satisfied")):
+            await uow.obligations.add_once(item)
+        await uow.commit()
+
+    async def claim(at):
+        async with uow_factory() as uow:
+            ids = await uow.obligations.claim_due(at, until=at + timedelta(minutes=5), limit=10)
+            await uow.commit()
+            return sorted([(await uow.obligations.get(i)).key for i in ids])
+
+    assert await claim(NOW) == ["new"]  # a new obligation is looked at at once
+    assert await claim(NOW + timedelta(minutes=1)) == []  # held by the sweeper that claimed it
+    # The sweeper died without finishing: once the claim runs out, it is due again, with "later".
+    assert await claim(NOW + timedelta(hours=1)) == ["later", "new"]
+    assert await claim(NOW + timedelta(days=1)) == ["later", "new", "snoozed"]
+
+
+async def test_sqlite_writers_take_turns_instead_of_failing_or_sleeping_in_sqlite(tmp_path, clock):
+    """Two turns writing at once. SQLite's busy timeout is set to nothing here, so without the
+    queue the second write fails at once with "database is locked"; with it, it waits its turn."""
+    import asyncio
+
+    from sqlalchemy import event
+
+    from tests.conftest import migrate
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'writers.db'}"
+    await asyncio.to_thread(migrate, url)
+    engine = database.create_engine(url)
+    event.listen(engine.sync_engine, "connect", lambda connection, _: connection.cursor().execute("PRAGMA busy_timeout = 0"))
+    sessions = database.session_factory(engine)
+    order = []
+    first_has_written = asyncio.Event()
+    second_turn = None
+
+    async def first():
+        async with UnitOfWork(sessions, clock) as uow:
+            uow.discussions.add(a_discussion(case_reference="CR-FIRST"))
+            await uow.session.flush()  # SQLite's write lock is taken here
+            first_has_written.set()
+            # Other work inside this transaction, until the second turn has tried to write (and is
+            # queued, or has failed): yields to the event loop, no timed sleep.
+            while not (writers.waiting or (second_turn.done() if second_turn else False)):
+                await asyncio.sleep(0)
+            order.append("first commits")
+            await uow.commit()
+
+    async def second():
+        await first_has_written.wait()
+        async with UnitOfWork(sessions, clock) as uow:
+            uow.discussions.add(a_discussion(case_reference="CR-SECOND"))
+            await uow.session.flush()
+            order.append("second has written")
+            await uow.commit()
+
+    writers = database.sqlite_writers(engine)
+    second_turn = asyncio.ensure_future(second())
+    await asyncio.gather(first(), second_turn)
+    async with UnitOfWork(sessions, clock) as uow:
+        saved = [d.case_reference for d in await uow.discussions.by_case_reference("CR-FIRST")
+                 + await uow.discussions.by_case_reference("CR-SECOND")]
+    await engine.dispose()
+    assert order == ["first commits", "second has written"] and saved == ["CR-FIRST", "CR-SECOND"]
