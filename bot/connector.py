@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import aiohttp
 import jwt
+import requests
 from botbuilder.schema import (Activity, ConversationParameters, ConversationResourceResponse, ResourceResponse)
 from botframework.connector import models
 from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication, ClaimsIdentity
@@ -229,7 +230,12 @@ class PooledAuthentication(BotFrameworkAuthentication):
         return claims.get(AuthenticationConstants.AUDIENCE_CLAIM) or claims.get(AuthenticationConstants.APP_ID_CLAIM)
 
     async def authenticate_request(self, activity, auth_header):
-        result = await self._inner.authenticate_request(activity, auth_header)
+        try:
+            result = await self._inner.authenticate_request(activity, auth_header)
+        except (PermissionError, requests.RequestException):  # refused; or the Bot Framework's keys unreachable (a 500)
+            raise
+        except Exception as error:  # botbuilder answers a key id it does not publish with an IndexError, a bad endorsement with Exception
+            raise PermissionError(f"token not accepted: {type(error).__name__}: {error}") from error
         if result.connector_factory is not None:
             result.connector_factory = _PooledConnectorFactory(self.pool, result.connector_factory,
                                                                self._app_id(result.claims_identity))

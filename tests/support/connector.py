@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestServer
 class FakeConnector:
     def __init__(self):
         self.sent: list[dict] = []
-        self.fail_next: list[int] = []  # HTTP statuses to answer with, in order
+        self.fail_next: list = []  # HTTP statuses to answer with, in order; (status, headers) for e.g. Retry-After
         self._ids = itertools.count(1)
         self._arrived = asyncio.Condition()
         app = web.Application()
@@ -37,7 +37,8 @@ class FakeConnector:
 
     async def _post(self, request: web.Request) -> web.Response:
         if self.fail_next:
-            return web.json_response({"error": {"code": "ServiceError"}}, status=self.fail_next.pop(0))
+            status, headers = (lambda f: f if isinstance(f, tuple) else (f, {}))(self.fail_next.pop(0))
+            return web.json_response({"error": {"code": "ServiceError"}}, status=status, headers=headers)
         activity = await request.json()
         activity["_conversation_id"] = request.match_info["conversation_id"]
         activity["_method"] = request.method

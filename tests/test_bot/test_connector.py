@@ -1,0 +1,134 @@
+"""The bot's side of the Bot Framework protocol with an app id, as in Azure: inbound tokens are
+checked by botbuilder (signature, issuer, audience, service URL, channel endorsement) against
+the Bot Framework's published keys, here served from 127.0.0.1; outbound replies carry the
+bot's own token, fetched once and renewed before it expires, over one pooled connector."""
+import json
+import threading
+import time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import jwt
+import pytest
+from botframework.connector.auth import ChannelValidation, MicrosoftAppCredentials
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+from tests.conftest import no_wait, make_settings, start_bot, stop_bot
+from tests.support import activities
+
+APP_ID = "00000000-0000-0000-0000-0000000000b0"
+BOT_FRAMEWORK = "https://api.botframework.com"
+
+
+class BotFrameworkKeys:
+    """The OpenID metadata and signing keys the Bot Framework publishes, on a local port (botbuilder
+    fetches them with blocking `requests`, so they are served from a thread)."""
+
+    def __init__(self):
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        public = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
+        keys = {"keys": [{**public, "kid": "bf-key-1", "use": "sig", "endorsements": ["msteams"]}]}
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = {"jwks_uri": f"{outer.url}/keys"} if self.path.endswith("openid-configuration") else keys
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def token(self, service_url: str, *, key=None, audience: str = APP_ID, kid: str = "bf-key-1") -> str:
+        now = int(time.time())
+        claims = {"iss": BOT_FRAMEWORK, "aud": audience, "serviceurl": service_url, "nbf": now - 60, "exp": now + 3600}
+        return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": kid})
+
+
+@pytest.fixture
+def bot_framework(monkeypatch):
+    keys = BotFrameworkKeys()
+    monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", f"{keys.url}/.well-known/openid-configuration")
+    yield keys
+    keys.server.shutdown()
+
+
+@pytest.fixture
+def entra_tokens(monkeypatch, clock):
+    """The bot's own tokens from Entra ID (MSAL, in Azure): each one lasts an hour from the clock."""
+    issued = []
+
+    def get_access_token(credentials, force_refresh: bool = False) -> str:
+        expires = clock.now() + timedelta(hours=1)
+        issued.append(jwt.encode({"aud": "https://api.botframework.com", "exp": int(expires.timestamp()), "n": len(issued)},
+                                 "entra-test-key-of-32-bytes-or-more", algorithm="HS256"))
+        return issued[-1]
+
+    monkeypatch.setattr(MicrosoftAppCredentials, "get_access_token", get_access_token)
+    return issued
+
+
+@pytest.fixture
+async def azure_bot(tmp_path, clock, bot_framework, entra_tokens):
+    bot = await start_bot(make_settings(tmp_path, app_id=APP_ID, app_password="secret"), clock)
+    yield bot
+    await stop_bot(bot)
+
+
+async def say_help(bot, bot_framework, **token):
+    activity = activities.personal(bot.connector.url, "help")
+    return await bot.post(activity, headers={"Authorization": f"Bearer {bot_framework.token(bot.connector.url, **token)}"})
+
+
+async def test_a_signed_bot_framework_token_gets_in_and_the_reply_carries_the_bots_own_token(azure_bot, bot_framework, entra_tokens):
+    response = await say_help(azure_bot, bot_framework)
+    assert response.status == 201
+    [reply] = await azure_bot.connector.wait_for(1)
+    assert "strategy discussions" in reply["text"]
+    assert reply["_authorization"] == f"Bearer {entra_tokens[0]}"
+
+
+async def test_the_bots_token_is_fetched_once_and_renewed_before_it_expires(azure_bot, bot_framework, entra_tokens, clock):
+    for _ in range(3):
+        assert (await say_help(azure_bot, bot_framework)).status == 201
+    assert len(entra_tokens) == 1
+    clock.advance(minutes=56)  # five minutes before the hour: renewed, never sent stale
+    assert (await say_help(azure_bot, bot_framework)).status == 201
+    sent = await azure_bot.connector.wait_for(4)
+    assert len(entra_tokens) == 2
+    assert [a["_authorization"] for a in sent] == [f"Bearer {entra_tokens[0]}"] * 3 + [f"Bearer {entra_tokens[1]}"]
+
+
+@pytest.mark.parametrize("token", [
+    {"key": rsa.generate_private_key(public_exponent=65537, key_size=2048)},  # right key id, wrong key
+    {"audience": "00000000-0000-0000-0000-0000000000ff"},  # another bot's token
+    {"kid": "not-a-published-key"},
+], ids=["forged-signature", "another-bot", "unknown-key"])
+async def test_tokens_that_fail_botbuilders_checks_are_401_and_nothing_runs(azure_bot, bot_framework, token):
+    response = await say_help(azure_bot, bot_framework, **token)
+    assert response.status == 401
+    assert azure_bot.connector.sent == []
+
+
+async def test_a_token_for_another_service_url_is_401(azure_bot, bot_framework):
+    activity = activities.personal(azure_bot.connector.url, "help")
+    response = await azure_bot.post(activity, headers={"Authorization": f"Bearer {bot_framework.token('https://smba.evil.example/')}"})
+    assert response.status == 401
+    assert azure_bot.connector.sent == []
+
+
+async def test_a_throttled_reply_waits_as_teams_asks_then_goes_once(azure_bot, bot_framework):
+    no_wait.waits.clear()
+    azure_bot.connector.fail_next = [(429, {"Retry-After": "2"})]
+    assert (await say_help(azure_bot, bot_framework)).status == 201
+    [reply] = await azure_bot.connector.wait_for(1)
+    assert "strategy discussions" in reply["text"] and no_wait.waits == [2.0]
