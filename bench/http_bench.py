@@ -4,7 +4,7 @@ appends it to bench/RESULTS.md. A benchmark, not a test: nothing here asserts a 
 
 Load: wrk (Debian's) when it is installed, else a Python closed-loop generator; the table says
 which. BENCH_SECONDS (wrk) or BENCH_REQUESTS (Python) size each run; BENCH_ONLY=strategy-bot
-runs one service; BENCH_WRITE=0 prints without appending to RESULTS.md."""
+runs the services named (comma-separated); BENCH_WRITE=0 prints without appending to RESULTS.md."""
 from __future__ import annotations
 
 import asyncio
@@ -14,7 +14,6 @@ import os
 import platform
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -24,8 +23,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import asyncpg  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
 from bench.load import drive  # noqa: E402
 from bench.seed import POLICE_AAD, recorded_discussions, thread_of  # noqa: E402
+from storage import database  # noqa: E402
+from tests.support.postgres import TemporaryPostgres  # noqa: E402
 
 CONCURRENCY = 16
 SECONDS, WARMUP_SECONDS = int(os.environ.get("BENCH_SECONDS", 10)), 3
@@ -160,40 +164,53 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores ({model}), Python {platform.python_version()}"
 
 
+async def strategy_bot(label: str, url: str, service_url: str) -> tuple:
+    """strategy-bot on the database at `url`, migrated and seeded here, as one service of the run."""
+    env = {"DATA_DIR": tempfile.mkdtemp(prefix="strategy-bot-bench-"), "DATABASE_URL": url, "SCHEDULER_ENABLED": "false",
+           "LOG_LEVEL": "WARNING", "MICROSOFT_APP_ID": ""}
+    subprocess.run([PYTHON, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True)
+    await recorded_discussions(url, service_url, THREADS)
+
+    async def draft(endpoint: str) -> str:
+        await drive(endpoint, lambda n: message(service_url, "strategy", "draft"), requests=1, concurrency=1)
+        engine = database.create_engine(url)
+        async with engine.connect() as connection:
+            found = (await connection.execute(text("select id from discussions where status = 'draft'"))).scalar_one()
+        await engine.dispose()
+        return found
+
+    workloads = {"help": lambda n, k, _: message(service_url, "help", n),
+                 "wizard step (DB write)": lambda n, k, draft_id: wizard_step(service_url, draft_id, n),
+                 "action reply in a thread (DB write + card update)": lambda n, k, _: thread_reply(service_url, n, k)}
+    return label, [PYTHON, "app.py"], env, workloads, draft
+
+
 async def main() -> None:
     only = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
     connector_port = free_port()
     connector = subprocess.Popen([PYTHON, "bench/servers/connector.py", str(connector_port)], cwd=ROOT)
     wait_ready(connector_port, connector)
     service_url = f"http://127.0.0.1:{connector_port}/"
-    data = Path(tempfile.mkdtemp(prefix="strategy-bot-bench-"))
-    database = data / "bench.db"
-    bot_env = {"DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{database}", "SCHEDULER_ENABLED": "false", "LOG_LEVEL": "WARNING",
-               "MICROSOFT_APP_ID": ""}
-    subprocess.run([PYTHON, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env={**os.environ, **bot_env}, check=True,
-                   capture_output=True)
-    await recorded_discussions(f"sqlite+aiosqlite:///{database}", service_url, THREADS)
-
-    async def draft(url: str) -> str:
-        await drive(url, lambda n: message(service_url, "strategy", "draft"), requests=1, concurrency=1)
-        return sqlite3.connect(database).execute("select id from discussions where status = 'draft'").fetchone()[0]
-
     echo = {"echo": lambda n, k, _: message(service_url, "hello", n)}
-    services = [
-        ("raw aiohttp", [PYTHON, "bench/servers/raw_aiohttp.py"], {}, echo, None),
-        ("botbuilder EchoBot", [PYTHON, "bench/servers/echo_bot.py"], {}, echo, None),
-        ("strategy-bot", [PYTHON, "app.py"], bot_env,
-         {"help": lambda n, k, _: message(service_url, "help", n),
-          "wizard step (DB write)": lambda n, k, draft_id: wizard_step(service_url, draft_id, n),
-          "action reply in a thread (DB write + card update)": lambda n, k, _: thread_reply(service_url, n, k)}, draft),
-    ]
+    services = [("raw aiohttp", [PYTHON, "bench/servers/raw_aiohttp.py"], {}, echo, None),
+                ("botbuilder EchoBot", [PYTHON, "bench/servers/echo_bot.py"], {}, echo, None)]
+    postgres = None
     rows = []
     try:
+        services.append(await strategy_bot("strategy-bot", f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/bench.db", service_url))
+        if not only or "strategy-bot (PostgreSQL)" in only:
+            postgres = TemporaryPostgres().start()
+            connection = await asyncpg.connect(f"postgresql://strategy@127.0.0.1:{postgres.port}/postgres")
+            await connection.execute('CREATE DATABASE "bench"')
+            await connection.close()
+            services.append(await strategy_bot("strategy-bot (PostgreSQL)", postgres.url("bench"), service_url))
         for name, command, env, workloads, setup in services:
             if not only or name in only:
                 rows += await measure(name, command, env, workloads, setup, health="/healthz" if setup else None)
     finally:
         connector.terminate()
+        if postgres:
+            postgres.stop()
     run_service = make_run_service() if not only or "strategy-bot" in only else None
     print(table(rows, run_service))
     if os.environ.get("BENCH_WRITE", "1") != "0":
