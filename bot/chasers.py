@@ -95,7 +95,7 @@ class Chaser:
                 obligation.next_attempt_at = at
                 await uow.commit()
                 return 0
-            discussion = await uow.discussions.get(obligation.discussion_id)
+            discussion = await uow.discussions.get(obligation.discussion_id, load=("invitations", "actions"))
             if self._answered(obligation, discussion):  # answered since: stop chasing, say nothing
                 obligation.state, obligation.updated_at = "satisfied", now
                 await uow.commit()
@@ -129,12 +129,23 @@ class Chaser:
             chase.status, chase.channel, chase.error = "sent", channel, ""
             obligation.escalation_level += 1
             obligation.attempts += 1
-            obligation.last_attempt_at, obligation.next_attempt_at = now, now  # the next sweep works out the next step
+            obligation.last_attempt_at, obligation.next_attempt_at = now, self._next_look(obligation, now)
             uow.audit.record(actor="strategy-bot", action=f"chase.{step.stage}", subject_type="obligation",
                              subject_id=obligation.id, details={"to": chase.recipient, "channel": channel,
                                                                 "discussion_id": obligation.discussion_id})
             await uow.commit()
             return 1
+
+    def _next_look(self, obligation, now: datetime) -> datetime:
+        """When the next rung of the ladder falls due (at the top: when the obligation does), so the
+        sweep does not spend its next pass looking again at what it has just chased."""
+        found = chasing.next_step(level=obligation.escalation_level, now=now, due_at=obligation.due_at,
+                                  created_at=obligation.created_at, calendar=self.s.calendar, rules=self.s.profile.chasing,
+                                  kind=obligation.kind)
+        if found is None:
+            return max(now, obligation.due_at)
+        return chasing.when_to_send(found[1], now=now, due_at=obligation.due_at, out_of_hours=obligation.out_of_hours,
+                                    calendar=self.s.calendar)
 
     async def _failed(self, uow, obligation, discussion, chase, error, now: datetime) -> int:
         chase.status, chase.error = "failed", str(error)[:500]
@@ -147,7 +158,7 @@ class Chaser:
         uow.audit.record(actor="strategy-bot", action="chase.undeliverable", subject_type="obligation",
                          subject_id=obligation.id, details={"to": chase.recipient, "error": chase.error})
         obligation.escalation_level += 1
-        obligation.next_attempt_at = now
+        obligation.next_attempt_at = self._next_look(obligation, now)
         notice = Chase(key=f"{obligation.id}:undeliverable:{chase.stage}", obligation_id=obligation.id, stage="undeliverable",
                        recipient=discussion.chair_name, at=now, attempts=1, status="sending")
         uow.session.add(notice)

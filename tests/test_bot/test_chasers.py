@@ -85,6 +85,8 @@ async def test_a_friday_information_update_is_chased_on_tuesday_at_nine_then_up_
     assert mail["Subject"] == "Due today: Strategy discussion CR-555 (EF)"
     body = mail.get_content()
     assert "your agency's information update" in body and "/respond/" in body and "(hackney 7.2)" in body
+    async with bot.services.uow() as uow:  # the sweep's next look at it is the next rung, not every minute till then
+        assert (await uow.obligations.get(update.id)).next_attempt_at == datetime(2027, 6, 2, 13, 0, tzinfo=BST)
 
     assert await sweep_at(bot, datetime(2027, 6, 2, 12, 59, tzinfo=BST)) == 0
     await sweep_at(bot, datetime(2027, 6, 2, 13, 0, tzinfo=BST))  # 4 working hours overdue: the police lead
