@@ -64,6 +64,7 @@ check-profiles: $(VENV)/.run-deps
 	@for p in hackney bristol triborough walsall darlington; do $(PY) -m protocol check $$p || exit 1; done
 
 bench: $(VENV)/.test-deps
+	@bash .ci/system-deps.sh bench
 	$(PY) bench/protocol_bench.py
 	$(PY) bench/http_bench.py
 	$(PY) bench/sweep_bench.py
