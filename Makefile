@@ -63,7 +63,13 @@ package: $(VENV)/.run-deps
 check-profiles: $(VENV)/.run-deps
 	@for p in hackney bristol triborough walsall darlington; do $(PY) -m protocol check $$p || exit 1; done
 
-bench: $(VENV)/.test-deps
+# The Agents SDK echo agent runs in a virtualenv of its own: the SDK pins versions strategy-bot does not.
+.venv-agents/.deps: bench/requirements-agents.txt
+	$(PYTHON) -m venv .venv-agents
+	.venv-agents/bin/python -m pip install -q --disable-pip-version-check -r bench/requirements-agents.txt
+	touch $@
+
+bench: $(VENV)/.test-deps .venv-agents/.deps
 	@bash .ci/system-deps.sh bench
 	$(PY) bench/protocol_bench.py
 	$(PY) bench/http_bench.py

@@ -37,6 +37,7 @@ REQUESTS, WARMUP = int(os.environ.get("BENCH_REQUESTS", 2000)), 200
 THREADS = 200  # recorded discussions, each in its own channel thread, that the replies cycle over
 WRK = shutil.which("wrk") if os.environ.get("BENCH_LOAD", "wrk") == "wrk" else None
 PYTHON = sys.executable
+AGENTS_PYTHON = ROOT / ".venv-agents" / "bin" / "python"
 
 
 def free_port() -> int:
@@ -194,6 +195,10 @@ async def main() -> None:
     echo = {"echo": lambda n, k, _: message(service_url, "hello", n)}
     services = [("raw aiohttp", [PYTHON, "bench/servers/raw_aiohttp.py"], {}, echo, None),
                 ("botbuilder EchoBot", [PYTHON, "bench/servers/echo_bot.py"], {}, echo, None)]
+    if AGENTS_PYTHON.exists():
+        services.append(("Agents SDK 1.9 echo", [str(AGENTS_PYTHON), "bench/servers/agents_echo.py"], {}, echo, None))
+    else:
+        print("  (no .venv-agents: the Agents SDK echo agent is left out; `make bench` builds it)", file=sys.stderr)
     postgres = None
     rows = []
     try:
@@ -220,16 +225,16 @@ async def main() -> None:
 
 def table(rows: list[dict], run_service: dict | None) -> str:
     by_name = {r["service"]: r["rps"] for r in rows}
-    echo, raw = by_name.get("botbuilder EchoBot"), by_name.get("raw aiohttp")
+    echo, agents, raw = by_name.get("botbuilder EchoBot"), by_name.get("Agents SDK 1.9 echo"), by_name.get("raw aiohttp")
     tool = (f"wrk {CONCURRENCY} connections, {SECONDS} s per workload after {WARMUP_SECONDS} s warm-up" if WRK else
             f"Python closed-loop load (bench/load.py), {CONCURRENCY} clients, {REQUESTS} requests after {WARMUP} warm-up")
     text = (f"\n## HTTP (`make bench`, bench/http_bench.py), {datetime.date.today()}, {machine()}\n\n"
             f"{tool}; every reply posted to one local connector on loopback; the load generator shares the machine.\n\n"
-            "| service | workload | requests/s | p50 ms | p99 ms | × EchoBot | × raw aiohttp | peak RSS MB | start-up s | failures |\n"
-            "|---|---|---|---|---|---|---|---|---|---|\n")
+            "| service | workload | requests/s | p50 ms | p99 ms | × EchoBot | × Agents SDK | × raw aiohttp | peak RSS MB | "
+            "start-up s | failures |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
     ratio = lambda value, base: f"{value / base:.2f}" if base else "-"  # noqa: E731
     text += "\n".join(f"| {r['service']} | {r['workload']} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
-                      f"{ratio(r['rps'], echo)} | {ratio(r['rps'], raw)} | {r['rss_mb']:.0f} | {r['startup_s']:.2f} | {r['failures']} |"
+                      f"{ratio(r['rps'], echo)} | {ratio(r['rps'], agents)} | {ratio(r['rps'], raw)} | {r['rss_mb']:.0f} | {r['startup_s']:.2f} | {r['failures']} |"
                       for r in rows) + "\n"
     if run_service:
         text += (f"\n`make run`'s service (local mode, scheduler on, median of {run_service['runs']}): start-up to a healthy "

@@ -93,7 +93,8 @@ class ActionsFlow:
             return card
 
     async def apply(self, aad: str, name: str, delivery_id: str, discussion_id: str, *, report: dict,
-                    action_id: str | None = None, number: int | None = None, trusted: bool = False) -> tuple[str, dict | None]:
+                    action_id: str | None = None, number: int | None = None, trusted: bool = False,
+                    turn_context: TurnContext | None = None) -> tuple[str, dict | None]:
         """Apply one report from a card, a reply or an email link (`delivery_id` identifies the
         delivery, so a repeat is recognised); returns (what to say, the action's updated card or None)."""
         now = self.s.clock.now()
@@ -121,11 +122,11 @@ class ActionsFlow:
                              details={"discussion_id": discussion.id, "number": action.number, **{k: v for k, v in report.items()
                                                                                                     if k != "status"}},
                              correlation_id=delivery_id)
-            obligation = await uow.obligations.by_key(f"{discussion.id}:action:{action.number}")
-            if obligation and status in ("completed", "not_required", "needs_discussion"):
-                obligation.state, obligation.updated_at = "satisfied", now
-            elif obligation and by:
-                obligation.due_at, obligation.updated_at = action.due_at, now
+            key = f"{discussion.id}:action:{action.number}"
+            if status in ("completed", "not_required", "needs_discussion"):
+                await uow.obligations.change(key, state="satisfied", updated_at=now)
+            elif by:
+                await uow.obligations.change(key, due_at=action.due_at, updated_at=now)
             try:
                 await uow.commit()
             except IntegrityError:  # the same delivery, applied concurrently by another worker
@@ -134,7 +135,8 @@ class ActionsFlow:
             words = record_cards.STATUS_WORDS[status] + (f" {by:%d/%m/%Y}" if by else "")
             said = f"A{action.number} ({discussion.case_reference}): {words}. Recorded for {name}."
             if action.card_activity_id and discussion.conversation_reference:
-                await self.s.proactive.update_card(discussion.conversation_reference, action.card_activity_id, card)
+                await self.s.proactive.update_card(discussion.conversation_reference, action.card_activity_id, card,
+                                                   turn_context=turn_context)
             if status == "needs_discussion":
                 await self._offer_review(discussion, action)
             return said, card
@@ -161,7 +163,8 @@ class ActionsFlow:
             await turn_context.send_activity(MessageFactory.text(await self._information_update(turn_context, discussion, parsed["update"])))
         else:
             aad, _, name = actor_of(turn_context)
-            said, _ = await self.apply(aad, name, turn_context.activity.id, discussion.id, number=parsed["action"], report=parsed)
+            said, _ = await self.apply(aad, name, turn_context.activity.id, discussion.id, number=parsed["action"], report=parsed,
+                                       turn_context=turn_context)
             await turn_context.send_activity(MessageFactory.text(said))
         return True
 

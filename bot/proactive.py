@@ -37,9 +37,16 @@ class Proactive:
     async def _continue(self, reference: dict, callback) -> None:
         await self.adapter.continue_conversation(ConversationReference().deserialize(reference), callback, self.app_id)
 
-    async def update_card(self, reference: dict, activity_id: str, card: dict) -> None:
-        async def callback(turn_context: TurnContext):
-            await turn_context.update_activity(card_activity(card, activity_id=activity_id))
+    async def update_card(self, reference: dict, activity_id: str, card: dict, *, turn_context: TurnContext | None = None) -> None:
+        """Replace a card. From a turn in the card's own conversation (a reply in its thread) the
+        turn's connector does it; otherwise a proactive turn of its own."""
+        if turn_context is not None and turn_context.activity.conversation.id == (reference.get("conversation") or {}).get("id"):
+            await self._retrying("updating a card",
+                                 lambda: turn_context.update_activity(card_activity(card, activity_id=activity_id)))
+            return
+
+        async def callback(proactive_turn: TurnContext):
+            await proactive_turn.update_activity(card_activity(card, activity_id=activity_id))
 
         await self._retrying("updating a card", lambda: self._continue(reference, callback))
 

@@ -159,6 +159,12 @@ class ObligationRepository:
         )
         return list((await self.session.execute(query)).scalars())
 
+    async def change(self, key: str, **values) -> bool:
+        """Change the obligation with this key, if there is one, in one statement (no read first)."""
+        result = await self.session.execute(update(Obligation).where(Obligation.key == key).values(**values),
+                                            execution_options={"synchronize_session": False})
+        return result.rowcount == 1
+
     async def by_key(self, key: str) -> Obligation | None:
         return (await self.session.execute(select(Obligation).where(Obligation.key == key))).scalar_one_or_none()
 

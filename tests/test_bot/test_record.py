@@ -198,8 +198,11 @@ async def test_agencies_report_back_by_button_and_by_reply(bot, recorded):
         a5 = next(a for a in discussion.actions if a.number == 5)
         assert [u.status for u in a5.history] == ["open", "completed"]
         statuses = {a.number: a.status for a in discussion.actions}
-        obligations = {o.key.split(":", 1)[1]: o.state for o in await uow.obligations.for_discussion(chair.discussion_id)}
+        owed = {o.key.split(":", 1)[1]: o for o in await uow.obligations.for_discussion(chair.discussion_id)}
+        obligations = {key: o.state for key, o in owed.items()}
+        a2_due = next(a.due_at for a in discussion.actions if a.number == 2)
         audit = [e.action for e in await uow.audit.for_subject("action", a5.id)]
+    assert owed["action:2"].due_at == a2_due  # "will be done by" moves the chasers' clock too
     assert statuses == {1: "completed", 2: "will_complete_by", 3: "not_required", 4: "needs_discussion", 5: "completed"}
     assert obligations["action:1"] == "satisfied" and obligations["action:2"] == "open"
     assert audit.count("action.completed") == 1 and "action.change_refused" in audit
@@ -280,6 +283,10 @@ async def test_replies_work_without_a_mention_where_resource_specific_consent_de
     assert (await bot.post(message)).status == 201
     said = [a["text"] for a in bot.connector.sent[before:] if a.get("text")]
     assert said and said[0].startswith("A1 (CR-104233): completed")
+    # A1's card in the thread now says so: replaced in place, through the reply's own turn.
+    [updated] = [a for a in bot.connector.sent[before:] if a["_method"] == "PUT"]
+    assert "Status: completed" in texts_of(updated["attachments"][0]["content"])
+    assert updated["_conversation_id"] == message["conversation"]["id"]
 
 
 async def test_each_status_by_button_updates_the_card(bot, recorded):
