@@ -3,8 +3,8 @@
 botbuilder 4.17.1 builds a new ConnectorClient and UserTokenClient for every activity (msrest
 configuration, a `requests` session and retry policy) and sends each reply with blocking
 `requests` on a thread pool (PLATFORM_NOTES.md): most of a turn's time. Here inbound token
-validation stays botbuilder's own (`authenticate_request` is delegated untouched); only what it
-builds afterwards is pooled: one connector per service URL, audience and app id, sharing one
+validation stays botbuilder's own (`authenticate_request` is delegated; only its refusals are
+made 401s, where a key id it does not know was a 500); what it builds afterwards is pooled: one connector per service URL, audience and app id, sharing one
 aiohttp session, with the bot's access token held until shortly before it expires.
 
 The calls a turn makes (reply, send, update, delete, create a conversation) go straight over
@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from enum import Enum
 from datetime import datetime, timedelta, timezone
+from enum import Enum
 from urllib.parse import quote
 
 import aiohttp
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 _USER_AGENT = "Microsoft-BotFramework/3.1 (strategy-bot; BotBuilder Python/4.17.1)"
 _TOKEN_MARGIN = timedelta(minutes=5)  # refresh a little early: a reply must never carry an expired token
-_MAX_RETRY_AFTER = 5.0  # seconds; a turn has 10-15 s in all, so a longer throttle fails the turn instead
+_MAX_RETRY_AFTER = 5.0  # seconds: a turn has 10-15 s in all, so a longer Retry-After is waited only this long
 
 
 class ConnectorError(Exception):
@@ -133,7 +133,9 @@ class Connector:
                     text = await response.read()
                     if response.status == 429 and attempt < self._pool.attempts:
                         # Teams throttles per conversation; it is the one answer safe to repeat a POST after.
-                        await self._pool.sleep(_retry_after(response.headers.get("Retry-After"), attempt))
+                        wait = _retry_after(response.headers.get("Retry-After"), attempt)
+                        log.warning("connector throttled %s %s; trying again in %.1f s", method, path, wait)
+                        await self._pool.sleep(wait)
                         continue
                     if response.status >= 400:
                         raise ConnectorError(response.status, method, path, text[:300].decode(errors="replace"))
