@@ -67,9 +67,10 @@ class SQLiteWriters:
     async def _acquire(self) -> bool:
         self.waiting += 1
         try:
-            await asyncio.wait_for(self._lock.acquire(), self.WAIT_SECONDS)
+            async with asyncio.timeout(self.WAIT_SECONDS):  # cancels acquire() itself, which then hands the lock on
+                await self._lock.acquire()
             return True
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("waited %d s to write to SQLite; going ahead without the queue", self.WAIT_SECONDS)
             return False
         finally:
