@@ -4,8 +4,9 @@ botbuilder 4.17.1 builds a new ConnectorClient and UserTokenClient for every act
 configuration, a `requests` session and retry policy) and sends each reply with blocking
 `requests` on a thread pool (PLATFORM_NOTES.md): most of a turn's time. Here inbound token
 validation stays botbuilder's own (`authenticate_request` is delegated; only its refusals are
-made 401s, where a key id it does not know was a 500); what it builds afterwards is pooled: one connector per service URL, audience and app id, sharing one
-aiohttp session, with the bot's access token held until shortly before it expires.
+made 401s, where a key id it does not know was a 500). What it builds afterwards is pooled: one
+connector per service URL, audience and app id, sharing one aiohttp session, with the bot's
+access token held until shortly before it expires.
 
 The calls a turn makes (reply, send, update, delete, create a conversation) go straight over
 aiohttp; anything rarer falls through to the SDK's own client, built once per connector.
@@ -67,6 +68,10 @@ class _Token:
                     self._value = await asyncio.to_thread(self._credentials.get_access_token)
                     self._expires = _expiry_of(self._value, self._clock.now())
         return {"Authorization": f"Bearer {self._value}"}
+
+    def forget(self) -> None:
+        """The connector refused it (revoked, rotated secret): the next call fetches a new one."""
+        self._value = None
 
 
 def _expiry_of(token: str, now: datetime) -> datetime:
@@ -137,6 +142,8 @@ class Connector:
                         log.warning("connector throttled %s %s; trying again in %.1f s", method, path, wait)
                         await self._pool.sleep(wait)
                         continue
+                    if response.status == 401:
+                        self._token.forget()
                     if response.status >= 400:
                         raise ConnectorError(response.status, method, path, text[:300].decode(errors="replace"))
             except (aiohttp.ClientConnectionError, asyncio.TimeoutError) as error:

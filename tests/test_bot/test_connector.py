@@ -132,3 +132,11 @@ async def test_a_throttled_reply_waits_as_teams_asks_then_goes_once(azure_bot, b
     assert (await say_help(azure_bot, bot_framework)).status == 201
     [reply] = await azure_bot.connector.wait_for(1)
     assert "strategy discussions" in reply["text"] and no_wait.waits == [2.0]
+
+
+async def test_a_token_the_connector_refuses_is_fetched_anew_for_the_next_reply(azure_bot, bot_framework, entra_tokens):
+    azure_bot.connector.fail_next = [401]  # e.g. the client secret was rotated
+    await say_help(azure_bot, bot_framework)
+    assert (await say_help(azure_bot, bot_framework)).status == 201
+    sent = await azure_bot.connector.wait_for(1)
+    assert len(entra_tokens) == 2 and sent[-1]["_authorization"] == f"Bearer {entra_tokens[1]}"
