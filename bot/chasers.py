@@ -95,7 +95,9 @@ class Chaser:
                 obligation.next_attempt_at = at
                 await uow.commit()
                 return 0
-            discussion = await uow.discussions.get(obligation.discussion_id, load=("invitations", "actions"))
+            # An action's chase shows the action (and its history); every other kind is about an invitation.
+            discussion = await uow.discussions.get(obligation.discussion_id,
+                                                   load=("invitations", "actions") if obligation.kind == "action" else ("invitations",))
             if self._answered(obligation, discussion):  # answered since: stop chasing, say nothing
                 obligation.state, obligation.updated_at = "satisfied", now
                 await uow.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import any_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -136,8 +136,8 @@ class ObligationRepository:
     async def claim_due(self, now: datetime, *, until: datetime, limit: int) -> list[str]:
         """Take the obligations whose next look is due, most urgent first, for this sweeper only:
         claiming pushes their next look to `until`, so another sweeper (or this one after a crash)
-        sees them again only if the work was never finished. On PostgreSQL rows another sweeper has
-        locked are skipped (FOR UPDATE SKIP LOCKED); SQLite has one writer."""
+        sees them again only if the work was never finished. One statement: on PostgreSQL rows
+        another sweeper has locked are skipped (FOR UPDATE SKIP LOCKED); SQLite has one writer."""
         due = (
             select(Obligation.id)
             .where(Obligation.state == "open", Obligation.next_attempt_at <= now)
@@ -145,10 +145,19 @@ class ObligationRepository:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        ids = list((await self.session.execute(due)).scalars())
-        if ids:
-            await self.session.execute(update(Obligation).where(Obligation.id.in_(ids)).values(next_attempt_at=until))
-        return ids
+        if self.session.bind.dialect.name == "postgresql":
+            # = ANY(ARRAY(...)): the 1,000 ids found once, then looked up on the primary key. With IN (...)
+            # PostgreSQL's planner chose a hash join over a scan of every obligation (86 ms against 39).
+            chosen = Obligation.id == any_(func.array(due.scalar_subquery()))
+        else:
+            chosen = Obligation.id.in_(due.scalar_subquery())
+        claim = (
+            update(Obligation).where(chosen).values(next_attempt_at=until)
+            .returning(Obligation.id, Obligation.due_at)
+            .execution_options(synchronize_session=False)
+        )
+        claimed = (await self.session.execute(claim)).all()
+        return [row.id for row in sorted(claimed, key=lambda row: row.due_at)]
 
     async def overdue_for_chair(self, chair_aad_id: str, now: datetime) -> list[Obligation]:
         """Open or breached obligations due before `now` on the chair's discussions, most urgent first."""
