@@ -18,7 +18,10 @@ def create_engine(raw_url: str) -> AsyncEngine:
     url = normalise_database_url(raw_url)
     if url.drivername.startswith("sqlite"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 15})
+        # No rollback when a connection goes back to the pool: every session here ends its own
+        # transaction (the unit of work commits or rolls back), and through aiosqlite the extra
+        # rollback is one more round trip to SQLite's thread on every turn.
+        engine = create_async_engine(url, connect_args={"timeout": 15}, pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
