@@ -154,7 +154,8 @@ async def main() -> None:
         server.stop()
     table = (f"\n## Sweep (bench/sweep_bench.py), {datetime.date.today()}\n\n"
              f"{TOTAL:,} open obligations, {DUE:,} of them due (information updates, 4 officers on each of {DISCUSSIONS} "
-             "discussions). The due-query: one claim of up to 1,000 on a warm connection. The sweeps: the app's own "
+             "discussions). The due-query: one claim of up to 1,000 on a warm connection, as every sweep after the first "
+             "runs it (the first compiles the statement). The sweeps: the app's own "
              "Chaser, 200 a pass as the scheduler runs it, until nothing is left, each chase an .eml file.\n\n"
              "| database | due found | due-query ms | its statements | its peak Python KiB | first query after start-up ms | "
              "chases sent | passes | ms a pass (200 chases) | ms a chase | statements a chase | peak Python KiB in a pass |\n"
