@@ -72,25 +72,20 @@ class Chaser:
         return sent
 
     async def _work(self, obligation_id: str, now: datetime) -> int:
-        rules = self.s.profile.chasing
         async with self.s.uow() as uow:
             obligation = await uow.obligations.get(obligation_id)
             if obligation.snoozed_until and obligation.snoozed_until > now:  # snoozed while this sweep held it
                 obligation.next_attempt_at = obligation.snoozed_until
                 await uow.commit()
                 return 0
-            found = chasing.next_step(level=obligation.escalation_level, now=now, due_at=obligation.due_at,
-                                      created_at=obligation.created_at, calendar=self.s.calendar, rules=rules,
-                                      kind=obligation.kind)
-            if found is None:  # the top of the ladder: nothing more to send; it stays on /overdue
+            rung = self._next_rung(obligation, now)
+            if rung is None:  # the top of the ladder: nothing more to send; it stays on /overdue
                 obligation.state = "breached" if now > obligation.due_at else obligation.state
                 obligation.next_attempt_at = max(now, obligation.due_at)  # still open: look again when it falls due
                 await uow.commit()
                 return 0
-            level, step = found
+            level, step, at = rung
             obligation.escalation_level = level  # steps missed while the service was down are not sent late
-            at = chasing.when_to_send(step, now=now, due_at=obligation.due_at, out_of_hours=obligation.out_of_hours,
-                                      calendar=self.s.calendar)
             if at > now:
                 obligation.next_attempt_at = at
                 await uow.commit()
@@ -138,16 +133,22 @@ class Chaser:
             await uow.commit()
             return 1
 
-    def _next_look(self, obligation, now: datetime) -> datetime:
-        """When the next rung of the ladder falls due (at the top: when the obligation does), so the
-        sweep does not spend its next pass looking again at what it has just chased."""
+    def _next_rung(self, obligation, now: datetime):
+        """The ladder's next rung for this obligation: (its place, the step, when it may go); None at the top."""
         found = chasing.next_step(level=obligation.escalation_level, now=now, due_at=obligation.due_at,
                                   created_at=obligation.created_at, calendar=self.s.calendar, rules=self.s.profile.chasing,
                                   kind=obligation.kind)
         if found is None:
-            return max(now, obligation.due_at)
-        return chasing.when_to_send(found[1], now=now, due_at=obligation.due_at, out_of_hours=obligation.out_of_hours,
-                                    calendar=self.s.calendar)
+            return None
+        level, step = found
+        return level, step, chasing.when_to_send(step, now=now, due_at=obligation.due_at, out_of_hours=obligation.out_of_hours,
+                                                 calendar=self.s.calendar)
+
+    def _next_look(self, obligation, now: datetime) -> datetime:
+        """When the next rung falls due (at the top: when the obligation does), so the sweep does
+        not spend its next pass looking again at what it has just chased."""
+        rung = self._next_rung(obligation, now)
+        return max(now, obligation.due_at) if rung is None else rung[2]
 
     async def _failed(self, uow, obligation, discussion, chase, error, now: datetime) -> int:
         chase.status, chase.error = "failed", str(error)[:500]
