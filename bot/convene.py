@@ -12,6 +12,7 @@ from cards import wizard as cards
 from protocol import Facts, assess
 from scheduling.slots import propose_slots
 from storage.models import Discussion
+from storage.repositories import CHILDREN
 
 from . import wizard
 from .proactive import card_activity, reference_of
@@ -75,7 +76,8 @@ class ConveneFlow:
         aad, _, _ = actor_of(turn_context)
         now = self.s.clock.now()
         async with self.s.uow() as uow:
-            discussion = await uow.discussions.get(str(data.get("discussion_id", "")), load=())
+            wizard_step = verb in WIZARD_VERBS  # the hot path: a draft's own row is enough
+            discussion = await uow.discussions.get(str(data.get("discussion_id", "")), load=() if wizard_step else CHILDREN)
             if discussion is None:
                 return cards.message_card("Not found", "This strategy discussion no longer exists.")
             if not self.s.access.is_chair_of(discussion, aad):
@@ -83,10 +85,11 @@ class ConveneFlow:
                                  subject_id=discussion.id, details={"verb": verb})
                 await uow.commit()
                 return cards.message_card("Not your draft", "Only the chair who started this strategy discussion can change it.")
-            if verb in WIZARD_VERBS and discussion.status == "draft":  # the hot path: the draft's own row is enough
+            if wizard_step and discussion.status == "draft":
                 card = self._wizard(uow, discussion, verb, data, now, aad)
             else:
-                await uow.discussions.get(discussion.id)  # and now its invitations, decisions and actions
+                if wizard_step:  # a wizard card pressed after the draft was convened: its status card needs the rest
+                    await uow.discussions.get(discussion.id)
                 if verb in ("convene.link", "convene.review"):
                     card = await self._link(uow, discussion, now, review=verb == "convene.review")
                 elif discussion.status != "draft":

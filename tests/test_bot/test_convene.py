@@ -205,6 +205,20 @@ async def test_the_same_confirm_delivered_twice_creates_one_meeting(running_bot,
         assert len(discussion.invitations) == len({i.email for i in discussion.invitations})
 
 
+async def test_an_old_wizard_card_pressed_after_convening_shows_the_discussion_not_the_wizard(running_bot):
+    chair = Chair(running_bot)
+    await convene(chair)
+    confirm = chair.card
+    await chair.press("convene.confirm")
+    await running_bot.services.drain()
+    chair.card = confirm
+    card = await chair.press("convene.back")  # the confirm card still open on another device
+    words = texts_of(card)
+    assert "Strategy discussion CR-104233" in words and "5 of 5 · Confirm" not in words and "4 of 5" not in words
+    async with running_bot.services.uow() as uow:
+        assert (await uow.discussions.get(chair.discussion_id)).status == "convened"
+
+
 async def test_invoke_replies_are_valid_http_json_not_a_500(running_bot):
     # botbuilder 4.17.1 serialises invoke bodies twice and answers 500; our edge answers once.
     chair = Chair(running_bot)
