@@ -188,7 +188,6 @@ class ConnectorPool:
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self._session: aiohttp.ClientSession | None = None
         self._connectors: dict[tuple, Connector] = {}
-        self._building: dict[tuple, asyncio.Future] = {}
 
     def http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -198,14 +197,8 @@ class ConnectorPool:
     async def connector(self, key: tuple, build_sdk_client) -> Connector:
         connector = self._connectors.get(key)
         if connector is None:
-            # Build the SDK's client once per key, even when the first turns for it arrive together.
-            future = self._building.get(key)
-            if future is None:
-                future = self._building[key] = asyncio.ensure_future(build_sdk_client())
-            try:
-                sdk_client = await asyncio.shield(future)
-            finally:
-                self._building.pop(key, None)
+            # Turns arriving together for a new key may each build one; the first stored is kept.
+            sdk_client = await build_sdk_client()
             connector = self._connectors.setdefault(key, Connector(self, key[0], sdk_client))
         return connector
 
