@@ -35,11 +35,15 @@ def make_settings(tmp_path: Path, **overrides) -> Settings:
     return Settings(_env_file=None, **values)
 
 
-def migrate(url: str) -> None:
+def alembic_config(url: str) -> Config:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", url)
     config.attributes["skip_logging_config"] = True
-    command.upgrade(config, "head")
+    return config
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)
 
 
 @pytest.fixture(scope="session")

@@ -37,7 +37,8 @@ class FakeConnector:
 
     async def _post(self, request: web.Request) -> web.Response:
         if self.fail_next:
-            status, headers = (lambda f: f if isinstance(f, tuple) else (f, {}))(self.fail_next.pop(0))
+            failure = self.fail_next.pop(0)
+            status, headers = failure if isinstance(failure, tuple) else (failure, {})
             return web.json_response({"error": {"code": "ServiceError"}}, status=status, headers=headers)
         activity = await request.json()
         activity["_conversation_id"] = request.match_info["conversation_id"]

@@ -3,15 +3,13 @@ both databases, and a migration that reshapes data keeps what was there."""
 import asyncio
 import sqlite3
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.models import Base
 from storage.urls import normalise_database_url
-from tests.conftest import ROOT
+from tests.conftest import migrate
 
 
 async def test_the_migrations_build_exactly_what_the_models_describe(database_url):
@@ -22,17 +20,10 @@ async def test_the_migrations_build_exactly_what_the_models_describe(database_ur
     assert differences == []
 
 
-def config_for(url: str) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", url)
-    config.attributes["skip_logging_config"] = True
-    return config
-
-
 async def test_0006_gives_every_open_obligation_its_next_look_from_what_it_had(tmp_path):
     path = tmp_path / "old.db"
-    config = config_for(f"sqlite+aiosqlite:///{path}")
-    await asyncio.to_thread(command.upgrade, config, "0005")
+    url = f"sqlite+aiosqlite:///{path}"
+    await asyncio.to_thread(migrate, url, "0005")
     row = ("open", "2027-06-01 08:00:00.000000", "2027-06-01 09:00:00.000000")  # state, created, due (UTC, as stored)
     with sqlite3.connect(path) as db:
         for key, next_attempt, claimed, snoozed in [
@@ -45,7 +36,7 @@ async def test_0006_gives_every_open_obligation_its_next_look_from_what_it_had(t
                        "escalation_level, next_attempt_at, claimed_until, out_of_hours, snoozed_until, snooze_reason, created_at, "
                        "updated_at) VALUES (?, ?, 'action', 'action', '1', ?, ?, '', 0, 0, ?, ?, 0, ?, '', ?, ?)",
                        (key, key, row[2], row[0], next_attempt, claimed, snoozed, row[1], row[1]))
-    await asyncio.to_thread(command.upgrade, config, "head")
+    await asyncio.to_thread(migrate, url)
     with sqlite3.connect(path) as db:
         looks = dict(db.execute("SELECT key, next_attempt_at FROM obligations"))
         columns = [c[1] for c in db.execute("PRAGMA table_info(obligations)")]

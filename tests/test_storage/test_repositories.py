@@ -1,13 +1,15 @@
 """Repositories and the unit of work, on SQLite and on a real PostgreSQL 15."""
+import asyncio
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
 from storage import database
 from storage.models import Action, ActionUpdate, Contact, Decision, Discussion, Invitation, Obligation
 from storage.unit_of_work import UnitOfWork
+from tests.conftest import migrate
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 
@@ -175,12 +177,6 @@ async def test_the_sweep_claims_what_is_due_once_and_again_only_if_the_claim_run
 async def test_sqlite_writers_take_turns_instead_of_failing_or_sleeping_in_sqlite(tmp_path, clock):
     """Two turns writing at once. SQLite's busy timeout is set to nothing here, so without the
     queue the second write fails at once with "database is locked"; with it, it waits its turn."""
-    import asyncio
-
-    from sqlalchemy import event
-
-    from tests.conftest import migrate
-
     url = f"sqlite+aiosqlite:///{tmp_path / 'writers.db'}"
     await asyncio.to_thread(migrate, url)
     engine = database.create_engine(url)
