@@ -27,6 +27,14 @@ async def convene(chair: Chair, *, child=None, concern=None, invitees=None, when
     return chair.card
 
 
+async def referred(bot, concerns: str, *, received_at: str) -> tuple[Chair, dict]:
+    """/strategy, the child, then the concern received today at `received_at`: the invitees card."""
+    chair = Chair(bot)
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    return chair, await chair.press("convene.next", {"concerns": concerns, "received_time": received_at})
+
+
 async def test_help_lists_strategy(running_bot):
     await running_bot.post(activities.personal(running_bot.connector.url, "help"))
     assert "**strategy**" in (await running_bot.connector.wait_for(1))[0]["text"]
@@ -117,10 +125,7 @@ async def test_out_of_hours_referral_meets_tonight_with_the_out_of_hours_contact
     clock.set(datetime(2026, 11, 23, 19, 5, tzinfo=timezone.utc))
     bot = await start_bot(make_settings(tmp_path), clock)
     try:
-        chair = Chair(bot)
-        await chair.strategy()
-        await chair.press("convene.next", CHILD)
-        card = await chair.press("convene.next", {"concerns": "serious_neglect", "received_time": "19:00"})
+        chair, card = await referred(bot, "serious_neglect", received_at="19:00")
         words = texts_of(card)
         assert "Deadline: by 23:59 today" in words
         assert "Emergency Duty Team" in words
@@ -282,10 +287,7 @@ async def test_a_weekend_referral_with_days_to_run_is_offered_working_hours_not_
     clock.set(datetime(2026, 11, 22, 19, 0, tzinfo=timezone.utc))  # Sunday evening
     bot = await start_bot(make_settings(tmp_path), clock)
     try:
-        chair = Chair(bot)
-        await chair.strategy()
-        await chair.press("convene.next", CHILD)
-        card = await chair.press("convene.next", {"concerns": "neglect", "received_time": "18:30"})
+        chair, card = await referred(bot, "neglect", received_at="18:30")
         assert "Deadline: by 17:00 Wed 25 Nov" in texts_of(card)
         card = await chair.press("convene.next")
         slot = next(i for i in card["body"] if i.get("id") == "slot")
