@@ -28,48 +28,62 @@ class Proactive:
         for attempt in range(1, self.attempts + 1):
             try:
                 return await call()
-            except Exception as error:  # msrest raises its own types for connector 4xx/5xx
+            except Exception as error:  # ConnectorError for the connector's 4xx/5xx; the SDK's own types otherwise
                 if attempt == self.attempts:
                     log.error("%s failed after %d attempts: %s", what, attempt, error)
                     raise
                 await self.sleep(2 ** attempt)
 
-    async def _continue(self, reference: dict, callback) -> None:
-        await self.adapter.continue_conversation(ConversationReference().deserialize(reference), callback, self.app_id)
+    @staticmethod
+    async def _in_turn(start, work):
+        """Run `work` in a proactive turn that `start(callback)` opens. botbuilder hands a failure
+        inside the turn to the turn-error handler and returns as if all went well; it is raised here,
+        so the retries and the caller see it (a chase whose message failed is not marked sent)."""
+        outcome = {}
+
+        async def callback(turn_context: TurnContext):
+            try:
+                outcome["value"] = await work(turn_context)
+            except Exception as error:  # carried out of botbuilder's pipeline, raised below
+                outcome["error"] = error
+
+        await start(callback)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("value")
+
+    def _continue(self, reference: dict):
+        conversation = ConversationReference().deserialize(reference)
+        return lambda callback: self.adapter.continue_conversation(conversation, callback, self.app_id)
 
     async def update_card(self, reference: dict, activity_id: str, card: dict, *, turn_context: TurnContext | None = None) -> None:
         """Replace a card. From a turn in the card's own conversation (a reply in its thread) the
         turn's connector does it; otherwise a proactive turn of its own."""
+        def replace(turn: TurnContext):
+            return turn.update_activity(card_activity(card, activity_id=activity_id))
+
         if turn_context is not None and turn_context.activity.conversation.id == (reference.get("conversation") or {}).get("id"):
-            await self._retrying("updating a card",
-                                 lambda: turn_context.update_activity(card_activity(card, activity_id=activity_id)))
-            return
-
-        async def callback(proactive_turn: TurnContext):
-            await proactive_turn.update_activity(card_activity(card, activity_id=activity_id))
-
-        await self._retrying("updating a card", lambda: self._continue(reference, callback))
+            await self._retrying("updating a card", lambda: replace(turn_context))
+        else:
+            await self._retrying("updating a card", lambda: self._in_turn(self._continue(reference), replace))
 
     async def send(self, reference: dict, activity: Activity) -> str | None:
-        sent = {}
-
-        async def callback(turn_context: TurnContext):
+        async def post(turn_context: TurnContext) -> str | None:
             response = await turn_context.send_activity(activity)
-            sent["id"] = response.id if response else None
+            return response.id if response else None
 
-        await self._retrying("sending a message", lambda: self._continue(reference, callback))
-        return sent.get("id")
+        return await self._retrying("sending a message", lambda: self._in_turn(self._continue(reference), post))
 
     async def send_personal(self, *, user_id: str, tenant_id: str | None, service_url: str, activity: Activity) -> None:
         """A 1:1 message to someone who has not talked to the bot yet (the app must be installed for them)."""
         parameters = ConversationParameters(is_group=False, members=[ChannelAccount(id=user_id)], tenant_id=tenant_id,
                                             channel_data={"tenant": {"id": tenant_id}})
 
-        async def callback(turn_context: TurnContext):
-            await turn_context.send_activity(activity)
+        def open_chat(callback):
+            return self.adapter.create_conversation(self.app_id, callback, parameters, "msteams", service_url)
 
         await self._retrying("opening a personal chat",
-                             lambda: self.adapter.create_conversation(self.app_id, callback, parameters, "msteams", service_url))
+                             lambda: self._in_turn(open_chat, lambda turn_context: turn_context.send_activity(activity)))
 
 
 def reference_of(turn_context: TurnContext) -> dict:

@@ -13,6 +13,7 @@ class FakeConnector:
     def __init__(self):
         self.sent: list[dict] = []
         self.fail_next: list = []  # HTTP statuses to answer with, in order; (status, headers) for e.g. Retry-After
+        self.fail_posts: list[int] = []  # the same, for messages only (a chat opens, then the message fails)
         self._ids = itertools.count(1)
         self._arrived = asyncio.Condition()
         app = web.Application()
@@ -36,6 +37,8 @@ class FakeConnector:
         await self.server.close()
 
     async def _post(self, request: web.Request) -> web.Response:
+        if self.fail_posts and request.method == "POST":
+            return web.json_response({"error": {"code": "ServiceError"}}, status=self.fail_posts.pop(0))
         if self.fail_next:
             failure = self.fail_next.pop(0)
             status, headers = failure if isinstance(failure, tuple) else (failure, {})

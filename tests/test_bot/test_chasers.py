@@ -157,6 +157,19 @@ async def test_a_connector_failure_is_retried_then_escalated_to_the_chair(bot, t
     assert "chase.undeliverable" in audit
 
 
+async def test_a_chase_whose_message_fails_after_the_chat_opens_is_not_counted_as_sent(bot, tmp_path):
+    """botbuilder hands a failure inside a proactive turn to the turn-error handler and returns as if
+    all went well; the chase must still see it, retry, and not be marked sent."""
+    discussion_id = await seed(bot, police_aad="aad-police", police_email="")
+    bot.connector.fail_posts = [500] * 3  # the 1:1 chat opens each time; the message in it fails
+    await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))
+    async with bot.services.uow() as uow:
+        update = next(o for o in await uow.obligations.for_discussion(discussion_id) if o.kind == "information_update")
+        [chase] = await uow.chases.for_obligation(update.id)
+    assert (chase.status, chase.attempts) == ("failed", 1)
+    assert bot.connector.fail_posts == [] and len(bot.connector.conversations) == 3
+
+
 async def test_an_emailed_link_answers_once_and_refuses_reuse_tampering_and_expiry(bot, tmp_path):
     discussion_id = await seed(bot, actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST))])
     await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))
