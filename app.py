@@ -15,11 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.access import Access
 from bot.adapter import create_adapter
 from bot.connector import ConnectorPool
-from bot.chasers import Chaser
+from bot.chasers import ChaseDelivery, Chaser
+from bot.effects import Email, TeamsPersonal, TeamsPost, TeamsUpdate
 from bot.endpoint import messages_endpoint
 from bot.handler import StrategyBot
 from bot.links import Links
 from bot.mailer import FileMailer
+from bot.meetings import MeetingChange, MeetingCreation
+from bot.outbox import Outbox
 from bot.proactive import Proactive
 from bot.respond_page import RespondPage
 from bot.services import BotServices
@@ -42,6 +45,7 @@ SERVICES = web.AppKey("services", BotServices)
 SCHEDULER = web.AppKey("scheduler", object)
 CHASER = web.AppKey("chaser", Chaser)
 CONNECTORS = web.AppKey("connectors", ConnectorPool)
+OUTBOX = web.AppKey("outbox", Outbox)
 
 LOCAL_MODE_WARNING = """
 ************************************************************************
@@ -77,10 +81,11 @@ async def _lifecycle(app: web.Application):
     scheduler = app[SCHEDULER]
     if app[SETTINGS].scheduler_enabled:
         scheduler.start()
+    app[OUTBOX].wake()  # effects left unfinished by the last run (a crash, a restart) resume at once
     yield
     if scheduler.running:
         scheduler.shutdown(wait=False)
-    await app[SERVICES].drain()  # let a meeting being created finish before the database closes
+    await app[SERVICES].drain()  # let deliveries under way finish before the database closes
     await app[CONNECTORS].close()
     await app[ENGINE].dispose()
 
@@ -139,22 +144,36 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
     connectors = ConnectorPool(clock=clock, sleep=sleep)
     adapter = create_adapter(settings, connectors=connectors)
     graph = _graph(settings) if settings.graph_configured else None
+    outbox_ref: list[Outbox] = []  # the unit of work wakes the outbox, which is built from the services
     services = BotServices(
-        uow=lambda: UnitOfWork(sessions, clock), clock=clock, profile=profile, calendar=calendar,
+        uow=lambda: UnitOfWork(sessions, clock, wake=outbox_ref[0].wake), clock=clock, profile=profile, calendar=calendar,
         directory=load_directory(settings.directory_path),
         meetings=meetings or meeting_provider(settings, clock=clock, sleep=sleep, graph=graph),
         access=Access(settings.chair_aad_ids, local_mode=settings.local_mode, clock=clock,
                       group=chairs_group or _chairs_group(settings, graph)),
-        proactive=Proactive(adapter, settings.app_id, sleep=sleep), local_mode=settings.local_mode,
+        # One attempt a call: the outbox retries what is worth retrying, durably and with backoff.
+        proactive=Proactive(adapter, settings.app_id, sleep=sleep, attempts=1), local_mode=settings.local_mode,
     )
     bot = StrategyBot(services, records_directory=settings.data_dir / "records")
     links = Links(settings.link_secret_bytes(), base_url=settings.base_url, clock=clock)
-    chaser = Chaser(services, mailer=mailer or create_mailer(settings, graph=graph), links=links, actions_flow=bot.actions)
+    mailer = mailer or create_mailer(settings, graph=graph)
+    outbox = Outbox(services.uow, clock, spawn=services.in_background)
+    outbox_ref.append(outbox)
+    for kind, delivery in {
+        "meeting.create": MeetingCreation(bot.meetings), "meeting.attendees": MeetingChange(bot.meetings),
+        "meeting.reschedule": MeetingChange(bot.meetings), "meeting.cancel": MeetingChange(bot.meetings),
+        "teams.post": TeamsPost(services.proactive, services.effects), "teams.update": TeamsUpdate(services.proactive),
+        "teams.personal": TeamsPersonal(services.proactive, services.effects), "email": Email(mailer, services.effects),
+        "chase": ChaseDelivery(services, mailer=mailer),
+    }.items():
+        outbox.register(kind, delivery)
+    chaser = Chaser(services, outbox=outbox, links=links, actions_flow=bot.actions)
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS], app[PROFILE], app[ENGINE], app[SERVICES], app[CHASER] = settings, profile, engine, services, chaser
-    app[CONNECTORS] = connectors
+    app[CONNECTORS], app[OUTBOX] = connectors, outbox
     app[SCHEDULER] = create_scheduler(poll_replies=bot.rsvp.poll_all, reply_poll_minutes=settings.reply_poll_minutes,
-                                      sweep=chaser.sweep, sweep_seconds=settings.sweep_seconds, now=clock.now())
+                                      sweep=chaser.sweep, sweep_seconds=settings.sweep_seconds,
+                                      deliver=outbox.run, deliver_seconds=settings.outbox_seconds, now=clock.now())
     app.cleanup_ctx.append(_lifecycle)
     app.router.add_post("/api/messages", messages_endpoint(adapter=adapter, bot=bot, settings=settings))
     app.router.add_routes(RespondPage(services, links=links, actions_flow=bot.actions).routes())

@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     reply_poll_minutes: int = Field(5, ge=1, le=120)
     sweep_seconds: int = Field(60, ge=5, le=3600)
+    outbox_seconds: int = Field(5, ge=1, le=300)  # how often effects waiting for a retry are looked at
     public_base_url: str = ""
     link_secret: str = ""
 

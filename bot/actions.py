@@ -18,7 +18,6 @@ from storage.models import ActionUpdate
 
 from . import recording
 from .convene import actor_of
-from .proactive import card_activity
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -39,21 +38,21 @@ class ActionsFlow:
                                              "mentioned": {"id": action.owner_aad_object_id, "name": action.owner_name}}]}
         return card
 
-    async def post_record(self, discussion_id: str) -> None:
-        """The summary and one card per action, in the thread where the discussion was convened."""
-        now = self.s.clock.now()
-        async with self.s.uow() as uow:
-            discussion = await uow.discussions.get(discussion_id)
-            reference = discussion.conversation_reference
-            if not reference:
-                return
-            summary = record_cards.summary_card(discussion, quorate=discussion.record.get("quorate", True),
-                                                not_quorate_text=self.s.profile.quorum.not_quorate_text,
-                                                action_count=len(discussion.actions))
-            await self.s.proactive.send(reference, card_activity(summary))
-            for action in sorted(discussion.actions, key=lambda a: a.number):
-                action.card_activity_id = await self.s.proactive.send(reference, card_activity(self.action_card(discussion, action, now)))
-            await uow.commit()
+    async def post_record(self, uow, discussion, now: datetime) -> None:
+        """The summary and one card per action, in the thread where the discussion was convened:
+        added to the outbox in the finalising transaction, so they are posted once, and surely."""
+        reference = discussion.conversation_reference
+        if not reference:
+            return
+        summary = record_cards.summary_card(discussion, quorate=discussion.record.get("quorate", True),
+                                            not_quorate_text=self.s.profile.quorum.not_quorate_text,
+                                            action_count=len(discussion.actions))
+        await self.s.effects.post(uow, f"{discussion.id}:record:summary", reference=reference, activity=summary,
+                                  discussion_id=discussion.id)
+        for action in sorted(discussion.actions, key=lambda a: a.number):
+            await self.s.effects.post(uow, f"{discussion.id}:record:action:{action.number}", reference=reference,
+                                      activity=self.action_card(discussion, action, now), discussion_id=discussion.id,
+                                      remember={"action_id": action.id})
 
     # ---- report-backs ----------------------------------------------------------------------
     def may_change(self, discussion, action, aad: str) -> bool:
@@ -82,6 +81,9 @@ class ActionsFlow:
                                          action_id=str(data.get("action_id", "")), report=report)
         return card or cards.message_card("Not changed", outcome)
 
+    async def current_card(self, data: dict) -> dict:
+        return await self._card_with_note(data, "")
+
     async def _card_with_note(self, data: dict, note: str) -> dict:
         async with self.s.uow() as uow:
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
@@ -89,7 +91,8 @@ class ActionsFlow:
             if action is None:
                 return cards.message_card("Not found", "That action no longer exists.")
             card = self.action_card(discussion, action, self.s.clock.now())
-            card["body"].append({"type": "TextBlock", "text": note, "color": "Attention", "wrap": True})
+            if note:
+                card["body"].append({"type": "TextBlock", "text": note, "color": "Attention", "wrap": True})
             return card
 
     async def apply(self, aad: str, name: str, delivery_id: str, discussion_id: str, *, report: dict,
@@ -127,27 +130,46 @@ class ActionsFlow:
                 await uow.obligations.change(key, state="satisfied", updated_at=now)
             elif by:
                 await uow.obligations.change(key, due_at=action.due_at, updated_at=now)
+            card = self.action_card(discussion, action, now)
+            reference = discussion.conversation_reference or {}
+            in_thread = turn_context is not None and turn_context.activity.conversation.id == (reference.get("conversation") or {}).get("id")
+            if action.card_activity_id and reference and not in_thread:  # from a link or another chat: through the outbox
+                await self.s.effects.update(uow, f"{delivery_id}:card", reference=reference, activity_id=action.card_activity_id,
+                                            card=card, discussion_id=discussion.id)
+            if status == "needs_discussion":
+                await self._offer_review(uow, discussion, action, delivery_id)
             try:
                 await uow.commit()
             except IntegrityError:  # the same delivery, applied concurrently by another worker
                 return f"A{action.number} already has that report.", None
-            card = self.action_card(discussion, action, now)
-            words = record_cards.STATUS_WORDS[status] + (f" {by:%d/%m/%Y}" if by else "")
-            said = f"A{action.number} ({discussion.case_reference}): {words}. Recorded for {name}."
-            if action.card_activity_id and discussion.conversation_reference:
-                await self.s.proactive.update_card(discussion.conversation_reference, action.card_activity_id, card,
-                                                   turn_context=turn_context)
-            if status == "needs_discussion":
-                await self._offer_review(discussion, action)
-            return said, card
+        words = record_cards.STATUS_WORDS[status] + (f" {by:%d/%m/%Y}" if by else "")
+        said = f"A{action.number} ({discussion.case_reference}): {words}. Recorded for {name}."
+        if in_thread and action.card_activity_id:
+            await self._update_in_thread(turn_context, discussion, action, card, delivery_id)
+        return said, card
 
-    async def _offer_review(self, discussion, action) -> None:
+    async def _update_in_thread(self, turn_context, discussion, action, card: dict, delivery_id: str) -> None:
+        """A reply in the card's own thread updates it as part of the turn (the quickest way, and the
+        agency sees it at once). If that fails, the report is saved all the same and the outbox
+        updates the card: the reply still says what was recorded."""
+        try:
+            await self.s.proactive.update_card(discussion.conversation_reference, action.card_activity_id, card,
+                                               turn_context=turn_context)
+        except Exception as error:  # ConnectorError, or the SDK's own: either way the outbox takes over
+            log.warning("A%s card not updated in the turn (%s); the outbox will", action.number, error)
+            async with self.s.uow() as uow:
+                await self.s.effects.update(uow, f"{delivery_id}:card", reference=discussion.conversation_reference,
+                                            activity_id=action.card_activity_id, card=card, discussion_id=discussion.id)
+                await uow.commit()
+
+    async def _offer_review(self, uow, discussion, action, delivery_id: str) -> None:
         offer = cards.message_card(f"Further discussion needed: {subject(discussion.case_reference, discussion.child_initials)}",
                                    f"A{action.number} needs a further strategy discussion. Start a review discussion with this "
                                    "one's child and concern already filled in?",
                                    actions=[execute("Start the review discussion", "convene.review",
                                                     {"discussion_id": discussion.id}, validate=False)])
-        await self.s.proactive.send(discussion.conversation_reference, card_activity(offer))
+        await self.s.effects.post(uow, f"{delivery_id}:review-offer", reference=discussion.conversation_reference,
+                                  activity=offer, discussion_id=discussion.id)
 
     async def on_text(self, turn_context: TurnContext, text: str) -> bool:
         """A reply in the thread. True when it was meant for an action (and has been answered)."""

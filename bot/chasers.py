@@ -1,11 +1,12 @@
 """The sweep: every minute (and once at start-up) claim the obligations whose next step is due,
 and chase the right person, at the right working time, by Teams or by email. A stage of the
-ladder is sent once (the chases table's key); a failed delivery is retried on later sweeps and,
-after the limit, escalated to the chair. It is never marked sent."""
+ladder is queued once (the chases table's key), in the outbox, in the same transaction that moves
+the obligation up its ladder; the outbox delivers it (ChaseDelivery), retries what is transient
+and, when it cannot be delivered, tells the chair. A chase is marked sent only once delivered."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from botbuilder.core import MessageFactory
@@ -14,15 +15,15 @@ from sqlalchemy.exc import IntegrityError
 from cards.words import agency as agency_name
 from cards.words import subject, when
 from scheduling import chasing
-from storage.models import Chase
+from storage.models import Chase, new_id
 
 from .meetings import next_contact
+from .outbox import DeliveryRefused
 from .proactive import card_activity
 from .services import BotServices
 
 log = logging.getLogger(__name__)
 CLAIM_FOR = timedelta(minutes=5)
-RETRY_LIMIT = 3
 OWED = {
     "information_update": "your agency's information update (its records were not fully researched at the discussion)",
     "record_distribution": "circulating the record of the discussion",
@@ -51,25 +52,30 @@ class Person:
 
 
 class Chaser:
-    def __init__(self, services: BotServices, *, mailer, links, actions_flow):
+    def __init__(self, services: BotServices, *, outbox, links, actions_flow):
         self.s = services
-        self.mailer = mailer
+        self.outbox = outbox
         self.links = links
         self.actions = actions_flow
 
     async def sweep(self, *, limit: int = 200) -> int:
-        """One pass; returns how many chases were sent."""
+        """One pass: claim what is due, queue each chase in the outbox with the obligation's next
+        step (one transaction each), then deliver them. Returns how many chases were queued."""
         now = self.s.clock.now()
         async with self.s.uow() as uow:
             ids = await uow.obligations.claim_due(now, until=now + CLAIM_FOR, limit=limit)
             await uow.commit()
-        sent = 0
+        queued = 0
         for obligation_id in ids:
             try:
-                sent += await self._work(obligation_id, now)
-            except Exception:  # one bad obligation must not stop the sweep; it is retried next time
+                queued += await self._work(obligation_id, now)
+            except Exception:  # one bad obligation must not stop the sweep; its claim runs out and it is tried again
                 log.exception("chasing obligation %s failed", obligation_id)
-        return sent
+        await self.outbox.settle()
+        async with self.s.uow() as uow:  # presses are redelivered within seconds: a week's ids are plenty
+            await uow.handled.forget_before(now - timedelta(days=7))
+            await uow.commit()
+        return queued
 
     async def _work(self, obligation_id: str, now: datetime) -> int:
         async with self.s.uow() as uow:
@@ -104,34 +110,38 @@ class Chaser:
                 obligation.next_attempt_at = now
                 await uow.commit()
                 return 0
-            chase = await uow.chases.get(f"{obligation.id}:{step.stage}")
-            if chase is not None and chase.status == "sent":  # sent before a crash, not marked: do not repeat
-                obligation.escalation_level += 1
-                obligation.next_attempt_at = now
-                await uow.commit()
-                return 0
-            if chase is None:
-                chase = Chase(key=f"{obligation.id}:{step.stage}", obligation_id=obligation.id, stage=step.stage,
-                              recipient=person.email or person.name, at=now, attempts=0, status="sending")
-                uow.session.add(chase)
-            chase.attempts += 1
-            try:
-                await uow.commit()  # written before sending: a crash after this leaves at most one duplicate
-            except IntegrityError:
-                return 0  # another sweeper has this stage
-            try:
-                channel = await self._deliver(person, step, obligation, discussion, now)
-            except Exception as error:  # connector 5xx, 403 blocked with no email, Graph 429/503 beyond retries
-                return await self._failed(uow, obligation, discussion, chase, error, now)
-            chase.status, chase.channel, chase.error = "sent", channel, ""
+            key = f"{obligation.id}:{step.stage}"
+            if await uow.chases.get(key) is None:  # else queued before a crash: it is the outbox's now, not sent again
+                await self._queue(uow, key, person, step, obligation, discussion, now)
             obligation.escalation_level += 1
             obligation.attempts += 1
             obligation.last_attempt_at, obligation.next_attempt_at = now, self._next_look(obligation, now)
-            uow.audit.record(actor="strategy-bot", action=f"chase.{step.stage}", subject_type="obligation",
-                             subject_id=obligation.id, details={"to": chase.recipient, "channel": channel,
-                                                                "discussion_id": obligation.discussion_id})
-            await uow.commit()
+            try:
+                await uow.commit()
+            except IntegrityError:
+                return 0  # another sweeper has this stage
             return 1
+
+    async def _queue(self, uow, key: str, person: Person, step, obligation, discussion, now: datetime) -> None:
+        """The chase row and its delivery, in the obligation's transaction: queued once, sent by the outbox."""
+        chase = Chase(id=new_id(), key=key, obligation_id=obligation.id, stage=step.stage, recipient=person.email or person.name,
+                      at=now, attempts=0, status="queued")
+        uow.session.add(chase)
+        title, line = self._words(step, obligation, discussion, now)
+        card = None
+        if obligation.kind == "action" and (person.aad_object_id or person.user_id):
+            action = next(a for a in discussion.actions if str(a.number) == obligation.subject_id)
+            card = self.actions.action_card(discussion, action, now)  # the same buttons as in the thread
+            card["body"].insert(0, {"type": "TextBlock", "text": f"**{title}**: {line}", "wrap": True})
+        link = None
+        purpose = {"action": "action", "information_update": "information_update"}.get(obligation.kind)
+        if purpose and person.email:
+            link = self.links.make(obligation_id=obligation.id, purpose=purpose)
+        reference = discussion.conversation_reference or {}
+        await uow.effects.add(key=f"chase:{key}", kind="chase", discussion_id=discussion.id, payload={
+            "chase_id": chase.id, "obligation_id": obligation.id, "stage": step.stage, "person": asdict(person),
+            "title": title, "line": line, "card": card, "link": link, "tenant_id": discussion.tenant_id,
+            "service_url": reference.get("serviceUrl") or reference.get("service_url")})
 
     def _next_rung(self, obligation, now: datetime):
         """The ladder's next rung for this obligation: (its place, the step, when it may go); None at the top."""
@@ -149,36 +159,6 @@ class Chaser:
         not spend its next pass looking again at what it has just chased."""
         rung = self._next_rung(obligation, now)
         return max(now, obligation.due_at) if rung is None else rung[2]
-
-    async def _failed(self, uow, obligation, discussion, chase, error, now: datetime) -> int:
-        chase.status, chase.error = "failed", str(error)[:500]
-        log.warning("chase %s failed (attempt %d): %s", chase.key, chase.attempts, error)
-        if chase.attempts < RETRY_LIMIT:
-            obligation.next_attempt_at = now + timedelta(minutes=15 * 2 ** (chase.attempts - 1))
-            await uow.commit()
-            return 0
-        # After the limit: tell the chair now, and carry on up the ladder at its usual times.
-        uow.audit.record(actor="strategy-bot", action="chase.undeliverable", subject_type="obligation",
-                         subject_id=obligation.id, details={"to": chase.recipient, "error": chase.error})
-        obligation.escalation_level += 1
-        obligation.next_attempt_at = self._next_look(obligation, now)
-        notice = Chase(key=f"{obligation.id}:undeliverable:{chase.stage}", obligation_id=obligation.id, stage="undeliverable",
-                       recipient=discussion.chair_name, at=now, attempts=1, status="sending")
-        uow.session.add(notice)
-        await uow.commit()
-        case = subject(discussion.case_reference, discussion.child_initials)
-        chair = Person(discussion.chair_name, "", discussion.chair_aad_id, discussion.chair_user_id)
-        try:
-            await self._teams(chair, f"Could not deliver a chase: {case}",
-                              f"{chase.recipient} could not be reached about {obligation.kind.replace('_', ' ')} "
-                              f"({RETRY_LIMIT} attempts: {chase.error[:120]}). Please contact them another way.",
-                              obligation, discussion, now, plain=True)
-            notice.status, notice.channel = "sent", "teams"
-        except Exception as notice_error:
-            notice.status, notice.error = "failed", str(notice_error)[:500]
-            log.error("could not tell the chair of discussion %s that a chase failed: %s", discussion.id, notice_error)
-        await uow.commit()
-        return 1 if notice.status == "sent" else 0
 
     def _answered(self, obligation, discussion) -> bool:
         """Pre-meeting obligations are satisfied by what people did elsewhere (cards, calendar)."""
@@ -245,37 +225,67 @@ class Chaser:
             return "the agency's duty desk"
         return next_contact(self.s, discussion, invitation.agency)
 
-    async def _deliver(self, person: Person, step, obligation, discussion, now: datetime) -> str:
-        title, line = self._words(step, obligation, discussion, now)
+
+class ChaseDelivery:
+    """The `chase` effect: Teams first for someone the bot can reach there, email otherwise (or when
+    Teams fails). Marked sent with its audit entry when delivered; when it cannot be, the chair is
+    told and the ladder carries on at its usual times."""
+
+    def __init__(self, services: BotServices, *, mailer):
+        self.s = services
+        self.mailer = mailer
+
+    async def deliver(self, effect) -> dict:
+        payload = effect.payload
+        person = Person(**payload["person"])
+        # An attempt cut short may have gone: an email is looked for before anything is sent again.
+        if effect.uncertain and person.email and await self.mailer.was_sent(effect.key):
+            return {"channel": self.mailer.channel, "found_sent": True}
         if person.aad_object_id or person.user_id:
+            activity = card_activity(payload["card"]) if payload.get("card") else MessageFactory.text(
+                f"**{payload['title']}**: {payload['line']}")
             try:
-                await self._teams(person, title, line, obligation, discussion, now)
-                return "teams"
-            except Exception as error:
+                await self.s.proactive.send_personal(user_id=person.user_id or person.aad_object_id, tenant_id=payload["tenant_id"],
+                                                     service_url=payload["service_url"], activity=activity)
+                return {"channel": "teams"}
+            except Exception as error:  # ConnectorError or the SDK's own: email is the way round it
                 if not person.email:
                     raise
-                log.info("chase %s: Teams failed (%s); falling back to email", obligation.key, error)
+                log.info("chase %s: Teams failed (%s); sending it by email", effect.key, error)
         if not person.email:
-            raise RuntimeError(f"{person.name} cannot be reached in Teams and has no email address")
-        body = f"{title}\n\n{line}\n"
-        purpose = {"action": "action", "information_update": "information_update"}.get(obligation.kind)
-        if purpose:
-            link = self.links.make(obligation_id=obligation.id, purpose=purpose)
-            body += f"\nAnswer here (the link works once and expires in 14 days):\n{link}\n"
+            raise DeliveryRefused(f"{person.name} cannot be reached in Teams and has no email address")
+        body = f"{payload['title']}\n\n{payload['line']}\n"
+        if payload.get("link"):
+            body += f"\nAnswer here (the link works once and expires in 14 days):\n{payload['link']}\n"
         body += "\nThis message carries the case reference and initials only. Do not reply with personal details.\n"
-        await self.mailer.send(to=person.email, subject=title, body=body, key=f"{obligation.id}-{step.stage}")
-        return self.mailer.channel
+        await self.mailer.send(to=person.email, subject=payload["title"], body=body, key=effect.key)
+        return {"channel": self.mailer.channel}
 
-    async def _teams(self, person: Person, title: str, line: str, obligation, discussion, now: datetime, *,
-                     plain: bool = False) -> None:
+    async def on_done(self, uow, effect, result: dict) -> None:
+        chase = await uow.session.get(Chase, effect.payload["chase_id"])
+        chase.status, chase.channel, chase.error, chase.attempts = "sent", result["channel"], "", effect.attempts
+        uow.audit.record(actor="strategy-bot", action=f"chase.{chase.stage}", subject_type="obligation",
+                         subject_id=chase.obligation_id, details={"to": chase.recipient, "channel": result["channel"],
+                                                                  "discussion_id": effect.discussion_id})
+
+    async def on_failed(self, uow, effect, reason: str) -> None:
+        chase = await uow.session.get(Chase, effect.payload["chase_id"])
+        chase.status, chase.error, chase.attempts = "failed", reason, effect.attempts
+        uow.audit.record(actor="strategy-bot", action="chase.undeliverable", subject_type="obligation",
+                         subject_id=chase.obligation_id, details={"to": chase.recipient, "error": reason})
+        if chase.stage == "undeliverable":
+            return  # the notice to the chair itself failed: recorded (effect.failed), nobody left to tell
+        discussion = await uow.discussions.get(effect.discussion_id, load=())
+        case = subject(discussion.case_reference, discussion.child_initials)
+        obligation = await uow.obligations.get(chase.obligation_id)
+        notice = Chase(id=new_id(), key=f"{chase.obligation_id}:undeliverable:{chase.stage}", obligation_id=chase.obligation_id,
+                       stage="undeliverable", recipient=discussion.chair_name, at=self.s.clock.now(), attempts=0, status="queued")
+        uow.session.add(notice)
+        chair = Person(discussion.chair_name, "", discussion.chair_aad_id, discussion.chair_user_id)
         reference = discussion.conversation_reference or {}
-        service_url = reference.get("serviceUrl") or reference.get("service_url")
-        if obligation.kind == "action" and not plain:
-            action = next(a for a in discussion.actions if str(a.number) == obligation.subject_id)
-            card = self.actions.action_card(discussion, action, now)  # the same buttons as in the thread
-            card["body"].insert(0, {"type": "TextBlock", "text": f"**{title}**: {line}", "wrap": True})
-            activity = card_activity(card)
-        else:
-            activity = MessageFactory.text(f"**{title}**: {line}")
-        await self.s.proactive.send_personal(user_id=person.user_id or person.aad_object_id, tenant_id=discussion.tenant_id,
-                                             service_url=service_url, activity=activity)
+        await uow.effects.add(key=f"chase:{notice.key}", kind="chase", discussion_id=discussion.id, payload={
+            "chase_id": notice.id, "obligation_id": chase.obligation_id, "stage": "undeliverable", "person": asdict(chair),
+            "title": f"Could not deliver a chase: {case}", "card": None, "link": None, "tenant_id": discussion.tenant_id,
+            "line": f"{chase.recipient} could not be reached about {obligation.kind.replace('_', ' ')} "
+                    f"({effect.attempts} attempts: {reason[:120]}). Please contact them another way.",
+            "service_url": reference.get("serviceUrl") or reference.get("service_url")})

@@ -103,8 +103,7 @@ class ConveneFlow:
 
     def _wizard(self, uow, discussion: Discussion, verb: str, data: dict, now: datetime, actor: str) -> dict:
         draft = dict(discussion.draft or {"step": "child"})
-        stale = data.get("step") and data.get("step") != draft["step"]
-        if verb == "convene.open" or stale:  # a repeated or out-of-date delivery changes nothing
+        if verb == "convene.open" or stale_press(data, draft):  # a repeated or out-of-date press changes nothing
             return self.step_card(discussion, now)
         if verb == "convene.cancel":
             discussion.status, discussion.updated_at = "cancelled", now
@@ -116,10 +115,10 @@ class ConveneFlow:
             person, errors = wizard.added_person(data)
             draft["errors"] = errors
             if person:
-                draft["invitees"] = [*draft["invitees"], person]
+                draft["invitees"] = wizard.with_person(draft["invitees"], person)
         elif verb == "convene.next":
             draft = getattr(self, f"_next_{draft['step']}")(discussion, draft, data, now)
-        discussion.draft, discussion.updated_at = draft, now
+        discussion.draft, discussion.updated_at = {**draft, "version": draft.get("version", 0) + 1}, now
         uow.audit.record(actor=actor, action=f"discussion.{verb.split('.')[1]}", subject_type="discussion",
                          subject_id=discussion.id, details={"step": draft["step"], "errors": sorted(draft.get("errors", {}))})
         return self.step_card(discussion, now)
@@ -211,6 +210,14 @@ class ConveneFlow:
                          subject_id=linked.id, details={"linked_to": discussion.id})
         await uow.session.flush()
         return self.step_card(linked, now)
+
+
+def stale_press(data: dict, draft: dict) -> bool:
+    """A press from a card older than the draft (a double-click's second press, an old card
+    scrolled back to): the card's step or version is not the draft's."""
+    if data.get("step") and data["step"] != draft.get("step"):
+        return True
+    return "version" in data and str(data["version"]) != str(draft.get("version", 0))
 
 
 def _personal(turn_context: TurnContext) -> bool:

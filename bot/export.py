@@ -54,18 +54,20 @@ class ExportFlow:
                 path.write_bytes(content)
             uow.audit.record(actor=aad, action="record.exported", subject_type="discussion", subject_id=discussion.id,
                              details={kind: len(content) for kind, content in files.items()})
+            consent = Activity(type="message", attachments=[self._consent_card(discussion, kind, len(content))
+                                                            for kind, content in files.items()])
+            personal = (turn_context.activity.conversation.conversation_type or "personal") == "personal"
+            if not personal:
+                # Files can only be offered in a personal chat: the record goes to the chair there, never to the channel.
+                await self.s.effects.personal(uow, f"{turn_context.activity.id}:export", user_id=discussion.chair_user_id,
+                                              tenant_id=discussion.tenant_id, service_url=turn_context.activity.service_url,
+                                              activity=consent, discussion_id=discussion.id)
             await uow.commit()
-        consent = Activity(type="message", attachments=[self._consent_card(discussion, kind, len(content))
-                                                        for kind, content in files.items()])
-        personal = (turn_context.activity.conversation.conversation_type or "personal") == "personal"
         if personal:
             await turn_context.send_activity(consent)
             return
-        # Files can only be offered in a personal chat: the record goes to the chair there, never to the channel.
-        await self.s.proactive.send_personal(user_id=discussion.chair_user_id, tenant_id=discussion.tenant_id,
-                                             service_url=turn_context.activity.service_url, activity=consent)
         await turn_context.send_activity(MessageFactory.text(
-            f"{subject(discussion.case_reference, discussion.child_initials)}: the record is in your personal chat with me."))
+            f"{subject(discussion.case_reference, discussion.child_initials)}: the record is on its way to your personal chat with me."))
 
     def _consent_card(self, discussion, kind: str, size: int) -> Attachment:
         name = self._path(discussion, kind).name

@@ -10,7 +10,10 @@ from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import ChannelAccount, InvokeResponse
 
+from sqlalchemy.orm.exc import StaleDataError
+
 from cards import wizard as cards
+from storage.unit_of_work import RepeatedDelivery, answering
 
 from . import commands, messages
 from .commands import closest, parse
@@ -36,7 +39,7 @@ class StrategyBot(TeamsActivityHandler):
     def __init__(self, services: BotServices, *, records_directory):
         self.s = services
         self.export = ExportFlow(services, directory=records_directory)
-        meetings = MeetingsFlow(services)
+        self.meetings = meetings = MeetingsFlow(services)
         self.convene = ConveneFlow(services, meetings)
         self.rsvp = RsvpFlow(services, meetings)
         self.actions = ActionsFlow(services)
@@ -155,6 +158,26 @@ class StrategyBot(TeamsActivityHandler):
         return InvokeResponse(status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card})
 
     async def _card_action(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
+        """A press is applied once: its activity id is recorded with its changes (a redelivery is
+        refused at commit), and a press that lost a race with another on the same discussion
+        changes nothing. Either way the presser gets the card as it now is."""
+        with answering(turn_context.activity.id):
+            try:
+                return await self._route(turn_context, verb, data)
+            except (RepeatedDelivery, StaleDataError) as repeat:
+                log.info("card press %s (%s) already applied or overtaken: showing the current card", verb, type(repeat).__name__)
+        return await self._current_card(turn_context, verb, data)
+
+    async def _current_card(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
+        if verb.startswith("convene."):
+            return await self.convene.act(turn_context, "convene.open", data)
+        if verb.startswith("record.") and verb not in ("record.distributed", "record.export"):
+            return await self.record.act(turn_context, "record.open", data)
+        if verb.startswith("action."):
+            return await self.actions.current_card(data)
+        return await self.rsvp.open(turn_context, data)
+
+    async def _route(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
         if verb == "record.distributed":
             return await self.export.distributed(turn_context, data)
         if verb == "record.export":

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from email.message import EmailMessage
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+
+
+def message_id(key: str) -> str:
+    """The email's Message-ID, made from its outbox key: the same email always carries the same one,
+    so a copy is recognisable (and can be looked for before sending again)."""
+    return f"<{re.sub(r'[^A-Za-z0-9.-]', '-', key)}@strategy-bot>"
 
 
 class FileMailer:
@@ -20,15 +27,23 @@ class FileMailer:
     async def send(self, *, to: str, subject: str, body: str, key: str) -> None:
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
-        message["Message-ID"] = f"<{key}@strategy-bot>"  # a re-sent copy carries the same id: clients drop it
+        message["Message-ID"] = message_id(key)  # a re-sent copy carries the same id: clients drop it
         message.set_content(body)
-        path = self.directory / f"{key.replace(':', '_')}.eml"
-        await asyncio.to_thread(self._write, path, bytes(message))
+        await asyncio.to_thread(self._write, self._path(key), bytes(message))
+
+    async def was_sent(self, key: str) -> bool:
+        return self._path(key).exists()
+
+    def _path(self, key: str) -> Path:
+        return self.directory / f"{key.replace(':', '_')}.eml"
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
+        # Written whole or not at all: a file that exists is an email that was "sent".
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_bytes(data)
+        temporary.replace(path)
 
 
 class GraphMailer:
@@ -50,9 +65,22 @@ class GraphMailer:
         from kiota_http.middleware.options import RetryHandlerOption
 
         message = Message(subject=subject, body=ItemBody(content_type=BodyType.Text, content=body),
-                          to_recipients=[Recipient(email_address=EmailAddress(address=to))])
-        # No kiota retries (they sleep on the wall clock): a 429/503 fails this chase, and the sweep
-        # retries it later with backoff.
+                          to_recipients=[Recipient(email_address=EmailAddress(address=to))], internet_message_id=message_id(key))
+        # No kiota retries (they sleep on the wall clock): a 429/503 fails this attempt, and the
+        # outbox tries again later with backoff.
         config = RequestConfiguration(options=[RetryHandlerOption(max_retries=0)])
         await self.client.users.by_user_id(self.sender).send_mail.post(
             SendMailPostRequestBody(message=message, save_to_sent_items=True), request_configuration=config)
+
+    async def was_sent(self, key: str) -> bool:
+        """Is a copy with this Message-ID in the service mailbox's Sent Items (saved by sendMail)?"""
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from kiota_http.middleware.options import RetryHandlerOption
+        from msgraph.generated.users.item.mail_folders.item.messages.messages_request_builder import MessagesRequestBuilder
+
+        query = MessagesRequestBuilder.MessagesRequestBuilderGetQueryParameters(
+            filter=f"internetMessageId eq '{message_id(key)}'", select=["id"], top=1)
+        config = RequestConfiguration(query_parameters=query, options=[RetryHandlerOption(max_retries=0)])
+        found = await self.client.users.by_user_id(self.sender).mail_folders.by_mail_folder_id("sentitems").messages.get(
+            request_configuration=config)
+        return bool(found and found.value)

@@ -1,21 +1,20 @@
-"""Creating the meeting once the chair confirms: answer the card at once, talk to Graph after,
-then update the card. A failure is told to the chair and leaves the draft ready to retry."""
+"""The meeting: created once the chair confirms, changed or cancelled from the chair's card.
+Each turn records the change and an outbox effect in one transaction and answers at once; the
+effect (MeetingCreation, MeetingChange below) talks to the provider afterwards. A failure is told
+to the chair, and a failed creation leaves the draft ready to retry."""
 from __future__ import annotations
 
 import html
 import logging
 from datetime import datetime
 
-from botbuilder.core import MessageFactory
-
 from cards import discussion as discussion_cards
 from cards import wizard as cards
 from cards.words import agency as agency_name
 from cards.words import subject, when
-from scheduling.meetings import Attendee, MeetingError, MeetingRequest
+from scheduling.meetings import Attendee, MeetingRequest
 from storage.models import Discussion, Invitation
 
-from .proactive import card_activity
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -39,9 +38,14 @@ class MeetingsFlow:
         if not await uow.discussions.claim(discussion.id, from_status="draft", to_status="convening"):
             return await self.status_card(uow, discussion, now)  # a repeated delivery: the first one is creating it
         discussion.status = "convening"
+        # Each try has its own outbox key (a Retry after a failure is a new effect); Graph de-duplicates
+        # a try's own repeats by its transaction id.
+        attempt = int(discussion.draft.get("meeting_attempt", 0)) + 1
+        discussion.draft = {**discussion.draft, "meeting_attempt": attempt}
+        await uow.effects.add(key=f"{discussion.id}:meeting.create:{attempt}", kind="meeting.create",
+                              discussion_id=discussion.id, payload={"attempt": attempt})
         uow.audit.record(actor=actor, action="meeting.requested", subject_type="discussion", subject_id=discussion.id,
-                         details={"provider": self.s.meetings.name, "start": discussion.draft["slot"]["start"]})
-        self.s.in_background(self._create(discussion.id), name=f"create-meeting-{discussion.id}")
+                         details={"provider": self.s.meetings.name, "start": discussion.draft["slot"]["start"], "attempt": attempt})
         return cards.message_card(subject(discussion.case_reference, discussion.child_initials),
                                   "Creating the meeting and sending the invitations… this card updates when it is done.")
 
@@ -61,57 +65,60 @@ class MeetingsFlow:
                                            next_contacts=self.next_contacts(discussion), problem=problem)
 
     async def change(self, uow, discussion: Discussion, verb: str, data: dict, now: datetime, *, actor: str) -> dict:
-        """Invite someone else, move the meeting or cancel it: through the provider, then recorded."""
+        """Invite someone else, move the meeting or cancel it: recorded now, and the calendar changed
+        through the outbox (the chair is told if it cannot be)."""
         from . import wizard
 
         if discussion.status != "convened":
             return await self.status_card(uow, discussion, now)
-        try:
-            if verb == "discussion.invite":
-                person, problem = wizard.added_person(data)
-                if problem:
-                    return self.chair_card(discussion, now, problem)
-                invitation = Invitation(agency=person["agency"], name=person["name"], email=person["email"], required=False,
-                                        reason="added by the chair", source="chair")
-                attendees = tuple(Attendee(i.name or i.email, i.email, i.required) for i in discussion.invitations)
-                await self.s.meetings.set_attendees(discussion.meeting_event_id, attendees + (Attendee(person["name"], person["email"], False),))
-                discussion.invitations.append(invitation)
-                await uow.session.flush()
-                await self._before_meeting_obligations(uow, discussion, now)  # their reply and records check, chased too
-                details = {"added": person["agency"]}
-            elif verb == "discussion.move":
-                start = wizard.parse_when({"slot": "other", "other_date": data.get("move_date"), "other_time": data.get("move_time"),
-                                           "late_reason": "moved by the chair"}, slots=[], now=now, deadline=discussion.deadline,
-                                          zone=self.s.calendar.zone, minutes=self.s.profile.meetings.minutes)
-                slot, problem = start
-                if problem:
-                    return self.chair_card(discussion, now, {"move_date": next(iter(problem.values()))})
-                begin, end = datetime.fromisoformat(slot["start"]), datetime.fromisoformat(slot["end"])
-                await self.s.meetings.reschedule(discussion.meeting_event_id, begin, end, str(self.s.calendar.zone))
-                discussion.meeting_start, discussion.meeting_end = begin, end
-                for obligation in await uow.obligations.for_discussion(discussion.id):
-                    if obligation.kind in ("rsvp", "record_check", "quorum_at_risk") and obligation.state == "open":
-                        obligation.due_at, obligation.next_attempt_at = begin, now
-                details = {"to": slot["start"], "after_deadline": bool(discussion.deadline and end > discussion.deadline)}
-            else:
-                reason = str(data.get("cancel_reason") or "").strip()
-                if not reason:
-                    return self.chair_card(discussion, now, {"cancel_reason": "Say why: everyone invited is told."})
-                await self.s.meetings.cancel(discussion.meeting_event_id, reason)
-                discussion.status = "cancelled"
-                for obligation in await uow.obligations.for_discussion(discussion.id):
-                    if obligation.state == "open":
-                        obligation.state = "cancelled"
-                details = {"reason": reason}
-        except MeetingError as error:
-            return self.chair_card(discussion, now, {"_card": f"Not changed: {error}. Nothing else was lost; try again."})
+        version = discussion.version  # the card's state this press acted on: a repeat of it is one change
+        if verb == "discussion.invite":
+            person, problem = wizard.added_person(data)
+            if problem:
+                return self.chair_card(discussion, now, problem)
+            if any(same_person(i.agency, i.email, person["agency"], person["email"]) for i in discussion.invitations):
+                return self.chair_card(discussion, now, {"_card": f"{person['email']} is already invited for "
+                                                                  f"{agency_name(person['agency'])}: nothing to add."})
+            invitation = Invitation(agency=person["agency"], name=person["name"], email=person["email"], required=False,
+                                    reason="added by the chair", source="chair")
+            discussion.invitations.append(invitation)
+            await uow.session.flush()
+            await self._before_meeting_obligations(uow, discussion, now)  # their reply and records check, chased too
+            await uow.effects.add(key=f"{discussion.id}:meeting.attendees:{invitation.id}", kind="meeting.attendees",
+                                  discussion_id=discussion.id, payload={})
+            details = {"added": person["agency"]}
+        elif verb == "discussion.move":
+            slot, problem = wizard.parse_when({"slot": "other", "other_date": data.get("move_date"), "other_time": data.get("move_time"),
+                                               "late_reason": "moved by the chair"}, slots=[], now=now, deadline=discussion.deadline,
+                                              zone=self.s.calendar.zone, minutes=self.s.profile.meetings.minutes)
+            if problem:
+                return self.chair_card(discussion, now, {"move_date": next(iter(problem.values()))})
+            begin, end = datetime.fromisoformat(slot["start"]), datetime.fromisoformat(slot["end"])
+            discussion.meeting_start, discussion.meeting_end = begin, end
+            for obligation in await uow.obligations.for_discussion(discussion.id):
+                if obligation.kind in ("rsvp", "record_check", "quorum_at_risk") and obligation.state == "open":
+                    obligation.due_at, obligation.next_attempt_at = begin, now
+            await uow.effects.add(key=f"{discussion.id}:meeting.reschedule:{version}", kind="meeting.reschedule",
+                                  discussion_id=discussion.id, payload={})
+            details = {"to": slot["start"], "after_deadline": bool(discussion.deadline and end > discussion.deadline)}
+        else:
+            reason = str(data.get("cancel_reason") or "").strip()
+            if not reason:
+                return self.chair_card(discussion, now, {"cancel_reason": "Say why: everyone invited is told."})
+            discussion.status = "cancelled"
+            for obligation in await uow.obligations.for_discussion(discussion.id):
+                if obligation.state == "open":
+                    obligation.state = "cancelled"
+            await uow.effects.add(key=f"{discussion.id}:meeting.cancel", kind="meeting.cancel", discussion_id=discussion.id,
+                                  payload={"reason": reason})
+            details = {"reason": reason}
         discussion.updated_at = now
         uow.audit.record(actor=actor, action=verb.replace("discussion.", "meeting."), subject_type="discussion",
                          subject_id=discussion.id, details=details)
         await uow.commit()
         if discussion.status == "cancelled":
             return cards.message_card("Cancelled", f"{subject(discussion.case_reference, discussion.child_initials)}: the meeting "
-                                                   "was cancelled and everyone invited was told.")
+                                                   "is being cancelled and everyone invited told.")
         return self.chair_card(discussion, now)
 
     def next_contacts(self, discussion: Discussion) -> dict[str, str]:
@@ -123,9 +130,8 @@ class MeetingsFlow:
                 suggestions[agency] = next_contact(self.s, discussion, agency)
         return suggestions
 
-    def _request(self, discussion: Discussion) -> MeetingRequest:
+    def _request(self, discussion: Discussion, attempt: int) -> MeetingRequest:
         draft = discussion.draft
-        invited = [r for r in draft["invitees"] if r["invite"] and r.get("email")]
         start, end = datetime.fromisoformat(draft["slot"]["start"]), datetime.fromisoformat(draft["slot"]["end"])
         rule = discussion.assessment["deadline_rule"]
         # No child's name, date of birth or address: case reference and initials only.
@@ -137,43 +143,12 @@ class MeetingsFlow:
                 "<p>Please research your agency's records on the case before the meeting. Attend senior enough to make "
                 "decisions for your agency, or say you attend to share information only.</p>")
         return MeetingRequest(
-            transaction_id=discussion.id, subject=subject(discussion.case_reference, discussion.child_initials),
+            # The first try keeps the discussion id (the .ics file's name); a Retry after a failure is another meeting.
+            transaction_id=discussion.id if attempt == 1 else f"{discussion.id}-{attempt}",
+            subject=subject(discussion.case_reference, discussion.child_initials),
             body_html=body, start=start, end=end, time_zone=str(self.s.calendar.zone),
-            attendees=tuple(Attendee(r["name"] or r["email"], r["email"], r["required"]) for r in invited),
+            attendees=attendees_of(draft["invitees"]),
         )
-
-    async def _create(self, discussion_id: str) -> None:
-        async with self.s.uow() as uow:
-            discussion = await uow.discussions.get(discussion_id)
-            request = self._request(discussion)
-        try:
-            meeting = await self.s.meetings.create(request)
-        except MeetingError as error:
-            await self._failed(discussion_id, str(error))
-            return
-        now = self.s.clock.now()
-        async with self.s.uow() as uow:
-            discussion = await uow.discussions.get(discussion_id)
-            discussion.status, discussion.updated_at = "convened", now
-            discussion.meeting_event_id, discussion.meeting_join_url = meeting.event_id, meeting.join_url
-            discussion.meeting_start, discussion.meeting_end = request.start, request.end
-            discussion.meeting_provider = self.s.meetings.name
-            for row in discussion.draft["invitees"]:
-                if row["invite"] and row.get("email"):
-                    discussion.invitations.append(Invitation(
-                        agency=row["agency"], name=row["name"], email=row["email"], role=row.get("role", ""),
-                        required=row["required"], reason=row["reason"], source=row["source"],
-                        aad_object_id=row.get("aad_object_id"), quorum=row.get("quorum", False)))
-            await uow.session.flush()
-            await self._before_meeting_obligations(uow, discussion, now)
-            removed = [{"agency": r["agency"], "reason": r["removal_reason"]} for r in discussion.draft["invitees"] if not r["invite"]]
-            uow.audit.record(actor="strategy-bot", action="meeting.created", subject_type="discussion", subject_id=discussion_id,
-                             details={"provider": meeting.where, "event_id": meeting.event_id, "invited": len(request.attendees),
-                                      "not_invited": removed})
-            await uow.commit()
-            discussion = await uow.discussions.get(discussion_id)
-            await self.show(discussion, self.s.calendar.local(now), f"Meeting {when(discussion.meeting_start, now=self.s.calendar.local(now))}")
-            await self._invite_in_teams(discussion, now)
 
     async def _before_meeting_obligations(self, uow, discussion: Discussion, now: datetime) -> None:
         """What is owed before the meeting: every invitee's reply and records check, and the quorum."""
@@ -190,23 +165,9 @@ class MeetingsFlow:
             await uow.obligations.add_once(owe(f"record_check:{invitation.id}", "record_check", invitation.id, invitation.agency))
         await uow.obligations.add_once(owe("quorum_at_risk", "quorum_at_risk", discussion.id, "social_care"))
 
-    async def _failed(self, discussion_id: str, reason: str) -> None:
-        now = self.s.clock.now()
-        async with self.s.uow() as uow:
-            discussion = await uow.discussions.get(discussion_id)
-            discussion.status, discussion.updated_at = "draft", now
-            discussion.draft = {**discussion.draft, "step": "confirm", "meeting_error": reason}
-            uow.audit.record(actor="strategy-bot", action="meeting.failed", subject_type="discussion", subject_id=discussion_id,
-                             details={"reason": reason})
-            await uow.commit()
-        log.error("discussion %s: meeting not created: %s", discussion_id, reason)
-        note = (f"{subject(discussion.case_reference, discussion.child_initials)}: the meeting could not be created "
-                f"({reason}). Nothing you entered is lost: open the card and choose Retry.")
-        await self.s.proactive.send(discussion.conversation_reference, MessageFactory.text(note))
-        await self.show(discussion, now, "Meeting not created yet: the chair can retry")
-
-    async def show(self, discussion: Discussion, now: datetime, status_line: str) -> None:
-        """Update the card in the chat: the chair's own view in a personal chat, the neutral card elsewhere."""
+    async def show(self, uow, key: str, discussion: Discussion, now: datetime, status_line: str) -> None:
+        """Update the card in the chat (through the outbox): the chair's own view in a personal chat,
+        the neutral card elsewhere."""
         if not discussion.card_activity_id or not discussion.conversation_reference:
             return
         personal = discussion.conversation_reference.get("conversation", {}).get("conversationType", "personal") == "personal"
@@ -219,18 +180,131 @@ class MeetingsFlow:
             card = discussion_cards.base_card(discussion_id=discussion.id, case_reference=discussion.case_reference,
                                               initials=discussion.child_initials, status_line=status_line,
                                               viewers=[v for v in viewers if v])
-        await self.s.proactive.update_card(discussion.conversation_reference, discussion.card_activity_id, card)
+        await self.s.effects.update(uow, key, reference=discussion.conversation_reference, activity_id=discussion.card_activity_id,
+                                    card=card, discussion_id=discussion.id)
 
-    async def _invite_in_teams(self, discussion: Discussion, now: datetime) -> None:
-        """A personal RSVP card for every invitee the bot can reach in Teams (same tenant, app installed)."""
-        service_url = discussion.conversation_reference.get("serviceUrl") or discussion.conversation_reference.get("service_url")
-        for invitation in discussion.invitations:
-            if not invitation.aad_object_id:
+
+def same_person(agency_a: str, email_a: str, agency_b: str, email_b: str) -> bool:
+    return agency_a == agency_b and email_a.strip().lower() == email_b.strip().lower()
+
+
+def attendees_of(rows) -> tuple[Attendee, ...]:
+    """The meeting's attendees from invitee rows (draft dicts or Invitations): one per email address,
+    required if any of their rows is, so nobody is invited twice."""
+    found: dict[str, Attendee] = {}
+    for row in rows:
+        row = row if isinstance(row, dict) else {"invite": True, "email": row.email, "name": row.name, "required": row.required}
+        if not row.get("invite") or not row.get("email"):
+            continue
+        email = row["email"].strip().lower()
+        earlier = found.get(email)
+        found[email] = Attendee(row.get("name") or row["email"], row["email"],
+                                bool(row.get("required")) or bool(earlier and earlier.required))
+    return tuple(found.values())
+
+
+class MeetingCreation:
+    """The `meeting.create` effect: the meeting made through the provider; once made, the discussion
+    is convened with its invitations and obligations in the same transaction that records it."""
+
+    def __init__(self, flow: MeetingsFlow):
+        self.flow, self.s = flow, flow.s
+
+    async def deliver(self, effect) -> dict:
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.get(effect.discussion_id, load=())
+            if discussion is None or discussion.status != "convening":
+                return {"skipped": discussion.status if discussion else "gone"}
+            request = self.flow._request(discussion, int(effect.payload.get("attempt", 1)))
+        meeting = await self.s.meetings.create(request)
+        return {"event_id": meeting.event_id, "join_url": meeting.join_url, "where": meeting.where,
+                "start": request.start.isoformat(), "end": request.end.isoformat(), "attendees": len(request.attendees)}
+
+    async def on_done(self, uow, effect, result: dict) -> None:
+        if "skipped" in result:
+            return
+        now = self.s.clock.now()
+        discussion = await uow.discussions.get(effect.discussion_id)
+        discussion.status, discussion.updated_at = "convened", now
+        discussion.meeting_event_id, discussion.meeting_join_url = result["event_id"], result["join_url"]
+        discussion.meeting_start, discussion.meeting_end = datetime.fromisoformat(result["start"]), datetime.fromisoformat(result["end"])
+        discussion.meeting_provider = self.s.meetings.name
+        for row in discussion.draft["invitees"]:
+            if not row["invite"] or not row.get("email"):
                 continue
-            card = discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))
-            try:
-                await self.s.proactive.send_personal(user_id=invitation.aad_object_id, tenant_id=discussion.tenant_id,
-                                                     service_url=service_url, activity=card_activity(card))
-            except Exception as error:  # unreachable in Teams: the Graph invitation still reached them by email
-                log.warning("could not reach %s invitee in Teams (%s); they have the email invitation",
-                            agency_name(invitation.agency), error)
+            if any(same_person(i.agency, i.email, row["agency"], row["email"]) for i in discussion.invitations):
+                continue  # the same person added twice (typed again, or a retried press): one invitation
+            discussion.invitations.append(Invitation(
+                agency=row["agency"], name=row["name"], email=row["email"], role=row.get("role", ""),
+                required=row["required"], reason=row["reason"], source=row["source"],
+                aad_object_id=row.get("aad_object_id"), quorum=row.get("quorum", False)))
+        await uow.session.flush()
+        await self.flow._before_meeting_obligations(uow, discussion, now)
+        removed = [{"agency": r["agency"], "reason": r["removal_reason"]} for r in discussion.draft["invitees"] if not r["invite"]]
+        uow.audit.record(actor="strategy-bot", action="meeting.created", subject_type="discussion", subject_id=discussion.id,
+                         details={"provider": result["where"], "event_id": result["event_id"], "invited": result["attendees"],
+                                  "not_invited": removed})
+        local_now = self.s.calendar.local(now)
+        await self.flow.show(uow, f"{effect.key}:card", discussion, local_now, f"Meeting {when(discussion.meeting_start, now=local_now)}")
+        await self._invite_in_teams(uow, effect, discussion, now)
+
+    async def _invite_in_teams(self, uow, effect, discussion: Discussion, now: datetime) -> None:
+        """A personal RSVP card for every invitee the bot can reach in Teams (same tenant, app installed).
+        Quiet on failure: the calendar invitation reaches them by email anyway."""
+        reference = discussion.conversation_reference or {}
+        service_url = reference.get("serviceUrl") or reference.get("service_url")
+        for invitation in discussion.invitations:
+            if invitation.aad_object_id:
+                card = discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))
+                await self.s.effects.personal(uow, f"{effect.key}:rsvp-card:{invitation.id}", user_id=invitation.aad_object_id,
+                                              tenant_id=discussion.tenant_id, service_url=service_url, activity=card,
+                                              discussion_id=discussion.id, quiet=True)
+
+    async def on_failed(self, uow, effect, reason: str) -> None:
+        """Back to a draft at its confirm step, nothing lost, the reason told and a Retry that works."""
+        now = self.s.clock.now()
+        discussion = await uow.discussions.get(effect.discussion_id, load=())
+        if discussion is None or discussion.status != "convening":
+            return
+        discussion.status, discussion.updated_at = "draft", now
+        discussion.draft = {**discussion.draft, "step": "confirm", "meeting_error": reason}
+        uow.audit.record(actor="strategy-bot", action="meeting.failed", subject_type="discussion", subject_id=discussion.id,
+                         details={"reason": reason, "attempt": effect.payload.get("attempt")})
+        await self.s.effects.tell_chair(uow, f"{effect.key}:failed", discussion, (
+            f"{subject(discussion.case_reference, discussion.child_initials)}: the meeting could not be created "
+            f"({reason}). Nothing you entered is lost: open the card and choose Retry."))
+        await self.flow.show(uow, f"{effect.key}:card", discussion, now, "Meeting not created yet: the chair can retry")
+
+
+class MeetingChange:
+    """`meeting.attendees`, `meeting.reschedule` and `meeting.cancel`: the calendar brought in line
+    with what the discussion now says (read at delivery, so a repeat or a late retry sends the latest)."""
+
+    def __init__(self, flow: MeetingsFlow):
+        self.flow, self.s = flow, flow.s
+
+    async def deliver(self, effect) -> dict:
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.get(effect.discussion_id, load=("invitations",))
+        if discussion is None or not discussion.meeting_event_id:
+            return {"skipped": "no meeting"}
+        if effect.kind == "meeting.attendees":
+            await self.s.meetings.set_attendees(discussion.meeting_event_id, attendees_of(discussion.invitations))
+        elif effect.kind == "meeting.reschedule":
+            await self.s.meetings.reschedule(discussion.meeting_event_id, discussion.meeting_start, discussion.meeting_end,
+                                             str(self.s.calendar.zone))
+        else:
+            await self.s.meetings.cancel(discussion.meeting_event_id, effect.payload["reason"])
+        return {}
+
+    async def on_done(self, uow, effect, result: dict) -> None:
+        pass
+
+    async def on_failed(self, uow, effect, reason: str) -> None:
+        discussion = await uow.discussions.get(effect.discussion_id, load=())
+        what = {"meeting.attendees": "adding the invitee to the meeting", "meeting.reschedule": "moving the meeting",
+                "meeting.cancel": "cancelling the meeting"}[effect.kind]
+        await self.s.effects.tell_chair(uow, f"{effect.key}:failed", discussion, (
+            f"{subject(discussion.case_reference, discussion.child_initials)}: {what} in the calendar failed ({reason}). "
+            "The bot has recorded the change; the invitees' calendars do not show it yet. Tell them another way, "
+            "or make the change again from the card."))

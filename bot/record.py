@@ -14,7 +14,7 @@ from protocol.vocabulary import AGENCIES
 from storage.models import Action, ActionUpdate, Decision, Obligation
 
 from . import recording
-from .convene import actor_of
+from .convene import actor_of, stale_press
 from .proactive import card_activity
 from .services import BotServices
 
@@ -88,7 +88,7 @@ class RecordFlow:
                                                  not_quorate_text=self.s.profile.quorum.not_quorate_text,
                                                  action_count=len(discussion.actions))
             record = dict(discussion.record)
-            if data.get("step") and data["step"] != record["step"]:
+            if stale_press(data, record):
                 return self.step_card(discussion)  # a stale or repeated press changes nothing
             if verb == "record.back":
                 record.update(step=PREVIOUS.get(record["step"], "attendance"), errors={}, values={})
@@ -107,9 +107,8 @@ class RecordFlow:
                     discussion.record = record
                     card = await self._finalise(uow, discussion, now, actor=aad, actor_name=name)
                     await uow.commit()
-                    await self.actions_flow.post_record(discussion.id)
                     return card
-            discussion.record = record
+            discussion.record = {**record, "version": record.get("version", 0) + 1}
             uow.audit.record(actor=aad, action=f"record.{verb.split('.')[1]}", subject_type="discussion",
                              subject_id=discussion.id, details={"step": record["step"], "errors": sorted(record["errors"])})
             await uow.commit()
@@ -149,7 +148,11 @@ class RecordFlow:
 
     async def _finalise(self, uow, discussion, now: datetime, *, actor: str, actor_name: str) -> dict:
         if not await uow.discussions.claim(discussion.id, from_status="recording", to_status="recorded"):
-            return cards.message_card("Already finalised", "This record was already finalised.")
+            # Finalised by a press a moment ago: show what it made, post nothing more.
+            await uow.session.refresh(discussion)
+            return record_cards.summary_card(discussion, quorate=(discussion.record or {}).get("quorate", True),
+                                             not_quorate_text=self.s.profile.quorum.not_quorate_text,
+                                             action_count=len(discussion.actions))
         record = discussion.record
         discussion.status, discussion.finalised_at, discussion.finalised_by = "recorded", now, actor_name
         for row in record["attendance"]:
@@ -176,6 +179,7 @@ class RecordFlow:
         uow.audit.record(actor=actor, action="record.finalised", subject_type="discussion", subject_id=discussion.id,
                          details={"decisions": len(record["decisions"]), "actions": len(record["actions"]),
                                   "obligations": [o["key"].split(":", 1)[1] for o in owed], "quorate": record.get("quorate")})
+        await self.actions_flow.post_record(uow, discussion, now)
         return record_cards.summary_card(discussion, quorate=record.get("quorate", True),
                                          not_quorate_text=self.s.profile.quorum.not_quorate_text,
                                          action_count=len(record["actions"]))

@@ -6,14 +6,13 @@ import asyncio
 import logging
 from datetime import datetime
 
-from botbuilder.core import MessageFactory
-
 from cards import discussion as discussion_cards
 from cards import wizard as cards
 from cards.words import agency as agency_name
 from cards.words import subject, when
 from scheduling.meetings import MeetingError
 from storage.directory import is_email
+from storage.models import new_id
 
 from .convene import actor_of
 from .meetings import MeetingsFlow
@@ -68,15 +67,14 @@ class RsvpFlow:
             for discussion in await uow.discussions.awaiting_meeting(now):
                 if await self._poll_replies(uow, discussion):
                     changed += 1
+                    await self._update_chair_card(uow, discussion, now)
                     await uow.commit()
-                    await self._update_chair_card(discussion, now)
         return changed
 
-    async def _update_chair_card(self, discussion, now: datetime) -> None:
-        try:
-            await self.meetings.show(discussion, now, f"Meeting {when(discussion.meeting_start, now=self.s.calendar.local(now))}")
-        except Exception:  # the reply is saved; the card catches up when the chair opens it
-            log.exception("discussion %s: could not update the chair's card", discussion.id)
+    async def _update_chair_card(self, uow, discussion, now: datetime) -> None:
+        """The chair's card shows replies as they come (an update through the outbox, each its own)."""
+        await self.meetings.show(uow, f"{discussion.id}:replies:{new_id()}", discussion, now,
+                                 f"Meeting {when(discussion.meeting_start, now=self.s.calendar.local(now))}")
 
     async def _poll_replies(self, uow, discussion) -> bool:
         """Replies of people outside Teams reach the organiser's calendar event: read them."""
@@ -121,18 +119,17 @@ class RsvpFlow:
                 invitation.delegate_email = str(data["delegate_email"]).strip()
             uow.audit.record(actor=aad, action=f"rsvp.{invitation.rsvp}", subject_type="invitation", subject_id=invitation.id,
                              details={"discussion_id": discussion.id, "agency": invitation.agency})
-            await uow.commit()
-            card = discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))
             suggestions = self.meetings.next_contacts(discussion)
-            await self._update_chair_card(discussion, now)
-        if invitation.agency in suggestions:
-            await self._tell_chair(discussion, f"{subject(discussion.case_reference, discussion.child_initials)}: "
-                                               f"{agency_name(invitation.agency)} declined and nobody else from "
-                                               f"{agency_name(invitation.agency)} is coming. Next to try: "
-                                               f"{suggestions[invitation.agency]}.")
-        elif was_confirmed and invitation.rsvp == "declined":
-            log.info("discussion %s: a confirmed invitee declined", discussion.id)
-        return card
+            await self._update_chair_card(uow, discussion, now)
+            if invitation.agency in suggestions:
+                await self.s.effects.tell_chair(uow, f"{invitation.id}:declined:{turn_context.activity.id}", discussion, (
+                    f"{subject(discussion.case_reference, discussion.child_initials)}: {agency_name(invitation.agency)} "
+                    f"declined and nobody else from {agency_name(invitation.agency)} is coming. Next to try: "
+                    f"{suggestions[invitation.agency]}."))
+            elif was_confirmed and invitation.rsvp == "declined":
+                log.info("discussion %s: a confirmed invitee declined", discussion.id)
+            await uow.commit()
+            return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))
 
     async def _records_check(self, uow, discussion, invitation, data: dict, aad: str, now) -> dict:
         check = str(data.get("record_check") or "")
@@ -156,9 +153,3 @@ class RsvpFlow:
             if not is_email(str(data.get("delegate_email") or "").strip()):
                 problems["delegate_email"] = "Enter your delegate's email address."
         return problems
-
-    async def _tell_chair(self, discussion, note: str) -> None:
-        try:
-            await self.s.proactive.send(discussion.conversation_reference, MessageFactory.text(note))
-        except Exception:
-            log.exception("could not tell the chair of discussion %s about a decline", discussion.id)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from dataclasses import dataclass, field
 from typing import Callable
@@ -13,6 +14,7 @@ from storage.directory import Directory
 from storage.unit_of_work import UnitOfWork
 
 from .access import Access
+from .effects import Effects
 from .proactive import Proactive
 
 log = logging.getLogger(__name__)
@@ -29,11 +31,13 @@ class BotServices:
     access: Access
     proactive: Proactive
     local_mode: bool
+    effects: Effects = field(default_factory=Effects)
     tasks: set = field(default_factory=set)
 
     def in_background(self, coroutine, *, name: str) -> asyncio.Task:
         """Slow work (Graph) after the turn has answered; failures are logged, never lost silently."""
-        task = asyncio.get_running_loop().create_task(coroutine, name=name)
+        # A context of its own: nothing of the turn that started it (the press being answered) leaks in.
+        task = asyncio.get_running_loop().create_task(coroutine, name=name, context=contextvars.Context())
         self.tasks.add(task)
 
         def done(finished: asyncio.Task) -> None:

@@ -196,6 +196,17 @@ def added_person(values: dict) -> tuple[dict | None, Errors]:
             "email": email, "role": "", "aad_object_id": None, "invite": True, "quorum": False, "removal_reason": ""}, {}
 
 
+def with_person(rows: list[dict], person: dict) -> list[dict]:
+    """The invitees with `person` added; someone already there (same agency and email, in any case)
+    is merged, not listed twice: ticked to be invited again if they had been unticked."""
+    email = person["email"].strip().lower()
+    for index, row in enumerate(rows):
+        if row["agency"] == person["agency"] and (row.get("email") or "").strip().lower() == email:
+            return [*rows[:index], {**row, "invite": True, "removal_reason": "", "name": row.get("name") or person["name"]},
+                    *rows[index + 1:]]
+    return [*rows, person]
+
+
 def not_quorate(rows: list[dict], quorum: list[str]) -> list[str]:
     """Quorum agencies that nobody invited will represent."""
     invited = {r["agency"] for r in rows if r["invite"]}

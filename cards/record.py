@@ -19,6 +19,7 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
               children: list[str], agencies: list[tuple[str, str]], not_quorate_text: str, quorate: bool) -> dict:
     step, errors = record["step"], record.get("errors", {})
     values = record.get("values", {})
+    version = record.get("version", 0)  # a press carries the card's version: an older card's press changes nothing
     number = steps.index(step) + 1
     body = [heading(f"Record: {words.subject(discussion.case_reference, discussion.child_initials)}"),
             text(f"{number} of {len(steps)} · {TITLES[step]}", subtle=True)]
@@ -50,7 +51,7 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
                  *choices("decision_kind", "Decision", list(decisions.items()), problem=errors.get("decision_kind")),
                  *text_input("decision_reasoning", "Reasoning", multiline=True, problem=errors.get("decision_reasoning")),
                  {"type": "ActionSet", "actions": [execute("Add decision", "record.add_decision", {"discussion_id": discussion.id,
-                                                                                                      "step": step})]}]
+                                                                                                      "step": step, "version": version})]}]
     elif step == "actions":
         body.append(facts([(f"A{a['number']} ({a['child']})", f"{a['what']}: {words.agency(a['agency'])}, {a['owner']}, "
                             f"by {datetime.fromisoformat(a['due']).strftime('%d/%m/%Y')}") for a in record.get("actions", [])]
@@ -62,7 +63,7 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
                  *text_input("action_email", "Their email (to reach them in Teams)", problem=errors.get("action_email")),
                  *text_input("action_due", "Due: a date (14/12/2026) or working days (3 working days)", problem=errors.get("action_due")),
                  {"type": "ActionSet", "actions": [execute("Add action", "record.add_action", {"discussion_id": discussion.id,
-                                                                                                  "step": step})]}]
+                                                                                                  "step": step, "version": version})]}]
     elif step == "distribution":
         body += text_input("distribution", "Who receives the record (one per line)", record.get("distribution", ""), multiline=True,
                            problem=errors.get("distribution"))
@@ -73,7 +74,7 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
                  *time_input("next_time", "Time", (saved.get("next") or "")[11:16]),
                  *text_input("next_venue", "Venue", saved.get("venue", ""))]
     body += error(errors.get("_card"))
-    data = {"discussion_id": discussion.id, "step": step}
+    data = {"discussion_id": discussion.id, "step": step, "version": version}
     last = step == steps[-1]
     actions = [execute("Finalise the record" if last else "Next", "record.finalise" if last else "record.next", data, style="positive")]
     if number > 1:

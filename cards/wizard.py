@@ -16,7 +16,7 @@ STEP_TITLES = {"child": "1 of 5 · The child", "concern": "2 of 5 · The concern
 def _frame(draft: dict, discussion_id: str, body: list, *, next_title: str = "Next", next_verb: str = "convene.next",
            back: bool = True) -> dict:
     step = draft["step"]
-    data = {"discussion_id": discussion_id, "step": step}
+    data = {"discussion_id": discussion_id, "step": step, "version": draft.get("version", 0)}
     actions = [execute(next_title, next_verb, data, style="positive")]
     if back:
         actions.append(execute("Back", "convene.back", data, validate=False))
@@ -135,7 +135,8 @@ def invitees_card(draft: dict, discussion_id: str, *, now: datetime, missing_quo
         *text_input("add_name", "Name", problem=errors.get("add_name")),
         *text_input("add_email", "Email", problem=errors.get("add_email")),
         {"type": "ActionSet", "actions": [execute("Add person", "convene.add_person",
-                                                  {"discussion_id": discussion_id, "step": "invitees"})]},
+                                                  {"discussion_id": discussion_id, "step": "invitees",
+                                                   "version": draft.get("version", 0)})]},
     ]
     body = [*assessment_block(draft["assessment"], now=now), heading("Invitees", size="Default"), *warning, *rows,
             container(add, style="emphasis", separator=True)]

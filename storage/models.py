@@ -52,6 +52,10 @@ class Discussion(Base):
     finalised_by: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Optimistic lock: every UPDATE of a discussion names the version it read, so of two turns that
+    # read the same draft (a double-click, a retried invoke on another replica) only one writes.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
 
     invitations: Mapped[list[Invitation]] = relationship(back_populates="discussion", cascade="all, delete-orphan")
     decisions: Mapped[list[Decision]] = relationship(back_populates="discussion", cascade="all, delete-orphan")
@@ -253,3 +257,40 @@ class LinkUse(Base):
 
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     used_at: Mapped[datetime]
+
+
+class Effect(Base):
+    """The outbox: one thing the bot does outside its database (create, change or cancel a meeting;
+    post or update a Teams message or card; send an email). It is written in the same transaction
+    as the change that causes it and delivered afterwards by bot/outbox.py, so a crash between the
+    two loses nothing, and `key` makes a repeated cause (a retried invoke, a double-click) add it once."""
+
+    __tablename__ = "effects"
+    __table_args__ = (Index("ix_effects_due", "state", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    discussion_id: Mapped[str | None] = mapped_column(String(32), index=True, default=None)
+    payload: Mapped[dict] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending, done, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    # Set when an attempt starts, cleared when its outcome is known. Still set when the effect is
+    # claimed again: the process died mid-attempt, so it may have happened (`uncertain`).
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[dict | None] = mapped_column(default=None)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class HandledActivity(Base):
+    """A Teams activity (a card press) whose changes are committed: the same activity delivered again
+    is recognised by its id, changes nothing, and is answered with the current card."""
+
+    __tablename__ = "handled_activities"
+
+    activity_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    at: Mapped[datetime]

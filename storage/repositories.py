@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import any_, func, or_, select, update
+from sqlalchemy import any_, case, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from .models import new_id, Action, AuditEvent, Chase, Contact, ConversationReference, Discussion, LinkUse, Obligation
+from .models import (
+    new_id, Action, AuditEvent, Chase, Contact, ConversationReference, Discussion, Effect, HandledActivity, LinkUse, Obligation,
+)
 
 
 CHILDREN = ("invitations", "decisions", "actions")
@@ -248,3 +251,77 @@ class ChaseRepository:
             return False
         self.session.add(LinkUse(digest=digest, used_at=now))
         return True
+
+
+def _insert_once(session: AsyncSession, model, values: dict, *, key: str):
+    """INSERT ... ON CONFLICT (key) DO NOTHING, on either database: a duplicate is dropped as it is
+    inserted, without an error that would spoil the rest of the transaction."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    return dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=[key])
+
+
+class EffectRepository:
+    """The outbox table. Effects are added by the flows inside their transaction and claimed by the
+    outbox worker; nothing else writes them."""
+
+    def __init__(self, session: AsyncSession, clock):
+        self.session = session
+        self.clock = clock
+        self.added = 0  # effects this transaction added: the unit of work wakes the worker after commit
+
+    async def add(self, *, key: str, kind: str, payload: dict, discussion_id: str | None = None,
+                  not_before: datetime | None = None) -> bool:
+        """Add an effect unless one with this key exists (then: False, nothing changes)."""
+        now = self.clock.now()
+        values = {"id": new_id(), "key": key, "kind": kind, "discussion_id": discussion_id, "payload": payload,
+                  "state": "pending", "attempts": 0, "next_attempt_at": not_before or now, "uncertain": False,
+                  "last_error": "", "created_at": now, "updated_at": now}
+        result = await self.session.execute(_insert_once(self.session, Effect, values, key="key"))
+        added = result.rowcount == 1
+        self.added += added
+        return added
+
+    async def claim_due(self, now: datetime, *, until: datetime, limit: int) -> list[Effect]:
+        """Take the pending effects that are due, oldest first, for this worker only: the claim pushes
+        their next attempt to `until` (another worker, or this one after a crash, sees them again only
+        if the attempt never finished) and marks the attempt started. `uncertain` comes out true when
+        the previous attempt had started and never finished: the process died during it."""
+        due = (select(Effect.id).where(Effect.state == "pending", Effect.next_attempt_at <= now)
+               .order_by(Effect.next_attempt_at).limit(limit).with_for_update(skip_locked=True))
+        claim = (
+            update(Effect).where(Effect.id.in_(due.scalar_subquery()))
+            # SET expressions read the row as it was: `uncertain` is whether an attempt was already under way.
+            .values(next_attempt_at=until, attempts=Effect.attempts + 1, started_at=now, updated_at=now,
+                    uncertain=case((Effect.started_at.is_(None), False), else_=True))
+            .returning(Effect)
+            .execution_options(synchronize_session=False)
+        )
+        claimed = list((await self.session.execute(claim)).scalars())
+        return sorted(claimed, key=lambda effect: effect.created_at)
+
+    async def get(self, effect_id: str) -> Effect | None:
+        return await self.session.get(Effect, effect_id)
+
+    async def by_key(self, key: str) -> Effect | None:
+        return (await self.session.execute(select(Effect).where(Effect.key == key))).scalar_one_or_none()
+
+    async def for_discussion(self, discussion_id: str) -> list[Effect]:
+        query = select(Effect).where(Effect.discussion_id == discussion_id).order_by(Effect.created_at)
+        return list((await self.session.execute(query)).scalars())
+
+
+class HandledActivities:
+    """Teams activities whose changes are committed (a retried delivery is recognised by its id)."""
+
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def mark(self, activity_id: str, now: datetime) -> bool:
+        """Record the activity as handled in this transaction; False when it already was."""
+        statement = _insert_once(self.session, HandledActivity, {"activity_id": activity_id, "at": now}, key="activity_id")
+        return (await self.session.execute(statement)).rowcount == 1
+
+    async def forget_before(self, moment: datetime) -> int:
+        """Teams retries an invoke within seconds: ids older than a week are never needed again."""
+        result = await self.session.execute(delete(HandledActivity).where(HandledActivity.at < moment))
+        return result.rowcount

@@ -1,17 +1,52 @@
-"""One transaction per bot turn or job run. Leaving the block without commit() keeps nothing."""
+"""One transaction per bot turn or job run. Leaving the block without commit() keeps nothing.
+
+Two things ride on every commit, so no flow has to remember them:
+- the card press being answered (`answering`): its Teams activity id is recorded in the same
+  transaction, so the same press delivered twice changes things once (`RepeatedDelivery`);
+- the effects the transaction added to the outbox: the worker is woken once they are committed.
+"""
 from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from .repositories import (
-    AuditTrail, ChaseRepository, ContactRepository, ConversationReferenceRepository, DiscussionRepository, ObligationRepository,
+    AuditTrail, ChaseRepository, ContactRepository, ConversationReferenceRepository, DiscussionRepository, EffectRepository,
+    HandledActivities, ObligationRepository,
 )
 
 
+class RepeatedDelivery(Exception):
+    """This activity's changes were committed before (Teams delivered it again): nothing was written."""
+
+
+@dataclass
+class _Press:
+    activity_id: str
+    recorded: bool = False
+
+
+_answering: ContextVar[_Press | None] = ContextVar("answering", default=None)
+
+
+@contextmanager
+def answering(activity_id: str | None):
+    """Within this block, the first commit records `activity_id` as handled (once per activity)."""
+    token = _answering.set(_Press(activity_id) if activity_id else None)
+    try:
+        yield
+    finally:
+        _answering.reset(token)
+
+
 class UnitOfWork:
-    def __init__(self, sessions: async_sessionmaker, clock):
+    def __init__(self, sessions: async_sessionmaker, clock, *, wake=None):
         self._sessions = sessions
         self.clock = clock
+        self._wake = wake  # the outbox worker's doorbell
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
@@ -21,6 +56,8 @@ class UnitOfWork:
         self.conversations = ConversationReferenceRepository(self.session)
         self.audit = AuditTrail(self.session, self.clock)
         self.chases = ChaseRepository(self.session)
+        self.effects = EffectRepository(self.session, self.clock)
+        self.handled = HandledActivities(self.session)
         return self
 
     async def __aexit__(self, exc_type, exc, traceback) -> None:
@@ -33,4 +70,14 @@ class UnitOfWork:
             await self.session.close()
 
     async def commit(self) -> None:
+        press = _answering.get()
+        if press is not None and not press.recorded:
+            if not await self.handled.mark(press.activity_id, self.clock.now()):
+                await self.session.rollback()
+                raise RepeatedDelivery(press.activity_id)
         await self.session.commit()
+        if press is not None:
+            press.recorded = True
+        if self.effects.added and self._wake is not None:
+            self.effects.added = 0
+            self._wake()

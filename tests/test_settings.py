@@ -74,7 +74,7 @@ def test_a_malformed_contacts_file_stops_the_service_with_its_line(tmp_path):
 
 
 def test_with_graph_settings_meetings_and_mail_go_through_graph(tmp_path):
-    from app import CHASER, SERVICES, init_app
+    from app import OUTBOX, SERVICES, init_app
     from bot.mailer import GraphMailer
     from scheduling.meetings.graph import GraphMeetingProvider
 
@@ -82,5 +82,6 @@ def test_with_graph_settings_meetings_and_mail_go_through_graph(tmp_path):
                              graph_client_secret="s", graph_organiser="meetings@council.example.org")
     app = init_app(settings)  # builds the clients; nothing is requested until a meeting or mail is sent
     assert isinstance(app[SERVICES].meetings, GraphMeetingProvider)
-    assert isinstance(app[CHASER].mailer, GraphMailer)
-    assert app[SERVICES].meetings.client is app[CHASER].mailer.client  # one Graph client for both
+    mailer = app[OUTBOX].kinds["email"].mailer
+    assert isinstance(mailer, GraphMailer) and app[OUTBOX].kinds["chase"].mailer is mailer
+    assert app[SERVICES].meetings.client is mailer.client  # one Graph client for both

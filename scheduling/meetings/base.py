@@ -73,8 +73,8 @@ async def with_retries(call: Callable[[], Awaitable[T]], *, sleep: Sleep, attemp
         try:
             return await call()
         except TransientMeetingError as error:
-            if attempt == attempts:
-                raise MeetingError(f"{what} failed after {attempts} attempts: {error}") from error
+            if attempt == attempts:  # still transient: the outbox tries again later, durably
+                raise TransientMeetingError(f"{what} failed after {attempts} attempts: {error}", error.retry_after) from error
             wait = min(error.retry_after if error.retry_after is not None else backoff * 2 ** (attempt - 1), max_wait)
             log.warning("%s: %s; retry %d of %d in %.1f s", what, error, attempt, attempts - 1, wait)
             await sleep(wait)

@@ -5,7 +5,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from app import CHASER
+from app import CHASER, OUTBOX
 from bot import recording
 from storage.models import Action, Discussion, Invitation, Obligation
 from tests.conftest import make_settings, start_bot, stop_bot
@@ -134,40 +134,54 @@ async def test_a_satisfied_obligation_is_not_chased(bot, tmp_path):
     assert await sweep_at(bot, datetime(2027, 6, 4, 13, 0, tzinfo=BST)) == 0
 
 
+async def deliver_at(bot, moment: datetime) -> int:
+    """The outbox's own tick (every few seconds in service): what waits for a retry goes now."""
+    bot.services.clock.set(moment)
+    delivered = await bot.server.app[OUTBOX].run()
+    await bot.services.drain()
+    return delivered
+
+
 async def test_a_connector_failure_is_retried_then_escalated_to_the_chair(bot, tmp_path):
     discussion_id = await seed(bot, police_aad="aad-police", police_email="")
-    bot.connector.fail_next = [500] * 9  # the owner's Teams chat fails every time (with the SDK's own retries)
+    bot.connector.fail_next = [500] * 6  # the owner's Teams chat fails every time
     tuesday_9 = datetime(2027, 6, 1, 9, 0, tzinfo=BST)
     await sweep_at(bot, tuesday_9)
     async with bot.services.uow() as uow:
         update = next(o for o in await uow.obligations.for_discussion(discussion_id) if o.kind == "information_update")
         [chase] = await uow.chases.for_obligation(update.id)
-        assert (chase.status, chase.attempts, update.next_attempt_at) == ("failed", 1, tuesday_9 + timedelta(minutes=15))
-    await sweep_at(bot, tuesday_9 + timedelta(minutes=15))
-    await sweep_at(bot, tuesday_9 + timedelta(minutes=45))
-    # The third failure is the limit: the chair hears of it at once, in Teams.
+        [effect] = [e for e in await uow.effects.for_discussion(discussion_id) if e.kind == "chase"]
+    assert (chase.status, effect.state, effect.attempts) == ("queued", "pending", 1)
+    assert effect.next_attempt_at == tuesday_9 + timedelta(seconds=5) and "500" in effect.last_error
+    moment = tuesday_9
+    for wait in (5, 10, 20, 40):  # the outbox's backoff: nobody is told while it may yet go
+        moment += timedelta(seconds=wait)
+        await deliver_at(bot, moment)
+    assert not [a for a in bot.connector.sent if "Could not deliver a chase" in (a.get("text") or "")]
+    await deliver_at(bot, moment + timedelta(seconds=80))  # the sixth failure is the limit: the chair hears of it at once
     assert await chases(bot, discussion_id, "information_update") == [("undeliverable", "Sam Chair", "teams")]
     told = [a["text"] for a in bot.connector.sent if "Could not deliver a chase" in (a.get("text") or "")]
-    assert told and "CR-555 (EF)" in told[0]
-    bot.connector.fail_next = []
+    assert told and "CR-555 (EF)" in told[0] and "6 attempts" in told[0]
     await sweep_at(bot, datetime(2027, 6, 3, 13, 0, tzinfo=BST))  # and the ladder carries on: the chair's own step
     assert [c[0] for c in await chases(bot, discussion_id, "information_update")] == ["undeliverable", "escalate_chair"]
     async with bot.services.uow() as uow:
         audit = [e.action for e in await uow.audit.for_subject("obligation", update.id)]
-    assert "chase.undeliverable" in audit
+        [failed] = [c for c in await uow.chases.for_obligation(update.id) if c.stage == "due"]
+    assert "chase.undeliverable" in audit and (failed.status, failed.attempts) == ("failed", 6)
 
 
 async def test_a_chase_whose_message_fails_after_the_chat_opens_is_not_counted_as_sent(bot, tmp_path):
     """botbuilder hands a failure inside a proactive turn to the turn-error handler and returns as if
     all went well; the chase must still see it, retry, and not be marked sent."""
     discussion_id = await seed(bot, police_aad="aad-police", police_email="")
-    bot.connector.fail_posts = [500] * 3  # the 1:1 chat opens each time; the message in it fails
+    bot.connector.fail_posts = [500]  # the 1:1 chat opens; the message in it fails
     await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))
     async with bot.services.uow() as uow:
         update = next(o for o in await uow.obligations.for_discussion(discussion_id) if o.kind == "information_update")
         [chase] = await uow.chases.for_obligation(update.id)
-    assert (chase.status, chase.attempts) == ("failed", 1)
-    assert bot.connector.fail_posts == [] and len(bot.connector.conversations) == 3
+    assert chase.status == "queued" and bot.connector.fail_posts == [] and len(bot.connector.conversations) == 1
+    await deliver_at(bot, datetime(2027, 6, 1, 9, 0, 5, tzinfo=BST))
+    assert await chases(bot, discussion_id, "information_update") == [("due", "DS Pat Placeholder", "teams")]
 
 
 async def test_an_emailed_link_answers_once_and_refuses_reuse_tampering_and_expiry(bot, tmp_path):

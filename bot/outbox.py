@@ -1,0 +1,179 @@
+"""The outbox worker: delivers the effects (storage.models.Effect) that flows wrote in the same
+transaction as the change that caused them. The one path by which anything leaves the bot outside
+a turn's own answer: meetings, Teams messages and cards, email.
+
+- An effect is claimed (FOR UPDATE SKIP LOCKED on PostgreSQL, the writer queue on SQLite), then
+  delivered, then marked done in one transaction with its consequences (`on_done`), so a crash
+  at any point leaves it pending and it is tried again: at start-up, on the scheduler's tick,
+  and whenever a commit adds new ones (`wake`).
+- A transient failure (throttled, 5xx, no answer) is tried again with backoff, honouring
+  Retry-After; a permanent one (another 4xx, a meeting the provider refuses), or a transient one
+  that never clears, fails the effect and its kind decides who is told (`on_failed`).
+- An attempt cut short by a crash is `uncertain` on its next try: each kind says what that means
+  (the email is looked for before it is sent again; a Teams post is sent again and counted).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Protocol
+
+import aiohttp
+import httpx
+from sqlalchemy.orm.exc import StaleDataError
+
+from scheduling.meetings import MeetingError, TransientMeetingError
+
+from .connector import ConnectorError
+
+log = logging.getLogger(__name__)
+CLAIM_FOR = timedelta(minutes=2)  # longer than any one delivery takes (Graph and connector time out sooner)
+MAX_ATTEMPTS = 6
+FIRST_WAIT, MAX_WAIT = 5.0, 600.0  # seconds: 5, 10, 20, 40, 80 between the six attempts, unless told otherwise
+TRANSIENT_STATUSES = {408, 412, 429, 500, 502, 503, 504}  # Teams' and Graph's "try again" answers
+
+
+class EffectKind(Protocol):
+    async def deliver(self, effect) -> dict: ...
+
+    async def on_done(self, uow, effect, result: dict) -> None: ...
+
+    async def on_failed(self, uow, effect, reason: str) -> None: ...
+
+
+class DeliveryRefused(Exception):
+    """Final and expected: there is nobody to deliver to, or nowhere (the message is for the chair)."""
+
+
+def transient(error: BaseException) -> tuple[bool, float | None]:
+    """(worth trying again?, the wait the service asked for). The one classification of failures."""
+    if isinstance(error, TransientMeetingError):
+        return True, error.retry_after
+    if isinstance(error, MeetingError):
+        return False, None
+    if isinstance(error, ConnectorError):
+        return error.status is None or error.status in TRANSIENT_STATUSES, None
+    status = getattr(error, "response_status_code", None)  # Graph (kiota) APIError, from sendMail
+    if status is not None:
+        headers = {k.lower(): v for k, v in (getattr(error, "response_headers", None) or {}).items()}
+        wait = headers.get("retry-after")
+        return status in TRANSIENT_STATUSES, float(wait) if wait and str(wait).strip().isdigit() else None
+    if isinstance(error, (asyncio.TimeoutError, aiohttp.ClientError, httpx.TransportError, ConnectionError)):
+        return True, None
+    return False, None
+
+
+def describe(error: BaseException) -> str:
+    return (str(error) or type(error).__name__)[:500]
+
+
+class Outbox:
+    def __init__(self, uow, clock, *, spawn):
+        self.uow = uow
+        self.clock = clock
+        self.spawn = spawn  # runs a coroutine in the background (BotServices.in_background)
+        self.kinds: dict[str, EffectKind] = {}
+        self._running: asyncio.Task | None = None
+        self._again = False
+
+    def register(self, kind: str, handler: EffectKind) -> None:
+        self.kinds[kind] = handler
+
+    def wake(self) -> None:
+        """A commit added effects: deliver them now, in the background (one run at a time)."""
+        if self._running is not None and not self._running.done():
+            self._again = True
+            return
+        self._running = self.spawn(self._until_quiet(), name="outbox")
+
+    async def _until_quiet(self) -> None:
+        while True:
+            self._again = False
+            await self.run()
+            if not self._again:
+                return
+
+    async def settle(self) -> int:
+        """Deliver everything due now, after any run already under way (the sweep ends with this, so
+        what it queued has been tried before it returns)."""
+        running = self._running
+        if running is not None and not running.done():
+            await asyncio.wait([running])
+        return await self.run()
+
+    async def run(self, *, batch: int = 50) -> int:
+        """Deliver every effect that is due now; returns how many were delivered."""
+        delivered = 0
+        while True:
+            now = self.clock.now()
+            async with self.uow() as uow:
+                claimed = await uow.effects.claim_due(now, until=now + CLAIM_FOR, limit=batch)
+                await uow.commit()
+            for effect in claimed:
+                delivered += await self._attempt(effect)
+            if len(claimed) < batch:
+                return delivered
+
+    async def _attempt(self, effect) -> int:
+        kind = self.kinds.get(effect.kind)
+        try:
+            if kind is None:
+                raise LookupError(f"no delivery for effects of kind {effect.kind!r}")
+            result = await kind.deliver(effect) or {}
+        except Exception as error:  # every failure is classified and recorded: retried, or told
+            await self._failed(effect, kind, error)
+            return 0
+        await self._finish(effect, lambda uow, stored: self._done(uow, stored, kind, result))
+        return 1
+
+    async def _finish(self, effect, change) -> None:
+        """Record an attempt's outcome with its consequences, in one transaction. A consequence that
+        meets a concurrent change (a chair's press on the same discussion) is applied again on top."""
+        for attempt in range(3):
+            try:
+                async with self.uow() as uow:
+                    stored = await uow.effects.get(effect.id)
+                    if stored is None or stored.state != "pending":
+                        return
+                    await change(uow, stored)
+                    stored.started_at, stored.updated_at = None, self.clock.now()
+                    await uow.commit()
+                    return
+            except StaleDataError:
+                log.info("effect %s: its discussion changed meanwhile; recording the outcome again", effect.key)
+        log.error("effect %s: outcome not recorded after 3 tries; it will be delivered again", effect.key)
+
+    async def _done(self, uow, effect, kind, result: dict) -> None:
+        effect.state, effect.result, effect.last_error = "done", result, ""
+        if effect.uncertain:
+            uow.audit.record(actor="strategy-bot", action="effect.repeated_after_crash", subject_type="effect",
+                             subject_id=effect.id, details={"key": effect.key, "kind": effect.kind, **result})
+        await kind.on_done(uow, effect, result)
+
+    async def _failed(self, effect, kind, error: Exception) -> None:
+        retry, asked = transient(error)
+        reason = describe(error)
+        if retry and effect.attempts < MAX_ATTEMPTS:
+            wait = min(asked if asked is not None else FIRST_WAIT * 2 ** (effect.attempts - 1), MAX_WAIT)
+            log.warning("effect %s (attempt %d) failed: %s; trying again in %.0f s", effect.key, effect.attempts, reason, wait)
+
+            async def later(uow, stored):
+                stored.last_error = reason
+                stored.next_attempt_at = self.clock.now() + timedelta(seconds=wait)
+
+            await self._finish(effect, later)
+            return
+        if not retry and not isinstance(error, (MeetingError, ConnectorError, DeliveryRefused)) and \
+                getattr(error, "response_status_code", None) is None:
+            log.error("effect %s: a fault in the bot itself", effect.key, exc_info=error)  # the traceback, for a developer
+        log.error("effect %s failed for good after %d attempt(s): %s", effect.key, effect.attempts, reason)
+
+        async def failed(uow, stored):
+            stored.state, stored.last_error = "failed", reason
+            uow.audit.record(actor="strategy-bot", action="effect.failed", subject_type="effect", subject_id=stored.id,
+                             details={"key": stored.key, "kind": stored.kind, "attempts": stored.attempts, "reason": reason})
+            if kind is not None:
+                await kind.on_failed(uow, stored, reason)
+
+        await self._finish(effect, failed)
