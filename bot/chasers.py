@@ -18,7 +18,7 @@ from scheduling import chasing
 from storage.models import Chase, new_id
 
 from .meetings import next_contact
-from .outbox import DeliveryRefused
+from .outbox import CLAIM_FOR as DELIVERING_FOR, DeliveryRefused
 from .proactive import card_activity
 from .services import BotServices
 
@@ -68,61 +68,68 @@ class Chaser:
         queued = 0
         for obligation_id in ids:
             try:
-                queued += await self._work(obligation_id, now)
+                chase = await self._work(obligation_id, now)
             except Exception:  # one bad obligation must not stop the sweep; its claim runs out and it is tried again
                 log.exception("chasing obligation %s failed", obligation_id)
-        await self.outbox.settle()
+                continue
+            if chase is not None:
+                # Claimed as it was queued, and sent at once: a crash leaves at most this one chase in doubt.
+                await self.outbox.deliver([chase])
+                queued += 1
+        await self.outbox.settle()  # and anything else due: retries, notices to chairs
         async with self.s.uow() as uow:  # presses are redelivered within seconds: a week's ids are plenty
             await uow.handled.forget_before(now - timedelta(days=7))
             await uow.commit()
         return queued
 
-    async def _work(self, obligation_id: str, now: datetime) -> int:
+    async def _work(self, obligation_id: str, now: datetime):
+        """Work one claimed obligation; returns the chase it queued (an outbox effect), if any."""
         async with self.s.uow() as uow:
             obligation = await uow.obligations.get(obligation_id)
             if obligation.snoozed_until and obligation.snoozed_until > now:  # snoozed while this sweep held it
                 obligation.next_attempt_at = obligation.snoozed_until
                 await uow.commit()
-                return 0
+                return None
             rung = self._next_rung(obligation, now)
             if rung is None:  # the top of the ladder: nothing more to send; it stays on /overdue
                 obligation.state = "breached" if now > obligation.due_at else obligation.state
                 obligation.next_attempt_at = max(now, obligation.due_at)  # still open: look again when it falls due
                 await uow.commit()
-                return 0
+                return None
             level, step, at = rung
             obligation.escalation_level = level  # steps missed while the service was down are not sent late
             if at > now:
                 obligation.next_attempt_at = at
                 await uow.commit()
-                return 0
+                return None
             # An action's chase shows the action (and its history); every other kind is about an invitation.
             discussion = await uow.discussions.get(obligation.discussion_id,
                                                    load=("invitations", "actions") if obligation.kind == "action" else ("invitations",))
             if self._answered(obligation, discussion):  # answered since: stop chasing, say nothing
                 obligation.state, obligation.updated_at = "satisfied", now
                 await uow.commit()
-                return 0
+                return None
             person = self._recipient(step.recipient, obligation, discussion)
             if person is None:  # nobody in that role (no agency lead in the directory): next rung
                 log.warning("obligation %s: nobody to chase as %s; moving up the ladder", obligation.key, step.recipient)
                 obligation.escalation_level += 1
                 obligation.next_attempt_at = now
                 await uow.commit()
-                return 0
+                return None
             key = f"{obligation.id}:{step.stage}"
+            effect = None
             if await uow.chases.get(key) is None:  # else queued before a crash: it is the outbox's now, not sent again
-                await self._queue(uow, key, person, step, obligation, discussion, now)
+                effect = await self._queue(uow, key, person, step, obligation, discussion, now)
             obligation.escalation_level += 1
             obligation.attempts += 1
             obligation.last_attempt_at, obligation.next_attempt_at = now, self._next_look(obligation, now)
             try:
                 await uow.commit()
             except IntegrityError:
-                return 0  # another sweeper has this stage
-            return 1
+                return None  # another sweeper has this stage
+            return effect
 
-    async def _queue(self, uow, key: str, person: Person, step, obligation, discussion, now: datetime) -> None:
+    async def _queue(self, uow, key: str, person: Person, step, obligation, discussion, now: datetime):
         """The chase row and its delivery, in the obligation's transaction: queued once, sent by the outbox."""
         chase = Chase(id=new_id(), key=key, obligation_id=obligation.id, stage=step.stage, recipient=person.email or person.name,
                       at=now, attempts=0, status="queued")
@@ -138,10 +145,11 @@ class Chaser:
         if purpose and person.email:
             link = self.links.make(obligation_id=obligation.id, purpose=purpose)
         reference = discussion.conversation_reference or {}
-        await uow.effects.add(key=f"chase:{key}", kind="chase", discussion_id=discussion.id, payload={
-            "chase_id": chase.id, "obligation_id": obligation.id, "stage": step.stage, "person": asdict(person),
-            "title": title, "line": line, "card": card, "link": link, "tenant_id": discussion.tenant_id,
-            "service_url": reference.get("serviceUrl") or reference.get("service_url")})
+        return await uow.effects.add(key=f"chase:{key}", kind="chase", discussion_id=discussion.id, claimed_until=now + DELIVERING_FOR,
+                                     payload={"chase_id": chase.id, "obligation_id": obligation.id, "stage": step.stage,
+                                              "person": asdict(person), "title": title, "line": line, "card": card, "link": link,
+                                              "tenant_id": discussion.tenant_id,
+                                              "service_url": reference.get("serviceUrl") or reference.get("service_url")})
 
     def _next_rung(self, obligation, now: datetime):
         """The ladder's next rung for this obligation: (its place, the step, when it may go); None at the top."""

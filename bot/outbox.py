@@ -102,18 +102,24 @@ class Outbox:
             await asyncio.wait([running])
         return await self.run()
 
-    async def run(self, *, batch: int = 50) -> int:
-        """Deliver every effect that is due now; returns how many were delivered."""
+    async def run(self) -> int:
+        """Deliver every effect that is due now, one claim at a time; returns how many were delivered."""
         delivered = 0
         while True:
             now = self.clock.now()
             async with self.uow() as uow:
-                claimed = await uow.effects.claim_due(now, until=now + CLAIM_FOR, limit=batch)
+                effect = await uow.effects.claim_next(now, until=now + CLAIM_FOR)
                 await uow.commit()
-            for effect in claimed:
-                delivered += await self._attempt(effect)
-            if len(claimed) < batch:
+            if effect is None:
                 return delivered
+            delivered += await self._attempt(effect)
+
+    async def deliver(self, claimed: list) -> int:
+        """Deliver effects their creator claimed as it added them (EffectRepository.add(claimed_until=...))."""
+        delivered = 0
+        for effect in claimed:
+            delivered += await self._attempt(effect)
+        return delivered
 
     async def _attempt(self, effect) -> int:
         kind = self.kinds.get(effect.kind)

@@ -270,24 +270,30 @@ class EffectRepository:
         self.added = 0  # effects this transaction added: the unit of work wakes the worker after commit
 
     async def add(self, *, key: str, kind: str, payload: dict, discussion_id: str | None = None,
-                  not_before: datetime | None = None) -> bool:
-        """Add an effect unless one with this key exists (then: False, nothing changes)."""
+                  not_before: datetime | None = None, claimed_until: datetime | None = None) -> Effect | None:
+        """Add an effect unless one with this key exists (then None: nothing changes). With
+        `claimed_until` the caller claims it as it adds it, to deliver it itself straight after the
+        commit (the sweep does, for its chases); otherwise the outbox worker is woken for it."""
         now = self.clock.now()
         values = {"id": new_id(), "key": key, "kind": kind, "discussion_id": discussion_id, "payload": payload,
                   "state": "pending", "attempts": 0, "next_attempt_at": not_before or now, "uncertain": False,
                   "last_error": "", "created_at": now, "updated_at": now}
+        if claimed_until is not None:
+            values.update(attempts=1, started_at=now, next_attempt_at=claimed_until)
         result = await self.session.execute(_insert_once(self.session, Effect, values, key="key"))
-        added = result.rowcount == 1
-        self.added += added
-        return added
+        if result.rowcount != 1:
+            return None
+        self.added += claimed_until is None
+        return Effect(**values)  # not attached to the session: for the caller to deliver
 
-    async def claim_due(self, now: datetime, *, until: datetime, limit: int) -> list[Effect]:
-        """Take the pending effects that are due, oldest first, for this worker only: the claim pushes
-        their next attempt to `until` (another worker, or this one after a crash, sees them again only
-        if the attempt never finished) and marks the attempt started. `uncertain` comes out true when
-        the previous attempt had started and never finished: the process died during it."""
+    async def claim_next(self, now: datetime, *, until: datetime) -> Effect | None:
+        """Take the oldest pending effect that is due, for this worker only: the claim pushes its next
+        attempt to `until` (another worker, or this one after a crash, sees it again only if the
+        attempt never finished) and marks the attempt started. One at a time, so `started_at` is
+        set only on what is really being attempted, and `uncertain` comes out true exactly when the
+        previous attempt had started and never finished: the process died during it."""
         due = (select(Effect.id).where(Effect.state == "pending", Effect.next_attempt_at <= now)
-               .order_by(Effect.next_attempt_at).limit(limit).with_for_update(skip_locked=True))
+               .order_by(Effect.next_attempt_at).limit(1).with_for_update(skip_locked=True))
         claim = (
             update(Effect).where(Effect.id.in_(due.scalar_subquery()))
             # SET expressions read the row as it was: `uncertain` is whether an attempt was already under way.
@@ -296,8 +302,7 @@ class EffectRepository:
             .returning(Effect)
             .execution_options(synchronize_session=False)
         )
-        claimed = list((await self.session.execute(claim)).scalars())
-        return sorted(claimed, key=lambda effect: effect.created_at)
+        return (await self.session.execute(claim)).scalars().first()
 
     async def get(self, effect_id: str) -> Effect | None:
         return await self.session.get(Effect, effect_id)

@@ -43,6 +43,7 @@ class FakeGraph:
         app.router.add_patch("/v1.0/users/{user}/events/{event}", self._patch)
         app.router.add_post("/v1.0/users/{user}/events/{event}/cancel", self._cancel)
         app.router.add_post("/v1.0/users/{user}/sendMail", self._send_mail)
+        app.router.add_get("/v1.0/users/{user}/mailFolders/{folder}/messages", self._sent_items)
         app.router.add_post("/v1.0/users/{user}/checkMemberGroups", self._check_member_groups)
         self.server = TestServer(app, host="127.0.0.1")
 
@@ -127,6 +128,23 @@ class FakeGraph:
             return response
         self.mail.append({"from": request.match_info["user"], **(await request.json())})
         return web.Response(status=202)
+
+    async def _sent_items(self, request: web.Request) -> web.Response:
+        """Sent Items, filtered as the bot asks: $filter=internetMessageId eq '<...>' (sendMail saved a copy)."""
+        if (response := await self._fault(request)) is not None:
+            return response
+        if request.match_info["folder"].lower() != "sentitems":
+            return web.json_response({"error": {"code": "ErrorInvalidIdMalformed", "message": "folder"}}, status=400)
+        wanted = request.query.get("$filter", "")
+        prefix = "internetMessageId eq '"
+        if not (wanted.startswith(prefix) and wanted.endswith("'")):
+            return web.json_response({"error": {"code": "BadRequest", "message": "unsupported filter"}}, status=400)
+        message_id = wanted[len(prefix):-1]
+        found = [{"id": f"sent-{index}", "internetMessageId": message_id}
+                 for index, mail in enumerate(self.mail)
+                 if mail["from"] == request.match_info["user"] and mail["Message"].get("internetMessageId") == message_id
+                 and mail.get("SaveToSentItems")]
+        return web.json_response({"value": found})
 
     async def _check_member_groups(self, request: web.Request) -> web.Response:
         if (response := await self._fault(request)) is not None:

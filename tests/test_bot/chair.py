@@ -67,23 +67,48 @@ class Chair:
         self.card = card
         return card
 
-    async def press(self, verb: str, changes: dict | None = None, *, keep_inputs: bool = True, as_person: dict | None = None,
-                    raw: bool = False):
+    def invoke(self, verb: str, changes: dict | None = None, *, keep_inputs: bool = True, as_person: dict | None = None) -> dict:
+        """The invoke activity Teams would send for pressing `verb` on the current card."""
         data = {"discussion_id": self.discussion_id}
         if self.card:
-            step_data = next((a["data"] for a in self.card.get("actions", []) if a.get("verb") == verb), {})
+            step_data = next((a["data"] for a in self.card.get("actions", []) if a.get("verb") == verb), None)
+            if step_data is None:  # buttons inside the body (Add person, Add action, Add decision)
+                step_data = next((a["data"] for a in _body_actions(self.card) if a.get("verb") == verb), {})
             data.update({k: v for k, v in step_data.items() if k != "verb"})
             if keep_inputs:
                 data.update(inputs_of(self.card))
         data.update(changes or {})
-        person = as_person or self.person
-        activity = activities.invoke(self._message(""), verb, data, **person)
+        return activities.invoke(self._message(""), verb, data, **(as_person or self.person))
+
+    async def press(self, verb: str, changes: dict | None = None, *, keep_inputs: bool = True, as_person: dict | None = None,
+                    raw: bool = False):
+        activity = self.invoke(verb, changes, keep_inputs=keep_inputs, as_person=as_person)
         response = await self.bot.post(activity)
         if raw:
             return response
+        card = await self.answer(response)
+        if as_person is None:
+            self.card = card
+        return card
+
+    @staticmethod
+    async def answer(response) -> dict:
         assert response.status == 200, await response.text()
         body = await response.json()
         assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
-        if as_person is None:
-            self.card = body["value"]
         return body["value"]
+
+
+def _body_actions(card: dict) -> list[dict]:
+    found = []
+
+    def walk(items):
+        for item in items:
+            if item.get("type") == "ActionSet":
+                found.extend(item.get("actions", []))
+            for key in ("items", "body"):
+                if isinstance(item.get(key), list):
+                    walk(item[key])
+
+    walk(card.get("body", []))
+    return found

@@ -1,0 +1,394 @@
+"""Every effect of a turn happens once and survives a crash: the five cases of issue 11, through
+the real HTTP surface, on SQLite and PostgreSQL. A "crash" here stops the process's work at the
+worst moment (the meeting made, the message delivered, nothing yet recorded) and starts a new app
+on the same database, as `kill -9` and a restart would (bench/crash_trials.py does it for real)."""
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from app import CHASER, OUTBOX
+from bot.chasers import CLAIM_FOR as SWEEP_CLAIM
+from bot.outbox import CLAIM_FOR
+from scheduling.meetings.graph import GraphMeetingProvider, graph_client
+from storage.directory import example_path
+from tests.conftest import make_settings, no_wait, start_bot, stop_bot
+from tests.support import activities
+from tests.support.fake_graph import FakeCredential
+
+from .chair import Chair, texts_of
+from .test_convene import CHILD, convene
+from .test_record import FRIDAY_NOON, POLICE, record_the_discussion, thread_cards
+
+
+def contacts(tmp_path):
+    directory = tmp_path / "contacts.yaml"
+    directory.write_text(example_path("hackney").read_text()
+                         .replace("    email: cait.ds@hackney.example.org\n", "    email: cait.ds@hackney.example.org\n    aad_object_id: aad-police-ds\n"))
+    return directory
+
+
+@pytest.fixture
+def settings(tmp_path, database_url):
+    return make_settings(tmp_path, database_url=database_url, contacts_file=contacts(tmp_path))
+
+
+@pytest.fixture
+async def bot(settings, clock):
+    clock.set(FRIDAY_NOON)
+    running = await start_bot(settings, clock)
+    yield running
+    await stop_bot(running)
+
+
+async def crash(bot) -> None:
+    """The process dies: whatever it was doing in the background stops where it is, unrecorded."""
+    for task in list(bot.services.tasks):
+        task.cancel()
+    await bot.services.drain()
+    await stop_bot(bot, keep_connector=True)
+
+
+class DiesMidway:
+    """Wraps a real delivery: the call goes through (Graph makes the meeting, the connector takes the
+    message, the .eml is written), then the process dies before the bot hears the answer."""
+
+    def __init__(self, inner, method: str):
+        self.inner, self.method = inner, method
+        self.happened = asyncio.Event()
+
+    def __getattr__(self, name):
+        if name != self.method:
+            return getattr(self.inner, name)
+
+        async def then_die(*args, **kwargs):
+            await getattr(self.inner, name)(*args, **kwargs)
+            self.happened.set()
+            await asyncio.Event().wait()  # never returns: the process is gone
+
+        return then_die
+
+
+async def effects_of(bot, discussion_id: str, kind: str) -> list:
+    async with bot.services.uow() as uow:
+        return [e for e in await uow.effects.for_discussion(discussion_id) if e.kind == kind]
+
+
+# ---- 1. killed while the meeting is created ---------------------------------------------------
+
+@pytest.mark.parametrize("provider", ["local", "graph"])
+async def test_killed_while_the_meeting_is_created_it_is_convened_once_after_restart(settings, clock, graph, provider):
+    clock.set(FRIDAY_NOON)
+    real = (GraphMeetingProvider(graph_client(credential=FakeCredential(), base_url=graph.base_url),
+                                 organiser="meetings@council.example.org", sleep=no_wait) if provider == "graph" else None)
+    first = await start_bot(settings, clock, **({"meetings": real} if real else {}))
+    dying = DiesMidway(first.services.meetings, "create")
+    first.services.meetings = dying
+    chair = Chair(first)
+    await convene(chair, child=CHILD, concern={"concerns": "physical_abuse", "received_time": "10:00"})
+    await chair.press("convene.confirm")
+    await dying.happened.wait()  # Graph has made the meeting (or the .ics is written); nothing is recorded yet
+    await crash(first)
+
+    second = await start_bot(settings, clock, connector=first.connector, **({"meetings": real} if real else {}))
+    try:
+        async with second.services.uow() as uow:
+            assert (await uow.discussions.get(chair.discussion_id, load=())).status == "convening"
+        clock.advance(seconds=CLAIM_FOR.total_seconds())  # the dead process's claim runs out
+        await second.server.app[OUTBOX].run()
+        await second.services.drain()
+        async with second.services.uow() as uow:
+            discussion = await uow.discussions.get(chair.discussion_id)
+            owed = await uow.obligations.for_discussion(chair.discussion_id)
+            audit = [e.action for e in await uow.audit.for_subject("discussion", chair.discussion_id)]
+        assert discussion.status == "convened"
+        assert {i.agency for i in discussion.invitations} >= {"police", "health"}
+        assert {o.kind for o in owed} == {"rsvp", "record_check", "quorum_at_risk"}
+        assert audit.count("meeting.created") == 1
+        if provider == "graph":
+            assert len(graph.events) == 1  # the retry carried the same transactionId: Graph made no second meeting
+        else:
+            assert len(list((settings.data_dir / "invitations").glob("*.ics"))) == 1
+        [effect] = await effects_of(second, chair.discussion_id, "meeting.create")
+        assert (effect.state, effect.attempts) == ("done", 2)
+        chair_card = [a for a in second.connector.sent if a["_method"] == "PUT"][-1]["attachments"][0]["content"]
+        assert "Meeting" in texts_of(chair_card)
+    finally:
+        await stop_bot(second)
+
+
+# ---- 2. someone already invited is added again -------------------------------------------------
+
+async def test_a_person_added_twice_is_one_invitation_and_the_meeting_is_created(bot):
+    chair = Chair(bot)
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00"})
+    assert len([r for r in _rows(card) if r.startswith("**Police**")]) == 1
+    for email in ("cait.ds@hackney.example.org", "CAIT.DS@hackney.example.org "):  # typed again, in another case
+        card = await chair.press("convene.add_person", {"add_agency": "police", "add_name": "DS Pat", "add_email": email},
+                                 keep_inputs=False)
+        assert "⚠" not in texts_of(card), texts_of(card)
+    assert len([r for r in _rows(card) if r.startswith("**Police**")]) == 1  # merged with the one already there
+    await chair.press("convene.next")
+    await chair.press("convene.next")
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+    assert discussion.status == "convened"
+    assert [i.email.lower() for i in discussion.invitations].count("cait.ds@hackney.example.org") == 1
+
+
+async def test_a_draft_that_already_lists_someone_twice_still_convenes_with_one_invitation(bot, tmp_path):
+    """A draft saved before the merge existed: the meeting is created and the duplicate dropped."""
+    chair = Chair(bot)
+    await convene(chair, child=CHILD, concern={"concerns": "physical_abuse", "received_time": "10:00"})
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id, load=())
+        police = next(r for r in discussion.draft["invitees"] if r["agency"] == "police")
+        discussion.draft = {**discussion.draft, "invitees": [*discussion.draft["invitees"], {**police, "email": police["email"].upper()}]}
+        await uow.commit()
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+    assert discussion.status == "convened"
+    assert [i.agency for i in discussion.invitations].count("police") == 1
+    [ics] = (tmp_path / "invitations").glob("*.ics")
+    assert ics.read_text().lower().count("mailto:cait.ds@hackney.example.org") == 1  # one attendee in the invitation
+
+
+def _rows(card) -> list[str]:
+    return [texts_of({"body": [c]}) for c in card["body"] if c.get("type") == "Container"]
+
+
+async def test_a_person_already_invited_to_the_meeting_is_not_added_again(bot):
+    chair = Chair(bot)
+    await convene(chair, child=CHILD, concern={"concerns": "physical_abuse", "received_time": "10:00"})
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    chair.card = None
+    card = await chair.press("discussion.invite", {"add_agency": "police", "add_name": "DS Pat",
+                                                   "add_email": "Cait.DS@hackney.example.org"}, keep_inputs=False)
+    assert "is already invited for Police: nothing to add." in texts_of(card)
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+    assert [i.agency for i in discussion.invitations].count("police") == 1
+
+
+# ---- 3. the same invoke delivered twice --------------------------------------------------------
+
+async def deliver_twice(bot, activity: dict, *, together: bool) -> list[dict]:
+    """Teams retries an invoke with the same activity id: in turn, or while the first is still running."""
+    if together:
+        responses = await asyncio.gather(bot.post(activity), bot.post(activity))
+    else:
+        responses = [await bot.post(activity), await bot.post(activity)]
+    return [await Chair.answer(response) for response in responses]
+
+
+@pytest.mark.parametrize("together", [False, True], ids=["in-turn", "at-once"])
+async def test_add_person_delivered_twice_adds_one(bot, together):
+    chair = Chair(bot)
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00"})
+    activity = chair.invoke("convene.add_person", {"add_agency": "specialist", "add_name": "Dr Expert",
+                                                   "add_email": "expert@nhs.example.org"}, keep_inputs=False)
+    cards = await deliver_twice(bot, activity, together=together)
+    for card in cards:  # each answer shows the draft as it is: with the person, once
+        assert sum("Dr Expert" in row for row in _rows(card)) == 1, texts_of(card)
+    async with bot.services.uow() as uow:
+        draft = (await uow.discussions.get(chair.discussion_id, load=())).draft
+    assert [r["email"] for r in draft["invitees"]].count("expert@nhs.example.org") == 1
+
+
+PLAN = {"seen_alone": "Tomorrow at school", "shared_with_family": "The s47 decision", "cp_medical": "true"}
+
+
+async def recording(bot) -> Chair:
+    """A discussion convened in the channel, its record written up to the decisions step."""
+    chair = Chair(bot, conversation="channel")
+    await convene(chair, child=CHILD, concern={"concerns": "physical_abuse", "received_time": "10:00"},
+                  when={"slot": "other", "other_date": "2027-05-28", "other_time": "14:00"})
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    chair.card = await chair.press("record.open", keep_inputs=False)
+    return chair
+
+
+async def walk_to(chair: Chair, title: str) -> dict:
+    answers = {
+        "1 of 10": None, "2 of 10": {"household": "Mother, 1 Example Road"}, "3 of 10": {"reason": "Injury", "purpose": "s47"},
+        "4 of 10": {"concerns": "Bruising", "severity": "Significant", "impact": "Pain"}, "5 of 10": {"background": "Known", "risk": "Injury", "protective": "Gran",
+                                                          "whereabouts": "School"},
+        "6 of 10": None, "7 of 10": PLAN, "8 of 10": None,
+    }
+    while title not in texts_of(chair.card):
+        step = next(k for k in answers if k in texts_of(chair.card))
+        if step == "1 of 10":
+            values = {k: "attended" for k in _inputs(chair.card) if k.startswith("attendance_")}
+            await chair.press("record.next", values)
+        elif step == "6 of 10":
+            await chair.press("record.add_decision", {"decision_child": "AB", "decision_kind": "s47_joint",
+                                                      "decision_reasoning": "Unexplained injury; joint with police"})
+            await chair.press("record.next")
+        else:
+            await chair.press("record.next", answers[step])
+        assert "⚠" not in texts_of(chair.card), texts_of(chair.card)
+    return chair.card
+
+
+def _inputs(card) -> dict:
+    from .chair import inputs_of
+
+    return inputs_of(card)
+
+
+@pytest.mark.parametrize("together", [False, True], ids=["in-turn", "at-once"])
+async def test_add_decision_and_add_action_delivered_twice_record_one_each(bot, together):
+    chair = await recording(bot)
+    await walk_to(chair, "6 of 10")
+    activity = chair.invoke("record.add_decision", {"decision_child": "AB", "decision_kind": "s47_joint",
+                                                    "decision_reasoning": "Unexplained injury; joint with police"})
+    await deliver_twice(bot, activity, together=together)
+    async with bot.services.uow() as uow:
+        record = (await uow.discussions.get(chair.discussion_id, load=())).record
+    assert len(record["decisions"]) == 1
+    chair.card = await chair.press("record.open", keep_inputs=False)
+    await chair.press("record.next")
+    await chair.press("record.next", PLAN)
+    assert "8 of 10" in texts_of(chair.card)
+    activity = chair.invoke("record.add_action", {"action_child": "AB", "action_what": "Police checks", "action_agency": "police",
+                                                  "action_owner": "DS Pat", "action_email": "cait.ds@hackney.example.org",
+                                                  "action_due": "3 working days"})
+    cards = await deliver_twice(bot, activity, together=together)
+    assert all("A1 (AB)" in texts_of(card) and "A2" not in texts_of(card) for card in cards)
+    async with bot.services.uow() as uow:
+        record = (await uow.discussions.get(chair.discussion_id, load=())).record
+    assert [a["number"] for a in record["actions"]] == [1]
+
+
+async def test_a_double_click_on_add_action_adds_one_and_the_second_press_sees_it(bot):
+    """Two presses of the same card (two activity ids): the second comes from an older card version."""
+    chair = await recording(bot)
+    await walk_to(chair, "8 of 10")
+    values = {"action_child": "AB", "action_what": "Police checks", "action_agency": "police", "action_owner": "DS Pat",
+              "action_email": "", "action_due": "3 working days"}
+    first, second = chair.invoke("record.add_action", values), chair.invoke("record.add_action", values)
+    cards = [await Chair.answer(r) for r in await asyncio.gather(bot.post(first), bot.post(second))]
+    async with bot.services.uow() as uow:
+        record = (await uow.discussions.get(chair.discussion_id, load=())).record
+    assert [a["what"] for a in record["actions"]] == ["Police checks"]
+    assert all("A1 (AB)" in texts_of(card) for card in cards)
+
+
+# ---- 4. "Finalise the record" clicked twice ----------------------------------------------------
+
+async def test_finalise_pressed_twice_at_once_posts_one_summary_and_one_card_per_action(bot):
+    chair = await recording(bot)
+    await walk_to(chair, "8 of 10")
+    for what in ("Police checks", "Health records"):
+        await chair.press("record.add_action", {"action_child": "AB", "action_what": what, "action_agency": "police",
+                                                "action_owner": "DS Pat", "action_email": "cait.ds@hackney.example.org",
+                                                "action_due": "3 working days"})
+    await chair.press("record.next", keep_inputs=False)
+    await chair.press("record.next")
+    assert "10 of 10" in texts_of(chair.card)
+    presses = [chair.invoke("record.finalise", keep_inputs=False) for _ in range(2)]
+    cards = [await Chair.answer(r) for r in await asyncio.gather(*(bot.post(p) for p in presses))]
+    await bot.services.drain()
+    for card in cards:  # both answers are the record's summary, with its Open button: never "Already finalised"
+        assert "Record finalised: Strategy discussion CR-104233 (AB)" in texts_of(card)
+        assert "discussion.open" in [a["verb"] for a in card["actions"]]
+    posted = [texts_of(c) for c in thread_cards(bot)]
+    assert sum("Record finalised" in t for t in posted) == 1
+    assert sum("A1" in t and "Police checks" in t for t in posted) == 1
+    assert sum("A2" in t and "Health records" in t for t in posted) == 1
+    # A report on A1 updates its one card: the card the thread shows is the card the bot changes.
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+    [a1] = [a for a in discussion.actions if a.number == 1]
+    message = activities.channel_mention(bot.connector.url, "A1 done", aad_id=POLICE["aad_id"], user_id=POLICE["user_id"],
+                                         name=POLICE["name"])
+    assert (await bot.post(message)).status == 201
+    [update] = [a for a in bot.connector.sent if a["_method"] == "PUT" and a.get("id") == a1.card_activity_id]
+    assert "Status: completed" in texts_of(update["attachments"][0]["content"])
+
+
+# ---- 5. killed during the chase sweep ----------------------------------------------------------
+
+async def overdue_discussion(bot) -> str:
+    """A recorded discussion whose actions fall due: A1 owned by someone in Teams, A2 by email only."""
+    chair = await recording(bot)
+    await walk_to(chair, "8 of 10")
+    await chair.press("record.add_action", {"action_child": "AB", "action_what": "Police checks", "action_agency": "police",
+                                            "action_owner": "DS Pat", "action_email": "cait.ds@hackney.example.org",
+                                            "action_due": "1 working day"})
+    await chair.press("record.add_action", {"action_child": "AB", "action_what": "School records", "action_agency": "education_dsl",
+                                            "action_owner": "Ms Avery", "action_email": "dsl.outside@school.example.org",
+                                            "action_due": "1 working day"})
+    await chair.press("record.next", keep_inputs=False)
+    await chair.press("record.next")
+    await chair.press("record.finalise", keep_inputs=False)
+    await bot.services.drain()
+    return chair.discussion_id
+
+
+@pytest.mark.parametrize("channel", ["email", "teams"])
+async def test_killed_mid_chase_an_email_is_not_sent_twice_and_a_teams_repeat_is_counted(settings, clock, channel):
+    clock.set(FRIDAY_NOON)
+    first = await start_bot(settings, clock)
+    discussion_id = await overdue_discussion(first)
+    chaser = first.server.app[CHASER]
+    outbox = first.server.app[OUTBOX]
+    kind = outbox.kinds["chase"]
+    if channel == "email":
+        dying = kind.mailer = DiesMidway(kind.mailer, "send")
+    else:
+        dying = first.services.proactive = DiesMidway(first.services.proactive, "send_personal")
+    clock.set(FRIDAY_NOON + timedelta(days=4, hours=-2))  # Tuesday 10:00 (Monday is a bank holiday): A1 and A2 are due today
+    sweep = asyncio.create_task(chaser.sweep())
+    await asyncio.wait_for(dying.happened.wait(), 10)  # one chase has gone out; the process dies before recording it
+    sweep.cancel()
+    await asyncio.gather(sweep, return_exceptions=True)
+    await crash(first)
+    sent_before = [a for a in first.connector.sent if "Due today" in texts_of((a.get("attachments") or [{}])[0].get("content") or {})
+                   or "Due today" in (a.get("text") or "")]
+    eml_before = sorted(p.name for p in (settings.data_dir / "outbox").glob("*.eml"))
+
+    second = await start_bot(settings, clock, connector=first.connector)
+    try:
+        clock.advance(seconds=SWEEP_CLAIM.total_seconds())  # the dead sweeper's claims (obligations, the chase) run out
+        await second.server.app[CHASER].sweep()
+        await second.services.drain()
+        async with second.services.uow() as uow:
+            chases = [c for o in await uow.obligations.for_discussion(discussion_id) if o.kind == "action"
+                      for c in await uow.chases.for_obligation(o.id)]
+            effects = [e for e in await uow.effects.for_discussion(discussion_id) if e.kind == "chase"]
+        assert sorted((c.stage, c.status) for c in chases) == [("due", "sent"), ("due", "sent")]  # each once, nothing lost
+        emls = sorted(p.name for p in (settings.data_dir / "outbox").glob("*.eml"))
+        assert len(emls) == 1 and len(set(emls)) == 1  # A2's email, once, whether or not it had gone before the crash
+        teams = [a for a in second.connector.sent if "Due today" in texts_of((a.get("attachments") or [{}])[0].get("content") or {})]
+        uncertain = [e for e in effects if e.attempts == 2]
+        if channel == "email":
+            assert eml_before == emls  # written before the crash; found, not written again
+            assert len(teams) == 1 and uncertain and uncertain[0].result.get("found_sent") is True
+        else:
+            assert len(sent_before) == 1  # the Teams chase reached the connector before the crash
+            assert len(teams) == 2  # ... and went again after it: the one-message window, and it is counted
+        async with second.services.uow() as uow:
+            counted = [e for e in await _audit(uow) if e.action == "effect.repeated_after_crash"]
+        assert len(counted) == 1  # the one chase in doubt, whichever channel it went by
+    finally:
+        await stop_bot(second)
+
+
+async def _audit(uow):
+    from sqlalchemy import select
+
+    from storage.models import AuditEvent
+
+    return list((await uow.session.execute(select(AuditEvent).order_by(AuditEvent.id))).scalars())
+
