@@ -29,21 +29,24 @@ class FileMailer:
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
         message["Message-ID"] = message_id(key)  # a re-sent copy carries the same id: clients drop it
         message.set_content(body)
-        await asyncio.to_thread(self._write, self._path(key), bytes(message))
+        await asyncio.to_thread(self._write, key, bytes(message))
 
     async def was_sent(self, key: str) -> bool:
         return self._path(key).exists()
 
-    def _path(self, key: str) -> Path:
-        return self.directory / f"{key.replace(':', '_')}.eml"
+    def _path(self, key: str, copy: int = 1) -> Path:
+        return self.directory / (f"{key.replace(':', '_')}.eml" if copy == 1 else f"{key.replace(':', '_')}.copy{copy}.eml")
 
-    @staticmethod
-    def _write(path: Path, data: bytes) -> None:
-        # Written whole or not at all: a file that exists is an email that was "sent".
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
+    def _write(self, key: str, data: bytes) -> None:
+        # Written whole or not at all: a file that exists is an email that was "sent". Every send is a
+        # file of its own (a second copy is .copy2.eml), so an email sent twice shows, as it would in an inbox.
+        self.directory.mkdir(parents=True, exist_ok=True)
+        copy = 1
+        while self._path(key, copy).exists():
+            copy += 1
+        temporary = self._path(key, copy).with_suffix(".tmp")
         temporary.write_bytes(data)
-        temporary.replace(path)
+        temporary.replace(self._path(key, copy))
 
 
 class GraphMailer:

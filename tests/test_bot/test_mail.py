@@ -48,8 +48,12 @@ async def test_an_email_sent_through_graph_can_be_found_in_sent_items_by_its_mes
 async def test_a_resent_copy_carries_the_same_message_id(tmp_path):
     mailer = FileMailer(tmp_path)
     assert await mailer.was_sent("chase:ob1:due") is False
-    for _ in range(2):
-        await mailer.send(to="a@x.org", subject="s", body="b", key="chase:ob1:due")
+    await mailer.send(to="a@x.org", subject="s", body="b", key="chase:ob1:due")
     [path] = tmp_path.glob("*.eml")
     assert message_from_bytes(path.read_bytes(), policy=policy.default)["Message-ID"] == "<chase-ob1-due@strategy-bot>"
     assert await mailer.was_sent("chase:ob1:due") is True
+    await mailer.send(to="a@x.org", subject="s", body="b", key="chase:ob1:due")  # sent again: a second email, visible
+    copies = sorted(p.name for p in tmp_path.glob("*.eml"))
+    assert copies == ["chase_ob1_due.copy2.eml", "chase_ob1_due.eml"]
+    assert {message_from_bytes((tmp_path / c).read_bytes(), policy=policy.default)["Message-ID"] for c in copies} == {
+        "<chase-ob1-due@strategy-bot>"}  # with the same Message-ID: a mail client shows it once
