@@ -4,7 +4,9 @@ appends it to bench/RESULTS.md. A benchmark, not a test: nothing here asserts a 
 
 Load: wrk (Debian's) when it is installed, else a Python closed-loop generator; the table says
 which. BENCH_SECONDS (wrk) or BENCH_REQUESTS (Python) size each run; BENCH_ONLY=strategy-bot
-runs the services named (comma-separated); BENCH_WRITE=0 prints without appending to RESULTS.md."""
+runs the services named (comma-separated); BENCH_WRITE=0 prints without appending to RESULTS.md;
+BENCH_BASELINE=/path/to/an/older/checkout adds that strategy-bot beside this one, on the same kind
+of database seeded the same way, for a before-and-after in one run."""
 from __future__ import annotations
 
 import asyncio
@@ -165,8 +167,9 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores ({model}), Python {platform.python_version()}"
 
 
-async def strategy_bot(label: str, url: str, service_url: str) -> tuple:
-    """strategy-bot on the database at `url`, migrated and seeded here, as one service of the run."""
+async def strategy_bot(label: str, url: str, service_url: str, checkout: Path = ROOT) -> tuple:
+    """strategy-bot on the database at `url`, migrated and seeded here, as one service of the run
+    (`checkout`: another copy of the code, e.g. before a change; the schema is this one's)."""
     env = {"DATA_DIR": tempfile.mkdtemp(prefix="strategy-bot-bench-"), "DATABASE_URL": url, "SCHEDULER_ENABLED": "false",
            "LOG_LEVEL": "WARNING", "MICROSOFT_APP_ID": ""}
     subprocess.run([PYTHON, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True)
@@ -183,7 +186,7 @@ async def strategy_bot(label: str, url: str, service_url: str) -> tuple:
     workloads = {"help": lambda n, k, _: message(service_url, "help", n),
                  "wizard step (DB write)": lambda n, k, draft_id: wizard_step(service_url, draft_id, n),
                  "action reply in a thread (DB write + card update)": lambda n, k, _: thread_reply(service_url, n, k)}
-    return label, [PYTHON, "app.py"], env, workloads, draft
+    return label, [PYTHON, str(checkout / "app.py")], env, workloads, draft
 
 
 async def main() -> None:
@@ -203,12 +206,22 @@ async def main() -> None:
     rows = []
     try:
         services.append(await strategy_bot("strategy-bot", f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/bench.db", service_url))
+        baseline = os.environ.get("BENCH_BASELINE")
+        if baseline:
+            services.append(await strategy_bot("strategy-bot (baseline)", f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/bench.db",
+                                               service_url, Path(baseline)))
         if not only or "strategy-bot (PostgreSQL)" in only:
             postgres = TemporaryPostgres().start()
             connection = await asyncpg.connect(f"postgresql://strategy@127.0.0.1:{postgres.port}/postgres")
             await connection.execute('CREATE DATABASE "bench"')
             await connection.close()
             services.append(await strategy_bot("strategy-bot (PostgreSQL)", postgres.url("bench"), service_url))
+            if baseline:
+                connection = await asyncpg.connect(f"postgresql://strategy@127.0.0.1:{postgres.port}/postgres")
+                await connection.execute('CREATE DATABASE "baseline"')
+                await connection.close()
+                services.append(await strategy_bot("strategy-bot (baseline on PostgreSQL)", postgres.url("baseline"), service_url,
+                                                   Path(baseline)))
         for name, command, env, workloads, setup in services:
             if not only or name in only:
                 rows += await measure(name, command, env, workloads, setup, health="/healthz" if setup else None)

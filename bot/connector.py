@@ -38,9 +38,10 @@ _MAX_RETRY_AFTER = 5.0  # seconds: a turn has 10-15 s in all, so a longer Retry-
 class ConnectorError(Exception):
     """The connector answered with an error (or not at all): status and the connector's own words."""
 
-    def __init__(self, status: int | None, method: str, path: str, detail: str):
+    def __init__(self, status: int | None, method: str, path: str, detail: str, retry_after: float | None = None):
         super().__init__(f"connector {method} {path}: {status or 'no answer'} {detail}".strip())
         self.status = status
+        self.retry_after = retry_after  # seconds, when the connector said (Retry-After on a 429 or 503)
 
 
 class _Token:
@@ -145,7 +146,8 @@ class Connector:
                     if response.status == 401:
                         self._token.forget()
                     if response.status >= 400:
-                        raise ConnectorError(response.status, method, path, text[:300].decode(errors="replace"))
+                        raise ConnectorError(response.status, method, path, text[:300].decode(errors="replace"),
+                                             retry_after=_seconds(response.headers.get("Retry-After")))
             except (aiohttp.ClientConnectionError, asyncio.TimeoutError) as error:
                 raise ConnectorError(None, method, path, str(error) or type(error).__name__) from error
             if answer_type is None or not text:
@@ -171,6 +173,13 @@ def _serialised(value):
     if isinstance(value, Enum):
         return value.value
     return value
+
+
+def _seconds(header: str | None) -> float | None:
+    try:
+        return float(header) if header is not None else None
+    except ValueError:  # an HTTP date: rare from the connector; the outbox's own backoff serves
+        return None
 
 
 def _retry_after(header: str | None, attempt: int) -> float:

@@ -77,7 +77,8 @@ class ConveneFlow:
         now = self.s.clock.now()
         async with self.s.uow() as uow:
             wizard_step = verb in WIZARD_VERBS  # the hot path: a draft's own row is enough
-            discussion = await uow.discussions.get(str(data.get("discussion_id", "")), load=() if wizard_step else CHILDREN)
+            discussion = await uow.discussions.get(str(data.get("discussion_id", "")), load=() if wizard_step else CHILDREN,
+                                                   for_update=True)
             if discussion is None:
                 return cards.message_card("Not found", "This strategy discussion no longer exists.")
             if not self.s.access.is_chair_of(discussion, aad):
@@ -103,7 +104,7 @@ class ConveneFlow:
 
     def _wizard(self, uow, discussion: Discussion, verb: str, data: dict, now: datetime, actor: str) -> dict:
         draft = dict(discussion.draft or {"step": "child"})
-        if verb == "convene.open" or stale_press(data, draft):  # a repeated or out-of-date press changes nothing
+        if verb == "convene.open" or stale_press(data, draft, adding=verb == "convene.add_person"):  # a repeated or out-of-date press changes nothing
             return self.step_card(discussion, now)
         if verb == "convene.cancel":
             discussion.status, discussion.updated_at = "cancelled", now
@@ -212,10 +213,14 @@ class ConveneFlow:
         return self.step_card(linked, now)
 
 
-def stale_press(data: dict, draft: dict) -> bool:
-    """A press from a card older than the draft (a double-click's second press, an old card
-    scrolled back to): the card's step or version is not the draft's."""
+def stale_press(data: dict, draft: dict, *, adding: bool = False) -> bool:
+    """A press from a card older than the draft (a redelivery, a double-click's second press, an
+    old card scrolled back to): the card's step or version is not the draft's. Next and Back move
+    the step, so their repeat is stale by step; an Add leaves the step where it is, so it is
+    applied only with the version of the card it came from."""
     if data.get("step") and data["step"] != draft.get("step"):
+        return True
+    if adding and "version" not in data:
         return True
     return "version" in data and str(data["version"]) != str(draft.get("version", 0))
 

@@ -72,14 +72,22 @@ class Effects:
 
 
 async def _tell_of_failure(uow, effects: Effects, effect, what: str, reason: str) -> None:
+    """The chair hears of a message that could not be delivered: personally where the bot can reach
+    them (the conversation that refused the message may refuse the note too), else where convened."""
     discussion = await uow.discussions.get(effect.discussion_id, load=()) if effect.discussion_id else None
     if discussion is None:
         return
     from cards.words import subject
 
-    await effects.tell_chair(uow, f"{effect.key}:failed", discussion,
-                             f"{subject(discussion.case_reference, discussion.child_initials)}: {what} could not be "
-                             f"delivered ({reason[:160]}). Please check it another way.")
+    note = (f"{subject(discussion.case_reference, discussion.child_initials)}: {what} could not be delivered "
+            f"({reason[:160]}). Please check it another way.")
+    reference = discussion.conversation_reference or {}
+    service_url = reference.get("serviceUrl") or reference.get("service_url")
+    if discussion.chair_user_id and service_url:
+        await effects.personal(uow, f"{effect.key}:failed", user_id=discussion.chair_user_id, tenant_id=discussion.tenant_id,
+                               service_url=service_url, activity=note, discussion_id=discussion.id, quiet=True)
+    else:
+        await effects.tell_chair(uow, f"{effect.key}:failed", discussion, note)
 
 
 class TeamsPost:

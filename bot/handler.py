@@ -158,10 +158,15 @@ class StrategyBot(TeamsActivityHandler):
         return InvokeResponse(status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card})
 
     async def _card_action(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
-        """A press is applied once: its activity id is recorded with its changes (a redelivery is
-        refused at commit), and a press that lost a race with another on the same discussion
-        changes nothing. Either way the presser gets the card as it now is."""
-        with answering(turn_context.activity.id):
+        """A press is applied once. A press from the wizard's or the record's cards is applied once by
+        the step and version the card carries (convene.stale_press): applying it moves them on, so
+        a redelivery or a double-click's second press comes from an older card and changes nothing.
+        Any other press is applied once by its activity id, recorded with its changes (a redelivery
+        is refused at commit). Turns that change a discussion wait for each other (a row lock), and
+        one that still meets a concurrent change changes nothing. Either way the presser gets the
+        card as it now is."""
+        versioned = isinstance(data, dict) and ("step" in data or "version" in data)
+        with answering(None if versioned else turn_context.activity.id):
             try:
                 return await self._route(turn_context, verb, data)
             except (RepeatedDelivery, StaleDataError) as repeat:

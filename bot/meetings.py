@@ -130,7 +130,7 @@ class MeetingsFlow:
                 suggestions[agency] = next_contact(self.s, discussion, agency)
         return suggestions
 
-    def _request(self, discussion: Discussion, attempt: int) -> MeetingRequest:
+    def _request(self, discussion: Discussion) -> MeetingRequest:
         draft = discussion.draft
         start, end = datetime.fromisoformat(draft["slot"]["start"]), datetime.fromisoformat(draft["slot"]["end"])
         rule = discussion.assessment["deadline_rule"]
@@ -143,8 +143,9 @@ class MeetingsFlow:
                 "<p>Please research your agency's records on the case before the meeting. Attend senior enough to make "
                 "decisions for your agency, or say you attend to share information only.</p>")
         return MeetingRequest(
-            # The first try keeps the discussion id (the .ics file's name); a Retry after a failure is another meeting.
-            transaction_id=discussion.id if attempt == 1 else f"{discussion.id}-{attempt}",
+            # Every try carries the discussion id: Graph (and the .ics file's name) de-duplicate on it, so a
+            # try whose answer was lost (a timeout, a crash) never makes a second meeting.
+            transaction_id=discussion.id,
             subject=subject(discussion.case_reference, discussion.child_initials),
             body_html=body, start=start, end=end, time_zone=str(self.s.calendar.zone),
             attendees=attendees_of(draft["invitees"]),
@@ -215,8 +216,13 @@ class MeetingCreation:
             discussion = await uow.discussions.get(effect.discussion_id, load=())
             if discussion is None or discussion.status != "convening":
                 return {"skipped": discussion.status if discussion else "gone"}
-            request = self.flow._request(discussion, int(effect.payload.get("attempt", 1)))
+            request = self.flow._request(discussion)
         meeting = await self.s.meetings.create(request)
+        if int(effect.payload.get("attempt", 1)) > 1:
+            # A Retry may meet the meeting an earlier try made before its answer was lost (Graph returns it
+            # for the same transactionId), perhaps at a time the chair has since changed: bring it in line.
+            await self.s.meetings.reschedule(meeting.event_id, request.start, request.end, request.time_zone)
+            await self.s.meetings.set_attendees(meeting.event_id, request.attendees)
         return {"event_id": meeting.event_id, "join_url": meeting.join_url, "where": meeting.where,
                 "start": request.start.isoformat(), "end": request.end.isoformat(), "attendees": len(request.attendees)}
 
@@ -224,7 +230,7 @@ class MeetingCreation:
         if "skipped" in result:
             return
         now = self.s.clock.now()
-        discussion = await uow.discussions.get(effect.discussion_id)
+        discussion = await uow.discussions.get(effect.discussion_id, for_update=True)
         discussion.status, discussion.updated_at = "convened", now
         discussion.meeting_event_id, discussion.meeting_join_url = result["event_id"], result["join_url"]
         discussion.meeting_start, discussion.meeting_end = datetime.fromisoformat(result["start"]), datetime.fromisoformat(result["end"])

@@ -53,7 +53,7 @@ def transient(error: BaseException) -> tuple[bool, float | None]:
     if isinstance(error, MeetingError):
         return False, None
     if isinstance(error, ConnectorError):
-        return error.status is None or error.status in TRANSIENT_STATUSES, None
+        return error.status is None or error.status in TRANSIENT_STATUSES, error.retry_after
     status = getattr(error, "response_status_code", None)  # Graph (kiota) APIError, from sendMail
     if status is not None:
         headers = {k.lower(): v for k, v in (getattr(error, "response_headers", None) or {}).items()}

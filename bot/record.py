@@ -73,7 +73,7 @@ class RecordFlow:
         aad, _, name = actor_of(turn_context)
         now = self.s.clock.now()
         async with self.s.uow() as uow:
-            discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
+            discussion = await uow.discussions.get(str(data.get("discussion_id", "")), for_update=True)
             if discussion is None or not self.s.access.is_chair_of(discussion, aad):
                 return cards.message_card("Not yours", "Only the chair can write this record.")
             if verb == "record.open" and discussion.status == "convened":
@@ -88,7 +88,7 @@ class RecordFlow:
                                                  not_quorate_text=self.s.profile.quorum.not_quorate_text,
                                                  action_count=len(discussion.actions))
             record = dict(discussion.record)
-            if stale_press(data, record):
+            if stale_press(data, record, adding=verb in ("record.add_action", "record.add_decision")):
                 return self.step_card(discussion)  # a stale or repeated press changes nothing
             if verb == "record.back":
                 record.update(step=PREVIOUS.get(record["step"], "attendance"), errors={}, values={})

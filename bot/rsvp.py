@@ -53,7 +53,7 @@ class RsvpFlow:
     async def change_meeting(self, turn_context, verb: str, data: dict) -> dict:
         aad, _, _ = actor_of(turn_context)
         async with self.s.uow() as uow:
-            discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
+            discussion = await uow.discussions.get(str(data.get("discussion_id", "")), for_update=True)
             if discussion is None or not self.s.access.is_chair_of(discussion, aad):
                 return cards.message_card("Not yours", "Only the chair can change this meeting.")
             return await self.meetings.change(uow, discussion, verb, data, self.s.clock.now(), actor=aad)

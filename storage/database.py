@@ -64,8 +64,8 @@ class SQLiteWriters:
         return QueuedWriterSession
 
     def _writing(self, session: Session) -> None:
-        if session.info.get("sqlite_writer") is None:
-            session.info["sqlite_writer"] = await_(self._acquire())
+        if "sqlite_writer" not in session.info:
+            session.info["sqlite_writer"] = self if await_(self._acquire()) else None
 
     async def _acquire(self) -> bool:
         self.waiting += 1
@@ -80,12 +80,24 @@ class SQLiteWriters:
             self.waiting -= 1
 
     def _executing(self, state) -> None:
-        if state.is_insert or state.is_update or state.is_delete:
+        # A SELECT ... FOR UPDATE (SQLite ignores the clause) is a read before a write: queue from it,
+        # so the write that follows works on what the previous writer committed.
+        locking = state.is_select and getattr(state.statement, "_for_update_arg", None) is not None
+        if state.is_insert or state.is_update or state.is_delete or locking:
             self._writing(state.session)
 
     def _ended(self, session: Session, transaction) -> None:
-        if transaction.parent is None and session.info.pop("sqlite_writer", None):
-            self._lock.release()
+        if transaction.parent is None:
+            release_writer(session)
+
+
+def release_writer(session: Session) -> None:
+    """Hand the write lock on, if this session holds it. Called when its transaction ends and,
+    belt and braces, when a unit of work closes: a turn cut off (a client gone, a cancelled task)
+    between taking the lock and beginning its transaction would otherwise keep it for ever."""
+    writers = session.info.pop("sqlite_writer", None)
+    if writers is not None:
+        writers._lock.release()
 
 
 _writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -32,10 +32,15 @@ class DiscussionRepository:
         self.session.add(discussion)
         return discussion
 
-    async def get(self, discussion_id: str, *, load: tuple[str, ...] = CHILDREN) -> Discussion | None:
+    async def get(self, discussion_id: str, *, load: tuple[str, ...] = CHILDREN, for_update: bool = False) -> Discussion | None:
         """The discussion and the children named in `load` (each costs a query; a turn on a card
-        asks only for what it shows). Touching a child not loaded raises, it is never fetched silently."""
+        asks only for what it shows). Touching a child not loaded raises, it is never fetched silently.
+        `for_update`: the turn will change it; turns that do wait for each other (a row lock on
+        PostgreSQL, the writer queue on SQLite) instead of reading the same version and colliding."""
         query = select(Discussion).where(Discussion.id == discussion_id).options(*_children(load))
+        if for_update:
+            await self.session.connection()  # the transaction begins first: a lock taken for it ends with it
+            query = query.with_for_update(of=Discussion)
         return (await self.session.execute(query)).scalar_one_or_none()
 
     async def open_draft(self, *, chair_aad_id: str, conversation_id: str) -> Discussion | None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from .database import release_writer
+
 from .repositories import (
     AuditTrail, ChaseRepository, ContactRepository, ConversationReferenceRepository, DiscussionRepository, EffectRepository,
     HandledActivities, ObligationRepository,
@@ -67,7 +69,10 @@ class UnitOfWork:
             if exc_type is not None:
                 await self.session.rollback()
         finally:
-            await self.session.close()
+            try:
+                await self.session.close()
+            finally:
+                release_writer(self.session.sync_session)
 
     async def commit(self) -> None:
         press = _answering.get()

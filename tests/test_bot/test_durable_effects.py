@@ -392,3 +392,46 @@ async def _audit(uow):
 
     return list((await uow.session.execute(select(AuditEvent).order_by(AuditEvent.id))).scalars())
 
+
+
+# ---- failures: transient ones retried, final ones told ------------------------------------------
+
+async def finalised_with_one_action(bot) -> Chair:
+    chair = await recording(bot)
+    await walk_to(chair, "8 of 10")
+    await chair.press("record.add_action", {"action_child": "AB", "action_what": "Police checks", "action_agency": "police",
+                                            "action_owner": "DS Pat", "action_email": "cait.ds@hackney.example.org",
+                                            "action_due": "3 working days"})
+    await chair.press("record.next", keep_inputs=False)
+    await chair.press("record.next")
+    return chair
+
+
+async def test_a_thread_post_refused_for_good_is_told_to_the_chair_personally(bot):
+    chair = await finalised_with_one_action(bot)
+    bot.connector.fail_posts = [403]  # e.g. MessageWritesBlocked: the bot may no longer post in that channel
+    card = await chair.press("record.finalise", keep_inputs=False)
+    assert "Record finalised" in texts_of(card)  # the record is safe whatever happens to the post
+    await bot.services.drain()
+    [summary] = [e for e in await effects_of(bot, chair.discussion_id, "teams.post") if e.key.endswith(":record:summary")]
+    assert (summary.state, summary.attempts) == ("failed", 1)  # a 403 is not worth a second try
+    [chat] = [c for c in bot.connector.conversations if c["members"][0]["id"] == chair.person["user_id"]]
+    [note] = [a["text"] for a in bot.connector.sent if a["_conversation_id"] == chat["id"]]
+    assert note.startswith("Strategy discussion CR-104233 (AB): a message in Teams could not be delivered (connector POST")
+    assert "403" in note
+    async with bot.services.uow() as uow:
+        failed = [e for e in await _audit(uow) if e.action == "effect.failed"]
+    assert [e.details["key"] for e in failed] == [summary.key]
+
+
+async def test_a_thread_post_that_meets_a_502_goes_on_the_next_try(bot):
+    chair = await finalised_with_one_action(bot)
+    bot.connector.fail_posts = [502]
+    await chair.press("record.finalise", keep_inputs=False)
+    await bot.services.drain()
+    assert not any("Record finalised" in texts_of(c) for c in thread_cards(bot))
+    bot.services.clock.advance(seconds=5)
+    await bot.server.app[OUTBOX].run()
+    assert sum("Record finalised" in texts_of(c) for c in thread_cards(bot)) == 1
+    [summary] = [e for e in await effects_of(bot, chair.discussion_id, "teams.post") if e.key.endswith(":record:summary")]
+    assert (summary.state, summary.attempts, summary.last_error) == ("done", 2, "")
