@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from cards.words import agency as agency_name
 from cards.words import subject, when
 from scheduling import chasing
-from storage.models import Chase, new_id
+from storage.models import Chase
 
 from .meetings import next_contact
 from .outbox import CLAIM_FOR as DELIVERING_FOR, DeliveryRefused
@@ -55,6 +55,7 @@ class Chaser:
     def __init__(self, services: BotServices, *, outbox, links, actions_flow):
         self.s = services
         self.outbox = outbox
+        self.delivery: ChaseDelivery = outbox.kinds["chase"]
         self.links = links
         self.actions = actions_flow
 
@@ -116,10 +117,8 @@ class Chaser:
                 obligation.next_attempt_at = now
                 await uow.commit()
                 return None
-            key = f"{obligation.id}:{step.stage}"
-            effect = None
-            if await uow.chases.get(key) is None:  # else queued before a crash: it is the outbox's now, not sent again
-                effect = await self._queue(uow, key, person, step, obligation, discussion, now)
+            # Queued once (the effect's key): a stage queued before a crash is the outbox's now, not queued again.
+            effect = await self._queue(uow, person, step, obligation, discussion, now)
             obligation.escalation_level += 1
             obligation.attempts += 1
             obligation.last_attempt_at, obligation.next_attempt_at = now, self._next_look(obligation, now)
@@ -129,11 +128,9 @@ class Chaser:
                 return None  # another sweeper has this stage
             return effect
 
-    async def _queue(self, uow, key: str, person: Person, step, obligation, discussion, now: datetime):
-        """The chase row and its delivery, in the obligation's transaction: queued once, sent by the outbox."""
-        chase = Chase(id=new_id(), key=key, obligation_id=obligation.id, stage=step.stage, recipient=person.email or person.name,
-                      at=now, attempts=0, status="queued")
-        uow.session.add(chase)
+    async def _queue(self, uow, person: Person, step, obligation, discussion, now: datetime):
+        """The chase, as an outbox effect in the obligation's transaction (None if this stage was
+        queued before). Its row in `chases` is written when it is delivered, or cannot be."""
         title, line = self._words(step, obligation, discussion, now)
         card = None
         if obligation.kind == "action" and (person.aad_object_id or person.user_id):
@@ -144,12 +141,8 @@ class Chaser:
         purpose = {"action": "action", "information_update": "information_update"}.get(obligation.kind)
         if purpose and person.email:
             link = self.links.make(obligation_id=obligation.id, purpose=purpose)
-        reference = discussion.conversation_reference or {}
-        return await uow.effects.add(key=f"chase:{key}", kind="chase", discussion_id=discussion.id, claimed_until=now + DELIVERING_FOR,
-                                     payload={"chase_id": chase.id, "obligation_id": obligation.id, "stage": step.stage,
-                                              "person": asdict(person), "title": title, "line": line, "card": card, "link": link,
-                                              "tenant_id": discussion.tenant_id,
-                                              "service_url": reference.get("serviceUrl") or reference.get("service_url")})
+        return await self.delivery.queue(uow, obligation_id=obligation.id, stage=step.stage, person=person, title=title,
+                                         line=line, card=card, link=link, discussion=discussion, claimed_until=now + DELIVERING_FOR)
 
     def _next_rung(self, obligation, now: datetime):
         """The ladder's next rung for this obligation: (its place, the step, when it may go); None at the top."""
@@ -269,31 +262,42 @@ class ChaseDelivery:
         await self.mailer.send(to=person.email, subject=payload["title"], body=body, key=effect.key)
         return {"channel": self.mailer.channel}
 
+    @staticmethod
+    async def queue(uow, *, obligation_id: str, stage: str, person: Person, title: str, line: str, card, link, discussion,
+                    claimed_until=None, about: str | None = None):
+        reference = discussion.conversation_reference or {}
+        key = ":".join(filter(None, (obligation_id, stage, about)))  # the chases table's key, once delivered
+        return await uow.effects.add(
+            key=f"chase:{key}", kind="chase", discussion_id=discussion.id, claimed_until=claimed_until,
+            payload={"chase_key": key, "obligation_id": obligation_id, "stage": stage, "person": asdict(person),
+                     "recipient": person.email or person.name, "title": title, "line": line, "card": card, "link": link,
+                     "tenant_id": discussion.tenant_id, "service_url": reference.get("serviceUrl") or reference.get("service_url")})
+
+    @staticmethod
+    def _chase(effect, now: datetime, **outcome) -> Chase:
+        payload = effect.payload
+        return Chase(key=payload["chase_key"], obligation_id=payload["obligation_id"],
+                     stage=payload["stage"], recipient=payload["recipient"], at=now, attempts=effect.attempts, **outcome)
+
     async def on_done(self, uow, effect, result: dict) -> None:
-        chase = await uow.session.get(Chase, effect.payload["chase_id"])
-        chase.status, chase.channel, chase.error, chase.attempts = "sent", result["channel"], "", effect.attempts
+        chase = self._chase(effect, self.s.clock.now(), status="sent", channel=result["channel"])
+        uow.session.add(chase)
         uow.audit.record(actor="strategy-bot", action=f"chase.{chase.stage}", subject_type="obligation",
                          subject_id=chase.obligation_id, details={"to": chase.recipient, "channel": result["channel"],
                                                                   "discussion_id": effect.discussion_id})
 
     async def on_failed(self, uow, effect, reason: str) -> None:
-        chase = await uow.session.get(Chase, effect.payload["chase_id"])
-        chase.status, chase.error, chase.attempts = "failed", reason, effect.attempts
+        chase = self._chase(effect, self.s.clock.now(), status="failed", error=reason)
+        uow.session.add(chase)
         uow.audit.record(actor="strategy-bot", action="chase.undeliverable", subject_type="obligation",
                          subject_id=chase.obligation_id, details={"to": chase.recipient, "error": reason})
         if chase.stage == "undeliverable":
             return  # the notice to the chair itself failed: recorded (effect.failed), nobody left to tell
         discussion = await uow.discussions.get(effect.discussion_id, load=())
-        case = subject(discussion.case_reference, discussion.child_initials)
         obligation = await uow.obligations.get(chase.obligation_id)
-        notice = Chase(id=new_id(), key=f"{chase.obligation_id}:undeliverable:{chase.stage}", obligation_id=chase.obligation_id,
-                       stage="undeliverable", recipient=discussion.chair_name, at=self.s.clock.now(), attempts=0, status="queued")
-        uow.session.add(notice)
         chair = Person(discussion.chair_name, "", discussion.chair_aad_id, discussion.chair_user_id)
-        reference = discussion.conversation_reference or {}
-        await uow.effects.add(key=f"chase:{notice.key}", kind="chase", discussion_id=discussion.id, payload={
-            "chase_id": notice.id, "obligation_id": chase.obligation_id, "stage": "undeliverable", "person": asdict(chair),
-            "title": f"Could not deliver a chase: {case}", "card": None, "link": None, "tenant_id": discussion.tenant_id,
-            "line": f"{chase.recipient} could not be reached about {obligation.kind.replace('_', ' ')} "
-                    f"({effect.attempts} attempts: {reason[:120]}). Please contact them another way.",
-            "service_url": reference.get("serviceUrl") or reference.get("service_url")})
+        await self.queue(uow, obligation_id=chase.obligation_id, stage="undeliverable", about=chase.stage, person=chair,
+                         title=f"Could not deliver a chase: {subject(discussion.case_reference, discussion.child_initials)}",
+                         line=f"{chase.recipient} could not be reached about {obligation.kind.replace('_', ' ')} "
+                              f"({effect.attempts} attempts: {reason[:120]}). Please contact them another way.",
+                         card=None, link=None, discussion=discussion)

@@ -130,20 +130,20 @@ class Outbox:
         except Exception as error:  # every failure is classified and recorded: retried, or told
             await self._failed(effect, kind, error)
             return 0
-        await self._finish(effect, lambda uow, stored: self._done(uow, stored, kind, result))
+        await self._finish(effect, {"state": "done", "result": result, "last_error": ""},
+                           lambda uow: self._done(uow, effect, kind, result))
         return 1
 
-    async def _finish(self, effect, change) -> None:
+    async def _finish(self, effect, outcome: dict, consequences=None) -> None:
         """Record an attempt's outcome with its consequences, in one transaction. A consequence that
         meets a concurrent change (a chair's press on the same discussion) is applied again on top."""
         for attempt in range(3):
             try:
                 async with self.uow() as uow:
-                    stored = await uow.effects.get(effect.id)
-                    if stored is None or stored.state != "pending":
-                        return
-                    await change(uow, stored)
-                    stored.started_at, stored.updated_at = None, self.clock.now()
+                    if not await uow.effects.settle(effect.id, **outcome):
+                        return  # recorded already, by another worker
+                    if consequences is not None:
+                        await consequences(uow)
                     await uow.commit()
                     return
             except StaleDataError:
@@ -151,8 +151,9 @@ class Outbox:
         log.error("effect %s: outcome not recorded after 3 tries; it will be delivered again", effect.key)
 
     async def _done(self, uow, effect, kind, result: dict) -> None:
-        effect.state, effect.result, effect.last_error = "done", result, ""
-        if effect.uncertain:
+        # Counted: a message the process may have sent already, sent again (a meeting, a card update
+        # or an email found in Sent Items is not: those are recognised, not repeated).
+        if effect.uncertain and (effect.kind in ("teams.post", "teams.personal") or result.get("channel") == "teams"):
             uow.audit.record(actor="strategy-bot", action="effect.repeated_after_crash", subject_type="effect",
                              subject_id=effect.id, details={"key": effect.key, "kind": effect.kind, **result})
         await kind.on_done(uow, effect, result)
@@ -163,23 +164,17 @@ class Outbox:
         if retry and effect.attempts < MAX_ATTEMPTS:
             wait = min(asked if asked is not None else FIRST_WAIT * 2 ** (effect.attempts - 1), MAX_WAIT)
             log.warning("effect %s (attempt %d) failed: %s; trying again in %.0f s", effect.key, effect.attempts, reason, wait)
-
-            async def later(uow, stored):
-                stored.last_error = reason
-                stored.next_attempt_at = self.clock.now() + timedelta(seconds=wait)
-
-            await self._finish(effect, later)
+            await self._finish(effect, {"last_error": reason, "next_attempt_at": self.clock.now() + timedelta(seconds=wait)})
             return
         if not retry and not isinstance(error, (MeetingError, ConnectorError, DeliveryRefused)) and \
                 getattr(error, "response_status_code", None) is None:
             log.error("effect %s: a fault in the bot itself", effect.key, exc_info=error)  # the traceback, for a developer
         log.error("effect %s failed for good after %d attempt(s): %s", effect.key, effect.attempts, reason)
 
-        async def failed(uow, stored):
-            stored.state, stored.last_error = "failed", reason
-            uow.audit.record(actor="strategy-bot", action="effect.failed", subject_type="effect", subject_id=stored.id,
-                             details={"key": stored.key, "kind": stored.kind, "attempts": stored.attempts, "reason": reason})
+        async def tell(uow):
+            uow.audit.record(actor="strategy-bot", action="effect.failed", subject_type="effect", subject_id=effect.id,
+                             details={"key": effect.key, "kind": effect.kind, "attempts": effect.attempts, "reason": reason})
             if kind is not None:
-                await kind.on_failed(uow, stored, reason)
+                await kind.on_failed(uow, effect, reason)
 
-        await self._finish(effect, failed)
+        await self._finish(effect, {"state": "failed", "last_error": reason}, tell)

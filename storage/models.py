@@ -244,7 +244,7 @@ class Chase(Base):
     stage: Mapped[str] = mapped_column(String(30))
     recipient: Mapped[str] = mapped_column(String(320))
     channel: Mapped[str] = mapped_column(String(20), default="")  # teams, email, file
-    status: Mapped[str] = mapped_column(String(20), default="sending")  # sending, sent, failed
+    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued (in the outbox), sent, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime]

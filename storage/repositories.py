@@ -309,6 +309,15 @@ class EffectRepository:
         )
         return (await self.session.execute(claim)).scalars().first()
 
+    async def settle(self, effect_id: str, **outcome) -> bool:
+        """Record an attempt's outcome (done, failed, or when to try again) on an effect still pending,
+        in one statement; False if it was not pending (another worker recorded it first)."""
+        result = await self.session.execute(
+            update(Effect).where(Effect.id == effect_id, Effect.state == "pending")
+            .values(started_at=None, updated_at=self.clock.now(), **outcome)
+            .execution_options(synchronize_session=False))
+        return result.rowcount == 1
+
     async def get(self, effect_id: str) -> Effect | None:
         return await self.session.get(Effect, effect_id)
 
