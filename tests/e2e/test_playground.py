@@ -295,13 +295,18 @@ async def test_the_journey_of_a_discussion_through_the_mash_channel(team_playgro
         await page.screenshot(path=str(shot / "2-police-accepted.png"), full_page=True)
 
         # 3. The chair records the discussion with two actions (the agenda's ten cards, pressed through the API).
+        shown = {}  # the card last answered: each press carries its version, as a button on it would
+
         async def press(verb: str, data: dict) -> dict:
+            version = next((a["data"]["version"] for a in shown.get("actions", []) if "version" in a.get("data", {})), None)
+            data = {"discussion_id": discussion.id, **({"version": version} if version is not None else {}), **data}
             body = {**accept, "from": {"id": "user-id-chair"},
-                    "value": {"action": {"type": "Action.Execute", "verb": verb, "data": {"discussion_id": discussion.id, **data}},
-                              "trigger": "manual"}}
+                    "value": {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}}
             response = await api.post(f"{team_playground}_conversation/v1/invoke", json=body)
             assert response.status == 200, await response.text()
-            return (await response.json())["value"]
+            shown.clear()
+            shown.update((await response.json())["value"])
+            return dict(shown)
 
         card = await press("record.open", {})
         answers = {k: ("attended" if k.startswith("attendance_") else v) for k, v in inputs_of(card).items()}
