@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install -q --disable-pip-version-check
 E2E := tests/e2e
 
-.PHONY: run test migrate system-deps playground playground-deps bench check-profiles package clean
+.PHONY: run test migrate system-deps playground playground-deps bench crash-trials check-profiles package clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,11 @@ bench: $(VENV)/.test-deps .venv-agents/.deps
 	$(PY) bench/protocol_bench.py
 	$(PY) bench/http_bench.py
 	$(PY) bench/sweep_bench.py
+	$(PY) bench/crash_trials.py
+
+# SIGKILL the service at random moments while it convenes, finalises and sweeps (SQLite and PostgreSQL).
+crash-trials: $(VENV)/.test-deps
+	$(PY) bench/crash_trials.py $(TRIALS)
 
 clean:
 	rm -rf $(VENV) $(E2E)/node_modules .pytest_cache .hypothesis

@@ -18,7 +18,7 @@ from tests.support.fake_graph import FakeCredential
 
 from .chair import Chair, texts_of
 from .test_convene import CHILD, convene
-from .test_record import FRIDAY_NOON, POLICE, record_the_discussion, thread_cards
+from .test_record import FRIDAY_NOON, POLICE, convened, thread_cards
 
 
 def contacts(tmp_path):
@@ -208,14 +208,16 @@ PLAN = {"seen_alone": "Tomorrow at school", "shared_with_family": "The s47 decis
 
 
 async def recording(bot) -> Chair:
-    """A discussion convened in the channel, its record written up to the decisions step."""
-    chair = Chair(bot, conversation="channel")
-    await convene(chair, child=CHILD, concern={"concerns": "physical_abuse", "received_time": "10:00"},
-                  when={"slot": "other", "other_date": "2027-05-28", "other_time": "14:00"})
-    await chair.press("convene.confirm")
-    await bot.services.drain()
+    """A discussion convened in the channel, its record open at the first step."""
+    chair = await convened(bot)
     chair.card = await chair.press("record.open", keep_inputs=False)
     return chair
+
+
+async def add_action(chair: Chair, what: str, *, agency: str = "police", owner: str = "DS Pat",
+                     email: str = "cait.ds@hackney.example.org", due: str = "3 working days") -> dict:
+    return await chair.press("record.add_action", {"action_child": "AB", "action_what": what, "action_agency": agency,
+                                                   "action_owner": owner, "action_email": email, "action_due": due})
 
 
 async def walk_to(chair: Chair, title: str) -> dict:
@@ -290,9 +292,7 @@ async def test_finalise_pressed_twice_at_once_posts_one_summary_and_one_card_per
     chair = await recording(bot)
     await walk_to(chair, "8 of 10")
     for what in ("Police checks", "Health records"):
-        await chair.press("record.add_action", {"action_child": "AB", "action_what": what, "action_agency": "police",
-                                                "action_owner": "DS Pat", "action_email": "cait.ds@hackney.example.org",
-                                                "action_due": "3 working days"})
+        await add_action(chair, what)
     await chair.press("record.next", keep_inputs=False)
     await chair.press("record.next")
     assert "10 of 10" in texts_of(chair.card)
@@ -323,12 +323,9 @@ async def overdue_discussion(bot) -> str:
     """A recorded discussion whose actions fall due: A1 owned by someone in Teams, A2 by email only."""
     chair = await recording(bot)
     await walk_to(chair, "8 of 10")
-    await chair.press("record.add_action", {"action_child": "AB", "action_what": "Police checks", "action_agency": "police",
-                                            "action_owner": "DS Pat", "action_email": "cait.ds@hackney.example.org",
-                                            "action_due": "1 working day"})
-    await chair.press("record.add_action", {"action_child": "AB", "action_what": "School records", "action_agency": "education_dsl",
-                                            "action_owner": "Ms Avery", "action_email": "dsl.outside@school.example.org",
-                                            "action_due": "1 working day"})
+    await add_action(chair, "Police checks", due="1 working day")
+    await add_action(chair, "School records", agency="education_dsl", owner="Ms Avery", email="dsl.outside@school.example.org",
+                     due="1 working day")
     await chair.press("record.next", keep_inputs=False)
     await chair.press("record.next")
     await chair.press("record.finalise", keep_inputs=False)
@@ -399,9 +396,7 @@ async def _audit(uow):
 async def finalised_with_one_action(bot) -> Chair:
     chair = await recording(bot)
     await walk_to(chair, "8 of 10")
-    await chair.press("record.add_action", {"action_child": "AB", "action_what": "Police checks", "action_agency": "police",
-                                            "action_owner": "DS Pat", "action_email": "cait.ds@hackney.example.org",
-                                            "action_due": "3 working days"})
+    await add_action(chair, "Police checks")
     await chair.press("record.next", keep_inputs=False)
     await chair.press("record.next")
     return chair
