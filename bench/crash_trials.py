@@ -330,7 +330,7 @@ async def main(count: int) -> None:
             "duplicate invitees", "duplicate actions", "duplicate decisions", "effects left undelivered", "effects failed",
             "chases sent", "lost chases", "chases not sent", "duplicate emails", "Teams messages sent twice", "of which counted as repeated after a crash",
             "effects whose attempt a kill cut short"]
-    table = (f"\n## Crash trials (bench/crash_trials.py), {datetime.date.today()}\n\n"
+    table = (f"\n### Crash trials (bench/crash_trials.py), {datetime.date.today()}\n\n"
              f"SIGKILL at a random moment while convening (0-150 ms after Create), finalising (0-250 ms after two Finalise "
              f"presses at once) and sweeping (0-300 ms into a sweep chasing six actions), {count} trials each, then a restart "
              "on the same database, the claims left to run out, a sweep, and the chair pressing again.\n\n"
