@@ -151,8 +151,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
         meetings=meetings or meeting_provider(settings, clock=clock, sleep=sleep, graph=graph),
         access=Access(settings.chair_aad_ids, local_mode=settings.local_mode, clock=clock,
                       group=chairs_group or _chairs_group(settings, graph)),
-        # One attempt a call: the outbox retries what is worth retrying, durably and with backoff.
-        proactive=Proactive(adapter, settings.app_id, sleep=sleep, attempts=1), local_mode=settings.local_mode,
+        proactive=Proactive(adapter, settings.app_id), local_mode=settings.local_mode,
     )
     bot = StrategyBot(services, records_directory=settings.data_dir / "records")
     links = Links(settings.link_secret_bytes(), base_url=settings.base_url, clock=clock)

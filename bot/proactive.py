@@ -1,5 +1,6 @@
 """Messages the bot sends outside a turn: card updates after slow work, notes to the chair,
-personal cards to invitees. Connector failures are retried, then logged and raised to the caller."""
+personal cards to invitees. A failure is logged and raised to the caller (the outbox, which
+decides whether to try again)."""
 from __future__ import annotations
 
 import logging
@@ -18,21 +19,20 @@ def card_activity(card: dict, *, activity_id: str | None = None) -> Activity:
 
 
 class Proactive:
-    def __init__(self, adapter, app_id: str | None, *, sleep, attempts: int = 3):
+    """One attempt a call: what is worth retrying is retried by the outbox (bot/outbox.py), durably
+    and with backoff, and the connector pool itself waits out a 429 (bot/connector.py)."""
+
+    def __init__(self, adapter, app_id: str | None):
         self.adapter = adapter
         self.app_id = app_id or None
-        self.sleep = sleep
-        self.attempts = attempts
 
-    async def _retrying(self, what: str, call):
-        for attempt in range(1, self.attempts + 1):
-            try:
-                return await call()
-            except Exception as error:  # ConnectorError for the connector's 4xx/5xx; the SDK's own types otherwise
-                if attempt == self.attempts:
-                    log.error("%s failed after %d attempts: %s", what, attempt, error)
-                    raise
-                await self.sleep(2 ** attempt)
+    @staticmethod
+    async def _logged(what: str, call):
+        try:
+            return await call()
+        except Exception as error:  # ConnectorError for the connector's 4xx/5xx; the SDK's own types otherwise
+            log.warning("%s failed: %s", what, error)
+            raise
 
     @staticmethod
     async def _in_turn(start, work):
@@ -63,16 +63,16 @@ class Proactive:
             return turn.update_activity(card_activity(card, activity_id=activity_id))
 
         if turn_context is not None and turn_context.activity.conversation.id == (reference.get("conversation") or {}).get("id"):
-            await self._retrying("updating a card", lambda: replace(turn_context))
+            await self._logged("updating a card", lambda: replace(turn_context))
         else:
-            await self._retrying("updating a card", lambda: self._in_turn(self._continue(reference), replace))
+            await self._logged("updating a card", lambda: self._in_turn(self._continue(reference), replace))
 
     async def send(self, reference: dict, activity: Activity) -> str | None:
         async def post(turn_context: TurnContext) -> str | None:
             response = await turn_context.send_activity(activity)
             return response.id if response else None
 
-        return await self._retrying("sending a message", lambda: self._in_turn(self._continue(reference), post))
+        return await self._logged("sending a message", lambda: self._in_turn(self._continue(reference), post))
 
     async def send_personal(self, *, user_id: str, tenant_id: str | None, service_url: str, activity: Activity) -> None:
         """A 1:1 message to someone who has not talked to the bot yet (the app must be installed for them)."""
@@ -82,7 +82,7 @@ class Proactive:
         def open_chat(callback):
             return self.adapter.create_conversation(self.app_id, callback, parameters, "msteams", service_url)
 
-        await self._retrying("opening a personal chat",
+        await self._logged("opening a personal chat",
                              lambda: self._in_turn(open_chat, lambda turn_context: turn_context.send_activity(activity)))
 
 
