@@ -110,13 +110,17 @@ class ConveneFlow:
             discussion.status, discussion.updated_at = "cancelled", now
             uow.audit.record(actor=actor, action="discussion.cancelled", subject_type="discussion", subject_id=discussion.id)
             return cards.message_card("Cancelled", "The draft was cancelled. Nothing was sent to anyone.")
+        draft = wizard.keep(draft, data)  # first, whatever the button: what is on the card is kept
+        if draft["step"] == "invitees":  # ticks, names and reasons changed on the card count, whatever the button
+            draft["invitees"] = wizard.apply_invitee_edits(draft["invitees"], data)
         if verb == "convene.back":
-            draft.update(step=PREVIOUS.get(draft["step"], "child"), errors={}, values={})
+            draft.update(step=PREVIOUS.get(draft["step"], "child"), errors={})
         elif verb == "convene.add_person":
             person, errors = wizard.added_person(data)
             draft["errors"] = errors
             if person:
-                draft["invitees"] = wizard.with_person(draft["invitees"], person)
+                draft = wizard.forget({**draft, "invitees": wizard.with_person(draft["invitees"], person)},
+                                      "add_agency", "add_name", "add_email")
         elif verb == "convene.next":
             draft = getattr(self, f"_next_{draft['step']}")(discussion, draft, data, now)
         discussion.draft, discussion.updated_at = {**draft, "version": draft.get("version", 0) + 1}, now
@@ -124,33 +128,35 @@ class ConveneFlow:
                          subject_id=discussion.id, details={"step": draft["step"], "errors": sorted(draft.get("errors", {}))})
         return self.step_card(discussion, now)
 
-    def _failed(self, draft: dict, step_values: str, data: dict, errors: dict) -> dict:
-        values = {k: v for k, v in data.items() if k not in ("verb", "discussion_id", "step")}
-        return {**draft, "errors": errors, "values": {**draft.get("values", {}), step_values: values}}
+    @staticmethod
+    def _failed(draft: dict, errors: dict) -> dict:
+        return {**draft, "errors": errors}  # what was typed is already kept (wizard.keep)
 
     def _next_child(self, discussion, draft, data, now):
         child, errors = wizard.parse_child(data, today=self.s.calendar.local(now).date())
         if errors:
-            return self._failed(draft, "child", data, errors)
+            return self._failed(draft, errors)
         discussion.case_reference, discussion.child_initials = child["case_reference"], child["initials"]
         discussion.children = [{"initials": child["initials"], "dob": child["dob"]}, *child["other_children"]]
-        return {**draft, "child": child, "step": "concern", "errors": {}, "values": {}}
+        return {**draft, "child": child, "step": "concern", "errors": {}}
 
     def _next_concern(self, discussion, draft, data, now):
         concern, facts, errors = wizard.parse_concern(data, now=now, zone=self.s.calendar.zone, child=draft["child"])
         if errors:
-            return self._failed(draft, "concern", data, errors)
+            return self._failed(draft, errors)
         assessment = assess(self.s.profile, Facts.model_validate(facts), self.s.calendar).to_json()
         discussion.facts, discussion.assessment = facts, assessment
         discussion.deadline = datetime.fromisoformat(assessment["deadline"])
         rows = wizard.invitee_rows(assessment, self.s.directory, in_hours=not self._meets_out_of_hours(discussion),
                                    quorum=assessment["quorum"])
-        return {**draft, "concern": concern, "step": "invitees", "invitees": rows, "errors": {}, "values": {}}
+        # The invitees are worked out afresh from this assessment: edits to an earlier list do not carry over.
+        values = {k: v for k, v in (draft.get("values") or {}).items() if k != "invitees"}
+        return {**draft, "concern": concern, "step": "invitees", "invitees": rows, "errors": {}, "values": values}
 
     def _next_invitees(self, discussion, draft, data, now):
         rows, errors = wizard.apply_invitee_choices(draft["invitees"], data)
         if errors:
-            return {**draft, "invitees": rows, "errors": errors}
+            return {**draft, "errors": errors}  # the rows keep the chair's edits (apply_invitee_edits)
         return {**draft, "invitees": rows, "step": "when", "errors": {}, "slots": self._slots(discussion, rows, now)}
 
     def _slots(self, discussion, rows, now) -> list[dict]:
@@ -172,10 +178,10 @@ class ConveneFlow:
         slot, errors = wizard.parse_when(data, slots=draft.get("slots", []), now=now, deadline=discussion.deadline,
                                          zone=self.s.calendar.zone, minutes=self.s.profile.meetings.minutes)
         if errors:
-            return self._failed(draft, "when", data, errors)
+            return self._failed(draft, errors)
         in_hours = self.s.calendar.in_working_hours(datetime.fromisoformat(slot["start"]))
         rows = wizard.refill_contacts(draft["invitees"], self.s.directory, in_hours=in_hours)
-        return {**draft, "slot": slot, "invitees": rows, "step": "confirm", "errors": {}, "values": {}}
+        return {**draft, "slot": slot, "invitees": rows, "step": "confirm", "errors": {}}
 
     def step_card(self, discussion: Discussion, now: datetime) -> dict:
         draft = {**(discussion.draft or {"step": "child"}), "assessment": discussion.assessment}

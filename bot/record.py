@@ -14,6 +14,7 @@ from protocol.vocabulary import AGENCIES
 from storage.models import Action, ActionUpdate, Decision, Obligation
 
 from . import recording
+from .wizard import forget, keep
 from .convene import actor_of, stale_press
 from .proactive import card_activity
 from .services import BotServices
@@ -90,16 +91,23 @@ class RecordFlow:
             record = dict(discussion.record)
             if stale_press(data, record, adding=verb in ("record.add_action", "record.add_decision")):
                 return self.step_card(discussion)  # a stale or repeated press changes nothing
+            record = keep(record, data)  # first, whatever the button: what is on the card is kept
+            if record["step"] == "attendance":  # marks changed on the card count, whatever the button
+                record["attendance"], _ = recording.parse_attendance(data, record["attendance"])
             if verb == "record.back":
-                record.update(step=PREVIOUS.get(record["step"], "attendance"), errors={}, values={})
+                record.update(step=PREVIOUS.get(record["step"], "attendance"), errors={})
             elif verb == "record.add_decision":
                 decision, errors = recording.parse_decision(data, self.children(discussion))
                 record = {**record, "errors": errors, "decisions": record["decisions"] + ([decision] if decision else [])}
+                if decision:
+                    record = forget(record, "decision_child", "decision_kind", "decision_reasoning")
             elif verb == "record.add_action":
                 action, errors = recording.parse_action(data, children=self.children(discussion), start=now,
                                                         calendar=self.s.calendar)
                 if action:
                     action["number"] = len(record["actions"]) + 1
+                    record = forget(record, "action_child", "action_what", "action_agency", "action_owner", "action_email",
+                                    "action_due")
                 record = {**record, "errors": errors, "actions": record["actions"] + ([action] if action else [])}
             else:
                 record = self._apply(discussion, record, data, now)
@@ -144,7 +152,7 @@ class RecordFlow:
         if following == "distribution" and not record.get("distribution"):
             record["distribution"] = recording.default_distribution(record["attendance"],
                                                                     in_education=bool(discussion.facts.get("in_education")))
-        return {**record, "step": following, "errors": {}, "values": {}}
+        return {**record, "step": following, "errors": {}}
 
     async def _finalise(self, uow, discussion, now: datetime, *, actor: str, actor_name: str) -> dict:
         if not await uow.discussions.claim(discussion.id, from_status="recording", to_status="recorded"):

@@ -19,6 +19,27 @@ CONCERN_FLAGS = ("forensic_evidence_needed", "immediate_protective_action", "med
 Errors = dict[str, str]
 
 
+CARD_DATA = frozenset({"verb", "discussion_id", "step", "version", "action_id", "invitation_id"})  # not typed by anyone
+
+
+def keep(draft: dict, data: dict) -> dict:
+    """Every press first keeps everything on its card, valid or not, under the card's step: the
+    card is drawn again from the draft (cards.elements.shown), so Back, Add, a refused Next or
+    a press of any other button never loses what was typed or ticked. The one way cards keep
+    their inputs, for the wizard and the record alike."""
+    typed = {k: v for k, v in data.items() if k not in CARD_DATA and isinstance(v, (str, int, float, bool))}
+    values = draft.get("values") or {}
+    return {**draft, "values": {**values, draft["step"]: {**values.get(draft["step"], {}), **typed}}}
+
+
+def forget(draft: dict, *names: str) -> dict:
+    """Clear fields of the current card once what they held is in the draft proper (an added person,
+    decision or action), so the card is ready for the next one."""
+    values = draft.get("values") or {}
+    step_values = {k: v for k, v in values.get(draft["step"], {}).items() if k not in names}
+    return {**draft, "values": {**values, draft["step"]: step_values}}
+
+
 def flag(values: dict, name: str) -> bool:
     return str(values.get(name, "")).strip().lower() == "true"
 
@@ -179,6 +200,14 @@ def apply_invitee_choices(rows: list[dict], values: dict) -> tuple[list[dict], E
         updated.append({**row, "invite": keep, "removal_reason": reason if not keep else "", "email": email,
                         "name": text(values, f"name_{index}") or row["name"]})
     return updated, errors
+
+
+def apply_invitee_edits(rows: list[dict], values: dict) -> list[dict]:
+    """The invitees card's ticks, names and reasons as the chair left them, whichever button was
+    pressed; an email that is not (yet) an email address stays on the card, not in the row."""
+    updated, _ = apply_invitee_choices(rows, values)
+    return [row if is_email(row["email"]) or not row["email"] else {**row, "email": before["email"]}
+            for row, before in zip(updated, rows)]
 
 
 def added_person(values: dict) -> tuple[dict | None, Errors]:

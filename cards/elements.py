@@ -95,3 +95,9 @@ def container(items: list, *, style: str | None = None, separator: bool = False)
     if separator:
         block["separator"] = True
     return block
+
+
+def shown(draft: dict, step: str, saved: dict) -> dict:
+    """What a card shows in its inputs: what was saved for the step, under what was typed on the card
+    last time (bot.wizard.keep), so nothing typed is lost however the card comes back."""
+    return {**saved, **((draft.get("values") or {}).get(step) or {})}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import words
-from .elements import card, choices, container, date_input, error, execute, facts, heading, text, text_input, time_input, toggle
+from .elements import card, choices, container, date_input, error, execute, facts, heading, shown, text, text_input, time_input, toggle
 
 TITLES = {"attendance": "Introductions and apologies", "household": "Family and household", "purpose": "Reason and purpose",
           "concerns": "Causes of concern and threshold", "background": "Background, risk and protective factors",
@@ -18,7 +18,7 @@ STATUS_WORDS = {"open": "open", "completed": "completed", "will_complete_by": "n
 def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, decisions: dict, attendance_words: dict,
               children: list[str], agencies: list[tuple[str, str]], not_quorate_text: str, quorate: bool) -> dict:
     step, errors = record["step"], record.get("errors", {})
-    values = record.get("values", {})
+    typed = shown(record, step, {})  # what was on this card when it was last pressed (bot.wizard.keep)
     version = record.get("version", 0)  # a press carries the card's version: an older card's press changes nothing
     number = steps.index(step) + 1
     body = [heading(f"Record: {words.subject(discussion.case_reference, discussion.child_initials)}"),
@@ -35,7 +35,7 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
                      *toggle(f"researched_{index}", "Records fully researched", row.get("researched", True))]
             body.append(container(items, separator=True))
     elif step in text_fields:
-        saved = {**record.get(step, {}), **values}
+        saved = shown(record, step, record.get(step, {}))
         for field, label in text_fields[step]:
             body += text_input(field, label, saved.get(field, ""), multiline=True, problem=errors.get(field))
         if step == "plan":
@@ -47,32 +47,41 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
     elif step == "decisions":
         body.append(facts([(f"{d['child']}: {decisions[d['kind']]}", d["reasoning"]) for d in record.get("decisions", [])]
                           or [("Decisions", "none yet")]))
-        body += [*choices("decision_child", "Child", [(c, c) for c in children], children[0], problem=errors.get("decision_child")),
-                 *choices("decision_kind", "Decision", list(decisions.items()), problem=errors.get("decision_kind")),
-                 *text_input("decision_reasoning", "Reasoning", multiline=True, problem=errors.get("decision_reasoning")),
+        body += [*choices("decision_child", "Child", [(c, c) for c in children], typed.get("decision_child", children[0]),
+                          problem=errors.get("decision_child")),
+                 *choices("decision_kind", "Decision", list(decisions.items()), typed.get("decision_kind", ""),
+                          problem=errors.get("decision_kind")),
+                 *text_input("decision_reasoning", "Reasoning", typed.get("decision_reasoning", ""), multiline=True,
+                             problem=errors.get("decision_reasoning")),
                  {"type": "ActionSet", "actions": [execute("Add decision", "record.add_decision", {"discussion_id": discussion.id,
                                                                                                       "step": step, "version": version})]}]
     elif step == "actions":
         body.append(facts([(f"A{a['number']} ({a['child']})", f"{a['what']}: {words.agency(a['agency'])}, {a['owner']}, "
                             f"by {datetime.fromisoformat(a['due']).strftime('%d/%m/%Y')}") for a in record.get("actions", [])]
                           or [("Actions", "none yet")]))
-        body += [*choices("action_child", "Child", [(c, c) for c in children], children[0], problem=errors.get("action_child")),
-                 *text_input("action_what", "Action", problem=errors.get("action_what")),
-                 *choices("action_agency", "Owning agency", agencies, problem=errors.get("action_agency")),
-                 *text_input("action_owner", "Person and role responsible", problem=errors.get("action_owner")),
-                 *text_input("action_email", "Their email (to reach them in Teams)", problem=errors.get("action_email")),
-                 *text_input("action_due", "Due: a date (14/12/2026) or working days (3 working days)", problem=errors.get("action_due")),
+        body += [*choices("action_child", "Child", [(c, c) for c in children], typed.get("action_child", children[0]),
+                          problem=errors.get("action_child")),
+                 *text_input("action_what", "Action", typed.get("action_what", ""), problem=errors.get("action_what")),
+                 *choices("action_agency", "Owning agency", agencies, typed.get("action_agency", ""), problem=errors.get("action_agency")),
+                 *text_input("action_owner", "Person and role responsible", typed.get("action_owner", ""),
+                             problem=errors.get("action_owner")),
+                 *text_input("action_email", "Their email (to reach them in Teams)", typed.get("action_email", ""),
+                             problem=errors.get("action_email")),
+                 *text_input("action_due", "Due: a date (14/12/2026) or working days (3 working days)", typed.get("action_due", ""),
+                             problem=errors.get("action_due")),
                  {"type": "ActionSet", "actions": [execute("Add action", "record.add_action", {"discussion_id": discussion.id,
                                                                                                   "step": step, "version": version})]}]
     elif step == "distribution":
-        body += text_input("distribution", "Who receives the record (one per line)", record.get("distribution", ""), multiline=True,
-                           problem=errors.get("distribution"))
+        body += text_input("distribution", "Who receives the record (one per line)",
+                           typed.get("distribution", record.get("distribution", "")), multiline=True, problem=errors.get("distribution"))
     elif step == "next":
         saved = record.get("next") or {}
-        body += [*date_input("next_date", "Next or review discussion: date (leave empty if none)", (saved.get("next") or "")[:10],
+        saved = shown(record, step, {"next_date": (saved.get("next") or "")[:10], "next_time": (saved.get("next") or "")[11:16],
+                                     "next_venue": saved.get("venue", "")})
+        body += [*date_input("next_date", "Next or review discussion: date (leave empty if none)", saved["next_date"],
                              problem=errors.get("next_date")),
-                 *time_input("next_time", "Time", (saved.get("next") or "")[11:16]),
-                 *text_input("next_venue", "Venue", saved.get("venue", ""))]
+                 *time_input("next_time", "Time", saved["next_time"]),
+                 *text_input("next_venue", "Venue", saved["next_venue"])]
     body += error(errors.get("_card"))
     data = {"discussion_id": discussion.id, "step": step, "version": version}
     last = step == steps[-1]

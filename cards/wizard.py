@@ -7,7 +7,7 @@ from datetime import datetime
 from protocol.vocabulary import AGENCIES, CONCERN_LABELS
 
 from . import words
-from .elements import card, choices, container, date_input, error, execute, facts, heading, text, text_input, time_input, toggle
+from .elements import card, choices, container, date_input, error, execute, facts, heading, shown, text, text_input, time_input, toggle
 
 STEP_TITLES = {"child": "1 of 5 · The child", "concern": "2 of 5 · The concern", "invitees": "3 of 5 · Assessment and invitees",
                "when": "4 of 5 · When", "confirm": "5 of 5 · Confirm"}
@@ -27,7 +27,7 @@ def _frame(draft: dict, discussion_id: str, body: list, *, next_title: str = "Ne
 
 
 def child_card(draft: dict, discussion_id: str) -> dict:
-    values, errors = draft.get("values", {}).get("child") or _child_values(draft.get("child") or {}), draft.get("errors", {})
+    values, errors = shown(draft, "child", _child_values(draft.get("child") or {})), draft.get("errors", {})
     body = [
         *text_input("case_reference", "Case reference", values.get("case_reference", ""), placeholder="e.g. CR-104233",
                     max_length=20, problem=errors.get("case_reference")),
@@ -59,10 +59,10 @@ def _child_values(child: dict) -> dict:
 
 def concern_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:
     saved = draft.get("concern") or {}
-    values = draft.get("values", {}).get("concern") or {
+    values = shown(draft, "concern", {
         **{k: ("true" if v else "false") if isinstance(v, bool) else v for k, v in saved.items() if k != "concerns"},
         "concerns": ",".join(saved.get("concerns", [])),
-    }
+    })
     errors = draft.get("errors", {})
     body = [
         *date_input("received_date", "Concern received: date", values.get("received_date") or now.date().isoformat(),
@@ -107,7 +107,7 @@ def assessment_block(assessment: dict, *, now: datetime) -> list:
 
 
 def invitees_card(draft: dict, discussion_id: str, *, now: datetime, missing_quorum: list[str]) -> dict:
-    errors = draft.get("errors", {})
+    errors, typed = draft.get("errors", {}), shown(draft, "invitees", {})
     rows = []
     for index, row in enumerate(draft["invitees"]):
         label = f"**{words.agency(row['agency'])}**" + (" (required)" if row["required"] else " (recommended)")
@@ -117,12 +117,12 @@ def invitees_card(draft: dict, discussion_id: str, *, now: datetime, missing_quo
         items = [text(label), text(f"{row['reason']} ({row['source']})", subtle=True, size="Small"), text(who, size="Small")]
         items += toggle(f"invite_{index}", "Invite", row["invite"])
         if not row["email"]:
-            items += text_input(f"email_{index}", "Email address", "", problem=errors.get(f"email_{index}"))
-            items += text_input(f"name_{index}", "Name", "")
+            items += text_input(f"email_{index}", "Email address", typed.get(f"email_{index}", ""), problem=errors.get(f"email_{index}"))
+            items += text_input(f"name_{index}", "Name", typed.get(f"name_{index}", ""))
         else:
             items += error(errors.get(f"email_{index}"))
         if row["required"]:
-            items += text_input(f"reason_{index}", "If not invited: why", row.get("removal_reason", ""),
+            items += text_input(f"reason_{index}", "If not invited: why", typed.get(f"reason_{index}", row.get("removal_reason", "")),
                                 problem=errors.get(f"reason_{index}"))
         rows.append(container(items, separator=True))
     warning = []
@@ -131,9 +131,10 @@ def invitees_card(draft: dict, discussion_id: str, *, now: datetime, missing_quo
         warning = [text(f"⚠ Without {names} this will **not be a quorate strategy discussion**.", color="Attention")]
     add = [
         text("Add someone", weight="Bolder"),
-        *choices("add_agency", "Agency", [(a, words.agency(a)) for a in AGENCIES], problem=errors.get("add_agency")),
-        *text_input("add_name", "Name", problem=errors.get("add_name")),
-        *text_input("add_email", "Email", problem=errors.get("add_email")),
+        *choices("add_agency", "Agency", [(a, words.agency(a)) for a in AGENCIES], typed.get("add_agency", ""),
+                 problem=errors.get("add_agency")),
+        *text_input("add_name", "Name", typed.get("add_name", ""), problem=errors.get("add_name")),
+        *text_input("add_email", "Email", typed.get("add_email", ""), problem=errors.get("add_email")),
         {"type": "ActionSet", "actions": [execute("Add person", "convene.add_person",
                                                   {"discussion_id": discussion_id, "step": "invitees",
                                                    "version": draft.get("version", 0)})]},
@@ -149,16 +150,19 @@ def when_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:
                 + ("" if slot.get("suits_paediatrician", True) else " (short notice for the paediatrician)"))
                for slot in draft.get("slots", [])]
     deadline = datetime.fromisoformat(draft["assessment"]["deadline"])
+    chosen = (draft.get("slot") or {}).get("start")
+    typed = shown(draft, "when", {"slot": chosen if chosen in {o[0] for o in options} else
+                                  "other" if chosen else options[0][0] if options else "other"})
     body = [
         text(f"Deadline: by **{words.when(deadline, now=now)}**."),
         *([text("No time is left before the deadline inside working hours: choose your own time below.", color="Warning")]
           if not options else []),
-        *choices("slot", "Proposed times", options + [("other", "Another time (below)")],
-                 (draft.get("slot") or {}).get("start", options[0][0] if options else "other"), expanded=True,
+        *choices("slot", "Proposed times", options + [("other", "Another time (below)")], typed.get("slot", ""), expanded=True,
                  problem=errors.get("slot")),
-        *date_input("other_date", "Another time: date", problem=errors.get("other_date")),
-        *time_input("other_time", "Another time: start"),
-        *text_input("late_reason", "If after the deadline: why it cannot be sooner", problem=errors.get("late_reason")),
+        *date_input("other_date", "Another time: date", typed.get("other_date", ""), problem=errors.get("other_date")),
+        *time_input("other_time", "Another time: start", typed.get("other_time", "")),
+        *text_input("late_reason", "If after the deadline: why it cannot be sooner", typed.get("late_reason", ""),
+                    problem=errors.get("late_reason")),
     ]
     return _frame(draft, discussion_id, body)
 

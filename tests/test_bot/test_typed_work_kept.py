@@ -1,0 +1,125 @@
+"""Nothing typed is lost (issue 12, items 1-4): every press first keeps everything on its card, then
+validates, and the card comes back drawn from the draft with its errors. Through the real HTTP
+surface, as a tired chair would press: Back, Add, a refused Next, a refused Add."""
+import pytest
+
+from tests.conftest import make_settings, start_bot, stop_bot
+
+from .chair import Chair, inputs_of, texts_of
+from .test_convene import CHILD
+from .test_durable_effects import walk_to, recording
+from .test_record import FRIDAY_NOON
+
+
+@pytest.fixture
+async def bot(tmp_path, clock):
+    clock.set(FRIDAY_NOON)  # Friday 12:00 BST
+    running = await start_bot(make_settings(tmp_path), clock)
+    yield running
+    await stop_bot(running)
+
+
+def values(card: dict) -> dict:
+    return inputs_of(card)
+
+
+async def test_back_from_the_concern_keeps_what_was_typed_on_it_and_on_the_child(bot):
+    chair = Chair(bot)
+    await chair.strategy()
+    await chair.press("convene.next", {**CHILD, "other_children": "CD 2017-04-02"})
+    typed = {"referrer_agency": "school nurse", "received_time": "09:05", "concerns": "physical_abuse"}
+    card = await chair.press("convene.back", typed)
+    assert "1 of 5 · The child" in texts_of(card)
+    assert values(card)["case_reference"] == CHILD["case_reference"] and values(card)["other_children"] == "CD 2017-04-02"
+    card = await chair.press("convene.next")  # the child card as it came back, unchanged
+    assert "2 of 5 · The concern" in texts_of(card)
+    assert {k: values(card)[k] for k in typed} == typed
+
+
+async def test_add_person_keeps_the_ticks_and_a_refused_add_keeps_the_person(bot):
+    chair = Chair(bot)
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00", "referrer_agency": "GP"})
+    rows = [c for c in card["body"] if c.get("type") == "Container" and "invite_" in str(c)]
+    police = next(i for i, c in enumerate(rows) if "**Police**" in texts_of({"body": [c]}))
+    referrer = next(i for i, c in enumerate(rows) if "**Referrer**" in texts_of({"body": [c]}))
+    edits = {f"invite_{police}": "false", f"reason_{police}": "DS on leave; PPU briefed by phone", f"invite_{referrer}": "false"}
+    card = await chair.press("convene.add_person", {**edits, "add_agency": "specialist", "add_name": "Dr Expert",
+                                                    "add_email": "expert@nhs.example.org"})
+    assert "Enter the person's" not in texts_of(card) and "Dr Expert" in texts_of(card)
+    assert "⚠ Without Police this will **not be a quorate strategy discussion**." in texts_of(card)  # the untick counted
+    kept = values(card)
+    assert kept[f"invite_{police}"] == "false" and kept[f"invite_{referrer}"] == "false"
+    assert kept[f"reason_{police}"] == "DS on leave; PPU briefed by phone"
+    assert (kept["add_agency"], kept["add_name"], kept["add_email"]) == ("", "", "")  # added: ready for the next person
+
+    card = await chair.press("convene.add_person", {"add_agency": "other", "add_name": "Kim Lee", "add_email": "kim.lee@council"})
+    assert "Enter the person's email address." in texts_of(card)
+    kept = values(card)
+    assert (kept["add_agency"], kept["add_name"], kept["add_email"]) == ("other", "Kim Lee", "kim.lee@council")
+    assert kept[f"invite_{police}"] == "false" and kept[f"reason_{police}"] == "DS on leave; PPU briefed by phone"
+
+
+async def test_another_time_after_the_deadline_without_a_reason_keeps_the_choice_and_books_it(bot):
+    chair = Chair(bot)
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00"})
+    card = await chair.press("convene.next")
+    assert "4 of 5 · When" in texts_of(card)
+    late = {"slot": "other", "other_date": "2027-06-09", "other_time": "11:15"}  # well after the deadline
+    card = await chair.press("convene.next", late)
+    assert "That is after the statutory deadline: record why it cannot be sooner." in texts_of(card)
+    assert {k: values(card)[k] for k in late} == late
+    card = await chair.press("convene.next", {"late_reason": "The family's solicitor is only free then"})
+    assert "5 of 5 · Confirm" in texts_of(card)
+    assert "Meeting: 11:15 Wed 9 Jun" in texts_of(card), texts_of(card)
+
+
+async def test_back_on_the_record_keeps_the_threshold_and_a_refused_next_keeps_the_decision(bot):
+    chair = await recording(bot)
+    await walk_to(chair, "4 of 10")
+    threshold = {"concerns": "Bruising to the face", "duration": "Two weeks", "frequency": "Twice", "severity": "Significant",
+                 "intent": "Unclear", "impact": "Pain and fear"}
+    card = await chair.press("record.back", threshold)
+    assert "3 of 10" in texts_of(card)
+    card = await chair.press("record.next")
+    assert "4 of 10" in texts_of(card)
+    assert {k: values(card)[k] for k in threshold} == threshold
+
+    await walk_to(chair, "6 of 10")
+    decision = {"decision_child": "AB", "decision_kind": "s47_joint", "decision_reasoning": "Unexplained injury; joint with police"}
+    card = await chair.press("record.next", decision)  # filled in, not added
+    assert "⚠ Record at least one decision for AB (Add decision)." in texts_of(card)
+    assert {k: values(card)[k] for k in decision} == decision
+    card = await chair.press("record.add_decision")  # the same card, as it came back
+    assert "Unexplained injury; joint with police" in texts_of(card)
+    assert values(card)["decision_reasoning"] == ""  # added: ready for the next decision
+
+
+async def test_a_refused_add_action_keeps_all_five_fields(bot):
+    chair = await recording(bot)
+    await walk_to(chair, "8 of 10")
+    action = {"action_child": "AB", "action_what": "Police checks on the household", "action_agency": "police",
+              "action_owner": "DS Pat, CAIT", "action_email": "cait.ds@hackney.example.org", "action_due": "01/01/2027"}
+    card = await chair.press("record.add_action", action)
+    assert "That date has passed." in texts_of(card)
+    assert {k: values(card)[k] for k in action} == action
+    card = await chair.press("record.add_action", {"action_due": "3 working days"})
+    assert "A1 (AB)" in texts_of(card) and "⚠" not in texts_of(card)
+
+
+async def test_every_wizard_card_survives_back_and_next_unchanged(bot):
+    """Round trip: on each card after the first, Back then Next brings the card back with every value
+    it had. (The child card has no Back; its values are checked coming back from the concern.)"""
+    chair = Chair(bot)
+    await chair.strategy()
+    card = await chair.press("convene.next", CHILD)
+    for answers in ({"concerns": "physical_abuse", "received_time": "10:00", "referrer_agency": "school"}, {}, {}):
+        card = await chair.press("convene.next", answers)
+        assert "⚠" not in texts_of(card), texts_of(card)
+        before = values(card)
+        await chair.press("convene.back", keep_inputs=True)
+        back = await chair.press("convene.next")
+        assert values(back) == before, texts_of(back)
