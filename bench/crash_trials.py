@@ -153,7 +153,9 @@ async def record_to_finalise(service: Service, chair: Chair, actions: int) -> No
         if "1 of 10" in words:
             from tests.test_bot.chair import inputs_of
 
-            await chair.press("record.next", {k: "attended" for k in inputs_of(chair.card) if k.startswith("attendance_")})
+            marks = inputs_of(chair.card)
+            await chair.press("record.next", {**{k: "attended" for k in marks if k.startswith("attendance_")},
+                                              **{k: "true" for k in marks if k.startswith("researched_")}})
         elif "6 of 10" in words:
             await chair.press("record.add_decision", {"decision_child": "AB", "decision_kind": "s47_joint",
                                                       "decision_reasoning": "Unexplained injury; joint with police"})

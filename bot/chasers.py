@@ -92,6 +92,12 @@ class Chaser:
                 await uow.commit()
                 return None
             rung = self._next_rung(obligation, now)
+            if rung is None and obligation.kind in BEFORE_MEETING_WORDS:  # answered since? then it is not breached
+                discussion = await uow.discussions.get(obligation.discussion_id, load=("invitations",))
+                if self._answered(obligation, discussion):
+                    obligation.state, obligation.updated_at = "satisfied", now
+                    await uow.commit()
+                    return None
             if rung is None:  # the top of the ladder: nothing more to send; it stays on /overdue
                 obligation.state = "breached" if now > obligation.due_at else obligation.state
                 obligation.next_attempt_at = max(now, obligation.due_at)  # still open: look again when it falls due

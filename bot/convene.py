@@ -138,7 +138,11 @@ class ConveneFlow:
             return self._failed(draft, errors)
         discussion.case_reference, discussion.child_initials = child["case_reference"], child["initials"]
         discussion.children = [{"initials": child["initials"], "dob": child["dob"]}, *child["other_children"]]
-        return {**draft, "child": child, "step": "concern", "errors": {}}
+        # The concern card's "received" starts at now and stays there: it must not move each time the card is drawn.
+        local = self.s.calendar.local(now)
+        values = draft.get("values") or {}
+        received = {"received_date": local.date().isoformat(), "received_time": local.strftime("%H:%M"), **values.get("concern", {})}
+        return {**draft, "child": child, "step": "concern", "errors": {}, "values": {**values, "concern": received}}
 
     def _next_concern(self, discussion, draft, data, now):
         concern, facts, errors = wizard.parse_concern(data, now=now, zone=self.s.calendar.zone, child=draft["child"])

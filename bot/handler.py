@@ -101,9 +101,10 @@ class StrategyBot(TeamsActivityHandler):
         now = self.s.clock.now()
         async with self.s.uow() as uow:
             overdue = await uow.obligations.overdue_for_chair(person.aad_object_id or person.id, now)
+            shared = (turn_context.activity.conversation.conversation_type or "personal") != "personal"
             lines = [messages.overdue_line(o, discussion=await uow.discussions.get(o.discussion_id),
                                            chases=await uow.chases.for_obligation(o.id),
-                                           local_now=self.s.calendar.local(now)) for o in overdue]
+                                           local_now=self.s.calendar.local(now), shared=shared) for o in overdue]
         await turn_context.send_activity(MessageFactory.text(
             "\n".join(["**Overdue, most urgent first**", *lines]) if lines else "Nothing is overdue on your discussions."))
 

@@ -59,10 +59,10 @@ class MeetingsFlow:
             return self.record_card(discussion)
         return self.chair_card(discussion, now)
 
-    def chair_card(self, discussion: Discussion, now: datetime, problem: dict | None = None) -> dict:
+    def chair_card(self, discussion: Discussion, now: datetime, problem: dict | None = None, typed: dict | None = None) -> dict:
         return discussion_cards.chair_card(discussion, now=self.s.calendar.local(now), quorum=list(self.s.profile.quorum.agencies),
                                            provider_sends=discussion.meeting_provider == "graph",
-                                           next_contacts=self.next_contacts(discussion), problem=problem)
+                                           next_contacts=self.next_contacts(discussion), problem=problem, typed=typed)
 
     async def change(self, uow, discussion: Discussion, verb: str, data: dict, now: datetime, *, actor: str) -> dict:
         """Invite someone else, move the meeting or cancel it: recorded now, and the calendar changed
@@ -75,10 +75,10 @@ class MeetingsFlow:
         if verb == "discussion.invite":
             person, problem = wizard.added_person(data)
             if problem:
-                return self.chair_card(discussion, now, problem)
+                return self.chair_card(discussion, now, problem, data)
             if any(same_person(i.agency, i.email, person["agency"], person["email"]) for i in discussion.invitations):
                 return self.chair_card(discussion, now, {"_card": f"{person['email']} is already invited for "
-                                                                  f"{agency_name(person['agency'])}: nothing to add."})
+                                                                  f"{agency_name(person['agency'])}: nothing to add."}, data)
             invitation = Invitation(agency=person["agency"], name=person["name"], email=person["email"], required=False,
                                     reason="added by the chair", source="chair")
             discussion.invitations.append(invitation)
@@ -88,11 +88,13 @@ class MeetingsFlow:
                                   discussion_id=discussion.id, payload={})
             details = {"added": person["agency"]}
         elif verb == "discussion.move":
+            # The wizard's rule wherever a time is chosen: after the deadline only with a reason, recorded.
             slot, problem = wizard.parse_when({"slot": "other", "other_date": data.get("move_date"), "other_time": data.get("move_time"),
-                                               "late_reason": "moved by the chair"}, slots=[], now=now, deadline=discussion.deadline,
+                                               "late_reason": data.get("move_reason")}, slots=[], now=now, deadline=discussion.deadline,
                                               zone=self.s.calendar.zone, minutes=self.s.profile.meetings.minutes)
             if problem:
-                return self.chair_card(discussion, now, {"move_date": next(iter(problem.values()))})
+                field = "move_reason" if "late_reason" in problem else "move_date"
+                return self.chair_card(discussion, now, {field: next(iter(problem.values()))}, data)
             begin, end = datetime.fromisoformat(slot["start"]), datetime.fromisoformat(slot["end"])
             discussion.meeting_start, discussion.meeting_end = begin, end
             for obligation in await uow.obligations.for_discussion(discussion.id):
@@ -100,11 +102,12 @@ class MeetingsFlow:
                     obligation.due_at, obligation.next_attempt_at = begin, now
             await uow.effects.add(key=f"{discussion.id}:meeting.reschedule:{version}", kind="meeting.reschedule",
                                   discussion_id=discussion.id, payload={})
-            details = {"to": slot["start"], "after_deadline": bool(discussion.deadline and end > discussion.deadline)}
+            details = {"to": slot["start"], "after_deadline": bool(discussion.deadline and end > discussion.deadline),
+                       "reason": slot["late_reason"]}
         else:
             reason = str(data.get("cancel_reason") or "").strip()
             if not reason:
-                return self.chair_card(discussion, now, {"cancel_reason": "Say why: everyone invited is told."})
+                return self.chair_card(discussion, now, {"cancel_reason": "Say why: everyone invited is told."}, data)
             discussion.status = "cancelled"
             for obligation in await uow.obligations.for_discussion(discussion.id):
                 if obligation.state == "open":
@@ -117,8 +120,9 @@ class MeetingsFlow:
                          subject_id=discussion.id, details=details)
         await uow.commit()
         if discussion.status == "cancelled":
-            return cards.message_card("Cancelled", f"{subject(discussion.case_reference, discussion.child_initials)}: the meeting "
-                                                   "is being cancelled and everyone invited told.")
+            told = ("the meeting is being cancelled and everyone invited told." if self.s.meetings.sends_invitations else
+                    "the meeting is cancelled. Local mode: the .ics file is marked cancelled and nothing was sent to anyone.")
+            return cards.message_card("Cancelled", f"{subject(discussion.case_reference, discussion.child_initials)}: {told}")
         return self.chair_card(discussion, now)
 
     def next_contacts(self, discussion: Discussion) -> dict[str, str]:

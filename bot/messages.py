@@ -58,17 +58,21 @@ def contacts_text(directory) -> str:
     return "\n".join(lines)
 
 
-def overdue_line(obligation, *, discussion, chases, local_now) -> str:
+def overdue_line(obligation, *, discussion, chases, local_now, shared: bool = False) -> str:
+    """`shared`: the list is asked for in a channel or group chat, where nothing anyone typed is repeated."""
     from cards.words import agency
 
     late = local_now - obligation.due_at.astimezone(local_now.tzinfo)
-    days, hours = late.days, late.seconds // 3600
+    days, hours, minutes = late.days, late.seconds // 3600, late.seconds // 60 % 60
+    lateness = f"{days} d {hours} h late" if days or hours else f"{minutes} min late"
     what = f"A{obligation.subject_id}" if obligation.kind == "action" else obligation.kind.replace("_", " ")
     owner = f" ({agency(obligation.owner_agency)})" if obligation.owner_agency else ""
     state = " · BREACHED, ladder exhausted" if obligation.state == "breached" else ""
     sent = [c for c in chases if c.status == "sent"]
     last = (f"; last chased: {sent[-1].stage.replace('_', ' ')} to {sent[-1].recipient} by {sent[-1].channel}"
             if sent else "; not chased yet")
-    snoozed = f"; snoozed: {obligation.snooze_reason}" if obligation.snoozed_until and obligation.snoozed_until > local_now else ""
+    snoozed = ""
+    if obligation.snoozed_until and obligation.snoozed_until > local_now:
+        snoozed = "; snoozed (the reason is in your personal chat with me)" if shared else f"; snoozed: {obligation.snooze_reason}"
     return (f"- {discussion.case_reference} ({discussion.child_initials}): **{what}**{owner}, due "
-            f"{obligation.due_at.astimezone(local_now.tzinfo):%d/%m/%Y %H:%M}, {days} d {hours} h late{state}{last}{snoozed}")
+            f"{obligation.due_at.astimezone(local_now.tzinfo):%d/%m/%Y %H:%M}, {lateness}{state}{last}{snoozed}")

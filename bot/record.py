@@ -54,8 +54,9 @@ class RecordFlow:
     def _new_record(self, discussion) -> dict:
         rows = [{"invitation_id": i.id, "agency": i.agency, "name": i.name, "email": i.email,
                  "attendance": {"declined": "apologies"}.get(i.rsvp, ""), "route": i.information_route,
-                 # still researching at the meeting = an update owed within one working day (hackney 7.2)
-                 "researched": i.record_check != "researching"}
+                 # fully researched only if the agency said so before the meeting (shared, or nothing known);
+                 # otherwise an update is owed within one working day (hackney 7.2) unless the chair ticks it
+                 "researched": i.record_check in ("shared", "nothing_known")}
                 for i in discussion.invitations]
         return {"step": "attendance", "attendance": rows, "decisions": [], "actions": [], "errors": {}}
 
@@ -178,6 +179,9 @@ class RecordFlow:
                             due_at=datetime.fromisoformat(item["due"]), created_at=now, updated_at=now)
             action.history.append(ActionUpdate(status="open", note="agreed at the discussion", by=actor, at=now))
             discussion.actions.append(action)
+        for before in await uow.obligations.for_discussion(discussion.id):  # replies, records checks, quorum: the meeting is held
+            if before.kind in ("rsvp", "record_check", "quorum_at_risk") and before.state in ("open", "breached"):
+                before.state, before.updated_at = "satisfied", now
         held_at = discussion.meeting_start or now
         received_at = datetime.fromisoformat(discussion.facts["received_at"])
         owed = recording.obligations(discussion_id=discussion.id, held_at=held_at, received_at=received_at, record=record,

@@ -157,9 +157,22 @@ def parse_action(values: dict, *, children: list[str], start: datetime, calendar
 
 
 def default_distribution(invitations: list[dict], *, in_education: bool) -> str:
-    people = [f"{i['name']} <{i['email']}>" for i in invitations if i.get("attendance") == "attended"]
-    always = ["Child's GP", "Named nurse", "Designated Safeguarding Lead, education setting" if in_education
-              else "Education Welfare Service (the child is not in education)"]
+    """Everyone invited, attended or not (PROTOCOL.md 5: the record is circulated to everyone invited),
+    each once; then the child's GP, the named nurse and the education setting's DSL (unless invited
+    already) or the Education Welfare Service."""
+    from cards.words import agency
+
+    people, seen = [], set()
+    for invitation in invitations:
+        email = (invitation.get("email") or "").lower()
+        if email and email not in seen:
+            seen.add(email)
+            people.append(f"{invitation['name']}, {agency(invitation['agency'])} <{invitation['email']}>")
+    always = ["Child's GP", "Named nurse"]
+    if not in_education:
+        always.append("Education Welfare Service (the child is not in education)")
+    elif not any(i["agency"] == "education_dsl" for i in invitations):
+        always.append("Designated Safeguarding Lead, education setting")
     return "\n".join(people + always)
 
 

@@ -56,10 +56,17 @@ def _date(value: str) -> date | None:
 
 
 def _time(value: str) -> time | None:
+    value = f"0{value}" if re.fullmatch(r"\d:\d\d", value) else value  # 9:05 is 09:05
     try:
         return time.fromisoformat(value)
     except ValueError:
         return None
+
+
+def initials_of(typed: str) -> str:
+    """'J.S.', 'j s' and 'JS' are the same initials; anything else is kept as typed, for the check to refuse."""
+    parts = [p for p in re.split(r"[.\s]+", typed.strip()) if p]
+    return ("".join(parts) if parts and all(len(p) == 1 for p in parts) else typed.strip()).upper()
 
 
 def parse_child(values: dict, *, today: date) -> tuple[dict, Errors]:
@@ -69,9 +76,11 @@ def parse_child(values: dict, *, today: date) -> tuple[dict, Errors]:
         errors["case_reference"] = "Enter the case reference."
     elif not _CASE_REFERENCE.match(case_reference):
         errors["case_reference"] = "A case reference is 3 to 20 letters, digits, '/', '-' or '_'."
-    initials = text(values, "initials").upper()
+    initials = initials_of(text(values, "initials"))
     if not _INITIALS.match(initials):
-        errors["initials"] = "Enter the child's initials: 1 to 4 letters, no names."
+        errors["initials"] = ("That looks like a name: enter the child's initials only (up to four letters, e.g. JS). "
+                              "Names never go into the bot." if re.search(r"[A-Za-z]{2,}", initials) and len(initials) > 4
+                              else "Enter the child's initials: 1 to 4 letters, e.g. JS.")
     unborn = flag(values, "unborn")
     dob_text = text(values, "dob")
     dob = _date(dob_text) if dob_text else None

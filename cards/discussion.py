@@ -38,7 +38,7 @@ def quorum_state(invitations: list, quorum: list[str]) -> dict[str, str]:
     return state
 
 
-def _change_meeting(discussion_id: str, problem: dict) -> dict:
+def _change_meeting(discussion_id: str, problem: dict, typed: dict) -> dict:
     """The chair's changes after the invitations went out: add someone, move it, or cancel it."""
     from protocol.vocabulary import AGENCIES
 
@@ -48,20 +48,25 @@ def _change_meeting(discussion_id: str, problem: dict) -> dict:
     return container([
         text("**Change the meeting**", size="Small"),
         *error(problem.get("_card")),
-        *choices("add_agency", "Invite someone else: agency", [(a, words.agency(a)) for a in AGENCIES], problem=problem.get("add_agency")),
-        *text_input("add_name", "Name", problem=problem.get("add_name")),
-        *text_input("add_email", "Email", problem=problem.get("add_email")),
+        *choices("add_agency", "Invite someone else: agency", [(a, words.agency(a)) for a in AGENCIES], typed.get("add_agency", ""),
+                 problem=problem.get("add_agency")),
+        *text_input("add_name", "Name", typed.get("add_name", ""), problem=problem.get("add_name")),
+        *text_input("add_email", "Email", typed.get("add_email", ""), problem=problem.get("add_email")),
         {"type": "ActionSet", "actions": [execute("Invite", "discussion.invite", data)]},
-        *date_input("move_date", "Move to: date", problem=problem.get("move_date")),
-        *time_input("move_time", "Move to: time"),
+        *date_input("move_date", "Move to: date", typed.get("move_date", ""), problem=problem.get("move_date")),
+        *time_input("move_time", "Move to: time", typed.get("move_time", "")),
+        *text_input("move_reason", "If after the deadline: why it cannot be sooner", typed.get("move_reason", ""),
+                    problem=problem.get("move_reason")),
         {"type": "ActionSet", "actions": [execute("Move the meeting", "discussion.move", data)]},
-        *text_input("cancel_reason", "Cancel: why (sent to everyone invited)", problem=problem.get("cancel_reason")),
+        *text_input("cancel_reason", "Cancel: why (sent to everyone invited)", typed.get("cancel_reason", ""),
+                    problem=problem.get("cancel_reason")),
         {"type": "ActionSet", "actions": [execute("Cancel the meeting", "discussion.cancel", data, style="destructive")]},
     ], separator=True)
 
 
 def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: bool, next_contacts: dict[str, str],
-               problem: dict | None = None) -> dict:
+               problem: dict | None = None, typed: dict | None = None) -> dict:
+    """`problem` and `typed`: a refused change comes back with its reason and everything typed for it."""
     invitations = list(discussion.invitations)
     state = quorum_state(invitations, quorum)
     marks = {"confirmed": "✓ confirmed", "invited": "… awaiting reply", "declined": "✗ declined", "missing": "✗ not invited"}
@@ -70,6 +75,10 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
             text(f"Deadline: by {words.when(discussion.deadline, now=now)}" if discussion.deadline else "")]
     if discussion.meeting_start:
         body.append(text(f"**Meeting: {words.when(discussion.meeting_start, now=now)}**"))
+        end = getattr(discussion, "meeting_end", None)
+        if discussion.deadline and end and end > discussion.deadline:
+            body.append(text("⚠ The meeting is after the statutory deadline (the reason is in the audit trail).",
+                             color="Attention"))
     body.append(text("Teams invitations sent." if provider_sends else
                      "Local mode: invitation written as an .ics file; **nothing was sent**.", subtle=provider_sends,
                      color=None if provider_sends else "Warning"))
@@ -90,7 +99,7 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
     status = getattr(discussion, "status", "convened")
     if status == "convened":
         actions.append(execute("Write the record", "record.open", {"discussion_id": discussion.id}, validate=False))
-        body.append(_change_meeting(discussion.id, problem or {}))
+        body.append(_change_meeting(discussion.id, problem or {}, typed if problem else {}))
     elif status == "recorded":
         actions.append(execute("Export the record", "record.export", {"discussion_id": discussion.id}, validate=False))
     if discussion.meeting_join_url:

@@ -31,7 +31,8 @@ def child_card(draft: dict, discussion_id: str) -> dict:
     body = [
         *text_input("case_reference", "Case reference", values.get("case_reference", ""), placeholder="e.g. CR-104233",
                     max_length=20, problem=errors.get("case_reference")),
-        *text_input("initials", "Child's initials (never the name)", values.get("initials", ""), max_length=4,
+        # No maxLength: a name typed here must reach the check and be refused, never be cut to its first letters.
+        *text_input("initials", "Child's initials (never the name)", values.get("initials", ""), placeholder="e.g. JS",
                     problem=errors.get("initials")),
         *date_input("dob", "Date of birth", values.get("dob", ""), problem=errors.get("dob")),
         *toggle("unborn", "Unborn", values.get("unborn") == "true"),
@@ -67,8 +68,9 @@ def concern_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:
     body = [
         *date_input("received_date", "Concern received: date", values.get("received_date") or now.date().isoformat(),
                     problem=errors.get("received_date")),
-        *time_input("received_time", "Concern received: time", values.get("received_time") or now.strftime("%H:%M"),
-                    problem=errors.get("received_time")),
+        # A text box, not a time picker: the picker offered half hours only, and 09:05 could not be entered.
+        *text_input("received_time", "Concern received: time (24-hour, e.g. 09:05)", values.get("received_time") or now.strftime("%H:%M"),
+                    placeholder="HH:MM", problem=errors.get("received_time")),
         *choices("concerns", "Concerns (choose all that apply)", list(CONCERN_LABELS.items()), values.get("concerns", ""),
                  multi=True, problem=errors.get("concerns")),
         *toggle("forensic_evidence_needed", "Forensic evidence needs securing", values.get("forensic_evidence_needed") == "true"),
@@ -176,7 +178,9 @@ def confirm_card(draft: dict, discussion_id: str, *, now: datetime, provider_sen
         ("Other children", ", ".join(c["initials"] for c in child["other_children"]) or "none"),
         ("Meeting", words.when(start, now=now)),
         ("Format", "meeting (face to face or video)" if draft["assessment"]["format"] == "meeting" else "meeting or telephone"),
-        ("Invitees", "; ".join(f"{words.agency(r['agency'])}: {r['name'] or r['email'] or 'referrer'}" for r in invited)),
+        ("Invitees", "; ".join(f"{words.agency(r['agency'])}: {r['name'] or r['email']}" for r in invited if r.get("email"))),
+        *([("Not invited: no contact", ", ".join(words.agency(r["agency"]) for r in invited if not r.get("email")))]
+          if any(not r.get("email") for r in invited) else []),
     ]
     body = [*assessment_block(draft["assessment"], now=now), facts(summary)]
     if missing_quorum:

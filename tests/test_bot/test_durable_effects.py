@@ -231,6 +231,7 @@ async def walk_to(chair: Chair, title: str) -> dict:
         step = next(k for k in answers if k in texts_of(chair.card))
         if step == "1 of 10":
             values = {k: "attended" for k in _inputs(chair.card) if k.startswith("attendance_")}
+            values.update({k: "true" for k in _inputs(chair.card) if k.startswith("researched_")})  # all records researched
             await chair.press("record.next", values)
         elif step == "6 of 10":
             await chair.press("record.add_decision", {"decision_child": "AB", "decision_kind": "s47_joint",
