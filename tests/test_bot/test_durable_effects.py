@@ -225,7 +225,7 @@ async def walk_to(chair: Chair, title: str) -> dict:
         "1 of 10": None, "2 of 10": {"household": "Mother, 1 Example Road"}, "3 of 10": {"reason": "Injury", "purpose": "s47"},
         "4 of 10": {"concerns": "Bruising", "severity": "Significant", "impact": "Pain"}, "5 of 10": {"background": "Known", "risk": "Injury", "protective": "Gran",
                                                           "whereabouts": "School"},
-        "6 of 10": None, "7 of 10": PLAN, "8 of 10": None,
+        "6 of 10": None, "7 of 10": PLAN, "8 of 10": None, "9 of 10": {},
     }
     while title not in texts_of(chair.card):
         step = next(k for k in answers if k in texts_of(chair.card))
@@ -233,6 +233,8 @@ async def walk_to(chair: Chair, title: str) -> dict:
             values = {k: "attended" for k in _inputs(chair.card) if k.startswith("attendance_")}
             values.update({k: "true" for k in _inputs(chair.card) if k.startswith("researched_")})  # all records researched
             await chair.press("record.next", values)
+        elif step == "8 of 10":
+            await chair.press("record.next", keep_inputs=False)
         elif step == "6 of 10":
             await chair.press("record.add_decision", {"decision_child": "AB", "decision_kind": "s47_joint",
                                                       "decision_reasoning": "Unexplained injury; joint with police"})

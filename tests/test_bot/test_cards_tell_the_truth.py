@@ -1,0 +1,159 @@
+"""Issue 12's silent drops and misleading cards, through the real HTTP surface: initials never cut
+short, the received time, a referrer without a contact, records researched, the distribution list,
+stale pre-meeting obligations, overdue in a channel, cancelling in local mode, and moving the
+meeting past the statutory deadline."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.conftest import make_settings, start_bot, stop_bot
+
+from .chair import Chair, inputs_of, texts_of
+from .test_convene import CHILD
+from .test_durable_effects import recording, walk_to
+from .test_record import FRIDAY_NOON
+
+ATTENDANCE = "1 of 10"
+
+
+async def said(chair: Chair, text: str) -> str:
+    """The bot's text answer to `text` (cards the outbox posts meanwhile are not the answer)."""
+    await chair.bot.services.drain()
+    return [a["text"] for a in await chair.say(text) if a.get("text")][-1]
+
+
+@pytest.fixture
+async def bot(tmp_path, clock):
+    clock.set(FRIDAY_NOON)  # Friday 28 May 2027, 12:00 BST
+    running = await start_bot(make_settings(tmp_path), clock)
+    yield running
+    await stop_bot(running)
+
+
+async def test_a_name_in_the_initials_box_is_refused_never_cut_to_four_letters(bot):
+    chair = Chair(bot)
+    card = await chair.strategy()
+    [box] = [i for i in card["body"] if i.get("id") == "initials"]
+    assert "maxLength" not in box  # Teams would cut "Jayden Smith" to "Jayd" before the bot saw it
+    card = await chair.press("convene.next", {**CHILD, "initials": "Jayden Smith"})
+    assert "That looks like a name: enter the child's initials only" in texts_of(card)
+    assert inputs_of(card)["initials"] == "Jayden Smith"  # kept, to be corrected, not silently shortened
+    card = await chair.press("convene.next", {"initials": "j.s."})
+    assert "2 of 5 · The concern" in texts_of(card)
+    async with bot.services.uow() as uow:
+        assert (await uow.discussions.get(chair.discussion_id, load=())).child_initials == "JS"
+
+
+async def test_the_received_time_takes_any_minute_and_does_not_move_when_the_card_is_drawn_again(bot):
+    chair = Chair(bot)
+    await chair.strategy()
+    card = await chair.press("convene.next", CHILD)
+    [box] = [i for i in card["body"] if i.get("id") == "received_time"]
+    assert box["type"] == "Input.Text" and box["value"] == "12:00"  # now, once
+    bot.services.clock.advance(minutes=7)
+    again = await chair.press("convene.open")
+    assert inputs_of(again)["received_time"] == "12:00"  # drawn again later: still the time first offered
+    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "9:05"})
+    assert "3 of 5" in texts_of(card)
+    async with bot.services.uow() as uow:
+        facts = (await uow.discussions.get(chair.discussion_id, load=())).facts
+    assert facts["received_at"].startswith("2027-05-28T09:05")
+
+
+async def test_a_referrer_without_a_contact_is_shown_as_not_invited(bot):
+    chair = Chair(bot)
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00", "referrer_agency": "GP"})
+    await chair.press("convene.next")
+    card = await chair.press("convene.next")
+    words = texts_of(card)
+    assert "5 of 5 · Confirm" in words
+    assert "Not invited: no contact: Referrer" in words and "Referrer: referrer" not in words
+
+
+async def test_records_researched_starts_from_the_records_check_and_distribution_is_everyone_invited_once(bot):
+    chair = await recording(bot)
+    card = chair.card
+    assert ATTENDANCE in texts_of(card)
+    # Nobody answered the records check before the meeting: nobody is taken to have fully researched.
+    assert {v for k, v in inputs_of(card).items() if k.startswith("researched_")} == {"false"}
+    marks = {k: ("attended" if k.endswith("_0") or k.endswith("_1") else "apologies") for k in inputs_of(card)
+             if k.startswith("attendance_")}
+    routes = {f"route_{k.split('_')[1]}": "by email" for k, v in marks.items() if v == "apologies"}
+    await chair.press("record.next", {**marks, **routes})
+    card = await walk_to(chair, "9 of 10")
+    distribution = inputs_of(card)["distribution"].splitlines()
+    async with bot.services.uow() as uow:
+        invited = [i.email for i in (await uow.discussions.get(chair.discussion_id)).invitations]
+    for email in invited:  # those who gave apologies too (PROTOCOL.md 5: circulated to everyone invited)
+        assert sum(email in line for line in distribution) == 1, (email, distribution)
+    assert sum("Designated Safeguarding Lead" in line for line in distribution) == 1  # the DSL was invited: once
+
+
+async def test_finalising_closes_what_was_owed_before_the_meeting(bot):
+    chair = await recording(bot)
+    await walk_to(chair, "10 of 10")
+    await chair.press("record.finalise", keep_inputs=False)
+    async with bot.services.uow() as uow:
+        before = [o for o in await uow.obligations.for_discussion(chair.discussion_id)
+                  if o.kind in ("rsvp", "record_check", "quorum_at_risk")]
+    assert before and {o.state for o in before} == {"satisfied"}
+    bot.services.clock.advance(days=2)
+    listing = await said(Chair(bot, conversation="channel"), "overdue")
+    assert "quorum at risk" not in listing
+
+
+async def test_overdue_in_a_channel_never_repeats_a_snooze_reason_and_says_minutes_when_under_an_hour(bot):
+    chair = await recording(bot)
+    await walk_to(chair, "8 of 10")
+    await chair.press("record.add_action", {"action_child": "AB", "action_what": "Police checks", "action_agency": "police",
+                                            "action_owner": "DS Pat", "action_email": "", "action_due": "1 working day"})
+    await chair.press("record.next", keep_inputs=False)
+    await chair.press("record.next")
+    await chair.press("record.finalise", keep_inputs=False)
+    due = datetime(2027, 6, 1, 16, 0, tzinfo=timezone.utc)  # Tuesday 17:00 BST (Monday is a bank holiday)
+    bot.services.clock.set(due + timedelta(minutes=52))
+    personal = Chair(bot)
+    assert "52 min late" in await said(personal, "overdue")
+    assert "Reason recorded" in await said(personal, "snooze CR-104233 A1 5 days: waiting for a name's GP")
+    bot.services.clock.set(due + timedelta(days=2))
+    in_channel = await said(Chair(bot, conversation="channel"), "overdue")
+    mine = await said(personal, "overdue")
+    assert "waiting for a name's GP" in mine
+    assert "waiting for a name's GP" not in in_channel and "snoozed (the reason is in your personal chat with me)" in in_channel
+
+
+async def test_cancelling_in_local_mode_says_nothing_was_sent(bot):
+    chair = Chair(bot)
+    await chair.strategy()
+    for answers in (CHILD, {"concerns": "physical_abuse", "received_time": "10:00"}, {}, {}):
+        await chair.press("convene.next", answers)
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    chair.card = None
+    card = await chair.press("discussion.cancel", {"cancel_reason": "child safe with grandmother"}, keep_inputs=False)
+    words = texts_of(card)
+    assert "nothing was sent to anyone" in words and "everyone invited told" not in words
+
+
+async def test_moving_the_meeting_past_the_deadline_needs_a_reason_which_is_shown_and_audited(bot):
+    chair = Chair(bot)
+    await chair.strategy()
+    for answers in (CHILD, {"concerns": "serious_physical_injury", "medical_implications": "true", "received_time": "10:00"},
+                    {}, {}):
+        await chair.press("convene.next", answers)
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    chair.card = None
+    move = {"move_date": "2027-05-31", "move_time": "10:00"}  # after today's same-day deadline
+    card = await chair.press("discussion.move", move, keep_inputs=False)
+    assert "That is after the statutory deadline: record why it cannot be sooner." in texts_of(card)
+    assert {k: inputs_of(card)[k] for k in move} == move  # what was typed is still there
+    card = await chair.press("discussion.move", {**move, "move_reason": "The paediatrician can only examine on Monday"},
+                             keep_inputs=False)
+    words = texts_of(card)
+    assert "⚠ The meeting is after the statutory deadline" in words
+    async with bot.services.uow() as uow:
+        [moved] = [e for e in await uow.audit.for_subject("discussion", chair.discussion_id) if e.action == "meeting.move"]
+    assert moved.details["after_deadline"] is True and moved.details["reason"] == "The paediatrician can only examine on Monday"
