@@ -196,14 +196,30 @@ class ActionsFlow:
         return await self.information_update(aad, name, turn_context.activity.id, discussion, update, agencies)
 
     async def information_update(self, aad: str, name: str, delivery_id: str, discussion, update: str, agencies: set) -> str:
+        """An agency's update after the discussion, from the thread or an emailed link: kept with the
+        record (the chair's card shows it), the chair told in their personal chat (without the text:
+        what someone typed never goes to a chat), and the agency's one-working-day update satisfied."""
         now = self.s.clock.now()
         async with self.s.uow() as uow:
             owed = [o for o in await uow.obligations.for_discussion(discussion.id)
                     if o.kind == "information_update" and o.state == "open" and o.owner_agency in agencies]
             for obligation in owed:
                 obligation.state, obligation.updated_at = "satisfied", now
+            stored = await uow.discussions.get(discussion.id, load=(), for_update=True)
+            from_whom = ", ".join(agency_name(a) for a in sorted(agencies)) or name
+            record = dict(stored.record or {})
+            record["updates"] = [*record.get("updates", []), {"from": from_whom, "by": name, "at": now.isoformat(), "text": update}]
+            stored.record = record
             uow.audit.record(actor=aad, action="information_update.received", subject_type="discussion", subject_id=discussion.id,
                              details={"agencies": sorted(agencies), "update": update}, correlation_id=delivery_id)
+            reference = stored.conversation_reference or {}
+            service_url = reference.get("serviceUrl") or reference.get("service_url")
+            note = (f"{subject(stored.case_reference, stored.child_initials)}: {from_whom} sent an information update. "
+                    "Open the discussion's card (Open, or `record` here) to read it.")
+            if stored.chair_user_id and service_url:
+                await self.s.effects.personal(uow, f"{delivery_id}:update-to-chair", user_id=stored.chair_user_id,
+                                              tenant_id=stored.tenant_id, service_url=service_url, activity=note,
+                                              discussion_id=stored.id)
             await uow.commit()
         return (f"Thank you, {name}: your update on {discussion.case_reference} is recorded for the chair"
                 + (" and your one-working-day information update is complete." if owed else "."))

@@ -70,7 +70,8 @@ class StrategyBot(TeamsActivityHandler):
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
         if any(member.id == turn_context.activity.recipient.id for member in members_added):
-            await turn_context.send_activity(MessageFactory.text(messages.WELCOME))
+            shared = (turn_context.activity.conversation.conversation_type or "personal") != "personal"
+            await turn_context.send_activity(MessageFactory.text(messages.WELCOME_SHARED if shared else messages.WELCOME))
 
     async def _help(self, turn_context: TurnContext, _args: str) -> None:
         await turn_context.send_activity(MessageFactory.text(messages.help_text(self.s.profile, local_mode=self.s.local_mode)))

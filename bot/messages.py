@@ -25,6 +25,12 @@ def help_text(profile: Profile, *, local_mode: bool) -> str:
         "",
         "Commands (type them here, or mention me in a channel, with or without a leading `/`):",
         *[f"- **{name}**: {summary}" for name, summary in COMMANDS],
+        "",
+        "Reporting back on an action (reply in the discussion's thread, or use the buttons on its card):",
+        "- `A1 done` · `A3 by 14/12` (the date it will be done by, day first) · `A4 not required: the reason` · "
+        "`A5 further discussion`",
+        "- `update …`: your agency's information update after the discussion",
+        "- `record export`: the record as DOCX and PDF, offered in your personal chat with me (chairs)",
     ]
     if local_mode:
         lines += ["", "_Running in local mode: no Azure credentials, nothing is sent outside this machine._"]
@@ -43,6 +49,9 @@ def empty_text() -> str:
 
 
 WELCOME = "Hello, I'm Strategy Bot. I help convene and follow through child protection strategy discussions. Type **help** to start."
+WELCOME_SHARED = ("Hello, I'm Strategy Bot. I help convene and follow through child protection strategy discussions. "
+                  "Here, @mention me before a command (e.g. @Strategy Bot help); replies in a discussion's thread, "
+                  "such as `A1 done`, work without a mention where your administrator has allowed it.")
 
 TURN_FAILED = "Sorry, something went wrong on my side and nothing was changed. Please try again; if it keeps happening, tell your administrator (reference {reference})."
 

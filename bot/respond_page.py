@@ -8,6 +8,8 @@ import logging
 
 from aiohttp import web
 
+from cards.words import agency as agency_name
+
 from . import recording
 from .links import LinkError
 
@@ -83,10 +85,10 @@ class RespondPage:
             await uow.commit()
         actor, delivery = f"link:{obligation.id}", f"link:{claim.digest[:32]}"
         if claim.purpose == "action":
-            said, _ = await self.actions.apply(actor, "answer by emailed link", delivery, discussion.id, number=action.number,
-                                               report=report, trusted=True)
+            said, _ = await self.actions.apply(actor, f"{action.owner_name or agency_name(action.owner_agency)} (by emailed link)",
+                                               delivery, discussion.id, number=action.number, report=report, trusted=True)
         else:
-            said = await self.actions.information_update(actor, "answer by emailed link", delivery, discussion,
+            said = await self.actions.information_update(actor, agency_name(obligation.owner_agency), delivery, discussion,
                                                          report["update"], {obligation.owner_agency})
         return _page("Thank you", f"<p>{html.escape(said)}</p>")
 

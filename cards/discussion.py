@@ -95,6 +95,11 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
             reply += f"; information: {invitation.information_route}"
         rows.append((f"{words.agency(invitation.agency)}", f"{invitation.name or invitation.email}: {reply}"))
     body += [heading("Invitees", size="Default"), facts(rows)]
+    updates = (getattr(discussion, "record", None) or {}).get("updates", [])
+    if updates:  # the chair's own card: what agencies sent after the discussion, in their words
+        body += [heading("Information updates", size="Default"),
+                 facts([(u["from"], f"{u['text']} (received {words.when(datetime.fromisoformat(u['at']), now=now)})")
+                        for u in updates])]
     actions = [execute("Refresh", "discussion.open", {"discussion_id": discussion.id}, validate=False)]
     status = getattr(discussion, "status", "convened")
     if status == "convened":

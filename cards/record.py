@@ -113,6 +113,8 @@ def action_card(discussion, action, *, mention: str | None, now: datetime) -> di
     body = [heading(f"A{action.number} · {discussion.case_reference} ({action.child_initials})", size="Default"),
             text(action.description), facts([("Owner", f"{owner} ({words.agency(action.owner_agency)})"), ("Due", due),
                                              ("Status", status)])]
+    if action.status in ("completed", "not_required"):  # closed: nothing more to report on it
+        return card(body, [])
     data = {"discussion_id": discussion.id, "action_id": action.id}
     actions = [execute("Completed", "action.completed", data, style="positive", validate=False),
                execute("Will be done by…", "action.will_complete_by", data),

@@ -157,3 +157,33 @@ async def test_moving_the_meeting_past_the_deadline_needs_a_reason_which_is_show
     async with bot.services.uow() as uow:
         [moved] = [e for e in await uow.audit.for_subject("discussion", chair.discussion_id) if e.action == "meeting.move"]
     assert moved.details["after_deadline"] is True and moved.details["reason"] == "The paediatrician can only examine on Monday"
+
+
+async def test_a_completed_actions_card_offers_no_report_buttons(bot):
+    chair = await recording(bot)
+    await walk_to(chair, "8 of 10")
+    await chair.press("record.add_action", {"action_child": "AB", "action_what": "Police checks", "action_agency": "police",
+                                            "action_owner": "DS Pat", "action_email": "", "action_due": "1 working day"})
+    await walk_to(chair, "10 of 10")
+    await chair.press("record.finalise", keep_inputs=False)
+    async with bot.services.uow() as uow:
+        [action] = (await uow.discussions.get(chair.discussion_id)).actions
+    open_card = await chair.press("action.completed", {"action_id": action.id}, keep_inputs=False)
+    assert "Status: completed" in texts_of(open_card)
+    assert open_card.get("actions", []) == [] and not [i for i in open_card["body"] if i.get("type", "").startswith("Input.")]
+
+
+async def test_help_lists_the_report_back_replies_and_the_welcome_in_a_channel_says_to_mention_the_bot(bot):
+    from tests.support import activities
+
+    text = await said(Chair(bot), "help")
+    for reply in ("`A1 done`", "`A3 by 14/12`", "`A4 not required: the reason`", "`A5 further discussion`", "`update …`",
+                  "`record export`"):
+        assert reply in text
+    added = activities.channel_mention(bot.connector.url, "")
+    added.update(type="conversationUpdate", membersAdded=[{"id": activities.BOT_ID}])
+    added.pop("text")
+    before = len(bot.connector.sent)
+    assert (await bot.post(added)).status in (200, 201)
+    [welcome] = [a["text"] for a in bot.connector.sent[before:]]
+    assert "@mention me" in welcome

@@ -11,7 +11,7 @@ from storage.models import Action, Discussion, Invitation, Obligation
 from tests.conftest import make_settings, start_bot, stop_bot
 from tests.support import activities
 
-from .chair import Chair
+from .chair import Chair, texts_of
 
 BST = timezone(timedelta(hours=1))
 FRIDAY_1630 = datetime(2027, 5, 28, 16, 30, tzinfo=BST)  # Monday 31 May 2027 is the Spring bank holiday
@@ -265,3 +265,21 @@ async def _discussion_of(uow) -> str:
     from sqlalchemy import select
 
     return (await uow.session.execute(select(Discussion.id))).scalar_one()
+
+
+async def test_an_update_by_emailed_link_reaches_the_chair_in_teams_and_shows_on_the_chairs_card(bot, tmp_path):
+    discussion_id = await seed(bot)
+    await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))
+    mail = next(m for m in outbox(tmp_path) if "information update" in m.get_content())
+    link = next(line for line in mail.get_content().splitlines() if "/respond/" in line)
+    url = bot.server.make_url(link[link.index("/respond/"):])
+    answer = await bot.http.post(url, data={"update": "Father known to police for violence in 2019 (CAIT ref 12)"})
+    page = await answer.text()
+    assert answer.status == 200 and "Thank you, Police" in page and "emailed link" not in page
+    await bot.services.drain()
+    [chat] = [c for c in bot.connector.conversations if c["members"][0]["id"] == "29:1chair"]
+    [note] = [a["text"] for a in bot.connector.sent if a["_conversation_id"] == chat["id"]]
+    assert note.startswith("Strategy discussion CR-555 (EF): Police sent an information update.")
+    assert "violence" not in note  # what someone typed never goes into a chat
+    card = await Chair(bot).press("discussion.open", {"discussion_id": discussion_id}, keep_inputs=False)
+    assert "Father known to police for violence in 2019 (CAIT ref 12)" in texts_of(card)  # the chair's own card
