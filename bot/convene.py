@@ -20,7 +20,8 @@ from .services import BotServices
 
 log = logging.getLogger(__name__)
 PREVIOUS = dict(zip(wizard.STEPS[1:], wizard.STEPS))
-WIZARD_VERBS = frozenset({"convene.open", "convene.next", "convene.back", "convene.add_person", "convene.cancel"})
+WIZARD_VERBS = frozenset({"convene.open", "convene.next", "convene.back", "convene.add_person", "convene.cancel",
+                          "convene.cancel_confirmed"})
 
 
 def actor_of(turn_context: TurnContext) -> tuple[str, str, str]:
@@ -106,7 +107,11 @@ class ConveneFlow:
         draft = dict(discussion.draft or {"step": "child"})
         if verb == "convene.open" or stale_press(data, draft, adding=verb == "convene.add_person"):  # a repeated or out-of-date press changes nothing
             return self.step_card(discussion, now)
-        if verb == "convene.cancel":
+        if verb == "convene.cancel":  # asked first: a slip of the finger must not throw a morning's work away
+            draft = {**wizard.keep(draft, data), "version": draft.get("version", 0) + 1}  # "No" finds the card as it was
+            discussion.draft, discussion.updated_at = draft, now
+            return cards.cancel_card(discussion.id, version=draft["version"], step=draft["step"])
+        if verb == "convene.cancel_confirmed":
             discussion.status, discussion.updated_at = "cancelled", now
             uow.audit.record(actor=actor, action="discussion.cancelled", subject_type="discussion", subject_id=discussion.id)
             return cards.message_card("Cancelled", "The draft was cancelled. Nothing was sent to anyone.")

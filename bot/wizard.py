@@ -49,8 +49,15 @@ def text(values: dict, name: str) -> str:
 
 
 def _date(value: str) -> date | None:
+    """A date as the card's date picker sends it (2017-04-02) or as people write it in the UK, day
+    first (02/04/2017, 2/4/2017, 02-04-2017): read one way everywhere."""
     try:
         return date.fromisoformat(value)
+    except ValueError:
+        pass
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value.strip())
+    try:
+        return date(int(match.group(3)), int(match.group(2)), int(match.group(1))) if match else None
     except ValueError:
         return None
 
@@ -89,7 +96,7 @@ def parse_child(values: dict, *, today: date) -> tuple[dict, Errors]:
     elif not unborn and not dob_text:
         errors["dob"] = "Enter the date of birth, or tick 'Unborn'."
     elif dob_text and dob is None:
-        errors["dob"] = "Enter the date of birth as a date (YYYY-MM-DD)."
+        errors["dob"] = "Enter the date of birth as a real date, day first, e.g. 04/05/2016."
     elif dob and dob > today:
         errors["dob"] = "The date of birth is in the future; for an unborn child tick 'Unborn'."
     elif dob and dob < today.replace(year=today.year - 18):
@@ -121,7 +128,7 @@ def _other_children(raw: str, today: date) -> tuple[list[dict], str]:
         parts = line.replace(",", " ").split()
         born = _date(parts[1]) if len(parts) == 2 else None
         if len(parts) != 2 or not _INITIALS.match(parts[0]) or born is None or born > today:
-            return [], f"Line {number}: write initials and date of birth, e.g. 'CD 2017-04-02'."
+            return [], f"Line {number}: write initials and date of birth, day first, e.g. 'CD 02/04/2017'."
         children.append({"initials": parts[0].upper(), "dob": born.isoformat()})
     return children, ""
 

@@ -7,6 +7,8 @@ from datetime import datetime
 from . import words
 from .elements import card, choices, container, execute, facts, heading, text, text_input
 
+CHECK_WORDS = {"shared": "records checked and shared", "nothing_known": "records checked: nothing known",
+               "researching": "still researching records", "none": "records check not yet answered"}
 RSVP_WORDS = {"none": "no reply yet", "accepted": "accepted", "tentativelyAccepted": "tentative", "tentative": "tentative",
               "declined": "declined", "delegated": "sending a delegate", "share_only": "attending to share information only",
               "notResponded": "no reply yet", "organizer": "organiser"}
@@ -74,7 +76,9 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
     body = [heading(words.subject(discussion.case_reference, discussion.child_initials)),
             text(f"Deadline: by {words.when(discussion.deadline, now=now)}" if discussion.deadline else "")]
     if discussion.meeting_start:
-        body.append(text(f"**Meeting: {words.when(discussion.meeting_start, now=now)}**"))
+        end = getattr(discussion, "meeting_end", None)
+        length = f" ({int((end - discussion.meeting_start).total_seconds() // 60)} min)" if end else ""
+        body.append(text(f"**Meeting: {words.when(discussion.meeting_start, now=now)}**{length}"))
         end = getattr(discussion, "meeting_end", None)
         if discussion.deadline and end and end > discussion.deadline:
             body.append(text("⚠ The meeting is after the statutory deadline (the reason is in the audit trail).",
@@ -91,8 +95,11 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
         reply = RSVP_WORDS.get(invitation.rsvp, invitation.rsvp)
         if invitation.rsvp == "delegated":
             reply += f": {invitation.delegate_name}"
+        if invitation.rsvp == "declined" and invitation.apologies:
+            reply += f" ({invitation.apologies})"
         if invitation.rsvp == "declined" and invitation.information_route:
             reply += f"; information: {invitation.information_route}"
+        reply += f"; {CHECK_WORDS.get(getattr(invitation, 'record_check', 'none'), 'records check not yet answered')}"
         rows.append((f"{words.agency(invitation.agency)}", f"{invitation.name or invitation.email}: {reply}"))
     body += [heading("Invitees", size="Default"), facts(rows)]
     updates = (getattr(discussion, "record", None) or {}).get("updates", [])

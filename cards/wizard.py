@@ -43,7 +43,7 @@ def child_card(draft: dict, discussion_id: str) -> dict:
         *toggle("in_hospital", "In hospital", values.get("in_hospital") == "true"),
         *toggle("inpatient", "In-patient", values.get("inpatient") == "true"),
         *text_input("other_children", "Siblings or other children in the household: one per line, initials and date of birth",
-                    values.get("other_children", ""), placeholder="CD 2017-04-02", multiline=True,
+                    values.get("other_children", ""), placeholder="CD 02/04/2017", multiline=True,
                     problem=errors.get("other_children")),
     ]
     return _frame(draft, discussion_id, body, back=False)
@@ -175,7 +175,8 @@ def confirm_card(draft: dict, discussion_id: str, *, now: datetime, provider_sen
     start = datetime.fromisoformat(slot["start"])
     summary = [
         ("Case", f"{child['case_reference']} ({child['initials']})"),
-        ("Other children", ", ".join(c["initials"] for c in child["other_children"]) or "none"),
+        ("Born", born(child.get("dob"), now.date()) if child.get("dob") else "unborn"),
+        ("Other children", ", ".join(f"{c['initials']} ({born(c['dob'], now.date())})" for c in child["other_children"]) or "none"),
         ("Meeting", words.when(start, now=now)),
         ("Format", "meeting (face to face or video)" if draft["assessment"]["format"] == "meeting" else "meeting or telephone"),
         ("Invitees", "; ".join(f"{words.agency(r['agency'])}: {r['name'] or r['email']}" for r in invited if r.get("email"))),
@@ -194,6 +195,20 @@ def confirm_card(draft: dict, discussion_id: str, *, now: datetime, provider_sen
                          color="Attention"))
     return _frame(draft, discussion_id, body, next_title="Retry creating the meeting" if meeting_error else "Create the meeting",
                   next_verb="convene.confirm")
+
+
+def cancel_card(discussion_id: str, *, version: int, step: str) -> dict:
+    data = {"discussion_id": discussion_id, "step": step, "version": version}
+    return card([heading("Cancel this draft?"), text("Everything entered so far is discarded. Nothing has been sent to anyone.")],
+                [execute("Yes, cancel the draft", "convene.cancel_confirmed", data, style="destructive", validate=False),
+                 execute("No, go back to it", "convene.open", data, validate=False)])
+
+
+def born(dob: str, today) -> str:
+    """The date of birth read back, day first, with the age, for the chair to check."""
+    day = datetime.fromisoformat(dob).date()
+    years = today.year - day.year - ((today.month, today.day) < (day.month, day.day))
+    return f"{day:%d/%m/%Y}, {years} year{'s' if years != 1 else ''} old" if years else f"{day:%d/%m/%Y}, under a year old"
 
 
 def message_card(title: str, message: str, *, color: str | None = None, actions: list | None = None) -> dict:

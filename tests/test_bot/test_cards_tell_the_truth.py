@@ -187,3 +187,48 @@ async def test_help_lists_the_report_back_replies_and_the_welcome_in_a_channel_s
     assert (await bot.post(added)).status in (200, 201)
     [welcome] = [a["text"] for a in bot.connector.sent[before:]]
     assert "@mention me" in welcome
+
+
+async def test_dates_are_read_day_first_and_the_confirm_card_reads_back_births_and_ages(bot):
+    chair = Chair(bot)
+    await chair.strategy()
+    await chair.press("convene.next", {**CHILD, "dob": "04/05/2016", "other_children": "CD 2/4/2017\nEF 2019-08-30"})
+    for answers in ({"concerns": "physical_abuse", "received_time": "10:00"}, {}, {}):
+        card = await chair.press("convene.next", answers)
+    words = texts_of(card)
+    assert "Born: 04/05/2016, 11 years old" in words  # on Friday 28 May 2027
+    assert "Other children: CD (02/04/2017, 10 years old), EF (30/08/2019, 7 years old)" in words
+
+
+async def test_cancelling_the_wizard_asks_first_and_no_keeps_what_was_typed(bot):
+    chair = Chair(bot)
+    await chair.strategy()
+    card = await chair.press("convene.cancel", {"case_reference": "CR-9", "initials": "QR"})
+    assert "Cancel this draft?" in texts_of(card)
+    card = await chair.press("convene.open")  # No, go back to it
+    assert (inputs_of(card)["case_reference"], inputs_of(card)["initials"]) == ("CR-9", "QR")
+    async with bot.services.uow() as uow:
+        assert (await uow.discussions.get(chair.discussion_id, load=())).status == "draft"
+
+
+async def test_the_chairs_card_shows_the_meetings_length_records_checks_and_apologies(bot):
+    chair = Chair(bot)
+    await chair.strategy()
+    for answers in (CHILD, {"concerns": "physical_abuse", "received_time": "10:00"}, {}, {}):
+        await chair.press("convene.next", answers)
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    police = {"aad_id": "aad-police-x", "user_id": "29:px", "name": "DS Pat"}
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+        invitation = next(i for i in discussion.invitations if i.agency == "police")
+        invitation.aad_object_id = police["aad_id"]
+        await uow.commit()
+    data = {"discussion_id": chair.discussion_id, "invitation_id": invitation.id}
+    await chair.press("rsvp.decline", {**data, "apologies": "on a warrant", "information_route": "PPU checks by noon"},
+                      keep_inputs=False, as_person=police)
+    await chair.press("rsvp.records", {**data, "record_check": "researching"}, keep_inputs=False, as_person=police)
+    chair.card = None
+    words = texts_of(await chair.press("discussion.open", keep_inputs=False))
+    assert f"({bot.services.profile.meetings.minutes} min)" in words  # the profile's meeting length
+    assert "declined (on a warrant); information: PPU checks by noon; still researching records" in words

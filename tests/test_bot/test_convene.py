@@ -91,8 +91,8 @@ async def test_a_bad_date_and_missing_fields_are_reported_on_the_card_and_kept(r
     assert "⚠ That looks like a name: enter the child's initials only (up to four letters, e.g. JS). Names never go into the bot." in words
     assert "⚠ The date of birth is in the future" in words
     assert "1 of 5" in words
-    card = await chair.press("convene.next", {**CHILD, "dob": "04/05/2016"})
-    assert "⚠ Enter the date of birth as a date (YYYY-MM-DD)." in texts_of(card)
+    card = await chair.press("convene.next", {**CHILD, "dob": "31/02/2016"})
+    assert "⚠ Enter the date of birth as a real date, day first, e.g. 04/05/2016." in texts_of(card)
     assert next(i for i in card["body"] if i.get("id") == "education_setting")["value"] == "Example Primary"
     await chair.press("convene.next", CHILD)
     card = await chair.press("convene.next", {"concerns": "", "received_time": "25:99"})
@@ -238,6 +238,11 @@ async def test_cancel_sends_nothing(running_bot, tmp_path):
     chair = Chair(running_bot)
     await chair.strategy()
     card = await chair.press("convene.cancel")
+    assert "Cancel this draft?" in texts_of(card)  # asked first
+    card = await chair.press("convene.open")  # No, go back: the draft is as it was
+    assert "1 of 5 · The child" in texts_of(card)
+    await chair.press("convene.cancel")
+    card = await chair.press("convene.cancel_confirmed")
     assert "Nothing was sent to anyone." in texts_of(card)
     assert not (tmp_path / "invitations").exists()
 
