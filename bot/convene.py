@@ -20,8 +20,8 @@ from .services import BotServices
 
 log = logging.getLogger(__name__)
 PREVIOUS = dict(zip(wizard.STEPS[1:], wizard.STEPS))
-WIZARD_VERBS = frozenset({"convene.open", "convene.next", "convene.back", "convene.add_person", "convene.cancel",
-                          "convene.cancel_confirmed"})
+WIZARD_VERBS = frozenset({"convene.open", "convene.next", "convene.back", "convene.add_person", "convene.remove_person",
+                          "convene.cancel", "convene.cancel_confirmed"})
 
 
 def actor_of(turn_context: TurnContext) -> tuple[str, str, str]:
@@ -56,6 +56,13 @@ class ConveneFlow:
                     draft={"step": "child"}, created_at=now, updated_at=now))
             uow.audit.record(actor=aad, action="discussion.draft_resumed" if resumed else "discussion.draft_started",
                              subject_type="discussion", subject_id=draft.id, correlation_id=activity.id)
+            if resumed and draft.card_activity_id and draft.conversation_reference:
+                # The older card would otherwise keep live buttons on a stale copy of the draft.
+                await self.s.effects.update(uow, f"{draft.id}:superseded:{draft.card_activity_id}",
+                                            reference=draft.conversation_reference, activity_id=draft.card_activity_id,
+                                            card=cards.message_card(draft.case_reference or "Strategy discussion draft",
+                                                                    "This draft continues in a newer card below."),
+                                            discussion_id=draft.id)
             await uow.commit()
         card = self.step_card(draft, now) if _personal(turn_context) else self.base_card(draft, "Being convened")
         if resumed:
@@ -105,7 +112,7 @@ class ConveneFlow:
 
     def _wizard(self, uow, discussion: Discussion, verb: str, data: dict, now: datetime, actor: str) -> dict:
         draft = dict(discussion.draft or {"step": "child"})
-        if verb == "convene.open" or stale_press(data, draft, adding=verb == "convene.add_person"):  # a repeated or out-of-date press changes nothing
+        if verb == "convene.open" or stale_press(data, draft, adding=verb in ("convene.add_person", "convene.remove_person")):  # a repeated or out-of-date press changes nothing
             return self.step_card(discussion, now)
         if verb == "convene.cancel":  # asked first: a slip of the finger must not throw a morning's work away
             draft = {**wizard.keep(draft, data), "version": draft.get("version", 0) + 1}  # "No" finds the card as it was
@@ -126,6 +133,8 @@ class ConveneFlow:
             if person:
                 draft = wizard.forget({**draft, "invitees": wizard.with_person(draft["invitees"], person)},
                                       "add_agency", "add_name", "add_email")
+        elif verb == "convene.remove_person":
+            draft["invitees"] = wizard.without_person(draft["invitees"], data.get("index"))
         elif verb == "convene.next":
             draft = getattr(self, f"_next_{draft['step']}")(discussion, draft, data, now)
         discussion.draft, discussion.updated_at = {**draft, "version": draft.get("version", 0) + 1}, now
@@ -205,7 +214,7 @@ class ConveneFlow:
         if step == "when":
             return cards.when_card(draft, discussion.id, now=local_now)
         return cards.confirm_card(draft, discussion.id, now=local_now, provider_sends=self.s.meetings.sends_invitations,
-                                  missing_quorum=missing)
+                                  missing_quorum=missing, chair_invited=bool(self.meetings_flow._chair_row(discussion)))
 
     async def _link(self, uow, discussion: Discussion, now: datetime, *, review: bool) -> dict:
         """A new draft started from this discussion: for child-on-child, the other child's separate

@@ -152,8 +152,14 @@ class MeetingsFlow:
             transaction_id=discussion.id,
             subject=subject(discussion.case_reference, discussion.child_initials),
             body_html=body, start=start, end=end, time_zone=str(self.s.calendar.zone),
-            attendees=attendees_of(draft["invitees"]),
+            attendees=attendees_of([*draft["invitees"], *self._chair_row(discussion)]),
         )
+
+    def _chair_row(self, discussion: Discussion) -> list[dict]:
+        """The chair, so the meeting is in their calendar too (the organiser is the service mailbox or,
+        locally, the bot): their email from the contacts directory, when it has them."""
+        found = next(iter(self.s.directory.by_aad_object_id(discussion.chair_aad_id)), None)
+        return [{"invite": True, "email": found.email, "name": discussion.chair_name, "required": True}] if found else []
 
     async def _before_meeting_obligations(self, uow, discussion: Discussion, now: datetime) -> None:
         """What is owed before the meeting: every invitee's reply and records check, and the quorum."""

@@ -21,6 +21,16 @@ from .services import BotServices
 
 log = logging.getLogger(__name__)
 PREVIOUS = dict(zip(recording.STEPS[1:], recording.STEPS))
+# Presses that change a list on the card without moving on: applied only with the card's version.
+LIST_EDITS = frozenset({"record.add_action", "record.add_decision", "record.remove_decision", "record.remove_action",
+                        "record.edit_action"})
+
+
+def _number(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 NEXT = dict(zip(recording.STEPS, recording.STEPS[1:]))
 
 
@@ -90,7 +100,7 @@ class RecordFlow:
                                                  not_quorate_text=self.s.profile.quorum.not_quorate_text,
                                                  action_count=len(discussion.actions))
             record = dict(discussion.record)
-            if stale_press(data, record, adding=verb in ("record.add_action", "record.add_decision")):
+            if stale_press(data, record, adding=verb in LIST_EDITS):
                 return self.step_card(discussion)  # a stale or repeated press changes nothing
             record = keep(record, data)  # first, whatever the button: what is on the card is kept
             if record["step"] == "attendance":  # marks changed on the card count, whatever the button
@@ -102,6 +112,12 @@ class RecordFlow:
                 record = {**record, "errors": errors, "decisions": record["decisions"] + ([decision] if decision else [])}
                 if decision:
                     record = forget(record, "decision_child", "decision_kind", "decision_reasoning")
+            elif verb == "record.remove_decision":
+                index = _number(data.get("index"))
+                record["decisions"] = [d for i, d in enumerate(record["decisions"]) if i != index]
+            elif verb in ("record.remove_action", "record.edit_action"):
+                record = recording.without_action(record, _number(data.get("number")), edit=verb == "record.edit_action",
+                                                  zone=self.s.calendar.zone)
             elif verb == "record.add_action":
                 action, errors = recording.parse_action(data, children=self.children(discussion), start=now,
                                                         calendar=self.s.calendar)

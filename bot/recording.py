@@ -156,6 +156,23 @@ def parse_action(values: dict, *, children: list[str], start: datetime, calendar
     return {"child": child, "what": what, "agency": agency, "owner": owner, "email": email, "due": due.isoformat()}, {}
 
 
+def without_action(record: dict, number: int | None, *, edit: bool, zone) -> dict:
+    """The record without action `number`, the rest numbered again from A1. `edit`: its fields go back
+    into the Add action form, to be changed and added again (nothing is lost either way)."""
+    found = next((a for a in record["actions"] if a["number"] == number), None)
+    if found is None:
+        return record
+    remaining = [{**a, "number": n} for n, a in enumerate((a for a in record["actions"] if a["number"] != number), start=1)]
+    record = {**record, "actions": remaining}
+    if edit:
+        due = datetime.fromisoformat(found["due"]).astimezone(zone)
+        form = {"action_child": found["child"], "action_what": found["what"], "action_agency": found["agency"],
+                "action_owner": found["owner"], "action_email": found["email"], "action_due": f"{due:%d/%m/%Y}"}
+        values = record.get("values") or {}
+        record["values"] = {**values, "actions": {**values.get("actions", {}), **form}}
+    return record
+
+
 def default_distribution(invitations: list[dict], *, in_education: bool) -> str:
     """Everyone invited, attended or not (PROTOCOL.md 5: the record is circulated to everyone invited),
     each once; then the child's GP, the named nurse and the education setting's DSL (unless invited

@@ -218,6 +218,15 @@ def apply_invitee_choices(rows: list[dict], values: dict) -> tuple[list[dict], E
     return updated, errors
 
 
+def without_person(rows: list[dict], index) -> list[dict]:
+    """The invitees without the one at `index`, if the chair added them (the profile's are unticked, with a reason)."""
+    try:
+        index = int(index)
+    except (TypeError, ValueError):
+        return rows
+    return [row for i, row in enumerate(rows) if i != index or row.get("source") != "chair"]
+
+
 def apply_invitee_edits(rows: list[dict], values: dict) -> list[dict]:
     """The invitees card's ticks, names and reasons as the chair left them, whichever button was
     pressed; an email that is not (yet) an email address stays on the card, not in the row."""

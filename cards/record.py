@@ -45,8 +45,11 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
                                problem=errors.get("no_medical_reason"))
             body += text_input("medical_advice", "If no CP medical: medical advice given", saved.get("medical_advice", ""))
     elif step == "decisions":
-        body.append(facts([(f"{d['child']}: {decisions[d['kind']]}", d["reasoning"]) for d in record.get("decisions", [])]
-                          or [("Decisions", "none yet")]))
+        listed = record.get("decisions", [])
+        body += [_listed(f"**{d['child']}: {decisions[d['kind']]}**: {d['reasoning']}",
+                         [execute("Remove", "record.remove_decision", {"discussion_id": discussion.id, "step": step,
+                                                                       "version": version, "index": index}, validate=False)])
+                 for index, d in enumerate(listed)] or [text("Decisions: none yet")]
         body += [*choices("decision_child", "Child", [(c, c) for c in children], typed.get("decision_child", children[0]),
                           problem=errors.get("decision_child")),
                  *choices("decision_kind", "Decision", list(decisions.items()), typed.get("decision_kind", ""),
@@ -56,9 +59,13 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
                  {"type": "ActionSet", "actions": [execute("Add decision", "record.add_decision", {"discussion_id": discussion.id,
                                                                                                       "step": step, "version": version})]}]
     elif step == "actions":
-        body.append(facts([(f"A{a['number']} ({a['child']})", f"{a['what']}: {words.agency(a['agency'])}, {a['owner']}, "
-                            f"by {datetime.fromisoformat(a['due']).strftime('%d/%m/%Y')}") for a in record.get("actions", [])]
-                          or [("Actions", "none yet")]))
+        listed = record.get("actions", [])
+        body += [_listed(f"**A{a['number']} ({a['child']})**: {a['what']}: {words.agency(a['agency'])}, {a['owner']}, "
+                         f"by {datetime.fromisoformat(a['due']).strftime('%d/%m/%Y')}",
+                         [execute(title, verb, {"discussion_id": discussion.id, "step": step, "version": version,
+                                                "number": a["number"]}, validate=False)
+                          for title, verb in (("Edit", "record.edit_action"), ("Remove", "record.remove_action"))])
+                 for a in listed] or [text("Actions: none yet")]
         body += [*choices("action_child", "Child", [(c, c) for c in children], typed.get("action_child", children[0]),
                           problem=errors.get("action_child")),
                  *text_input("action_what", "Action", typed.get("action_what", ""), problem=errors.get("action_what")),
@@ -82,13 +89,28 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
                              problem=errors.get("next_date")),
                  *time_input("next_time", "Time", saved["next_time"]),
                  *text_input("next_venue", "Venue", saved["next_venue"])]
+    last = step == steps[-1]
+    if last:  # the whole record at a glance before it is finalised; Back reaches any part of it
+        body.append(container([text("**Review before finalising**"), facts([
+            ("Attendance", ", ".join(f"{words.agency(r['agency'])}: {attendance_words.get(r['attendance'], r['attendance'])}"
+                                     for r in record["attendance"])),
+            ("Quorate", "yes" if quorate else f"no: {not_quorate_text}"),
+            ("Decisions", "; ".join(f"{d['child']}: {decisions[d['kind']]}" for d in record.get("decisions", [])) or "none"),
+            ("Actions", "; ".join(f"A{a['number']} {a['what']} ({words.agency(a['agency'])})" for a in record.get("actions", []))
+             or "none"),
+            ("Distribution", f"{len([line for line in record.get('distribution', '').splitlines() if line.strip()])} recipients"),
+        ])], style="emphasis", separator=True))
     body += error(errors.get("_card"))
     data = {"discussion_id": discussion.id, "step": step, "version": version}
-    last = step == steps[-1]
     actions = [execute("Finalise the record" if last else "Next", "record.finalise" if last else "record.next", data, style="positive")]
     if number > 1:
         actions.append(execute("Back", "record.back", data, validate=False))
     return card(body, actions)
+
+
+def _listed(line: str, buttons: list) -> dict:
+    """One decision or action already added, with what can be done to it."""
+    return container([text(line), {"type": "ActionSet", "actions": buttons}], separator=True)
 
 
 def summary_card(discussion, *, quorate: bool, not_quorate_text: str, action_count: int) -> dict:

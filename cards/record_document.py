@@ -77,7 +77,7 @@ def docx_bytes(title: str, sections: list) -> bytes:
                 if not item.rows:
                     document.add_paragraph("None recorded.")
             else:
-                document.add_paragraph(item)
+                document.add_paragraph(item)  # python-docx keeps "\n" as line breaks
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -104,9 +104,19 @@ def pdf_bytes(title: str, sections: list) -> bytes:
                 table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                            ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
                 flow.append(table if item.rows else Paragraph("None recorded.", styles["BodyText"]))
-            else:
-                flow.append(Paragraph(escape(item), styles["BodyText"]))
+            else:  # line breaks the chair typed (one household member a line) stay line breaks
+                flow.append(Paragraph(escape(item).replace("\n", "<br/>"), styles["BodyText"]))
         flow.append(Spacer(1, 6))
+
+    def every_page(canvas, document):
+        """The protective marking at the top of every page and the page number at the foot, as in the DOCX."""
+        canvas.saveState()
+        canvas.setFont("Helvetica-Oblique", 8)
+        canvas.drawString(document.leftMargin, A4[1] - 28, MARKING)
+        canvas.drawRightString(A4[0] - document.rightMargin, 24, f"Page {document.page}")
+        canvas.restoreState()
+
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, title=title, author="Strategy Bot").build(flow)
+    SimpleDocTemplate(buffer, pagesize=A4, title=title, author="Strategy Bot").build(flow, onFirstPage=every_page,
+                                                                                      onLaterPages=every_page)
     return buffer.getvalue()

@@ -118,13 +118,19 @@ def invitees_card(draft: dict, discussion_id: str, *, now: datetime, missing_quo
                "no contact on duty in the directory")
         items = [text(label), text(f"{row['reason']} ({row['source']})", subtle=True, size="Small"), text(who, size="Small")]
         items += toggle(f"invite_{index}", "Invite", row["invite"])
+        if row.get("source") == "chair":  # someone the chair added can be taken off again
+            items.append({"type": "ActionSet", "actions": [execute("Remove", "convene.remove_person", {
+                "discussion_id": discussion_id, "step": "invitees", "version": draft.get("version", 0), "index": index},
+                validate=False)]})
         if not row["email"]:
             items += text_input(f"email_{index}", "Email address", typed.get(f"email_{index}", ""), problem=errors.get(f"email_{index}"))
             items += text_input(f"name_{index}", "Name", typed.get(f"name_{index}", ""))
         else:
             items += error(errors.get(f"email_{index}"))
-        if row["required"]:
-            items += text_input(f"reason_{index}", "If not invited: why", typed.get(f"reason_{index}", row.get("removal_reason", "")),
+        # The reason box only where a required agency is left out (the card is drawn again after each press),
+        # not an empty box under every agency: step 3 was about 2,000 px tall.
+        if row["required"] and (not row["invite"] or errors.get(f"reason_{index}")):
+            items += text_input(f"reason_{index}", "Not invited: why (required)", typed.get(f"reason_{index}", row.get("removal_reason", "")),
                                 problem=errors.get(f"reason_{index}"))
         rows.append(container(items, separator=True))
     warning = []
@@ -169,7 +175,8 @@ def when_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:
     return _frame(draft, discussion_id, body)
 
 
-def confirm_card(draft: dict, discussion_id: str, *, now: datetime, provider_sends: bool, missing_quorum: list[str]) -> dict:
+def confirm_card(draft: dict, discussion_id: str, *, now: datetime, provider_sends: bool, missing_quorum: list[str],
+                 chair_invited: bool = True) -> dict:
     child, slot = draft["child"], draft["slot"]
     invited = [r for r in draft["invitees"] if r["invite"]]
     start = datetime.fromisoformat(slot["start"])
@@ -183,6 +190,8 @@ def confirm_card(draft: dict, discussion_id: str, *, now: datetime, provider_sen
         *([("Not invited: no contact", ", ".join(words.agency(r["agency"]) for r in invited if not r.get("email")))]
           if any(not r.get("email") for r in invited) else []),
     ]
+    summary.append(("Your calendar", "you are invited too" if chair_invited else
+                    "you are not on the invitation: your email is not in the contacts directory"))
     body = [*assessment_block(draft["assessment"], now=now), facts(summary)]
     if missing_quorum:
         body.append(text("⚠ Not quorate: " + ", ".join(words.agency(a) for a in missing_quorum) + " not invited.", color="Attention"))

@@ -62,7 +62,7 @@ class Chair:
 
     async def strategy(self) -> dict:
         sent = await self.say("/strategy")
-        card = [a for a in sent if a.get("attachments")][-1]["attachments"][0]["content"]
+        card = [a for a in sent if a.get("attachments") and a["_method"] == "POST"][-1]["attachments"][0]["content"]
         self.discussion_id = card["actions"][0]["data"]["discussion_id"]
         self.card = card
         return card

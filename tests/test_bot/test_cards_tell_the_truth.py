@@ -232,3 +232,104 @@ async def test_the_chairs_card_shows_the_meetings_length_records_checks_and_apol
     words = texts_of(await chair.press("discussion.open", keep_inputs=False))
     assert f"({bot.services.profile.meetings.minutes} min)" in words  # the profile's meeting length
     assert "declined (on a warrant); information: PPU checks by noon; still researching records" in words
+
+
+async def test_the_chair_is_invited_when_the_directory_knows_them_and_told_when_not(tmp_path, clock):
+    from icalendar import Calendar
+
+    from storage.directory import example_path
+
+    clock.set(FRIDAY_NOON)
+    contacts = tmp_path / "contacts.yaml"
+    contacts.write_text(example_path("hackney").read_text().replace(
+        "    email: social.care.manager@hackney.example.org\n",
+        "    email: social.care.manager@hackney.example.org\n    aad_object_id: aad-chair-1\n"))
+    running = await start_bot(make_settings(tmp_path, contacts_file=contacts), clock)
+    try:
+        chair = Chair(running)  # aad-chair-1: in the directory as the social care manager
+        await chair.strategy()
+        for answers in (CHILD, {"concerns": "physical_abuse", "received_time": "10:00"}, {}):
+            await chair.press("convene.next", answers)
+        card = await chair.press("convene.next")
+        assert "Your calendar: you are invited too" in texts_of(card)
+        await chair.press("convene.confirm")
+        await running.services.drain()
+        [event] = Calendar.from_ical((tmp_path / "invitations" / f"{chair.discussion_id}.ics").read_bytes()).walk("VEVENT")
+        assert "mailto:social.care.manager@hackney.example.org" in [str(a) for a in event["attendee"]]
+
+        stranger = Chair(running, aad_id="aad-unknown", user_id="29:unknown", name="Kim Chair")
+        await stranger.strategy()
+        for answers in ({**CHILD, "case_reference": "CR-2"}, {"concerns": "physical_abuse", "received_time": "10:00"}, {}):
+            await stranger.press("convene.next", answers)
+        card = await stranger.press("convene.next")
+        assert "Your calendar: you are not on the invitation: your email is not in the contacts directory" in texts_of(card)
+    finally:
+        await stop_bot(running)
+
+
+async def test_records_and_invitee_lists_can_be_edited_and_the_record_reviewed_before_finalising(bot):
+    chair = await recording(bot)
+    await walk_to(chair, "6 of 10")
+    for reasoning in ("First reasoning, entered in error", "Unexplained injury; joint with police"):
+        await chair.press("record.add_decision", {"decision_child": "AB", "decision_kind": "s47_joint", "decision_reasoning": reasoning})
+    await chair.press("record.remove_decision", {"index": 0})
+    assert "First reasoning" not in texts_of(chair.card) and "Unexplained injury; joint with police" in texts_of(chair.card)
+    await walk_to(chair, "8 of 10")
+    for what in ("Police checks", "Health records"):
+        await chair.press("record.add_action", {"action_child": "AB", "action_what": what, "action_agency": "police",
+                                                "action_owner": "DS Pat", "action_email": "", "action_due": "14/06/2027"})
+    card = await chair.press("record.edit_action", {"number": 1})
+    assert {k: inputs_of(card)[k] for k in ("action_what", "action_owner", "action_due")} == {
+        "action_what": "Police checks", "action_owner": "DS Pat", "action_due": "14/06/2027"}  # back in the form
+    assert "A1 (AB)**: Health records" in texts_of(card)  # the other one is A1 now
+    card = await chair.press("record.add_action", {"action_what": "Police checks on the household"})
+    assert "A2 (AB)**: Police checks on the household" in texts_of(card)
+    card = await walk_to(chair, "10 of 10")
+    words = texts_of(card)
+    assert "Review before finalising" in words
+    assert "A1 Health records (Police); A2 Police checks on the household (Police)" in words
+    assert "AB: Section 47 enquiries: joint with police" in words
+
+
+async def test_step_3_asks_for_a_reason_only_where_a_required_agency_is_left_out_and_an_added_person_can_be_removed(bot):
+    chair = Chair(bot)
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00"})
+    assert not [k for k in inputs_of(card) if k.startswith("reason_")]  # nothing left out: no reason boxes
+    card = await chair.press("convene.add_person", {"add_agency": "specialist", "add_name": "Dr Expert",
+                                                    "add_email": "expert@nhs.example.org"})
+    police = next(k for k in inputs_of(card) if k.startswith("invite_") and
+                  "**Police**" in texts_of({"body": [c for c in card["body"] if k in str(c)]}))
+    index = police.split("_")[1]
+    card = await chair.press("convene.next", {police: "false"})
+    assert "Say why this required agency is not invited." in texts_of(card)
+    assert list(k for k in inputs_of(card) if k.startswith("reason_")) == [f"reason_{index}"]
+    remove = next(a for c in card["body"] if c.get("type") == "Container" and "Dr Expert" in texts_of({"body": [c]})
+                  for i in c["items"] if i.get("type") == "ActionSet" for a in i["actions"])
+    card = await chair.press("convene.remove_person", {"index": remove["data"]["index"]})
+    assert "Dr Expert" not in texts_of(card)
+    assert inputs_of(card)[police] == "false"  # the untick still stands
+
+
+async def test_resuming_a_draft_retires_the_older_card(bot):
+    chair = Chair(bot)
+    first = await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    await chair.strategy()  # /strategy again: the draft resumes in a new card
+    await bot.services.drain()
+    [retired] = [a for a in bot.connector.sent if a["_method"] == "PUT"]
+    assert "This draft continues in a newer card below." in texts_of(retired["attachments"][0]["content"])
+    assert retired["id"] == "reply-1" and first["actions"]  # the first card the bot posted
+
+
+async def test_after_recording_the_chairs_card_shows_the_actions_and_where_they_stand(bot):
+    chair = await recording(bot)
+    await walk_to(chair, "8 of 10")
+    await chair.press("record.add_action", {"action_child": "AB", "action_what": "Police checks", "action_agency": "police",
+                                            "action_owner": "DS Pat", "action_email": "", "action_due": "14/06/2027"})
+    await walk_to(chair, "10 of 10")
+    await chair.press("record.finalise", keep_inputs=False)
+    chair.card = None
+    words = texts_of(await chair.press("discussion.open", keep_inputs=False))
+    assert "A1: Police checks: DS Pat, due 17:00 Mon 14 Jun, open" in words, words

@@ -263,6 +263,11 @@ async def test_the_record_document_reaches_the_chair_and_its_distribution_is_tra
     pdf_path.write_bytes(pdf)
     text = " ".join(subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, text=True, check=True).stdout.split())
     assert "Unexplained injury to a young child" in text and "A5" in text and "Interview the neighbour" in text
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True).stdout.split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) >= 2  # the record runs over pages: the marking and the number are on every one
+    for number, page in enumerate(pages, start=1):
+        assert "OFFICIAL-SENSITIVE" in page and f"Page {number}" in page
     artifacts = Path(__file__).resolve().parents[2] / "data" / "screenshots"
     artifacts.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf_path), str(artifacts / "record-page")], check=True)
