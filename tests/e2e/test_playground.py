@@ -150,6 +150,12 @@ async def test_a_chair_convenes_a_discussion_in_the_playground(page, bot_on_a_po
     await answer_the_concern(page, "Serious physical injury", medical=True)
 
     await expect(page.get_by_text("3 of 5 · Assessment and invitees")).to_be_visible(timeout=30_000)
+    # Back, as a tired chair does: the concern card comes back with what was typed on it.
+    await current_card(page).get_by_role("button", name="Back").click()
+    await expect(page.get_by_text("2 of 5 · The concern")).to_be_visible(timeout=30_000)
+    await expect(current_card(page).get_by_label("Concern received: time (24-hour, e.g. 09:05)")).to_have_value("10:00")
+    await current_card(page).get_by_role("button", name="Next").click()
+    await expect(page.get_by_text("3 of 5 · Assessment and invitees")).to_be_visible(timeout=30_000)
     card = page.locator(".ac-adaptiveCard").last
     await expect(card.get_by_text("Deadline: by 17:00 today", exact=False)).to_be_visible()
     await expect(card.get_by_text("Dr Casey Example (fictional)", exact=False)).to_be_visible()
@@ -166,6 +172,18 @@ async def test_a_chair_convenes_a_discussion_in_the_playground(page, bot_on_a_po
     await final.screenshot(path=str(ARTIFACTS / "playground-convened.png"))
     await page.screenshot(path=str(ARTIFACTS / "playground-convened-page.png"), full_page=True)
     assert len(list((tmp_path / "invitations").glob("*.ics"))) == 1
+
+    # Moving the meeting past today's deadline: refused without a reason (what was typed stays), then recorded.
+    await final.get_by_label("Move to: date").fill("2026-11-24")
+    await final.get_by_label("Move to: time").fill("10:00")
+    await final.get_by_role("button", name="Move the meeting").click()
+    await expect(page.get_by_text("That is after the statutory deadline: record why it cannot be sooner.")).to_be_visible(timeout=30_000)
+    card = current_card(page)
+    await expect(card.get_by_label("Move to: date")).to_have_value("November 24, 2026")  # kept (the picker shows it this way)
+    await card.get_by_label("If after the deadline: why it cannot be sooner").fill("The paediatrician can only examine tomorrow")
+    await card.get_by_role("button", name="Move the meeting").click()
+    await expect(page.get_by_text("⚠ The meeting is after the statutory deadline", exact=False)).to_be_visible(timeout=30_000)
+    await current_card(page).screenshot(path=str(ARTIFACTS / "playground-moved-past-deadline.png"))
 
 
 async def test_the_ladder_for_an_overdue_action_in_the_playground(page, playground, bot_on_a_port, tmp_path, clock):
@@ -326,6 +344,10 @@ async def test_the_journey_of_a_discussion_through_the_mash_channel(team_playgro
             card = await press("record.add_action", {"step": "actions", "action_child": "MN", "action_what": what,
                                                      "action_agency": agency, "action_owner": owner, "action_email": email,
                                                      "action_due": "2 working days"})
+        card = await press("record.edit_action", {"step": "actions", "number": 2})  # A2 needs more words: edit it
+        assert inputs_of(card)["action_what"] == "Police checks"
+        card = await press("record.add_action", {"step": "actions", **inputs_of(card), "action_what": "Police checks on the household"})
+        assert "A2 (MN)**: Police checks on the household" in texts_of(card)
         card = await press("record.next", {"step": "actions"})
         card = await press("record.next", {"step": "distribution", **inputs_of(card)})
         card = await press("record.finalise", {"step": "next"})
