@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from botbuilder.core import MessageFactory, TurnContext
 
 from cards import discussion as discussion_cards
+from cards.elements import refreshing
 from cards import wizard as cards
 from protocol import Facts, assess
 from scheduling.slots import propose_slots
@@ -202,6 +203,10 @@ class ConveneFlow:
         return {**draft, "slot": slot, "invitees": rows, "step": "confirm", "errors": {}}
 
     def step_card(self, discussion: Discussion, now: datetime) -> dict:
+        return refreshing(self._step_card(discussion, now), "convene.open", {"discussion_id": discussion.id},
+                          [discussion.chair_user_id])
+
+    def _step_card(self, discussion: Discussion, now: datetime) -> dict:
         draft = {**(discussion.draft or {"step": "child"}), "assessment": discussion.assessment}
         step, local_now = draft["step"], self.s.calendar.local(now)
         if step == "child":

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from cards import discussion as discussion_cards
 from cards import wizard as cards
+from cards.elements import refreshing
 from cards.words import agency as agency_name
 from cards.words import subject, when
 from scheduling.meetings import Attendee, MeetingRequest
@@ -60,9 +61,10 @@ class MeetingsFlow:
         return self.chair_card(discussion, now)
 
     def chair_card(self, discussion: Discussion, now: datetime, problem: dict | None = None, typed: dict | None = None) -> dict:
-        return discussion_cards.chair_card(discussion, now=self.s.calendar.local(now), quorum=list(self.s.profile.quorum.agencies),
+        card = discussion_cards.chair_card(discussion, now=self.s.calendar.local(now), quorum=list(self.s.profile.quorum.agencies),
                                            provider_sends=discussion.meeting_provider == "graph",
                                            next_contacts=self.next_contacts(discussion), problem=problem, typed=typed)
+        return refreshing(card, "discussion.open", {"discussion_id": discussion.id}, [discussion.chair_user_id])
 
     async def change(self, uow, discussion: Discussion, verb: str, data: dict, now: datetime, *, actor: str) -> dict:
         """Invite someone else, move the meeting or cancel it: recorded now, and the calendar changed

@@ -9,6 +9,7 @@ from botbuilder.core import MessageFactory, TurnContext
 
 from cards import record as record_cards
 from cards import wizard as cards
+from cards.elements import refreshing
 from cards.words import agency as agency_name
 from protocol.vocabulary import AGENCIES
 from storage.models import Action, ActionUpdate, Decision, Obligation
@@ -75,11 +76,12 @@ class RecordFlow:
 
     def step_card(self, discussion) -> dict:
         record = discussion.record
-        return record_cards.step_card(
+        return refreshing(record_cards.step_card(
             discussion=discussion, record=record, steps=recording.STEPS, text_fields=recording.TEXT_FIELDS,
             decisions=recording.DECISIONS, attendance_words=recording.ATTENDANCE, children=self.children(discussion),
             agencies=[(a, agency_name(a)) for a in AGENCIES], not_quorate_text=self.s.profile.quorum.not_quorate_text,
-            quorate=recording.quorate(record["attendance"], list(self.s.profile.quorum.agencies)))
+            quorate=recording.quorate(record["attendance"], list(self.s.profile.quorum.agencies))),
+            "record.open", {"discussion_id": discussion.id}, [discussion.chair_user_id])
 
     async def act(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
         aad, _, name = actor_of(turn_context)

@@ -16,6 +16,15 @@ def card(body: list, actions: list | None = None, *, refresh_verb: str | None = 
     return result
 
 
+def refreshing(result: dict, verb: str, data: dict, user_ids: list[str | None]) -> dict:
+    """The card, set to be redrawn by the bot whenever one of `user_ids` views it (Universal Actions
+    `refresh`): an older copy further up a chat shows the current state, never stale live buttons."""
+    viewers = [u for u in user_ids if u]
+    if viewers:
+        result["refresh"] = {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "userIds": viewers[:60]}
+    return result
+
+
 def execute(title: str, verb: str, data: dict | None = None, *, style: str | None = None, validate: bool = True) -> dict:
     payload = {"verb": verb, **(data or {})}
     action = {"type": "Action.Execute", "title": title, "verb": verb, "data": payload,
@@ -69,7 +78,10 @@ def date_input(id_: str, label: str, value: str = "", *, problem: str | None = N
 
 
 def time_input(id_: str, label: str, value: str = "", *, problem: str | None = None) -> list[dict]:
-    return [{"type": "Input.Time", "id": id_, "label": label, "value": value or ""}, *error(problem)]
+    """A time typed as HH:MM. Not Input.Time: Teams' picker offers half hours only, and a concern
+    received at 09:05 could not be entered."""
+    return [{"type": "Input.Text", "id": id_, "label": label, "value": value or "", "placeholder": "HH:MM, e.g. 09:05"},
+            *error(problem)]
 
 
 def toggle(id_: str, title: str, value: bool = False, *, problem: str | None = None) -> list[dict]:

@@ -68,9 +68,8 @@ def concern_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:
     body = [
         *date_input("received_date", "Concern received: date", values.get("received_date") or now.date().isoformat(),
                     problem=errors.get("received_date")),
-        # A text box, not a time picker: the picker offered half hours only, and 09:05 could not be entered.
-        *text_input("received_time", "Concern received: time (24-hour, e.g. 09:05)", values.get("received_time") or now.strftime("%H:%M"),
-                    placeholder="HH:MM", problem=errors.get("received_time")),
+        *time_input("received_time", "Concern received: time (24-hour, e.g. 09:05)", values.get("received_time") or now.strftime("%H:%M"),
+                    problem=errors.get("received_time")),
         *choices("concerns", "Concerns (choose all that apply)", list(CONCERN_LABELS.items()), values.get("concerns", ""),
                  multi=True, problem=errors.get("concerns")),
         *toggle("forensic_evidence_needed", "Forensic evidence needs securing", values.get("forensic_evidence_needed") == "true"),

@@ -333,3 +333,22 @@ async def test_after_recording_the_chairs_card_shows_the_actions_and_where_they_
     chair.card = None
     words = texts_of(await chair.press("discussion.open", keep_inputs=False))
     assert "A1: Police checks: DS Pat, due 17:00 Mon 14 Jun, open" in words, words
+
+
+async def test_every_copy_of_the_chairs_cards_is_redrawn_as_it_now_is_when_the_chair_views_it(bot):
+    """Universal Actions refresh: each wizard, record and chair card names the chair's Teams id, so
+    Teams asks the bot for the current card whenever the chair sees an older copy in the chat."""
+    chair = Chair(bot)
+    first = await chair.strategy()
+    assert first["refresh"] == {"action": {"type": "Action.Execute", "verb": "convene.open",
+                                           "data": {"discussion_id": chair.discussion_id}}, "userIds": ["29:1chair"]}
+    await chair.press("convene.next", CHILD)
+    shown_again = await chair.press(first["refresh"]["action"]["verb"], first["refresh"]["action"]["data"], keep_inputs=False)
+    assert "2 of 5 · The concern" in texts_of(shown_again)  # the older copy shows where the draft is now
+    for answers in ({"concerns": "physical_abuse", "received_time": "10:00"}, {}, {}):
+        await chair.press("convene.next", answers)
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    chair.card = None
+    card = await chair.press("discussion.open", keep_inputs=False)
+    assert card["refresh"]["action"]["verb"] == "discussion.open" and card["refresh"]["userIds"] == ["29:1chair"]
