@@ -26,7 +26,8 @@ def next_contact(services: BotServices, discussion: Discussion, agency: str) -> 
     in_hours = discussion.meeting_start is None or services.calendar.in_working_hours(discussion.meeting_start)
     tried = {i.email.lower() for i in discussion.invitations if i.agency == agency}
     contact = services.directory.next_to_try(agency, in_hours=in_hours, tried=tried)
-    return contact.describe() if contact else "the agency's duty desk"
+    return (contact.describe() if contact else
+            f"nobody else from {agency_name(agency)} is in the contacts directory: ask their duty desk, and add them to it")
 
 
 class MeetingsFlow:

@@ -108,7 +108,8 @@ class RsvpFlow:
                 return await self._records_check(uow, discussion, invitation, data, aad, now)
             problems = self._check(answer, data)
             if problems:
-                return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now), problem=problems)
+                return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now), problem=problems,
+                                                  typed=data)
             was_confirmed = invitation.rsvp in discussion_cards.CONFIRMED
             invitation.rsvp = {"accept": "accepted", "decline": "declined", "delegate": "delegated", "share_only": "share_only"}[answer]
             invitation.rsvp_at = now

@@ -130,8 +130,12 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
     return card(body, actions)
 
 
-def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = None) -> dict:
+def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = None, typed: dict | None = None) -> dict:
+    """`typed`: a refused answer comes back with everything typed for it (nothing is lost)."""
     problem = problem or {}
+    saved = {"apologies": invitation.apologies, "information_route": invitation.information_route,
+             "delegate_name": invitation.delegate_name, "delegate_email": invitation.delegate_email}
+    values = {**saved, **{k: str(v) for k, v in (typed or {}).items() if k in saved}}
     data = {"discussion_id": discussion.id, "invitation_id": invitation.id}
     body = [heading(words.subject(discussion.case_reference, discussion.child_initials)),
             text(f"You are invited for **{words.agency(invitation.agency)}**."),
@@ -140,11 +144,11 @@ def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = N
     if problem.get("_card"):
         body.append(text(f"⚠ {problem['_card']}", color="Attention"))
     body.append(container([
-        *text_input("apologies", "If declining: apologies", invitation.apologies, problem=problem.get("apologies")),
+        *text_input("apologies", "If declining: apologies", values["apologies"], problem=problem.get("apologies")),
         *text_input("information_route", "If declining: how your agency's information will reach the chair",
-                    invitation.information_route, problem=problem.get("information_route")),
-        *text_input("delegate_name", "Delegate's name", invitation.delegate_name, problem=problem.get("delegate_name")),
-        *text_input("delegate_email", "Delegate's email", invitation.delegate_email, problem=problem.get("delegate_email")),
+                    values["information_route"], problem=problem.get("information_route")),
+        *text_input("delegate_name", "Delegate's name", values["delegate_name"], problem=problem.get("delegate_name")),
+        *text_input("delegate_email", "Delegate's email", values["delegate_email"], problem=problem.get("delegate_email")),
     ], separator=True))
     body.append(container([
         text("**Records check**: research your agency's records on the case before the meeting.", size="Small"),

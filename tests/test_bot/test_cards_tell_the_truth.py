@@ -352,3 +352,25 @@ async def test_every_copy_of_the_chairs_cards_is_redrawn_as_it_now_is_when_the_c
     chair.card = None
     card = await chair.press("discussion.open", keep_inputs=False)
     assert card["refresh"]["action"]["verb"] == "discussion.open" and card["refresh"]["userIds"] == ["29:1chair"]
+
+
+async def test_a_refused_reply_to_an_invitation_keeps_what_the_invitee_typed(bot):
+    chair = Chair(bot)
+    await chair.strategy()
+    for answers in (CHILD, {"concerns": "physical_abuse", "received_time": "10:00"}, {}, {}):
+        await chair.press("convene.next", answers)
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    police = {"aad_id": "aad-police-x", "user_id": "29:px", "name": "DS Pat"}
+    async with bot.services.uow() as uow:
+        invitation = next(i for i in (await uow.discussions.get(chair.discussion_id)).invitations if i.agency == "police")
+        invitation.aad_object_id = police["aad_id"]
+        await uow.commit()
+    data = {"discussion_id": chair.discussion_id, "invitation_id": invitation.id}
+    card = await chair.press("rsvp.decline", {**data, "apologies": "On a warrant all morning"}, keep_inputs=False, as_person=police)
+    assert "Say how your agency's information will reach the chair." in texts_of(card)
+    assert inputs_of(card)["apologies"] == "On a warrant all morning"
+    card = await chair.press("rsvp.delegate", {**data, "delegate_name": "DC Lee", "delegate_email": "dc.lee@police"},
+                             keep_inputs=False, as_person=police)
+    assert "Enter your delegate's email address." in texts_of(card)
+    assert (inputs_of(card)["delegate_name"], inputs_of(card)["delegate_email"]) == ("DC Lee", "dc.lee@police")
