@@ -137,7 +137,7 @@ class Outbox:
     async def _finish(self, effect, outcome: dict, consequences=None) -> None:
         """Record an attempt's outcome with its consequences, in one transaction. A consequence that
         meets a concurrent change (a chair's press on the same discussion) is applied again on top."""
-        for attempt in range(3):
+        for _ in range(3):
             try:
                 async with self.uow() as uow:
                     if not await uow.effects.settle(effect.id, **outcome):
