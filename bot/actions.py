@@ -167,7 +167,7 @@ class ActionsFlow:
                                    f"A{action.number} needs a further strategy discussion. Start a review discussion with this "
                                    "one's child and concern already filled in?",
                                    actions=[execute("Start the review discussion", "convene.review",
-                                                    {"discussion_id": discussion.id}, validate=False)])
+                                                    {"discussion_id": discussion.id})])
         await self.s.effects.post(uow, f"{delivery_id}:review-offer", reference=discussion.conversation_reference,
                                   activity=offer, discussion_id=discussion.id)
 

@@ -144,8 +144,9 @@ def parse_concern(values: dict, *, now: datetime, zone: ZoneInfo, child: dict) -
         errors["received_time"] = "Enter the time the concern was received (HH:MM)."
     else:
         received_at = datetime.combine(received_date, received_time, tzinfo=zone)
-        if received_at > now + timedelta(minutes=5):
-            errors["received_date"] = "That is in the future: when was the concern received?"
+        if received_at > now + timedelta(minutes=5):  # under the field that is wrong: today's date with a later time is the time
+            field = "received_time" if received_date == now.astimezone(zone).date() else "received_date"
+            errors[field] = f"That is in the future (it is {now.astimezone(zone):%H:%M} now): when was the concern received?"
         elif received_at < now - timedelta(days=30):
             errors["received_date"] = "That is over 30 days ago; convene for new information received now."
     concerns = [c for c in text(values, "concerns").split(",") if c]
@@ -242,8 +243,10 @@ def added_person(values: dict) -> tuple[dict | None, Errors]:
         errors["add_agency"] = "Choose the person's agency."
     if not name or len(name) > 120:
         errors["add_name"] = "Enter the person's name."
-    if not is_email(email):
+    if not email:
         errors["add_email"] = "Enter the person's email address."
+    elif not is_email(email):
+        errors["add_email"] = "That is not an email address: check it (e.g. name@agency.gov.uk)."
     if errors:
         return None, errors
     return {"agency": agency, "required": False, "reason": "added by the chair", "source": "chair", "name": name,

@@ -19,7 +19,7 @@ def base_card(*, discussion_id: str, case_reference: str, initials: str, status_
     return card(
         [heading(words.subject(case_reference, initials)), text(status_line),
          text("Only the chair and the people invited can open the details.", subtle=True, size="Small")],
-        [execute("Open", "discussion.open", {"discussion_id": discussion_id}, validate=False)],
+        [execute("Open", "discussion.open", {"discussion_id": discussion_id})],
         refresh_verb="discussion.open", refresh_data={"discussion_id": discussion_id}, user_ids=viewers,
     )
 
@@ -86,7 +86,10 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
     body.append(text("Teams invitations sent." if provider_sends else
                      "Local mode: invitation written as an .ics file; **nothing was sent**.", subtle=provider_sends,
                      color=None if provider_sends else "Warning"))
-    body.append(text("**Quorum confirmed**" if quorate else "**Quorum not yet confirmed**", color="Good" if quorate else "Attention"))
+    missing = [words.agency(a) for a, s in state.items() if s == "missing"]
+    body.append(text("**Quorum confirmed**" if quorate else
+                     f"**Not quorate**: {', '.join(missing)} not invited" if missing else "**Quorum not yet confirmed**",
+                     color="Good" if quorate else "Attention"))
     body.append(facts([(words.agency(a), marks[s]) for a, s in state.items()]))
     for agency, suggestion in next_contacts.items():
         body.append(text(f"⚠ {words.agency(agency)} declined: try {suggestion}.", color="Attention"))
@@ -107,13 +110,13 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
         body += [heading("Information updates", size="Default"),
                  facts([(u["from"], f"{u['text']} (received {words.when(datetime.fromisoformat(u['at']), now=now)})")
                         for u in updates])]
-    actions = [execute("Refresh", "discussion.open", {"discussion_id": discussion.id}, validate=False)]
+    actions = [execute("Refresh", "discussion.open", {"discussion_id": discussion.id})]
     status = getattr(discussion, "status", "convened")
     if status == "convened":
-        actions.append(execute("Write the record", "record.open", {"discussion_id": discussion.id}, validate=False))
+        actions.append(execute("Write the record", "record.open", {"discussion_id": discussion.id}))
         body.append(_change_meeting(discussion.id, problem or {}, typed if problem else {}))
     elif status == "recorded":
-        actions.append(execute("Export the record", "record.export", {"discussion_id": discussion.id}, validate=False))
+        actions.append(execute("Export the record", "record.export", {"discussion_id": discussion.id}))
         from .record import STATUS_WORDS
 
         agreed = sorted(getattr(discussion, "actions", None) or [], key=lambda a: a.number)
@@ -126,7 +129,7 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
         actions.insert(0, {"type": "Action.OpenUrl", "title": "Join the meeting", "url": discussion.meeting_join_url})
     if "child_on_child" in (discussion.facts or {}).get("concerns", []) and not discussion.linked_discussion_id:
         body.append(text("Child-on-child concern: the other child needs a separate discussion.", color="Warning"))
-        actions.append(execute("Start the other child's discussion", "convene.link", {"discussion_id": discussion.id}, validate=False))
+        actions.append(execute("Start the other child's discussion", "convene.link", {"discussion_id": discussion.id}))
     return card(body, actions)
 
 
@@ -159,10 +162,10 @@ def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = N
                  problem=problem.get("record_check")),
         {"type": "ActionSet", "actions": [execute("Send records check", "rsvp.records", data)]},
     ], separator=True))
-    actions = [execute("Accept", "rsvp.accept", data, style="positive", validate=False),
+    actions = [execute("Accept", "rsvp.accept", data, style="positive"),
                execute("Decline", "rsvp.decline", data, style="destructive"),
                execute("Send a delegate", "rsvp.delegate", data),
-               execute("Attend to share information only", "rsvp.share_only", data, validate=False)]
+               execute("Attend to share information only", "rsvp.share_only", data)]
     if discussion.meeting_join_url:
         actions.insert(0, {"type": "Action.OpenUrl", "title": "Join", "url": discussion.meeting_join_url})
     return card(body, actions)

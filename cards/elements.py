@@ -25,14 +25,14 @@ def refreshing(result: dict, verb: str, data: dict, user_ids: list[str | None]) 
     return result
 
 
-def execute(title: str, verb: str, data: dict | None = None, *, style: str | None = None, validate: bool = True) -> dict:
+def execute(title: str, verb: str, data: dict | None = None, *, style: str | None = None) -> dict:
+    """Every button sends every input on its card (associatedInputs "auto"; no input is marked
+    required, so nothing blocks a press): Back, Cancel, Remove and Edit keep what was typed too."""
     payload = {"verb": verb, **(data or {})}
     action = {"type": "Action.Execute", "title": title, "verb": verb, "data": payload,
               "fallback": {"type": "Action.Submit", "title": title, "data": payload}}
     if style:
         action["style"] = style
-    if not validate:
-        action["associatedInputs"] = "none"
     return action
 
 

@@ -48,7 +48,7 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
         listed = record.get("decisions", [])
         body += [_listed(f"**{d['child']}: {decisions[d['kind']]}**: {d['reasoning']}",
                          [execute("Remove", "record.remove_decision", {"discussion_id": discussion.id, "step": step,
-                                                                       "version": version, "index": index}, validate=False)])
+                                                                       "version": version, "index": index})])
                  for index, d in enumerate(listed)] or [text("Decisions: none yet")]
         body += [*choices("decision_child", "Child", [(c, c) for c in children], typed.get("decision_child", children[0]),
                           problem=errors.get("decision_child")),
@@ -63,7 +63,7 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
         body += [_listed(f"**A{a['number']} ({a['child']})**: {a['what']}: {words.agency(a['agency'])}, {a['owner']}, "
                          f"by {datetime.fromisoformat(a['due']).strftime('%d/%m/%Y')}",
                          [execute(title, verb, {"discussion_id": discussion.id, "step": step, "version": version,
-                                                "number": a["number"]}, validate=False)
+                                                "number": a["number"]})
                           for title, verb in (("Edit", "record.edit_action"), ("Remove", "record.remove_action"))])
                  for a in listed] or [text("Actions: none yet")]
         body += [*choices("action_child", "Child", [(c, c) for c in children], typed.get("action_child", children[0]),
@@ -104,7 +104,7 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
     data = {"discussion_id": discussion.id, "step": step, "version": version}
     actions = [execute("Finalise the record" if last else "Next", "record.finalise" if last else "record.next", data, style="positive")]
     if number > 1:
-        actions.append(execute("Back", "record.back", data, validate=False))
+        actions.append(execute("Back", "record.back", data))
     return card(body, actions)
 
 
@@ -121,8 +121,8 @@ def summary_card(discussion, *, quorate: bool, not_quorate_text: str, action_cou
              text(f"{action_count} action(s) agreed: each owner has a card below. Report back with the buttons or by "
                   "replying here, e.g. `A2 done`, `A3 by 14/12`, `A4 not required: reason`, `A5 further discussion`.")]
     data = {"discussion_id": discussion.id}
-    return card(lines, [execute("Open", "discussion.open", data, validate=False),
-                        execute("Mark the record as distributed", "record.distributed", data, validate=False)])
+    return card(lines, [execute("Open", "discussion.open", data),
+                        execute("Mark the record as distributed", "record.distributed", data)])
 
 
 def action_card(discussion, action, *, mention: str | None, now: datetime) -> dict:
@@ -138,9 +138,9 @@ def action_card(discussion, action, *, mention: str | None, now: datetime) -> di
     if action.status in ("completed", "not_required"):  # closed: nothing more to report on it
         return card(body, [])
     data = {"discussion_id": discussion.id, "action_id": action.id}
-    actions = [execute("Completed", "action.completed", data, style="positive", validate=False),
+    actions = [execute("Completed", "action.completed", data, style="positive"),
                execute("Will be done by…", "action.will_complete_by", data),
                execute("No longer required", "action.not_required", data),
-               execute("Needs a further discussion", "action.needs_discussion", data, validate=False)]
+               execute("Needs a further discussion", "action.needs_discussion", data)]
     body += [*date_input("by", "Will be done by (date)"), *text_input("reason", "No longer required because (agency manager's reason)")]
     return card(body, actions)

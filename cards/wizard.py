@@ -19,8 +19,8 @@ def _frame(draft: dict, discussion_id: str, body: list, *, next_title: str = "Ne
     data = {"discussion_id": discussion_id, "step": step, "version": draft.get("version", 0)}
     actions = [execute(next_title, next_verb, data, style="positive")]
     if back:
-        actions.append(execute("Back", "convene.back", data, validate=False))
-    actions.append(execute("Cancel", "convene.cancel", data, style="destructive", validate=False))
+        actions.append(execute("Back", "convene.back", data))
+    actions.append(execute("Cancel", "convene.cancel", data, style="destructive"))
     top = [heading("Convene a strategy discussion"), text(STEP_TITLES[step], subtle=True)]
     problem = draft.get("errors", {}).get("_card")
     return card(top + error(problem) + body, actions)
@@ -119,8 +119,7 @@ def invitees_card(draft: dict, discussion_id: str, *, now: datetime, missing_quo
         items += toggle(f"invite_{index}", "Invite", row["invite"])
         if row.get("source") == "chair":  # someone the chair added can be taken off again
             items.append({"type": "ActionSet", "actions": [execute("Remove", "convene.remove_person", {
-                "discussion_id": discussion_id, "step": "invitees", "version": draft.get("version", 0), "index": index},
-                validate=False)]})
+                "discussion_id": discussion_id, "step": "invitees", "version": draft.get("version", 0), "index": index})]})
         if not row["email"]:
             items += text_input(f"email_{index}", "Email address", typed.get(f"email_{index}", ""), problem=errors.get(f"email_{index}"))
             items += text_input(f"name_{index}", "Name", typed.get(f"name_{index}", ""))
@@ -194,6 +193,14 @@ def confirm_card(draft: dict, discussion_id: str, *, now: datetime, provider_sen
     body = [*assessment_block(draft["assessment"], now=now), facts(summary)]
     if missing_quorum:
         body.append(text("⚠ Not quorate: " + ", ".join(words.agency(a) for a in missing_quorum) + " not invited.", color="Attention"))
+    for row in draft["invitees"]:  # every departure from the rules, with the chair's reason, before anything is sent
+        if row["required"] and not row["invite"]:
+            body.append(text(f"⚠ {words.agency(row['agency'])} (required) not invited: {row.get('removal_reason', '')}",
+                             color="Attention"))
+    deadline = datetime.fromisoformat(draft["assessment"]["deadline"])
+    if datetime.fromisoformat(slot["end"]) > deadline:
+        body.append(text(f"⚠ After the statutory deadline ({words.when(deadline, now=now)}): {slot.get('late_reason', '')}",
+                         color="Attention"))
     body.append(text("Creating the meeting sends Teams invitations to everyone above." if provider_sends else
                      "Local mode: the meeting is written as an .ics file and **no invitation is sent**.",
                      color=None if provider_sends else "Warning"))
@@ -208,8 +215,8 @@ def confirm_card(draft: dict, discussion_id: str, *, now: datetime, provider_sen
 def cancel_card(discussion_id: str, *, version: int, step: str) -> dict:
     data = {"discussion_id": discussion_id, "step": step, "version": version}
     return card([heading("Cancel this draft?"), text("Everything entered so far is discarded. Nothing has been sent to anyone.")],
-                [execute("Yes, cancel the draft", "convene.cancel_confirmed", data, style="destructive", validate=False),
-                 execute("No, go back to it", "convene.open", data, validate=False)])
+                [execute("Yes, cancel the draft", "convene.cancel_confirmed", data, style="destructive"),
+                 execute("No, go back to it", "convene.open", data)])
 
 
 def born(dob: str, today) -> str:

@@ -71,11 +71,9 @@ class Chair:
         """The invoke activity Teams would send for pressing `verb` on the current card."""
         data = {"discussion_id": self.discussion_id}
         if self.card:
-            step_data = next((a["data"] for a in self.card.get("actions", []) if a.get("verb") == verb), None)
-            if step_data is None:  # buttons inside the body (Add person, Add action, Add decision)
-                step_data = next((a["data"] for a in _body_actions(self.card) if a.get("verb") == verb), {})
-            data.update({k: v for k, v in step_data.items() if k != "verb"})
-            if keep_inputs:
+            button = next((a for a in [*self.card.get("actions", []), *_body_actions(self.card)] if a.get("verb") == verb), {})
+            data.update({k: v for k, v in button.get("data", {}).items() if k != "verb"})
+            if keep_inputs and button.get("associatedInputs") != "none":  # as Teams does: such a button sends no input
                 data.update(inputs_of(self.card))
         data.update(changes or {})
         return activities.invoke(self._message(""), verb, data, **(as_person or self.person))

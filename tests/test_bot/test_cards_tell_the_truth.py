@@ -374,3 +374,39 @@ async def test_a_refused_reply_to_an_invitation_keeps_what_the_invitee_typed(bot
                              keep_inputs=False, as_person=police)
     assert "Enter your delegate's email address." in texts_of(card)
     assert (inputs_of(card)["delegate_name"], inputs_of(card)["delegate_email"]) == ("DC Lee", "dc.lee@police")
+
+
+async def test_what_a_hand_walk_found_on_the_wizard(bot):
+    """A chair walking the cards in the Playground: Back must carry the card's inputs (no button
+    may leave them behind), a future time is refused under the time, a half-typed person is not
+    dropped, and the confirm card names every departure from the rules with its reason."""
+    chair = Chair(bot)
+    card = await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "13:30"})  # it is 12:00
+    assert "That is in the future (it is 12:00 now)" in texts_of(card)
+    [time_box] = [i for i, item in enumerate(card["body"]) if item.get("id") == "received_time"]
+    assert "That is in the future" in card["body"][time_box + 1]["text"]  # under the time, the field that is wrong
+    card = await chair.press("convene.next", {"received_time": "10:00", "referrer_agency": "school"})
+    every_button = [a for a in card.get("actions", [])] + [a for i in card["body"] if i.get("type") == "Container"
+                                                             for x in i["items"] if x.get("type") == "ActionSet" for a in x["actions"]]
+    assert every_button and all(a.get("associatedInputs") != "none" for a in every_button)
+    police = next(k for k, v in inputs_of(card).items() if k.startswith("invite_") and
+                  "**Police**" in texts_of({"body": [c for c in card["body"] if k in str(c)]}))
+    card = await chair.press("convene.next", {police: "false", f"reason_{police.split('_')[1]}": "DS on leave",
+                                              "add_name": "Kim Lee", "add_email": "kim.lee@council.gov.uk"})
+    assert "You have typed someone to add: press Add person, or clear their name and email." in texts_of(card)
+    card = await chair.press("convene.add_person", {"add_agency": "specialist"})
+    assert "Kim Lee" in texts_of(card)
+    card = await chair.press("convene.next")
+    card = await chair.press("convene.next", {"slot": "other", "other_date": "2027-06-08", "other_time": "10:00",
+                                              "late_reason": "The family's solicitor is away until then"})
+    words = texts_of(card)
+    assert "⚠ Police (required) not invited: DS on leave" in words
+    assert "⚠ After the statutory deadline" in words and "The family's solicitor is away until then" in words
+    assert "Kim Lee" in words
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    chair.card = None
+    words = texts_of(await chair.press("discussion.open", keep_inputs=False))
+    assert "**Not quorate**: Police not invited" in words

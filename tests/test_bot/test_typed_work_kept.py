@@ -55,7 +55,7 @@ async def test_add_person_keeps_the_ticks_and_a_refused_add_keeps_the_person(bot
     assert (kept["add_agency"], kept["add_name"], kept["add_email"]) == ("", "", "")  # added: ready for the next person
 
     card = await chair.press("convene.add_person", {"add_agency": "other", "add_name": "Kim Lee", "add_email": "kim.lee@council"})
-    assert "Enter the person's email address." in texts_of(card)
+    assert "That is not an email address: check it (e.g. name@agency.gov.uk)." in texts_of(card)
     kept = values(card)
     assert (kept["add_agency"], kept["add_name"], kept["add_email"]) == ("other", "Kim Lee", "kim.lee@council")
     assert kept[f"invite_{police}"] == "false" and kept[f"reason_{police}"] == "DS on leave; PPU briefed by phone"
