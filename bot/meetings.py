@@ -269,7 +269,8 @@ class MeetingCreation:
 
     async def _invite_in_teams(self, uow, effect, discussion: Discussion, now: datetime) -> None:
         """A personal RSVP card for every invitee the bot can reach in Teams (same tenant, app installed).
-        Quiet on failure: the calendar invitation reaches them by email anyway."""
+        Quiet on failure when the provider sends calendar invitations (they reach them by email anyway);
+        with the local provider nothing else reaches them, so the chair is told."""
         reference = discussion.conversation_reference or {}
         service_url = reference.get("serviceUrl") or reference.get("service_url")
         for invitation in discussion.invitations:
@@ -277,7 +278,7 @@ class MeetingCreation:
                 card = discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))
                 await self.s.effects.personal(uow, f"{effect.key}:rsvp-card:{invitation.id}", user_id=invitation.aad_object_id,
                                               tenant_id=discussion.tenant_id, service_url=service_url, activity=card,
-                                              discussion_id=discussion.id, quiet=True)
+                                              discussion_id=discussion.id, quiet=self.s.meetings.sends_invitations)
 
     async def on_failed(self, uow, effect, reason: str) -> None:
         """Back to a draft at its confirm step, nothing lost, the reason told and a Retry that works."""

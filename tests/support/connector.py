@@ -14,6 +14,7 @@ class FakeConnector:
         self.sent: list[dict] = []
         self.fail_next: list = []  # HTTP statuses to answer with, in order; (status, headers) for e.g. Retry-After
         self.fail_posts: list[int] = []  # the same, for messages only (a chat opens, then the message fails)
+        self.fail_chats: list[int] = []  # the same, for opening a personal chat only
         self._ids = itertools.count(1)
         self._arrived = asyncio.Condition()
         app = web.Application()
@@ -54,6 +55,8 @@ class FakeConnector:
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
         parameters = await request.json()
+        if self.fail_chats:
+            return web.json_response({"error": {"code": "Forbidden"}}, status=self.fail_chats.pop(0))
         if self.fail_next:
             return web.json_response({"error": {"code": "MessageWritesBlocked"}}, status=self.fail_next.pop(0))
         conversation_id = f"a:personal-{len(self.conversations) + 1}"

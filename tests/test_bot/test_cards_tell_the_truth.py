@@ -410,3 +410,27 @@ async def test_what_a_hand_walk_found_on_the_wizard(bot):
     chair.card = None
     words = texts_of(await chair.press("discussion.open", keep_inputs=False))
     assert "**Not quorate**: Police not invited" in words
+
+
+async def test_in_local_mode_an_invitee_the_bot_cannot_reach_in_teams_is_told_to_the_chair(tmp_path, clock):
+    """Locally no calendar invitation is sent, so a personal card that cannot be delivered is the only
+    word the invitee would have had: the chair hears of it."""
+    from storage.directory import example_path
+
+    clock.set(FRIDAY_NOON)
+    contacts = tmp_path / "contacts.yaml"
+    contacts.write_text(example_path("hackney").read_text().replace(
+        "    email: cait.ds@hackney.example.org\n", "    email: cait.ds@hackney.example.org\n    aad_object_id: aad-police-ds\n"))
+    running = await start_bot(make_settings(tmp_path, contacts_file=contacts), clock)
+    try:
+        chair = Chair(running)
+        await chair.strategy()
+        for answers in (CHILD, {"concerns": "physical_abuse", "received_time": "10:00"}, {}, {}):
+            await chair.press("convene.next", answers)
+        running.connector.fail_chats = [403]  # the police officer's chat cannot be opened (app not installed for them)
+        await chair.press("convene.confirm")
+        await running.services.drain()
+        told = [a["text"] for a in running.connector.sent if "could not be delivered" in (a.get("text") or "")]
+        assert told and told[0].startswith("Strategy discussion CR-104233 (AB): a personal message in Teams could not be delivered")
+    finally:
+        await stop_bot(running)
