@@ -212,14 +212,9 @@ class ActionsFlow:
             stored.record = record
             uow.audit.record(actor=aad, action="information_update.received", subject_type="discussion", subject_id=discussion.id,
                              details={"agencies": sorted(agencies), "update": update}, correlation_id=delivery_id)
-            reference = stored.conversation_reference or {}
-            service_url = reference.get("serviceUrl") or reference.get("service_url")
-            note = (f"{subject(stored.case_reference, stored.child_initials)}: {from_whom} sent an information update. "
-                    "Open the discussion's card (Open, or `record` here) to read it.")
-            if stored.chair_user_id and service_url:
-                await self.s.effects.personal(uow, f"{delivery_id}:update-to-chair", user_id=stored.chair_user_id,
-                                              tenant_id=stored.tenant_id, service_url=service_url, activity=note,
-                                              discussion_id=stored.id)
+            await self.s.effects.tell_chair_personally(uow, f"{delivery_id}:update-to-chair", stored, (
+                f"{subject(stored.case_reference, stored.child_initials)}: {from_whom} sent an information update. "
+                "Open the discussion's card (Open, or `record` here) to read it."))
             await uow.commit()
         return (f"Thank you, {name}: your update on {discussion.case_reference} is recorded for the chair"
                 + (" and your one-working-day information update is complete." if owed else "."))

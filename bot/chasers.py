@@ -19,7 +19,7 @@ from storage.models import Chase
 
 from .meetings import next_contact
 from .outbox import CLAIM_FOR as DELIVERING_FOR, DeliveryRefused
-from .proactive import card_activity
+from .proactive import card_activity, service_url_of
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -271,13 +271,12 @@ class ChaseDelivery:
     @staticmethod
     async def queue(uow, *, obligation_id: str, stage: str, person: Person, title: str, line: str, card, link, discussion,
                     claimed_until=None, about: str | None = None):
-        reference = discussion.conversation_reference or {}
         key = ":".join(filter(None, (obligation_id, stage, about)))  # the chases table's key, once delivered
         return await uow.effects.add(
             key=f"chase:{key}", kind="chase", discussion_id=discussion.id, claimed_until=claimed_until,
             payload={"chase_key": key, "obligation_id": obligation_id, "stage": stage, "person": asdict(person),
                      "recipient": person.email or person.name, "title": title, "line": line, "card": card, "link": link,
-                     "tenant_id": discussion.tenant_id, "service_url": reference.get("serviceUrl") or reference.get("service_url")})
+                     "tenant_id": discussion.tenant_id, "service_url": service_url_of(discussion.conversation_reference)})
 
     @staticmethod
     def _chase(effect, now: datetime, **outcome) -> Chase:

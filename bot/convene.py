@@ -65,7 +65,7 @@ class ConveneFlow:
                                                                     "This draft continues in a newer card below."),
                                             discussion_id=draft.id)
             await uow.commit()
-        card = self.step_card(draft, now) if _personal(turn_context) else self.base_card(draft, "Being convened")
+        card = self.step_card(draft, now) if personal_chat(turn_context) else self.base_card(draft, "Being convened")
         if resumed:
             await turn_context.send_activity(MessageFactory.text("You have a strategy discussion draft in progress: carry on "
                                                                  "where you stopped, or cancel it to start again."))
@@ -221,7 +221,7 @@ class ConveneFlow:
         if step == "when":
             return cards.when_card(draft, discussion.id, now=local_now)
         return cards.confirm_card(draft, discussion.id, now=local_now, provider_sends=self.s.meetings.sends_invitations,
-                                  missing_quorum=missing, chair_invited=bool(self.meetings_flow._chair_row(discussion)))
+                                  missing_quorum=missing, chair_invited=bool(self.meetings_flow.chair_row(discussion)))
 
     async def _link(self, uow, discussion: Discussion, now: datetime, *, review: bool) -> dict:
         """A new draft started from this discussion: for child-on-child, the other child's separate
@@ -256,6 +256,7 @@ def stale_press(data: dict, draft: dict, *, adding: bool = False) -> bool:
     return "version" in data and str(data["version"]) != str(draft.get("version", 0))
 
 
-def _personal(turn_context: TurnContext) -> bool:
+def personal_chat(turn_context: TurnContext) -> bool:
+    """The activity comes from a 1:1 chat with the bot (anything else is shared with others)."""
     return (turn_context.activity.conversation.conversation_type or "personal") == "personal"
 

@@ -20,7 +20,7 @@ from botbuilder.schema import Activity
 
 from storage.models import Action, Discussion
 
-from .proactive import card_activity
+from .proactive import card_activity, service_url_of
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,15 @@ class Effects:
         return await uow.effects.add(key=key, kind="email", discussion_id=discussion_id,
                                      payload={"to": to, "subject": subject, "body": body})
 
+    async def tell_chair_personally(self, uow, key: str, discussion: Discussion, text: str, *, quiet: bool = False) -> bool:
+        """A note to the chair in their personal chat with the bot; False (nothing added) when the bot
+        cannot reach them there (no Teams id, or no connector known)."""
+        service_url = service_url_of(discussion.conversation_reference)
+        if not (discussion.chair_user_id and service_url):
+            return False
+        return await self.personal(uow, key, user_id=discussion.chair_user_id, tenant_id=discussion.tenant_id,
+                                   service_url=service_url, activity=text, discussion_id=discussion.id, quiet=quiet)
+
     async def tell_chair(self, uow, key: str, discussion: Discussion, text: str) -> bool:
         """A note to the discussion's chair, in the conversation where it was convened. A note that
         cannot be delivered is recorded (effect.failed) and logged; it does not beget another note."""
@@ -81,12 +90,7 @@ async def _tell_of_failure(uow, effects: Effects, effect, what: str, reason: str
 
     note = (f"{subject(discussion.case_reference, discussion.child_initials)}: {what} could not be delivered "
             f"({reason[:160]}). Please check it another way.")
-    reference = discussion.conversation_reference or {}
-    service_url = reference.get("serviceUrl") or reference.get("service_url")
-    if discussion.chair_user_id and service_url:
-        await effects.personal(uow, f"{effect.key}:failed", user_id=discussion.chair_user_id, tenant_id=discussion.tenant_id,
-                               service_url=service_url, activity=note, discussion_id=discussion.id, quiet=True)
-    else:
+    if not await effects.tell_chair_personally(uow, f"{effect.key}:failed", discussion, note, quiet=True):
         await effects.tell_chair(uow, f"{effect.key}:failed", discussion, note)
 
 

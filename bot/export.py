@@ -15,7 +15,7 @@ from cards import wizard as cards
 from cards.words import subject
 
 from . import recording
-from .convene import actor_of
+from .convene import actor_of, personal_chat
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class ExportFlow:
                              details={kind: len(content) for kind, content in files.items()})
             consent = Activity(type="message", attachments=[self._consent_card(discussion, kind, len(content))
                                                             for kind, content in files.items()])
-            personal = (turn_context.activity.conversation.conversation_type or "personal") == "personal"
+            personal = personal_chat(turn_context)
             if not personal:
                 # Files can only be offered in a personal chat: the record goes to the chair there, never to the channel.
                 await self.s.effects.personal(uow, f"{turn_context.activity.id}:export", user_id=discussion.chair_user_id,

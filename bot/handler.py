@@ -18,7 +18,7 @@ from storage.unit_of_work import RepeatedDelivery, answering
 from . import commands, messages
 from .commands import closest, parse
 from .actions import ActionsFlow
-from .convene import ConveneFlow
+from .convene import ConveneFlow, personal_chat
 from .export import ExportFlow
 from .meetings import MeetingsFlow
 from .proactive import card_activity
@@ -70,8 +70,8 @@ class StrategyBot(TeamsActivityHandler):
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
         if any(member.id == turn_context.activity.recipient.id for member in members_added):
-            shared = (turn_context.activity.conversation.conversation_type or "personal") != "personal"
-            await turn_context.send_activity(MessageFactory.text(messages.WELCOME_SHARED if shared else messages.WELCOME))
+            welcome = messages.WELCOME if personal_chat(turn_context) else messages.WELCOME_SHARED
+            await turn_context.send_activity(MessageFactory.text(welcome))
 
     async def _help(self, turn_context: TurnContext, _args: str) -> None:
         await turn_context.send_activity(MessageFactory.text(messages.help_text(self.s.profile, local_mode=self.s.local_mode)))
@@ -102,7 +102,7 @@ class StrategyBot(TeamsActivityHandler):
         now = self.s.clock.now()
         async with self.s.uow() as uow:
             overdue = await uow.obligations.overdue_for_chair(person.aad_object_id or person.id, now)
-            shared = (turn_context.activity.conversation.conversation_type or "personal") != "personal"
+            shared = not personal_chat(turn_context)
             lines = [messages.overdue_line(o, discussion=await uow.discussions.get(o.discussion_id),
                                            chases=await uow.chases.for_obligation(o.id),
                                            local_now=self.s.calendar.local(now), shared=shared) for o in overdue]

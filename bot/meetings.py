@@ -16,9 +16,12 @@ from cards.words import subject, when
 from scheduling.meetings import Attendee, MeetingRequest
 from storage.models import Discussion, Invitation
 
+from . import wizard
+from .proactive import service_url_of
 from .services import BotServices
 
 log = logging.getLogger(__name__)
+BEFORE_MEETING = ("rsvp", "record_check", "quorum_at_risk")  # what is owed before the meeting, satisfied once it is held
 
 
 def next_contact(services: BotServices, discussion: Discussion, agency: str) -> str:
@@ -70,8 +73,6 @@ class MeetingsFlow:
     async def change(self, uow, discussion: Discussion, verb: str, data: dict, now: datetime, *, actor: str) -> dict:
         """Invite someone else, move the meeting or cancel it: recorded now, and the calendar changed
         through the outbox (the chair is told if it cannot be)."""
-        from . import wizard
-
         if discussion.status != "convened":
             return await self.status_card(uow, discussion, now)
         version = discussion.version  # the card's state this press acted on: a repeat of it is one change
@@ -79,7 +80,7 @@ class MeetingsFlow:
             person, problem = wizard.added_person(data)
             if problem:
                 return self.chair_card(discussion, now, problem, data)
-            if any(same_person(i.agency, i.email, person["agency"], person["email"]) for i in discussion.invitations):
+            if any(wizard.same_person(i.agency, i.email, person["agency"], person["email"]) for i in discussion.invitations):
                 return self.chair_card(discussion, now, {"_card": f"{person['email']} is already invited for "
                                                                   f"{agency_name(person['agency'])}: nothing to add."}, data)
             invitation = Invitation(agency=person["agency"], name=person["name"], email=person["email"], required=False,
@@ -101,7 +102,7 @@ class MeetingsFlow:
             begin, end = datetime.fromisoformat(slot["start"]), datetime.fromisoformat(slot["end"])
             discussion.meeting_start, discussion.meeting_end = begin, end
             for obligation in await uow.obligations.for_discussion(discussion.id):
-                if obligation.kind in ("rsvp", "record_check", "quorum_at_risk") and obligation.state == "open":
+                if obligation.kind in BEFORE_MEETING and obligation.state == "open":
                     obligation.due_at, obligation.next_attempt_at = begin, now
             await uow.effects.add(key=f"{discussion.id}:meeting.reschedule:{version}", kind="meeting.reschedule",
                                   discussion_id=discussion.id, payload={})
@@ -155,10 +156,10 @@ class MeetingsFlow:
             transaction_id=discussion.id,
             subject=subject(discussion.case_reference, discussion.child_initials),
             body_html=body, start=start, end=end, time_zone=str(self.s.calendar.zone),
-            attendees=attendees_of([*draft["invitees"], *self._chair_row(discussion)]),
+            attendees=attendees_of([*draft["invitees"], *self.chair_row(discussion)]),
         )
 
-    def _chair_row(self, discussion: Discussion) -> list[dict]:
+    def chair_row(self, discussion: Discussion) -> list[dict]:
         """The chair, so the meeting is in their calendar too (the organiser is the service mailbox or,
         locally, the bot): their email from the contacts directory, when it has them."""
         found = next(iter(self.s.directory.by_aad_object_id(discussion.chair_aad_id)), None)
@@ -196,10 +197,6 @@ class MeetingsFlow:
                                               viewers=[v for v in viewers if v])
         await self.s.effects.update(uow, key, reference=discussion.conversation_reference, activity_id=discussion.card_activity_id,
                                     card=card, discussion_id=discussion.id)
-
-
-def same_person(agency_a: str, email_a: str, agency_b: str, email_b: str) -> bool:
-    return agency_a == agency_b and email_a.strip().lower() == email_b.strip().lower()
 
 
 def attendees_of(rows) -> tuple[Attendee, ...]:
@@ -251,7 +248,7 @@ class MeetingCreation:
         for row in discussion.draft["invitees"]:
             if not row["invite"] or not row.get("email"):
                 continue
-            if any(same_person(i.agency, i.email, row["agency"], row["email"]) for i in discussion.invitations):
+            if any(wizard.same_person(i.agency, i.email, row["agency"], row["email"]) for i in discussion.invitations):
                 continue  # the same person added twice (typed again, or a retried press): one invitation
             discussion.invitations.append(Invitation(
                 agency=row["agency"], name=row["name"], email=row["email"], role=row.get("role", ""),
@@ -271,8 +268,7 @@ class MeetingCreation:
         """A personal RSVP card for every invitee the bot can reach in Teams (same tenant, app installed).
         Quiet on failure when the provider sends calendar invitations (they reach them by email anyway);
         with the local provider nothing else reaches them, so the chair is told."""
-        reference = discussion.conversation_reference or {}
-        service_url = reference.get("serviceUrl") or reference.get("service_url")
+        service_url = service_url_of(discussion.conversation_reference)
         for invitation in discussion.invitations:
             if invitation.aad_object_id:
                 card = discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))

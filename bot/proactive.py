@@ -86,6 +86,12 @@ class Proactive:
                              lambda: self._in_turn(open_chat, lambda turn_context: turn_context.send_activity(activity)))
 
 
+def service_url_of(reference: dict | None) -> str | None:
+    """The connector a stored conversation reference points at (serialised or not, it is spelt both ways)."""
+    reference = reference or {}
+    return reference.get("serviceUrl") or reference.get("service_url")
+
+
 def reference_of(turn_context: TurnContext) -> dict:
     reference = TurnContext.get_conversation_reference(turn_context.activity).serialize()
     tenant = (turn_context.activity.channel_data or {}).get("tenant", {}).get("id")

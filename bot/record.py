@@ -15,24 +15,18 @@ from protocol.vocabulary import AGENCIES
 from storage.models import Action, ActionUpdate, Decision, Obligation
 
 from . import recording
-from .wizard import forget, keep
-from .convene import actor_of, stale_press
+from .wizard import as_int, forget, keep
+from .convene import actor_of, personal_chat, stale_press
+from .meetings import BEFORE_MEETING
 from .proactive import card_activity
 from .services import BotServices
 
 log = logging.getLogger(__name__)
 PREVIOUS = dict(zip(recording.STEPS[1:], recording.STEPS))
+NEXT = dict(zip(recording.STEPS, recording.STEPS[1:]))
 # Presses that change a list on the card without moving on: applied only with the card's version.
 LIST_EDITS = frozenset({"record.add_action", "record.add_decision", "record.remove_decision", "record.remove_action",
                         "record.edit_action"})
-
-
-def _number(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-NEXT = dict(zip(recording.STEPS, recording.STEPS[1:]))
 
 
 class RecordFlow:
@@ -55,7 +49,7 @@ class RecordFlow:
                 uow.audit.record(actor=aad, action="record.started", subject_type="discussion", subject_id=discussion.id)
             await uow.commit()
             card = self.step_card(discussion)
-        if (turn_context.activity.conversation.conversation_type or "personal") == "personal":
+        if personal_chat(turn_context):
             await turn_context.send_activity(card_activity(card))
         else:  # the record holds everything about the child: only the chair's own view shows it
             await turn_context.send_activity(MessageFactory.text(
@@ -115,10 +109,10 @@ class RecordFlow:
                 if decision:
                     record = forget(record, "decision_child", "decision_kind", "decision_reasoning")
             elif verb == "record.remove_decision":
-                index = _number(data.get("index"))
+                index = as_int(data.get("index"))
                 record["decisions"] = [d for i, d in enumerate(record["decisions"]) if i != index]
             elif verb in ("record.remove_action", "record.edit_action"):
-                record = recording.without_action(record, _number(data.get("number")), edit=verb == "record.edit_action",
+                record = recording.without_action(record, as_int(data.get("number")), edit=verb == "record.edit_action",
                                                   zone=self.s.calendar.zone)
             elif verb == "record.add_action":
                 action, errors = recording.parse_action(data, children=self.children(discussion), start=now,
@@ -198,7 +192,7 @@ class RecordFlow:
             action.history.append(ActionUpdate(status="open", note="agreed at the discussion", by=actor, at=now))
             discussion.actions.append(action)
         for before in await uow.obligations.for_discussion(discussion.id):  # replies, records checks, quorum: the meeting is held
-            if before.kind in ("rsvp", "record_check", "quorum_at_risk") and before.state in ("open", "breached"):
+            if before.kind in BEFORE_MEETING and before.state in ("open", "breached"):
                 before.state, before.updated_at = "satisfied", now
         held_at = discussion.meeting_start or now
         received_at = datetime.fromisoformat(discussion.facts["received_at"])

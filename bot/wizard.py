@@ -40,6 +40,19 @@ def forget(draft: dict, *names: str) -> dict:
     return {**draft, "values": {**values, draft["step"]: step_values}}
 
 
+def as_int(value) -> int | None:
+    """A number a card sent back (an index, an action's number), or None for anything else."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def same_person(agency_a: str, email_a: str, agency_b: str, email_b: str) -> bool:
+    """One person for an agency, whatever the case or spacing of the email typed."""
+    return agency_a == agency_b and (email_a or "").strip().lower() == (email_b or "").strip().lower()
+
+
 def flag(values: dict, name: str) -> bool:
     return str(values.get(name, "")).strip().lower() == "true"
 
@@ -221,10 +234,7 @@ def apply_invitee_choices(rows: list[dict], values: dict) -> tuple[list[dict], E
 
 def without_person(rows: list[dict], index) -> list[dict]:
     """The invitees without the one at `index`, if the chair added them (the profile's are unticked, with a reason)."""
-    try:
-        index = int(index)
-    except (TypeError, ValueError):
-        return rows
+    index = as_int(index)
     return [row for i, row in enumerate(rows) if i != index or row.get("source") != "chair"]
 
 
@@ -256,9 +266,8 @@ def added_person(values: dict) -> tuple[dict | None, Errors]:
 def with_person(rows: list[dict], person: dict) -> list[dict]:
     """The invitees with `person` added; someone already there (same agency and email, in any case)
     is merged, not listed twice: ticked to be invited again if they had been unticked."""
-    email = person["email"].strip().lower()
     for index, row in enumerate(rows):
-        if row["agency"] == person["agency"] and (row.get("email") or "").strip().lower() == email:
+        if same_person(row["agency"], row.get("email"), person["agency"], person["email"]):
             return [*rows[:index], {**row, "invite": True, "removal_reason": "", "name": row.get("name") or person["name"]},
                     *rows[index + 1:]]
     return [*rows, person]
