@@ -9,11 +9,42 @@ import pytest
 from tests.conftest import make_settings, start_bot, stop_bot
 
 from .chair import Chair, inputs_of, texts_of
-from .test_convene import CHILD
-from .test_durable_effects import recording, walk_to
+from .test_convene import CHILD, convene
+from .test_durable_effects import add_action, recording, walk_to
 from .test_record import FRIDAY_NOON
 
 ATTENDANCE = "1 of 10"
+
+
+async def convened_here(bot) -> Chair:
+    """A discussion convened in the chair's personal chat (local provider), its meeting created."""
+    chair = Chair(bot)
+    await convene(chair, concern={"concerns": "physical_abuse", "received_time": "10:00"})
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    return chair
+
+
+async def with_police_in_teams(bot) -> tuple[Chair, dict, dict]:
+    """Convened, with the police invitee reachable in Teams: the chair, the officer, and the data of
+    the officer's invitation card."""
+    chair = await convened_here(bot)
+    police = {"aad_id": "aad-police-x", "user_id": "29:px", "name": "DS Pat"}
+    async with bot.services.uow() as uow:
+        invitation = next(i for i in (await uow.discussions.get(chair.discussion_id)).invitations if i.agency == "police")
+        invitation.aad_object_id = police["aad_id"]
+        await uow.commit()
+    return chair, police, {"discussion_id": chair.discussion_id, "invitation_id": invitation.id}
+
+
+async def recorded_with_one_action(bot, *, due: str) -> Chair:
+    """Convened in the channel and recorded, with one action for the police, A1 "Police checks"."""
+    chair = await recording(bot)
+    await walk_to(chair, "8 of 10")
+    await add_action(chair, "Police checks", email="", due=due)
+    await walk_to(chair, "10 of 10")
+    await chair.press("record.finalise", keep_inputs=False)
+    return chair
 
 
 async def said(chair: Chair, text: str) -> str:
@@ -107,8 +138,7 @@ async def test_finalising_closes_what_was_owed_before_the_meeting(bot):
 async def test_overdue_in_a_channel_never_repeats_a_snooze_reason_and_says_minutes_when_under_an_hour(bot):
     chair = await recording(bot)
     await walk_to(chair, "8 of 10")
-    await chair.press("record.add_action", {"action_child": "AB", "action_what": "Police checks", "action_agency": "police",
-                                            "action_owner": "DS Pat", "action_email": "", "action_due": "1 working day"})
+    await add_action(chair, "Police checks", email="", due="1 working day")
     await chair.press("record.next", keep_inputs=False)
     await chair.press("record.next")
     await chair.press("record.finalise", keep_inputs=False)
@@ -125,12 +155,7 @@ async def test_overdue_in_a_channel_never_repeats_a_snooze_reason_and_says_minut
 
 
 async def test_cancelling_in_local_mode_says_nothing_was_sent(bot):
-    chair = Chair(bot)
-    await chair.strategy()
-    for answers in (CHILD, {"concerns": "physical_abuse", "received_time": "10:00"}, {}, {}):
-        await chair.press("convene.next", answers)
-    await chair.press("convene.confirm")
-    await bot.services.drain()
+    chair = await convened_here(bot)
     chair.card = None
     card = await chair.press("discussion.cancel", {"cancel_reason": "child safe with grandmother"}, keep_inputs=False)
     words = texts_of(card)
@@ -160,12 +185,7 @@ async def test_moving_the_meeting_past_the_deadline_needs_a_reason_which_is_show
 
 
 async def test_a_completed_actions_card_offers_no_report_buttons(bot):
-    chair = await recording(bot)
-    await walk_to(chair, "8 of 10")
-    await chair.press("record.add_action", {"action_child": "AB", "action_what": "Police checks", "action_agency": "police",
-                                            "action_owner": "DS Pat", "action_email": "", "action_due": "1 working day"})
-    await walk_to(chair, "10 of 10")
-    await chair.press("record.finalise", keep_inputs=False)
+    chair = await recorded_with_one_action(bot, due="1 working day")
     async with bot.services.uow() as uow:
         [action] = (await uow.discussions.get(chair.discussion_id)).actions
     open_card = await chair.press("action.completed", {"action_id": action.id}, keep_inputs=False)
@@ -212,19 +232,7 @@ async def test_cancelling_the_wizard_asks_first_and_no_keeps_what_was_typed(bot)
 
 
 async def test_the_chairs_card_shows_the_meetings_length_records_checks_and_apologies(bot):
-    chair = Chair(bot)
-    await chair.strategy()
-    for answers in (CHILD, {"concerns": "physical_abuse", "received_time": "10:00"}, {}, {}):
-        await chair.press("convene.next", answers)
-    await chair.press("convene.confirm")
-    await bot.services.drain()
-    police = {"aad_id": "aad-police-x", "user_id": "29:px", "name": "DS Pat"}
-    async with bot.services.uow() as uow:
-        discussion = await uow.discussions.get(chair.discussion_id)
-        invitation = next(i for i in discussion.invitations if i.agency == "police")
-        invitation.aad_object_id = police["aad_id"]
-        await uow.commit()
-    data = {"discussion_id": chair.discussion_id, "invitation_id": invitation.id}
+    chair, police, data = await with_police_in_teams(bot)
     await chair.press("rsvp.decline", {**data, "apologies": "on a warrant", "information_route": "PPU checks by noon"},
                       keep_inputs=False, as_person=police)
     await chair.press("rsvp.records", {**data, "record_check": "researching"}, keep_inputs=False, as_person=police)
@@ -324,12 +332,7 @@ async def test_resuming_a_draft_retires_the_older_card(bot):
 
 
 async def test_after_recording_the_chairs_card_shows_the_actions_and_where_they_stand(bot):
-    chair = await recording(bot)
-    await walk_to(chair, "8 of 10")
-    await chair.press("record.add_action", {"action_child": "AB", "action_what": "Police checks", "action_agency": "police",
-                                            "action_owner": "DS Pat", "action_email": "", "action_due": "14/06/2027"})
-    await walk_to(chair, "10 of 10")
-    await chair.press("record.finalise", keep_inputs=False)
+    chair = await recorded_with_one_action(bot, due="14/06/2027")
     chair.card = None
     words = texts_of(await chair.press("discussion.open", keep_inputs=False))
     assert "A1: Police checks: DS Pat, due 17:00 Mon 14 Jun, open" in words, words
@@ -355,18 +358,7 @@ async def test_every_copy_of_the_chairs_cards_is_redrawn_as_it_now_is_when_the_c
 
 
 async def test_a_refused_reply_to_an_invitation_keeps_what_the_invitee_typed(bot):
-    chair = Chair(bot)
-    await chair.strategy()
-    for answers in (CHILD, {"concerns": "physical_abuse", "received_time": "10:00"}, {}, {}):
-        await chair.press("convene.next", answers)
-    await chair.press("convene.confirm")
-    await bot.services.drain()
-    police = {"aad_id": "aad-police-x", "user_id": "29:px", "name": "DS Pat"}
-    async with bot.services.uow() as uow:
-        invitation = next(i for i in (await uow.discussions.get(chair.discussion_id)).invitations if i.agency == "police")
-        invitation.aad_object_id = police["aad_id"]
-        await uow.commit()
-    data = {"discussion_id": chair.discussion_id, "invitation_id": invitation.id}
+    chair, police, data = await with_police_in_teams(bot)
     card = await chair.press("rsvp.decline", {**data, "apologies": "On a warrant all morning"}, keep_inputs=False, as_person=police)
     assert "Say how your agency's information will reach the chair." in texts_of(card)
     assert inputs_of(card)["apologies"] == "On a warrant all morning"
