@@ -30,9 +30,9 @@ class ActionsFlow:
         self.s = services
 
     # ---- posting ---------------------------------------------------------------------------
-    def action_card(self, discussion, action, now: datetime) -> dict:
+    def action_card(self, discussion, action, now: datetime, typed: dict | None = None) -> dict:
         mention = f"<at>{action.owner_name}</at>" if action.owner_aad_object_id else None
-        card = record_cards.action_card(discussion, action, mention=mention, now=self.s.calendar.local(now))
+        card = record_cards.action_card(discussion, action, mention=mention, now=self.s.calendar.local(now), typed=typed)
         if mention:  # Teams turns the <at> text into a real @mention that notifies the owner
             card["msteams"] = {"entities": [{"type": "mention", "text": mention,
                                              "mentioned": {"id": action.owner_aad_object_id, "name": action.owner_name}}]}
@@ -90,7 +90,7 @@ class ActionsFlow:
             action = next((a for a in discussion.actions if a.id == data.get("action_id")), None) if discussion else None
             if action is None:
                 return cards.message_card("Not found", "That action no longer exists.")
-            card = self.action_card(discussion, action, self.s.clock.now())
+            card = self.action_card(discussion, action, self.s.clock.now(), typed=data if note else None)
             if note:
                 card["body"].append({"type": "TextBlock", "text": note, "color": "Attention", "wrap": True})
             return card

@@ -115,10 +115,6 @@ class ConveneFlow:
         draft = dict(discussion.draft or {"step": "child"})
         if verb == "convene.open" or stale_press(data, draft, adding=verb in ("convene.add_person", "convene.remove_person")):  # a repeated or out-of-date press changes nothing
             return self.step_card(discussion, now)
-        if verb == "convene.cancel":  # asked first: a slip of the finger must not throw a morning's work away
-            draft = {**wizard.keep(draft, data), "version": draft.get("version", 0) + 1}  # "No" finds the card as it was
-            discussion.draft, discussion.updated_at = draft, now
-            return cards.cancel_card(discussion.id, version=draft["version"], step=draft["step"])
         if verb == "convene.cancel_confirmed":
             discussion.status, discussion.updated_at = "cancelled", now
             uow.audit.record(actor=actor, action="discussion.cancelled", subject_type="discussion", subject_id=discussion.id)
@@ -126,6 +122,10 @@ class ConveneFlow:
         draft = wizard.keep(draft, data)  # first, whatever the button: what is on the card is kept
         if draft["step"] == "invitees":  # ticks, names and reasons changed on the card count, whatever the button
             draft["invitees"] = wizard.apply_invitee_edits(draft["invitees"], data)
+        if verb == "convene.cancel":  # asked first: a slip of the finger must not throw a morning's work away
+            draft["version"] = draft.get("version", 0) + 1  # "No" finds the card as it was left
+            discussion.draft, discussion.updated_at = draft, now
+            return cards.cancel_card(discussion.id, version=draft["version"], step=draft["step"])
         if verb == "convene.back":
             draft.update(step=PREVIOUS.get(draft["step"], "child"), errors={})
         elif verb == "convene.add_person":
@@ -168,9 +168,11 @@ class ConveneFlow:
         discussion.deadline = datetime.fromisoformat(assessment["deadline"])
         rows = wizard.invitee_rows(assessment, self.s.directory, in_hours=not self._meets_out_of_hours(discussion),
                                    quorum=assessment["quorum"])
-        # The invitees are worked out afresh from this assessment: edits to an earlier list do not carry over.
-        values = {k: v for k, v in (draft.get("values") or {}).items() if k != "invitees"}
-        return {**draft, "concern": concern, "step": "invitees", "invitees": rows, "errors": {}, "values": values}
+        values = draft.get("values") or {}
+        # Back to the concern and Next again: the list is worked out afresh, and the chair's work on it kept.
+        rows, typed = wizard.carry_over(rows, draft.get("invitees") or [], values.get("invitees") or {})
+        return {**draft, "concern": concern, "step": "invitees", "invitees": rows, "errors": {},
+                "values": {**values, "invitees": typed}}
 
     def _next_invitees(self, discussion, draft, data, now):
         rows, errors = wizard.apply_invitee_choices(draft["invitees"], data)

@@ -194,6 +194,8 @@ class StrategyBot(TeamsActivityHandler):
             return cards.message_card("Record", "The record (DOCX and PDF) is offered in your personal chat with me.")
         if verb.startswith("record."):
             return await self.record.act(turn_context, verb, data)
+        if verb == "action.open":  # a copy of the action's card redrawn (refresh): no report
+            return await self.actions.current_card(data)
         if verb.startswith("action."):
             return await self.actions.on_button(turn_context, verb, data)
         if verb.startswith("convene."):

@@ -33,6 +33,10 @@ def next_contact(services: BotServices, discussion: Discussion, agency: str) -> 
             f"nobody else from {agency_name(agency)} is in the contacts directory: ask their duty desk, and add them to it")
 
 
+USED_BY = {"discussion.invite": {"add_agency", "add_name", "add_email"},
+           "discussion.move": {"move_date", "move_time", "move_reason"}}
+
+
 class MeetingsFlow:
     def __init__(self, services: BotServices):
         self.s = services
@@ -127,7 +131,8 @@ class MeetingsFlow:
             told = ("the meeting is being cancelled and everyone invited told." if self.s.meetings.sends_invitations else
                     "the meeting is cancelled. Local mode: the .ics file is marked cancelled and nothing was sent to anyone.")
             return cards.message_card("Cancelled", f"{subject(discussion.case_reference, discussion.child_initials)}: {told}")
-        return self.chair_card(discussion, now)
+        # What this press used is done with; anything typed in the card's other boxes comes back.
+        return self.chair_card(discussion, now, typed={k: v for k, v in data.items() if k not in USED_BY[verb]})
 
     def next_contacts(self, discussion: Discussion) -> dict[str, str]:
         """For a quorum agency whose every invitee declined: who to try next (directory, on duty then)."""

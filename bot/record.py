@@ -111,6 +111,9 @@ class RecordFlow:
             elif verb == "record.remove_decision":
                 index = as_int(data.get("index"))
                 record["decisions"] = [d for i, d in enumerate(record["decisions"]) if i != index]
+            elif verb == "record.edit_action" and recording.half_typed_action(data):  # editing would overwrite it
+                record["errors"] = {"_card": "You have typed an action that is not added yet: press Add action, or clear "
+                                             "it, before editing another."}
             elif verb in ("record.remove_action", "record.edit_action"):
                 record = recording.without_action(record, as_int(data.get("number")), edit=verb == "record.edit_action",
                                                   zone=self.s.calendar.zone)

@@ -156,6 +156,11 @@ def parse_action(values: dict, *, children: list[str], start: datetime, calendar
     return {"child": child, "what": what, "agency": agency, "owner": owner, "email": email, "due": due.isoformat()}, {}
 
 
+def half_typed_action(values: dict) -> bool:
+    """Something typed in the Add action form (its choices always hold a value, so only the boxes count)."""
+    return any(str(values.get(f) or "").strip() for f in ("action_what", "action_owner", "action_email", "action_due"))
+
+
 def without_action(record: dict, number: int | None, *, edit: bool, zone) -> dict:
     """The record without action `number`, the rest numbered again from A1. `edit`: its fields go back
     into the Add action form, to be changed and added again (nothing is lost either way)."""

@@ -130,18 +130,18 @@ class RsvpFlow:
             elif was_confirmed and invitation.rsvp == "declined":
                 log.info("discussion %s: a confirmed invitee declined", discussion.id)
             await uow.commit()
-            return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))
+            return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now), typed=data)
 
     async def _records_check(self, uow, discussion, invitation, data: dict, aad: str, now) -> dict:
         check = str(data.get("record_check") or "")
         if check not in ("shared", "nothing_known", "researching"):
             return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now),
-                                              problem={"record_check": "Choose what your agency holds."})
+                                              problem={"record_check": "Choose what your agency holds."}, typed=data)
         invitation.record_check = check
         uow.audit.record(actor=aad, action=f"record_check.{check}", subject_type="invitation", subject_id=invitation.id,
                          details={"discussion_id": discussion.id, "agency": invitation.agency})
         await uow.commit()
-        return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))
+        return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now), typed=data)
 
     @staticmethod
     def _check(answer: str, data: dict) -> dict:

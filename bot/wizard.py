@@ -202,7 +202,8 @@ def invitee_rows(assessment: dict, directory, *, in_hours: bool, quorum: list[st
     rows = []
     for invitee in assessment["invitees"]:
         if invitee["agency"] == "referrer":
-            rows.append({**invitee, "name": "", "email": "", "role": "", "aad_object_id": None, "invite": True,
+            # Not ticked until the chair has a contact for them: a tick that invites nobody misleads.
+            rows.append({**invitee, "name": "", "email": "", "role": "", "aad_object_id": None, "invite": False,
                          "quorum": False, "removal_reason": ""})
             continue
         on_duty = directory.on_duty(invitee["agency"], in_hours=in_hours)
@@ -223,13 +224,44 @@ def apply_invitee_choices(rows: list[dict], values: dict) -> tuple[list[dict], E
         if not keep and row["required"] and not reason:
             errors[f"reason_{index}"] = "Say why this required agency is not invited."
         email = text(values, f"email_{index}") or row["email"]
-        if keep and row["agency"] != "referrer" and not email:
-            errors[f"email_{index}"] = "No contact on duty in the directory: enter an email address, or untick."
+        if keep and not email:
+            errors[f"email_{index}"] = ("Enter the referrer's email address to invite them, or untick." if row["agency"] == "referrer"
+                                        else "No contact on duty in the directory: enter an email address, or untick.")
         elif email and not is_email(email):
             errors[f"email_{index}"] = "That is not an email address."
         updated.append({**row, "invite": keep, "removal_reason": reason if not keep else "", "email": email,
                         "name": text(values, f"name_{index}") or row["name"]})
     return updated, errors
+
+
+RULE_FIELDS = ("agency", "required", "reason", "source", "quorum")  # what an assessment decides about a row
+
+
+def carry_over(rows: list[dict], earlier: list[dict], typed: dict) -> tuple[list[dict], dict]:
+    """The invitees worked out afresh (after Back to the concern and Next again), keeping the chair's
+    work on the earlier list: ticks, contacts and reasons for each agency still invited by the rules,
+    and everyone the chair added. `typed`, the step's boxes as left (keyed by row number), follows its
+    row to its new number; the boxes of a row the new assessment no longer lists go with it."""
+    before = {row["agency"]: (index, row) for index, row in enumerate(earlier) if row.get("source") != "chair"}
+    moved, result = {}, []
+    for row in rows:
+        if row["agency"] in before:
+            index, old = before[row["agency"]]
+            moved[index] = len(result)
+            row = {**old, **{field: row[field] for field in RULE_FIELDS}}
+        result.append(row)
+    for index, row in enumerate(earlier):
+        if row.get("source") == "chair":
+            moved[index] = len(result)
+            result.append(row)
+    kept = {}
+    for key, value in typed.items():
+        field, _, number = key.rpartition("_")
+        if not field or as_int(number) is None:  # not a row's box (the Add person form)
+            kept[key] = value
+        elif as_int(number) in moved:
+            kept[f"{field}_{moved[as_int(number)]}"] = value
+    return result, kept
 
 
 def without_person(rows: list[dict], index) -> list[dict]:

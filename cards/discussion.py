@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import words
-from .elements import card, choices, container, execute, facts, heading, text, text_input
+from .elements import card, choices, container, execute, facts, heading, notice, refreshing, text, text_input
 
 CHECK_WORDS = {"shared": "records checked and shared", "nothing_known": "records checked: nothing known",
                "researching": "still researching records", "none": "records check not yet answered"}
@@ -83,9 +83,8 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
         if discussion.deadline and end and end > discussion.deadline:
             body.append(text("⚠ The meeting is after the statutory deadline (the reason is in the audit trail).",
                              color="Attention"))
-    body.append(text("Teams invitations sent." if provider_sends else
-                     "Local mode: invitation written as an .ics file; **nothing was sent**.", subtle=provider_sends,
-                     color=None if provider_sends else "Warning"))
+    body.append(text("Teams invitations sent.", subtle=True) if provider_sends else
+                notice("Local mode: invitation written as an .ics file; **nothing was sent**."))
     missing = [words.agency(a) for a, s in state.items() if s == "missing"]
     body.append(text("**Quorum confirmed**" if quorate else
                      f"**Not quorate**: {', '.join(missing)} not invited" if missing else "**Quorum not yet confirmed**",
@@ -128,16 +127,19 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
     if discussion.meeting_join_url:
         actions.insert(0, {"type": "Action.OpenUrl", "title": "Join the meeting", "url": discussion.meeting_join_url})
     if "child_on_child" in (discussion.facts or {}).get("concerns", []) and not discussion.linked_discussion_id:
-        body.append(text("Child-on-child concern: the other child needs a separate discussion.", color="Warning"))
+        body.append(notice("Child-on-child concern: the other child needs a separate discussion."))
         actions.append(execute("Start the other child's discussion", "convene.link", {"discussion_id": discussion.id}))
     return card(body, actions)
 
 
 def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = None, typed: dict | None = None) -> dict:
-    """`typed`: a refused answer comes back with everything typed for it (nothing is lost)."""
+    """`typed`: what was on the card when a button was pressed; it comes back whatever the button (an
+    answer sent with something typed for another one, a refused answer: nothing is lost)."""
     problem = problem or {}
+    check = getattr(invitation, "record_check", "none")
     saved = {"apologies": invitation.apologies, "information_route": invitation.information_route,
-             "delegate_name": invitation.delegate_name, "delegate_email": invitation.delegate_email}
+             "delegate_name": invitation.delegate_name, "delegate_email": invitation.delegate_email,
+             "record_check": check if check != "none" else ""}
     values = {**saved, **{k: str(v) for k, v in (typed or {}).items() if k in saved}}
     data = {"discussion_id": discussion.id, "invitation_id": invitation.id}
     body = [heading(words.subject(discussion.case_reference, discussion.child_initials)),
@@ -158,8 +160,7 @@ def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = N
         *choices("record_check", "What your agency holds", [("shared", "Checks done and shared with the chair"),
                                                            ("nothing_known", "Nothing known"),
                                                            ("researching", "Still researching")],
-                 getattr(invitation, "record_check", "none") if getattr(invitation, "record_check", "none") != "none" else "",
-                 problem=problem.get("record_check")),
+                 values["record_check"], problem=problem.get("record_check")),
         {"type": "ActionSet", "actions": [execute("Send records check", "rsvp.records", data)]},
     ], separator=True))
     actions = [execute("Accept", "rsvp.accept", data, style="positive"),
@@ -168,4 +169,6 @@ def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = N
                execute("Attend to share information only", "rsvp.share_only", data)]
     if discussion.meeting_join_url:
         actions.insert(0, {"type": "Action.OpenUrl", "title": "Join", "url": discussion.meeting_join_url})
-    return card(body, actions)
+    # An older copy in the invitee's personal chat (two people: refreshed for both) redraws as the
+    # invitation now is: moved, cancelled, answered.
+    return refreshing(card(body, actions), "discussion.open", {"discussion_id": discussion.id}, [])

@@ -17,11 +17,14 @@ def card(body: list, actions: list | None = None, *, refresh_verb: str | None = 
 
 
 def refreshing(result: dict, verb: str, data: dict, user_ids: list[str | None]) -> dict:
-    """The card, set to be redrawn by the bot whenever one of `user_ids` views it (Universal Actions
-    `refresh`): an older copy further up a chat shows the current state, never stale live buttons."""
+    """The card, set to be redrawn by the bot whenever it is viewed (Universal Actions `refresh`): an
+    older copy further up a chat shows the current state, never stale live buttons. Teams refreshes
+    for everyone in a chat or channel of up to 60 people; in a bigger one only for `user_ids` (Teams
+    user ids, "29:…", where known), and the others get a refresh button."""
     viewers = [u for u in user_ids if u]
+    result["refresh"] = {"action": {"type": "Action.Execute", "verb": verb, "data": data}}
     if viewers:
-        result["refresh"] = {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "userIds": viewers[:60]}
+        result["refresh"]["userIds"] = viewers[:60]
     return result
 
 
@@ -55,6 +58,12 @@ def text(value: str, *, subtle: bool = False, color: str | None = None, weight: 
 
 def error(message: str | None) -> list[dict]:
     return [text(f"⚠ {message}", color="Attention", size="Small")] if message else []
+
+
+def notice(value: str) -> dict:
+    """Something to heed that is not an error (local mode, out of hours): dark text on a tinted band.
+    A TextBlock coloured "Warning" is pale yellow on white in the light theme, hard to read."""
+    return container([text(value)], style="warning")
 
 
 def facts(pairs: list[tuple[str, str]]) -> dict:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import words
-from .elements import card, choices, container, date_input, error, execute, facts, heading, shown, text, text_input, time_input, toggle
+from .elements import (card, choices, container, date_input, error, execute, facts, heading, refreshing, shown, text, text_input,
+                       time_input, toggle)
 
 TITLES = {"attendance": "Introductions and apologies", "household": "Family and household", "purpose": "Reason and purpose",
           "concerns": "Causes of concern and threshold", "background": "Background, risk and protective factors",
@@ -125,8 +126,10 @@ def summary_card(discussion, *, quorate: bool, not_quorate_text: str, action_cou
                         execute("Mark the record as distributed", "record.distributed", data)])
 
 
-def action_card(discussion, action, *, mention: str | None, now: datetime) -> dict:
-    """One action, for its owner to report on. No child details: the reference, initials and the task."""
+def action_card(discussion, action, *, mention: str | None, now: datetime, typed: dict | None = None) -> dict:
+    """One action, for its owner to report on. No child details: the reference, initials and the task.
+    `typed`: a refused report comes back with the date and reason as they were typed."""
+    typed = typed or {}
     due = words.when(action.due_at, now=now)
     status = STATUS_WORDS.get(action.status, action.status)
     if action.status == "will_complete_by" and action.history:
@@ -135,12 +138,16 @@ def action_card(discussion, action, *, mention: str | None, now: datetime) -> di
     body = [heading(f"A{action.number} · {discussion.case_reference} ({action.child_initials})", size="Default"),
             text(action.description), facts([("Owner", f"{owner} ({words.agency(action.owner_agency)})"), ("Due", due),
                                              ("Status", status)])]
-    if action.status in ("completed", "not_required"):  # closed: nothing more to report on it
-        return card(body, [])
     data = {"discussion_id": discussion.id, "action_id": action.id}
+    # Every copy shows the action as it now is (a closed one offers no buttons). The owner's Teams id
+    # is not known (the directory holds their Entra id), so a channel of more than 60 gives them a refresh button.
+    viewers = [discussion.chair_user_id]
+    if action.status in ("completed", "not_required"):  # closed: nothing more to report on it
+        return refreshing(card(body, []), "action.open", data, viewers)
     actions = [execute("Completed", "action.completed", data, style="positive"),
                execute("Will be done by…", "action.will_complete_by", data),
                execute("No longer required", "action.not_required", data),
                execute("Needs a further discussion", "action.needs_discussion", data)]
-    body += [*date_input("by", "Will be done by (date)"), *text_input("reason", "No longer required because (agency manager's reason)")]
-    return card(body, actions)
+    body += [*date_input("by", "Will be done by (date)", str(typed.get("by") or "")),
+             *text_input("reason", "No longer required because (agency manager's reason)", str(typed.get("reason") or ""))]
+    return refreshing(card(body, actions), "action.open", data, viewers)

@@ -7,7 +7,8 @@ from datetime import datetime
 from protocol.vocabulary import AGENCIES, CONCERN_LABELS
 
 from . import words
-from .elements import card, choices, container, date_input, error, execute, facts, heading, shown, text, text_input, time_input, toggle
+from .elements import (card, choices, container, date_input, error, execute, facts, heading, notice, shown, text, text_input,
+                       time_input, toggle)
 
 STEP_TITLES = {"child": "1 of 5 · The child", "concern": "2 of 5 · The concern", "invitees": "3 of 5 · Assessment and invitees",
                "when": "4 of 5 · When", "confirm": "5 of 5 · Confirm"}
@@ -103,7 +104,7 @@ def assessment_block(assessment: dict, *, now: datetime) -> list:
     lines.append(text(("**Meeting required** (face to face or video): " if assessment["format"] == "meeting"
                        else "**Meeting or telephone**: ") + f"{fmt['text']} ({fmt['source']})"))
     if assessment.get("out_of_hours"):
-        lines.append(text("Received out of hours: the Emergency Duty Team convenes.", color="Warning"))
+        lines.append(notice("Received out of hours: the Emergency Duty Team convenes."))
     return lines
 
 
@@ -113,7 +114,7 @@ def invitees_card(draft: dict, discussion_id: str, *, now: datetime, missing_quo
     for index, row in enumerate(draft["invitees"]):
         label = f"**{words.agency(row['agency'])}**" + (" (required)" if row["required"] else " (recommended)")
         who = (f"{row['name']}, {row['role']}" if row["name"] else
-               "the referring agency: add an email address to invite them" if row["agency"] == "referrer" else
+               "the referring agency: not invited until you enter an email address and tick Invite" if row["agency"] == "referrer" else
                "no contact on duty in the directory")
         items = [text(label), text(f"{row['reason']} ({row['source']})", subtle=True, size="Small"), text(who, size="Small")]
         items += toggle(f"invite_{index}", "Invite", row["invite"])
@@ -161,7 +162,7 @@ def when_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:
                                   "other" if chosen else options[0][0] if options else "other"})
     body = [
         text(f"Deadline: by **{words.when(deadline, now=now)}**."),
-        *([text("No time is left before the deadline inside working hours: choose your own time below.", color="Warning")]
+        *([notice("No time is left before the deadline inside working hours: choose your own time below.")]
           if not options else []),
         *choices("slot", "Proposed times", options + [("other", "Another time (below)")], typed.get("slot", ""), expanded=True,
                  problem=errors.get("slot")),
@@ -177,6 +178,7 @@ def confirm_card(draft: dict, discussion_id: str, *, now: datetime, provider_sen
                  chair_invited: bool = True) -> dict:
     child, slot = draft["child"], draft["slot"]
     invited = [r for r in draft["invitees"] if r["invite"]]
+    left_out = [r for r in draft["invitees"] if not r["invite"] and not r["required"]]  # required ones get a ⚠ line below
     start = datetime.fromisoformat(slot["start"])
     summary = [
         ("Case", f"{child['case_reference']} ({child['initials']})"),
@@ -187,6 +189,7 @@ def confirm_card(draft: dict, discussion_id: str, *, now: datetime, provider_sen
         ("Invitees", "; ".join(f"{words.agency(r['agency'])}: {r['name'] or r['email']}" for r in invited if r.get("email"))),
         *([("Not invited: no contact", ", ".join(words.agency(r["agency"]) for r in invited if not r.get("email")))]
           if any(not r.get("email") for r in invited) else []),
+        *([("Not invited", ", ".join(words.agency(r["agency"]) for r in left_out))] if left_out else []),
     ]
     summary.append(("Your calendar", "you are invited too" if chair_invited else
                     "you are not on the invitation: your email is not in the contacts directory"))
@@ -201,9 +204,8 @@ def confirm_card(draft: dict, discussion_id: str, *, now: datetime, provider_sen
     if datetime.fromisoformat(slot["end"]) > deadline:
         body.append(text(f"⚠ After the statutory deadline ({words.when(deadline, now=now)}): {slot.get('late_reason', '')}",
                          color="Attention"))
-    body.append(text("Creating the meeting sends Teams invitations to everyone above." if provider_sends else
-                     "Local mode: the meeting is written as an .ics file and **no invitation is sent**.",
-                     color=None if provider_sends else "Warning"))
+    body.append(text("Creating the meeting sends Teams invitations to everyone above.") if provider_sends else
+                notice("Local mode: the meeting is written as an .ics file and **no invitation is sent**."))
     meeting_error = draft.get("meeting_error")
     if meeting_error:
         body.append(text(f"⚠ The meeting could not be created: {meeting_error}. Nothing you entered is lost; try again.",

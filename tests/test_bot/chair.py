@@ -110,3 +110,8 @@ def _body_actions(card: dict) -> list[dict]:
 
     walk(card.get("body", []))
     return found
+
+
+def invitee_rows(card: dict) -> list[dict]:
+    """Step 3's rows, one container per agency, in the order of their `invite_N` ticks."""
+    return [c for c in card["body"] if c.get("type") == "Container" and "invite_" in str(c)]

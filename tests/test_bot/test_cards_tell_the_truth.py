@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import make_settings, start_bot, stop_bot
 
-from .chair import Chair, inputs_of, texts_of
+from .chair import Chair, inputs_of, invitee_rows, texts_of
 from .test_convene import CHILD, convene
 from .test_durable_effects import add_action, recording, walk_to
 from .test_record import FRIDAY_NOON
@@ -91,16 +91,21 @@ async def test_the_received_time_takes_any_minute_and_does_not_move_when_the_car
     assert facts["received_at"].startswith("2027-05-28T09:05")
 
 
-async def test_a_referrer_without_a_contact_is_shown_as_not_invited(bot):
+async def test_a_referrer_is_invited_only_with_a_contact_and_otherwise_shown_as_not_invited(bot):
     chair = Chair(bot)
     await chair.strategy()
     await chair.press("convene.next", CHILD)
-    await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00", "referrer_agency": "GP"})
-    await chair.press("convene.next")
+    step3 = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00", "referrer_agency": "GP"})
+    referrer = next(k for k, c in enumerate(invitee_rows(step3)) if "**Referrer**" in texts_of({"body": [c]}))
+    assert inputs_of(step3)[f"invite_{referrer}"] == "false"  # no tick that invites nobody
+    refused = await chair.press("convene.next", {f"invite_{referrer}": "true"})  # ticked, but no email
+    assert "Enter the referrer's email address to invite them, or untick." in texts_of(refused)
+    assert inputs_of(refused)[f"invite_{referrer}"] == "true"  # the tick is kept with the error
+    await chair.press("convene.next", {f"invite_{referrer}": "false"})
     card = await chair.press("convene.next")
     words = texts_of(card)
     assert "5 of 5 · Confirm" in words
-    assert "Not invited: no contact: Referrer" in words and "Referrer: referrer" not in words
+    assert "Not invited: Referrer" in words and "Referrer: referrer" not in words
 
 
 async def test_records_researched_starts_from_the_records_check_and_distribution_is_everyone_invited_once(bot):
@@ -355,6 +360,38 @@ async def test_every_copy_of_the_chairs_cards_is_redrawn_as_it_now_is_when_the_c
     chair.card = None
     card = await chair.press("discussion.open", keep_inputs=False)
     assert card["refresh"]["action"]["verb"] == "discussion.open" and card["refresh"]["userIds"] == ["29:1chair"]
+
+
+async def test_an_older_copy_of_an_invitation_redraws_with_the_meeting_as_it_now_is(bot):
+    """The invitee's card in their personal chat (two people: Teams refreshes it for both)."""
+    chair, police, data = await with_police_in_teams(bot)
+    first = await chair.press("discussion.open", data, keep_inputs=False, as_person=police)
+    assert first["refresh"]["action"] == {"type": "Action.Execute", "verb": "discussion.open",
+                                          "data": {"discussion_id": chair.discussion_id}}
+    chair.card = None
+    await chair.press("discussion.move", {"move_date": "2027-05-28", "move_time": "16:30"}, keep_inputs=False)
+    await bot.services.drain()
+    chair.card = None
+    again = await chair.press(first["refresh"]["action"]["verb"], first["refresh"]["action"]["data"], keep_inputs=False,
+                              as_person=police)
+    assert "You are invited for **Police**." in texts_of(again) and "Meeting: **16:30 today**" in texts_of(again)
+
+
+async def test_an_older_copy_of_an_action_card_redraws_closed_once_the_action_is_done(bot):
+    chair = await recorded_with_one_action(bot, due="1 working day")
+    await bot.services.drain()
+    [posted] = [a["attachments"][0]["content"] for a in bot.connector.sent
+                if a.get("attachments") and "A1 · " in texts_of(a["attachments"][0]["content"])][:1]
+    refresh = posted["refresh"]
+    assert refresh["action"]["verb"] == "action.open" and refresh["userIds"] == ["29:1chair"]
+    await chair.press("action.completed", refresh["action"]["data"], keep_inputs=False)
+    officer = {"aad_id": "aad-police-x", "user_id": "29:px", "name": "DS Pat"}  # anyone viewing the channel's copy
+    chair.card = None
+    again = await chair.press(refresh["action"]["verb"], refresh["action"]["data"], keep_inputs=False, as_person=officer)
+    assert "Status: completed" in texts_of(again) and again.get("actions", []) == []
+    async with bot.services.uow() as uow:  # viewing is not reporting: one report in the history
+        [action] = (await uow.discussions.get(chair.discussion_id)).actions
+        assert [u.status for u in action.history].count("completed") == 1
 
 
 async def test_a_refused_reply_to_an_invitation_keeps_what_the_invitee_typed(bot):

@@ -5,7 +5,7 @@ import pytest
 
 from tests.conftest import make_settings, start_bot, stop_bot
 
-from .chair import Chair, inputs_of, texts_of
+from .chair import Chair, inputs_of, invitee_rows, texts_of
 from .test_convene import CHILD
 from .test_durable_effects import walk_to, recording
 from .test_record import FRIDAY_NOON
@@ -41,16 +41,16 @@ async def test_add_person_keeps_the_ticks_and_a_refused_add_keeps_the_person(bot
     await chair.strategy()
     await chair.press("convene.next", CHILD)
     card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00", "referrer_agency": "GP"})
-    rows = [c for c in card["body"] if c.get("type") == "Container" and "invite_" in str(c)]
+    rows = invitee_rows(card)
     police = next(i for i, c in enumerate(rows) if "**Police**" in texts_of({"body": [c]}))
     referrer = next(i for i, c in enumerate(rows) if "**Referrer**" in texts_of({"body": [c]}))
-    edits = {f"invite_{police}": "false", f"reason_{police}": "DS on leave; PPU briefed by phone", f"invite_{referrer}": "false"}
+    edits = {f"invite_{police}": "false", f"reason_{police}": "DS on leave; PPU briefed by phone", f"invite_{referrer}": "true"}  # both differ from how they started
     card = await chair.press("convene.add_person", {**edits, "add_agency": "specialist", "add_name": "Dr Expert",
                                                     "add_email": "expert@nhs.example.org"})
     assert "Enter the person's" not in texts_of(card) and "Dr Expert" in texts_of(card)
     assert "⚠ Without Police this will **not be a quorate strategy discussion**." in texts_of(card)  # the untick counted
     kept = values(card)
-    assert kept[f"invite_{police}"] == "false" and kept[f"invite_{referrer}"] == "false"
+    assert kept[f"invite_{police}"] == "false" and kept[f"invite_{referrer}"] == "true"
     assert kept[f"reason_{police}"] == "DS on leave; PPU briefed by phone"
     assert (kept["add_agency"], kept["add_name"], kept["add_email"]) == ("", "", "")  # added: ready for the next person
 
@@ -153,3 +153,30 @@ async def test_every_record_card_survives_back_and_next_unchanged(bot):
             continue
         assert step in texts_of(back), texts_of(back)
         assert {k: inputs_of(back)[k] for k in answers} == answers, step
+
+
+async def test_back_to_the_concern_and_next_again_keeps_the_invitee_list_as_the_chair_left_it(bot):
+    chair = Chair(bot)
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00"})
+    police = next(i for i, c in enumerate(invitee_rows(card)) if "**Police**" in texts_of({"body": [c]}))
+    await chair.press("convene.add_person", {"add_agency": "specialist", "add_name": "Dr Expert",
+                                             "add_email": "expert@nhs.example.org"})
+    edits = {f"invite_{police}": "false", f"reason_{police}": "DS on leave; PPU briefed by phone", "add_name": "Half typed"}
+    await chair.press("convene.back", edits)
+    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00"})  # the same concern
+    assert "3 of 5" in texts_of(card) and "Dr Expert" in texts_of(card)
+    assert {k: values(card)[k] for k in edits} == edits
+
+
+async def test_edit_an_action_while_another_is_half_typed_asks_first_and_loses_neither(bot):
+    chair = await recording(bot)
+    await walk_to(chair, "8 of 10")
+    await chair.press("record.add_action", {"action_child": "AB", "action_what": "Police checks", "action_agency": "police",
+                                            "action_owner": "DS Pat", "action_email": "", "action_due": "3 working days"})
+    card = await chair.press("record.edit_action", {"action_what": "Health visitor to visit", "number": 1})
+    assert "You have typed an action that is not added yet" in texts_of(card)
+    assert "Police checks" in texts_of(card) and values(card)["action_what"] == "Health visitor to visit"
+    card = await chair.press("record.edit_action", {"action_what": "", "number": 1})  # cleared: now the edit goes ahead
+    assert values(card)["action_what"] == "Police checks" and "Actions: none yet" in texts_of(card)

@@ -40,7 +40,7 @@ def sample_discussion():
     invitation = SimpleNamespace(id="inv-1", agency="police", name="DS A", email="a@x.org", rsvp="declined", delegate_name="",
                                  information_route="by email", apologies="sorry", delegate_email="", reason="required")
     return SimpleNamespace(id="d-1", case_reference="CR-1", child_initials="AB", deadline=NOW, meeting_start=NOW,
-                           meeting_join_url="https://teams.example/join", invitations=[invitation], linked_discussion_id=None,
+                           meeting_join_url="https://teams.example/join", invitations=[invitation], linked_discussion_id=None, chair_user_id="29:chair",
                            facts={"concerns": ["child_on_child"]})
 
 
@@ -115,3 +115,25 @@ def test_the_validator_does_catch_a_broken_card():
     result = subprocess.run(["node", str(E2E / "validate-cards.js")], input=json.dumps(broken), capture_output=True, text=True,
                             cwd=E2E, timeout=60)
     assert 'Duplicate Id "a"' in result.stdout
+
+
+def _blocks(element):
+    if isinstance(element, dict):
+        yield element
+        for value in element.values():
+            yield from _blocks(value)
+    elif isinstance(element, list):
+        for item in element:
+            yield from _blocks(item)
+
+
+@pytest.mark.parametrize("name", sorted(every_card()))
+def test_no_text_is_pale_yellow_on_white(name):
+    """A "Warning" colour is unreadable in Teams' light theme: notices are dark text on a tinted band."""
+    assert not [b for b in _blocks(every_card()[name]) if b.get("type") == "TextBlock" and b.get("color") == "Warning"]
+
+
+def test_the_local_mode_line_on_the_confirm_card_is_a_readable_notice():
+    confirm = every_card()["confirm"]
+    [band] = [b for b in _blocks(confirm) if b.get("type") == "Container" and "Local mode" in json.dumps(b)]
+    assert band["style"] == "warning" and band["items"][0].get("color") is None
