@@ -46,6 +46,7 @@ SCHEDULER = web.AppKey("scheduler", object)
 CHASER = web.AppKey("chaser", Chaser)
 CONNECTORS = web.AppKey("connectors", ConnectorPool)
 OUTBOX = web.AppKey("outbox", Outbox)
+SCHEMA_HEAD = web.AppKey("schema_head", str)
 
 LOCAL_MODE_WARNING = """
 ************************************************************************
@@ -113,8 +114,12 @@ async def healthz(request: web.Request) -> web.Response:
         log.warning("health check: database unavailable: %s", error)
         return web.json_response({"status": "unhealthy", "database": "unavailable"}, status=503)
     settings = request.app[SETTINGS]
-    return web.json_response({"status": "ok", "database": "ok", "mode": "local" if settings.local_mode else "azure",
-                              "profile": request.app[PROFILE].id})
+    revision, head = await database.schema_revision(request.app[ENGINE]), request.app[SCHEMA_HEAD]
+    if revision != head:  # not ready: every command would fail on a missing table or column
+        log.warning("health check: database schema at %s, this code needs %s (run `make migrate`)", revision, head)
+        return web.json_response({"status": "unhealthy", "database": "ok", "schema": revision, "needs": head}, status=503)
+    return web.json_response({"status": "ok", "database": "ok", "schema": revision,
+                              "mode": "local" if settings.local_mode else "azure", "profile": request.app[PROFILE].id})
 
 
 def create_mailer(settings: Settings, *, graph=None):
@@ -169,7 +174,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
     chaser = Chaser(services, outbox=outbox, links=links, actions_flow=bot.actions)
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS], app[PROFILE], app[ENGINE], app[SERVICES], app[CHASER] = settings, profile, engine, services, chaser
-    app[CONNECTORS], app[OUTBOX] = connectors, outbox
+    app[CONNECTORS], app[OUTBOX], app[SCHEMA_HEAD] = connectors, outbox, database.schema_head()
     app[SCHEDULER] = create_scheduler(poll_replies=bot.rsvp.poll_all, reply_poll_minutes=settings.reply_poll_minutes,
                                       sweep=chaser.sweep, sweep_seconds=settings.sweep_seconds,
                                       deliver=outbox.run, deliver_seconds=settings.outbox_seconds, now=clock.now())
@@ -201,6 +206,12 @@ def main() -> int:
         log.warning("CHAIR_AAD_IDS is not set: in local mode anyone may convene.")
     log.info("profile %s, database %s, listening on http://%s:%s/api/messages",
              settings.protocol_profile, settings.sqlalchemy_url.split("@")[-1], settings.host, settings.port)
+    try:  # an empty or older database is brought to the schema this code expects, before serving
+        database.migrate(settings.sqlalchemy_url)
+    except Exception as error:  # unreachable, or a migration failed: say so in one line, and what to run
+        print(f"strategy-bot: the database could not be migrated ({type(error).__name__}: {error}); "
+              "check DATABASE_URL and run `make migrate` to see the detail", file=sys.stderr)
+        return 3
     # In local mode the clock can be moved (POST /_debug/clock) to watch the chasers work.
     clock = TravellingClock() if settings.local_mode else SystemClock()
     web.run_app(init_app(settings, clock=clock), host=settings.host, port=settings.port, shutdown_timeout=10, print=None)

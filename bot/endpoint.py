@@ -1,9 +1,10 @@
 """POST /api/messages: the edge where HTTP becomes a bot turn.
 
-Checks that botbuilder gets wrong or leaves to us (PLATFORM_NOTES.md): a malformed or missing
-token is our 401 (botbuilder answers 500), bad JSON or content type is a 4xx, a foreign tenant
-is refused before any bot code runs, and invoke replies are serialised once (botbuilder 4.17.1
-serialises twice and crashes).
+In this order, so that nothing an unauthenticated sender wrote is read beyond finding its
+serviceUrl: the token (401 for anything forged or malformed, whatever the body; 503 when the Bot
+Framework's signing keys cannot be fetched), then the content type and JSON (415, 400, 413), then
+the one check of the activity (bot.inbound: 400), then the tenant (403), and only then botbuilder.
+Invoke replies are serialised once (botbuilder 4.17.1 serialises twice and crashes).
 """
 from __future__ import annotations
 
@@ -11,21 +12,18 @@ import json
 import logging
 
 import jwt
+import requests
 from aiohttp import web
 from botbuilder.schema import Activity
 from msrest.serialization import Model
+
+from .inbound import Malformed, checked, tenant_of
 
 log = logging.getLogger(__name__)
 
 
 def _problem(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
-
-
-def _tenant_of(body: dict) -> str | None:
-    channel_data = body.get("channelData") or {}
-    tenant = (channel_data.get("tenant") or {}).get("id") if isinstance(channel_data, dict) else None
-    return tenant or (body.get("conversation") or {}).get("tenantId")
 
 
 def _bearer_token_is_well_formed(header: str) -> bool:
@@ -44,35 +42,58 @@ def _invoke_body(body):
     return body.serialize() if isinstance(body, Model) else body
 
 
+def _service_url_of(body) -> str | None:
+    """The one field the token is checked against (its serviceurl claim), read without trusting the rest."""
+    value = body.get("serviceUrl") if isinstance(body, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _channel_id_of(body) -> str:
+    value = body.get("channelId") if isinstance(body, dict) else None
+    return value if isinstance(value, str) else "msteams"
+
+
 def messages_endpoint(*, adapter, bot, settings):
     allowed = set(settings.allowed_tenant_ids)
+    authentication = adapter.bot_framework_authentication
 
     async def handle(request: web.Request) -> web.Response:
-        if "application/json" not in request.headers.get("Content-Type", ""):
-            return _problem(415, "expected Content-Type: application/json")
         auth_header = request.headers.get("Authorization", "")
         if not settings.local_mode and not _bearer_token_is_well_formed(auth_header):
             log.warning("refused a request with a missing or malformed token from %s", request.remote)
             return _problem(401, "missing or malformed bearer token")
         try:
-            body = json.loads(await request.read())
+            raw = await request.read()
         except web.HTTPRequestEntityTooLarge:
             log.warning("refused an oversized request from %s", request.remote)
             return _problem(413, f"request body over {settings.max_body_bytes} bytes")
-        except (ValueError, UnicodeDecodeError):
+        try:
+            body, unreadable = json.loads(raw), None
+        except (ValueError, UnicodeDecodeError, RecursionError) as error:  # RecursionError: JSON nested thousands deep
+            body, unreadable = None, type(error).__name__
+        try:  # the token first: a forged request learns nothing from how its body is judged
+            identity = await authentication.authenticate_request(
+                Activity(service_url=_service_url_of(body), channel_id=_channel_id_of(body)), auth_header)
+        except (PermissionError, jwt.PyJWTError) as error:
+            log.warning("refused a request from %s: token not accepted (%s)", request.remote, error)
+            return _problem(401, "token not accepted")
+        except (requests.RequestException, OSError) as error:
+            log.error("cannot check tokens: the Bot Framework signing keys could not be fetched (%s)", error)
+            return _problem(503, "cannot check the token now; try again shortly")
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return _problem(415, "expected Content-Type: application/json")
+        if unreadable:
             return _problem(400, "request body is not valid JSON")
-        if not isinstance(body, dict) or not body.get("type"):
-            return _problem(400, "request body is not an activity")
-        tenant = _tenant_of(body)
+        try:
+            body = checked(body)
+            tenant = tenant_of(body)
+        except Malformed as error:
+            log.warning("refused a malformed activity from %s: %s", request.remote, error)
+            return _problem(400, f"not a valid activity: {error}")
         if allowed and tenant not in allowed:
             log.warning("refused activity %s from tenant %s (not in ALLOWED_TENANT_IDS)", body.get("id"), tenant)
             return _problem(403, "this tenant is not allowed to use this bot")
-        try:
-            activity = Activity().deserialize(body)
-            invoke_response = await adapter.process_activity(auth_header, activity, bot.on_turn)
-        except (PermissionError, jwt.PyJWTError) as error:
-            log.warning("refused activity %s: %s", body.get("id"), error)
-            return _problem(401, "token not accepted")
+        invoke_response = await adapter.process_activity(identity, Activity().deserialize(body), bot.on_turn)
         if invoke_response:
             return web.json_response(_invoke_body(invoke_response.body), status=invoke_response.status)
         return web.Response(status=201)

@@ -17,7 +17,7 @@ from storage.unit_of_work import RepeatedDelivery, answering
 
 from . import commands, messages
 from .commands import closest, parse
-from .actions import ActionsFlow
+from .actions import VERB_STATUS, ActionsFlow
 from .convene import ConveneFlow, personal_chat
 from .export import ExportFlow
 from .meetings import MeetingsFlow
@@ -29,6 +29,11 @@ from .services import BotServices
 log = logging.getLogger(__name__)
 CARD_ACTION = "adaptiveCard/action"
 REPORT = re.compile(r"^a\d{1,3}$")  # "A3 by 14/12": a report back on action 3
+
+
+def _unsupported() -> dict:
+    """A press the bot does not know (an old card, a forged or garbled invoke): said politely."""
+    return cards.message_card("Sorry", "That button is no longer supported. Type **help** to start again.")
 
 
 class StrategyBot(TeamsActivityHandler):
@@ -176,6 +181,8 @@ class StrategyBot(TeamsActivityHandler):
         return await self._current_card(turn_context, verb, data)
 
     async def _current_card(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
+        if not isinstance(data, dict):
+            return _unsupported()
         if verb.startswith("convene."):
             return await self.convene.act(turn_context, "convene.open", data)
         if verb.startswith("record.") and verb not in ("record.distributed", "record.export"):
@@ -196,7 +203,7 @@ class StrategyBot(TeamsActivityHandler):
             return await self.record.act(turn_context, verb, data)
         if verb == "action.open":  # a copy of the action's card redrawn (refresh): no report
             return await self.actions.current_card(data)
-        if verb.startswith("action."):
+        if verb in VERB_STATUS:
             return await self.actions.on_button(turn_context, verb, data)
         if verb.startswith("convene."):
             return await self.convene.act(turn_context, verb, data)
@@ -207,4 +214,4 @@ class StrategyBot(TeamsActivityHandler):
         if verb.startswith("rsvp."):
             return await self.rsvp.reply(turn_context, verb, data)
         log.warning("unknown card verb %r", verb)
-        return cards.message_card("Sorry", "That button is no longer supported. Type **help** to start again.")
+        return _unsupported()

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 
+MAX_TOKEN = 512  # ours are about 130 characters
+
+
 class LinkError(Exception):
     """Why a link cannot be used, in words for the person holding it."""
 
@@ -43,15 +46,21 @@ class Links:
         return f"{self.base_url}/respond/{payload}.{signature}"
 
     def read(self, token: str) -> Claim:
+        """The claim a link makes, or LinkError for anything else: whatever a browser or an attacker
+        puts in the path (non-ASCII, garbage, a valid signature over an unexpected payload)."""
+        invalid = LinkError("This link is not valid. Use the link exactly as it arrived in your email.")
         payload, _, signature = token.partition(".")
+        if not payload or not signature or len(token) > MAX_TOKEN or not token.isascii():
+            raise invalid
         expected = _b64(hmac.new(self.secret, payload.encode(), hashlib.sha256).digest())
-        if not signature or not hmac.compare_digest(signature, expected):
-            raise LinkError("This link is not valid. Use the link exactly as it arrived in your email.")
+        if not hmac.compare_digest(signature.encode(), expected.encode()):
+            raise invalid
         try:
             data = json.loads(_unb64(payload))
-        except ValueError:
-            raise LinkError("This link is not valid. Use the link exactly as it arrived in your email.") from None
-        expires = datetime.fromtimestamp(data["e"], tz=self.clock.now().tzinfo)
-        if self.clock.now() > expires:
+            claim = Claim(str(data["o"]), str(data["p"]), datetime.fromtimestamp(int(data["e"]), tz=self.clock.now().tzinfo),
+                          hashlib.sha256(token.encode()).hexdigest())
+        except (ValueError, TypeError, KeyError, OverflowError, OSError):  # signed by us, so only an old or broken format
+            raise invalid from None
+        if self.clock.now() > claim.expires:
             raise LinkError("This link has expired. Reply to the chair by email, or ask them for a new link.")
-        return Claim(data["o"], data["p"], expires, hashlib.sha256(token.encode()).hexdigest())
+        return claim

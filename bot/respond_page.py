@@ -11,6 +11,7 @@ from aiohttp import web
 from cards.words import agency as agency_name
 
 from . import recording
+from .inbound import clean_text
 from .links import LinkError
 
 log = logging.getLogger(__name__)
@@ -19,14 +20,21 @@ STATUS_CHOICES = (("completed", "Completed"), ("will_complete_by", "Not complete
                   ("needs_discussion", "Needs a further strategy discussion"))
 
 
+# No script, no framing, no other origin: the page is a form that posts to itself.
+PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff",
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                                           "frame-ancestors 'none'; base-uri 'none'",
+                "X-Frame-Options": "DENY"}
+USED = ("Already answered", "<p>This link has been used. Each link answers once; the chair has your answer.</p>")
+
+
 def _page(title: str, body: str, *, status: int = 200) -> web.Response:
     document = (f"<!doctype html><html lang='en-GB'><head><meta charset='utf-8'><meta name='viewport' "
                 f"content='width=device-width'><title>{html.escape(title)}</title><meta name='robots' content='noindex'>"
                 "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36em;margin:2em auto;padding:0 1em}"
                 "label{display:block;margin:.5em 0}</style></head>"
                 f"<body><h1>{html.escape(title)}</h1>{body}</body></html>")
-    return web.Response(text=document, content_type="text/html", status=status,
-                        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+    return web.Response(text=document, content_type="text/html", status=status, headers=PAGE_HEADERS)
 
 
 class RespondPage:
@@ -54,6 +62,9 @@ class RespondPage:
             claim, obligation, discussion, action = await self._load(request.match_info["token"])
         except LinkError as error:
             return _page("Link not valid", f"<p>{html.escape(str(error))}</p>", status=410)
+        async with self.s.uow() as uow:
+            if await uow.chases.link_used(claim.digest):
+                return _page(*USED)  # shown, not an error: the answer was received
         due = obligation.due_at.astimezone(self.s.calendar.zone).strftime("%d/%m/%Y %H:%M")
         head = f"<p>Case <strong>{html.escape(discussion.case_reference)} ({html.escape(discussion.child_initials)})</strong>, due {due}.</p>"
         if claim.purpose == "action" and action:
@@ -74,14 +85,14 @@ class RespondPage:
             claim, obligation, discussion, action = await self._load(token)
         except LinkError as error:
             return _page("Link not valid", f"<p>{html.escape(str(error))}</p>", status=410)
-        form = await request.post()
+        form = {k: clean_text(str(v)) for k, v in (await request.post()).items()}  # as every activity's text is
         today = self.s.calendar.local(self.s.clock.now()).date()
         report = self._report(claim.purpose, form, action, today)
         if isinstance(report, str):
             return _page("Please check your answer", f"<p>{html.escape(report)}</p><p><a href=''>Back</a></p>", status=400)
         async with self.s.uow() as uow:
             if not await uow.chases.use_link(claim.digest, self.s.clock.now()):
-                return _page("Already answered", "<p>This link has been used. Each link answers once.</p>", status=409)
+                return _page(*USED, status=409)
             await uow.commit()
         actor, delivery = f"link:{obligation.id}", f"link:{claim.digest[:32]}"
         if claim.purpose == "action":

@@ -117,3 +117,40 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker:
 async def ping(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
+
+
+ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+
+
+def _alembic_config(url: str):
+    from alembic.config import Config
+
+    config = Config(str(ALEMBIC_INI))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["skip_logging_config"] = True  # the app's logging stays as it is
+    return config
+
+
+def schema_head() -> str:
+    """The revision the code expects (the newest migration)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config("sqlite://")).get_current_head()
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Bring the schema to `revision` (blocking: at start-up, before the app serves). On PostgreSQL
+    the migration environment holds an advisory lock, so several replicas starting at once take
+    turns and all but the first find nothing to do."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(url), revision)
+
+
+async def schema_revision(engine: AsyncEngine) -> str | None:
+    """The revision the database is at; None on a database never migrated."""
+    async with engine.connect() as connection:
+        try:
+            return (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+        except Exception:  # no alembic_version table: an empty database
+            return None

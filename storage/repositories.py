@@ -251,11 +251,13 @@ class ChaseRepository:
         return list((await self.session.execute(query)).scalars())
 
     async def use_link(self, digest: str, now: datetime) -> bool:
-        """Mark a signed link used; False when it already was."""
-        if await self.session.get(LinkUse, digest) is not None:
-            return False
-        self.session.add(LinkUse(digest=digest, used_at=now))
-        return True
+        """Mark a signed link used; False when it already was, also by an answer committed meanwhile
+        (the insert waits for it, then does nothing: the loser of two at once is told, not failed)."""
+        result = await self.session.execute(_insert_once(self.session, LinkUse, {"digest": digest, "used_at": now}, key="digest"))
+        return result.rowcount == 1
+
+    async def link_used(self, digest: str) -> bool:
+        return await self.session.get(LinkUse, digest) is not None
 
 
 def _insert_once(session: AsyncSession, model, values: dict, *, key: str):

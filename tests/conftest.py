@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
-from alembic import command
-from alembic.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,15 +33,7 @@ def make_settings(tmp_path: Path, **overrides) -> Settings:
     return Settings(_env_file=None, **values)
 
 
-def alembic_config(url: str) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", url)
-    config.attributes["skip_logging_config"] = True
-    return config
-
-
-def migrate(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+from storage.database import migrate  # noqa: E402  (the app's own, as it runs at start-up)
 
 
 @pytest.fixture(scope="session")
@@ -109,8 +99,10 @@ async def no_wait(seconds: float) -> None:
 no_wait.waits = []
 
 
-async def start_bot(settings: Settings, clock: FixedClock, *, connector: FakeConnector | None = None, **init):
-    await asyncio.to_thread(migrate, settings.sqlalchemy_url)
+async def start_bot(settings: Settings, clock: FixedClock, *, connector: FakeConnector | None = None, migrated: bool = True,
+                    **init):
+    if migrated:
+        await asyncio.to_thread(migrate, settings.sqlalchemy_url)
     if connector is None:
         connector = FakeConnector()
         await connector.start()

@@ -7,6 +7,7 @@ import asyncio
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import text
 
 from storage.database import create_engine
 from storage.models import Base
@@ -25,9 +26,14 @@ def _url() -> str:
     return load_settings().sqlalchemy_url
 
 
+MIGRATION_LOCK = 7_270_001  # any constant: replicas starting together migrate one at a time
+
+
 def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True, compare_type=True)
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":  # released with the transaction
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 

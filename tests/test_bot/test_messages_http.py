@@ -1,8 +1,10 @@
 """The bot through its real HTTP surface: Teams-shaped activities POSTed to /api/messages of the
 running app, replies captured by the local connector named as the activity's serviceUrl."""
+import asyncio
+
 import pytest
 
-from tests.conftest import make_settings, start_bot, stop_bot
+from tests.conftest import ROOT, make_settings, migrate, start_bot, stop_bot
 from tests.support import activities
 
 
@@ -100,7 +102,24 @@ async def test_an_oversized_body_is_413_and_the_service_keeps_serving(running_bo
 async def test_health_check_reports_the_database(running_bot):
     response = await running_bot.http.get(running_bot.server.make_url("/healthz"))
     assert response.status == 200
-    assert await response.json() == {"status": "ok", "database": "ok", "mode": "local", "profile": "hackney"}
+    newest = max(p.name.split("_")[0] for p in (ROOT / "storage" / "migrations" / "versions").glob("0*.py"))
+    assert await response.json() == {"status": "ok", "database": "ok", "schema": newest, "mode": "local", "profile": "hackney"}
+
+
+async def test_on_an_empty_database_the_app_is_not_ready_and_migrating_at_start_makes_it_so(tmp_path, clock):
+    """`app.main` migrates before serving; an app on a database nobody migrated says it is not ready
+    (so an orchestrator sends it nothing) instead of answering every command "Sorry"."""
+    settings = make_settings(tmp_path)
+    bot = await start_bot(settings, clock, migrated=False)
+    try:
+        response = await bot.http.get(bot.server.make_url("/healthz"))
+        assert response.status == 503 and (await response.json())["schema"] is None
+        await asyncio.to_thread(migrate, settings.sqlalchemy_url)  # what app.main does before serving
+        await asyncio.to_thread(migrate, settings.sqlalchemy_url)  # a second replica: nothing to do
+        response = await bot.http.get(bot.server.make_url("/healthz"))
+        assert response.status == 200
+    finally:
+        await stop_bot(bot)
 
 
 async def test_a_failing_connector_is_logged_and_the_service_keeps_serving(running_bot, caplog):

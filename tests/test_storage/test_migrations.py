@@ -2,6 +2,9 @@
 both databases, and a migration that reshapes data keeps what was there."""
 import asyncio
 import sqlite3
+import sys
+
+import pytest
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -9,7 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.models import Base
 from storage.urls import normalise_database_url
-from tests.conftest import migrate
+from tests.conftest import ROOT, migrate
 
 
 async def test_the_migrations_build_exactly_what_the_models_describe(database_url):
@@ -43,3 +46,26 @@ async def test_0006_gives_every_open_obligation_its_next_look_from_what_it_had(t
     assert looks == {"never-looked-at": "2027-06-01 08:00:00.000000", "scheduled": "2027-06-01 12:00:00.000000",
                      "held-by-a-sweeper": "2027-06-01 10:05:00.000000", "snoozed": "2027-06-03 09:00:00.000000"}
     assert "claimed_until" not in columns
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+async def test_replicas_starting_together_on_an_empty_postgres_both_migrate_without_racing(postgres_server):
+    """Each replica migrates at start (app.main); the advisory lock makes the second wait, then find
+    nothing to do, instead of both creating the same tables."""
+    import asyncpg
+
+    connection = await asyncpg.connect(f"postgresql://strategy@127.0.0.1:{postgres_server.port}/postgres")
+    await connection.execute('CREATE DATABASE "replicas_race"')
+    await connection.close()
+    url = postgres_server.url("replicas_race")
+    # Separate processes, as replicas are (Alembic's context is process-global: threads would share it).
+    starts = [await asyncio.create_subprocess_exec(sys.executable, "-c", f"from storage.database import migrate; migrate({url!r})",
+                                                   cwd=ROOT) for _ in range(3)]
+    assert [await asyncio.wait_for(start.wait(), 120) for start in starts] == [0, 0, 0]
+    connection = await asyncpg.connect(f"postgresql://strategy@127.0.0.1:{postgres_server.port}/replicas_race")
+    try:
+        newest = max(p.name.split("_")[0] for p in (ROOT / "storage" / "migrations" / "versions").glob("0*.py"))
+        assert await connection.fetchval("SELECT version_num FROM alembic_version") == newest
+    finally:
+        await connection.close()

@@ -140,6 +140,31 @@ async def test_the_audit_trail_is_append_only_in_the_database(uow_factory):
         assert len(await uow.audit.for_subject("discussion", "d1")) == 2
 
 
+async def test_the_audit_trail_cannot_be_rewritten_by_replace_or_upsert(uow_factory):
+    async with uow_factory() as uow:
+        uow.audit.record(actor="aad-chair-1", action="discussion.created", subject_type="discussion", subject_id="d1")
+        await uow.commit()
+    async with uow_factory() as uow:
+        [event] = await uow.audit.for_subject("discussion", "d1")
+        sqlite = uow.session.bind.dialect.name == "sqlite"
+    row = (f"({event.id}, '2026-11-23 10:00:00', 'forger', 'discussion.deleted', 'discussion', 'd1', '{{}}')")
+    columns = "(id, at, actor, action, subject_type, subject_id, details)"
+    tampering = [f"INSERT INTO audit_events {columns} VALUES {row} ON CONFLICT (id) DO UPDATE SET actor = 'forger'",
+                 f"INSERT INTO audit_events {columns} VALUES {row} ON CONFLICT (id) DO NOTHING"]
+    if sqlite:  # SQLite's own ways to replace a row
+        tampering += [f"INSERT OR REPLACE INTO audit_events {columns} VALUES {row}", f"REPLACE INTO audit_events {columns} VALUES {row}"]
+    for statement in tampering:
+        async with uow_factory() as uow:
+            try:
+                await uow.session.execute(text(statement))
+                await uow.commit()
+            except DBAPIError:
+                pass  # refused: what matters is below
+    async with uow_factory() as uow:
+        events = await uow.audit.for_subject("discussion", "d1")
+        assert [(e.id, e.actor, e.action) for e in events] == [(event.id, "aad-chair-1", "discussion.created")]
+
+
 async def test_duplicate_invitation_of_the_same_person_is_refused(uow_factory):
     async with uow_factory() as uow:
         discussion = uow.discussions.add(a_discussion())

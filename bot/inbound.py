@@ -1,0 +1,165 @@
+"""The one check of an incoming activity, after its token and before botbuilder or the bot reads it.
+
+The fields the bot reads must have the shape Teams sends; anything else is refused with a 400 and
+one log line, never a traceback (msrest and the bot would otherwise fail deep inside a turn). Every
+string is normalised here, once, so that SQLite and PostgreSQL accept and refuse the same inputs:
+NUL and other control characters (bar tab and newlines) are dropped, lone surrogates become U+FFFD.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import urlsplit
+
+MAX_DEPTH = 24  # Teams' deepest activities (a card's value inside channelData) are under ten
+MAX_STRING = 64_000  # a Teams message is at most about 28 KB of text
+MAX_NAME = 200  # the name columns (Entra allows 256: a longer display name is shortened, not refused)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Malformed(ValueError):
+    """Why an activity is refused (said in the 400 and the log; never echoes the body)."""
+
+
+def clean_text(value: str) -> str:
+    """A string as it may be stored: no control characters, no lone surrogates (PostgreSQL refuses both)."""
+    value = CONTROL.sub("", value)
+    return value.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(value) else value
+
+
+def _has_surrogate(value: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in value)
+
+
+def _cleaned(value, depth: int = 0):
+    if depth > MAX_DEPTH:
+        raise Malformed(f"nested deeper than {MAX_DEPTH}")
+    if isinstance(value, str):
+        if len(value) > MAX_STRING:
+            raise Malformed(f"a string over {MAX_STRING} characters")
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(k)): _cleaned(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(v, depth + 1) for v in value]
+    return value
+
+
+def _object(body: dict, key: str, *, required: bool = False) -> dict:
+    value = body.get(key)
+    if value is None and not required:
+        return {}
+    if not isinstance(value, dict):
+        raise Malformed(f"`{key}` must be an object")
+    return value
+
+
+def _string(body: dict, key: str, *, required: bool = False, limit: int = 1024, where: str = "") -> str | None:
+    value = body.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise Malformed(f"`{where}{key}` must be a{' non-empty' if required else ''} string")
+    if len(value) > limit:
+        raise Malformed(f"`{where}{key}` is over {limit} characters")
+    return value
+
+
+def _account(body: dict, key: str, *, required: bool) -> None:
+    account = _object(body, key, required=required)
+    if account or required:
+        _string(account, "id", required=True, limit=512, where=f"{key}.")
+        _string(account, "aadObjectId", limit=64, where=f"{key}.")
+        name = _string(account, "name", limit=MAX_STRING, where=f"{key}.")
+        if name and len(name) > MAX_NAME:
+            account["name"] = name[: MAX_NAME - 1] + "…"
+
+
+def _members(body: dict, key: str) -> None:
+    members = body.get(key)
+    if members is None:
+        return
+    if not isinstance(members, list) or not all(isinstance(m, dict) for m in members):
+        raise Malformed(f"`{key}` must be a list of accounts")
+    for member in members:
+        _string(member, "id", required=True, limit=512, where=f"{key}[].")
+
+
+def _timestamp(body: dict, key: str) -> None:
+    value = _string(body, key, limit=64)
+    if value is None:
+        return
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Malformed(f"`{key}` is not an ISO 8601 time") from None
+
+
+def _service_url(body: dict) -> None:
+    value = _string(body, "serviceUrl", required=True, limit=2048)
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise Malformed("`serviceUrl` is not an http(s) URL")
+
+
+def _card_action(body: dict) -> None:
+    """An Action.Execute press: value.action.verb a string, value.action.data an object."""
+    value = _object(body, "value", required=True)
+    action = _object(value, "action", required=True)
+    _string(action, "verb", required=True, limit=100, where="value.action.")
+    if action.get("data") is not None and not isinstance(action["data"], dict):
+        raise Malformed("`value.action.data` must be an object")
+
+
+def _channel_data(body: dict) -> None:
+    channel_data = _object(body, "channelData")
+    for key in ("tenant", "team", "channel"):
+        part = _object(channel_data, key)
+        if part:
+            _string(part, "id", limit=512, where=f"channelData.{key}.")
+
+
+def checked(body) -> dict:
+    """The activity with its strings normalised, or Malformed. Only what the bot and botbuilder read
+    is checked; Teams adds fields over time, and those pass through untouched (but normalised)."""
+    if not isinstance(body, dict):
+        raise Malformed("the body is not a JSON object")
+    body = _cleaned(body)
+    kind = _string(body, "type", required=True, limit=64)
+    for key in ("id", "channelId", "name", "replyToId", "locale", "textFormat"):
+        _string(body, key, limit=512)
+    _string(body, "text", limit=MAX_STRING)
+    _timestamp(body, "timestamp")
+    _timestamp(body, "localTimestamp")
+    _service_url(body)
+    conversation = _object(body, "conversation", required=True)
+    _string(conversation, "id", required=True, limit=1024, where="conversation.")
+    for key in ("conversationType", "tenantId"):
+        _string(conversation, key, limit=512, where="conversation.")
+    if conversation.get("isGroup") is not None and not isinstance(conversation["isGroup"], bool):
+        raise Malformed("`conversation.isGroup` must be true or false")
+    _account(body, "from", required=kind in ("message", "invoke"))
+    _account(body, "recipient", required=False)
+    _members(body, "membersAdded")
+    _members(body, "membersRemoved")
+    _channel_data(body)
+    for key in ("entities", "attachments"):
+        if body.get(key) is not None and not (isinstance(body[key], list) and all(isinstance(e, dict) for e in body[key])):
+            raise Malformed(f"`{key}` must be a list of objects")
+    if kind == "invoke" and body.get("name") == "adaptiveCard/action":
+        _card_action(body)
+    elif body.get("value") is not None and kind == "message":
+        value = _object(body, "value")  # an Action.Submit from an older client
+        if value.get("verb") is not None and not isinstance(value["verb"], str):
+            raise Malformed("`value.verb` must be a string")
+    return body
+
+
+def tenant_of(body: dict) -> str | None:
+    """The tenant Teams names in the activity. `channelData.tenant.id` and `conversation.tenantId`
+    must agree when both are there: a disagreement is refused as forged."""
+    from_channel = ((body.get("channelData") or {}).get("tenant") or {}).get("id")
+    from_conversation = (body.get("conversation") or {}).get("tenantId")
+    if from_channel and from_conversation and from_channel != from_conversation:
+        raise Malformed("the activity names two tenants")
+    return from_channel or from_conversation
