@@ -252,7 +252,8 @@ class ChaseDelivery:
             activity = card_activity(payload["card"]) if payload.get("card") else MessageFactory.text(
                 f"**{payload['title']}**: {payload['line']}")
             try:
-                await self.s.proactive.send_personal(user_id=person.user_id or person.aad_object_id, tenant_id=payload["tenant_id"],
+                await self.s.proactive.send_personal(user_id=person.user_id or self.s.directory.teams_id_of(person.aad_object_id),
+                                                     tenant_id=payload["tenant_id"],
                                                      service_url=payload["service_url"], activity=activity)
                 return {"channel": "teams"}
             except Exception as error:  # ConnectorError or the SDK's own: email is the way round it

@@ -277,7 +277,8 @@ class MeetingCreation:
         for invitation in discussion.invitations:
             if invitation.aad_object_id:
                 card = discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))
-                await self.s.effects.personal(uow, f"{effect.key}:rsvp-card:{invitation.id}", user_id=invitation.aad_object_id,
+                await self.s.effects.personal(uow, f"{effect.key}:rsvp-card:{invitation.id}",
+                                              user_id=self.s.directory.teams_id_of(invitation.aad_object_id),
                                               tenant_id=discussion.tenant_id, service_url=service_url, activity=card,
                                               discussion_id=discussion.id, quiet=self.s.meetings.sends_invitations)
 

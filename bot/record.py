@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 PREVIOUS = dict(zip(recording.STEPS[1:], recording.STEPS))
 NEXT = dict(zip(recording.STEPS, recording.STEPS[1:]))
 # Presses that change a list on the card without moving on: applied only with the card's version.
+HALF_TYPED = "You have typed {} that is not added yet: press {}, or clear it, first."
 LIST_EDITS = frozenset({"record.add_action", "record.add_decision", "record.remove_decision", "record.remove_action",
                         "record.edit_action"})
 
@@ -112,8 +113,7 @@ class RecordFlow:
                 index = as_int(data.get("index"))
                 record["decisions"] = [d for i, d in enumerate(record["decisions"]) if i != index]
             elif verb == "record.edit_action" and recording.half_typed_action(data):  # editing would overwrite it
-                record["errors"] = {"_card": "You have typed an action that is not added yet: press Add action, or clear "
-                                             "it, before editing another."}
+                record["errors"] = {"_card": HALF_TYPED.format("an action", "Add action")}
             elif verb in ("record.remove_action", "record.edit_action"):
                 record = recording.without_action(record, as_int(data.get("number")), edit=verb == "record.edit_action",
                                                   zone=self.s.calendar.zone)
@@ -152,9 +152,10 @@ class RecordFlow:
             record = {**record, "plan": clean}
         elif step == "decisions":
             missing = [c for c in self.children(discussion) if not any(d["child"] == c for d in record["decisions"])]
-            errors = {"_card": f"Record at least one decision for {', '.join(missing)} (Add decision)."} if missing else {}
-        elif step == "actions":
-            errors = {}
+            errors = ({"_card": HALF_TYPED.format("a decision", "Add decision")} if str(data.get("decision_reasoning") or "").strip()
+                      else {"_card": f"Record at least one decision for {', '.join(missing)} (Add decision)."} if missing else {})
+        elif step == "actions":  # moving on would leave out what is in the form (an action taken out to edit, say)
+            errors = {"_card": HALF_TYPED.format("an action", "Add action")} if recording.half_typed_action(data) else {}
         elif step == "distribution":
             distribution = str(data.get("distribution") or "").strip()
             errors = {} if distribution else {"distribution": "Say who receives the record."}

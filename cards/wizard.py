@@ -113,7 +113,7 @@ def invitees_card(draft: dict, discussion_id: str, *, now: datetime, missing_quo
     rows = []
     for index, row in enumerate(draft["invitees"]):
         label = f"**{words.agency(row['agency'])}**" + (" (required)" if row["required"] else " (recommended)")
-        who = (f"{row['name']}, {row['role']}" if row["name"] else
+        who = (", ".join(part for part in (row["name"], row["role"], row["email"]) if part) if row["name"] else
                "the referring agency: not invited until you enter an email address and tick Invite" if row["agency"] == "referrer" else
                "no contact on duty in the directory")
         items = [text(label), text(f"{row['reason']} ({row['source']})", subtle=True, size="Small"), text(who, size="Small")]

@@ -12,7 +12,7 @@ import yaml
 from protocol.vocabulary import AGENCIES
 
 AVAILABILITY = ("in_hours", "out_of_hours", "on_call")
-FIELDS = ("agency", "role", "name", "email", "aad_object_id", "phone", "availability", "lead")
+FIELDS = ("agency", "role", "name", "email", "aad_object_id", "teams_user_id", "phone", "availability", "lead")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EXAMPLES = Path(__file__).resolve().parent / "directories"
 
@@ -34,6 +34,9 @@ class Contact:
     email: str
     phone: str = ""
     aad_object_id: str | None = None
+    # Where Teams knows the person by another id than their Entra object id: the Agents Playground's
+    # "user-id-…" people. Real Teams opens a personal chat from the Entra id; leave it empty there.
+    teams_user_id: str | None = None
     availability: str = "in_hours"
     lead: bool = False
 
@@ -70,6 +73,11 @@ class Directory:
 
     def by_aad_object_id(self, aad_object_id: str) -> list[Contact]:
         return [c for c in self.contacts if c.aad_object_id and c.aad_object_id == aad_object_id]
+
+    def teams_id_of(self, aad_object_id: str | None) -> str | None:
+        """The id to open a personal chat with: the directory's Teams id for them, else their Entra id."""
+        known = next((c.teams_user_id for c in self.by_aad_object_id(aad_object_id or "") if c.teams_user_id), None)
+        return known or aad_object_id
 
 
 def example_path(profile_id: str) -> Path:
@@ -132,4 +140,5 @@ def _contact(row, line: int, path: Path) -> Contact:
         raise DirectoryError(f"{where}: lead must be true or false")
     return Contact(agency=values["agency"], role=values.get("role", ""), name=values["name"], email=values["email"],
                    phone=values.get("phone", ""), aad_object_id=values.get("aad_object_id") or None,
+                   teams_user_id=values.get("teams_user_id") or None,
                    availability=availability, lead=lead in ("true", "yes"))

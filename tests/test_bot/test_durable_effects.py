@@ -234,7 +234,7 @@ async def walk_to(chair: Chair, title: str) -> dict:
             values.update({k: "true" for k in _inputs(chair.card) if k.startswith("researched_")})  # all records researched
             await chair.press("record.next", values)
         elif step == "8 of 10":
-            await chair.press("record.next", keep_inputs=False)
+            await chair.press("record.next", {f: "" for f in ("action_what", "action_owner", "action_email", "action_due")})
         elif step == "6 of 10":
             await chair.press("record.add_decision", {"decision_child": "AB", "decision_kind": "s47_joint",
                                                       "decision_reasoning": "Unexplained injury; joint with police"})

@@ -91,7 +91,7 @@ async def test_back_on_the_record_keeps_the_threshold_and_a_refused_next_keeps_t
     await walk_to(chair, "6 of 10")
     decision = {"decision_child": "AB", "decision_kind": "s47_joint", "decision_reasoning": "Unexplained injury; joint with police"}
     card = await chair.press("record.next", decision)  # filled in, not added
-    assert "⚠ Record at least one decision for AB (Add decision)." in texts_of(card)
+    assert "⚠ You have typed a decision that is not added yet: press Add decision, or clear it, first." in texts_of(card)
     assert {k: values(card)[k] for k in decision} == decision
     card = await chair.press("record.add_decision")  # the same card, as it came back
     assert "Unexplained injury; joint with police" in texts_of(card)
@@ -176,7 +176,25 @@ async def test_edit_an_action_while_another_is_half_typed_asks_first_and_loses_n
     await chair.press("record.add_action", {"action_child": "AB", "action_what": "Police checks", "action_agency": "police",
                                             "action_owner": "DS Pat", "action_email": "", "action_due": "3 working days"})
     card = await chair.press("record.edit_action", {"action_what": "Health visitor to visit", "number": 1})
-    assert "You have typed an action that is not added yet" in texts_of(card)
+    assert "You have typed an action that is not added yet: press Add action, or clear it, first." in texts_of(card)
     assert "Police checks" in texts_of(card) and values(card)["action_what"] == "Health visitor to visit"
     card = await chair.press("record.edit_action", {"action_what": "", "number": 1})  # cleared: now the edit goes ahead
     assert values(card)["action_what"] == "Police checks" and "Actions: none yet" in texts_of(card)
+
+
+async def test_next_with_an_action_or_a_decision_in_the_form_but_not_added_asks_first(bot):
+    """An action taken out to edit and not added again must not be left out of the record silently."""
+    chair = await recording(bot)
+    await walk_to(chair, "8 of 10")
+    await chair.press("record.add_action", {"action_child": "AB", "action_what": "Police checks", "action_agency": "police",
+                                            "action_owner": "DS Pat", "action_email": "", "action_due": "3 working days"})
+    await chair.press("record.edit_action", {"number": 1})
+    card = await chair.press("record.next")
+    assert "8 of 10" in texts_of(card) and "press Add action, or clear it, first." in texts_of(card)
+    assert values(card)["action_what"] == "Police checks"
+    await chair.press("record.add_action")
+    card = await chair.press("record.back")
+    card = await chair.press("record.back")
+    assert "6 of 10" in texts_of(card)
+    card = await chair.press("record.next", {"decision_kind": "s47_single", "decision_reasoning": "And a second thought"})
+    assert "6 of 10" in texts_of(card) and "press Add decision, or clear it, first." in texts_of(card)
