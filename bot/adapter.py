@@ -8,7 +8,7 @@ from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
 from . import messages
-from .connector import ConnectorPool, PooledAuthentication
+from .connector import ConnectorError, ConnectorPool, PooledAuthentication
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,11 @@ def create_adapter(settings, *, connectors: ConnectorPool) -> CloudAdapter:
 
 async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     reference = turn_context.activity.id or "unknown"
-    log.exception("turn failed (activity %s, conversation %s)", reference,
-                  getattr(turn_context.activity.conversation, "id", "?"), exc_info=error)
+    conversation = getattr(turn_context.activity.conversation, "id", "?")
+    if isinstance(error, ConnectorError):  # Teams refused or could not be reached: the cause, not a traceback
+        log.warning("turn failed (activity %s, conversation %s): %s", reference, conversation, error)
+    else:
+        log.exception("turn failed (activity %s, conversation %s)", reference, conversation, exc_info=error)
     if turn_context.activity.type == "message":
         try:
             await turn_context.send_activity(MessageFactory.text(messages.TURN_FAILED.format(reference=reference)))

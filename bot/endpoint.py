@@ -42,10 +42,12 @@ def _invoke_body(body):
     return body.serialize() if isinstance(body, Model) else body
 
 
-def _service_url_of(body) -> str | None:
-    """The one field the token is checked against (its serviceurl claim), read without trusting the rest."""
+def _service_url_of(body) -> str:
+    """The one field the token is checked against (its serviceurl claim), read without trusting the
+    rest. None of it readable is "": a token cannot be tied to a body that names no service, so
+    even a genuine one is refused with it."""
     value = body.get("serviceUrl") if isinstance(body, dict) else None
-    return value if isinstance(value, str) else None
+    return value if isinstance(value, str) else ""
 
 
 def _channel_id_of(body) -> str:
@@ -80,6 +82,10 @@ def messages_endpoint(*, adapter, bot, settings):
         except (requests.RequestException, OSError) as error:
             log.error("cannot check tokens: the Bot Framework signing keys could not be fetched (%s)", error)
             return _problem(503, "cannot check the token now; try again shortly")
+        claimed = identity.claims_identity.get_claim_value("serviceurl") if identity.claims_identity else None
+        if claimed and claimed != _service_url_of(body):  # botbuilder skips this when the body names no service
+            log.warning("refused a request from %s: its token is for another service URL", request.remote)
+            return _problem(401, "token not accepted")
         if "application/json" not in request.headers.get("Content-Type", ""):
             return _problem(415, "expected Content-Type: application/json")
         if unreadable:

@@ -28,6 +28,15 @@ from .services import BotServices
 
 log = logging.getLogger(__name__)
 CARD_ACTION = "adaptiveCard/action"
+FILE_CONSENT = "fileConsent/invoke"  # the record's DOCX and PDF offered in the chair's chat (bot/export.py)
+
+
+def _file_consent_answer(value) -> bool:
+    """A file consent reply botbuilder can read: accepted with its upload details, or declined."""
+    if not isinstance(value, dict) or value.get("action") not in ("accept", "decline"):
+        return False
+    upload = value.get("uploadInfo")
+    return value["action"] == "decline" or (isinstance(upload, dict) and isinstance(upload.get("uploadUrl"), str))
 REPORT = re.compile(r"^a\d{1,3}$")  # "A3 by 14/12": a report back on action 3
 
 
@@ -157,8 +166,12 @@ class StrategyBot(TeamsActivityHandler):
 
     # ---- card actions (Action.Execute) -------------------------------------------------------
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        if turn_context.activity.name != CARD_ACTION:
+        name = turn_context.activity.name
+        if name == FILE_CONSENT and _file_consent_answer(turn_context.activity.value):
             return await super().on_invoke_activity(turn_context)
+        if name != CARD_ACTION:  # botbuilder answers the rest 501; an invoke this bot does not offer is a plain 400
+            log.info("refused an invoke the bot does not offer: %r", name)
+            return InvokeResponse(status=400, body={"error": "this bot does not handle that invoke"})
         action = (turn_context.activity.value or {}).get("action") or {}
         card = await self._card_action(turn_context, action.get("verb") or "", action.get("data") or {})
         # A plain dict body: our HTTP edge serialises it once (botbuilder 4.17.1 would do it twice and crash).

@@ -1,5 +1,6 @@
 """The chasers: the right person, at the right working time, by Teams or by email, once.
 Time is the injectable clock; the sweep is called as the scheduler calls it. Nothing sleeps."""
+import asyncio
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 
@@ -182,6 +183,19 @@ async def test_a_chase_whose_message_fails_after_the_chat_opens_is_not_counted_a
     assert await chases(bot, discussion_id, "information_update") == [("due", "DS Pat Placeholder", "teams")]
 
 
+async def test_two_answers_at_once_on_one_link_one_wins_the_other_is_told(bot, tmp_path):
+    discussion_id = await seed(bot, actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST))])
+    await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))
+    mail = next(m for m in outbox(tmp_path) if "A1: Police checks" in m.get_content())
+    link = next(line for line in mail.get_content().splitlines() if "/respond/" in line)
+    url = bot.server.make_url(link[link.index("/respond/"):])
+    answers = await asyncio.gather(*(bot.http.post(url, data={"status": "completed"}) for _ in range(4)))
+    assert sorted(a.status for a in answers) == [200, 409, 409, 409]
+    async with bot.services.uow() as uow:
+        [action] = (await uow.discussions.get(discussion_id)).actions
+        assert [u.status for u in action.history].count("completed") == 1
+
+
 async def test_an_emailed_link_answers_once_and_refuses_reuse_tampering_and_expiry(bot, tmp_path):
     discussion_id = await seed(bot, actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST))])
     await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))
@@ -196,6 +210,14 @@ async def test_an_emailed_link_answers_once_and_refuses_reuse_tampering_and_expi
     assert answer.status == 200 and "not completed yet, will be by 04/06/2027" in await answer.text()
     again = await bot.http.post(url, data={"status": "completed"})
     assert again.status == 409 and "Each link answers once" in await again.text()
+    shown = await bot.http.get(url)  # a used link does not offer the form again
+    assert shown.status == 200 and "Already answered" in await shown.text() and "<form" not in await shown.text()
+    for header, value in (("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store")):
+        assert shown.headers[header] == value
+    assert "default-src 'none'" in shown.headers["Content-Security-Policy"]
+    for garbage in ("/respond/%C3%A9t%C3%A9.abc", "/respond/" + "a" * 600 + ".b", "/respond/x..y", "/respond/x.%00"):
+        refused = await bot.http.get(bot.server.make_url(garbage))
+        assert refused.status == 410 and "not valid" in await refused.text(), garbage
     tampered = await bot.http.get(bot.server.make_url(path[:-3] + ("abc" if not path.endswith("abc") else "xyz")))
     assert tampered.status == 410 and "not valid" in await tampered.text()
     bot.services.clock.set(datetime(2027, 6, 30, 9, 0, tzinfo=BST))

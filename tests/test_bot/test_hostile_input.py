@@ -1,0 +1,125 @@
+"""The edge under attack (issue 13): the token is checked before the body is read, so every forged
+request is a 401 whatever it carries; a genuine sender's malformed activity is a 400; the signing
+keys out of reach is a 503 with a log line naming the cause. Tokens are real RS256 Bot Framework
+tokens, checked by botbuilder against keys served locally (tests/support/bot_keys.py)."""
+import json
+import logging
+
+import pytest
+from botframework.connector.auth import ChannelValidation
+
+from tests.conftest import make_settings, start_bot, stop_bot
+from tests.support import activities
+from tests.support.bot_keys import BotFrameworkKeys, attacker_key
+
+APP_ID = "00000000-0000-0000-0000-0000000000b0"
+
+
+@pytest.fixture
+def keys():
+    served = BotFrameworkKeys().start()
+    before = ChannelValidation.open_id_metadata_endpoint
+    ChannelValidation.open_id_metadata_endpoint = served.metadata_url  # botbuilder's own hook for its metadata URL
+    yield served
+    ChannelValidation.open_id_metadata_endpoint = before
+    served.stop()
+
+
+@pytest.fixture
+async def secured_bot(tmp_path, clock, keys):
+    bot = await start_bot(make_settings(tmp_path, app_id=APP_ID, app_password="secret"), clock)
+    yield bot
+    await stop_bot(bot)
+
+
+def _deep(levels: int) -> str:
+    return '{"type":"message","a":' + "[" * levels + "]" * levels + "}"
+
+
+def malformed_bodies(service_url: str) -> dict:
+    """The bodies that reached a 500 before the token was checked, and more of their kind."""
+    good = activities.personal(service_url, "help")
+    return {
+        "timestamp 0": {**good, "timestamp": 0},
+        "from a list": {**good, "from": []},
+        "from empty": {**good, "from": {}},
+        "tenant a string": {**good, "channelData": {"tenant": "72f988bf"}},
+        "two tenants": {**good, "conversation": {**good["conversation"], "tenantId": "someone-else"}},
+        "nested 5,000 deep": _deep(5000),
+        "serviceUrl not a URL": {**good, "serviceUrl": "javascript:alert(1)"},
+        "conversation a string": {**good, "conversation": "a:1"},
+        "value a list on an invoke": {**activities.invoke(good, "convene.next", {}), "value": []},
+        "data a string": activities.invoke(good, "convene.next", {}) | {"value": {"action": {"verb": "convene.next", "data": "x"}}},
+        "verb a number": activities.invoke(good, "convene.next", {}) | {"value": {"action": {"verb": 7}}},
+        "not JSON": "{'type': 'message'",
+        "a JSON list": "[1, 2, 3]",
+    }
+
+
+async def _post(bot, body, token: str | None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return await bot.post(body if isinstance(body, (dict, str)) else json.dumps(body), headers=headers)
+
+
+async def test_forged_tokens_are_401_whatever_the_body_and_genuine_ones_get_a_400_for_the_same_bodies(secured_bot, keys, caplog):
+    url = secured_bot.connector.url
+    forged = {"signed by another key": keys.token(app_id=APP_ID, service_url=url, key=attacker_key()),
+              "unknown key id": keys.token(app_id=APP_ID, service_url=url, key=attacker_key(), kid="attacker"),
+              "another bot's audience": keys.token(app_id="11111111-2222-3333-4444-555555555555", service_url=url),
+              "expired": keys.token(app_id=APP_ID, service_url=url, expires_in=-3600),
+              "another service url": keys.token(app_id=APP_ID, service_url="https://evil.example/")}
+    genuine = keys.token(app_id=APP_ID, service_url=url)
+    caplog.set_level(logging.INFO)
+    for name, body in malformed_bodies(url).items():
+        for why, token in forged.items():
+            response = await _post(secured_bot, body, token)
+            assert response.status == 401, (name, why, response.status, await response.text())
+        response = await _post(secured_bot, body, genuine)
+        # A genuine token is tied to the body by its serviceurl claim: a body naming another service, or none
+        # that can be read, is refused as if forged.
+        expected = 401 if name in ("serviceUrl not a URL", "nested 5,000 deep", "not JSON", "a JSON list") else 400
+        assert response.status == expected, (name, response.status, await response.text())
+    assert secured_bot.connector.sent == []
+    assert "Traceback" not in caplog.text and not [r for r in caplog.records if r.exc_info]
+
+
+async def test_a_genuine_token_and_a_good_activity_get_in(secured_bot, keys):
+    """The checks refuse only what they should: a real token and a well-formed activity reach the bot
+    (a conversation update about someone else, which needs no reply and so no outbound token)."""
+    url = secured_bot.connector.url
+    update = {**activities.personal(url, ""), "type": "conversationUpdate", "membersAdded": [{"id": "29:someone-else"}]}
+    update.pop("text")
+    response = await _post(secured_bot, update, keys.token(app_id=APP_ID, service_url=url))
+    assert response.status == 201, await response.text()
+
+
+async def test_signing_keys_out_of_reach_is_a_503_with_the_cause_logged(secured_bot, keys, caplog):
+    keys.stop()  # the Bot Framework's key endpoint cannot be reached
+    ChannelValidation.open_id_metadata_endpoint = "http://127.0.0.1:9/openid"  # nothing listens on the discard port
+    url = secured_bot.connector.url
+    response = await _post(secured_bot, activities.personal(url, "help"), keys.token(app_id=APP_ID, service_url=url))
+    assert response.status == 503
+    assert "signing keys could not be fetched" in caplog.text
+    assert secured_bot.connector.sent == []
+
+
+async def test_nul_bytes_lone_surrogates_and_long_names_are_handled_the_same_on_both_databases(database_url, tmp_path, clock):
+    """PostgreSQL refused all three (a DBAPIError, a 500) where SQLite stored them: the text is now
+    normalised once at the edge, so both store the same thing."""
+    from .chair import Chair, texts_of
+
+    bot = await start_bot(make_settings(tmp_path, database_url=database_url), clock)
+    try:
+        chair = Chair(bot, name="Sam " + "Q" * 300)
+        await chair.strategy()
+        card = await chair.press("convene.next", {"case_reference": "CR-\x00104233", "initials": "A\ud800B",
+                                                  "dob": "2016-05-04", "education_setting": "Example\x07 Primary"})
+        assert "Enter" in texts_of(card) or "2 of 5" in texts_of(card)  # refused kindly or accepted: never a 500
+        async with bot.services.uow() as uow:
+            discussion = await uow.discussions.get(chair.discussion_id)
+            stored = [discussion.chair_name, *map(str, (discussion.draft or {}).get("values", {}).get("child", {}).values())]
+            events = await uow.audit.for_subject("discussion", chair.discussion_id)
+        assert len(discussion.chair_name) <= 200 and events
+        assert not any("\x00" in v or "\x07" in v or any("\ud800" <= c <= "\udfff" for c in v) for v in stored)
+    finally:
+        await stop_bot(bot)
