@@ -65,12 +65,9 @@ def messages_endpoint(*, adapter, bot, settings):
             log.warning("refused a request with a missing or malformed token from %s", request.remote)
             return _problem(401, "missing or malformed bearer token")
         try:
-            raw = await request.read()
+            body, unreadable = json.loads(await request.read()), None
         except web.HTTPRequestEntityTooLarge:
-            log.warning("refused an oversized request from %s", request.remote)
-            return _problem(413, f"request body over {settings.max_body_bytes} bytes")
-        try:
-            body, unreadable = json.loads(raw), None
+            body, unreadable = None, "too large"
         except (ValueError, UnicodeDecodeError, RecursionError) as error:  # RecursionError: JSON nested thousands deep
             body, unreadable = None, type(error).__name__
         try:  # the token first: a forged request learns nothing from how its body is judged
@@ -82,6 +79,9 @@ def messages_endpoint(*, adapter, bot, settings):
         except (requests.RequestException, OSError) as error:
             log.error("cannot check tokens: the Bot Framework signing keys could not be fetched (%s)", error)
             return _problem(503, "cannot check the token now; try again shortly")
+        if unreadable == "too large":  # a genuine sender, told why
+            log.warning("refused an oversized request from %s", request.remote)
+            return _problem(413, f"request body over {settings.max_body_bytes} bytes")
         claimed = identity.claims_identity.get_claim_value("serviceurl") if identity.claims_identity else None
         if claimed and claimed != _service_url_of(body):  # botbuilder skips this when the body names no service
             log.warning("refused a request from %s: its token is for another service URL", request.remote)
