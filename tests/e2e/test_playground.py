@@ -265,6 +265,9 @@ async def test_the_journey_of_a_discussion_through_the_mash_channel(team_playgro
     their own Teams), and the chair's recording cards are pressed through the same API."""
     from playwright.async_api import async_playwright, expect
 
+    from sqlalchemy import select
+
+    from storage.models import Effect
     from tests.test_bot.chair import inputs_of, texts_of
 
     api = team_bot.http
@@ -306,6 +309,10 @@ async def test_the_journey_of_a_discussion_through_the_mash_channel(team_playgro
             police = next(i for i in discussion.invitations if i.agency == "police")
             thread, card_id = discussion.conversation_id, discussion.card_activity_id
         assert discussion.status == "convened" and thread.startswith("channel-strategy")
+        # Each invitee's personal card reached them in the Playground (its people are "user-id-…", not Entra ids).
+        async with team_bot.services.uow() as uow:
+            personal = (await uow.session.execute(select(Effect).where(Effect.kind == "teams.personal"))).scalars().all()
+        assert personal and {e.state for e in personal} == {"done"}, [(e.key, e.state, e.last_error) for e in personal]
 
         # 2. The police officer accepts (her own Teams: the Playground's API, as DS Priya Shah).
         accept = {"name": "adaptiveCard/action", "from": {"id": "user-id-police"}, "conversation": {"id": thread},
