@@ -28,6 +28,7 @@ OWED = {
     "information_update": "your agency's information update (its records were not fully researched at the discussion)",
     "record_distribution": "circulating the record of the discussion",
     "out_of_hours_record": "the out-of-hours record, before the working day starts",
+    "out_of_hours_not_quorate": "a quorate strategy discussion the next working day (the out-of-hours one was not quorate)",
     "icpc": "the initial child protection conference",
     "s47_review": "a review strategy discussion if the s47 enquiries are not concluded",
     "assessment": "the assessment's decision on next steps",

@@ -199,8 +199,7 @@ class RecordFlow:
             if before.kind in BEFORE_MEETING and before.state in ("open", "breached"):
                 before.state, before.updated_at = "satisfied", now
         held_at = discussion.meeting_start or now
-        received_at = datetime.fromisoformat(discussion.facts["received_at"])
-        owed = recording.obligations(discussion_id=discussion.id, held_at=held_at, received_at=received_at, record=record,
+        owed = recording.obligations(discussion_id=discussion.id, held_at=held_at, facts=discussion.facts, record=record,
                                      actions=record["actions"], profile=self.s.profile, calendar=self.s.calendar)
         for item in owed:
             await uow.obligations.add_once(Obligation(discussion_id=discussion.id, created_at=now, updated_at=now, **item))

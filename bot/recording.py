@@ -212,13 +212,13 @@ def parse_next(values: dict, *, now: datetime, zone) -> tuple[dict, Errors]:
     return {"next": when.isoformat(), "venue": text(values, "next_venue")}, {}
 
 
-def obligations(*, discussion_id: str, held_at: datetime, received_at: datetime, record: dict, actions: list[dict],
-                profile, calendar) -> list[dict]:
-    """What the finalised record leaves owed, with due times: the chasers' work list."""
-    from protocol.deadlines import due_by
-    from protocol.profile import WorkingDays
+def obligations(*, discussion_id: str, held_at: datetime, facts: dict, record: dict, actions: list[dict], profile,
+                calendar) -> list[dict]:
+    """What the finalised record leaves owed, with due times: the chasers' work list. The clocks are
+    the profile's alone (protocol.clocks_owed, its baseline included): a clock the profile does not
+    state, or states without a fixed end ("as soon as practicable"), is not chased."""
+    from protocol import Facts, Outcome, clocks_owed
 
-    clocks = {c.clock: c for c in profile.clocks}
     out = []
     out_of_hours = not calendar.in_working_hours(held_at)  # an EDT discussion's follow-up is chased at any hour
 
@@ -230,28 +230,18 @@ def obligations(*, discussion_id: str, held_at: datetime, received_at: datetime,
     for action in actions:
         owe(f"action:{action['number']}", "action", datetime.fromisoformat(action["due"]), "agreed at the discussion",
             agency=action["agency"], subject=("action", str(action["number"])))
-    updates = clocks.get("information_updates")
-    for row in record["attendance"]:
-        if not row.get("researched", True):
-            within = updates.within if updates else WorkingDays(working_days=1)
-            owe(f"information_update:{row['agency']}:{row['email']}", "information_update", due_by(within, held_at, calendar),
-                updates.source if updates else "PROTOCOL.md §2 information updates (hackney 7.2)", agency=row["agency"])
-    distribution = clocks.get("record_distribution")
-    within = distribution.within if distribution and isinstance(distribution.within, WorkingDays) else WorkingDays(working_days=10)
-    owe("record_distribution", "record_distribution", due_by(within, held_at, calendar),
-        distribution.source if distribution else "PROTOCOL.md §2 record distribution (bristol)", agency="social_care")
-    if not calendar.in_working_hours(held_at):
-        ooh = clocks.get("out_of_hours_record")
-        owe("out_of_hours_record", "out_of_hours_record", due_by("next_working_day_start", held_at, calendar),
-            ooh.source if ooh else "PROTOCOL.md §2 out-of-hours record (bristol)", agency="social_care")
-    if any(d["kind"] in S47 for d in record.get("decisions", [])):
-        for clock, fallback in (("icpc", "PROTOCOL.md §2 ICPC (hackney 9.1)"), ("s47_review", "PROTOCOL.md §2 s47 (hackney 4.3)")):
-            rule = clocks.get(clock)
-            owe(clock, clock, due_by(rule.within if rule else WorkingDays(working_days=15), held_at, calendar),
-                rule.source if rule else fallback, agency="social_care")
-    assessment = clocks.get("assessment")
-    owe("assessment", "assessment", due_by(assessment.within if assessment else WorkingDays(working_days=45), received_at, calendar),
-        assessment.source if assessment else "PROTOCOL.md §2 assessment, 45 working days (Working Together)", agency="social_care")
+    not_researched = [row for row in record["attendance"] if not row.get("researched", True)]
+    outcome = Outcome(held_at=held_at, s47_started=any(d["kind"] in S47 for d in record.get("decisions", [])),
+                      not_researched=tuple(row["agency"] for row in not_researched), quorate=record.get("quorate", True))
+    for clock in clocks_owed(profile, Facts.model_validate(facts), outcome, calendar):
+        if clock.due is None:
+            continue
+        if clock.clock == "information_updates":  # one for each agency (and person) still researching
+            for row in not_researched:
+                owe(f"information_update:{row['agency']}:{row['email']}", "information_update", clock.due, clock.source,
+                    agency=row["agency"])
+        else:
+            owe(clock.clock, clock.clock, clock.due, clock.source, agency="social_care")
     if record.get("next", {}).get("next"):
         owe("review_discussion", "review_discussion", datetime.fromisoformat(record["next"]["next"]), "date agreed at the discussion",
             agency="social_care")

@@ -6,9 +6,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from .conditions import holds
-from .deadlines import WorkingDayCalendar, describe_within, due_by
+from .deadlines import WorkingDayCalendar, convened_by_edt, describe_within, due_by
 from .facts import Facts
-from .profile import Profile, Timescale
+from .profile import OWED_WHEN_TEXT, Profile, Timescale
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,21 @@ class ClockDue:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """How the discussion went, as far as the clocks care: which are owed once it is recorded."""
+
+    held_at: datetime
+    s47_started: bool = False
+    not_researched: tuple[str, ...] = ()  # agencies that had not fully researched their records
+    quorate: bool = True
+
+
+@dataclass(frozen=True)
 class Assessment:
     profile: str
     received_at: datetime
     out_of_hours: bool
+    convened_by: str  # "day team" or "Emergency Duty Team"
     deadline: datetime
     deadline_rule: RuleRef
     matched_rules: tuple[str, ...]
@@ -65,6 +76,7 @@ class Assessment:
             "profile": self.profile,
             "received_at": self.received_at.isoformat(),
             "out_of_hours": self.out_of_hours,
+            "convened_by": self.convened_by,
             "deadline": self.deadline.isoformat(),
             "deadline_rule": asdict(self.deadline_rule),
             "matched_rules": list(self.matched_rules),
@@ -97,10 +109,12 @@ def assess(profile: Profile, facts: Facts, calendar: WorkingDayCalendar) -> Asse
     def applies(rule) -> bool:
         return holds(rule.when, facts, out_of_hours=out_of_hours)
 
+    minimum = profile.same_day.minimum_hours_to_convene
     # Specific rules are exceptions to the default: the default applies only when none matches.
     matched = [r for r in profile.timescales.rules if applies(r)] or [profile.timescales.default]
-    deadlines = [(due_by(r.within, received, calendar), index, r) for index, r in enumerate(matched)]
+    deadlines = [(due_by(r.within, received, calendar, same_day_minimum_hours=minimum), index, r) for index, r in enumerate(matched)]
     deadline, _, winner = min(deadlines, key=lambda item: (item[0], item[1]))
+    edt = convened_by_edt(winner.within, received, calendar, minimum_hours=minimum)
 
     format_rules = [r for r in profile.formats.rules if applies(r)]
     if format_rules:
@@ -113,6 +127,7 @@ def assess(profile: Profile, facts: Facts, calendar: WorkingDayCalendar) -> Asse
         profile=profile.id,
         received_at=received,
         out_of_hours=out_of_hours,
+        convened_by="Emergency Duty Team" if edt else "day team",
         deadline=deadline,
         deadline_rule=RuleRef(winner.rule, winner.text, winner.source),
         matched_rules=tuple(r.rule for r in matched),
@@ -121,19 +136,19 @@ def assess(profile: Profile, facts: Facts, calendar: WorkingDayCalendar) -> Asse
         format_rule=format_rule,
         invitees=_invitees([r for r in profile.invitees if applies(r)], facts),
         quorum=profile.quorum.agencies,
-        clocks=tuple(_clock(c, received, calendar) for c in profile.clocks if applies(c)),
+        clocks=tuple(_clock(c, received, calendar, minimum) for c in profile.clocks if applies(c)),
     )
 
 
 def _target(profile: Profile, winner: Timescale, received: datetime, deadline: datetime, calendar) -> Target | None:
     """A local aim, shown only when it is earlier than the binding deadline."""
     if winner.target is not None:
-        due = due_by(winner.target, received, calendar)
+        due = due_by(winner.target, received, calendar, same_day_minimum_hours=profile.same_day.minimum_hours_to_convene)
         return Target(due, winner.rule, winner.target_text or describe_within(winner.target, after="receipt"), winner.source)
     aim = profile.timescales.target
     if aim is None:
         return None
-    due = due_by(aim.within, received, calendar)
+    due = due_by(aim.within, received, calendar, same_day_minimum_hours=profile.same_day.minimum_hours_to_convene)
     return Target(due, aim.rule, aim.text, aim.source) if due is not None and due < deadline else None
 
 
@@ -155,8 +170,28 @@ def _fill(reason: str, facts: Facts) -> str:
     return reason.replace("{referrer_agency}", facts.referrer_agency or "not stated")
 
 
-def _clock(rule, received: datetime, calendar) -> ClockDue:
+def _clock(rule, received: datetime, calendar, minimum: float) -> ClockDue:
     if rule.starts == "referral":
-        return ClockDue(rule.clock, rule.source, rule.text, due=due_by(rule.within, received, calendar))
+        return ClockDue(rule.clock, rule.source, rule.text, due=due_by(rule.within, received, calendar, same_day_minimum_hours=minimum),
+                        applies_when=OWED_WHEN_TEXT[rule.owed_when])
     return ClockDue(rule.clock, rule.source, rule.text, rule=describe_within(rule.within, after="the discussion"),
-                    applies_when=rule.applies_when)
+                    applies_when=OWED_WHEN_TEXT[rule.owed_when])
+
+
+def clocks_owed(profile: Profile, facts: Facts, outcome: Outcome, calendar: WorkingDayCalendar) -> tuple[ClockDue, ...]:
+    """The clocks a recorded discussion leaves running, each with its due time (None: no fixed end,
+    e.g. "as soon as practicable"). The one answer to "what is owed", for `python -m protocol assess
+    --outcome` and for the obligations the bot creates when the record is finalised: from the profile
+    (its baseline included) alone."""
+    received, held = calendar.local(facts.received_at), calendar.local(outcome.held_at)
+    held_out_of_hours = not calendar.in_working_hours(held)
+    owed_now = {"always": True, "s47_started": outcome.s47_started, "records_not_researched": bool(outcome.not_researched),
+                "held_out_of_hours": held_out_of_hours, "held_out_of_hours_not_quorate": held_out_of_hours and not outcome.quorate}
+    minimum = profile.same_day.minimum_hours_to_convene
+    owed = []
+    for rule in profile.clocks:
+        if holds(rule.when, facts, out_of_hours=not calendar.in_working_hours(received)) and owed_now[rule.owed_when]:
+            start = received if rule.starts == "referral" else held
+            owed.append(ClockDue(rule.clock, rule.source, rule.text, due=due_by(rule.within, start, calendar, same_day_minimum_hours=minimum),
+                                 applies_when=OWED_WHEN_TEXT[rule.owed_when]))
+    return tuple(owed)

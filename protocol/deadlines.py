@@ -21,22 +21,38 @@ class WorkingDayCalendar(Protocol):
     def end_of_calendar_day(self, day: date) -> datetime: ...
 
 
-def due_by(within: Within, start: datetime, calendar: WorkingDayCalendar) -> datetime | None:
-    """The moment `within` runs out when counted from `start`; None when it has no fixed end."""
+def due_by(within: Within, start: datetime, calendar: WorkingDayCalendar, *, same_day_minimum_hours: float) -> datetime | None:
+    """The moment `within` runs out when counted from `start`; None when it has no fixed end.
+    `same_day_minimum_hours`: the profile's reading of "same day" (Profile.same_day)."""
     local = calendar.local(start)
     if isinstance(within, WorkingDays):
         # "Within N working days": close of the Nth working day strictly after the day of receipt.
         return calendar.end_of_working_day(calendar.add_working_days(local.date(), within.working_days))
     if within == "same_day":
-        if calendar.in_working_hours(local):
-            return calendar.end_of_working_day(local.date())
-        # Out of hours "same day" means the Emergency Duty Team, tonight.
-        return calendar.end_of_calendar_day(local.date())
+        return same_day_end(local, calendar, minimum_hours=same_day_minimum_hours)
     if within == "immediately":
         return local
     if within == "next_working_day_start":
         return calendar.start_of_working_day(calendar.next_working_day(local.date()))
     return None
+
+
+def same_day_end(local: datetime, calendar: WorkingDayCalendar, *, minimum_hours: float) -> datetime:
+    """The close of the working day, unless that leaves less than `minimum_hours` to convene (a
+    concern at 16:59 is not due at 17:00); then, and out of hours, 23:59 with the Emergency Duty Team."""
+    if calendar.in_working_hours(local):
+        close = calendar.end_of_working_day(local.date())
+        if (close - local).total_seconds() >= minimum_hours * 3600:
+            return close
+    return calendar.end_of_calendar_day(local.date())
+
+
+def convened_by_edt(within: Within, start: datetime, calendar: WorkingDayCalendar, *, minimum_hours: float) -> bool:
+    """Whether the deadline falls to the Emergency Duty Team (out of hours, or a same-day concern too late to convene in hours)."""
+    local = calendar.local(start)
+    if not calendar.in_working_hours(local):
+        return True
+    return within == "same_day" and same_day_end(local, calendar, minimum_hours=minimum_hours) != calendar.end_of_working_day(local.date())
 
 
 def describe_within(within: Within, *, after: str) -> str:

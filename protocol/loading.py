@@ -7,7 +7,7 @@ import yaml
 from pydantic import ValidationError
 
 from .errors import ProfileError, describe
-from .profile import Profile
+from .profile import Baseline, ClockRule, Profile, WorkingDays
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 
@@ -32,10 +32,51 @@ def load_profile(name_or_path: str | Path) -> Profile:
     return parse_profile(raw, origin=str(path))
 
 
+BASELINE_DIR = Path(__file__).resolve().parent / "baselines"
+
+
+def load_baseline(name: str) -> Baseline:
+    path = BASELINE_DIR / f"{name}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in BASELINE_DIR.glob("*.yaml")))
+        raise ProfileError(f"extends: unknown baseline {name!r}; choose one of {known}")
+    try:
+        return Baseline.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except ValidationError as error:
+        raise ProfileError(f"{path}: {describe(error)}") from None
+
+
 def parse_profile(raw: object, *, origin: str = "profile") -> Profile:
     if not isinstance(raw, dict):
         raise ProfileError(f"{origin}: a profile must be a mapping of fields")
+    if isinstance(raw.get("extends"), str):
+        raw = _extended(raw, load_baseline(raw["extends"]), origin=origin)
     try:
         return Profile.model_validate(raw)
     except ValidationError as error:
         raise ProfileError(f"{origin}: {describe(error)}") from None
+
+
+def _extended(raw: dict, baseline: Baseline, *, origin: str) -> dict:
+    """The local profile on top of its baseline: the baseline's clocks stand unless the profile
+    states the same clock, which it may only tighten; its reading of "same day" unless it has one."""
+    try:
+        local_clocks = [ClockRule.model_validate(c) for c in raw.get("clocks") or ()]
+    except (ValidationError, TypeError):
+        local_clocks = []  # the whole profile's validation below names the field that is wrong
+    stated = {c.clock: c for c in local_clocks}
+    for national in baseline.clocks:
+        local = stated.get(national.clock)
+        if local is not None and _looseness(local.within) > _looseness(national.within):
+            raise ProfileError(f"{origin}: clocks: {national.clock} may only be tightened from the baseline's "
+                               f"({national.source}), not loosened")
+    inherited = [c.model_dump() for c in baseline.clocks if c.clock not in stated]
+    return {**raw, "same_day": raw.get("same_day") or baseline.same_day.model_dump(),
+            "clocks": list(raw.get("clocks") or ()) + inherited}  # the profile's own first: errors keep their index
+
+
+def _looseness(within) -> float:
+    """How long a `within` allows, for comparison only: sooner ranks lower."""
+    if isinstance(within, WorkingDays):
+        return within.working_days
+    return {"immediately": -2, "same_day": -1, "next_working_day_start": 0.5, "as_soon_as_practicable": float("inf")}[within]

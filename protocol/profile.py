@@ -109,12 +109,42 @@ Clock = Literal[
 ]
 
 
+# What the discussion's outcome must be for a clock to be owed (one per clock kind, so that the
+# assessment and the finalised record name the same clocks for the same facts and decisions).
+OwedWhen = Literal["always", "s47_started", "records_not_researched", "held_out_of_hours", "held_out_of_hours_not_quorate"]
+OWED_WHEN_TEXT = {
+    "always": None,
+    "s47_started": "the discussion decides to start section 47 enquiries",
+    "records_not_researched": "an agency has not fully researched its records by the discussion",
+    "held_out_of_hours": "the discussion is held out of hours (the Emergency Duty Team)",
+    "held_out_of_hours_not_quorate": "an out-of-hours discussion is not quorate",
+}
+
+
 class ClockRule(Sourced):
     clock: Clock
     starts: Literal["referral", "discussion"]
     within: Within
     when: Condition = Condition()
-    applies_when: str | None = None
+    owed_when: OwedWhen = "always"
+
+
+class SameDay(Strict):
+    """The reading of "same day" (PROTOCOL.md §2): the close of the working day unless that leaves
+    less than `minimum_hours_to_convene`; then, and out of hours, 23:59 with the Emergency Duty Team."""
+
+    minimum_hours_to_convene: float = Field(ge=0, le=8)
+    source: str = Field(min_length=1)
+
+
+class Baseline(Strict):
+    """The national rules every local profile extends (protocol/baselines/)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    name: str
+    seed: str
+    same_day: SameDay
+    clocks: tuple[ClockRule, ...] = ()
 
 
 class WorkingHours(Strict):
@@ -167,6 +197,8 @@ class Profile(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     name: str
     seed: str
+    extends: str | None = None  # a baseline in protocol/baselines/, merged in by protocol.loading
+    same_day: SameDay
     time_zone: str = "Europe/London"
     holiday_region: Literal["ENG", "WLS", "SCT", "NIR"] = "ENG"
     closure_days: tuple[date, ...] = ()

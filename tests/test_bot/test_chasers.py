@@ -9,7 +9,7 @@ import pytest
 from app import CHASER, OUTBOX
 from bot import recording
 from storage.models import Action, Discussion, Invitation, Obligation
-from tests.conftest import make_settings, start_bot, stop_bot
+from tests.conftest import ROOT, make_settings, start_bot, stop_bot
 from tests.support import activities
 
 from .chair import Chair, texts_of
@@ -46,7 +46,7 @@ async def seed(bot, *, held_at=FRIDAY_1630, police_aad=None, police_email="cait.
                                              owner_name="DS Pat Placeholder", owner_email=police_email, owner_aad_object_id=police_aad,
                                              due_at=due, created_at=held_at, updated_at=held_at))
         record = {"attendance": [{"agency": "police", "email": police_email, "researched": False}], "decisions": []}
-        owed = recording.obligations(discussion_id=discussion.id, held_at=held_at, received_at=held_at, record=record,
+        owed = recording.obligations(discussion_id=discussion.id, held_at=held_at, facts={"received_at": held_at.isoformat()}, record=record,
                                      actions=[{"number": n, "due": d.isoformat(), "agency": "police"} for n, d in actions],
                                      profile=services.profile, calendar=services.calendar)
         for item in owed:
@@ -102,14 +102,25 @@ async def test_a_friday_information_update_is_chased_on_tuesday_at_nine_then_up_
     assert any(c["members"][0]["id"] == "29:1chair" for c in bot.connector.conversations)
 
 
-async def test_nothing_at_three_on_a_sunday_but_what_is_due_today_or_out_of_hours(bot, tmp_path):
+@pytest.fixture
+async def bristol_bot(tmp_path, clock):
+    """Bristol states the out-of-hours record's clock (before the next working day starts); hackney does not."""
+    clock.set(FRIDAY_1630)
+    running = await start_bot(make_settings(tmp_path, protocol_profile="bristol",
+                                            contacts_file=ROOT / "storage" / "directories" / "hackney.yaml"), clock)
+    yield running
+    await stop_bot(running)
+
+
+async def test_nothing_at_three_on_a_sunday_but_what_is_due_today_or_out_of_hours(bristol_bot, tmp_path):
+    bot = bristol_bot
     saturday_evening = datetime(2027, 5, 29, 19, 0, tzinfo=BST)  # an EDT discussion
     sunday_0300 = datetime(2027, 5, 30, 3, 0, tzinfo=BST)
     ordinary = await seed(bot, actions=[(1, datetime(2027, 6, 2, 17, 0, tzinfo=BST))])
     edt = await seed(bot, held_at=saturday_evening)
     same_day = await seed(bot, actions=[(1, datetime(2027, 5, 30, 23, 59, tzinfo=BST))])
     await sweep_at(bot, sunday_0300)
-    assert await chases(bot, ordinary, "action") == [] and await chases(bot, ordinary, "information_update") == []
+    assert await chases(bot, ordinary, "action") == []
     assert await chases(bot, same_day, "action") == [("due", "cait.ds@hackney.example.org", "file")]
     assert [c[0] for c in await chases(bot, edt, "out_of_hours_record")] == []  # due Tuesday 09:00, not yet due
     await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))

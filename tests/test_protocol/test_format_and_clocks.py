@@ -48,7 +48,7 @@ def test_discussion_clocks_give_their_rule_and_when_they_apply():
     assert hackney["information_updates"]["rule"] == "within 1 working day of the discussion"
     assert hackney["information_updates"]["source"] == "hackney 7.2"
     assert hackney["icpc"]["rule"] == "within 15 working days of the discussion"
-    assert hackney["icpc"]["applies_when"].startswith("the discussion decides to initiate section 47")
+    assert hackney["icpc"]["applies_when"] == "the discussion decides to start section 47 enquiries"
     assert hackney["s47_review"]["source"] == "hackney 4.3, 9.3"
     assert clocks("triborough")["icpc"]["source"] == "triborough 16"
     assert clocks("bristol")["record_distribution"]["rule"] == "within 10 working days of the discussion"

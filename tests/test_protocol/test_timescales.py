@@ -162,7 +162,10 @@ def test_triborough_risk_to_life_aims_at_immediately_and_binds_at_end_of_day():
 @pytest.mark.parametrize(
     "received_at, deadline",
     [
-        ("2026-11-23T16:59:00+00:00", "2026-11-23T17:00:00+00:00"),  # last minute of the working day
+        ("2026-11-23T14:59:00+00:00", "2026-11-23T17:00:00+00:00"),  # over two working hours left: the day team
+        ("2026-11-23T15:00:00+00:00", "2026-11-23T17:00:00+00:00"),  # exactly two hours: still the day team
+        ("2026-11-23T15:01:00+00:00", "2026-11-23T23:59:00+00:00"),  # under two hours to convene: EDT tonight
+        ("2026-11-23T16:59:00+00:00", "2026-11-23T23:59:00+00:00"),  # never a one-minute deadline (issue 14.10)
         ("2026-11-23T17:30:00+00:00", "2026-11-23T23:59:00+00:00"),  # evening: EDT tonight
         ("2026-11-23T07:30:00+00:00", "2026-11-23T23:59:00+00:00"),  # before opening: out of hours
         ("2026-11-28T14:00:00+00:00", "2026-11-28T23:59:00+00:00"),  # Saturday
