@@ -46,7 +46,8 @@ TUESDAY_10 = "2027-06-01T10:00:00+01:00"  # a working day; the record's actions 
 THURSDAY_10 = "2027-06-03T10:00:00+01:00"
 AFTER_CLAIMS = datetime.timedelta(minutes=6)  # longer than the outbox's and the sweep's claims
 CHILD = {"case_reference": "", "initials": "AB", "dob": "2016-05-04", "education_setting": "Example Primary"}
-PLAN = {"seen_alone": "Tomorrow at school", "shared_with_family": "The s47 decision", "cp_medical": "true"}
+PLAN = {"seen_alone": "Tomorrow at school", "shared_with_family": "The s47 decision", "legal_action": "None at present",
+        "cp_medical": "true"}
 TEAMS_OWNER = ("police", "DS Pat Placeholder", "cait.ds@hackney.example.org")  # in the directory, reachable in Teams
 EMAIL_OWNER = ("education_dsl", "Ms Avery, DSL", "dsl.outside@school.example.org")  # outside the tenant: email
 

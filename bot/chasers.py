@@ -32,6 +32,7 @@ OWED = {
     "icpc": "the initial child protection conference",
     "s47_review": "a review strategy discussion if the s47 enquiries are not concluded",
     "assessment": "the assessment's decision on next steps",
+    "lado_notification": "informing the Local Authority Designated Officer",
     "review_discussion": "the review strategy discussion",
     "rsvp": "a reply to the meeting invitation (accept, decline with how your information will reach the chair, or send a delegate)",
     "record_check": "your agency's records check on the case before the meeting (shared, nothing known, or still researching)",

@@ -15,7 +15,7 @@ _INITIALS = re.compile(r"^[A-Za-z]{1,4}$")
 CHILD_FLAGS = ("unborn", "not_in_education", "looked_after", "in_hospital", "inpatient")
 CONCERN_FLAGS = ("forensic_evidence_needed", "immediate_protective_action", "medical_implications",
                  "complex_disability_or_medical", "adult_services_involved", "allegation_against_staff",
-                 "other_authority_involved")
+                 "other_authority_involved", "sarc_referral")
 Errors = dict[str, str]
 
 

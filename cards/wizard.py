@@ -85,6 +85,7 @@ def concern_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:
                 values.get("allegation_against_staff") == "true"),
         *toggle("other_authority_involved", "Another local authority or health trust is involved",
                 values.get("other_authority_involved") == "true"),
+        *toggle("sarc_referral", "Referred to the Sexual Assault Referral Centre (SARC)", values.get("sarc_referral") == "true"),
         *text_input("referrer_agency", "Referring agency (no personal names)", values.get("referrer_agency", ""),
                     placeholder="e.g. school, GP, police", max_length=80, problem=errors.get("referrer_agency")),
     ]
@@ -103,8 +104,12 @@ def assessment_block(assessment: dict, *, now: datetime) -> list:
     fmt = assessment["format_rule"]
     lines.append(text(("**Meeting required** (face to face or video): " if assessment["format"] == "meeting"
                        else "**Meeting or telephone**: ") + f"{fmt['text']} ({fmt['source']})"))
-    if assessment.get("out_of_hours"):
-        lines.append(notice("Received out of hours: the Emergency Duty Team convenes."))
+    if assessment.get("convened_by") == "Emergency Duty Team" or assessment.get("out_of_hours"):
+        lines.append(notice("Received out of hours: the Emergency Duty Team convenes." if assessment.get("out_of_hours") else
+                            "Too late today to convene in working hours: the Emergency Duty Team convenes, by 23:59."))
+    for clock in assessment.get("clocks", []):  # what is owed before the discussion itself (triborough 6)
+        if clock.get("applies_when", "").startswith("before the discussion") and clock.get("due"):
+            lines.append(text(f"Also by {words.when(datetime.fromisoformat(clock['due']), now=now)}: {clock['text']} ({clock['source']})"))
     return lines
 
 

@@ -185,7 +185,7 @@ def clocks_owed(profile: Profile, facts: Facts, outcome: Outcome, calendar: Work
     (its baseline included) alone."""
     received, held = calendar.local(facts.received_at), calendar.local(outcome.held_at)
     held_out_of_hours = not calendar.in_working_hours(held)
-    owed_now = {"always": True, "s47_started": outcome.s47_started, "records_not_researched": bool(outcome.not_researched),
+    owed_now = {"always": True, "before_discussion": False, "s47_started": outcome.s47_started, "records_not_researched": bool(outcome.not_researched),
                 "held_out_of_hours": held_out_of_hours, "held_out_of_hours_not_quorate": held_out_of_hours and not outcome.quorate}
     minimum = profile.same_day.minimum_hours_to_convene
     owed = []

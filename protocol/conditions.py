@@ -4,6 +4,15 @@ from __future__ import annotations
 from .facts import Facts
 from .profile import Condition
 
+# Compulsory school age in England: from 5 to 16 (Education Act 1996 s.8; the term after the fifth
+# birthday to the end of year 11, read here from the age in years).
+SCHOOL_AGE = (5, 16)
+
+
+def school_age(facts: Facts) -> bool | None:
+    age = facts.child_age_years
+    return None if age is None else SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]
+
 
 def holds(condition: Condition, facts: Facts, *, out_of_hours: bool) -> bool:
     tests = (
@@ -12,6 +21,8 @@ def holds(condition: Condition, facts: Facts, *, out_of_hours: bool) -> bool:
         not condition.facts_any or any(facts.is_true(f) for f in condition.facts_any),
         condition.age_under is None
         or (facts.child_age_years is not None and facts.child_age_years < condition.age_under),
+        condition.school_age is None or school_age(facts) is condition.school_age,
+        condition.age_known is None or (facts.child_age_years is not None) == condition.age_known,
         condition.has_referrer is None or (facts.referrer_agency is not None) == condition.has_referrer,
         condition.out_of_hours is None or out_of_hours == condition.out_of_hours,
     )

@@ -18,7 +18,7 @@ Agency = Literal[
 BooleanFact = Literal[
     "forensic_evidence_needed", "immediate_protective_action", "in_education", "looked_after",
     "in_hospital", "inpatient", "medical_implications", "complex_disability_or_medical",
-    "adult_services_involved", "other_authority_involved",
+    "adult_services_involved", "other_authority_involved", "sarc_referral",
 ]
 
 CONCERNS: tuple[str, ...] = get_args(Concern)

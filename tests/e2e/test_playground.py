@@ -353,7 +353,7 @@ async def test_the_journey_of_a_discussion_through_the_mash_channel(team_playgro
                                                    "decision_reasoning": "Unexplained bruising to an infant"})
         card = await press("record.next", {"step": "decisions"})
         card = await press("record.next", {"step": "plan", "seen_alone": "n/a: unborn", "shared_with_family": "The s47 decision",
-                                           "cp_medical": "true"})
+                                           "legal_action": "None at present", "cp_medical": "true"})
         for what, agency, owner, email in (("Health visitor to visit", "health", "Nurse Tom Evans", "tom.evans@nhs.example.org"),
                                            ("Police checks", "police", "DS Priya Shah", "priya.shah@police.example.org")):
             card = await press("record.add_action", {"step": "actions", "action_child": "MN", "action_what": what,

@@ -105,9 +105,9 @@ async def test_walsall_sexual_abuse_invites_sarc(tmp_path, clock):
     bot = await start_bot(make_settings(tmp_path, protocol_profile="walsall"), clock)
     try:
         chair = Chair(bot)
-        card = await convene(chair, child={**CHILD, "dob": "2015-02-01"}, concern={"concerns": "sexual_abuse"})
+        card = await convene(chair, child={**CHILD, "dob": "2015-02-01"}, concern={"concerns": "sexual_abuse", "sarc_referral": "true"})
         assert "Sexual Assault Referral Centre: Morgan Sarc (fictional)" in texts_of(card)
-        assert "**Meeting required**" in texts_of(card)  # under 13 and referred for sexual abuse (walsall SARC)
+        assert "**Meeting required**" in texts_of(card)  # under 13 and referred to the SARC (walsall SARC)
     finally:
         await stop_bot(bot)
 

@@ -204,7 +204,8 @@ async def test_add_person_delivered_twice_adds_one(bot, together):
     assert [r["email"] for r in draft["invitees"]].count("expert@nhs.example.org") == 1
 
 
-PLAN = {"seen_alone": "Tomorrow at school", "shared_with_family": "The s47 decision", "cp_medical": "true"}
+PLAN = {"seen_alone": "Tomorrow at school", "shared_with_family": "The s47 decision", "legal_action": "None at present",
+        "cp_medical": "true"}
 
 
 async def recording(bot) -> Chair:

@@ -1,9 +1,11 @@
 """Recording a discussion over HTTP, from attendance to distribution, finalising it, and the
 agencies reporting back on their actions by button and by reply in the thread."""
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
+from bot.meetings import BEFORE_MEETING
 from storage.directory import example_path
 from tests.conftest import make_settings, start_bot, stop_bot
 from tests.support import activities
@@ -74,7 +76,8 @@ async def record_the_discussion(bot, chair: Chair) -> dict:
                                                      "decision_reasoning": "Unexplained injury to a young child; joint with police"})
     card = await chair.press("record.next")
     assert "7 of 10 · Plan of the enquiries" in texts_of(card)
-    card = await chair.press("record.next", {"seen_alone": "Tomorrow at school", "shared_with_family": "The s47 decision"})
+    card = await chair.press("record.next", {"seen_alone": "Tomorrow at school", "shared_with_family": "The s47 decision",
+                                             "legal_action": "None at present"})
     assert "⚠ No CP medical: record why, and whether medical advice was given." in texts_of(card)
     card = await chair.press("record.next", {"cp_medical": "true"})
     assert "8 of 10 · Action plan" in texts_of(card)
@@ -281,6 +284,36 @@ async def test_the_record_document_reaches_the_chair_and_its_distribution_is_tra
         audit = [e.action for e in await uow.audit.for_subject("discussion", chair.discussion_id)]
     assert "record_distribution" not in states and states["assessment"] == "open"  # hackney: nothing to chase
     assert {"record.exported", "record.delivered", "record.distributed"} <= set(audit)
+
+
+async def test_the_obligations_finalising_creates_are_the_clocks_the_protocol_contract_lists(bot, tmp_path):
+    """The same facts and decisions through `python -m protocol assess --outcome` and through the
+    bot: every clock the contract says is owed with a due time is an obligation, and nothing else is."""
+    import json
+    import subprocess
+    import sys
+
+    chair = await convened(bot)
+    await record_the_discussion(bot, chair)
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+        # What finalising created: not the actions and the review date (agreed, not clocks), nor what was owed before the meeting.
+        owed = {o.kind: o.due_at for o in await uow.obligations.for_discussion(chair.discussion_id)
+                if o.kind not in ("action", "review_discussion", *BEFORE_MEETING)}
+        record = discussion.record
+    facts, outcome = tmp_path / "facts.json", tmp_path / "outcome.json"
+    facts.write_text(json.dumps(discussion.facts))
+    outcome.write_text(json.dumps({"held_at": discussion.meeting_start.isoformat(),
+                                   "s47_started": any(d["kind"] in ("s47_single", "s47_joint") for d in record["decisions"]),
+                                   "not_researched": [r["agency"] for r in record["attendance"] if not r.get("researched", True)],
+                                   "quorate": record.get("quorate", True)}))
+    result = subprocess.run([sys.executable, "-m", "protocol", "assess", "--profile", "hackney", "--facts", str(facts),
+                             "--outcome", str(outcome)], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr
+    contract = {c["clock"]: c["due"] for c in json.loads(result.stdout)["owed"] if c["due"]}
+    as_obligations = {("information_update" if k == "information_updates" else k): v for k, v in contract.items()}
+    assert {k: v.isoformat() for k, v in owed.items()} == {k: datetime.fromisoformat(v).astimezone(timezone.utc).isoformat()
+                                                           for k, v in as_obligations.items()}
 
 
 async def test_replies_work_without_a_mention_where_resource_specific_consent_delivers_them(bot):

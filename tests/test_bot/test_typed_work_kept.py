@@ -135,7 +135,7 @@ async def test_every_record_card_survives_back_and_next_unchanged(bot):
                          "intent": "Unclear", "impact": "Pain"},
              "5 of 10": {"background": "Known", "risk": "Injury", "protective": "Gran", "whereabouts": "School"},
              "6 of 10": {"decision_child": "AB", "decision_kind": "s47_joint", "decision_reasoning": "Typed, not yet added"},
-             "7 of 10": {"seen_alone": "Tomorrow", "shared_with_family": "The decision", "cp_medical": "true"},
+             "7 of 10": {"seen_alone": "Tomorrow", "shared_with_family": "The decision", "legal_action": "None", "cp_medical": "true"},
              "8 of 10": {"action_what": "Typed, not yet added", "action_owner": "DS Pat", "action_due": "3 working days"},
              "9 of 10": {"distribution": "Everyone invited\nChild's GP"},
              "10 of 10": {"next_date": "2027-06-10", "next_time": "10:30", "next_venue": "MASH room 2"}}

@@ -16,9 +16,11 @@ FORMAT_ROWS = [
     ("triborough", ["fgm"], {}, "meeting", "police_priority_meeting", "triborough 9"),
     ("triborough", ["honour_based_violence"], {}, "meeting", "police_priority_meeting", "triborough 9"),
     ("triborough", ["neglect"], {}, "any", "default", "triborough 9"),
-    ("walsall", ["sexual_abuse"], {"child_age_years": 12}, "meeting", "sarc_under_13", "walsall SARC"),
-    ("walsall", ["sexual_abuse"], {"child_age_years": 13}, "any", "default", "walsall definition"),
-    ("walsall", ["sexual_abuse"], {}, "any", "default", "walsall definition"),
+    ("walsall", ["sexual_abuse"], {"child_age_years": 12, "sarc_referral": True}, "meeting", "sarc_under_13",
+     "walsall Child Sexual Assault Referral Centre (SARC)"),
+    ("walsall", ["sexual_abuse"], {"child_age_years": 12}, "any", "default", "walsall Definition"),  # no SARC referral (14.9)
+    ("walsall", ["sexual_abuse"], {"child_age_years": 13}, "any", "default", "walsall Definition"),
+    ("walsall", ["sexual_abuse"], {}, "any", "default", "walsall Definition"),
     ("bristol", ["organised_abuse"], {}, "meeting", "complex_organised_abuse", "bristol complex and organised abuse"),
     ("bristol", ["child_on_child"], {}, "any", "default", "bristol venue"),
     ("darlington", ["fabricated_induced_illness"], {}, "any", "default", "darlington strategy discussion"),
@@ -61,7 +63,7 @@ def test_out_of_hours_clocks_apply_only_to_out_of_hours_referrals():
     assert record["rule"] == "before the start of the next working day after the discussion"
     assert record["source"] == "bristol out of hours"
     assert "out_of_hours_not_quorate" not in clocks("walsall")
-    assert clocks("walsall", received_at=evening)["out_of_hours_not_quorate"]["source"] == "walsall out of hours"
+    assert clocks("walsall", received_at=evening)["out_of_hours_not_quorate"]["source"] == "walsall Out of Hours Strategy Meetings"
 
 
 @pytest.mark.parametrize("profile_name", PROFILES)

@@ -9,24 +9,25 @@ ROWS = {
     "child in school or nursery": (
         {"in_education": True},
         {"hackney": ("education_dsl", True, "hackney 6.1"), "bristol": ("education_dsl", False, "bristol attendees (additional)"),
-         "triborough": ("education_dsl", False, "triborough 9"), "walsall": ("education_dsl", True, "walsall attendees"),
+         "triborough": ("education_dsl", False, "triborough 9"), "walsall": ("education_dsl", True, "walsall Accountabilities (who attends)"),
          "darlington": ("education_dsl", False, "darlington strategy discussion")},
     ),
     "child looked after": (
         {"looked_after": True},
-        {"hackney": ("fostering_service", True, "hackney 6.1"), "bristol": None, "triborough": None, "walsall": None,
-         "darlington": ("fostering_service", True, "darlington strategy discussion")},
+        {"hackney": ("fostering_service", True, "hackney 6.1"), "bristol": None,
+         "triborough": ("fostering_service", True, "triborough 8"),  # social care "including the fostering service" (14.2)
+         "walsall": None, "darlington": ("fostering_service", True, "darlington strategy discussion")},
     ),
     "significant medical implications": (
         {"medical_implications": True},
         {"hackney": ("paediatrician", True, "hackney 6.3"), "bristol": ("paediatrician", False, "bristol health role"),
-         "triborough": ("paediatrician", True, "triborough 11"), "walsall": ("paediatrician", False, "walsall CP paediatricians"),
+         "triborough": ("paediatrician", True, "triborough 11"), "walsall": ("paediatrician", False, "walsall Child Protection Paediatricians"),
          "darlington": None},
     ),
     "child in hospital": (
         {"in_hospital": True},
         {"hackney": ("hospital_consultant", True, "hackney 6.3"), "bristol": ("hospital_consultant", False, "bristol venue"),
-         "triborough": ("hospital_consultant", True, "triborough 11"), "walsall": ("hospital_consultant", True, "walsall inpatients"),
+         "triborough": ("hospital_consultant", True, "triborough 11"), "walsall": ("hospital_consultant", True, "walsall Inpatients in Hospital"),
          "darlington": ("hospital_consultant", False, "darlington strategy discussion")},
     ),
     "in-patient": (
@@ -40,7 +41,7 @@ ROWS = {
     ),
     "child sexual exploitation: SARC": (
         {"concerns": ["sexual_exploitation"]},
-        {"hackney": None, "bristol": None, "triborough": None, "walsall": ("sarc", True, "walsall SARC"), "darlington": None},
+        {"hackney": None, "bristol": None, "triborough": None, "walsall": ("sarc", True, "walsall Child Sexual Assault Referral Centre (SARC)"), "darlington": None},
     ),
     "complex disability or medical background": (
         {"complex_disability_or_medical": True},
@@ -50,22 +51,17 @@ ROWS = {
     "adult services support the parents": (
         {"adult_services_involved": True},
         {"hackney": ("adult_services", True, "hackney 6.5"), "bristol": ("adult_services", False, "bristol attendees (additional)"),
-         "triborough": None, "walsall": ("adult_services", False, "walsall health"), "darlington": None},
-    ),
-    "alleged perpetrator works with children": (
-        {"concerns": ["allegation_against_staff"]},
-        {"hackney": None, "bristol": ("lado", True, "bristol tasks (decisions)"), "triborough": None, "walsall": None,
-         "darlington": None},
+         "triborough": None, "walsall": ("adult_services", False, "walsall Health Attendance at Strategy Meetings"), "darlington": None},
     ),
     "another authority involved": (
         {"other_authority_involved": True},
         {"hackney": None, "bristol": None, "triborough": None,
-         "walsall": ("other_authority", True, "walsall children from other areas"), "darlington": None},
+         "walsall": ("other_authority", True, "walsall Out of Area/Borough Children"), "darlington": None},
     ),
     "the referrer": (
         {"referrer_agency": "GP"},
         {"hackney": ("referrer", False, "hackney 6.2"), "bristol": ("referrer", False, "bristol attendees (additional)"),
-         "triborough": ("referrer", False, "triborough 9"), "walsall": ("referrer", False, "walsall GPs"),
+         "triborough": ("referrer", False, "triborough 9"), "walsall": ("referrer", False, "walsall General Practitioners (GP)"),
          "darlington": ("referrer", False, "darlington strategy discussion")},
     ),
     "specialist expertise (FGM)": (
