@@ -12,7 +12,8 @@ REMEMBER = timedelta(minutes=10)
 
 
 class GraphGroupMembership:
-    """Transitive membership of one group, read with Graph checkMemberGroups (GroupMember.Read.All)."""
+    """Transitive membership of one group, read with Graph checkMemberGroups (application permissions:
+    User.Read.All and GroupMember.Read.All, both)."""
 
     def __init__(self, client, group_id: str):
         self.client = client
@@ -29,6 +30,14 @@ class GraphGroupMembership:
             CheckMemberGroupsPostRequestBody(group_ids=[self.group_id]),
             request_configuration=RequestConfiguration(options=[RetryHandlerOption(max_retries=0)]))
         return self.group_id in (answer.value or [])
+
+
+class ChairsGroupUnavailable(Exception):
+    """The chairs group could not be read: not a "no", so the person is told it could not be checked."""
+
+    def words(self) -> str:
+        return (f"I could not check whether you are on the chairs list just now ({self}). Nothing was changed; "
+                "try again shortly, and if it keeps happening, tell your Teams administrator.")
 
 
 class Access:
@@ -51,9 +60,12 @@ class Access:
             return remembered[0]
         try:
             member = await self.group(aad_object_id)
-        except Exception as error:  # Graph down: refuse politely rather than let anyone in
-            log.warning("could not check chairs group membership for %s: %s", aad_object_id, error)
-            return False
+        except Exception as error:  # Graph down or refusing: nobody is let in, and the person is told why
+            forbidden = "403" in str(error) or "Authorization_RequestDenied" in str(error)
+            log.error("could not check chairs group membership for %s: %s%s", aad_object_id, error,
+                      " (grant the app User.Read.All and GroupMember.Read.All, both application permissions)" if forbidden else "")
+            raise ChairsGroupUnavailable("the bot is not allowed to read the chairs group" if forbidden
+                                         else "Microsoft Graph did not answer") from None
         self._remembered[aad_object_id] = (member, now)
         return member
 

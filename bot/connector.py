@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 _USER_AGENT = "Microsoft-BotFramework/3.1 (strategy-bot; BotBuilder Python/4.17.1)"
 _TOKEN_MARGIN = timedelta(minutes=5)  # refresh a little early: a reply must never carry an expired token
+RETRIED = frozenset({412, 429, 502, 504})  # learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit
 _MAX_RETRY_AFTER = 5.0  # seconds: a turn has 10-15 s in all, so a longer Retry-After is waited only this long
 
 
@@ -137,10 +138,11 @@ class Connector:
             try:
                 async with self._pool.http().request(method, url, data=data, headers=headers) as response:
                     text = await response.read()
-                    if response.status == 429 and attempt < self._pool.attempts:
-                        # Teams throttles per conversation; it is the one answer safe to repeat a POST after.
+                    if response.status in RETRIED and attempt < self._pool.attempts:
+                        # Teams' rate-limit guidance: retry 412, 429, 502 and 504 (with backoff); never a 403
+                        # such as MessageWritesBlocked, which no retry changes.
                         wait = _retry_after(response.headers.get("Retry-After"), attempt)
-                        log.warning("connector throttled %s %s; trying again in %.1f s", method, path, wait)
+                        log.warning("connector answered %s to %s %s; trying again in %.1f s", response.status, method, path, wait)
                         await self._pool.sleep(wait)
                         continue
                     if response.status == 401:

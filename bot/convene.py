@@ -16,6 +16,7 @@ from storage.models import Discussion
 from storage.repositories import CHILDREN
 
 from . import wizard
+from .access import ChairsGroupUnavailable
 from .proactive import card_activity, reference_of
 from .services import BotServices
 
@@ -39,7 +40,12 @@ class ConveneFlow:
     # ---- /strategy -------------------------------------------------------------------------
     async def start(self, turn_context: TurnContext) -> None:
         aad, user_id, name = actor_of(turn_context)
-        if not await self.s.access.may_convene(aad):
+        try:
+            allowed = await self.s.access.may_convene(aad)
+        except ChairsGroupUnavailable as problem:
+            await turn_context.send_activity(MessageFactory.text(problem.words()))
+            return
+        if not allowed:
             await turn_context.send_activity(MessageFactory.text(
                 "Sorry, only team managers on the chairs list can convene a strategy discussion. "
                 "If you should be able to, ask your Teams administrator to add you."))

@@ -16,6 +16,7 @@ from cards import wizard as cards
 from storage.unit_of_work import RepeatedDelivery, answering
 
 from . import commands, messages
+from .access import ChairsGroupUnavailable
 from .commands import closest, parse
 from .actions import VERB_STATUS, ActionsFlow
 from .convene import ConveneFlow, personal_chat
@@ -154,8 +155,12 @@ class StrategyBot(TeamsActivityHandler):
 
     async def _chairs_only(self, turn_context: TurnContext, what: str) -> bool:
         person = turn_context.activity.from_property
-        if await self.s.access.may_convene(person.aad_object_id or person.id):
-            return True
+        try:
+            if await self.s.access.may_convene(person.aad_object_id or person.id):
+                return True
+        except ChairsGroupUnavailable as problem:
+            await turn_context.send_activity(MessageFactory.text(problem.words()))
+            return False
         await turn_context.send_activity(MessageFactory.text(f"Sorry, {what} is for chairs."))
         return False
 

@@ -33,6 +33,7 @@ def next_contact(services: BotServices, discussion: Discussion, agency: str) -> 
             f"nobody else from {agency_name(agency)} is in the contacts directory: ask their duty desk, and add them to it")
 
 
+ASKED_AGAIN_WHEN_MOVED = ("rsvp", "quorum_at_risk")  # a records check stands whatever the time
 USED_BY = {"discussion.invite": {"add_agency", "add_name", "add_email"},
            "discussion.move": {"move_date", "move_time", "move_reason"}}
 
@@ -105,8 +106,14 @@ class MeetingsFlow:
                 return self.chair_card(discussion, now, {field: next(iter(problem.values()))}, data)
             begin, end = datetime.fromisoformat(slot["start"]), datetime.fromisoformat(slot["end"])
             discussion.meeting_start, discussion.meeting_end = begin, end
+            # A reply was to the old time: Exchange clears the attendees' responses when the time changes,
+            # and so does the bot, so that the quorum and the reply chases are about the new time.
+            for invitation in discussion.invitations:
+                invitation.rsvp, invitation.rsvp_at = "none", None
             for obligation in await uow.obligations.for_discussion(discussion.id):
-                if obligation.kind in BEFORE_MEETING and obligation.state == "open":
+                if obligation.kind in ASKED_AGAIN_WHEN_MOVED and obligation.state in ("open", "satisfied"):
+                    obligation.state, obligation.due_at, obligation.next_attempt_at = "open", begin, now
+                elif obligation.kind in BEFORE_MEETING and obligation.state == "open":
                     obligation.due_at, obligation.next_attempt_at = begin, now
             await uow.effects.add(key=f"{discussion.id}:meeting.reschedule:{version}", kind="meeting.reschedule",
                                   discussion_id=discussion.id, payload={})

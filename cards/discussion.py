@@ -83,8 +83,13 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
         if discussion.deadline and end and end > discussion.deadline:
             body.append(text("⚠ The meeting is after the statutory deadline (the reason is in the audit trail).",
                              color="Attention"))
-    body.append(text("Teams invitations sent.", subtle=True) if provider_sends else
-                notice("Local mode: invitation written as an .ics file; **nothing was sent**."))
+    if not provider_sends:
+        body.append(notice("Local mode: invitation written as an .ics file; **nothing was sent**."))
+    elif discussion.meeting_join_url:
+        body.append(text("Teams invitations sent.", subtle=True))
+    elif discussion.meeting_start:  # Graph made a calendar event, but no Teams meeting (no Teams licence on the organiser)
+        body.append(notice("Calendar invitations were sent, but **no Teams meeting was created**: the organiser mailbox "
+                           "cannot host Teams meetings (it needs a Teams licence). Add a join link or a room, or meet by phone."))
     missing = [words.agency(a) for a, s in state.items() if s == "missing"]
     body.append(text("**Quorum confirmed**" if quorate else
                      f"**Not quorate**: {', '.join(missing)} not invited" if missing else "**Quorum not yet confirmed**",

@@ -99,6 +99,9 @@ class GraphMeetingProvider:
         )
         created = await self._call("creating the Teams meeting", lambda: self._events().post(event, _no_kiota_retries()))
         join_url = created.online_meeting.join_url if created.online_meeting else None
+        if join_url is None:  # isOnlineMeeting false: the organiser mailbox has no Teams licence
+            return Meeting(created.id, None, True, "calendar invitations sent by Microsoft Graph; no Teams meeting "
+                                                   "(the organiser mailbox cannot host one)")
         return Meeting(created.id, join_url, True, "Teams meeting; invitations sent by Microsoft Graph")
 
     async def responses(self, event_id: str) -> dict[str, str]:

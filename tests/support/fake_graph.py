@@ -32,6 +32,9 @@ class FakeGraph:
     faults: list = field(default_factory=list)
     mail: list = field(default_factory=list)
     group_members: dict = field(default_factory=dict)  # group id -> set of user ids
+    # Application permissions granted to the bot's app registration (for checkMemberGroups).
+    permissions: set = field(default_factory=lambda: {"User.Read.All", "GroupMember.Read.All"})
+    teams_enabled: bool = True  # whether the organiser mailbox has a Teams licence
 
     def __post_init__(self):
         self._ids = itertools.count(1)
@@ -68,7 +71,8 @@ class FakeGraph:
             self._stalled.append(request)
             await self._release.wait()  # answered only at teardown, long after the client gave up
         headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-        code = "TooManyRequests" if fault.status == 429 else "ServiceUnavailable"
+        code = {429: "TooManyRequests", 412: "PreconditionFailed", 502: "BadGateway", 504: "GatewayTimeout"}.get(
+            fault.status, "ServiceUnavailable")
         return web.json_response({"error": {"code": code, "message": "scripted"}}, status=fault.status, headers=headers)
 
     async def _create(self, request: web.Request) -> web.Response:
@@ -86,8 +90,13 @@ class FakeGraph:
             if body.get("transactionId") and event.get("transactionId") == body["transactionId"]:
                 return event  # Graph's de-duplication of client retries
         event_id = f"AAMk-event-{next(self._ids)}"
+        # Graph creates the event even when the organiser cannot host Teams meetings, with
+        # isOnlineMeeting false and no onlineMeeting (learn.microsoft.com/graph/api/user-post-events,
+        # "Create and enable an event as an online meeting": the organiser needs a Teams licence).
+        online = bool(body.get("isOnlineMeeting")) and self.teams_enabled
         event = {**body, "id": event_id, "organizer": {"emailAddress": {"address": user}}, "isCancelled": False,
-                 "onlineMeeting": {"joinUrl": f"https://teams.microsoft.com/l/meetup-join/{event_id}"},
+                 "isOnlineMeeting": online,
+                 "onlineMeeting": {"joinUrl": f"https://teams.microsoft.com/l/meetup-join/{event_id}"} if online else None,
                  "attendees": [{**a, "status": {"response": "none", "time": "0001-01-01T00:00:00Z"}} for a in body.get("attendees", [])]}
         self.events[event_id] = event
         return event
@@ -112,6 +121,11 @@ class FakeGraph:
             body["attendees"] = [{**a, "status": known.get(a["emailAddress"]["address"], {"response": "none"})}
                                  for a in body["attendees"]]
         event.update(body)
+        if "start" in body or "end" in body:
+            # Exchange clears the attendees' responses when a meeting's time changes: they are asked
+            # again (learn.microsoft.com/graph/api/resources/responsestatus; Outlook "the meeting was updated").
+            for attendee in event["attendees"]:
+                attendee["status"] = {"response": "none", "time": "0001-01-01T00:00:00Z"}
         return web.json_response(event)
 
     async def _cancel(self, request: web.Request) -> web.Response:
@@ -149,6 +163,11 @@ class FakeGraph:
     async def _check_member_groups(self, request: web.Request) -> web.Response:
         if (response := await self._fault(request)) is not None:
             return response
+        # Application permissions: User.Read.All and GroupMember.Read.All together, else 403
+        # Authorization_RequestDenied (learn.microsoft.com/graph/api/directoryobject-checkmembergroups).
+        if not {"User.Read.All", "GroupMember.Read.All"} <= self.permissions:
+            return web.json_response({"error": {"code": "Authorization_RequestDenied",
+                                                 "message": "Insufficient privileges to complete the operation."}}, status=403)
         user = request.match_info["user"]
         asked = (await request.json())["groupIds"]
         return web.json_response({"value": [g for g in asked if user in self.group_members.get(g, set())]})

@@ -134,6 +134,24 @@ async def test_a_throttled_reply_waits_as_teams_asks_then_goes_once(azure_bot, b
     assert "strategy discussions" in reply["text"] and no_wait.waits == [2.0]
 
 
+@pytest.mark.parametrize("status", [412, 502, 504])
+async def test_a_reply_teams_asks_to_retry_goes_once_after_the_retry(azure_bot, bot_framework, status):
+    """Teams' rate-limit guidance retries 412, 502 and 504 as well as 429: one such answer must not
+    fail the turn (and tell the user nothing was changed when it was)."""
+    no_wait.waits.clear()
+    azure_bot.connector.fail_next = [status]
+    assert (await say_help(azure_bot, bot_framework)).status == 201
+    [reply] = await azure_bot.connector.wait_for(1)
+    assert "strategy discussions" in reply["text"] and len(no_wait.waits) == 1
+
+
+async def test_a_403_on_a_reply_is_not_retried(azure_bot, bot_framework):
+    no_wait.waits.clear()
+    azure_bot.connector.fail_next = [403, 403]  # e.g. MessageWritesBlocked: the reply, then the apology
+    await say_help(azure_bot, bot_framework)
+    assert no_wait.waits == [] and azure_bot.connector.sent == []
+
+
 async def test_a_token_the_connector_refuses_is_fetched_anew_for_the_next_reply(azure_bot, bot_framework, entra_tokens):
     azure_bot.connector.fail_next = [401]  # e.g. the client secret was rotated
     await say_help(azure_bot, bot_framework)

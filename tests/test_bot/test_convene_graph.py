@@ -252,6 +252,57 @@ async def test_chairs_can_be_the_members_of_a_security_group(tmp_path, clock, gr
         assert len([r for r in graph.requests if r[1].endswith("/checkMemberGroups")]) == len(asked) == 2
         graph.faults = [Fault(503)]
         stranger = Chair(running, aad_id="aad-other", user_id="29:other", name="Other")
-        assert "only team managers" in (await stranger.say("/strategy"))[0]["text"]  # Graph down: refused, not let in
+        said = (await stranger.say("/strategy"))[0]["text"]  # Graph down: not let in, and told it could not be checked
+        assert "could not check whether you are on the chairs list" in said and "Microsoft Graph did not answer" in said
     finally:
         await stop_bot(running)
+
+
+async def test_with_group_member_read_all_alone_graph_refuses_and_the_chair_is_told_it_is_a_permission(tmp_path, clock, graph, caplog):
+    """checkMemberGroups with application permissions needs User.Read.All as well (Graph reference)."""
+    from bot.access import GraphGroupMembership
+
+    graph.group_members["grp-chairs"] = {"aad-chair-1"}
+    graph.permissions = {"GroupMember.Read.All"}
+    group = GraphGroupMembership(graph_client(credential=FakeCredential(), base_url=graph.base_url), "grp-chairs")
+    running = await start_bot(make_settings(tmp_path), clock, chairs_group=group)
+    try:
+        said = (await Chair(running).say("/strategy"))[0]["text"]
+        assert "not allowed to read the chairs group" in said and "only team managers" not in said
+        assert "User.Read.All and GroupMember.Read.All" in caplog.text
+    finally:
+        await stop_bot(running)
+
+
+async def test_an_organiser_without_teams_gets_calendar_invitations_and_the_chair_is_told_there_is_no_teams_meeting(bot, graph):
+    graph.teams_enabled = False
+    chair = Chair(bot)
+    await convene(chair)
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    card = final_card(bot)
+    assert "no Teams meeting was created" in texts_of(card) and "Teams invitations sent." not in texts_of(card)
+    assert not any(a.get("type") == "Action.OpenUrl" for a in card.get("actions", []))  # no Join button
+
+
+async def test_moving_the_meeting_asks_everyone_again_as_exchange_clears_their_replies(bot, graph):
+    chair = Chair(bot)
+    await convene(chair)
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    [event_id] = graph.events
+    graph.respond(event_id, "cait.ds@hackney.example.org", "accepted")
+    graph.respond(event_id, "mash.health@hackney.example.org", "accepted")
+    chair.card = None
+    assert "**Quorum confirmed**" in texts_of(await chair.press("discussion.open", keep_inputs=False))
+    chair.card = None
+    card = await chair.press("discussion.move", {"move_date": "2026-11-23", "move_time": "16:00"}, keep_inputs=False)
+    await bot.services.drain()
+    assert {a["status"]["response"] for a in graph.events[event_id]["attendees"]} == {"none"}  # Exchange asked them again
+    chair.card = None
+    card = await chair.press("discussion.open", keep_inputs=False)
+    assert "**Quorum not yet confirmed**" in texts_of(card)
+    assert "Police: … awaiting reply" in texts_of(card) and "Health: … awaiting reply" in texts_of(card)
+    async with bot.services.uow() as uow:
+        rsvps = [o for o in await uow.obligations.for_discussion(chair.discussion_id) if o.kind == "rsvp"]
+    assert rsvps and {o.state for o in rsvps} == {"open"}  # the reply chases run again, for the new time
