@@ -19,7 +19,7 @@ from storage.models import Chase
 
 from .meetings import next_contact
 from .outbox import CLAIM_FOR as DELIVERING_FOR, DeliveryRefused
-from .proactive import card_activity, service_url_of
+from .proactive import bot_id_of, card_activity, service_url_of
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -256,7 +256,8 @@ class ChaseDelivery:
             try:
                 await self.s.proactive.send_personal(user_id=person.user_id or self.s.directory.teams_id_of(person.aad_object_id),
                                                      tenant_id=payload["tenant_id"],
-                                                     service_url=payload["service_url"], activity=activity)
+                                                     service_url=payload["service_url"], activity=activity,
+                                                     bot_id=payload.get("bot_id"))
                 return {"channel": "teams"}
             except Exception as error:  # ConnectorError or the SDK's own: email is the way round it
                 if not person.email:
@@ -279,7 +280,8 @@ class ChaseDelivery:
             key=f"chase:{key}", kind="chase", discussion_id=discussion.id, claimed_until=claimed_until,
             payload={"chase_key": key, "obligation_id": obligation_id, "stage": stage, "person": asdict(person),
                      "recipient": person.email or person.name, "title": title, "line": line, "card": card, "link": link,
-                     "tenant_id": discussion.tenant_id, "service_url": service_url_of(discussion.conversation_reference)})
+                     "tenant_id": discussion.tenant_id, "service_url": service_url_of(discussion.conversation_reference),
+                     "bot_id": bot_id_of(discussion.conversation_reference)})
 
     @staticmethod
     def _chase(effect, now: datetime, **outcome) -> Chase:

@@ -134,6 +134,8 @@ class ConveneFlow:
             return cards.cancel_card(discussion.id, version=draft["version"], step=draft["step"])
         if verb == "convene.back":
             draft.update(step=PREVIOUS.get(draft["step"], "child"), errors={})
+        elif verb == "convene.add_person" and len(draft["invitees"]) >= wizard.MAX_INVITEES:
+            draft["errors"] = {"add_email": wizard.TOO_MANY}
         elif verb == "convene.add_person":
             person, errors = wizard.added_person(data)
             draft["errors"] = errors

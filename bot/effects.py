@@ -20,7 +20,7 @@ from botbuilder.schema import Activity
 
 from storage.models import Action, Discussion
 
-from .proactive import card_activity, service_url_of
+from .proactive import bot_id_of, card_activity, service_url_of
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +49,12 @@ class Effects:
                                      payload={"reference": reference, "activity_id": activity_id, "card": card})
 
     async def personal(self, uow, key: str, *, user_id: str, tenant_id: str | None, service_url: str, activity,
-                       discussion_id: str | None, quiet: bool = False) -> bool:
+                       discussion_id: str | None, bot_id: str | None, quiet: bool = False) -> bool:
         """A 1:1 message to someone. `quiet`: a failure is recorded but nobody is told (they have
         the same thing another way, e.g. the emailed meeting invitation)."""
         return await uow.effects.add(key=key, kind="teams.personal", discussion_id=discussion_id,
                                      payload={"user_id": user_id, "tenant_id": tenant_id, "service_url": service_url,
-                                              "activity": as_payload(activity), "quiet": quiet})
+                                              "bot_id": bot_id, "activity": as_payload(activity), "quiet": quiet})
 
     async def email(self, uow, key: str, *, to: str, subject: str, body: str, discussion_id: str | None) -> bool:
         return await uow.effects.add(key=key, kind="email", discussion_id=discussion_id,
@@ -67,7 +67,8 @@ class Effects:
         if not (discussion.chair_user_id and service_url):
             return False
         return await self.personal(uow, key, user_id=discussion.chair_user_id, tenant_id=discussion.tenant_id,
-                                   service_url=service_url, activity=text, discussion_id=discussion.id, quiet=quiet)
+                                   service_url=service_url, activity=text, discussion_id=discussion.id,
+                                   bot_id=bot_id_of(discussion.conversation_reference), quiet=quiet)
 
     async def tell_chair(self, uow, key: str, discussion: Discussion, text: str) -> bool:
         """A note to the discussion's chair, in the conversation where it was convened. A note that
@@ -141,7 +142,8 @@ class TeamsPersonal:
     async def deliver(self, effect) -> dict:
         payload = effect.payload
         await self.proactive.send_personal(user_id=payload["user_id"], tenant_id=payload["tenant_id"],
-                                           service_url=payload["service_url"], activity=Activity().deserialize(payload["activity"]))
+                                           service_url=payload["service_url"], activity=Activity().deserialize(payload["activity"]),
+                                           bot_id=payload.get("bot_id"))
         return {}
 
     async def on_done(self, uow, effect, result: dict) -> None:

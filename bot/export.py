@@ -61,6 +61,7 @@ class ExportFlow:
                 # Files can only be offered in a personal chat: the record goes to the chair there, never to the channel.
                 await self.s.effects.personal(uow, f"{turn_context.activity.id}:export", user_id=discussion.chair_user_id,
                                               tenant_id=discussion.tenant_id, service_url=turn_context.activity.service_url,
+                                              bot_id=turn_context.activity.recipient.id if turn_context.activity.recipient else None,
                                               activity=consent, discussion_id=discussion.id)
             await uow.commit()
         if personal:

@@ -17,7 +17,7 @@ from scheduling.meetings import Attendee, MeetingRequest
 from storage.models import Discussion, Invitation
 
 from . import wizard
-from .proactive import service_url_of
+from .proactive import bot_id_of, service_url_of
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,8 @@ class MeetingsFlow:
         if discussion.status != "convened":
             return await self.status_card(uow, discussion, now)
         version = discussion.version  # the card's state this press acted on: a repeat of it is one change
+        if verb == "discussion.invite" and len(discussion.invitations) >= wizard.MAX_INVITEES:
+            return self.chair_card(discussion, now, {"add_email": wizard.TOO_MANY}, data)
         if verb == "discussion.invite":
             person, problem = wizard.added_person(data)
             if problem:
@@ -287,6 +289,7 @@ class MeetingCreation:
                 await self.s.effects.personal(uow, f"{effect.key}:rsvp-card:{invitation.id}",
                                               user_id=self.s.directory.teams_id_of(invitation.aad_object_id),
                                               tenant_id=discussion.tenant_id, service_url=service_url, activity=card,
+                                              bot_id=bot_id_of(discussion.conversation_reference),
                                               discussion_id=discussion.id, quiet=self.s.meetings.sends_invitations)
 
     async def on_failed(self, uow, effect, reason: str) -> None:

@@ -74,16 +74,25 @@ class Proactive:
 
         return await self._logged("sending a message", lambda: self._in_turn(self._continue(reference), post))
 
-    async def send_personal(self, *, user_id: str, tenant_id: str | None, service_url: str, activity: Activity) -> None:
-        """A 1:1 message to someone who has not talked to the bot yet (the app must be installed for them)."""
-        parameters = ConversationParameters(is_group=False, members=[ChannelAccount(id=user_id)], tenant_id=tenant_id,
-                                            channel_data={"tenant": {"id": tenant_id}})
+    async def send_personal(self, *, user_id: str, tenant_id: str | None, service_url: str, activity: Activity,
+                            bot_id: str | None) -> None:
+        """A 1:1 message to someone who has not talked to the bot yet (the app must be installed for them).
+        `bot_id`: the bot's own account where the discussion was convened; every documented Teams
+        createConversation names the bot as well as the member."""
+        bot = ChannelAccount(id=bot_id or (f"28:{self.app_id}" if self.app_id else None))
+        parameters = ConversationParameters(is_group=False, bot=bot if bot.id else None, members=[ChannelAccount(id=user_id)],
+                                            tenant_id=tenant_id, channel_data={"tenant": {"id": tenant_id}})
 
         def open_chat(callback):
             return self.adapter.create_conversation(self.app_id, callback, parameters, "msteams", service_url)
 
         await self._logged("opening a personal chat",
                              lambda: self._in_turn(open_chat, lambda turn_context: turn_context.send_activity(activity)))
+
+
+def bot_id_of(reference: dict | None) -> str | None:
+    """The bot's own account id in a stored conversation reference ("28:<app id>" in Teams)."""
+    return ((reference or {}).get("bot") or {}).get("id")
 
 
 def service_url_of(reference: dict | None) -> str | None:

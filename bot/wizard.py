@@ -278,6 +278,14 @@ def apply_invitee_edits(rows: list[dict], values: dict) -> list[dict]:
             for row, before in zip(updated, rows)]
 
 
+# At most this many people on one discussion: the invitees card and the record's attendance card list
+# them all, and Teams refuses a message over 100 KB (UTF-16). 50 people with the longest names and
+# emails accepted stay under it (tests/test_cards/test_card_size.py). Universal Actions refresh names 60 at most.
+MAX_INVITEES = 50
+TOO_MANY = (f"A strategy discussion's cards can list at most {MAX_INVITEES} people (Teams limits a card's size). "
+            "Invite anyone else from the meeting in Outlook.")
+
+
 def added_person(values: dict) -> tuple[dict | None, Errors]:
     agency, name, email = text(values, "add_agency"), text(values, "add_name"), text(values, "add_email")
     errors: Errors = {}

@@ -16,6 +16,16 @@ def card(body: list, actions: list | None = None, *, refresh_verb: str | None = 
     return result
 
 
+TEAMS_MESSAGE_LIMIT = 100 * 1024  # bytes, counted in UTF-16 (an ASCII card costs twice its length); 80 KB recommended
+
+
+def teams_size(card: dict) -> int:
+    """A card's size as Teams counts it against its message limit."""
+    import json
+
+    return len(json.dumps(card, ensure_ascii=False).encode("utf-16-le"))
+
+
 def refreshing(result: dict, verb: str, data: dict, user_ids: list[str | None]) -> dict:
     """The card, set to be redrawn by the bot whenever it is viewed (Universal Actions `refresh`): an
     older copy further up a chat shows the current state, never stale live buttons. Teams refreshes
@@ -28,12 +38,15 @@ def refreshing(result: dict, verb: str, data: dict, user_ids: list[str | None]) 
     return result
 
 
-def execute(title: str, verb: str, data: dict | None = None, *, style: str | None = None) -> dict:
+def execute(title: str, verb: str, data: dict | None = None, *, style: str | None = None, fallback: bool = True) -> dict:
     """Every button sends every input on its card (associatedInputs "auto"; no input is marked
-    required, so nothing blocks a press): Back, Cancel, Remove and Edit keep what was typed too."""
+    required, so nothing blocks a press): Back, Cancel, Remove and Edit keep what was typed too.
+    `fallback`: an Action.Submit for clients before Universal Actions; a button repeated on every
+    row of a long list goes without it, as it doubles the button's size against Teams' 100 KB limit."""
     payload = {"verb": verb, **(data or {})}
-    action = {"type": "Action.Execute", "title": title, "verb": verb, "data": payload,
-              "fallback": {"type": "Action.Submit", "title": title, "data": payload}}
+    action = {"type": "Action.Execute", "title": title, "verb": verb, "data": payload}
+    if fallback:
+        action["fallback"] = {"type": "Action.Submit", "title": title, "data": payload}
     if style:
         action["style"] = style
     return action

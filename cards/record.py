@@ -30,10 +30,13 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
         for index, row in enumerate(record["attendance"]):
             items = [text(f"**{words.agency(row['agency'])}**: {row['name']}"),
                      *choices(f"attendance_{index}", "Attendance", list(attendance_words.items()), row.get("attendance") or "",
-                              problem=errors.get(f"attendance_{index}")),
-                     *text_input(f"route_{index}", "If not attended: how their information will be obtained", row.get("route", ""),
-                                 problem=errors.get(f"route_{index}")),
-                     *toggle(f"researched_{index}", "Records fully researched", row.get("researched", True))]
+                              problem=errors.get(f"attendance_{index}"))]
+            # How a missing agency's information will come: asked only of those marked as not there (the card is
+            # drawn again after each press), so that a long list stays under Teams' message size limit.
+            if row.get("attendance") not in ("", None, "attended") or row.get("route") or errors.get(f"route_{index}"):
+                items += text_input(f"route_{index}", "Not attended: how their information will be obtained", row.get("route", ""),
+                                    problem=errors.get(f"route_{index}"))
+            items += toggle(f"researched_{index}", "Records fully researched", row.get("researched", True))
             body.append(container(items, separator=True))
     elif step in text_fields:
         saved = shown(record, step, record.get(step, {}))

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
+
+MAX_MESSAGE_UTF16_BYTES = 100 * 1024
 
 
 class FakeConnector:
@@ -44,7 +48,12 @@ class FakeConnector:
             failure = self.fail_next.pop(0)
             status, headers = failure if isinstance(failure, tuple) else (failure, {})
             return web.json_response({"error": {"code": "ServiceError"}}, status=status, headers=headers)
-        activity = await request.json()
+        raw = await request.text()
+        if len(raw.encode("utf-16-le")) > MAX_MESSAGE_UTF16_BYTES:
+            # Teams refuses a message over 100 KB counted in UTF-16 with 413 MessageSizeTooBig
+            # (learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages, "message size").
+            return web.json_response({"error": {"code": "MessageSizeTooBig", "message": "Message size too big"}}, status=413)
+        activity = json.loads(raw)
         activity["_conversation_id"] = request.match_info["conversation_id"]
         activity["_method"] = request.method
         activity["_authorization"] = request.headers.get("Authorization")
@@ -55,6 +64,10 @@ class FakeConnector:
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
         parameters = await request.json()
+        if not (parameters.get("bot") or {}).get("id"):
+            # Every documented Teams proactive 1:1 names the bot as well as the member
+            # (learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/send-proactive-messages).
+            return web.json_response({"error": {"code": "BadArgument", "message": "bot is required"}}, status=400)
         if self.fail_chats:
             return web.json_response({"error": {"code": "Forbidden"}}, status=self.fail_chats.pop(0))
         if self.fail_next:

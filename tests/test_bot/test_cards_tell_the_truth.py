@@ -463,3 +463,32 @@ async def test_in_local_mode_an_invitee_the_bot_cannot_reach_in_teams_is_told_to
         assert told and told[0].startswith("Strategy discussion CR-104233 (AB): a personal message in Teams could not be delivered")
     finally:
         await stop_bot(running)
+
+
+async def test_a_discussion_takes_at_most_fifty_people_and_their_cards_reach_teams(bot):
+    """Past MAX_INVITEES the card says why and keeps what was typed; with fifty the cards still go
+    through the connector, which refuses a message over 100 KB in UTF-16 as Teams does."""
+    from bot.wizard import MAX_INVITEES
+
+    chair = Chair(bot)
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00"})
+    number = len(invitee_rows(card))
+    while number < MAX_INVITEES:
+        card = await chair.press("convene.add_person", {"add_agency": "specialist", "add_name": f"Practitioner {number:02d}",
+                                                        "add_email": f"practitioner.{number:02d}@agency.example.org"})
+        number += 1
+    assert len(invitee_rows(card)) == MAX_INVITEES
+    refused = await chair.press("convene.add_person", {"add_agency": "specialist", "add_name": "One Too Many",
+                                                       "add_email": "one.too.many@agency.example.org"})
+    assert "can list at most 50 people" in texts_of(refused) and inputs_of(refused)["add_name"] == "One Too Many"
+    assert len(invitee_rows(refused)) == MAX_INVITEES
+    await chair.press("convene.next", {"add_agency": "", "add_name": "", "add_email": ""})
+    await chair.press("convene.next")
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+        failed = [e for e in await uow.effects.for_discussion(chair.discussion_id) if e.state != "done"]
+    assert discussion.status == "convened" and len(discussion.invitations) == MAX_INVITEES and failed == []

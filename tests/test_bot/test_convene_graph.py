@@ -6,6 +6,7 @@ from app import OUTBOX
 from scheduling.meetings.graph import GraphMeetingProvider, graph_client
 from storage.directory import example_path
 from tests.conftest import make_settings, no_wait, start_bot, stop_bot
+from tests.support import activities
 from tests.support.fake_graph import Fault, FakeCredential
 
 from .chair import Chair, texts_of
@@ -105,6 +106,7 @@ async def test_invitees_reply_on_cards_and_in_outlook_and_the_chair_sees_the_quo
     # The DS is reachable in Teams: a personal RSVP card arrives.
     [conversation] = bot.connector.conversations
     assert conversation["members"][0]["id"] == POLICE_AAD
+    assert conversation["bot"]["id"] == activities.BOT_ID  # the bot names itself, as Teams' createConversation expects
     rsvp = [a for a in bot.connector.sent if a["_conversation_id"] == conversation["id"]][0]["attachments"][0]["content"]
     assert [a["title"] for a in rsvp["actions"]][-4:] == ["Accept", "Decline", "Send a delegate", "Attend to share information only"]
 
