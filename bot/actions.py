@@ -16,7 +16,7 @@ from cards.words import agency as agency_name
 from cards.words import subject
 from storage.models import ActionUpdate
 
-from . import recording
+from . import messages, recording
 from .convene import actor_of
 from .services import BotServices
 
@@ -228,8 +228,9 @@ class ActionsFlow:
             now = self.s.calendar.local(self.s.clock.now())
             lines = [f"**Actions for {subject(discussion.case_reference, discussion.child_initials)}**"]
             for action in sorted(discussion.actions, key=lambda a: a.number):
-                lines.append(f"- **A{action.number}** {action.description}: {action.owner_name} ({agency_name(action.owner_agency)}), "
-                             f"due {action.due_at.astimezone(now.tzinfo):%d/%m/%Y}, {record_cards.STATUS_WORDS[action.status]}")
+                lines.append(messages.item(
+                    f"**A{action.number}** {action.description}: {action.owner_name} ({agency_name(action.owner_agency)}), "
+                    f"due {action.due_at.astimezone(now.tzinfo):%d/%m/%Y}, {record_cards.STATUS_WORDS[action.status]}"))
             return "\n".join(lines) if discussion.actions else lines[0] + ": none agreed."
 
     async def mine(self, turn_context: TurnContext) -> str:
@@ -241,6 +242,6 @@ class ActionsFlow:
                 return "You have no open actions."
             now = self.s.calendar.local(self.s.clock.now())
             return "\n".join(["**Your open actions**"] + [
-                f"- {a.discussion.case_reference} ({a.child_initials}) **A{a.number}** {a.description}: due "
-                f"{a.due_at.astimezone(now.tzinfo):%d/%m/%Y}, {record_cards.STATUS_WORDS[a.status]}" for a in actions])
+                messages.item(f"{a.discussion.case_reference} ({a.child_initials}) **A{a.number}** {a.description}: due "
+                              f"{a.due_at.astimezone(now.tzinfo):%d/%m/%Y}, {record_cards.STATUS_WORDS[a.status]}") for a in actions])
 

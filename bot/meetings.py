@@ -217,8 +217,14 @@ def attendees_of(rows) -> tuple[Attendee, ...]:
     """The meeting's attendees from invitee rows (draft dicts or Invitations): one per email address,
     required if any of their rows is, so nobody is invited twice."""
     found: dict[str, Attendee] = {}
+    expanded = []
     for row in rows:
-        row = row if isinstance(row, dict) else {"invite": True, "email": row.email, "name": row.name, "required": row.required}
+        if not isinstance(row, dict):  # an Invitation: its delegate, once named, is invited too (with the join link)
+            if row.rsvp == "delegated" and row.delegate_email:
+                expanded.append({"invite": True, "email": row.delegate_email, "name": row.delegate_name, "required": row.required})
+            row = {"invite": True, "email": row.email, "name": row.name, "required": row.required}
+        expanded.append(row)
+    for row in expanded:
         if not row.get("invite") or not row.get("email"):
             continue
         email = row["email"].strip().lower()

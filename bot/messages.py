@@ -16,6 +16,12 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 
+
+def item(words: str) -> str:
+    """One line of a list in a text message. A bullet character, not Markdown's "- ": Markdown lists
+    are shown as bare "- " lines on Teams mobile, a bullet reads the same on every client."""
+    return f"• {words}"
+
 def help_text(profile: Profile, *, local_mode: bool) -> str:
     lines = [
         "**Strategy Bot** convenes and follows through child protection strategy discussions: "
@@ -24,13 +30,13 @@ def help_text(profile: Profile, *, local_mode: bool) -> str:
         f"(profile `{profile.id}`).",
         "",
         "Commands (type them here, or mention me in a channel, with or without a leading `/`):",
-        *[f"- **{name}**: {summary}" for name, summary in COMMANDS],
+        *[item(f"**{name}**: {summary}") for name, summary in COMMANDS],
         "",
         "Reporting back on an action (reply in the discussion's thread, or use the buttons on its card):",
-        "- `A1 done` · `A3 by 14/12` (the date it will be done by, day first) · `A4 not required: the reason` · "
-        "`A5 further discussion`",
-        "- `update …`: your agency's information update after the discussion",
-        "- `record export`: the record as DOCX and PDF, offered in your personal chat with me (chairs)",
+        item("`A1 done` · `A3 by 14/12` (the date it will be done by, day first) · `A4 not required: the reason` · "
+             "`A5 further discussion`"),
+        item("`update …`: your agency's information update after the discussion"),
+        item("`record export`: the record as DOCX and PDF, offered in your personal chat with me (chairs)"),
     ]
     if local_mode:
         lines += ["", "_Running in local mode: no Azure credentials, nothing is sent outside this machine._"]
@@ -63,7 +69,7 @@ def contacts_text(directory) -> str:
     hours = {"in_hours": "in hours", "out_of_hours": "out of hours", "on_call": "on call"}
     for contact in sorted(directory.contacts, key=lambda c: (c.agency, not c.lead, c.name)):
         lead = " · agency lead" if contact.lead else ""
-        lines.append(f"- **{agency(contact.agency)}**: {contact.name}, {contact.role} ({hours[contact.availability]}{lead}) {contact.email}")
+        lines.append(item(f"**{agency(contact.agency)}**: {contact.name}, {contact.role} ({hours[contact.availability]}{lead}) {contact.email}"))
     return "\n".join(lines)
 
 
@@ -83,5 +89,5 @@ def overdue_line(obligation, *, discussion, chases, local_now, shared: bool = Fa
     snoozed = ""
     if obligation.snoozed_until and obligation.snoozed_until > local_now:
         snoozed = "; snoozed (the reason is in your personal chat with me)" if shared else f"; snoozed: {obligation.snooze_reason}"
-    return (f"- {discussion.case_reference} ({discussion.child_initials}): **{what}**{owner}, due "
-            f"{obligation.due_at.astimezone(local_now.tzinfo):%d/%m/%Y %H:%M}, {lateness}{state}{last}{snoozed}")
+    return item(f"{discussion.case_reference} ({discussion.child_initials}): **{what}**{owner}, due "
+                f"{obligation.due_at.astimezone(local_now.tzinfo):%d/%m/%Y %H:%M}, {lateness}{state}{last}{snoozed}")

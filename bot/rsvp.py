@@ -118,6 +118,9 @@ class RsvpFlow:
             if answer == "delegate":
                 invitation.delegate_name = str(data["delegate_name"]).strip()
                 invitation.delegate_email = str(data["delegate_email"]).strip()
+                # The delegate is invited through the calendar too, so that they have the join link.
+                await uow.effects.add(key=f"{discussion.id}:meeting.attendees:delegate:{invitation.id}:{invitation.delegate_email.lower()}",
+                                      kind="meeting.attendees", discussion_id=discussion.id, payload={})
             uow.audit.record(actor=aad, action=f"rsvp.{invitation.rsvp}", subject_type="invitation", subject_id=invitation.id,
                              details={"discussion_id": discussion.id, "agency": invitation.agency})
             suggestions = self.meetings.next_contacts(discussion)

@@ -114,7 +114,16 @@ class GraphMeetingProvider:
         return replies
 
     async def set_attendees(self, event_id: str, attendees: tuple[Attendee, ...]) -> None:
-        patch = Event(attendees=_attendees(attendees))  # Graph replaces the whole list
+        """Add the discussion's people to the event. Graph's PATCH replaces the whole list, so the
+        event's own list is read first and kept: someone an invitee forwarded the invitation to was
+        added there by Exchange, and must not be dropped by the bot's next change."""
+        query = EventItemRequestBuilder.EventItemRequestBuilderGetQueryParameters(select=["attendees"])
+        event = await self._call("reading attendees", lambda: self._events().by_event_id(event_id).get(_no_kiota_retries(query)))
+        ours = _attendees(attendees)
+        known = {a.email_address.address.lower() for a in ours}
+        kept = [GraphAttendee(email_address=a.email_address, type=a.type) for a in (event.attendees or [])
+                if a.email_address and a.email_address.address and a.email_address.address.lower() not in known]
+        patch = Event(attendees=ours + kept)
         await self._call("updating attendees", lambda: self._events().by_event_id(event_id).patch(patch, _no_kiota_retries()))
 
     async def reschedule(self, event_id: str, start: datetime, end: datetime, time_zone: str) -> None:

@@ -308,3 +308,25 @@ async def test_moving_the_meeting_asks_everyone_again_as_exchange_clears_their_r
     async with bot.services.uow() as uow:
         rsvps = [o for o in await uow.obligations.for_discussion(chair.discussion_id) if o.kind == "rsvp"]
     assert rsvps and {o.state for o in rsvps} == {"open"}  # the reply chases run again, for the new time
+
+
+async def test_a_delegate_is_invited_through_graph_and_someone_forwarded_the_invitation_is_kept(bot, graph):
+    chair = Chair(bot)
+    await convene(chair)
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    [event_id] = graph.events
+    # Someone the health invitee forwarded the invitation to: Exchange added them to the event.
+    graph.events[event_id]["attendees"].append({"emailAddress": {"address": "forwarded.nurse@nhs.example.org"},
+                                                "type": "required", "status": {"response": "none"}})
+    [conversation] = bot.connector.conversations
+    rsvp = [a for a in bot.connector.sent if a["_conversation_id"] == conversation["id"]][0]["attachments"][0]["content"]
+    police = {"aad_id": POLICE_AAD, "user_id": "29:police", "name": "DS Pat"}
+    data = {"discussion_id": chair.discussion_id, "invitation_id": rsvp["actions"][-1]["data"]["invitation_id"],
+            "delegate_name": "DC Lee", "delegate_email": "dc.lee@police.example.org"}
+    await chair.press("rsvp.delegate", data, keep_inputs=False, as_person=police)
+    await bot.services.drain()
+    emails = {a["emailAddress"]["address"].lower() for a in graph.events[event_id]["attendees"]}
+    assert "dc.lee@police.example.org" in emails  # the delegate has the invitation and its join link
+    assert "forwarded.nurse@nhs.example.org" in emails  # not dropped by the bot's attendee update
+    assert "cait.ds@hackney.example.org" in emails

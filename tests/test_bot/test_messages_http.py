@@ -153,3 +153,15 @@ class TestAllowedTenants:
         activity["channelData"] = {}
         del activity["conversation"]["tenantId"]
         assert (await bot.post(activity)).status == 403
+
+
+async def test_lists_in_text_messages_use_bullets_every_teams_client_shows(running_bot):
+    """Markdown "- " lists are shown as bare dashes on Teams mobile: help, contacts and the like use "•"."""
+    from tests.test_bot.chair import Chair
+
+    chair = Chair(running_bot)
+    for command in ("help", "contacts"):
+        [reply] = [a["text"] for a in await chair.say(command) if a.get("text")]
+        lines = reply.splitlines()
+        assert not [line for line in lines if line.lstrip().startswith(("- ", "* "))], command
+        assert sum(line.startswith("• ") for line in lines) >= 3, command
