@@ -1,5 +1,7 @@
 """Convening through the real msgraph-sdk code path (fake Graph on 127.0.0.1), and the replies:
 Teams cards for invitees the bot can reach, the calendar event's status for everyone else."""
+import asyncio
+
 import pytest
 
 from app import OUTBOX
@@ -330,3 +332,23 @@ async def test_a_delegate_is_invited_through_graph_and_someone_forwarded_the_inv
     assert "dc.lee@police.example.org" in emails  # the delegate has the invitation and its join link
     assert "forwarded.nurse@nhs.example.org" in emails  # not dropped by the bot's attendee update
     assert "cait.ds@hackney.example.org" in emails
+
+
+async def test_move_invite_and_cancel_answer_the_card_at_once_and_graph_works_after(bot, graph):
+    """Card invokes must answer within Teams' few seconds: the Graph work goes through the outbox,
+    so a Graph that does not answer at all cannot hold the chair's press."""
+    chair = Chair(bot)
+    await convene(chair)
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    graph.faults = [Fault(hang=True), Fault(hang=True)]  # Graph stops answering (for the outbox's next two calls)
+    before = len(graph.requests)
+    chair.card = None
+    card = await asyncio.wait_for(chair.press("discussion.move", {"move_date": "2026-11-23", "move_time": "16:00"},
+                                              keep_inputs=False), 5)
+    assert "**Meeting: 16:00 today**" in texts_of(card)
+    chair.card = None
+    card = await asyncio.wait_for(chair.press("discussion.invite", {"add_agency": "specialist", "add_name": "Dr Expert",
+                                                                    "add_email": "expert@nhs.example.org"}, keep_inputs=False), 5)
+    assert "Dr Expert" in texts_of(card)
+    assert len(graph.requests) == before or all(r[0] in ("GET", "PATCH") for r in graph.requests[before:])
