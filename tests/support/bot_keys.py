@@ -1,7 +1,7 @@
-"""The Bot Framework's signing keys, played locally: an OpenID metadata document and its JWKS,
-served from a thread (botbuilder fetches them with blocking `requests`, which would stall a server
-on the test's own event loop). Tokens signed with its key are genuine to the bot; any other key
-is a forgery."""
+"""The Bot Framework's signing keys, played locally: its OpenID metadata and JWKS, served from a
+thread (botbuilder fetches them with blocking `requests`, which would stall a server on the test's
+own event loop). Tokens signed with this key are genuine to the bot; any other key is a forgery.
+Point botbuilder at it with ChannelValidation.open_id_metadata_endpoint = keys.metadata_url."""
 from __future__ import annotations
 
 import json
@@ -13,36 +13,24 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-ISSUER = "https://api.botframework.com"
+APP_ID = "00000000-0000-0000-0000-0000000000b0"
+BOT_FRAMEWORK = "https://api.botframework.com"
 
 
-def _key():
+def attacker_key():
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 class BotFrameworkKeys:
     def __init__(self):
-        self.private_key = _key()
-        self.kid = "local-signing-key"
-        self._server: ThreadingHTTPServer | None = None
-
-    @property
-    def metadata_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}/openid"
-
-    def start(self) -> "BotFrameworkKeys":
-        keys = self
+        self.key = attacker_key()  # ours: the one the metadata publishes
+        public = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
+        keys = {"keys": [{**public, "kid": "bf-key-1", "use": "sig", "endorsements": ["msteams"]}]}
+        outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's name)
-                if self.path == "/openid":
-                    body = {"issuer": ISSUER, "jwks_uri": f"http://127.0.0.1:{self.server.server_port}/keys"}
-                elif self.path == "/keys":
-                    jwk = json.loads(RSAAlgorithm.to_jwk(keys.private_key.public_key()))
-                    body = {"keys": [{**jwk, "kid": keys.kid, "use": "sig", "endorsements": ["msteams"]}]}
-                else:
-                    self.send_error(404)
-                    return
+                body = {"issuer": BOT_FRAMEWORK, "jwks_uri": f"{outer.url}/keys"} if self.path.endswith("openid-configuration") else keys
                 data = json.dumps(body).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -53,23 +41,17 @@ class BotFrameworkKeys:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.metadata_url = f"{self.url}/.well-known/openid-configuration"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        self.server.shutdown()
+        self.server.server_close()
 
-    def token(self, *, app_id: str, service_url: str, key=None, kid: str | None = None, issuer: str = ISSUER,
-              expires_in: int = 3600) -> str:
-        """A channel token as the Bot Framework issues it; `key`/`kid` other than ours make a forgery."""
+    def token(self, service_url: str, *, key=None, audience: str = APP_ID, kid: str = "bf-key-1", expires_in: int = 3600) -> str:
+        """A channel token as the Bot Framework issues it; another `key` or `kid` makes a forgery."""
         now = int(time.time())  # botbuilder checks expiry against the real clock
-        claims = {"iss": issuer, "aud": app_id, "serviceurl": service_url, "nbf": now - 60, "iat": now - 60,
-                  "exp": now + expires_in}
-        return jwt.encode(claims, key or self.private_key, algorithm="RS256", headers={"kid": kid or self.kid})
-
-
-def attacker_key():
-    return _key()
+        claims = {"iss": BOT_FRAMEWORK, "aud": audience, "serviceurl": service_url, "nbf": now - 60, "exp": now + expires_in}
+        return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": kid})

@@ -2,64 +2,23 @@
 checked by botbuilder (signature, issuer, audience, service URL, channel endorsement) against
 the Bot Framework's published keys, here served from 127.0.0.1; outbound replies carry the
 bot's own token, fetched once and renewed before it expires, over one pooled connector."""
-import json
-import threading
-import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
 import pytest
 from botframework.connector.auth import ChannelValidation, MicrosoftAppCredentials
 from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 
 from tests.conftest import no_wait, make_settings, start_bot, stop_bot
 from tests.support import activities
-
-APP_ID = "00000000-0000-0000-0000-0000000000b0"
-BOT_FRAMEWORK = "https://api.botframework.com"
-
-
-class BotFrameworkKeys:
-    """The OpenID metadata and signing keys the Bot Framework publishes, on a local port (botbuilder
-    fetches them with blocking `requests`, so they are served from a thread)."""
-
-    def __init__(self):
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        public = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
-        keys = {"keys": [{**public, "kid": "bf-key-1", "use": "sig", "endorsements": ["msteams"]}]}
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                body = {"jwks_uri": f"{outer.url}/keys"} if self.path.endswith("openid-configuration") else keys
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def token(self, service_url: str, *, key=None, audience: str = APP_ID, kid: str = "bf-key-1") -> str:
-        now = int(time.time())
-        claims = {"iss": BOT_FRAMEWORK, "aud": audience, "serviceurl": service_url, "nbf": now - 60, "exp": now + 3600}
-        return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": kid})
-
+from tests.support.bot_keys import APP_ID, BotFrameworkKeys
 
 @pytest.fixture
 def bot_framework(monkeypatch):
     keys = BotFrameworkKeys()
-    monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", f"{keys.url}/.well-known/openid-configuration")
+    monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", keys.metadata_url)
     yield keys
-    keys.server.shutdown()
+    keys.stop()
 
 
 @pytest.fixture

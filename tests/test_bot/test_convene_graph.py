@@ -30,6 +30,16 @@ async def bot(tmp_path, clock, graph):
     await stop_bot(running)
 
 
+async def convened_through_graph(bot, graph) -> tuple[Chair, str]:
+    """A discussion convened by the chair, its Teams meeting made: the chair and the event's id."""
+    chair = Chair(bot)
+    await convene(chair)
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    [event_id] = graph.events
+    return chair, event_id
+
+
 def final_card(bot) -> dict:
     return [a for a in bot.connector.sent if a["_method"] == "PUT"][-1]["attachments"][0]["content"]
 
@@ -290,11 +300,7 @@ async def test_an_organiser_without_teams_gets_calendar_invitations_and_the_chai
 
 
 async def test_moving_the_meeting_asks_everyone_again_as_exchange_clears_their_replies(bot, graph):
-    chair = Chair(bot)
-    await convene(chair)
-    await chair.press("convene.confirm")
-    await bot.services.drain()
-    [event_id] = graph.events
+    chair, event_id = await convened_through_graph(bot, graph)
     graph.respond(event_id, "cait.ds@hackney.example.org", "accepted")
     graph.respond(event_id, "mash.health@hackney.example.org", "accepted")
     chair.card = None
@@ -313,11 +319,7 @@ async def test_moving_the_meeting_asks_everyone_again_as_exchange_clears_their_r
 
 
 async def test_a_delegate_is_invited_through_graph_and_someone_forwarded_the_invitation_is_kept(bot, graph):
-    chair = Chair(bot)
-    await convene(chair)
-    await chair.press("convene.confirm")
-    await bot.services.drain()
-    [event_id] = graph.events
+    chair, event_id = await convened_through_graph(bot, graph)
     # Someone the health invitee forwarded the invitation to: Exchange added them to the event.
     graph.events[event_id]["attendees"].append({"emailAddress": {"address": "forwarded.nurse@nhs.example.org"},
                                                 "type": "required", "status": {"response": "none"}})

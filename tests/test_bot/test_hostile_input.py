@@ -10,18 +10,13 @@ from botframework.connector.auth import ChannelValidation
 
 from tests.conftest import make_settings, start_bot, stop_bot
 from tests.support import activities
-from tests.support.bot_keys import BotFrameworkKeys, attacker_key
-
-APP_ID = "00000000-0000-0000-0000-0000000000b0"
-
+from tests.support.bot_keys import APP_ID, BotFrameworkKeys, attacker_key
 
 @pytest.fixture
-def keys():
-    served = BotFrameworkKeys().start()
-    before = ChannelValidation.open_id_metadata_endpoint
-    ChannelValidation.open_id_metadata_endpoint = served.metadata_url  # botbuilder's own hook for its metadata URL
+def keys(monkeypatch):
+    served = BotFrameworkKeys()
+    monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", served.metadata_url)  # botbuilder's own hook
     yield served
-    ChannelValidation.open_id_metadata_endpoint = before
     served.stop()
 
 
@@ -64,12 +59,12 @@ async def _post(bot, body, token: str | None):
 
 async def test_forged_tokens_are_401_whatever_the_body_and_genuine_ones_get_a_400_for_the_same_bodies(secured_bot, keys, caplog):
     url = secured_bot.connector.url
-    forged = {"signed by another key": keys.token(app_id=APP_ID, service_url=url, key=attacker_key()),
-              "unknown key id": keys.token(app_id=APP_ID, service_url=url, key=attacker_key(), kid="attacker"),
-              "another bot's audience": keys.token(app_id="11111111-2222-3333-4444-555555555555", service_url=url),
-              "expired": keys.token(app_id=APP_ID, service_url=url, expires_in=-3600),
-              "another service url": keys.token(app_id=APP_ID, service_url="https://evil.example/")}
-    genuine = keys.token(app_id=APP_ID, service_url=url)
+    forged = {"signed by another key": keys.token(url, key=attacker_key()),
+              "unknown key id": keys.token(url, key=attacker_key(), kid="attacker"),
+              "another bot's audience": keys.token(url, audience="11111111-2222-3333-4444-555555555555"),
+              "expired": keys.token(url, expires_in=-3600),
+              "another service url": keys.token("https://evil.example/")}
+    genuine = keys.token(url)
     caplog.set_level(logging.INFO)
     for name, body in malformed_bodies(url).items():
         for why, token in forged.items():
@@ -93,15 +88,14 @@ async def test_a_genuine_token_and_a_good_activity_get_in(secured_bot, keys):
     url = secured_bot.connector.url
     update = {**activities.personal(url, ""), "type": "conversationUpdate", "membersAdded": [{"id": "29:someone-else"}]}
     update.pop("text")
-    response = await _post(secured_bot, update, keys.token(app_id=APP_ID, service_url=url))
+    response = await _post(secured_bot, update, keys.token(url))
     assert response.status == 201, await response.text()
 
 
 async def test_signing_keys_out_of_reach_is_a_503_with_the_cause_logged(secured_bot, keys, caplog):
-    keys.stop()  # the Bot Framework's key endpoint cannot be reached
-    ChannelValidation.open_id_metadata_endpoint = "http://127.0.0.1:9/openid"  # nothing listens on the discard port
+    ChannelValidation.open_id_metadata_endpoint = "http://127.0.0.1:9/openid"  # the keys cannot be reached: nothing listens there
     url = secured_bot.connector.url
-    response = await _post(secured_bot, activities.personal(url, "help"), keys.token(app_id=APP_ID, service_url=url))
+    response = await _post(secured_bot, activities.personal(url, "help"), keys.token(url))
     assert response.status == 503
     assert "signing keys could not be fetched" in caplog.text
     assert secured_bot.connector.sent == []
