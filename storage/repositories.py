@@ -172,7 +172,7 @@ class ObligationRepository:
         query = (
             select(Obligation).join(Discussion, Discussion.id == Obligation.discussion_id)
             .where(Discussion.chair_aad_id == chair_aad_id, Obligation.state.in_(("open", "breached")), Obligation.due_at < now)
-            .order_by(Obligation.due_at)
+            .order_by(Obligation.due_at, Obligation.key)  # ties in a stable order, the same on both databases
         )
         return list((await self.session.execute(query)).scalars())
 

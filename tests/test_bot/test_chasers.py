@@ -245,7 +245,8 @@ async def test_overdue_lists_the_chairs_breaches_most_urgent_first(bot):
     sent = await Chair(bot).say("overdue")
     lines = sent[0]["text"].splitlines()
     assert lines[0] == "**Overdue, most urgent first**"
-    assert lines[1].startswith("• CR-555 (EF): **A1** (Police), due 01/06/2027 17:00") or "A1" in lines[1]
+    assert lines[1].startswith("• CR-555 (EF): **A1** (Police), due 01/06/2027 17:00")
+    assert [line.split("**")[1] for line in lines[1:]] == ["A1", "information update", "A2"]  # the longest overdue first
     assert any("**A2**" in line for line in lines[2:]) and any("information update" in line for line in lines)
     stranger = await Chair(bot, aad_id="aad-x", user_id="29:x").say("overdue")
     assert "Nothing is overdue" in stranger[0]["text"]

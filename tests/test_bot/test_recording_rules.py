@@ -68,3 +68,51 @@ def test_the_profile_decides_which_parts_of_the_record_are_required():
     _, walsall = recording.parse_text_step("concerns", answers, required=set(load_profile("walsall").record.required))
     assert hackney == {}
     assert sorted(walsall) == ["duration", "frequency", "intent"]  # Walsall records the whole threshold
+
+
+# Behaviours a mutation run found unguarded (issue 16), each stated from the rule.
+def test_a_day_and_month_typed_on_that_day_means_today_and_one_gone_means_next_year():
+    today = date(2026, 11, 23)
+    assert recording.uk_date("23/11", today=today) == date(2026, 11, 23)
+    assert recording.uk_date("22/11", today=today) == date(2027, 11, 22)
+    assert recording.uk_date("14/12", today=today) == date(2026, 12, 14)
+
+
+def test_a_decision_needs_a_child_of_the_discussion_a_known_kind_and_its_reasoning():
+    good = {"decision_child": "AB", "decision_kind": "s47_joint", "decision_reasoning": "Unexplained bruising to an infant"}
+    assert recording.parse_decision(good, ["AB"])[0] == {"child": "AB", "kind": "s47_joint",
+                                                         "reasoning": "Unexplained bruising to an infant"}
+    for field, value in (("decision_child", ""), ("decision_child", "ZZ"), ("decision_kind", "take_a_guess"),
+                         ("decision_reasoning", ""), ("decision_reasoning", "because")):
+        decision, errors = recording.parse_decision({**good, field: value}, ["AB"])
+        assert decision is None and field in errors, (field, value)
+
+
+def test_the_chairs_reason_for_no_cp_medical_is_kept_in_the_record():
+    plan, errors = recording.parse_plan({"cp_medical": "false", "no_medical_reason": "Injury healed; GP saw it",
+                                         "medical_advice": "Community paediatrician consulted"}, required=set())
+    assert errors == {} and plan["no_medical_reason"] == "Injury healed; GP saw it"
+    assert plan["medical_advice"] == "Community paediatrician consulted" and plan["cp_medical"] is False
+    assert "no_medical_reason" in recording.parse_plan({"cp_medical": "false"}, required=set())[1]
+
+
+def test_the_record_goes_to_everyone_invited_attended_or_not_each_once():
+    rows = [{"agency": "police", "name": "DS Pat", "email": "pat@police.example", "attendance": "attended"},
+            {"agency": "health", "name": "Nurse Ann", "email": "ann@nhs.example", "attendance": "apologies"},
+            {"agency": "health", "name": "Nurse Ann", "email": "ANN@nhs.example", "attendance": "apologies"}]
+    listed = recording.default_distribution(rows, in_education=True).splitlines()
+    assert listed[:2] == ["DS Pat, Police <pat@police.example>", "Nurse Ann, Health <ann@nhs.example>"]
+    assert len([line for line in listed if "Nurse Ann" in line]) == 1
+
+
+def test_only_agencies_that_had_not_finished_their_checks_owe_an_information_update():
+    from protocol import load_profile
+    from scheduling.calendar import calendar_for
+
+    profile = load_profile("hackney")
+    held = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
+    record = {"attendance": [{"agency": "police", "email": "pat@police.example", "researched": False},
+                             {"agency": "health", "email": "ann@nhs.example", "researched": True}], "decisions": []}
+    owed = recording.obligations(discussion_id="d", held_at=held, facts={"received_at": held.isoformat()}, record=record,
+                                 actions=[], profile=profile, calendar=calendar_for(profile))
+    assert [o["key"] for o in owed if o["kind"] == "information_update"] == ["d:information_update:police:pat@police.example"]

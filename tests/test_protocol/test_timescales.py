@@ -1,7 +1,7 @@
 """PROTOCOL.md §2, every row for every profile: the deadline, and the rule and source behind it."""
 import pytest
 
-from .helpers import PROFILES, run
+from .helpers import MONDAY_10AM, PROFILES, run
 
 SAME_DAY = "2026-11-23T17:00:00+00:00"
 ONE_WD = "2026-11-24T17:00:00+00:00"
@@ -166,6 +166,7 @@ def test_triborough_risk_to_life_aims_at_immediately_and_binds_at_end_of_day():
         ("2026-11-23T15:00:00+00:00", "2026-11-23T17:00:00+00:00"),  # exactly two hours: still the day team
         ("2026-11-23T15:01:00+00:00", "2026-11-23T23:59:00+00:00"),  # under two hours to convene: EDT tonight
         ("2026-11-23T16:59:00+00:00", "2026-11-23T23:59:00+00:00"),  # never a one-minute deadline (issue 14.10)
+        ("2026-11-23T17:00:00+00:00", "2026-11-23T23:59:00+00:00"),  # 17:00 exactly is out of hours: EDT, never a past deadline
         ("2026-11-23T17:30:00+00:00", "2026-11-23T23:59:00+00:00"),  # evening: EDT tonight
         ("2026-11-23T07:30:00+00:00", "2026-11-23T23:59:00+00:00"),  # before opening: out of hours
         ("2026-11-28T14:00:00+00:00", "2026-11-28T23:59:00+00:00"),  # Saturday
@@ -199,3 +200,19 @@ def test_scottish_region_counts_st_andrews_day():
     scotland = run("hackney", received_at="2026-11-27T10:00:00+00:00", immediate_protective_action=True, region="SCT")
     assert england.deadline.isoformat() == "2026-11-30T17:00:00+00:00"
     assert scotland.deadline.isoformat() == "2026-12-01T17:00:00+00:00"
+
+
+def test_the_earliest_deadline_wins_whatever_order_the_profile_lists_its_rules_in():
+    """Several rules match: the earliest deadline binds (README, "Deadline semantics"), not the first listed."""
+    import yaml
+
+    from protocol import Facts, assess, parse_profile
+    from protocol.loading import PROFILE_DIR
+    from scheduling.calendar import calendar_for
+
+    raw = yaml.safe_load((PROFILE_DIR / "hackney.yaml").read_text())
+    raw["timescales"]["rules"] = list(reversed(raw["timescales"]["rules"]))  # the five-day rule now first
+    reordered = parse_profile(raw)
+    facts = Facts(received_at=MONDAY_10AM, concerns=["organised_abuse", "serious_neglect"])
+    assessment = assess(reordered, facts, calendar_for(reordered))
+    assert assessment.deadline_rule.rule == "serious_risk_of_harm" and assessment.deadline.isoformat() == SAME_DAY

@@ -47,3 +47,15 @@ def test_a_paediatrician_gets_notice_and_afternoons_first_with_the_rest_after():
 def test_no_slot_when_the_deadline_has_no_room_left():
     late = datetime(2026, 11, 23, 16, 40, tzinfo=timezone.utc)
     assert propose_slots(now=late, deadline=TODAY_17, calendar=CALENDAR, minutes=60, out_of_hours=False) == []
+
+
+def test_every_proposed_slot_runs_forwards_for_exactly_the_meetings_length():
+    """A slot's end is its start plus the profile's minutes, for every proposal, in and out of hours and
+    across the clocks going back (end before start would be handed to meeting creation)."""
+    from datetime import timedelta
+
+    for now in (MONDAY_10, datetime(2026, 10, 23, 15, 10, tzinfo=timezone.utc), datetime(2026, 11, 23, 18, 5, tzinfo=timezone.utc)):
+        for minutes, out_of_hours in ((30, False), (60, False), (90, True)):
+            slots = propose_slots(now=now, deadline=now + timedelta(days=5), calendar=CALENDAR, minutes=minutes,
+                                  out_of_hours=out_of_hours, count=20)
+            assert slots and all(s.end - s.start == timedelta(minutes=minutes) for s in slots), (now, minutes)
