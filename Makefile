@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install -q --disable-pip-version-check
 E2E := tests/e2e
 
-.PHONY: run test migrate system-deps playground playground-deps bench crash-trials check-profiles package clean
+.PHONY: run test migrate system-deps playground playground-deps bench crash-trials mutate check-profiles package clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,11 @@ bench: $(VENV)/.test-deps .venv-agents/.deps
 	$(PY) bench/crash_trials.py
 
 # SIGKILL the service at random moments while it convenes, finalises and sweeps (SQLite and PostgreSQL).
+# Mutation testing of the functional core (bench/mutation.py -> bench/MUTATION.md); not part of `make test`.
+mutate: $(VENV)/.test-deps
+	$(PIP) mutmut==3.8.1 -c constraints.txt
+	$(PY) bench/mutation.py
+
 crash-trials: $(VENV)/.test-deps
 	$(PY) bench/crash_trials.py $(TRIALS)
 

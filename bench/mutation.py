@@ -1,0 +1,100 @@
+"""`make mutate`: mutation testing of the functional core with mutmut 3, written to bench/MUTATION.md.
+
+The core's files are mutated one change at a time and the fast, pure tests run against each
+mutant: a mutant the tests do not fail on is a wrong change that would pass unnoticed. It runs in
+a scratch copy of the committed tree (mutmut writes a `mutants/` tree beside the code), on two
+workers, bounded by MUTATE_MINUTES (30 by default), and is not part of `make test`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE = ["protocol/assessment.py", "protocol/deadlines.py", "protocol/conditions.py", "protocol/loading.py",
+        "protocol/facts.py", "scheduling/calendar.py", "scheduling/chasing.py", "scheduling/slots.py",
+        "bot/recording.py", "cards/elements.py", "cards/wizard.py", "cards/record.py", "cards/discussion.py", "cards/words.py"]
+TESTS = ["tests/test_protocol/", "tests/test_scheduling/test_calendar.py", "tests/test_scheduling/test_chasing.py",
+         "tests/test_scheduling/test_slots.py", "tests/test_cards/", "tests/test_bot/test_recording_rules.py"]
+# mutmut's exit codes per mutant: the tests failed (killed), or ran out of time (a hang is caught too).
+KILLED, TIMED_OUT, SURVIVED = {1, 3}, {-24, 24, 36, 152}, {0}
+
+
+def config() -> str:
+    lines = ["[mutmut]", "source_paths=" + "\n    ".join(sorted({f.split("/")[0] + "/" for f in CORE})),
+             "only_mutate=" + "\n    ".join(CORE),
+             "pytest_add_cli_args_test_selection=" + "\n    ".join([*TESTS, "-p", "no:cacheprovider", "-q", "-m",
+                                                                 "not postgres and not browser",
+                                                                 # Microsoft's card validator is node (tests/e2e): not in the scratch tree
+                                                                 "--ignore=tests/test_cards/test_schema.py"]),
+             "also_copy=" + "\n    ".join(["app.py", "settings.py", "storage/", "manifest/", "alembic.ini", "pytest.ini"])]
+    return "\n".join(lines) + "\n"
+
+
+def scores(work: Path) -> dict[str, dict]:
+    out = {}
+    for path in CORE:
+        meta = work / "mutants" / f"{path}.meta"
+        codes = list(json.loads(meta.read_text())["exit_code_by_key"].values()) if meta.exists() else []
+        run = [c for c in codes if c is not None]
+        killed = sum(c in KILLED or c in TIMED_OUT for c in run)
+        survived = [k for k, c in json.loads(meta.read_text())["exit_code_by_key"].items() if c in SURVIVED] if meta.exists() else []
+        out[path] = {"mutants": len(codes), "run": len(run), "killed": killed, "survived": len(survived),
+                     "score": round(100 * killed / len(run), 1) if run else None, "survivors": survived}
+    return out
+
+
+def main() -> int:
+    minutes = float(os.environ.get("MUTATE_MINUTES", "30"))
+    with tempfile.TemporaryDirectory(prefix="strategy-bot-mutate-") as scratch:
+        work = Path(scratch) / "project"
+        work.mkdir()
+        archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(work)], input=archive, check=True)
+        shared = ROOT.parent / "shared"
+        if shared.exists():  # the tests read the seeds beside the project, and run from `mutants/` one level down
+            os.symlink(shared, Path(scratch) / "shared")
+            os.symlink(shared, work / "shared")
+        (work / "setup.cfg").write_text(config())
+        started = time.monotonic()
+        try:
+            subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", "2"], cwd=work, timeout=minutes * 60,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            finished = True
+        except subprocess.TimeoutExpired:
+            finished = False
+        elapsed = time.monotonic() - started
+        results = scores(work)
+    write(results, elapsed=elapsed, finished=finished)
+    for path, r in results.items():
+        print(f"{path:28} {r['score']}% ({r['killed']}/{r['run']} killed, {r['survived']} survived)")
+    return 0
+
+
+def write(results: dict, *, elapsed: float, finished: bool) -> None:
+    total_run = sum(r["run"] for r in results.values())
+    total_killed = sum(r["killed"] for r in results.values())
+    lines = ["# Mutation testing of the functional core", "",
+             f"`make mutate` (mutmut 3.8.1, two workers): {total_killed} of {total_run} mutants killed "
+             f"({100 * total_killed / max(total_run, 1):.1f} %) in {elapsed / 60:.1f} min"
+             + ("" if finished else ", stopped at the time bound (MUTATE_MINUTES)") + ".",
+             "Tests run against each mutant: " + ", ".join(f"`{t}`" for t in TESTS) + ".", "",
+             "| file | mutants | killed | survived | score |", "|---|---|---|---|---|"]
+    for path, r in results.items():
+        lines.append(f"| `{path}` | {r['run']} | {r['killed']} | {r['survived']} | {r['score']} % |")
+    lines += ["", "Survivors, by file (mutmut's names: `mutmut show NAME` in a run's tree shows the change):", ""]
+    for path, r in results.items():
+        if r["survivors"]:
+            lines.append(f"- `{path}`: " + ", ".join(f"`{s.split('.')[-1]}`" for s in r["survivors"][:40])
+                         + (" …" if len(r["survivors"]) > 40 else ""))
+    (ROOT / "bench" / "MUTATION.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
