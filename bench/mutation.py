@@ -84,7 +84,10 @@ def write(results: dict, *, elapsed: float, finished: bool) -> None:
              f"`make mutate` (mutmut 3.8.1, two workers): {total_killed} of {total_run} mutants killed "
              f"({100 * total_killed / max(total_run, 1):.1f} %) in {elapsed / 60:.1f} min"
              + ("" if finished else ", stopped at the time bound (MUTATE_MINUTES)") + ".",
-             "Tests run against each mutant: " + ", ".join(f"`{t}`" for t in TESTS) + ".", "",
+             "Tests run against each mutant: " + ", ".join(f"`{t}`" for t in TESTS) + " (the fast, pure tests; the HTTP "
+             "tests of `tests/test_bot/` exercise the cards, the chasers and the record's flow too, but running them for "
+             "each of some 6,000 mutants does not fit the time bound). A low score here is a file whose behaviour only the "
+             "slow HTTP tests pin down, or not at all.", "",
              "| file | mutants | killed | survived | score |", "|---|---|---|---|---|"]
     for path, r in results.items():
         lines.append(f"| `{path}` | {r['run']} | {r['killed']} | {r['survived']} | {r['score']} % |")
