@@ -143,3 +143,45 @@ def test_previous_working_day_is_the_inverse_of_next(day):
     assert ENGLAND.is_working_day(before) and before < day
     if ENGLAND.is_working_day(day):
         assert ENGLAND.next_working_day(before) == day
+
+
+# Independent oracles (issue 16): the expected value is worked out here from the rule itself,
+# England's bank holidays read straight from the `holidays` package and the days counted one by
+# one, never from the calendar under test.
+def _oracle_working_day(day: date) -> bool:
+    import holidays
+
+    return day.weekday() < 5 and day not in holidays.country_holidays("GB", subdiv="ENG", years=day.year)
+
+
+def _oracle_add(day: date, n: int) -> date:
+    while n:
+        day += timedelta(days=1)
+        n -= _oracle_working_day(day)
+    return day
+
+
+@settings(max_examples=300, deadline=None)
+@given(days, counts)
+def test_adding_working_days_agrees_with_counting_them_one_by_one(day, n):
+    assert ENGLAND.add_working_days(day, n) == _oracle_add(day, n)
+
+
+@settings(max_examples=300, deadline=None)
+@given(days)
+def test_a_working_day_is_a_weekday_that_is_not_an_english_bank_holiday(day):
+    assert ENGLAND.is_working_day(day) is _oracle_working_day(day)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(timezone.utc)))
+def test_the_next_working_moment_is_now_in_hours_else_the_next_0900_on_a_working_day(at):
+    from zoneinfo import ZoneInfo
+
+    local = at.astimezone(ZoneInfo("Europe/London"))
+    if _oracle_working_day(local.date()) and time(9) <= local.time() < time(17):
+        expected = at
+    else:
+        day = local.date() if local.time() < time(9) and _oracle_working_day(local.date()) else _oracle_add(local.date(), 1)
+        expected = datetime.combine(day, time(9), tzinfo=ZoneInfo("Europe/London"))
+    assert ENGLAND.next_working_moment(at) == expected
