@@ -70,9 +70,10 @@ def messages_endpoint(*, adapter, bot, settings):
             body, unreadable = None, "too large"
         except (ValueError, UnicodeDecodeError, RecursionError) as error:  # RecursionError: JSON nested thousands deep
             body, unreadable = None, type(error).__name__
+        service_url = _service_url_of(body)
         try:  # the token first: a forged request learns nothing from how its body is judged
             identity = await authentication.authenticate_request(
-                Activity(service_url=_service_url_of(body), channel_id=_channel_id_of(body)), auth_header)
+                Activity(service_url=service_url, channel_id=_channel_id_of(body)), auth_header)
         except (PermissionError, jwt.PyJWTError) as error:
             log.warning("refused a request from %s: token not accepted (%s)", request.remote, error)
             return _problem(401, "token not accepted")
@@ -83,7 +84,7 @@ def messages_endpoint(*, adapter, bot, settings):
             log.warning("refused an oversized request from %s", request.remote)
             return _problem(413, f"request body over {settings.max_body_bytes} bytes")
         claimed = identity.claims_identity.get_claim_value("serviceurl") if identity.claims_identity else None
-        if claimed and claimed != _service_url_of(body):  # botbuilder skips this when the body names no service
+        if claimed and claimed != service_url:  # botbuilder skips this when the body names no service
             log.warning("refused a request from %s: its token is for another service URL", request.remote)
             return _problem(401, "token not accepted")
         if "application/json" not in request.headers.get("Content-Type", ""):

@@ -30,6 +30,7 @@ from .services import BotServices
 log = logging.getLogger(__name__)
 CARD_ACTION = "adaptiveCard/action"
 FILE_CONSENT = "fileConsent/invoke"  # the record's DOCX and PDF offered in the chair's chat (bot/export.py)
+REPORT = re.compile(r"^a\d{1,3}$")  # "A3 by 14/12": a report back on action 3
 
 
 def _file_consent_answer(value) -> bool:
@@ -38,7 +39,6 @@ def _file_consent_answer(value) -> bool:
         return False
     upload = value.get("uploadInfo")
     return value["action"] == "decline" or (isinstance(upload, dict) and isinstance(upload.get("uploadUrl"), str))
-REPORT = re.compile(r"^a\d{1,3}$")  # "A3 by 14/12": a report back on action 3
 
 
 def _unsupported() -> dict:

@@ -22,6 +22,7 @@ from .services import BotServices
 
 log = logging.getLogger(__name__)
 BEFORE_MEETING = ("rsvp", "record_check", "quorum_at_risk")  # what is owed before the meeting, satisfied once it is held
+ASKED_AGAIN_WHEN_MOVED = ("rsvp", "quorum_at_risk")  # a records check stands whatever the time
 
 
 def next_contact(services: BotServices, discussion: Discussion, agency: str) -> str:
@@ -33,7 +34,6 @@ def next_contact(services: BotServices, discussion: Discussion, agency: str) -> 
             f"nobody else from {agency_name(agency)} is in the contacts directory: ask their duty desk, and add them to it")
 
 
-ASKED_AGAIN_WHEN_MOVED = ("rsvp", "quorum_at_risk")  # a records check stands whatever the time
 USED_BY = {"discussion.invite": {"add_agency", "add_name", "add_email"},
            "discussion.move": {"move_date", "move_time", "move_reason"}}
 

@@ -24,8 +24,8 @@ from .services import BotServices
 log = logging.getLogger(__name__)
 PREVIOUS = dict(zip(recording.STEPS[1:], recording.STEPS))
 NEXT = dict(zip(recording.STEPS, recording.STEPS[1:]))
-# Presses that change a list on the card without moving on: applied only with the card's version.
 HALF_TYPED = "You have typed {} that is not added yet: press {}, or clear it, first."
+# Presses that change a list on the card without moving on: applied only with the card's version.
 LIST_EDITS = frozenset({"record.add_action", "record.add_decision", "record.remove_decision", "record.remove_action",
                         "record.edit_action"})
 
@@ -122,8 +122,7 @@ class RecordFlow:
                                                         calendar=self.s.calendar)
                 if action:
                     action["number"] = len(record["actions"]) + 1
-                    record = forget(record, "action_child", "action_what", "action_agency", "action_owner", "action_email",
-                                    "action_due")
+                    record = forget(record, *recording.ACTION_FORM)
                 record = {**record, "errors": errors, "actions": record["actions"] + ([action] if action else [])}
             else:
                 record = self._apply(discussion, record, data, now)

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from protocol.vocabulary import AGENCIES
 from storage.directory import is_email
 
-from .wizard import flag, text
+from .wizard import flag, text, uk_date
 
 STEPS = ("attendance", "household", "purpose", "concerns", "background", "decisions", "plan", "actions",
          "distribution", "next")
@@ -112,26 +112,6 @@ def parse_due(value: str, *, start: datetime, calendar) -> datetime | None:
     return calendar.end_of_working_day(day) if day else None
 
 
-def uk_date(value: str, *, today: date) -> date | None:
-    """Dates the UK way: day first. A day and month without a year means the next such date."""
-    value = value.strip()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        pass
-    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2}|\d{4}))?", value)
-    if not match:
-        return None
-    day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
-    try:
-        if year:
-            return date(int(year) + (2000 if len(year) == 2 else 0), month, day)
-        candidate = date(today.year, month, day)
-        return candidate if candidate >= today else date(today.year + 1, month, day)
-    except ValueError:
-        return None
-
-
 def parse_action(values: dict, *, children: list[str], start: datetime, calendar) -> tuple[dict | None, Errors]:
     errors: Errors = {}
     child, what, agency = text(values, "action_child"), text(values, "action_what"), text(values, "action_agency")
@@ -156,9 +136,13 @@ def parse_action(values: dict, *, children: list[str], start: datetime, calendar
     return {"child": child, "what": what, "agency": agency, "owner": owner, "email": email, "due": due.isoformat()}, {}
 
 
+ACTION_FORM = ("action_child", "action_what", "action_agency", "action_owner", "action_email", "action_due")
+ACTION_BOXES = ("action_what", "action_owner", "action_email", "action_due")  # its choices always hold a value
+
+
 def half_typed_action(values: dict) -> bool:
-    """Something typed in the Add action form (its choices always hold a value, so only the boxes count)."""
-    return any(str(values.get(f) or "").strip() for f in ("action_what", "action_owner", "action_email", "action_due"))
+    """Something typed in the Add action form (only the boxes count: its choices always hold a value)."""
+    return any(str(values.get(f) or "").strip() for f in ACTION_BOXES)
 
 
 def without_action(record: dict, number: int | None, *, edit: bool, zone) -> dict:
@@ -171,8 +155,8 @@ def without_action(record: dict, number: int | None, *, edit: bool, zone) -> dic
     record = {**record, "actions": remaining}
     if edit:
         due = datetime.fromisoformat(found["due"]).astimezone(zone)
-        form = {"action_child": found["child"], "action_what": found["what"], "action_agency": found["agency"],
-                "action_owner": found["owner"], "action_email": found["email"], "action_due": f"{due:%d/%m/%Y}"}
+        form = dict(zip(ACTION_FORM, (found["child"], found["what"], found["agency"], found["owner"], found["email"],
+                                      f"{due:%d/%m/%Y}")))
         values = record.get("values") or {}
         record["values"] = {**values, "actions": {**values.get("actions", {}), **form}}
     return record

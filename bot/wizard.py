@@ -61,16 +61,26 @@ def text(values: dict, name: str) -> str:
     return str(values.get(name) or "").strip()
 
 
-def _date(value: str) -> date | None:
+def uk_date(value: str, *, today: date | None = None) -> date | None:
     """A date as the card's date picker sends it (2017-04-02) or as people write it in the UK, day
-    first (02/04/2017, 2/4/2017, 02-04-2017): read one way everywhere."""
+    first (02/04/2017, 2/4/2017, 02-04-2017): read one way everywhere. With `today` (a due date), a
+    two-digit year is this century and a day and month alone mean the next such date; without it
+    (a birth, a meeting), the year must be written in full."""
+    value = value.strip()
     try:
         return date.fromisoformat(value)
     except ValueError:
         pass
-    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value.strip())
+    year_form = r"(\d{2}|\d{4})" if today else r"(\d{4})"
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-]" + year_form + r")" + ("?" if today else ""), value)
+    if not match:
+        return None
+    day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
     try:
-        return date(int(match.group(3)), int(match.group(2)), int(match.group(1))) if match else None
+        if year:
+            return date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+        candidate = date(today.year, month, day)
+        return candidate if candidate >= today else date(today.year + 1, month, day)
     except ValueError:
         return None
 
@@ -103,7 +113,7 @@ def parse_child(values: dict, *, today: date) -> tuple[dict, Errors]:
                               else "Enter the child's initials: 1 to 4 letters, e.g. JS.")
     unborn = flag(values, "unborn")
     dob_text = text(values, "dob")
-    dob = _date(dob_text) if dob_text else None
+    dob = uk_date(dob_text) if dob_text else None
     if unborn and dob_text:
         errors["dob"] = "Leave the date of birth empty for an unborn child."
     elif not unborn and not dob_text:
@@ -139,7 +149,7 @@ def _other_children(raw: str, today: date) -> tuple[list[dict], str]:
         if not line:
             continue
         parts = line.replace(",", " ").split()
-        born = _date(parts[1]) if len(parts) == 2 else None
+        born = uk_date(parts[1]) if len(parts) == 2 else None
         if len(parts) != 2 or not _INITIALS.match(parts[0]) or born is None or born > today:
             return [], f"Line {number}: write initials and date of birth, day first, e.g. 'CD 02/04/2017'."
         children.append({"initials": parts[0].upper(), "dob": born.isoformat()})
@@ -149,7 +159,7 @@ def _other_children(raw: str, today: date) -> tuple[list[dict], str]:
 def parse_concern(values: dict, *, now: datetime, zone: ZoneInfo, child: dict) -> tuple[dict, dict, Errors]:
     """The concern step, and the protocol facts it makes together with the child step."""
     errors: Errors = {}
-    received_date, received_time = _date(text(values, "received_date")), _time(text(values, "received_time"))
+    received_date, received_time = uk_date(text(values, "received_date")), _time(text(values, "received_time"))
     received_at = None
     if received_date is None:
         errors["received_date"] = "Enter the date the concern was received."
@@ -325,7 +335,7 @@ def parse_when(values: dict, *, slots: list[dict], now: datetime, deadline: date
     if choice and choice != "other":
         slot = next((s for s in slots if s["start"] == choice), None)
         return (slot, {}) if slot else (None, {"slot": "That time is no longer offered; choose again."})
-    day, at = _date(text(values, "other_date")), _time(text(values, "other_time"))
+    day, at = uk_date(text(values, "other_date")), _time(text(values, "other_time"))
     if day is None or at is None:
         return None, {"slot": "Choose a proposed time, or enter a date and time of your own."}
     start = datetime.combine(day, at, tzinfo=zone)

@@ -79,7 +79,6 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
         end = getattr(discussion, "meeting_end", None)
         length = f" ({int((end - discussion.meeting_start).total_seconds() // 60)} min)" if end else ""
         body.append(text(f"**Meeting: {words.when(discussion.meeting_start, now=now)}**{length}"))
-        end = getattr(discussion, "meeting_end", None)
         if discussion.deadline and end and end > discussion.deadline:
             body.append(text("⚠ The meeting is after the statutory deadline (the reason is in the audit trail).",
                              color="Attention"))

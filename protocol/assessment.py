@@ -188,9 +188,10 @@ def clocks_owed(profile: Profile, facts: Facts, outcome: Outcome, calendar: Work
     owed_now = {"always": True, "before_discussion": False, "s47_started": outcome.s47_started, "records_not_researched": bool(outcome.not_researched),
                 "held_out_of_hours": held_out_of_hours, "held_out_of_hours_not_quorate": held_out_of_hours and not outcome.quorate}
     minimum = profile.same_day.minimum_hours_to_convene
+    received_out_of_hours = not calendar.in_working_hours(received)
     owed = []
     for rule in profile.clocks:
-        if holds(rule.when, facts, out_of_hours=not calendar.in_working_hours(received)) and owed_now[rule.owed_when]:
+        if holds(rule.when, facts, out_of_hours=received_out_of_hours) and owed_now[rule.owed_when]:
             start = received if rule.starts == "referral" else held
             owed.append(ClockDue(rule.clock, rule.source, rule.text, due=due_by(rule.within, start, calendar, same_day_minimum_hours=minimum),
                                  applies_when=OWED_WHEN_TEXT[rule.owed_when]))
