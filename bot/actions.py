@@ -231,7 +231,7 @@ class ActionsFlow:
                 lines.append(messages.item(
                     f"**A{action.number}** {action.description}: {action.owner_name} ({agency_name(action.owner_agency)}), "
                     f"due {action.due_at.astimezone(now.tzinfo):%d/%m/%Y}, {record_cards.STATUS_WORDS[action.status]}"))
-            return "\n".join(lines) if discussion.actions else lines[0] + ": none agreed."
+            return messages.paragraphs(lines) if discussion.actions else lines[0] + ": none agreed."
 
     async def mine(self, turn_context: TurnContext) -> str:
         aad, _, _ = actor_of(turn_context)
@@ -241,7 +241,7 @@ class ActionsFlow:
             if not actions:
                 return "You have no open actions."
             now = self.s.calendar.local(self.s.clock.now())
-            return "\n".join(["**Your open actions**"] + [
+            return messages.paragraphs(["**Your open actions**"] + [
                 messages.item(f"{a.discussion.case_reference} ({a.child_initials}) **A{a.number}** {a.description}: due "
                               f"{a.due_at.astimezone(now.tzinfo):%d/%m/%Y}, {record_cards.STATUS_WORDS[a.status]}") for a in actions])
 

@@ -122,7 +122,7 @@ class StrategyBot(TeamsActivityHandler):
                                            chases=await uow.chases.for_obligation(o.id),
                                            local_now=self.s.calendar.local(now), shared=shared) for o in overdue]
         await turn_context.send_activity(MessageFactory.text(
-            "\n".join(["**Overdue, most urgent first**", *lines]) if lines else "Nothing is overdue on your discussions."))
+            messages.paragraphs(["**Overdue, most urgent first**", *lines]) if lines else "Nothing is overdue on your discussions."))
 
     async def _snooze(self, turn_context: TurnContext, args: str) -> None:
         """`snooze CR-555 A1 2 days: waiting for the court date` (chairs, their own discussions)."""

@@ -22,6 +22,12 @@ def item(words: str) -> str:
     are shown as bare "- " lines on Teams mobile, a bullet reads the same on every client."""
     return f"• {words}"
 
+
+def paragraphs(lines: list[str]) -> str:
+    """A text message's lines, each its own paragraph: Teams' Markdown runs lines joined by a single
+    line break into one paragraph, so a list of bullets would read as one run-on line."""
+    return "\n\n".join(line for line in lines if line)
+
 def help_text(profile: Profile, *, local_mode: bool) -> str:
     lines = [
         "**Strategy Bot** convenes and follows through child protection strategy discussions: "
@@ -40,7 +46,7 @@ def help_text(profile: Profile, *, local_mode: bool) -> str:
     ]
     if local_mode:
         lines += ["", "_Running in local mode: no Azure credentials, nothing is sent outside this machine._"]
-    return "\n".join(lines)
+    return paragraphs(lines)
 
 
 def unknown_text(suggestion: str | None) -> str:
@@ -70,7 +76,7 @@ def contacts_text(directory) -> str:
     for contact in sorted(directory.contacts, key=lambda c: (c.agency, not c.lead, c.name)):
         lead = " · agency lead" if contact.lead else ""
         lines.append(item(f"**{agency(contact.agency)}**: {contact.name}, {contact.role} ({hours[contact.availability]}{lead}) {contact.email}"))
-    return "\n".join(lines)
+    return paragraphs(lines)
 
 
 def overdue_line(obligation, *, discussion, chases, local_now, shared: bool = False) -> str:

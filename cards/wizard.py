@@ -118,9 +118,9 @@ def invitees_card(draft: dict, discussion_id: str, *, now: datetime, missing_quo
     rows = []
     for index, row in enumerate(draft["invitees"]):
         label = f"**{words.agency(row['agency'])}**" + (" (required)" if row["required"] else " (recommended)")
-        who = (", ".join(part for part in (row["name"], row["role"], row["email"]) if part) if row["name"] else
-               "the referring agency: not invited until you enter an email address and tick Invite" if row["agency"] == "referrer" else
-               "no contact on duty in the directory")
+        contact = ", ".join(part for part in (row["name"], row["role"], row["email"]) if part)
+        who = (contact or ("the referring agency: not invited until you enter an email address and tick Invite"
+                           if row["agency"] == "referrer" else "no contact on duty in the directory"))
         # One block of words per row, and no fallback on the row's button: a list of many stays under Teams' size limit.
         items = [text(f"{label}: {who}\n\n{row['reason']} ({row['source']})", size="Small")]
         items += toggle(f"invite_{index}", "Invite", row["invite"])
@@ -128,7 +128,7 @@ def invitees_card(draft: dict, discussion_id: str, *, now: datetime, missing_quo
             items.append({"type": "ActionSet", "actions": [execute("Remove", "convene.remove_person", {
                 "discussion_id": discussion_id, "step": "invitees", "version": draft.get("version", 0), "index": index},
                 fallback=False)]})
-        if not row["email"]:
+        if not row["email"] or typed.get(f"email_{index}"):  # an address the chair typed stays there to correct
             items += text_input(f"email_{index}", "Email address", typed.get(f"email_{index}", ""), problem=errors.get(f"email_{index}"))
             items += text_input(f"name_{index}", "Name", typed.get(f"name_{index}", ""))
         else:

@@ -101,7 +101,10 @@ async def test_a_referrer_is_invited_only_with_a_contact_and_otherwise_shown_as_
     refused = await chair.press("convene.next", {f"invite_{referrer}": "true"})  # ticked, but no email
     assert "Enter the referrer's email address to invite them, or untick." in texts_of(refused)
     assert inputs_of(refused)[f"invite_{referrer}"] == "true"  # the tick is kept with the error
-    await chair.press("convene.next", {f"invite_{referrer}": "false"})
+    typed = await chair.press("convene.add_person", {f"email_{referrer}": "safeguarding@gp.example.org"})  # any press keeps it
+    assert "safeguarding@gp.example.org" in texts_of({"body": [invitee_rows(typed)[referrer]]})  # shown, not "not invited until…"
+    assert inputs_of(typed)[f"email_{referrer}"] == "safeguarding@gp.example.org"  # and still there to correct
+    await chair.press("convene.next", {f"invite_{referrer}": "false", "add_agency": "", "add_name": "", "add_email": ""})
     card = await chair.press("convene.next")
     words = texts_of(card)
     assert "5 of 5 · Confirm" in words

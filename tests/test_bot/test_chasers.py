@@ -243,7 +243,7 @@ async def test_overdue_lists_the_chairs_breaches_most_urgent_first(bot):
     await seed(bot, actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST)), (2, datetime(2027, 6, 2, 17, 0, tzinfo=BST))])
     bot.services.clock.set(datetime(2027, 6, 3, 10, 0, tzinfo=BST))
     sent = await Chair(bot).say("overdue")
-    lines = sent[0]["text"].splitlines()
+    lines = [line for line in sent[0]["text"].splitlines() if line]  # one paragraph each
     assert lines[0] == "**Overdue, most urgent first**"
     assert lines[1].startswith("• CR-555 (EF): **A1** (Police), due 01/06/2027 17:00")
     assert [line.split("**")[1] for line in lines[1:]] == ["A1", "information update", "A2"]  # the longest overdue first

@@ -165,3 +165,5 @@ async def test_lists_in_text_messages_use_bullets_every_teams_client_shows(runni
         lines = reply.splitlines()
         assert not [line for line in lines if line.lstrip().startswith(("- ", "* "))], command
         assert sum(line.startswith("• ") for line in lines) >= 3, command
+        # each bullet its own paragraph: Teams runs lines joined by a single break into one
+        assert "\n• " not in reply.replace("\n\n• ", ""), command
