@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,9 +27,18 @@ TESTS = ["tests/test_protocol/", "tests/test_scheduling/test_calendar.py", "test
 KILLED, TIMED_OUT, SURVIVED = {1, 3}, {-24, 24, 36, 152}, {0}
 
 
-def config() -> str:
+def chosen() -> list[str]:
+    """MUTATE_FILES (comma-separated) narrows a run to some of the core's files, for working on one file's tests."""
+    wanted = [f.strip() for f in os.environ.get("MUTATE_FILES", "").split(",") if f.strip()]
+    unknown = sorted(set(wanted) - set(CORE))
+    if unknown:
+        sys.exit(f"MUTATE_FILES: not in the core: {', '.join(unknown)}")
+    return wanted or CORE
+
+
+def config(files: list[str]) -> str:
     lines = ["[mutmut]", "source_paths=" + "\n    ".join(sorted({f.split("/")[0] + "/" for f in CORE})),
-             "only_mutate=" + "\n    ".join(CORE),
+             "only_mutate=" + "\n    ".join(files),
              "pytest_add_cli_args_test_selection=" + "\n    ".join([*TESTS, "-p", "no:cacheprovider", "-q", "-m",
                                                                  "not postgres and not browser",
                                                                  # Microsoft's card validator is node (tests/e2e): not in the scratch tree
@@ -37,31 +47,54 @@ def config() -> str:
     return "\n".join(lines) + "\n"
 
 
-def scores(work: Path) -> dict[str, dict]:
-    out = {}
-    for path in CORE:
+EQUIVALENT = re.compile(r"#\s*equivalent:\s*(\S+)\s+--")
+
+
+def equivalents() -> set[str]:
+    """Mutants a test file declares equivalent (no behaviour differs), each with its reason on the same line:
+    `# equivalent: scheduling.chasing.x_ladder__mutmut_62 -- time(0, 0) -> time(0): the same midnight`."""
+    return {m.group(1) for path in (ROOT / "tests").rglob("*.py") for m in EQUIVALENT.finditer(path.read_text())}
+
+
+def scores(work: Path, files: list[str]) -> dict[str, dict]:
+    out, declared = {}, equivalents()
+    for path in files:
         meta = work / "mutants" / f"{path}.meta"
-        codes = list(json.loads(meta.read_text())["exit_code_by_key"].values()) if meta.exists() else []
-        run = [c for c in codes if c is not None]
-        killed = sum(c in KILLED or c in TIMED_OUT for c in run)
-        survived = [k for k, c in json.loads(meta.read_text())["exit_code_by_key"].items() if c in SURVIVED] if meta.exists() else []
-        out[path] = {"mutants": len(codes), "run": len(run), "killed": killed, "survived": len(survived),
-                     "score": round(100 * killed / len(run), 1) if run else None, "survivors": survived}
+        by_key = json.loads(meta.read_text())["exit_code_by_key"] if meta.exists() else {}
+        # A mutant no chosen test reaches (mutmut: "no tests") counts as surviving: nothing would notice it.
+        run = {k: c for k, c in by_key.items() if c is not None}
+        killed = sum(c in KILLED or c in TIMED_OUT for c in run.values())
+        missed = [k for k, c in run.items() if not (c in KILLED or c in TIMED_OUT)]
+        equivalent = [k for k in missed if k in declared]
+        survived = [k for k in missed if k not in declared]
+        counted = killed + len(equivalent)
+        out[path] = {"mutants": len(by_key), "run": len(run), "killed": killed, "equivalent": len(equivalent),
+                     "survived": len(survived), "score": round(100 * counted / len(run), 1) if run else None,
+                     "survivors": survived}
     return out
 
 
 def main() -> int:
     minutes = float(os.environ.get("MUTATE_MINUTES", "30"))
+    files = chosen()
+    keep = os.environ.get("MUTATE_KEEP")  # a directory to leave the run's tree in, for `mutmut show NAME`
     with tempfile.TemporaryDirectory(prefix="strategy-bot-mutate-") as scratch:
+        if keep:
+            scratch = keep
+            shutil.rmtree(scratch, ignore_errors=True)
+            os.makedirs(scratch)
         work = Path(scratch) / "project"
         work.mkdir()
-        archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, capture_output=True, check=True).stdout
+        # The tracked files as they are now (uncommitted edits included): `git stash create` makes that tree's commit
+        # without touching the work tree, and prints nothing when there is no edit.
+        tree = subprocess.run(["git", "stash", "create"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+        archive = subprocess.run(["git", "archive", tree or "HEAD"], cwd=ROOT, capture_output=True, check=True).stdout
         subprocess.run(["tar", "-x", "-C", str(work)], input=archive, check=True)
         shared = ROOT.parent / "shared"
         if shared.exists():  # the tests read the seeds beside the project, and run from `mutants/` one level down
             os.symlink(shared, Path(scratch) / "shared")
             os.symlink(shared, work / "shared")
-        (work / "setup.cfg").write_text(config())
+        (work / "setup.cfg").write_text(config(files))
         started = time.monotonic()
         try:
             subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", "2"], cwd=work, timeout=minutes * 60,
@@ -70,10 +103,11 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             finished = False
         elapsed = time.monotonic() - started
-        results = scores(work)
-    write(results, elapsed=elapsed, finished=finished)
+        results = scores(work, files)
+    if files == CORE:  # a narrowed run is for the person working on it, not the record
+        write(results, elapsed=elapsed, finished=finished)
     for path, r in results.items():
-        print(f"{path:28} {r['score']}% ({r['killed']}/{r['run']} killed, {r['survived']} survived)")
+        print(f"{path:28} {r['score']}% ({r['killed']}/{r['run']} killed, {r['equivalent']} equivalent, {r['survived']} survived)")
     return 0
 
 
@@ -88,9 +122,11 @@ def write(results: dict, *, elapsed: float, finished: bool) -> None:
              "tests of `tests/test_bot/` exercise the cards, the chasers and the record's flow too, but running them for "
              "each of some 6,000 mutants does not fit the time bound). A low score here is a file whose behaviour only the "
              "slow HTTP tests pin down, or not at all.", "",
-             "| file | mutants | killed | survived | score |", "|---|---|---|---|---|"]
+             "A mutant is counted killed when a test fails on it, or when a test file declares it equivalent with the "
+             "reason (`# equivalent: NAME -- why`); one that no chosen test reaches counts as surviving.", "",
+             "| file | mutants | killed | equivalent | survived | score |", "|---|---|---|---|---|---|"]
     for path, r in results.items():
-        lines.append(f"| `{path}` | {r['run']} | {r['killed']} | {r['survived']} | {r['score']} % |")
+        lines.append(f"| `{path}` | {r['run']} | {r['killed']} | {r['equivalent']} | {r['survived']} | {r['score']} % |")
     lines += ["", "Survivors, by file (mutmut's names: `mutmut show NAME` in a run's tree shows the change):", ""]
     for path, r in results.items():
         if r["survivors"]:

@@ -157,8 +157,8 @@ def without_action(record: dict, number: int | None, *, edit: bool, zone) -> dic
         due = datetime.fromisoformat(found["due"]).astimezone(zone)
         form = dict(zip(ACTION_FORM, (found["child"], found["what"], found["agency"], found["owner"], found["email"],
                                       f"{due:%d/%m/%Y}")))
-        values = record.get("values") or {}
-        record["values"] = {**values, "actions": {**values.get("actions", {}), **form}}
+        # The form's boxes are exactly ACTION_FORM, so the action's fields replace whatever was in them.
+        record["values"] = {**(record.get("values") or {}), "actions": form}
     return record
 
 

@@ -116,3 +116,324 @@ def test_only_agencies_that_had_not_finished_their_checks_owe_an_information_upd
     owed = recording.obligations(discussion_id="d", held_at=held, facts={"received_at": held.isoformat()}, record=record,
                                  actions=[], profile=profile, calendar=calendar_for(profile))
     assert [o["key"] for o in owed if o["kind"] == "information_update"] == ["d:information_update:police:pat@police.example"]
+
+
+# The rest of the record's rules, each stated from the agenda (PROTOCOL.md §5) and its cards' words.
+LONDON_CALENDAR = WorkingCalendar()
+
+
+def test_a_required_part_left_empty_is_named_and_an_optional_one_is_not():
+    clean, errors = recording.parse_text_step("purpose", {"reason": "  ", "purpose": " Plan s47 "}, required={"reason"})
+    assert clean == {"reason": "", "purpose": "Plan s47"}  # kept as typed, without the spaces round it
+    assert errors == {"reason": "Reason for the discussion is part of the record: fill it in (or write 'none known')."}
+    # A threshold part is named by its heading, not its whole label.
+    _, errors = recording.parse_text_step("concerns", {}, required={"duration"})
+    assert errors["duration"].startswith("Threshold is part of the record")
+
+
+def test_an_answer_may_be_4000_characters_but_not_more():
+    _, errors = recording.parse_text_step("background", {"background": "x" * 4000}, required=set())
+    assert errors == {}
+    _, errors = recording.parse_text_step("background", {"background": "x" * 4001, "risk": "y" * 4001}, required=set())
+    assert errors == {"background": "Keep each answer under 4,000 characters.", "risk": "Keep each answer under 4,000 characters."}
+
+
+def test_attendance_is_marked_for_everyone_and_absent_agencies_say_how_their_information_comes():
+    invited = [{"agency": "police", "name": "DS Pat", "email": "pat@police.example"},
+               {"agency": "health", "name": "Nurse Ann", "email": "ann@nhs.example"},
+               {"agency": "education_dsl", "name": "Ms Dee", "email": "dee@school.example", "attendance": "apologies",
+                "route": "By email to the chair", "researched": False}]
+    rows, errors = recording.parse_attendance({"attendance_0": "attended", "attendance_1": "apologies",
+                                               "researched_0": "false"}, invited)
+    assert errors == {"route_1": "Say how this agency's information will be obtained."}
+    assert [(r["agency"], r["attendance"], r["route"], r["researched"]) for r in rows] == [
+        ("police", "attended", "", False), ("health", "apologies", "", True),
+        # What was marked before (on an earlier press) stands when the card does not send it again.
+        ("education_dsl", "apologies", "By email to the chair", False)]
+    assert rows[0]["name"] == "DS Pat" and rows[0]["email"] == "pat@police.example"
+    _, errors = recording.parse_attendance({"attendance_0": "maybe"}, invited[:1])
+    assert errors == {"attendance_0": "Mark attended, apologies or no response."}
+    _, errors = recording.parse_attendance({}, invited[:1])
+    assert errors == {"attendance_0": "Mark attended, apologies or no response."}
+    rows, errors = recording.parse_attendance({"attendance_0": "no_response", "route_0": "Chair phones PNC"}, invited[:1])
+    assert errors == {} and rows[0]["route"] == "Chair phones PNC"
+
+
+def test_quorum_counts_social_care_as_present_because_it_chairs():
+    assert recording.quorate([{"agency": "police", "attendance": "attended"}, {"agency": "health", "attendance": "attended"}],
+                             ["social_care", "police", "health"]) is True
+    assert recording.quorate([{"agency": "police", "attendance": "attended"}], ["police"]) is True
+    assert recording.quorate([{"agency": "police", "attendance": "no_response"}], ["police"]) is False
+
+
+def test_the_plan_records_a_medical_and_an_interview_and_needs_no_reason_when_there_is_a_medical():
+    plan, errors = recording.parse_plan({"cp_medical": "true", "abe_interview": "true", "seen_alone": "Today at school"},
+                                        required={"seen_alone", "legal_action"})
+    assert plan["cp_medical"] is True and plan["abe_interview"] is True and plan["seen_alone"] == "Today at school"
+    assert errors == {"legal_action": "Legal action is part of the record: fill it in (or write 'none known')."}
+    plan, _ = recording.parse_plan({}, required=set())
+    assert plan["cp_medical"] is False and plan["abe_interview"] is False
+
+
+def test_a_due_date_is_the_close_of_that_working_day_and_working_days_are_counted_after_today():
+    monday = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    assert recording.parse_due("1 working day", start=monday, calendar=LONDON_CALENDAR) == datetime(2026, 11, 24, 17, 0, tzinfo=LONDON_CALENDAR.zone)
+    assert recording.parse_due(" 2 WD ", start=monday, calendar=LONDON_CALENDAR) == datetime(2026, 11, 25, 17, 0, tzinfo=LONDON_CALENDAR.zone)
+    assert recording.parse_due("14/12", start=monday, calendar=LONDON_CALENDAR) == datetime(2026, 12, 14, 17, 0, tzinfo=LONDON_CALENDAR.zone)
+    assert recording.parse_due("100 working days", start=monday, calendar=LONDON_CALENDAR) is None  # not a way people write it
+
+
+ACTION = {"action_child": "AB", "action_what": "Visit the child at home", "action_agency": "police",
+          "action_owner": "DS Pat (OIC)", "action_email": "pat@police.example", "action_due": "3 working days"}
+
+
+def test_an_action_is_a_child_what_an_agency_an_owner_and_a_due_date():
+    monday = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    action, errors = recording.parse_action(ACTION, children=["AB"], start=monday, calendar=LONDON_CALENDAR)
+    assert errors == {}
+    assert action == {"child": "AB", "what": "Visit the child at home", "agency": "police", "owner": "DS Pat (OIC)",
+                      "email": "pat@police.example", "due": "2026-11-26T17:00:00+00:00"}
+    action, errors = recording.parse_action({**ACTION, "action_email": ""}, children=["AB"], start=monday, calendar=LONDON_CALENDAR)
+    assert errors == {} and action["email"] == ""  # the owner's email is optional
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("action_child", "ZZ", "Choose the child this action is for."),
+    ("action_what", "call", "Say what is to be done."),
+    ("action_agency", "aliens", "Choose the agency that owns the action."),
+    ("action_owner", " ", "Name the person responsible (and their role)."),
+    ("action_email", "pat at police", "That is not an email address."),
+    ("action_due", "", "Give a date (e.g. 14/12/2026) or a number of working days (e.g. 3 working days)."),
+    ("action_due", "whenever", "Give a date (e.g. 14/12/2026) or a number of working days (e.g. 3 working days)."),
+    ("action_due", "01/11/2026", "That date has passed."),
+])
+def test_an_action_missing_a_part_is_refused_with_that_part_named(field, value, message):
+    monday = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    action, errors = recording.parse_action({**ACTION, field: value}, children=["AB"], start=monday, calendar=LONDON_CALENDAR)
+    assert action is None and errors == {field: message}
+
+
+def test_an_action_due_today_is_accepted_until_the_working_day_ends():
+    monday = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    action, errors = recording.parse_action({**ACTION, "action_due": "23/11/2026"}, children=["AB"], start=monday,
+                                            calendar=LONDON_CALENDAR)
+    assert errors == {} and action["due"] == "2026-11-23T17:00:00+00:00"
+
+
+def test_only_the_add_action_boxes_count_as_half_typed_not_its_choices():
+    assert recording.half_typed_action({"action_child": "AB", "action_agency": "police"}) is False
+    assert recording.half_typed_action({"action_what": "  "}) is False
+    for box in ("action_what", "action_owner", "action_email", "action_due"):
+        assert recording.half_typed_action({box: "x"}) is True, box
+
+
+def test_removing_an_action_numbers_the_rest_again_and_editing_puts_it_back_in_the_form():
+    actions = [{"number": n, "child": "AB", "what": f"Task {n}", "agency": "police", "owner": "Pat", "email": "",
+                "due": "2026-12-14T17:00:00+00:00"} for n in (1, 2, 3)]
+    record = {"actions": actions, "values": {"actions": {"action_what": ""}, "plan": {"x": 1}}}
+    after = recording.without_action(record, 2, edit=False, zone=LONDON_CALENDAR.zone)
+    assert [(a["number"], a["what"]) for a in after["actions"]] == [(1, "Task 1"), (2, "Task 3")]
+    assert after["values"] == record["values"]
+    edited = recording.without_action(record, 1, edit=True, zone=LONDON_CALENDAR.zone)
+    assert [(a["number"], a["what"]) for a in edited["actions"]] == [(1, "Task 2"), (2, "Task 3")]
+    assert edited["values"]["actions"] == {"action_child": "AB", "action_what": "Task 1", "action_agency": "police",
+                                           "action_owner": "Pat", "action_email": "", "action_due": "14/12/2026"}
+    assert edited["values"]["plan"] == {"x": 1}
+    assert recording.without_action(record, 9, edit=True, zone=LONDON_CALENDAR.zone) is record
+
+
+def test_the_edited_actions_date_is_the_local_day_not_the_utc_one():
+    from zoneinfo import ZoneInfo
+
+    record = {"actions": [{"number": 1, "child": "AB", "what": "Task", "agency": "police", "owner": "Pat", "email": "",
+                           "due": "2026-12-14T23:30:00+00:00"}]}
+    edited = recording.without_action(record, 1, edit=True, zone=ZoneInfo("Asia/Tokyo"))
+    assert edited["values"]["actions"]["action_due"] == "15/12/2026"
+
+
+def test_the_distribution_adds_the_gp_the_nurse_and_the_school_or_the_education_welfare_service():
+    police = [{"agency": "police", "name": "DS Pat", "email": "pat@police.example"}]
+    assert recording.default_distribution(police, in_education=True).splitlines()[1:] == [
+        "Child's GP", "Named nurse", "Designated Safeguarding Lead, education setting"]
+    assert recording.default_distribution(police, in_education=False).splitlines()[1:] == [
+        "Child's GP", "Named nurse", "Education Welfare Service (the child is not in education)"]
+    with_school = police + [{"agency": "education_dsl", "name": "Ms Dee", "email": "dee@school.example"},
+                            {"agency": "health", "name": "No email yet", "email": ""}]
+    assert recording.default_distribution(with_school, in_education=True).splitlines() == [
+        "DS Pat, Police <pat@police.example>", "Ms Dee, Designated Safeguarding Lead (education setting) <dee@school.example>",
+        "Child's GP", "Named nurse"]
+
+
+def test_the_next_discussion_is_optional_and_must_be_in_the_future():
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("Europe/London")
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=zone)
+    assert recording.parse_next({}, now=now, zone=zone) == ({"next": None}, {})
+    assert recording.parse_next({"next_date": "2026-12-01", "next_venue": " Room 4 "}, now=now, zone=zone) == (
+        {"next": "2026-12-01T10:00:00+00:00", "venue": "Room 4"}, {})  # no time given: 10:00
+    assert recording.parse_next({"next_date": "2026-12-01", "next_time": "14:30"}, now=now, zone=zone)[0]["next"] == \
+        "2026-12-01T14:30:00+00:00"
+    for values in ({"next_date": "1/12/2026"}, {"next_date": "2026-12-01", "next_time": "2pm"}):
+        assert recording.parse_next(values, now=now, zone=zone) == (
+            {"next": None}, {"next_date": "Enter the date as a date and the time as HH:MM."})
+    assert recording.parse_next({"next_date": "2026-11-23", "next_time": "09:59"}, now=now, zone=zone) == (
+        {"next": None}, {"next_date": "The next discussion must be in the future."})
+    assert recording.parse_next({"next_date": "2026-11-23", "next_time": "10:00"}, now=now, zone=zone)[1] == {}
+
+
+def _owed(profile_name="hackney", *, held, record, actions=(), facts=None):
+    from protocol import load_profile
+    from scheduling.calendar import calendar_for
+
+    profile = load_profile(profile_name)
+    return recording.obligations(discussion_id="d", held_at=held, facts=facts or {"received_at": held.isoformat()},
+                                 record=record, actions=list(actions), profile=profile, calendar=calendar_for(profile))
+
+
+def test_each_agreed_action_is_owed_by_its_agency_by_its_date():
+    held = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
+    owed = _owed(held=held, record={"attendance": [], "decisions": []},
+                 actions=[{"number": 2, "agency": "health", "due": "2026-11-26T17:00:00+00:00"}])
+    action = next(o for o in owed if o["kind"] == "action")
+    assert action == {"key": "d:action:2", "kind": "action", "due_at": datetime(2026, 11, 26, 17, 0, tzinfo=timezone.utc),
+                      "rule_source": "agreed at the discussion", "owner_agency": "health", "subject_type": "action",
+                      "subject_id": "2", "out_of_hours": False}
+
+
+def test_section_47_starts_the_conference_and_review_clocks_and_a_held_at_night_discussion_is_chased_at_night():
+    held = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)  # Monday, in working hours
+    s47 = {"attendance": [], "decisions": [{"kind": "s47_joint"}]}
+    owed = {o["kind"]: o for o in _owed(held=held, record=s47)}
+    # Hackney 9.1 and 4.3: both 15 working days from the discussion (Monday 23 Nov -> Monday 14 Dec), owed by social care.
+    assert owed["icpc"]["due_at"].date() == date(2026, 12, 14) and owed["icpc"]["owner_agency"] == "social_care"
+    assert owed["s47_review"]["due_at"].date() == date(2026, 12, 14) and owed["icpc"]["rule_source"] == "hackney 9.1"
+    assert owed["icpc"]["out_of_hours"] is False and owed["icpc"]["subject_type"] == "discussion"
+    nfa = {o["kind"] for o in _owed(held=held, record={"attendance": [], "decisions": [{"kind": "no_further_action"}]})}
+    assert "icpc" not in nfa and "s47_review" not in nfa
+    night = datetime(2026, 11, 23, 22, 0, tzinfo=timezone.utc)
+    assert all(o["out_of_hours"] for o in _owed(held=night, record=s47))
+
+
+def test_a_review_discussion_agreed_at_the_discussion_is_owed_by_social_care_on_its_date():
+    held = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
+    owed = _owed(held=held, record={"attendance": [], "decisions": [], "next": {"next": "2026-12-01T10:00:00+00:00"}})
+    review = next(o for o in owed if o["kind"] == "review_discussion")
+    assert review["key"] == "d:review_discussion" and review["owner_agency"] == "social_care"
+    assert review["due_at"] == datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+    assert review["rule_source"] == "date agreed at the discussion"
+    assert not [o for o in _owed(held=held, record={"attendance": [], "decisions": [], "next": {"next": None}})
+                if o["kind"] == "review_discussion"]
+
+
+def test_as_soon_as_practicable_is_not_chased_as_if_it_had_a_deadline():
+    held = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
+    kinds = {o["kind"] for o in _owed(held=held, record={"attendance": [], "decisions": []})}
+    assert "record_distribution" not in kinds  # Hackney 8.2: "as soon as practicable"
+
+
+def test_each_person_still_researching_owes_an_update_within_one_working_day():
+    held = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
+    record = {"attendance": [{"agency": "police", "email": "a@police.example", "researched": False},
+                             {"agency": "police", "email": "b@police.example", "researched": False}], "decisions": []}
+    updates = [o for o in _owed(held=held, record=record) if o["kind"] == "information_update"]
+    assert [(o["key"], o["owner_agency"], o["due_at"].date()) for o in updates] == [
+        ("d:information_update:police:a@police.example", "police", date(2026, 11, 24)),
+        ("d:information_update:police:b@police.example", "police", date(2026, 11, 24))]
+    assert updates[0]["rule_source"] == "hackney 7.2"
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("  Update  MASH checks done ", {"update": "MASH checks done"}),
+    ("A7 complete", {"action": 7, "status": "completed"}),
+    ("A4 not required - family moved", {"action": 4, "status": "not_required", "reason": "family moved"}),
+    ("a12 Needs further discussion", {"action": 12, "status": "needs_discussion"}),
+    ("A1 further strategy discussion", {"action": 1, "status": "needs_discussion"}),
+    ("A3 by 23/11", {"action": 3, "status": "will_complete_by", "by": "2026-11-23"}),
+])
+def test_more_ways_agencies_reply(message, expected):
+    assert recording.parse_report(message, today=TODAY) == expected
+
+
+def test_an_unreadable_date_in_a_reply_names_the_action_in_its_example():
+    assert recording.parse_report("A3 by next week", today=TODAY) == (
+        "I couldn't read that date. Write it the UK way, e.g. `A3 by 14/12` or `A3 by 14/12/2026`.")
+    assert recording.parse_report("A3 by 01/01/2020", today=TODAY) == "01/01/2020 has passed: give the date it will be done by."
+    assert recording.parse_report("A4 not required", today=TODAY) == (
+        "Say why it is no longer required, e.g. `A4 not required: child moved out of area`.")
+    assert recording.parse_report("hello", today=TODAY) == f"I didn't understand that. Reply like this: {recording.REPORT_EXAMPLES}"
+
+
+def test_each_part_of_a_decision_refused_says_what_to_do():
+    decision, errors = recording.parse_decision({}, ["AB"])
+    assert decision is None and errors == {"decision_child": "Choose the child this decision is for.",
+                                           "decision_kind": "Choose the decision.",
+                                           "decision_reasoning": "Record the reasoning behind the decision (a sentence or more)."}
+    # "A sentence or more": ten characters is the least accepted.
+    good = {"decision_child": "AB", "decision_kind": "icpc"}
+    assert recording.parse_decision({**good, "decision_reasoning": "x" * 10}, ["AB"])[1] == {}
+    assert "decision_reasoning" in recording.parse_decision({**good, "decision_reasoning": "x" * 9}, ["AB"])[1]
+
+
+def test_no_cp_medical_without_a_reason_asks_for_the_reason_and_the_advice():
+    assert recording.parse_plan({}, required=set())[1] == {
+        "no_medical_reason": "No CP medical: record why, and whether medical advice was given."}
+
+
+def test_an_action_of_five_letters_is_enough_four_is_not_and_a_date_due_at_this_moment_has_not_passed():
+    monday = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    assert recording.parse_action({**ACTION, "action_what": "Visit"}, children=["AB"], start=monday, calendar=LONDON_CALENDAR)[1] == {}
+    assert "action_what" in recording.parse_action({**ACTION, "action_what": "Call"}, children=["AB"], start=monday,
+                                                   calendar=LONDON_CALENDAR)[1]
+    close = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)  # the close of the working day it is due
+    assert recording.parse_action({**ACTION, "action_due": "23/11/2026"}, children=["AB"], start=close,
+                                  calendar=LONDON_CALENDAR)[1] == {}
+
+
+def test_checks_ticked_finished_on_the_card_are_recorded_as_finished():
+    rows, _ = recording.parse_attendance({"attendance_0": "attended", "researched_0": "true"},
+                                         [{"agency": "police", "researched": False}])
+    assert rows[0]["researched"] is True
+
+
+def test_a_record_without_decisions_or_research_marks_owes_no_update_and_starts_no_s47_clock():
+    held = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
+    owed = _owed(held=held, record={"attendance": [{"agency": "police", "email": "pat@police.example"}]})
+    # Only the national assessment clock, owed whatever was decided (45 working days from the referral).
+    assert [o["kind"] for o in owed] == ["assessment"]
+
+
+def test_an_out_of_hours_discussion_without_quorum_owes_a_quorate_meeting_the_next_working_day():
+    # Walsall, "Out of Hours Strategy Meetings": EDT and police talk the same day, then a quorate strategy meeting
+    # the next working day. Held Saturday night: owed by the close of Monday.
+    night = datetime(2026, 11, 28, 22, 0, tzinfo=timezone.utc)
+    facts = {"received_at": night.isoformat()}  # received in the night: out of hours
+    not_quorate = _owed("walsall", held=night, record={"attendance": [], "decisions": [], "quorate": False}, facts=facts)
+    [owed] = [o for o in not_quorate if o["kind"] == "out_of_hours_not_quorate"]
+    assert owed["key"] == "d:out_of_hours_not_quorate" and owed["due_at"].date() == date(2026, 11, 30)
+    assert owed["out_of_hours"] is True and owed["rule_source"] == "walsall Out of Hours Strategy Meetings"
+    quorate = _owed("walsall", held=night, record={"attendance": [], "decisions": [], "quorate": True}, facts=facts)
+    assert not [o for o in quorate if o["kind"] == "out_of_hours_not_quorate"]
+    # A record that does not say (made before quorum was recorded) is taken as quorate: nothing owed on a guess.
+    unsaid = _owed("walsall", held=night, record={"attendance": [], "decisions": []}, facts=facts)
+    assert not [o for o in unsaid if o["kind"] == "out_of_hours_not_quorate"]
+
+
+def test_a_clocks_obligation_is_keyed_by_the_discussion_and_the_clock():
+    held = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
+    owed = _owed(held=held, record={"attendance": [], "decisions": [{"kind": "s47_single"}]})
+    # Hackney 9.1 and 4.3, and the national assessment clock (45 working days) its baseline adds.
+    assert sorted(o["key"] for o in owed) == ["d:assessment", "d:icpc", "d:s47_review"]
+
+
+def test_a_reason_beginning_with_x_keeps_its_x():
+    assert recording.parse_report("A4 not required: X-ray no longer needed", today=TODAY) == {
+        "action": 4, "status": "not_required", "reason": "X-ray no longer needed"}
+
+
+# equivalent: bot.recording.x_parse_attendance__mutmut_13 -- "" -> "XXXX" for an unmarked row: neither is an
+#   attendance word, so both get "Mark attended, apologies or no response."
+# equivalent: bot.recording.x_parse_action__mutmut_80 -- parsing an empty due date as well: parse_due("") is None,
+#   the same as not parsing it
+# equivalent: bot.recording.x_default_distribution__mutmut_3 -- lower() -> upper(): either folds case, and the
+#   fold is used only to see an address twice

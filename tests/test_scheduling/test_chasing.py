@@ -1,7 +1,7 @@
 """The chasing ladder (scheduling/chasing.py), stated from its rule: a reminder at the start of the
 working day before the due day, a chase at the start of the due day, then up the ladder; chases wait
 for working hours except what is due today, out-of-hours (EDT) discussions, and breaches."""
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -81,3 +81,138 @@ def test_every_shipped_profile_reminds_the_working_day_before_and_chases_on_the_
     steps = ladder(due_at=at(25, 17), created_at=at(23, 10), calendar=calendar_for(profile), rules=profile.chasing)
     assert [(s.stage, s.at) for s in steps[:2]] == [("reminder", at(24, starts.hour, starts.minute)),
                                                     ("due", at(25, starts.hour, starts.minute))]
+
+
+# The ladder's other shapes (issue 16: a mutation run showed none of these pinned down by a fast test).
+def test_a_meeting_without_quorum_is_told_to_the_chair_the_profiles_warning_hours_before_it():
+    hours = PROFILE.chasing.quorum_warning_hours
+    meeting = at(25, 14)
+    steps = ladder(due_at=meeting, created_at=at(23, 10), calendar=CALENDAR, rules=PROFILE.chasing, kind="quorum_at_risk")
+    assert [(s.stage, s.recipient) for s in steps] == [("escalate_chair", "chair")]
+    assert steps[0].at == meeting - timedelta(hours=hours)
+
+
+def test_a_quorum_warning_made_inside_the_warning_window_goes_at_once():
+    steps = ladder(due_at=at(25, 14), created_at=at(25, 13, 30), calendar=CALENDAR, rules=PROFILE.chasing,
+                   kind="quorum_at_risk")
+    assert [(s.stage, s.at) for s in steps] == [("escalate_chair", at(25, 13, 30))]
+
+
+def test_an_unanswered_invitation_is_chased_halfway_to_the_meeting_then_the_chair_told_at_three_quarters():
+    # Made at 10:00, meeting at 14:00: four hours; the owner is chased at 12:00 and the chair told at 13:00.
+    steps = ladder(due_at=at(25, 14), created_at=at(25, 10), calendar=CALENDAR, rules=PROFILE.chasing, kind="rsvp")
+    assert [(s.stage, s.recipient, s.at) for s in steps] == [("due", "owner", at(25, 12)),
+                                                              ("escalate_chair", "chair", at(25, 13))]
+
+
+def test_the_record_check_before_a_meeting_is_one_chase_sixty_percent_of_the_way():
+    steps = ladder(due_at=at(25, 15), created_at=at(25, 10), calendar=CALENDAR, rules=PROFILE.chasing,
+                   kind="record_check")
+    assert [(s.stage, s.at) for s in steps] == [("due", at(25, 13))]
+
+
+def test_an_invitation_made_after_its_meeting_began_is_chased_at_once_not_before_it_was_made():
+    steps = ladder(due_at=at(25, 14), created_at=at(25, 15), calendar=CALENDAR, rules=PROFILE.chasing, kind="rsvp")
+    assert [s.at for s in steps] == [at(25, 15), at(25, 15)]
+
+
+def test_the_ladder_climbs_lead_chair_manager_after_the_profiles_working_hours_overdue():
+    # Hackney: 4, 8 and 8 working hours (09:00-17:00). Due Wednesday 17:00: the lead at Thursday 13:00,
+    # the chair 8 working hours later (Friday 13:00), the manager 8 more (Monday 13:00).
+    assert tuple(PROFILE.chasing.ladder_working_hours) == (4, 8, 8)
+    steps = ladder(due_at=at(25, 17), created_at=at(23, 10), calendar=CALENDAR, rules=PROFILE.chasing)
+    assert [(s.stage, s.recipient, s.at) for s in steps[2:]] == [
+        ("escalate_lead", "agency_lead", at(26, 13)), ("escalate_chair", "chair", at(27, 13)),
+        ("escalate_manager", "chair_manager", at(30, 13))]
+
+
+def test_a_reminder_that_would_come_before_the_obligation_existed_is_left_out():
+    steps = ladder(due_at=at(25, 17), created_at=at(24, 9, 30), calendar=CALENDAR, rules=PROFILE.chasing)
+    assert steps[0].stage == "due"
+    steps = ladder(due_at=at(25, 17), created_at=at(24, 8, 59), calendar=CALENDAR, rules=PROFILE.chasing)
+    assert steps[0] == Step("reminder", at(24, 9))
+
+
+def test_a_profile_without_reminders_starts_at_the_chase_on_the_day():
+    rules = PROFILE.chasing.model_copy(update={"remind_working_days_before": 0})
+    steps = ladder(due_at=at(25, 17), created_at=at(23, 10), calendar=CALENDAR, rules=rules)
+    assert [s.stage for s in steps] == ["due", "escalate_lead", "escalate_chair", "escalate_manager"]
+
+
+def test_a_two_day_reminder_goes_two_working_days_before_skipping_the_weekend():
+    rules = PROFILE.chasing.model_copy(update={"remind_working_days_before": 2})
+    steps = ladder(due_at=at(30, 17), created_at=at(23, 10), calendar=CALENDAR, rules=rules)
+    assert steps[0] == Step("reminder", at(26, 9))  # Monday 30 -> Friday 27 -> Thursday 26
+
+
+def test_what_falls_due_before_the_working_day_starts_is_chased_when_it_falls_due():
+    steps = ladder(due_at=at(25, 8), created_at=at(23, 10), calendar=CALENDAR, rules=PROFILE.chasing)
+    assert steps[1] == Step("due", at(25, 8))
+
+
+def test_what_falls_due_on_a_sunday_night_is_chased_from_the_small_hours_of_that_sunday():
+    steps = ladder(due_at=at(29, 22), created_at=at(23, 10), calendar=CALENDAR, rules=PROFILE.chasing)
+    assert steps[0] == Step("reminder", at(27, 9))  # the working day before Sunday: Friday
+    assert steps[1] == Step("due", at(29, 0))
+
+
+def test_after_an_outage_only_the_latest_step_due_is_taken_and_then_the_next_one():
+    from scheduling.chasing import next_step
+
+    kwargs = dict(due_at=at(25, 17), created_at=at(23, 10), calendar=CALENDAR, rules=PROFILE.chasing)
+    # Down from Monday to Thursday 14:00: the reminder, the chase and the lead's step are all past; only the lead's is taken.
+    assert next_step(level=0, now=at(26, 14), **kwargs) == (2, Step("escalate_lead", at(26, 13)))
+    assert next_step(level=0, now=at(27, 14), **kwargs) == (3, Step("escalate_chair", at(27, 13)))
+    # Before anything is due, the first step is the next one (not yet due).
+    assert next_step(level=0, now=at(23, 11), **kwargs) == (0, Step("reminder", at(24, 9)))
+    # Four steps done: the manager's is next, at its own time; with all five done, the ladder is at its top.
+    assert next_step(level=4, now=at(27, 14), **kwargs) == (4, Step("escalate_manager", at(30, 13)))
+    assert next_step(level=5, now=at(30, 14), **kwargs) is None
+
+
+def test_what_is_due_today_may_be_chased_after_hours_but_tomorrows_waits():
+    from scheduling.chasing import may_send_now
+
+    assert may_send_now(now=at(25, 18), due_at=at(25, 23), out_of_hours=False, calendar=CALENDAR) is True
+    assert may_send_now(now=at(25, 18), due_at=at(26, 17), out_of_hours=False, calendar=CALENDAR) is False
+    assert may_send_now(now=at(25, 10), due_at=at(26, 17), out_of_hours=False, calendar=CALENDAR) is True
+    # Overdue by a minute counts as breached, at any hour.
+    assert may_send_now(now=at(26, 17, 1), due_at=at(26, 17), out_of_hours=False, calendar=CALENDAR) is True
+
+
+def test_a_step_whose_time_has_passed_goes_now_not_at_its_old_time():
+    step = Step("due", at(25, 9))
+    assert when_to_send(step, now=at(25, 11), due_at=at(25, 17), out_of_hours=False, calendar=CALENDAR) == at(25, 11)
+    # A step not yet due goes at its own time.
+    assert when_to_send(step, now=at(24, 16), due_at=at(25, 17), out_of_hours=False, calendar=CALENDAR) == at(25, 9)
+
+
+def test_an_obligation_made_at_the_very_moment_its_reminder_would_go_gets_no_reminder():
+    # The owner is told of it as it is made; a reminder in the same minute would only repeat that.
+    steps = ladder(due_at=at(25, 17), created_at=at(24, 9), calendar=CALENDAR, rules=PROFILE.chasing)
+    assert steps[0].stage == "due"
+
+
+def test_a_step_whose_moment_is_exactly_now_is_taken_now():
+    from scheduling.chasing import next_step
+
+    kwargs = dict(due_at=at(25, 17), created_at=at(23, 10), calendar=CALENDAR, rules=PROFILE.chasing)
+    assert next_step(level=0, now=at(26, 13), **kwargs) == (2, Step("escalate_lead", at(26, 13)))
+
+
+def test_the_next_step_of_an_unanswered_invitation_follows_the_invitations_ladder():
+    from scheduling.chasing import next_step
+
+    assert next_step(level=0, now=at(25, 12, 30), due_at=at(25, 14), created_at=at(25, 10), calendar=CALENDAR,
+                     rules=PROFILE.chasing, kind="rsvp") == (0, Step("due", at(25, 12)))
+    assert next_step(level=1, now=at(25, 13), due_at=at(25, 14), created_at=at(25, 10), calendar=CALENDAR,
+                     rules=PROFILE.chasing, kind="rsvp") == (1, Step("escalate_chair", at(25, 13)))
+
+
+# Equivalent mutants (bench/mutation.py counts these as killed, each for the reason given):
+# equivalent: scheduling.chasing.x_ladder__mutmut_1 -- the default kind "" -> "XXXX": neither names a special ladder
+# equivalent: scheduling.chasing.x_next_step__mutmut_1 -- the same default, in next_step
+# equivalent: scheduling.chasing.x_ladder__mutmut_62 -- time(0, 0) -> time(0): the same midnight
+# equivalent: scheduling.chasing.x_ladder__mutmut_63 -- time(0, 0) -> time(0, ): the same midnight
+# equivalent: scheduling.chasing.x_may_send_now__mutmut_4 -- now > due_at -> now >= due_at: at now == due_at both dates
+#   are the same local day, so the "due today" rule that follows answers True anyway
