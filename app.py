@@ -12,6 +12,8 @@ import sys
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import logs
+
 from bot.access import Access
 from bot.adapter import create_adapter
 from bot.connector import ConnectorPool
@@ -57,14 +59,24 @@ LOCAL_MODE_WARNING = """
 ************************************************************************"""
 
 
+def graph_credential(settings: Settings):
+    """How the app proves itself to Graph (GRAPH_CREDENTIAL): in Azure, the managed identity it runs as
+    (no secret to store or rotate); else a certificate, or a client secret."""
+    from azure.identity.aio import CertificateCredential, ClientSecretCredential, ManagedIdentityCredential
+
+    if settings.graph_credential == "managed_identity":
+        return ManagedIdentityCredential(client_id=settings.graph_client_id)
+    if settings.graph_credential == "certificate":
+        return CertificateCredential(settings.graph_tenant_id, settings.graph_client_id,
+                                     certificate_path=str(settings.graph_certificate_path))
+    return ClientSecretCredential(settings.graph_tenant_id, settings.graph_client_id, settings.graph_client_secret)
+
+
 def _graph(settings: Settings):
     """One app-only Graph client for meetings, mail and group checks (GRAPH_* settings)."""
-    from azure.identity.aio import ClientSecretCredential
-
     from scheduling.meetings.graph import graph_client
 
-    credential = ClientSecretCredential(settings.graph_tenant_id, settings.graph_client_id, settings.graph_client_secret)
-    return graph_client(credential=credential, base_url=settings.graph_base_url)
+    return graph_client(credential=graph_credential(settings), base_url=settings.graph_base_url)
 
 
 def meeting_provider(settings: Settings, *, clock: Clock, sleep, graph=None) -> MeetingProvider:
@@ -105,6 +117,17 @@ async def debug_clock(request: web.Request) -> web.Response:
 async def debug_sweep(request: web.Request) -> web.Response:
     """Local mode only: run the chasers' sweep now (as the scheduler does every minute)."""
     return web.json_response({"sent": await request.app[CHASER].sweep()})
+
+
+async def livez(request: web.Request) -> web.Response:
+    """Liveness: the process answers HTTP. Nothing else is checked, so a database outage makes the
+    instance unready (taken out of the rotation) rather than restarted in a loop."""
+    return web.json_response({"status": "alive"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Readiness: the database answers and its schema is the one this code needs."""
+    return await healthz(request)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -182,19 +205,18 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
     app.router.add_post("/api/messages", messages_endpoint(adapter=adapter, bot=bot, settings=settings))
     app.router.add_routes(RespondPage(services, links=links, actions_flow=bot.actions).routes())
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/livez", livez)
     if settings.local_mode and isinstance(clock, TravellingClock):
         app.router.add_post("/_debug/clock", debug_clock)
         app.router.add_post("/_debug/sweep", debug_sweep)
     return app
 
 
-def main() -> int:
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        print(f"strategy-bot: configuration error: {error}", file=sys.stderr)
-        return 2
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def prepare(settings: Settings) -> int:
+    """Once per service, before serving: logging, the warnings an operator must see, the link secret
+    (made once, so every worker signs alike) and the schema migration. 0, or the exit code."""
+    logs.configure(level=settings.log_level, form=settings.log_format)
     if settings.local_mode:
         log.warning(LOCAL_MODE_WARNING)
     if not settings.graph_configured:
@@ -206,15 +228,47 @@ def main() -> int:
         log.warning("CHAIR_AAD_IDS is not set: in local mode anyone may convene.")
     log.info("profile %s, database %s, listening on http://%s:%s/api/messages",
              settings.protocol_profile, settings.sqlalchemy_url.split("@")[-1], settings.host, settings.port)
+    settings.link_secret_bytes()
     try:  # an empty or older database is brought to the schema this code expects, before serving
         database.migrate(settings.sqlalchemy_url)
     except Exception as error:  # unreachable, or a migration failed: say so in one line, and what to run
         print(f"strategy-bot: the database could not be migrated ({type(error).__name__}: {error}); "
               "check DATABASE_URL and run `make migrate` to see the detail", file=sys.stderr)
         return 3
+    return 0
+
+
+def _settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        print(f"strategy-bot: configuration error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _clock(settings: Settings) -> Clock:
     # In local mode the clock can be moved (POST /_debug/clock) to watch the chasers work.
-    clock = TravellingClock() if settings.local_mode else SystemClock()
-    web.run_app(init_app(settings, clock=clock), host=settings.host, port=settings.port, shutdown_timeout=10, print=None)
+    return TravellingClock() if settings.local_mode else SystemClock()
+
+
+async def production_app() -> web.Application:
+    """The app for gunicorn's aiohttp worker (`gunicorn app:production_app`, see gunicorn.conf.py),
+    one per worker process; gunicorn.conf.py has already prepared the service in the master."""
+    settings = _settings_or_exit()
+    logs.configure(level=settings.log_level, form=settings.log_format)
+    return init_app(settings, clock=_clock(settings))
+
+
+def main() -> int:
+    """`python app.py`: one process (make run, the tests); production runs gunicorn (Dockerfile)."""
+    try:
+        settings = _settings_or_exit()
+    except SystemExit as exit_:
+        return int(exit_.code)
+    if code := prepare(settings):
+        return code
+    web.run_app(init_app(settings, clock=_clock(settings)), host=settings.host, port=settings.port, shutdown_timeout=10,
+                print=None)
     return 0
 
 

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "data"
     database_url: str | None = None
     log_level: str = "INFO"
+    # json: one JSON object a line, for Azure Monitor / Log Analytics; text: for a person at a terminal.
+    log_format: Literal["text", "json"] = "text"
     max_body_bytes: int = Field(256 * 1024, ge=4096)
 
     app_id: str = Field("", validation_alias=_env("MICROSOFT_APP_ID", "MicrosoftAppId", "BOT_ID", "APP_ID"))
@@ -69,6 +71,10 @@ class Settings(BaseSettings):
     graph_tenant_id: str = ""
     graph_client_id: str = ""
     graph_client_secret: str = ""
+    # How the app proves itself to Graph: a client secret, a certificate (GRAPH_CERTIFICATE_PATH, a PEM with its
+    # private key), or the managed identity it runs as in Azure (GRAPH_CLIENT_ID = the identity's client id).
+    graph_credential: Literal["secret", "certificate", "managed_identity"] = "secret"
+    graph_certificate_path: Path | None = None
     graph_organiser: str = Field("", description="mailbox (UPN or object id) that organises the meetings")
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
 
@@ -86,7 +92,17 @@ class Settings(BaseSettings):
 
     @property
     def graph_configured(self) -> bool:
-        return all((self.graph_tenant_id, self.graph_client_id, self.graph_client_secret, self.graph_organiser))
+        return all(self._graph_settings().values())
+
+    def _graph_settings(self) -> dict[str, object]:
+        """The GRAPH_* settings the chosen credential needs, by name."""
+        needed = {"GRAPH_TENANT_ID": self.graph_tenant_id, "GRAPH_CLIENT_ID": self.graph_client_id,
+                  "GRAPH_ORGANISER": self.graph_organiser}
+        if self.graph_credential == "secret":
+            needed["GRAPH_CLIENT_SECRET"] = self.graph_client_secret
+        elif self.graph_credential == "certificate":
+            needed["GRAPH_CERTIFICATE_PATH"] = self.graph_certificate_path
+        return needed
 
     @property
     def base_url(self) -> str:
@@ -162,6 +178,9 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"CONTACTS_FILE: {error}") from None
     if settings.chairs_group_id and not settings.graph_configured:
         raise SettingsError("CHAIRS_GROUP_ID: needs the GRAPH_* settings, to read the group's members")
-    graph = [settings.graph_tenant_id, settings.graph_client_id, settings.graph_client_secret, settings.graph_organiser]
-    if any(graph) and not all(graph):
-        raise SettingsError("GRAPH_*: set all of GRAPH_TENANT_ID, GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET and GRAPH_ORGANISER, or none")
+    graph = settings._graph_settings()
+    if any(graph.values()) and not all(graph.values()):
+        names = ", ".join(graph)
+        raise SettingsError(f"GRAPH_*: with GRAPH_CREDENTIAL={settings.graph_credential}, set all of {names}, or none")
+    if settings.graph_credential == "certificate" and settings.graph_certificate_path and not settings.graph_certificate_path.is_file():
+        raise SettingsError(f"GRAPH_CERTIFICATE_PATH: no such file {settings.graph_certificate_path}")

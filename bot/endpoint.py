@@ -17,6 +17,8 @@ from aiohttp import web
 from botbuilder.schema import Activity
 from msrest.serialization import Model
 
+import logs
+
 from .inbound import Malformed, checked, tenant_of
 
 log = logging.getLogger(__name__)
@@ -97,6 +99,7 @@ def messages_endpoint(*, adapter, bot, settings):
         except Malformed as error:
             log.warning("refused a malformed activity from %s: %s", request.remote, error)
             return _problem(400, f"not a valid activity: {error}")
+        logs.correlation.set(str(body.get("id") or ""))  # every line this turn logs names its activity
         if allowed and tenant not in allowed:
             log.warning("refused activity %s from tenant %s (not in ALLOWED_TENANT_IDS)", body.get("id"), tenant)
             return _problem(403, "this tenant is not allowed to use this bot")

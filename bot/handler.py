@@ -71,6 +71,13 @@ class StrategyBot(TeamsActivityHandler):
                 await turn_context.update_activity(card_activity(card, activity_id=turn_context.activity.reply_to_id))
             return
         command = parse(turn_context.activity.text)
+        if not addressed_to_bot(turn_context):
+            # With resource-specific consent the bot reads every message in a channel or group chat; of those not
+            # meant for it, only an agency's report in a recorded discussion's thread is its business (the manifest
+            # says so): the rest is people talking to each other, and gets no answer.
+            if REPORT.match(command.name) or command.name == "update":
+                await self.actions.on_text(turn_context, f"{command.name} {command.args}")
+            return
         if not command.name:
             await turn_context.send_activity(MessageFactory.text(messages.empty_text()))
             return
@@ -233,3 +240,12 @@ class StrategyBot(TeamsActivityHandler):
             return await self.rsvp.reply(turn_context, verb, data)
         log.warning("unknown card verb %r", verb)
         return _unsupported()
+
+
+def addressed_to_bot(turn_context: TurnContext) -> bool:
+    """A 1:1 chat, an @mention of the bot, or a slash command: what is meant for the bot in a shared conversation."""
+    activity = turn_context.activity
+    if personal_chat(turn_context) or (activity.text or "").lstrip().startswith("/"):
+        return True
+    mentioned = ((e.additional_properties or {}).get("mentioned") for e in activity.entities or [] if e.type == "mention")
+    return any(isinstance(m, dict) and m.get("id") == activity.recipient.id for m in mentioned)

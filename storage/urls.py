@@ -27,4 +27,8 @@ def normalise_database_url(raw: str) -> URL:
         raise DatabaseUrlError(f"unsupported database {url.drivername!r}; use SQLite or PostgreSQL")
     if driver.startswith("sqlite") and not url.database:
         raise DatabaseUrlError("SQLite needs a file path (in-memory databases lose every discussion on restart)")
+    if driver.startswith("postgresql") and "sslmode" in url.query:
+        # libpq's spelling (what Azure's portal and most hosts print); asyncpg names it `ssl`, with the same values.
+        query = {k: v for k, v in url.query.items() if k != "sslmode"}
+        url = url.set(query={**query, "ssl": url.query["sslmode"]})
     return url.set(drivername=driver)

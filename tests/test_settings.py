@@ -29,7 +29,14 @@ def start(env: dict, tmp_path) -> subprocess.CompletedProcess:
         ({"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE: unknown time zone"),
         ({"HOLIDAY_REGION": "IRL"}, "HOLIDAY_REGION: Input should be 'ENG', 'WLS', 'SCT' or 'NIR'"),
         ({"PORT": "eighty"}, "PORT: Input should be a valid integer"),
-        ({"GRAPH_CLIENT_ID": "abc"}, "GRAPH_*: set all of"),
+        ({"GRAPH_CLIENT_ID": "abc"}, "GRAPH_*: with GRAPH_CREDENTIAL=secret, set all of GRAPH_TENANT_ID, GRAPH_CLIENT_ID, "
+                                     "GRAPH_ORGANISER, GRAPH_CLIENT_SECRET, or none"),
+        ({"GRAPH_CREDENTIAL": "managed_identity", "GRAPH_CLIENT_ID": "abc"},
+         "GRAPH_*: with GRAPH_CREDENTIAL=managed_identity, set all of GRAPH_TENANT_ID, GRAPH_CLIENT_ID, GRAPH_ORGANISER, or none"),
+        ({"GRAPH_CREDENTIAL": "password"}, "GRAPH_CREDENTIAL: Input should be 'secret', 'certificate' or 'managed_identity'"),
+        ({"GRAPH_CREDENTIAL": "certificate", "GRAPH_TENANT_ID": "t", "GRAPH_CLIENT_ID": "c", "GRAPH_ORGANISER": "m@x.org",
+          "GRAPH_CERTIFICATE_PATH": "/nonexistent/graph.pem"}, "GRAPH_CERTIFICATE_PATH: no such file /nonexistent/graph.pem"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT: Input should be 'text' or 'json'"),
         ({"CHAIRS_GROUP_ID": "grp"}, "CHAIRS_GROUP_ID: needs the GRAPH_* settings"),
     ],
 )
@@ -62,6 +69,9 @@ def test_postgres_urls_are_accepted_in_the_usual_spellings():
     assert normalise_database_url("postgres://u:p@db/strategy").drivername == "postgresql+asyncpg"
     assert normalise_database_url("postgresql://u@db/strategy").drivername == "postgresql+asyncpg"
     assert normalise_database_url("sqlite:///data/x.db").drivername == "sqlite+aiosqlite"
+    # libpq's sslmode (as the Azure portal prints it) reaches asyncpg as its own `ssl` argument.
+    assert dict(normalise_database_url("postgresql://u:p@db.postgres.database.azure.com/strategy_bot?sslmode=require").query) == {
+        "ssl": "require"}
 
 
 def test_a_malformed_contacts_file_stops_the_service_with_its_line(tmp_path):

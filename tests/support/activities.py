@@ -35,6 +35,13 @@ def personal(service_url: str, text: str, **kw) -> dict:
     return _base(service_url, conversation=conversation, text=text, **kw)
 
 
+def channel_message(service_url: str, text: str, **kw) -> dict:
+    """A message in the channel that does not @mention the bot (the bot reads it under resource-specific consent)."""
+    activity = channel_mention(service_url, text, **kw)
+    activity.update(text=text, entities=[])
+    return activity
+
+
 def channel_mention(service_url: str, text_after_mention: str, **kw) -> dict:
     mention = f"<at>{BOT_NAME}</at>"
     conversation = {

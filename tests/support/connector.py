@@ -56,6 +56,7 @@ class FakeConnector:
         activity = json.loads(raw)
         activity["_conversation_id"] = request.match_info["conversation_id"]
         activity["_method"] = request.method
+        activity["_activity_id"] = request.match_info.get("activity_id")  # the message a PUT updates
         activity["_authorization"] = request.headers.get("Authorization")
         async with self._arrived:
             self.sent.append(activity)

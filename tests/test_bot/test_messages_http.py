@@ -38,6 +38,17 @@ async def test_help_in_a_channel_with_an_at_mention(running_bot, text):
     assert reply["_conversation_id"] == "19:mash-channel@thread.tacv2;messageid=1700000000000"
 
 
+@pytest.mark.parametrize("text", ["Morning all, is the MASH meeting still at 10?", "help", "thanks", ""])
+async def test_people_talking_in_a_channel_without_mentioning_the_bot_get_no_answer_from_it(running_bot, text):
+    # With resource-specific consent Teams sends the bot every channel message; the manifest tells the admin it
+    # answers only what is meant for it. A slash command or an @mention is; a reply in the channel is not.
+    response = await running_bot.post(activities.channel_message(running_bot.connector.url, text))
+    assert response.status in (200, 201)
+    await running_bot.post(activities.channel_message(running_bot.connector.url, "/help"))
+    [reply] = await running_bot.connector.wait_for(1)  # only the slash command's answer
+    assert "strategy discussions" in reply["text"]
+
+
 async def test_an_unknown_command_gets_a_helpful_answer(running_bot):
     await running_bot.post(activities.personal(running_bot.connector.url, "convene"))
     [reply] = await running_bot.connector.wait_for(1)

@@ -192,8 +192,13 @@ async def test_agencies_report_back_by_button_and_by_reply(bot, recorded):
     # Someone who may not: refused and told who may.
     assert "Only DS Pat Placeholder, CAIT, anyone from Police in the directory, or the chair can report on A5." == \
         await reply("A5 done", STRANGER)
-    # Unclear: answered with an example.
+    # Unclear: answered with an example, whether or not the bot was @mentioned (a reply in the thread is for it).
     assert "A2 done · A3 by 14/12" in await reply("A5 finished more or less", POLICE)
+    before = len(bot.connector.sent)
+    unmentioned = activities.channel_message(bot.connector.url, "A5 sort of", aad_id=POLICE["aad_id"], user_id=POLICE["user_id"],
+                                             name=POLICE["name"])
+    assert (await bot.post(unmentioned)).status == 201
+    assert "A2 done · A3 by 14/12" in [a["text"] for a in bot.connector.sent[before:] if a.get("text")][-1]
     assert "UK way" in await reply("A5 by the end of June", POLICE)
     # The same delivery twice: applied once.
     message = activities.channel_mention(bot.connector.url, "A5 done", aad_id=POLICE["aad_id"], user_id=POLICE["user_id"],

@@ -1,0 +1,59 @@
+"""Logging for the service: text for a person at a terminal, or JSON lines (LOG_FORMAT=json) for
+Azure Monitor, each carrying the activity id of the turn it belongs to as its correlation id.
+
+Log lines carry ids, counts and states, never case data: the code logs no child's details, and
+this module adds only the time, level, logger, message, correlation id and the exception's type.
+"""
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+from datetime import datetime, timezone
+
+# The activity id of the turn being handled; tasks started by the turn (its effects) inherit it.
+correlation: contextvars.ContextVar[str] = contextvars.ContextVar("correlation", default="")
+
+
+class CorrelationFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.correlation_id = correlation.get()
+        return True
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object a line. A traceback is reduced to the exception's type and its place: its text
+    could quote a value from a card, and a log is read by more people than the record is."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+                "level": record.levelname, "logger": record.name, "message": record.getMessage(),
+                "correlation_id": getattr(record, "correlation_id", "") or None, "process": record.process}
+        if record.exc_info and record.exc_info[0]:
+            error, tb = record.exc_info[0], record.exc_info[2]
+            while tb and tb.tb_next:
+                tb = tb.tb_next
+            line["exception"] = error.__name__ + (f" at {tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "")
+        return json.dumps(line, ensure_ascii=False)
+
+
+TEXT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s]: %(message)s"
+
+
+def configure(*, level: str, form: str, stream=None) -> None:
+    """Replace the root logger's handlers with one to stderr (or `stream`) in the chosen form (safe to call again)."""
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(CorrelationFilter())
+    handler.setFormatter(JsonLines() if form == "json" else logging.Formatter(TEXT))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    # gunicorn's own lines (workers booting, a worker killed) in the same form, once: through the root handler.
+    for name in ("gunicorn.error", "gunicorn.access"):
+        server = logging.getLogger(name)
+        for old in list(server.handlers):
+            server.removeHandler(old)
+        server.propagate = True
+    logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))  # each migration step, at every start
