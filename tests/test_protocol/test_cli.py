@@ -77,3 +77,15 @@ def test_unknown_profile_exits_2():
     result = cli("assess", "--profile", "york", "--facts", "-", stdin='{"received_at": "2026-11-23T10:00:00+00:00"}')
     assert result.returncode == 2
     assert "unknown profile 'york'" in result.stderr
+
+
+def test_the_documented_output_names_the_profile_receipt_hours_convener_and_matched_rules():
+    """README, "Protocol contract", Output: `profile`, `received_at` (local time), `out_of_hours`, `convened_by`, `matched_rules`."""
+    from .helpers import run
+
+    out = run("walsall", received_at="2026-11-23T14:00:00-05:00", concerns=["organised_abuse"]).to_json()  # 19:00 in London
+    assert out["profile"] == "walsall"
+    assert out["received_at"] == "2026-11-23T19:00:00+00:00"
+    assert out["out_of_hours"] is True
+    assert out["convened_by"] == "Emergency Duty Team"
+    assert out["matched_rules"] == ["organised_abuse_or_allegation_against_staff"]

@@ -1,4 +1,6 @@
 """PROTOCOL.md §4 (format) and the clocks of §2 that start at or after the discussion."""
+from datetime import datetime
+
 import pytest
 
 from .helpers import PROFILES, run
@@ -20,6 +22,7 @@ FORMAT_ROWS = [
      "walsall Child Sexual Assault Referral Centre (SARC)"),
     ("walsall", ["sexual_abuse"], {"child_age_years": 12}, "any", "default", "walsall Definition"),  # no SARC referral (14.9)
     ("walsall", ["sexual_abuse"], {"child_age_years": 13}, "any", "default", "walsall Definition"),
+    ("walsall", ["sexual_abuse"], {"child_age_years": 13, "sarc_referral": True}, "any", "default", "walsall Definition"),  # 13 is not under 13
     ("walsall", ["sexual_abuse"], {}, "any", "default", "walsall Definition"),
     ("bristol", ["organised_abuse"], {}, "meeting", "complex_organised_abuse", "bristol complex and organised abuse"),
     ("bristol", ["child_on_child"], {}, "any", "default", "bristol venue"),
@@ -70,3 +73,74 @@ def test_out_of_hours_clocks_apply_only_to_out_of_hours_referrals():
 def test_out_of_hours_is_reported(profile_name):
     assert run(profile_name, received_at="2026-11-28T12:00:00+00:00").out_of_hours is True
     assert run(profile_name).out_of_hours is False
+
+
+def test_the_format_is_explained_in_the_profiles_own_words():
+    meeting = run("hackney", concerns=["fabricated_induced_illness"]).format_rule
+    assert meeting.text == ("complex neglect or maltreatment (fabricated or induced illness, organised and complex abuse) "
+                            "needs a face-to-face or video meeting")
+    telephone = run("walsall", concerns=["neglect"]).format_rule
+    assert telephone.text == "ideally face to face; a telephone or virtual discussion may be adequate in some circumstances"
+
+
+def test_a_clock_from_the_referral_shown_when_convening_says_what_is_owed_and_when():
+    contact = clocks("triborough")["agency_contact"]
+    assert contact["text"] == ("children's social care contacts the police and relevant agencies on the same working day, "
+                               "to share information and agree whether a strategy meeting is needed")
+    assert contact["applies_when"] == "before the discussion (shown when convening; not owed once it is recorded)"
+
+
+# What a recorded discussion leaves owing (protocol.clocks_owed) ---------------------------------
+def owed(profile_name, *, received_at="2026-11-23T10:00:00+00:00", profile_=None, **outcome) -> dict:
+    from protocol import Facts, Outcome, clocks_owed
+    from scheduling.calendar import calendar_for
+
+    from .helpers import profile
+
+    loaded = profile_ or profile(profile_name)
+    recorded = Outcome(**{**outcome, "held_at": datetime.fromisoformat(outcome["held_at"])})
+    return {c.clock: c for c in clocks_owed(loaded, Facts(received_at=received_at), recorded, calendar_for(loaded))}
+
+
+def test_contacting_the_police_before_the_discussion_is_not_owed_once_the_discussion_is_recorded():
+    assert "agency_contact" not in owed("triborough", held_at="2026-11-23T14:00:00+00:00", s47_started=True)
+
+
+@pytest.mark.parametrize("received_at, held_at, due", [
+    ("2026-11-23T19:00:00+00:00", "2026-11-23T20:00:00+00:00", "2026-11-24T09:00:00+00:00"),  # Monday night: Tuesday 09:00
+    ("2026-11-27T19:00:00+00:00", "2026-11-27T21:00:00+00:00", "2026-11-30T09:00:00+00:00"),  # Friday night: Monday 09:00
+])
+def test_bristol_an_edt_discussions_record_is_owed_before_the_next_working_day_starts(received_at, held_at, due):
+    record = owed("bristol", received_at=received_at, held_at=held_at)["out_of_hours_record"]
+    assert record.due.isoformat() == due
+    assert record.source == "bristol out of hours"
+
+
+def test_the_assessment_clock_runs_from_the_referral_even_when_the_discussion_is_days_later():
+    # Referral Monday 23 Nov 2026, discussion Thursday: still 45 working days from the referral (Thu 28 Jan 2027).
+    assessment = owed("darlington", held_at="2026-11-26T10:00:00+00:00")["assessment"]
+    assert assessment.due.isoformat() == "2027-01-28T17:00:00+00:00"
+
+
+def test_owed_clocks_carry_the_profiles_words_and_when_they_apply():
+    icpc = owed("hackney", held_at="2026-11-24T10:00:00+00:00", s47_started=True)["icpc"]
+    assert icpc.text == "initial child protection conference within 15 working days of the discussion that initiated s47"
+    assert icpc.applies_when == "the discussion decides to start section 47 enquiries"
+    assert icpc.due.isoformat() == "2026-12-15T17:00:00+00:00"  # Tue 24 Nov + 15 working days
+
+
+def test_a_same_day_clock_owed_after_a_late_afternoon_discussion_goes_to_the_edt_tonight():
+    """PROTOCOL.md §2's reading of "same day": under the profile's two working hours left to convene, 23:59 that day."""
+    import yaml
+
+    from protocol import parse_profile
+    from protocol.loading import PROFILE_DIR
+
+    raw = yaml.safe_load((PROFILE_DIR / "hackney.yaml").read_text())
+    raw["clocks"] = [*raw["clocks"], {"clock": "lado_notification", "starts": "discussion", "within": "same_day", "owed_when": "always",
+                                      "text": "inform the LADO the same day", "source": "hackney 6.1"}]
+    edited = parse_profile(raw)
+    assert owed("hackney", profile_=edited, held_at="2026-11-23T15:30:00+00:00")["lado_notification"].due.isoformat() == \
+        "2026-11-23T23:59:00+00:00"
+    assert owed("hackney", profile_=edited, held_at="2026-11-23T11:00:00+00:00")["lado_notification"].due.isoformat() == \
+        "2026-11-23T17:00:00+00:00"

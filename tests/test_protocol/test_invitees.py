@@ -129,3 +129,30 @@ def test_walsall_sarc_for_all_sexual_abuse_concerns_and_hackney_csa_paediatricia
     hackney = {i.agency for i in run("hackney", concerns=["penetrative_sexual_abuse"]).invitees}
     assert "sarc" in walsall and "csa_paediatrician" not in walsall
     assert "csa_paediatrician" in hackney and "sarc" not in hackney
+
+
+def test_an_agency_named_by_two_rules_gives_each_reason_in_turn_like_its_sources():
+    evening = run("hackney", received_at="2026-11-23T19:00:00+00:00", concerns=["sexual_abuse"]).invitees
+    csa = next(i for i in evening if i.agency == "csa_paediatrician")
+    assert csa.source == "hackney 6.4; hackney appendix 1"
+    assert csa.reason == (
+        "known or suspected child sexual abuse; paediatricians from the CSA Hub, The Haven and Hackney Ark/Homerton should be invited"
+        "; out of hours, the on-call acute paediatrician through the hospital switchboard (in hours the named doctor, "
+        "Monday to Friday 09:00-17:00, else the Havens)")
+
+
+def test_a_referrer_placeholder_with_no_referrer_given_reads_not_stated():
+    """A profile editor's rule that mentions {referrer_agency} without requiring a referrer: the card says
+    the referrer was not stated, never the raw placeholder."""
+    import yaml
+
+    from protocol import Facts, assess, parse_profile
+    from protocol.loading import PROFILE_DIR
+    from scheduling.calendar import calendar_for
+
+    raw = yaml.safe_load((PROFILE_DIR / "hackney.yaml").read_text())
+    referrer = next(r for r in raw["invitees"] if r["agency"] == "referrer")
+    del referrer["when"]
+    edited = parse_profile(raw)
+    invitees = {i.agency: i for i in assess(edited, Facts(received_at="2026-11-23T10:00:00+00:00"), calendar_for(edited)).invitees}
+    assert invitees["referrer"].reason == "the referring agency holds information relevant to the concerns (not stated)"

@@ -216,3 +216,84 @@ def test_the_earliest_deadline_wins_whatever_order_the_profile_lists_its_rules_i
     facts = Facts(received_at=MONDAY_10AM, concerns=["organised_abuse", "serious_neglect"])
     assessment = assess(reordered, facts, calendar_for(reordered))
     assert assessment.deadline_rule.rule == "serious_risk_of_harm" and assessment.deadline.isoformat() == SAME_DAY
+
+
+# A second mutation run (mutmut 3.8.1) found these unpinned ------------------------------------
+def test_the_deadline_is_explained_in_the_profiles_own_words():
+    rule = run("hackney", concerns=["serious_neglect"]).deadline_rule
+    assert rule.text == "same day as the referral; serious risk of harm (e.g. serious physical injury, serious neglect, risk to life)"
+
+
+def test_triborough_risk_to_life_target_names_its_rule_words_and_source():
+    target = run("triborough", concerns=["risk_to_life"]).target
+    assert (target.rule, target.source) == ("risk_to_life", "triborough 5")
+    assert target.text == "immediately; CSC must start the strategy discussion with the Child Abuse Investigation Team now"
+
+
+def test_hackney_local_aim_names_its_rule_and_words():
+    target = run("hackney", concerns=["emotional_abuse"]).target
+    assert target.rule == "local_aim_one_working_day"
+    assert target.text == "local practice aims to hold it the same day or within one working day"
+
+
+def test_no_local_aim_when_it_falls_at_the_same_moment_as_the_deadline():
+    # Immediate protective action: one working day binds, and the one-working-day aim is not earlier than that.
+    assessment = run("hackney", immediate_protective_action=True)
+    assert assessment.deadline.isoformat() == ONE_WD
+    assert assessment.target is None
+
+
+def _hackney_edited(edit):
+    import yaml
+
+    from protocol import parse_profile
+    from protocol.loading import PROFILE_DIR
+
+    raw = yaml.safe_load((PROFILE_DIR / "hackney.yaml").read_text())
+    edit(raw)
+    return parse_profile(raw)
+
+
+def test_a_rules_same_day_target_without_its_own_words_is_described_and_due_by_close_of_business():
+    from protocol import Facts, assess
+    from scheduling.calendar import calendar_for
+
+    def aim_same_day(raw):
+        immediate = next(r for r in raw["timescales"]["rules"] if r["rule"] == "immediate_protective_action")
+        immediate["target"] = "same_day"
+
+    edited = _hackney_edited(aim_same_day)
+    assessment = assess(edited, Facts(received_at=MONDAY_10AM, immediate_protective_action=True), calendar_for(edited))
+    assert assessment.target.due.isoformat() == SAME_DAY
+    assert assessment.target.text == "the same day as receipt"
+    assert (assessment.target.rule, assessment.target.source) == ("immediate_protective_action", "hackney 4.2")
+
+
+def test_a_profiles_same_day_local_aim_is_due_by_close_of_business():
+    from protocol import Facts, assess
+    from scheduling.calendar import calendar_for
+
+    def aim_same_day(raw):
+        raw["timescales"]["target"]["within"] = "same_day"
+
+    edited = _hackney_edited(aim_same_day)
+    assessment = assess(edited, Facts(received_at=MONDAY_10AM, concerns=["physical_abuse"]), calendar_for(edited))
+    assert assessment.deadline.isoformat() == THREE_WD
+    assert assessment.target.due.isoformat() == SAME_DAY
+
+
+@pytest.mark.parametrize("received_at", ["2026-11-23T19:00:00+00:00", "2026-11-28T12:00:00+00:00"])
+def test_a_three_day_concern_received_out_of_hours_is_convened_by_the_edt(received_at):
+    """README, "Protocol contract": `convened_by` is the Emergency Duty Team out of hours, whatever the timescale."""
+    assessment = run("hackney", received_at=received_at, concerns=["physical_abuse"])
+    assert assessment.deadline_rule.rule == "default_three_working_days"
+    assert assessment.convened_by == "Emergency Duty Team"
+
+
+def test_a_referral_at_17_00_exactly_counts_as_out_of_hours():
+    assert run("hackney", received_at="2026-11-23T17:00:00+00:00").out_of_hours is True
+    assert run("hackney", received_at="2026-11-23T16:59:00+00:00").out_of_hours is False
+
+
+# equivalent: protocol.assessment.x_assess__mutmut_28 -- min() over (deadline, index, rule) without a key compares the same first two items; the index is unique, so the rule is never compared
+# equivalent: protocol.assessment.x_assess__mutmut_30 -- min() over (deadline, index, rule) without a key compares the same first two items; the index is unique, so the rule is never compared

@@ -185,3 +185,51 @@ def test_the_next_working_moment_is_now_in_hours_else_the_next_0900_on_a_working
         day = local.date() if local.time() < time(9) and _oracle_working_day(local.date()) else _oracle_add(local.date(), 1)
         expected = datetime.combine(day, time(9), tzinfo=ZoneInfo("Europe/London"))
     assert ENGLAND.next_working_moment(at) == expected
+
+
+# A second mutation run (mutmut 3.8.1) found these unpinned ------------------------------------
+def test_an_unknown_region_lists_the_four_uk_regions():
+    with pytest.raises(ValueError, match=r"^unknown UK holiday region 'XYZ'; use one of ENG, WLS, SCT, NIR$"):
+        WorkingCalendar(subdivision="XYZ")
+
+
+@pytest.mark.parametrize("starts, ends", [(time(9), time(9)), (time(17), time(9))])
+def test_a_working_day_that_does_not_start_before_it_ends_is_refused(starts, ends):
+    with pytest.raises(ValueError, match=r"^working day must start before it ends$"):
+        WorkingCalendar(day_starts=starts, day_ends=ends)
+
+
+def test_the_calendar_counts_on_the_region_it_was_given():
+    assert WorkingCalendar(subdivision="SCT").subdivision == "SCT"
+    assert WorkingCalendar().subdivision == "ENG"
+
+
+def test_a_naive_time_is_refused_saying_it_needs_its_offset():
+    with pytest.raises(ValueError, match=r"^naive datetime: times must carry their offset$"):
+        ENGLAND.local(datetime(2026, 11, 23, 10, 0))
+
+
+def test_a_negative_number_of_working_days_is_refused():
+    with pytest.raises(ValueError, match=r"^n must not be negative$"):
+        ENGLAND.add_working_days(date(2026, 11, 23), -1)
+
+
+@pytest.mark.parametrize("at, inside", [
+    ("2026-11-23T08:59:00+00:00", False), ("2026-11-23T09:00:00+00:00", True),
+    ("2026-11-23T16:59:00+00:00", True), ("2026-11-23T17:00:00+00:00", False),
+])
+def test_working_hours_run_from_0900_up_to_but_not_including_1700(at, inside):
+    assert ENGLAND.in_working_hours(datetime.fromisoformat(at)) is inside
+
+
+@pytest.mark.parametrize("at, hours, expected", [
+    ("2026-11-23T13:00:00+00:00", 4, "2026-11-23T17:00:00+00:00"),  # exactly the rest of the day: 17:00 today
+    ("2026-11-23T13:00:00+00:00", 5, "2026-11-24T10:00:00+00:00"),  # one hour more: 10:00 the next working day
+    ("2026-11-27T18:00:00+00:00", 8, "2026-11-30T17:00:00+00:00"),  # Friday evening: Monday's eight hours
+])
+def test_adding_working_hours_uses_up_the_working_day_before_moving_to_the_next(at, hours, expected):
+    assert ENGLAND.add_working_hours(datetime.fromisoformat(at), hours).isoformat() == expected
+
+
+# equivalent: scheduling.calendar.xǁWorkingCalendarǁworking_days_between__mutmut_1 -- when end == start the loop `while day < end` never runs, so the count is 0 either way
+# equivalent: scheduling.calendar.xǁWorkingCalendarǁnext_working_moment__mutmut_5 -- at exactly the start of the day, start_of_working_day(day) is the same moment in the same zone as the local time returned otherwise
