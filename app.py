@@ -154,12 +154,32 @@ def create_mailer(settings: Settings, *, graph=None):
     return FileMailer(settings.data_dir / "outbox")
 
 
-def _chairs_group(settings: Settings, graph):
-    if not settings.chairs_group_id or graph is None:
+def _group(group_id: str, graph):
+    if not group_id or graph is None:
         return None
     from bot.access import GraphGroupMembership
 
-    return GraphGroupMembership(graph, settings.chairs_group_id)
+    return GraphGroupMembership(graph, group_id)
+
+
+def _tab(settings: Settings, services: BotServices, *, clock: Clock):
+    """The oversight tab's routes; in Azure mode its API checks Teams SSO tokens (Entra ID)."""
+    from urllib.parse import urlparse
+
+    from tab.routes import TabRoutes
+    from tab.sso import EntraTokens
+    from tab.views import OversightViews
+
+    views = OversightViews(services, is_manager=services.access.is_manager, app_id=settings.app_id, la_code=settings.la_code,
+                           local_mode=settings.local_mode)
+    tokens = None
+    if not settings.local_mode and (settings.allowed_tenant_ids or settings.app_tenant_id):
+        tenant = settings.app_tenant_id or "organizations"
+        tokens = EntraTokens(app_id=settings.app_id, host=urlparse(settings.base_url).hostname or "", home_tenant=settings.app_tenant_id,
+                             allowed_tenants=settings.allowed_tenant_ids, now=lambda: clock.now().timestamp(),
+                             metadata_url=settings.entra_metadata_url
+                             or f"https://login.microsoftonline.com/{tenant}/v2.0/.well-known/openid-configuration")
+    return TabRoutes(views, tokens=tokens, local_mode=settings.local_mode)
 
 
 def init_app(settings: Settings, *, clock: Clock | None = None, meetings: MeetingProvider | None = None,
@@ -178,7 +198,8 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
         directory=load_directory(settings.directory_path),
         meetings=meetings or meeting_provider(settings, clock=clock, sleep=sleep, graph=graph),
         access=Access(settings.chair_aad_ids, local_mode=settings.local_mode, clock=clock,
-                      group=chairs_group or _chairs_group(settings, graph)),
+                      group=chairs_group or _group(settings.chairs_group_id, graph),
+                      manager_aad_ids=settings.manager_aad_ids, managers_group=_group(settings.managers_group_id, graph)),
         proactive=Proactive(adapter, settings.app_id), local_mode=settings.local_mode,
     )
     bot = StrategyBot(services, records_directory=settings.data_dir / "records")
@@ -204,6 +225,10 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
     app.cleanup_ctx.append(_lifecycle)
     app.router.add_post("/api/messages", messages_endpoint(adapter=adapter, bot=bot, settings=settings))
     app.router.add_routes(RespondPage(services, links=links, actions_flow=bot.actions).routes())
+    tab = _tab(settings, services, clock=clock)
+    app.router.add_routes(tab.routes())
+    if tab.tokens is not None:
+        app.on_cleanup.append(lambda _app: tab.tokens.close())
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/livez", livez)

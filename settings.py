@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     allowed_tenant_ids: Annotated[tuple[str, ...], NoDecode] = ()
     chair_aad_ids: Annotated[tuple[str, ...], NoDecode] = ()
     chairs_group_id: str = ""
+    # Managers see every discussion on the oversight tab (chairs see their own): ids and/or a group.
+    manager_aad_ids: Annotated[tuple[str, ...], NoDecode] = ()
+    managers_group_id: str = ""
+    # The authority's three-digit DfE local authority code, for the census return's header.
+    la_code: str = Field("000", pattern=r"^\d{3}$")
+    # Where the tab finds Entra ID's signing keys (the tenant's OpenID metadata); tests point it elsewhere.
+    entra_metadata_url: str = ""
     contacts_file: Path | None = None
 
     # The Teams app package (make package)
@@ -78,7 +85,7 @@ class Settings(BaseSettings):
     graph_organiser: str = Field("", description="mailbox (UPN or object id) that organises the meetings")
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
 
-    @field_validator("allowed_tenant_ids", "chair_aad_ids", mode="before")
+    @field_validator("allowed_tenant_ids", "chair_aad_ids", "manager_aad_ids", mode="before")
     @classmethod
     def comma_separated(cls, value):
         if isinstance(value, str):
@@ -178,6 +185,8 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"CONTACTS_FILE: {error}") from None
     if settings.chairs_group_id and not settings.graph_configured:
         raise SettingsError("CHAIRS_GROUP_ID: needs the GRAPH_* settings, to read the group's members")
+    if settings.managers_group_id and not settings.graph_configured:
+        raise SettingsError("MANAGERS_GROUP_ID: needs the GRAPH_* settings, to read the group's members")
     graph = settings._graph_settings()
     if any(graph.values()) and not all(graph.values()):
         names = ", ".join(graph)

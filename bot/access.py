@@ -41,32 +41,45 @@ class ChairsGroupUnavailable(Exception):
 
 
 class Access:
-    def __init__(self, chair_aad_ids: tuple[str, ...], *, local_mode: bool, group=None, clock=None):
+    def __init__(self, chair_aad_ids: tuple[str, ...], *, local_mode: bool, group=None, clock=None,
+                 manager_aad_ids: tuple[str, ...] = (), managers_group=None):
         self.chairs = {c.lower() for c in chair_aad_ids}
         self.group = group
+        self.managers = {m.lower() for m in manager_aad_ids}
+        self.managers_group = managers_group
         self.clock = clock
-        self._remembered: dict[str, tuple[bool, object]] = {}
+        self._remembered: dict[tuple[str, str], tuple[bool, object]] = {}
         # With no list and no group in local mode anyone may try the bot; otherwise nobody unlisted.
         self.open_to_all = local_mode and not self.chairs and group is None
+        # Managers see every discussion on the oversight tab: only those named, in any mode.
 
     async def may_convene(self, aad_object_id: str | None) -> bool:
         if self.open_to_all or (aad_object_id and aad_object_id.lower() in self.chairs):
             return True
-        if not aad_object_id or self.group is None:
+        return await self._member(aad_object_id, self.group, "chairs")
+
+    async def is_manager(self, aad_object_id: str | None) -> bool:
+        if aad_object_id and aad_object_id.lower() in self.managers:
+            return True
+        return await self._member(aad_object_id, self.managers_group, "managers")
+
+    async def _member(self, aad_object_id: str | None, group, which: str) -> bool:
+        """Membership of a security group through Graph, remembered for a few minutes."""
+        if not aad_object_id or group is None:
             return False
         now = self.clock.now()
-        remembered = self._remembered.get(aad_object_id)
+        remembered = self._remembered.get((which, aad_object_id))
         if remembered and now - remembered[1] < REMEMBER:
             return remembered[0]
         try:
-            member = await self.group(aad_object_id)
+            member = await group(aad_object_id)
         except Exception as error:  # Graph down or refusing: nobody is let in, and the person is told why
             forbidden = "403" in str(error) or "Authorization_RequestDenied" in str(error)
-            log.error("could not check chairs group membership for %s: %s%s", aad_object_id, error,
+            log.error("could not check %s group membership for %s: %s%s", which, aad_object_id, error,
                       " (grant the app User.Read.All and GroupMember.Read.All, both application permissions)" if forbidden else "")
-            raise ChairsGroupUnavailable("the bot is not allowed to read the chairs group" if forbidden
+            raise ChairsGroupUnavailable(f"the bot is not allowed to read the {which} group" if forbidden
                                          else "Microsoft Graph did not answer") from None
-        self._remembered[aad_object_id] = (member, now)
+        self._remembered[(which, aad_object_id)] = (member, now)
         return member
 
     @staticmethod

@@ -148,8 +148,7 @@ class StrategyBot(TeamsActivityHandler):
                 await turn_context.send_activity(MessageFactory.text(
                     f"I can't find {parsed['what']} on {parsed['case']} among your discussions. Type `overdue` to see them."))
                 return
-            target.snoozed_until, target.snooze_reason, target.updated_at = now + parsed["for"], parsed["reason"], now
-            target.next_attempt_at = max(target.next_attempt_at, target.snoozed_until)  # the sweep leaves it alone till then
+            await uow.obligations.snooze(target.id, until=now + parsed["for"], reason=parsed["reason"], now=now)
             uow.audit.record(actor=person.aad_object_id or person.id, action="obligation.snoozed", subject_type="obligation",
                              subject_id=target.id, details={"until": target.snoozed_until.isoformat(), "reason": parsed["reason"]})
             await uow.commit()

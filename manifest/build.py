@@ -45,7 +45,7 @@ def manifest(settings) -> dict:
     values = {
         "APP_VERSION": settings.app_version, "TEAMS_APP_ID": settings.teams_app_id, "BOT_ID": settings.app_id or NO_APP_ID,
         "DEVELOPER_NAME": settings.developer_name, "DEVELOPER_WEBSITE_URL": settings.developer_website_url,
-        "PRIVACY_URL": settings.privacy_url, "TERMS_URL": settings.terms_url, "PUBLIC_HOST": host,
+        "PRIVACY_URL": settings.privacy_url, "TERMS_URL": settings.terms_url, "PUBLIC_HOST": host, "BASE_URL": settings.base_url.rstrip("/"),
         "COMMAND_LISTS": command_lists(), "VALID_DOMAINS": [] if local_package(settings) else [host],
     }
     return _filled(json.loads(TEMPLATE.read_text(encoding="utf-8")), values)

@@ -182,6 +182,13 @@ class ObligationRepository:
                                             execution_options={"synchronize_session": False})
         return result.rowcount == 1
 
+    async def snooze(self, obligation_id: str, *, until: datetime, reason: str, now: datetime) -> Obligation:
+        """No chasing of this obligation until `until`, for `reason` (the chat's `snooze` and the tab's button)."""
+        target = await self.session.get(Obligation, obligation_id)
+        target.snoozed_until, target.snooze_reason, target.updated_at = until, reason, now
+        target.next_attempt_at = max(target.next_attempt_at, until)  # the sweep leaves it alone till then
+        return target
+
     async def by_key(self, key: str) -> Obligation | None:
         return (await self.session.execute(select(Obligation).where(Obligation.key == key))).scalar_one_or_none()
 

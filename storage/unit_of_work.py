@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from .database import release_writer
+from .oversight import Oversight
 
 from .repositories import (
     AuditTrail, ChaseRepository, ContactRepository, ConversationReferenceRepository, DiscussionRepository, EffectRepository,
@@ -60,6 +61,7 @@ class UnitOfWork:
         self.chases = ChaseRepository(self.session)
         self.effects = EffectRepository(self.session, self.clock)
         self.handled = HandledActivities(self.session)
+        self.oversight = Oversight(self.session)
         return self
 
     async def __aexit__(self, exc_type, exc, traceback) -> None:

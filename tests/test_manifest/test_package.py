@@ -136,3 +136,11 @@ def test_channels_and_group_chats_also_offer_the_commands_after_a_slash(manifest
                 for scope in command_list["scopes"]}
     # Targeted messages exist only in shared conversations; a personal chat keeps the plain list.
     assert triggers == {"personal": ["mention"], "team": ["mention", "slash"], "groupChat": ["mention", "slash"]}
+
+
+def test_the_oversight_tab_is_a_personal_tab_and_a_channel_tab_on_the_public_address(manifest):
+    [oversight, chat] = manifest["staticTabs"]
+    assert oversight["contentUrl"] == f"https://{HOST}/tab" and oversight["scopes"] == ["personal"]
+    assert chat == {"entityId": "conversations", "scopes": ["personal"]}  # the chat with the bot stays beside the tab
+    [channel] = manifest["configurableTabs"]
+    assert channel["configurationUrl"] == f"https://{HOST}/tab/config" and channel["scopes"] == ["team"]

@@ -1,0 +1,102 @@
+"""Timeliness over a period, as a service manager reports it to Ofsted (pure: rows in, figures out).
+
+- held within the statutory deadline, per time limit (same day, 1, 3, 5 working days...): the
+  discussion's meeting started by its deadline;
+- the median time from the concern being received to the discussion;
+- the share of recorded discussions that were quorate;
+- how fast agencies answered: information updates (owed when the discussion ended until the
+  update came) and actions (agreed until reported done), median and 90th percentile by agency;
+- the share of initial child protection conferences held within 15 working days (their clock's
+  due time), counting those held and those already late, not those still in time.
+
+Percentiles are nearest-rank (the smallest value with at least p % of values at or below it): a
+figure that is one of the real response times, which is what a manager can check by hand.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Held:
+    """A discussion that took place."""
+    time_limit: str            # the deadline rule's limit, in words ("same day", "3 working days")
+    received_at: datetime      # when the concern was received
+    deadline: datetime
+    held_at: datetime          # when the meeting started
+    quorate: bool | None       # from the record; None before it is recorded
+
+
+@dataclass(frozen=True)
+class Response:
+    agency: str
+    kind: str                  # "information_update" or "action"
+    asked_at: datetime
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class Conference:
+    due: datetime              # start of s47 + 15 working days
+    held_at: datetime | None   # when its clock was satisfied; None while not
+
+
+@dataclass(frozen=True)
+class Share:
+    label: str
+    count: int
+    met: int
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.met / self.count, 1) if self.count else None
+
+
+@dataclass(frozen=True)
+class Times:
+    agency: str
+    kind: str
+    count: int
+    median_hours: float
+    p90_hours: float
+
+
+def nearest_rank(values: list[float], percent: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(percent / 100 * len(ordered))) - 1]
+
+
+def within_deadline(held: list[Held]) -> list[Share]:
+    """Per time limit, in the order of the first discussion with each, then 'all'."""
+    groups: dict[str, list[Held]] = {}
+    for h in held:
+        groups.setdefault(h.time_limit, []).append(h)
+    shares = [Share(limit, len(rows), sum(r.held_at <= r.deadline for r in rows)) for limit, rows in groups.items()]
+    return shares + [Share("all", len(held), sum(s.met for s in shares))]
+
+
+def median_hours_to_discussion(held: list[Held]) -> float | None:
+    hours = [(h.held_at - h.received_at).total_seconds() / 3600 for h in held]
+    return round(statistics.median(hours), 1) if hours else None
+
+
+def quorate(held: list[Held]) -> Share:
+    recorded = [h for h in held if h.quorate is not None]
+    return Share("quorate", len(recorded), sum(bool(h.quorate) for h in recorded))
+
+
+def response_times(responses: list[Response]) -> list[Times]:
+    groups: dict[tuple[str, str], list[float]] = {}
+    for r in responses:
+        groups.setdefault((r.agency, r.kind), []).append((r.answered_at - r.asked_at).total_seconds() / 3600)
+    return [Times(agency, kind, len(hours), round(statistics.median(hours), 1), round(nearest_rank(hours, 90), 1))
+            for (agency, kind), hours in sorted(groups.items())]
+
+
+def conferences_in_time(conferences: list[Conference], *, now: datetime) -> Share:
+    decided = [c for c in conferences if c.held_at is not None or c.due < now]  # not those still within their 15 days
+    return Share("initial conferences within 15 working days", len(decided),
+                 sum(c.held_at is not None and c.held_at <= c.due for c in decided))

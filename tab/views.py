@@ -1,0 +1,230 @@
+"""What the oversight tab shows, and to whom: the imperative shell around storage/oversight.py
+(queries), tab/figures.py (timeliness) and tab/census.py (the statutory return).
+
+A chair sees their own discussions; a manager (MANAGER_AAD_IDS / MANAGERS_GROUP_ID) sees the
+service's; anyone else sees no case data, and the attempt goes to the audit trail. Every view names
+a child by case reference and initials only, as the chat does.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime, time, timedelta
+from urllib.parse import quote
+
+from cards.words import agency as agency_name
+from protocol import load_profile
+
+from . import census, figures
+from .charts import bars
+
+MANAGER, CHAIR, NOBODY = "manager", "chair", "none"
+MAX_PERIOD = timedelta(days=400)  # a census year and a little: longer is not a question anyone asks of this tab
+SNOOZE_MOST = timedelta(days=30)  # as `snooze` in the chat
+
+
+class Refused(Exception):
+    """The viewer may not see or do this: said in words, and audited by the caller."""
+
+
+def within_words(within) -> str:
+    if isinstance(within, str):
+        return {"same_day": "same day", "next_working_day_start": "before the next working day"}.get(within, within.replace("_", " "))
+    n = within.working_days
+    return f"{n} working day" + ("" if n == 1 else "s")
+
+
+def deep_link(row: dict, app_id: str) -> str:
+    """The discussion's card in Teams: its channel thread, or else the personal chat with the bot."""
+    conversation = row.get("conversation_id") or ""
+    channel, _, message = conversation.partition(";messageid=")
+    if message:
+        return (f"https://teams.microsoft.com/l/message/{quote(channel, safe='')}/{message}"
+                f"?tenantId={quote(row.get('tenant_id') or '')}&parentMessageId={message}")
+    return f"https://teams.microsoft.com/l/chat/0/0?users={quote('28:' + app_id)}"
+
+
+class OversightViews:
+    def __init__(self, services, *, is_manager, app_id: str, la_code: str, local_mode: bool = False):
+        self.s = services
+        self.local_mode = local_mode  # the page is open on a developer's machine: it shows the (example) service
+        self.is_manager = is_manager  # async (aad object id) -> bool
+        self.app_id = app_id
+        self.la_code = la_code
+        self._limits: dict[tuple[str, str], str] = {}
+
+    async def role(self, viewer) -> str:
+        if self.local_mode or await self.is_manager(viewer.oid):
+            return MANAGER
+        if await self.s.access.may_convene(viewer.oid):
+            return CHAIR
+        return NOBODY
+
+    async def scope(self, viewer, what: str) -> str | None:
+        """The chair filter for the viewer's role (None: a manager sees all); refused and audited otherwise."""
+        role = await self.role(viewer)
+        if role == MANAGER:
+            return None
+        if role == CHAIR:
+            return viewer.oid
+        async with self.s.uow() as uow:
+            uow.audit.record(actor=viewer.oid, action="tab.refused", subject_type="tab", subject_id=what,
+                             details={"tenant": viewer.tenant_id})
+            await uow.commit()
+        raise Refused("This page is for chairs and managers of strategy discussions. Your visit has been recorded; "
+                      "if you need it, ask your service manager to add you.")
+
+    def _local(self, moment: datetime | None) -> str | None:
+        return self.s.calendar.local(moment).isoformat(timespec="minutes") if moment else None
+
+    async def mine(self, viewer) -> dict:
+        chair = await self.scope(viewer, "discussions")
+        now = self.s.clock.now()
+        async with self.s.uow() as uow:
+            rows = await uow.oversight.open_discussions(chair)
+        out = []
+        for row in rows:
+            quorum = [i for i in row["invitations"] if i["quorum"]]
+            out.append({
+                "case_reference": row["case_reference"], "initials": row["child_initials"], "status": row["status"],
+                "deadline": self._local(row["deadline"]),
+                "time_left_hours": round((row["deadline"] - now).total_seconds() / 3600, 1) if row["deadline"] else None,
+                "meeting": self._local(row["meeting_start"]),
+                "quorum": {"agencies": [agency_name(i["agency"]) for i in quorum],
+                           "coming": [agency_name(i["agency"]) for i in quorum if i["rsvp"] == "accepted"]},
+                "records_checks": [{"agency": agency_name(i["agency"]), "state": i["record_check"]} for i in row["invitations"]
+                                   if i["record_check"] != "none"],
+                "obligations": [{"what": f"A{o['subject_id']}" if o["kind"] == "action" else o["kind"].replace("_", " "),
+                                 "agency": agency_name(o["owner_agency"]) if o["owner_agency"] else "",
+                                 "due": self._local(o["due_at"]), "overdue": o["due_at"] < now, "state": o["state"]}
+                                for o in row["obligations"]],
+                "link": deep_link(row, self.app_id),
+            })
+        return {"discussions": out, "scope": "service" if chair is None else "mine"}
+
+    async def overdue(self, viewer) -> dict:
+        chair = await self.scope(viewer, "overdue")
+        now = self.s.clock.now()
+        async with self.s.uow() as uow:
+            rows = await uow.oversight.overdue(chair, now)
+        groups: dict[str, dict[str, list]] = {}
+        for row in rows:
+            person = row["owner_name"] or (row["key"].rsplit(":", 1)[-1] if row["kind"] == "information_update" else "")
+            item = {"id": row["id"], "case_reference": row["case_reference"], "initials": row["child_initials"],
+                    "what": f"A{row['subject_id']}" if row["kind"] == "action" else row["kind"].replace("_", " "),
+                    "due": self._local(row["due_at"]), "late_hours": round((now - row["due_at"]).total_seconds() / 3600, 1),
+                    "breached": row["state"] == "breached",
+                    "snoozed_until": self._local(row["snoozed_until"]) if row["snoozed_until"] and row["snoozed_until"] > now else None,
+                    "chases": [{"stage": c["stage"].replace("_", " "), "to": c["recipient"], "by": c["channel"], "status": c["status"],
+                                "at": self._local(c["at"])} for c in row["chases"]]}
+            agency = agency_name(row["owner_agency"]) if row["owner_agency"] else "Unassigned"
+            groups.setdefault(agency, {}).setdefault(person or "(no named person)", []).append(item)
+        return {"agencies": [{"agency": a, "people": [{"person": p, "items": items} for p, items in people.items()]}
+                             for a, people in sorted(groups.items())], "count": len(rows)}
+
+    async def snooze(self, viewer, obligation_id: str, *, days: int, reason: str) -> dict:
+        """A chair pauses chasing one obligation of their own discussions, with a reason (as `snooze` in the chat)."""
+        chair = await self.scope(viewer, "snooze")
+        reason = reason.strip()
+        if not reason:
+            raise ValueError("Give the reason for pausing the chasing (it goes on the record).")
+        if not 1 <= days <= SNOOZE_MOST.days:
+            raise ValueError("Snooze for 1 to 30 days; escalate or close the obligation instead.")
+        now = self.s.clock.now()
+        async with self.s.uow() as uow:
+            found = [r for r in await uow.oversight.overdue(chair, now + timedelta(days=3650)) if r["id"] == obligation_id]
+            if not found:
+                raise Refused("That is not an open obligation on a discussion you can see.")
+            obligation = await uow.obligations.snooze(obligation_id, until=now + timedelta(days=days), reason=reason, now=now)
+            uow.audit.record(actor=viewer.oid, action="obligation.snoozed", subject_type="obligation", subject_id=obligation_id,
+                             details={"until": obligation.snoozed_until.isoformat(), "reason": reason, "from": "tab"})
+            await uow.commit()
+        return {"snoozed_until": self._local(obligation.snoozed_until)}
+
+    def period(self, start: str | None, end: str | None) -> tuple[date, date]:
+        """[start, end] as dates (end included); by default the last 12 months to today."""
+        today = self.s.calendar.local(self.s.clock.now()).date()
+        try:
+            last = date.fromisoformat(end) if end else today
+            first = date.fromisoformat(start) if start else last.replace(year=last.year - 1) + timedelta(days=1)
+        except ValueError:
+            raise ValueError("Give the dates as YYYY-MM-DD.") from None
+        if first > last:
+            raise ValueError("The period starts after it ends.")
+        if last - first > MAX_PERIOD:
+            raise ValueError("Choose a period of at most 13 months.")
+        return first, last
+
+    def _bounds(self, first: date, last: date) -> tuple[datetime, datetime]:
+        zone = self.s.calendar.zone
+        return datetime.combine(first, time(0), tzinfo=zone), datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)
+
+    def _time_limit(self, profile: str, rule: str | None) -> str:
+        key = (profile, rule or "")
+        if key not in self._limits:
+            timescales = load_profile(profile).timescales
+            found = next((r for r in (timescales.default, *timescales.rules) if r.rule == rule), None)
+            self._limits[key] = within_words(found.within) if found else "rule not recorded"
+        return self._limits[key]
+
+    async def timeliness(self, viewer, start: str | None, end: str | None) -> dict:
+        chair = await self.scope(viewer, "timeliness")
+        first, last = self.period(start, end)
+        since, until = self._bounds(first, last)
+        now = self.s.clock.now()
+        async with self.s.uow() as uow:
+            held_rows = await uow.oversight.held_between(chair, since, until)
+            updates = await uow.oversight.answered_updates(chair, since, until)
+            actions = await uow.oversight.completed_actions(chair, since, until)
+            conferences = await uow.oversight.conferences(chair, since, until)
+        held = [figures.Held(self._time_limit(r["profile"], r["rule"]), datetime.fromisoformat(r["received_at"]), r["deadline"],
+                             r["meeting_start"], r["quorate"]) for r in held_rows if r["received_at"] and r["deadline"]]
+        responses = ([figures.Response(agency_name(u["owner_agency"] or ""), "information update", u["created_at"], u["updated_at"])
+                      for u in updates]
+                     + [figures.Response(agency_name(a["owner_agency"]), "action", a["created_at"], a["at"]) for a in actions])
+        shares = figures.within_deadline(held)
+        quorate = figures.quorate(held)
+        icpc = figures.conferences_in_time([figures.Conference(c["due_at"], c["updated_at"] if c["state"] == "satisfied" else None)
+                                            for c in conferences if c["state"] != "cancelled"], now=now)
+        times = figures.response_times(responses)
+
+        def words(share):
+            return f"{share.percent} % ({share.met} of {share.count})" if share.count else "no data"
+
+        return {
+            "period": {"from": first.isoformat(), "to": last.isoformat()},
+            "within_deadline": [asdict(s) | {"percent": s.percent} for s in shares],
+            "median_hours_to_discussion": figures.median_hours_to_discussion(held),
+            "quorate": asdict(quorate) | {"percent": quorate.percent},
+            "conferences": asdict(icpc) | {"percent": icpc.percent},
+            "response_times": [asdict(t) for t in times],
+            "charts": {
+                "within_deadline": bars("Held within the statutory deadline, by time limit",
+                                        [(s.label, s.percent, words(s)) for s in shares], maximum=100),
+                "shares": bars("Quorate, and initial conferences in time",
+                               [("quorate", quorate.percent, words(quorate)), ("ICPC within 15 working days", icpc.percent, words(icpc))],
+                               maximum=100),
+                "response_times": bars("Agencies' median response, hours",
+                                       [(f"{t.agency}: {t.kind}", t.median_hours, f"{t.median_hours} h (90 %: {t.p90_hours} h)")
+                                        for t in times]),
+            },
+        }
+
+    async def statutory_return(self, viewer, start: str | None, end: str | None) -> tuple[list[census.S47Row], list[census.Problem], date]:
+        chair = await self.scope(viewer, "census")
+        first, last = self.period(start, end)
+        since, until = self._bounds(first, last)
+        async with self.s.uow() as uow:
+            started = await uow.oversight.section_47(chair, since, until)
+            clocks = {c["discussion_id"]: c for c in await uow.oversight.conferences(chair, since, until)}
+        calendar = self.s.calendar
+        rows = []
+        for s in started:
+            start_day = calendar.local(s["meeting_start"]).date()
+            clock = clocks.get(s["id"])
+            not_required = bool(clock and clock["state"] == "cancelled")
+            held_on = calendar.local(clock["updated_at"]).date() if clock and clock["state"] == "satisfied" else None
+            rows.append(census.S47Row(child_reference=s["case_reference"], s47_start=start_day,
+                                      icpc_target=None if not_required else calendar.add_working_days(start_day, 15),
+                                      icpc_date=held_on, icpc_not_required=not_required))
+        problems = census.problems(rows, reference_date=last, working_days_after=calendar.add_working_days)
+        return rows, problems, last

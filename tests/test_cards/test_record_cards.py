@@ -1,0 +1,358 @@
+"""The record's cards (README "Recording and actions", PROTOCOL.md §5-6): ten agenda cards in order,
+each asking for what the bot reads and keeping what was saved and typed, errors beside their fields;
+the summary posted in the thread (reference and initials only); one card per action for its owner."""
+from datetime import datetime
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import recording
+from bot.recording import ACTION_FORM
+from cards import record as record_cards
+
+from .reading import (assert_buttons_work_everywhere, assert_error_under, button, buttons, facts_of, inputs, lines, said, text_block,
+                      titles)
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)  # Monday
+DISCUSSION = SimpleNamespace(id="d-1", case_reference="CR-1", child_initials="AB", chair_user_id="29:chair")
+AGENCIES = [("police", "Police"), ("health", "Health")]
+
+
+def attendance_row(agency="police", name="DS A", attendance="", **more):
+    return {"invitation_id": "i", "agency": agency, "name": name, "email": "a@x.org", "attendance": attendance, "route": "",
+            "researched": True, **more}
+
+
+def record(step: str, **changes) -> dict:
+    return {"step": step, "version": 4, "attendance": [attendance_row(), attendance_row("health", "Dr B", "apologies")],
+            "decisions": [], "actions": [], "distribution": "", "errors": {}, **changes}
+
+
+def step(rec: dict, *, quorate=True) -> dict:
+    return record_cards.step_card(discussion=DISCUSSION, record=rec, steps=recording.STEPS, text_fields=recording.TEXT_FIELDS,
+                                  decisions=recording.DECISIONS, attendance_words=recording.ATTENDANCE, children=["AB", "CD"],
+                                  agencies=AGENCIES, not_quorate_text="not a quorate strategy discussion", quorate=quorate)
+
+
+# ---- every step ----------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("number, name, title", [
+    (1, "attendance", "Introductions and apologies"), (2, "household", "Family and household"),
+    (3, "purpose", "Reason and purpose"), (4, "concerns", "Causes of concern and threshold"),
+    (5, "background", "Background, risk and protective factors"), (6, "decisions", "Decisions"),
+    (7, "plan", "Plan of the enquiries"), (8, "actions", "Action plan"), (9, "distribution", "Distribution"),
+    (10, "next", "Next or review discussion")])
+def test_each_step_is_titled_in_the_agendas_order_with_the_case_and_its_buttons(number, name, title):
+    card = step(record(name))
+    assert card["version"] == "1.5"
+    assert lines(card)[:2] == ["Record: Strategy discussion CR-1 (AB)", f"{number} of 10 · {title}"]
+    assert card["body"][0]["weight"] == "Bolder" and card["body"][1]["isSubtle"] is True
+    last, first = number == 10, number == 1
+    expected = [("Finalise the record" if last else "Next", "record.finalise" if last else "record.next", "positive")]
+    if not first:
+        expected.append(("Back", "record.back", None))
+    assert [(b["title"], b["verb"], b.get("style")) for b in card["actions"]] == expected
+    for b in card["actions"]:
+        assert b["data"] == {"verb": b["verb"], "discussion_id": "d-1", "step": name, "version": 4}
+    assert_buttons_work_everywhere(card)
+
+
+@pytest.mark.parametrize("name", recording.STEPS)
+def test_a_whole_card_error_is_shown_on_every_step(name):
+    card = step(record(name, errors={"_card": "Finish this step first."}))
+    problem = text_block(card, "⚠ Finish")
+    assert problem["text"] == "⚠ Finish this step first." and problem["color"] == "Attention"
+    assert not [line for line in lines(step(record(name))) if line.startswith("⚠")]
+
+
+# ---- attendance ----------------------------------------------------------------------------------------------------------
+
+def test_attendance_asks_of_each_agency_whether_they_attended_and_researched():
+    card = step(record("attendance"))
+    boxes = inputs(card)
+    assert "**Police**: DS A" in lines(card) and "**Health**: Dr B" in lines(card)
+    for i in (0, 1):
+        assert boxes[f"attendance_{i}"]["label"] == "Attendance"
+        assert boxes[f"attendance_{i}"]["choices"] == [{"title": "Attended", "value": "attended"},
+                                                       {"title": "Apologies", "value": "apologies"},
+                                                       {"title": "No response", "value": "no_response"}]
+        assert (boxes[f"researched_{i}"]["type"], boxes[f"researched_{i}"]["title"]) == ("Input.Toggle", "Records fully researched")
+    assert (boxes["attendance_0"]["value"], boxes["attendance_1"]["value"]) == ("", "apologies")
+    # Only an agency not there is asked how its information will come
+    assert "route_0" not in boxes
+    assert boxes["route_1"]["label"] == "Not attended: how their information will be obtained"
+    rows = [b for b in card["body"] if b["type"] == "Container"]
+    assert len(rows) == 2 and all(r["separator"] for r in rows)
+    assert "As things stand" not in said(card)
+
+
+@pytest.mark.parametrize("row, asked", [
+    ({"attendance": "attended"}, False), ({"attendance": None}, False), ({"attendance": "no_response"}, True),
+    ({"attendance": "attended", "route": "by email"}, True),  # something typed stays to be corrected
+])
+def test_how_a_missing_agencys_information_comes_is_asked_only_of_those_not_there(row, asked):
+    boxes = inputs(step(record("attendance", attendance=[attendance_row(**row)])))
+    assert ("route_0" in boxes) == asked
+    if asked:
+        assert boxes["route_0"]["value"] == row.get("route", "")
+
+
+def test_attendance_keeps_what_was_marked_and_shows_errors_beside_them():
+    rows = [attendance_row(attendance="no_response", route="by email", researched=False)]
+    card = step(record("attendance", attendance=rows, errors={"attendance_0": "Mark it.", "route_0": "How?"}))
+    boxes = inputs(card)
+    assert (boxes["attendance_0"]["value"], boxes["route_0"]["value"], boxes["researched_0"]["value"]) == (
+        "no_response", "by email", "false")
+    assert_error_under(card, "attendance_0", "Mark it.")
+    assert_error_under(card, "route_0", "How?")
+    refused = inputs(step(record("attendance", attendance=[attendance_row(attendance="attended")], errors={"route_0": "How?"})))
+    assert "route_0" in refused
+    assert inputs(step(record("attendance", attendance=[{**attendance_row(), "researched": None}])))["researched_0"]["value"] == "false"
+    assert inputs(step(record("attendance", attendance=[{k: v for k, v in attendance_row().items() if k != "researched"}])))[
+        "researched_0"]["value"] == "true"  # not yet answered: ticked until the chair says otherwise
+
+
+def test_attendance_says_when_the_discussion_is_not_quorate_in_the_profiles_words():
+    warning = text_block(step(record("attendance"), quorate=False), "⚠ As things stand")
+    assert warning["text"] == "⚠ As things stand this is not a quorate strategy discussion."
+    assert warning["color"] == "Attention"
+
+
+# ---- the free-text sections ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", list(recording.TEXT_FIELDS))
+def test_a_written_section_asks_each_of_its_parts_and_keeps_them(name):
+    fields = recording.TEXT_FIELDS[name]
+    saved = {field: f"saved {field}" for field, _ in fields}
+    first, _ = fields[0]
+    typed = {first: "typed over"}
+    card = step(record(name, **{name: saved}, values={name: typed}, errors={first: "Fill it in."}))
+    boxes = inputs(card)
+    for field, label in fields:
+        assert (boxes[field]["type"], boxes[field]["label"], boxes[field]["isMultiline"]) == ("Input.Text", label, True)
+        assert boxes[field]["value"] == (typed.get(field) or saved[field])
+    assert_error_under(card, first, "Fill it in.")
+    empty = inputs(step(record(name)))
+    assert all(empty[field]["value"] == "" for field, _ in fields)
+
+
+@pytest.mark.parametrize("medical, abe", [(True, False), ("true", "True"), (False, "false"), (None, None)])
+def test_the_plan_asks_about_the_medical_and_the_interview(medical, abe):
+    card = step(record("plan", plan={"cp_medical": medical, "abe_interview": abe, "no_medical_reason": "none needed",
+                                     "medical_advice": "Dr C"}, errors={"no_medical_reason": "Why no CP medical?"}))
+    boxes = inputs(card)
+    assert (boxes["cp_medical"]["title"], boxes["abe_interview"]["title"]) == (
+        "CP medical to be arranged", "Achieving-best-evidence interview")
+    assert boxes["cp_medical"]["value"] == ("true" if str(medical).lower() == "true" else "false")
+    assert boxes["abe_interview"]["value"] == ("true" if str(abe).lower() == "true" else "false")
+    assert (boxes["no_medical_reason"]["label"], boxes["no_medical_reason"]["value"]) == ("If no CP medical: why", "none needed")
+    assert (boxes["medical_advice"]["label"], boxes["medical_advice"]["value"]) == ("If no CP medical: medical advice given", "Dr C")
+    assert_error_under(card, "no_medical_reason", "Why no CP medical?")
+    assert "cp_medical" not in inputs(step(record("background")))
+
+
+# ---- decisions -----------------------------------------------------------------------------------------------------------
+
+def test_decisions_are_listed_per_child_each_removable_and_a_new_one_can_be_added():
+    decisions = [{"child": "AB", "kind": "s47_joint", "reasoning": "injury"}, {"child": "CD", "kind": "icpc", "reasoning": "risk"}]
+    card = step(record("decisions", decisions=decisions))
+    assert "**AB: Section 47 enquiries: joint with police**: injury" in lines(card)
+    assert "**CD: Initial child protection conference**: risk" in lines(card)
+    removes = [b for b in buttons(card) if b["title"] == "Remove"]
+    assert [(b["verb"], b["data"]["index"]) for b in removes] == [("record.remove_decision", 0), ("record.remove_decision", 1)]
+    assert all(b["data"] == {"verb": b["verb"], "discussion_id": "d-1", "step": "decisions", "version": 4, "index": b["data"]["index"]}
+               for b in removes)
+    listed = [b for b in card["body"] if b["type"] == "Container"]
+    assert all(b["separator"] for b in listed) and listed[0]["items"][1]["type"] == "ActionSet"
+    boxes = inputs(card)
+    assert boxes["decision_child"]["label"] == "Child"
+    assert boxes["decision_child"]["choices"] == [{"title": "AB", "value": "AB"}, {"title": "CD", "value": "CD"}]
+    assert boxes["decision_child"]["value"] == "AB"  # the first child until another is chosen
+    assert boxes["decision_kind"]["label"] == "Decision"
+    assert boxes["decision_kind"]["choices"] == [{"title": t, "value": v} for v, t in recording.DECISIONS.items()]
+    assert boxes["decision_kind"]["value"] == ""
+    assert (boxes["decision_reasoning"]["label"], boxes["decision_reasoning"]["isMultiline"]) == ("Reasoning", True)
+    add = button(card, "Add decision")
+    assert add["data"] == {"verb": "record.add_decision", "discussion_id": "d-1", "step": "decisions", "version": 4}
+    assert_buttons_work_everywhere(card)
+
+
+def test_no_decisions_yet_says_so_and_a_refused_decision_keeps_what_was_typed():
+    typed = {"decision_child": "CD", "decision_kind": "other", "decision_reasoning": "because"}
+    errors = {"decision_child": "Which child?", "decision_kind": "Which decision?", "decision_reasoning": "Why?"}
+    card = step(record("decisions", values={"decisions": typed}, errors=errors))
+    assert "Decisions: none yet" in lines(card)
+    assert {k: inputs(card)[k]["value"] for k in typed} == typed
+    for field, message in errors.items():
+        assert_error_under(card, field, message)
+
+
+# ---- actions -------------------------------------------------------------------------------------------------------------
+
+def test_actions_are_listed_with_owner_and_due_date_each_editable_and_removable():
+    actions = [{"number": 1, "child": "AB", "what": "Visit", "agency": "police", "owner": "DS A", "email": "",
+                "due": "2026-11-25T17:00:00+00:00"},
+               {"number": 2, "child": "CD", "what": "Medical", "agency": "health", "owner": "Dr B", "email": "",
+                "due": "2026-12-04T17:00:00+00:00"}]
+    card = step(record("actions", actions=actions))
+    assert "**A1 (AB)**: Visit: Police, DS A, by 25/11/2026" in lines(card)
+    assert "**A2 (CD)**: Medical: Health, Dr B, by 04/12/2026" in lines(card)  # dates day first
+    listed = [(b["title"], b["verb"], b["data"]["number"]) for b in buttons(card) if b["title"] in ("Edit", "Remove")]
+    assert listed == [("Edit", "record.edit_action", 1), ("Remove", "record.remove_action", 1),
+                      ("Edit", "record.edit_action", 2), ("Remove", "record.remove_action", 2)]
+    for b in buttons(card):
+        if b["title"] in ("Edit", "Remove"):
+            assert b["data"] == {"verb": b["verb"], "discussion_id": "d-1", "step": "actions", "version": 4, "number": b["data"]["number"]}
+    assert_buttons_work_everywhere(card)
+
+
+def test_the_action_form_asks_for_everything_the_bot_reads():
+    card = step(record("actions"))
+    assert "Actions: none yet" in lines(card)
+    boxes = inputs(card)
+    assert set(ACTION_FORM) <= set(boxes)
+    assert {f: boxes[f]["label"] for f in ACTION_FORM} == {
+        "action_child": "Child", "action_what": "Action", "action_agency": "Owning agency",
+        "action_owner": "Person and role responsible", "action_email": "Their email (to reach them in Teams)",
+        "action_due": "Due: a date (14/12/2026) or working days (3 working days)"}
+    assert boxes["action_child"]["choices"] == [{"title": "AB", "value": "AB"}, {"title": "CD", "value": "CD"}]
+    assert boxes["action_child"]["value"] == "AB"
+    assert boxes["action_agency"]["choices"] == [{"title": "Police", "value": "police"}, {"title": "Health", "value": "health"}]
+    assert all(boxes[f]["value"] == "" for f in ACTION_FORM if f != "action_child")
+    add = button(card, "Add action")
+    assert add["data"] == {"verb": "record.add_action", "discussion_id": "d-1", "step": "actions", "version": 4}
+
+
+def test_a_refused_action_keeps_all_its_fields_with_each_error_beside_its_field():
+    typed = {"action_child": "CD", "action_what": "Visit", "action_agency": "health", "action_owner": "Dr B",
+             "action_email": "b@", "action_due": "someday"}
+    errors = {f: f"Fix {f}." for f in ACTION_FORM}
+    card = step(record("actions", values={"actions": typed}, errors=errors))
+    boxes = inputs(card)
+    assert {f: boxes[f]["value"] for f in ACTION_FORM} == typed
+    for field, message in errors.items():
+        assert_error_under(card, field, message)
+
+
+# ---- distribution, next, review ------------------------------------------------------------------------------------------
+
+def test_distribution_lists_who_receives_the_record_and_keeps_what_was_typed():
+    card = step(record("distribution", distribution="Police\nGP", errors={"distribution": "Who?"}))
+    box = inputs(card)["distribution"]
+    assert (box["label"], box["value"], box["isMultiline"]) == ("Who receives the record (one per line)", "Police\nGP", True)
+    assert_error_under(card, "distribution", "Who?")
+    typed = step(record("distribution", distribution="Police", values={"distribution": {"distribution": "Police\nDSL"}}))
+    assert inputs(typed)["distribution"]["value"] == "Police\nDSL"
+    assert inputs(step({k: v for k, v in record("distribution").items() if k != "distribution"}))["distribution"]["value"] == ""
+
+
+def test_the_next_discussion_is_asked_for_and_kept():
+    card = step(record("next", next={"next": "2026-12-07T14:30:00+00:00", "venue": "Room 2"}, errors={"next_date": "Future."}))
+    boxes = inputs(card)
+    assert (boxes["next_date"]["type"], boxes["next_date"]["label"], boxes["next_date"]["value"]) == (
+        "Input.Date", "Next or review discussion: date (leave empty if none)", "2026-12-07")
+    assert (boxes["next_time"]["label"], boxes["next_time"]["value"]) == ("Time", "14:30")
+    assert (boxes["next_venue"]["label"], boxes["next_venue"]["value"]) == ("Venue", "Room 2")
+    assert_error_under(card, "next_date", "Future.")
+    none = inputs(step(record("next", next={"next": None})))
+    assert (none["next_date"]["value"], none["next_time"]["value"], none["next_venue"]["value"]) == ("", "", "")
+    typed = inputs(step(record("next", values={"next": {"next_date": "2026-12-08", "next_time": "09:05", "next_venue": "Online"}})))
+    assert (typed["next_date"]["value"], typed["next_time"]["value"], typed["next_venue"]["value"]) == ("2026-12-08", "09:05", "Online")
+
+
+def test_the_last_card_reviews_the_whole_record_before_it_is_finalised():
+    rec = record("next", decisions=[{"child": "AB", "kind": "s47_joint", "reasoning": "r"},
+                                    {"child": "CD", "kind": "icpc", "reasoning": "r"}],
+                 actions=[{"number": 1, "child": "AB", "what": "Visit", "agency": "police", "owner": "DS A",
+                           "due": "2026-11-25T17:00:00+00:00"},
+                          {"number": 2, "child": "AB", "what": "Medical", "agency": "health", "owner": "Dr B",
+                           "due": "2026-11-25T17:00:00+00:00"}],
+                 distribution="Police\n\n  \nGP\nDSL\n")
+    card = step(rec, quorate=False)
+    [review] = [b for b in card["body"] if b["type"] == "Container"]
+    assert review["style"] == "emphasis" and review["separator"] is True
+    assert review["items"][0]["text"] == "**Review before finalising**"
+    assert facts_of(card) == {
+        "Attendance": "Police: , Health: Apologies",  # an unmarked row shows nothing as its mark
+        "Quorate": "no: not a quorate strategy discussion",
+        "Decisions": "AB: Section 47 enquiries: joint with police; CD: Initial child protection conference",
+        "Actions": "A1 Visit (Police); A2 Medical (Health)",
+        "Distribution": "3 recipients"}  # blank lines are nobody
+    empty = facts_of(step({**record("next", attendance=[attendance_row(attendance="attended")]), "distribution": ""}))
+    assert (empty["Attendance"], empty["Quorate"], empty["Decisions"], empty["Actions"], empty["Distribution"]) == (
+        "Police: Attended", "yes", "none", "none", "0 recipients")
+    assert not [b for b in step(record("distribution"))["body"] if b.get("style") == "emphasis"]
+
+
+# ---- after finalising: the thread and the owners -------------------------------------------------------------------------
+
+def test_the_summary_in_the_thread_carries_only_the_reference_and_initials():
+    card = record_cards.summary_card(DISCUSSION, quorate=True, not_quorate_text="not quorate", action_count=3)
+    assert lines(card) == [
+        "Record finalised: Strategy discussion CR-1 (AB)", "Quorate strategy discussion.",
+        "3 action(s) agreed: each owner has a card below. Report back with the buttons or by replying here, e.g. `A2 done`, "
+        "`A3 by 14/12`, `A4 not required: reason`, `A5 further discussion`."]
+    assert card["body"][0]["weight"] == "Bolder" and "color" not in card["body"][1]
+    assert [(b["title"], b["verb"], b["data"]) for b in card["actions"]] == [
+        ("Open", "discussion.open", {"verb": "discussion.open", "discussion_id": "d-1"}),
+        ("Mark the record as distributed", "record.distributed", {"verb": "record.distributed", "discussion_id": "d-1"})]
+    assert_buttons_work_everywhere(card)
+    not_quorate = record_cards.summary_card(DISCUSSION, quorate=False, not_quorate_text="not a quorate strategy discussion",
+                                            action_count=0)
+    assert not_quorate["body"][1]["text"] == "⚠ Recorded as not a quorate strategy discussion."
+    assert not_quorate["body"][1]["color"] == "Attention"
+
+
+def action(status="open", history=(), **more):
+    return SimpleNamespace(id="a-1", number=2, child_initials="AB", description="Visit the school", owner_name="DS A",
+                           owner_agency="police", due_at=datetime(2026, 11, 24, 17, 0, tzinfo=LONDON), status=status,
+                           history=list(history), **more)
+
+
+def test_an_action_card_tells_its_owner_what_is_due_and_offers_the_four_reports():
+    card = record_cards.action_card(DISCUSSION, action(), mention="<at>DS A</at>", now=NOW)
+    assert lines(card)[:2] == ["A2 · CR-1 (AB)", "Visit the school"]
+    assert card["body"][0]["size"] == "Default"
+    assert facts_of(card) == {"Owner": "<at>DS A</at> (Police)", "Due": "17:00 tomorrow (Tue 24 Nov)", "Status": "open"}
+    data = {"discussion_id": "d-1", "action_id": "a-1"}
+    assert [(b["title"], b["verb"], b.get("style")) for b in card["actions"]] == [
+        ("Completed", "action.completed", "positive"), ("Will be done by…", "action.will_complete_by", None),
+        ("No longer required", "action.not_required", None), ("Needs a further discussion", "action.needs_discussion", None)]
+    assert all(b["data"] == {"verb": b["verb"], **data} for b in card["actions"])
+    boxes = inputs(card)
+    assert (boxes["by"]["type"], boxes["by"]["label"], boxes["by"]["value"]) == ("Input.Date", "Will be done by (date)", "")
+    assert (boxes["reason"]["label"], boxes["reason"]["value"]) == ("No longer required because (agency manager's reason)", "")
+    assert card["refresh"] == {"action": {"type": "Action.Execute", "verb": "action.open", "data": data}, "userIds": ["29:chair"]}
+    assert_buttons_work_everywhere(card)
+
+
+def test_an_action_card_without_a_mention_names_the_owner_and_keeps_a_refused_report():
+    card = record_cards.action_card(DISCUSSION, action(), mention=None, now=NOW, typed={"by": "2026-12-01", "reason": "moved"})
+    assert facts_of(card)["Owner"] == "DS A (Police)"
+    assert (inputs(card)["by"]["value"], inputs(card)["reason"]["value"]) == ("2026-12-01", "moved")
+
+
+@pytest.mark.parametrize("status, said_", [
+    ("needs_discussion", "needs a further strategy discussion"), ("odd_status", "odd_status")])
+def test_an_action_card_says_where_the_action_stands(status, said_):
+    assert facts_of(record_cards.action_card(DISCUSSION, action(status), mention=None, now=NOW))["Status"] == said_
+
+
+def test_an_action_to_be_done_later_says_by_when_day_first():
+    later = action("will_complete_by", history=[SimpleNamespace(new_due_at=datetime(2026, 11, 30)),
+                                                SimpleNamespace(new_due_at=datetime(2026, 12, 4))])
+    assert facts_of(record_cards.action_card(DISCUSSION, later, mention=None, now=NOW))["Status"] == (
+        "not completed yet, will be by 04/12/2026")
+    assert facts_of(record_cards.action_card(DISCUSSION, action("will_complete_by"), mention=None, now=NOW))["Status"] == (
+        "not completed yet, will be by")
+
+
+@pytest.mark.parametrize("status, said_", [("completed", "completed"), ("not_required", "not completed and no longer required")])
+def test_a_closed_action_offers_nothing_more_but_still_redraws(status, said_):
+    card = record_cards.action_card(DISCUSSION, action(status), mention=None, now=NOW)
+    assert facts_of(card)["Status"] == said_
+    assert "actions" not in card and inputs(card) == {}
+    assert card["refresh"]["action"]["verb"] == "action.open"
+    assert card["refresh"]["action"]["data"] == {"discussion_id": "d-1", "action_id": "a-1"}

@@ -1,0 +1,190 @@
+"""The oversight tab's API over real HTTP, on the running app: who sees what (Teams SSO tokens in
+Azure mode, checked against a local stand-in for Entra ID's keys), and each view's figures worked
+out by hand from the seeded discussions (tests/test_tab/seed.py)."""
+import csv
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+from sqlalchemy import select
+
+from storage import database
+from storage.models import AuditEvent, Obligation
+from tests.conftest import make_settings, start_bot, stop_bot
+from tests.support import entra_keys
+from tests.support.entra_keys import EntraKeys
+from tests.test_tab.seed import CHAIR, NOW, OTHER_CHAIR, seed
+
+MANAGER = "55555555-5555-5555-5555-555555555555"
+STRANGER = "66666666-6666-6666-6666-666666666666"
+
+
+@pytest.fixture
+async def keys():
+    server = await EntraKeys().start()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+async def azure_tab(tmp_path, clock, keys):
+    settings = make_settings(tmp_path, app_id=entra_keys.APP_ID, app_password="x", app_type="SingleTenant",
+                             app_tenant_id=entra_keys.TENANT, allowed_tenant_ids=(entra_keys.TENANT,),
+                             public_base_url=f"https://{entra_keys.HOST}", entra_metadata_url=keys.metadata_url,
+                             chair_aad_ids=(CHAIR, OTHER_CHAIR), manager_aad_ids=(MANAGER,))
+    bot = await start_bot(settings, clock)
+    await seed(settings.sqlalchemy_url)
+    bot.url = settings.sqlalchemy_url
+    yield bot
+    await stop_bot(bot)
+
+
+@pytest.fixture
+async def local_tab(tmp_path, clock):
+    settings = make_settings(tmp_path)
+    bot = await start_bot(settings, clock)
+    await seed(settings.sqlalchemy_url)
+    yield bot
+    await stop_bot(bot)
+
+
+async def get(bot, path, token=None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return await bot.http.get(bot.server.make_url(path), headers=headers)
+
+
+def token_for(keys, oid):
+    return keys.token(NOW.timestamp(), oid=oid)
+
+
+async def test_the_page_is_served_for_teams_to_frame_with_its_own_scripts(local_tab):
+    response = await get(local_tab, "/tab")
+    assert response.status == 200 and "Strategy discussions" in await response.text()
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors https://teams.microsoft.com" in policy and "script-src 'self'" in policy
+    assert 'data-mode="local"' in await response.text()  # the page shows the local-mode banner
+    script = await get(local_tab, "/tab/static/vendor/MicrosoftTeams-2.58.0.min.js")
+    assert script.status == 200 and script.content_type == "text/javascript"
+    for path in ("/tab/static/../app.py", "/tab/static/.env", "/tab/static/index.html"):
+        assert (await get(local_tab, path)).status == 404
+
+
+async def test_without_a_valid_teams_sign_in_the_api_says_sign_in_again(azure_tab, keys):
+    assert (await get(azure_tab, "/api/tab/discussions")).status == 401
+    forged = keys.token(NOW.timestamp(), key=entra_keys.new_key())
+    assert (await get(azure_tab, "/api/tab/discussions", forged)).status == 401
+    expired = keys.token(NOW.timestamp() - 7200)
+    response = await get(azure_tab, "/api/tab/discussions", expired)
+    assert response.status == 401 and "Sign in again" in (await response.json())["error"]
+
+
+async def test_a_chair_sees_their_own_open_discussions_most_urgent_first(azure_tab, keys):
+    response = await get(azure_tab, "/api/tab/discussions", token_for(keys, CHAIR))
+    data = await response.json()
+    assert data["scope"] == "mine"
+    assert [d["case_reference"] for d in data["discussions"]] == ["CR-1", "CR-4"]  # deadlines 2 Nov, then 24 Nov
+    cr4 = data["discussions"][1]
+    assert cr4["initials"] == "AB" and cr4["time_left_hours"] == 31.0  # Monday 10:00 to Tuesday 17:00
+    assert cr4["quorum"] == {"agencies": ["Police", "Health"], "coming": ["Police"]}
+    assert cr4["records_checks"] == [{"agency": "Health", "state": "requested"}]
+    assert [(o["what"], o["agency"], o["overdue"]) for o in cr4["obligations"]] == [
+        ("A1", "Health", True), ("information update", "Police", True)]
+    assert cr4["link"].startswith("https://teams.microsoft.com/l/message/19%3Amash%40thread.tacv2/1700000000004?")
+
+
+async def test_a_manager_sees_the_services_discussions(azure_tab, keys):
+    data = await (await get(azure_tab, "/api/tab/discussions", token_for(keys, MANAGER))).json()
+    assert data["scope"] == "service" and [d["case_reference"] for d in data["discussions"]] == ["CR-1", "CR-5", "CR-4"]
+
+
+async def test_someone_neither_chair_nor_manager_sees_no_case_data_and_the_attempt_is_audited(azure_tab, keys):
+    response = await get(azure_tab, "/api/tab/discussions", token_for(keys, STRANGER))
+    body = await response.text()
+    assert response.status == 403 and "CR-" not in body and "chairs and managers" in body
+    me = await (await get(azure_tab, "/api/tab/me", token_for(keys, STRANGER))).json()
+    assert me["role"] == "none"
+    engine = database.create_engine(azure_tab.url)
+    async with engine.connect() as connection:
+        refused = (await connection.execute(select(AuditEvent.actor, AuditEvent.subject_id).where(AuditEvent.action == "tab.refused"))).all()
+    await engine.dispose()
+    assert refused == [(STRANGER, "discussions")]
+
+
+async def test_overdue_is_grouped_by_agency_and_person_with_each_chase(azure_tab, keys):
+    data = await (await get(azure_tab, "/api/tab/overdue", token_for(keys, CHAIR))).json()
+    assert data["count"] == 2
+    assert [(a["agency"], [p["person"] for p in a["people"]]) for a in data["agencies"]] == [
+        ("Health", ["Nurse Ann"]), ("Police", ["pat@police.example"])]
+    [update] = data["agencies"][1]["people"][0]["items"]
+    assert update["late_hours"] == 65.0  # Friday 17:00 to Monday 10:00
+    assert [(c["stage"], c["to"], c["by"]) for c in update["chases"]] == [
+        ("due", "pat@police.example", "email"), ("escalate lead", "DI Lead", "teams")]
+    manager = await (await get(azure_tab, "/api/tab/overdue", token_for(keys, MANAGER))).json()
+    assert manager["count"] == 3 and "Children's social care" in [a["agency"] for a in manager["agencies"]]
+
+
+async def test_a_chair_snoozes_from_the_tab_with_a_reason_and_it_is_audited(azure_tab, keys):
+    async def snooze(oid, body):
+        return await azure_tab.http.post(azure_tab.server.make_url("/api/tab/snooze"), json=body,
+                                         headers={"Authorization": f"Bearer {token_for(keys, oid)}"})
+
+    missing = await snooze(CHAIR, {"obligation_id": "o4", "days": 2, "reason": " "})
+    assert missing.status == 400 and "reason" in (await missing.json())["error"]
+    too_long = await snooze(CHAIR, {"obligation_id": "o4", "days": 45, "reason": "court"})
+    assert too_long.status == 400
+    not_theirs = await snooze(CHAIR, {"obligation_id": "o6", "days": 2, "reason": "court"})
+    assert not_theirs.status == 403
+    done = await snooze(CHAIR, {"obligation_id": "o4", "days": 2, "reason": "Waiting for the court date"})
+    assert done.status == 200 and (await done.json())["snoozed_until"].startswith("2026-11-25T10:00")
+    engine = database.create_engine(azure_tab.url)
+    async with engine.connect() as connection:
+        row = (await connection.execute(select(Obligation.snooze_reason, Obligation.next_attempt_at).where(Obligation.id == "o4"))).one()
+        audit = (await connection.execute(select(AuditEvent.details).where(AuditEvent.action == "obligation.snoozed"))).scalars().all()
+    await engine.dispose()
+    assert row.snooze_reason == "Waiting for the court date" and row.next_attempt_at.replace(tzinfo=None) >= NOW.replace(tzinfo=None)
+    assert audit[0]["reason"] == "Waiting for the court date" and audit[0]["from"] == "tab"
+
+
+async def test_timeliness_for_november_as_a_manager_counts_it(azure_tab, keys):
+    data = await (await get(azure_tab, "/api/tab/timeliness?from=2026-11-01&to=2026-11-30", token_for(keys, MANAGER))).json()
+    # Held in November: CR-1 (same day, in time), CR-3 (in time), CR-2 (3 days, late), CR-5 (in time).
+    assert [(s["label"], s["count"], s["met"], s["percent"]) for s in data["within_deadline"]] == [
+        ("same day", 1, 1, 100.0), ("3 working days", 3, 2, 66.7), ("all", 4, 3, 75.0)]
+    assert data["median_hours_to_discussion"] == 25.0  # 5, 24, 26 and 145 hours: (24 + 26) / 2
+    assert (data["quorate"]["count"], data["quorate"]["met"]) == (4, 3)
+    assert (data["conferences"]["count"], data["conferences"]["met"]) == (1, 1)
+    assert [(t["agency"], t["kind"], t["median_hours"]) for t in data["response_times"]] == [
+        ("Health", "information update", 30.0), ("Police", "action", 48.0), ("Police", "information update", 5.0)]
+    assert data["charts"]["within_deadline"].startswith("<svg")
+    chair = await (await get(azure_tab, "/api/tab/timeliness?from=2026-11-01&to=2026-11-30", token_for(keys, CHAIR))).json()
+    assert chair["within_deadline"][-1]["count"] == 2  # their own: CR-1 and CR-2
+
+
+async def test_a_period_that_makes_no_sense_is_refused_in_words(azure_tab, keys):
+    for query, words in (("from=2026-12-01&to=2026-11-01", "starts after it ends"), ("from=yesterday", "YYYY-MM-DD"),
+                         ("from=2020-01-01&to=2026-11-01", "13 months")):
+        response = await get(azure_tab, f"/api/tab/timeliness?{query}", token_for(keys, MANAGER))
+        assert response.status == 400 and words in (await response.json())["error"]
+
+
+async def test_the_statutory_return_lists_each_section_47_start_as_csv_and_census_xml(azure_tab, keys):
+    manager = token_for(keys, MANAGER)
+    data = await (await get(azure_tab, "/api/tab/return?from=2026-11-01&to=2026-11-30", manager)).json()
+    # CR-1 decided joint s47 on Monday 2 November: its conference target is 15 working days on, Monday 23 November.
+    assert data["rows"] == [{"child_reference": "CR-1", "s47_start": "2026-11-02", "icpc_target": "2026-11-23",
+                             "icpc_date": "2026-11-16", "icpc_not_required": False}]
+    response = await get(azure_tab, "/api/tab/return.csv?from=2026-11-01&to=2026-11-30", manager)
+    assert "attachment" in response.headers["Content-Disposition"]
+    [row] = list(csv.DictReader(io.StringIO(await response.text())))
+    assert row["LAchildID"] == "CR-1" and row["S47ActualStartDate"] == "2026-11-02"
+    xml = await (await get(azure_tab, "/api/tab/return.xml?from=2026-11-01&to=2026-11-30", manager)).text()
+    tree = ET.fromstring(xml)
+    assert [e.text for e in tree.iter() if e.tag.endswith("LAchildID")] == ["CR-1"]
+    assert [e.text for e in tree.iter() if e.tag.endswith("InitialCPCtarget")] == ["2026-11-23"]
+
+
+async def test_in_local_mode_the_page_is_open_and_shows_the_service(local_tab):
+    me = await (await get(local_tab, "/api/tab/me")).json()
+    assert me == {"name": "Local mode", "role": "manager", "mode": "local"}
+    data = await (await get(local_tab, "/api/tab/discussions")).json()
+    assert len(data["discussions"]) == 3
