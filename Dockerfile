@@ -16,6 +16,7 @@ COPY cards/ cards/
 COPY protocol/ protocol/
 COPY scheduling/ scheduling/
 COPY storage/ storage/
+COPY tab/ tab/
 
 # A user of its own, owning only the data folder (local .ics/.eml files, the generated link secret).
 RUN useradd --system --uid 10001 --no-create-home --home-dir /app strategy \

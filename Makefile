@@ -74,6 +74,7 @@ bench: $(VENV)/.test-deps .venv-agents/.deps
 	$(PY) bench/protocol_bench.py
 	$(PY) bench/http_bench.py
 	$(PY) bench/sweep_bench.py
+	$(PY) bench/tab_bench.py
 	$(PY) bench/crash_trials.py
 
 # SIGKILL the service at random moments while it convenes, finalises and sweeps (SQLite and PostgreSQL).

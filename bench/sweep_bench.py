@@ -8,7 +8,6 @@ import asyncio
 import datetime
 import os
 import sys
-import tempfile
 import time
 import tracemalloc
 from datetime import timedelta, timezone
@@ -27,7 +26,7 @@ from storage import database  # noqa: E402
 from storage.models import Discussion, Invitation, Obligation  # noqa: E402
 from storage.unit_of_work import UnitOfWork  # noqa: E402
 from tests.conftest import migrate  # noqa: E402
-from tests.support.postgres import TemporaryPostgres  # noqa: E402
+from bench.databases import on_each_database  # noqa: E402
 
 NOW = datetime.datetime(2027, 6, 1, 10, 0, tzinfo=timezone.utc)  # a Tuesday, 11:00 in London: chasing hours
 TOTAL, DUE, DISCUSSIONS = 100_000, 1_000, 250
@@ -138,20 +137,7 @@ async def run(url: str, data: Path) -> dict:
 
 
 async def main() -> None:
-    results = {}
-    with tempfile.TemporaryDirectory() as folder:
-        results["SQLite"] = await run(f"sqlite+aiosqlite:///{folder}/sweep.db", Path(folder))
-    server = TemporaryPostgres().start()
-    try:
-        import asyncpg
-
-        connection = await asyncpg.connect(f"postgresql://strategy@127.0.0.1:{server.port}/postgres")
-        await connection.execute('CREATE DATABASE "sweep"')
-        await connection.close()
-        with tempfile.TemporaryDirectory() as folder:
-            results["PostgreSQL 15"] = await run(server.url("sweep"), Path(folder))
-    finally:
-        server.stop()
+    results = await on_each_database("sweep", run)
     table = (f"\n## Sweep (bench/sweep_bench.py), {datetime.date.today()}\n\n"
              f"{TOTAL:,} open obligations, {DUE:,} of them due (information updates, 4 officers on each of {DISCUSSIONS} "
              "discussions). The due-query: one claim of up to 1,000 on a warm connection, as every sweep after the first "

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import ChannelAccount, InvokeResponse
+from botbuilder.schema import InvokeResponse
 
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -90,8 +90,12 @@ class StrategyBot(TeamsActivityHandler):
             return
         await route(turn_context, command.args)
 
-    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
-        if any(member.id == turn_context.activity.recipient.id for member in members_added):
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        """Only the bot's own arrival matters here (the welcome). botbuilder's Teams dispatch would
+        fetch every other member added from the connector, and fail the turn when it cannot."""
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        if bot_id and any(member.id == bot_id for member in activity.members_added or []):
             welcome = messages.WELCOME if personal_chat(turn_context) else messages.WELCOME_SHARED
             await turn_context.send_activity(MessageFactory.text(welcome))
 
@@ -246,5 +250,6 @@ def addressed_to_bot(turn_context: TurnContext) -> bool:
     activity = turn_context.activity
     if personal_chat(turn_context) or (activity.text or "").lstrip().startswith("/"):
         return True
+    bot_id = activity.recipient.id if activity.recipient else None
     mentioned = ((e.additional_properties or {}).get("mentioned") for e in activity.entities or [] if e.type == "mention")
-    return any(isinstance(m, dict) and m.get("id") == activity.recipient.id for m in mentioned)
+    return bot_id is not None and any(isinstance(m, dict) and m.get("id") == bot_id for m in mentioned)

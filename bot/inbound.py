@@ -143,6 +143,11 @@ def checked(body) -> dict:
     _members(body, "membersAdded")
     _members(body, "membersRemoved")
     _channel_data(body)
+    if body.get("channelData") is None:
+        # botbuilder's Teams handler reads channelData.team on every conversation update and fails
+        # on a missing channelData (a fuzz run found it); Teams always sends one, so an empty one
+        # stands in for it and the update is handled as having no team.
+        body["channelData"] = {}
     for key in ("entities", "attachments"):
         if body.get(key) is not None and not (isinstance(body[key], list) and all(isinstance(e, dict) for e in body[key])):
             raise Malformed(f"`{key}` must be a list of objects")

@@ -34,6 +34,8 @@ class WorkingCalendar:
         self.day_starts = day_starts
         self.day_ends = day_ends
         self._bank_holidays = holidays.country_holidays("GB", subdiv=subdivision)
+        self._working: dict[date, bool] = {}
+        self._added: dict[tuple[date, int], date] = {}
 
     def local(self, at: datetime) -> datetime:
         if at.tzinfo is None:
@@ -46,7 +48,12 @@ class WorkingCalendar:
         return self._bank_holidays.get(day)
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self._bank_holidays and day not in self.closure_days
+        # Remembered: the holidays package's lookup is the slow part of counting working days, and a
+        # year's figures count from the same few hundred days thousands of times.
+        known = self._working.get(day)
+        if known is None:
+            known = self._working[day] = day.weekday() < 5 and day not in self._bank_holidays and day not in self.closure_days
+        return known
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after `day`."""
@@ -66,9 +73,13 @@ class WorkingCalendar:
         """The Nth working day strictly after `day` (n >= 1); n == 0 returns `day` unchanged."""
         if n < 0:
             raise ValueError("n must not be negative")
-        for _ in range(n):
-            day = self.next_working_day(day)
-        return day
+        found = self._added.get((day, n))
+        if found is None:  # remembered, as is_working_day: a year's census return asks it of the same days again and again
+            found = day
+            for _ in range(n):
+                found = self.next_working_day(found)
+            self._added[(day, n)] = found
+        return found
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]: the inverse of add_working_days."""

@@ -178,7 +178,8 @@ class Obligation(Base):
 
     __tablename__ = "obligations"
     __table_args__ = (Index("ix_obligations_open_due", "state", "due_at"),
-                      Index("ix_obligations_open_next", "state", "next_attempt_at"))
+                      Index("ix_obligations_open_next", "state", "next_attempt_at"),
+                      Index("ix_obligations_kind", "kind", "state"))  # the tab: a year's conferences, updates given
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     key: Mapped[str] = mapped_column(String(200), unique=True)

@@ -173,18 +173,15 @@ class OversightViews:
         now = self.s.clock.now()
         async with self.s.uow() as uow:
             held_rows = await uow.oversight.held_between(chair, since, until)
-            updates = await uow.oversight.answered_updates(chair, since, until)
-            actions = await uow.oversight.completed_actions(chair, since, until)
-            conferences = await uow.oversight.conferences(chair, since, until)
-        held = [figures.Held(self._time_limit(r["profile"], r["rule"]), datetime.fromisoformat(r["received_at"]), r["deadline"],
-                             r["meeting_start"], r["quorate"]) for r in held_rows if r["received_at"] and r["deadline"]]
-        responses = ([figures.Response(agency_name(u["owner_agency"] or ""), "information update", u["created_at"], u["updated_at"])
-                      for u in updates]
-                     + [figures.Response(agency_name(a["owner_agency"]), "action", a["created_at"], a["at"]) for a in actions])
+            answered = await uow.oversight.response_hours(chair, since, until)
+            named = {agency: agency_name(agency or "") for agency in {row[0] for row in answered}}
+            responses = [figures.Response(named[agency], kind, hours) for agency, kind, hours in answered]
+            decided, in_time = await uow.oversight.conferences_in_time(chair, since, until, now)
+        held = [figures.Held(self._time_limit(profile, rule), bool(on_time), hours, quorate)
+                for profile, rule, on_time, hours, quorate in held_rows if hours is not None]
         shares = figures.within_deadline(held)
         quorate = figures.quorate(held)
-        icpc = figures.conferences_in_time([figures.Conference(c["due_at"], c["updated_at"] if c["state"] == "satisfied" else None)
-                                            for c in conferences if c["state"] != "cancelled"], now=now)
+        icpc = figures.conferences_in_time(decided, in_time)
         times = figures.response_times(responses)
 
         def words(share):

@@ -178,3 +178,14 @@ async def test_lists_in_text_messages_use_bullets_every_teams_client_shows(runni
         assert sum(line.startswith("• ") for line in lines) >= 3, command
         # each bullet its own paragraph: Teams runs lines joined by a single break into one
         assert "\n• " not in reply.replace("\n\n• ", ""), command
+
+
+@pytest.mark.parametrize("members", ["membersAdded", "membersRemoved"])
+async def test_a_conversation_update_without_channel_data_is_handled_not_a_traceback(running_bot, caplog, members):
+    # Found by the fuzz run: botbuilder's Teams handler read channelData.team of a missing channelData.
+    activity = activities.personal(running_bot.connector.url, "")
+    activity.update(type="conversationUpdate", **{members: [{"id": "29:someone"}]})
+    del activity["text"], activity["channelData"]
+    response = await running_bot.post(activity)
+    assert response.status in (200, 201)
+    assert "turn failed" not in caplog.text

@@ -27,8 +27,9 @@ async def keys():
 
 
 @pytest.fixture
-async def azure_tab(tmp_path, clock, keys):
-    settings = make_settings(tmp_path, app_id=entra_keys.APP_ID, app_password="x", app_type="SingleTenant",
+async def azure_tab(tmp_path, clock, keys, database_url):
+    """The app in Azure mode on each database (the figures are partly the database's arithmetic)."""
+    settings = make_settings(tmp_path, database_url=database_url, app_id=entra_keys.APP_ID, app_password="x", app_type="SingleTenant",
                              app_tenant_id=entra_keys.TENANT, allowed_tenant_ids=(entra_keys.TENANT,),
                              public_base_url=f"https://{entra_keys.HOST}", entra_metadata_url=keys.metadata_url,
                              chair_aad_ids=(CHAIR, OTHER_CHAIR), manager_aad_ids=(MANAGER,))

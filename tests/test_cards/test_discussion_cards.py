@@ -1,0 +1,325 @@
+"""A convened discussion's cards (README "Convening", invitees and the chair): the message in the
+channel carries the case reference and initials only; the chair's card tells replies, the quorum,
+the deadline and lets the meeting be changed; an invitee's card takes their answer and keeps what
+they typed."""
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cards import discussion as discussion_cards
+from protocol.vocabulary import AGENCIES, AGENCY_NAMES
+
+from .reading import (assert_buttons_work_everywhere, assert_error_under, button, buttons, facts_of, inputs, lines, said, text_block,
+                      titles)
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)  # Monday
+DEADLINE = datetime(2026, 11, 23, 17, 0, tzinfo=LONDON)
+QUORUM = ["social_care", "police", "health"]
+
+
+def invitation(agency="police", rsvp="none", **more):
+    fields = {"id": f"inv-{agency}", "agency": agency, "name": "DS A", "email": "a@x.org", "rsvp": rsvp, "delegate_name": "",
+              "delegate_email": "", "apologies": "", "information_route": "", "record_check": "none", **more}
+    return SimpleNamespace(**fields)
+
+
+def discussion(*invitations, **more):
+    fields = {"id": "d-1", "case_reference": "CR-1", "child_initials": "AB", "deadline": DEADLINE,
+              "meeting_start": datetime(2026, 11, 23, 14, 0, tzinfo=LONDON), "meeting_end": datetime(2026, 11, 23, 15, 0, tzinfo=LONDON),
+              "meeting_join_url": "https://teams.example/join", "invitations": list(invitations), "linked_discussion_id": None,
+              "chair_user_id": "29:chair", "facts": {"concerns": []}, "status": "convened", **more}
+    return SimpleNamespace(**fields)
+
+
+# ---- the message in the channel ------------------------------------------------------------------------------------------
+
+def test_the_channel_message_carries_only_the_reference_and_initials_and_opens_per_person():
+    card = discussion_cards.base_card(discussion_id="d-1", case_reference="CR-1", initials="AB", status_line="Convened for 14:00",
+                                      viewers=["29:chair", "29:inv"])
+    assert card["version"] == "1.5"
+    assert lines(card) == ["Strategy discussion CR-1 (AB)", "Convened for 14:00",
+                           "Only the chair and the people invited can open the details."]
+    assert card["body"][0]["weight"] == "Bolder"
+    assert card["body"][2]["isSubtle"] is True and card["body"][2]["size"] == "Small"
+    assert [(b["title"], b["verb"], b["data"]) for b in card["actions"]] == [
+        ("Open", "discussion.open", {"verb": "discussion.open", "discussion_id": "d-1"})]
+    assert card["refresh"] == {"action": {"type": "Action.Execute", "verb": "discussion.open", "data": {"discussion_id": "d-1"}},
+                               "userIds": ["29:chair", "29:inv"]}
+    assert inputs(card) == {}  # nothing typed, nothing detailed, in a channel
+    assert_buttons_work_everywhere(card)
+
+
+# ---- the quorum ----------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("police, state", [
+    ([], "missing"), (["none"], "invited"), (["tentativelyAccepted"], "invited"), (["accepted"], "confirmed"),
+    (["delegated"], "confirmed"), (["share_only"], "confirmed"), (["declined"], "declined"),
+    (["declined", "declined"], "declined"), (["declined", "none"], "invited"), (["declined", "accepted"], "confirmed"),
+])
+def test_the_quorum_state_of_an_agency_follows_its_replies(police, state):
+    invitations = [invitation("police", rsvp) for rsvp in police] + [invitation("health", "accepted")]
+    assert discussion_cards.quorum_state(invitations, QUORUM) == {"social_care": "confirmed", "police": state, "health": "confirmed"}
+
+
+def test_social_care_is_there_because_the_chair_is():
+    assert discussion_cards.quorum_state([invitation("social_care", "declined")], ["social_care"]) == {"social_care": "confirmed"}
+
+
+# ---- the chair's card ----------------------------------------------------------------------------------------------------
+
+def chair(d, *, provider_sends=True, next_contacts=None, problem=None, typed=None) -> dict:
+    return discussion_cards.chair_card(d, now=NOW, quorum=QUORUM, provider_sends=provider_sends, next_contacts=next_contacts or {},
+                                       problem=problem, typed=typed)
+
+
+def test_the_chairs_card_tells_the_deadline_the_meeting_and_the_invitations():
+    card = chair(discussion(invitation("police", "accepted"), invitation("health", "accepted")))
+    assert lines(card)[:4] == ["Strategy discussion CR-1 (AB)", "Deadline: by 17:00 today", "**Meeting: 14:00 today** (60 min)",
+                               "Teams invitations sent."]
+    assert card["body"][3]["isSubtle"] is True
+    quorum = text_block(card, "**Quorum")
+    assert (quorum["text"], quorum["color"]) == ("**Quorum confirmed**", "Good")
+    assert facts_of(card)["Children's social care"] == "✓ confirmed"
+    assert "Invitees" in lines(card)
+    assert_buttons_work_everywhere(card)
+    assert [(b["title"], b.get("verb"), b.get("url")) for b in card["actions"]] == [
+        ("Join the meeting", None, "https://teams.example/join"), ("Refresh", "discussion.open", None),
+        ("Write the record", "record.open", None)]
+    assert card["actions"][0]["type"] == "Action.OpenUrl"
+    assert all(b["data"] == {"verb": b["verb"], "discussion_id": "d-1"} for b in card["actions"][1:])
+
+
+def test_the_chair_sees_who_is_missing_declined_or_still_to_reply():
+    card = chair(discussion(invitation("health", "declined")))
+    quorum = text_block(card, "**Not quorate")
+    assert (quorum["text"], quorum["color"]) == ("**Not quorate**: Police not invited", "Attention")
+    waiting = chair(discussion(invitation("police"), invitation("health", "accepted")))
+    assert text_block(waiting, "**Quorum")["text"] == "**Quorum not yet confirmed**"
+    assert text_block(waiting, "**Quorum")["color"] == "Attention"
+    assert facts_of(waiting)["Police"] == "DS A: no reply yet; records check not yet answered"  # the invitee row, after the marks
+    marks = [b for b in card["body"] if b["type"] == "FactSet"][0]
+    assert [f["value"] for f in marks["facts"]] == ["✓ confirmed", "✗ not invited", "✗ declined"]
+
+
+def test_each_invitees_reply_and_records_check_is_told():
+    invitations = [invitation("police", "delegated", delegate_name="DC B", record_check="shared"),
+                   invitation("health", "declined", apologies="on leave", information_route="by email", record_check="nothing_known"),
+                   invitation("lado", "accepted", name="", email="lado@x.org", record_check="researching"),
+                   invitation("sarc", "declined", name="", email="s@x.org"),
+                   invitation("education_dsl", "organizer", record_check="odd")]
+    card = chair(discussion(*invitations))
+    [_, rows] = [b for b in card["body"] if b["type"] == "FactSet"]
+    assert [(f["title"], f["value"]) for f in rows["facts"]] == [
+        ("Police", "DS A: sending a delegate: DC B; records checked and shared"),
+        ("Health", "DS A: declined (on leave); information: by email; records checked: nothing known"),
+        ("Local Authority Designated Officer", "lado@x.org: accepted; still researching records"),
+        ("Sexual Assault Referral Centre", "s@x.org: declined; records check not yet answered"),
+        ("Designated Safeguarding Lead (education setting)", "DS A: organiser; records check not yet answered")]
+
+
+def test_a_reply_the_bot_has_no_words_for_is_shown_as_it_came_and_apologies_only_with_a_decline():
+    card = chair(discussion(invitation("police", "maybe", apologies="x", information_route="y", delegate_name="Z")))
+    [_, rows] = [b for b in card["body"] if b["type"] == "FactSet"]
+    assert rows["facts"][0]["value"] == "DS A: maybe; records check not yet answered"
+    no_record_check = SimpleNamespace(**{k: v for k, v in vars(invitation("police", "accepted")).items() if k != "record_check"})
+    [_, rows] = [b for b in chair(discussion(no_record_check))["body"] if b["type"] == "FactSet"]
+    assert rows["facts"][0]["value"] == "DS A: accepted; records check not yet answered"
+
+
+def test_a_decline_names_the_next_contact_to_try():
+    card = chair(discussion(invitation("police", "declined")), next_contacts={"police": "DI B (01234 567890)"})
+    warning = text_block(card, "⚠ Police declined")
+    assert (warning["text"], warning["color"]) == ("⚠ Police declined: try DI B (01234 567890).", "Attention")
+
+
+def test_a_meeting_after_the_deadline_is_flagged_and_one_before_is_not():
+    late = discussion(meeting_start=DEADLINE - timedelta(minutes=30), meeting_end=DEADLINE + timedelta(minutes=30))
+    warning = text_block(chair(late), "⚠ The meeting")
+    assert warning["text"] == "⚠ The meeting is after the statutory deadline (the reason is in the audit trail)."
+    assert warning["color"] == "Attention"
+    assert "**Meeting: 16:30 today** (60 min)" in lines(chair(late))
+    on_time = discussion(meeting_start=DEADLINE - timedelta(minutes=45), meeting_end=DEADLINE)
+    assert "statutory deadline" not in said(chair(on_time))
+    assert "**Meeting: 16:15 today** (45 min)" in lines(chair(on_time))
+    no_deadline = chair(discussion(deadline=None, meeting_end=DEADLINE + timedelta(hours=1)))
+    assert "statutory deadline" not in said(no_deadline) and no_deadline["body"][1]["text"] == ""
+
+
+def test_a_meeting_with_no_end_has_no_length_and_no_meeting_has_no_time():
+    no_end = SimpleNamespace(**{k: v for k, v in vars(discussion()).items() if k != "meeting_end"})
+    assert "**Meeting: 14:00 today**" in lines(chair(no_end))
+    none = chair(discussion(meeting_start=None, meeting_join_url=None))
+    assert not [line for line in lines(none) if line.startswith("**Meeting")]
+    assert "Join the meeting" not in titles(none)
+    assert not [b for b in none["body"] if b.get("style") == "warning"]  # no meeting yet: nothing to warn of
+
+
+def test_local_mode_and_a_calendar_event_without_a_teams_meeting_are_told_plainly():
+    local = chair(discussion(), provider_sends=False)
+    [band] = [b for b in local["body"] if b.get("style") == "warning"]
+    assert band["items"][0]["text"] == "Local mode: invitation written as an .ics file; **nothing was sent**."
+    assert "Teams invitations sent." not in lines(local)
+    no_teams = chair(discussion(meeting_join_url=None))
+    [band] = [b for b in no_teams["body"] if b.get("style") == "warning"]
+    assert band["items"][0]["text"] == (
+        "Calendar invitations were sent, but **no Teams meeting was created**: the organiser mailbox cannot host Teams meetings "
+        "(it needs a Teams licence). Add a join link or a room, or meet by phone.")
+    assert "Teams invitations sent." not in lines(no_teams)
+
+
+def test_the_chair_can_change_the_meeting_while_it_is_convened():
+    card = chair(discussion())
+    boxes = inputs(card)
+    assert boxes["add_agency"]["label"] == "Invite someone else: agency"
+    assert boxes["add_agency"]["choices"] == [{"title": AGENCY_NAMES.get(a, a.replace("_", " ")), "value": a} for a in AGENCIES]
+    assert {k: boxes[k]["label"] for k in ("add_name", "add_email", "move_date", "move_time", "move_reason", "cancel_reason")} == {
+        "add_name": "Name", "add_email": "Email", "move_date": "Move to: date", "move_time": "Move to: time",
+        "move_reason": "If after the deadline: why it cannot be sooner", "cancel_reason": "Cancel: why (sent to everyone invited)"}
+    assert boxes["move_date"]["type"] == "Input.Date"
+    assert all(box["value"] == "" for box in boxes.values())
+    assert [(b["title"], b["verb"], b.get("style"), b["data"]) for b in buttons(card)[len(card["actions"]):]] == [
+        ("Invite", "discussion.invite", None, {"verb": "discussion.invite", "discussion_id": "d-1"}),
+        ("Move the meeting", "discussion.move", None, {"verb": "discussion.move", "discussion_id": "d-1"}),
+        ("Cancel the meeting", "discussion.cancel", "destructive", {"verb": "discussion.cancel", "discussion_id": "d-1"})]
+    [panel] = [b for b in card["body"] if b["type"] == "Container" and "**Change the meeting**" in said({"body": [b]})]
+    assert panel["separator"] is True and panel["items"][0]["size"] == "Small"
+
+
+def test_a_refused_change_comes_back_with_everything_typed_and_its_errors_beside_it():
+    typed = {"add_agency": "lado", "add_name": "Jo", "add_email": "jo@", "move_date": "2026-11-24", "move_time": "18:00",
+             "move_reason": "police", "cancel_reason": "withdrawn"}
+    problem = {"add_agency": "Choose.", "add_name": "Name?", "add_email": "Not an email.", "move_date": "Future.",
+               "move_reason": "Why?", "cancel_reason": "Say why.", "_card": "Nothing was changed."}
+    card = chair(discussion(), problem=problem, typed=typed)
+    assert {k: v["value"] for k, v in inputs(card).items()} == typed
+    for field, message in problem.items():
+        if field != "_card":
+            assert_error_under(card, field, message)
+    assert text_block(card, "⚠ Nothing was changed.")["color"] == "Attention"
+    # typed words without a refusal are the last change's: they are not shown again
+    assert all(v["value"] == "" for v in inputs(chair(discussion(), typed=typed)).values())
+
+
+def test_after_the_record_the_chair_sees_the_actions_and_can_export():
+    actions = [SimpleNamespace(number=2, description="Medical", owner_name="", owner_agency="health",
+                               due_at=datetime(2026, 11, 24, 17, 0, tzinfo=LONDON), status="open"),
+               SimpleNamespace(number=1, description="Visit", owner_name="DS A", owner_agency="police",
+                               due_at=datetime(2026, 11, 23, 17, 0, tzinfo=LONDON), status="will_complete_by")]
+    card = chair(discussion(status="recorded", actions=actions))
+    assert inputs(card) == {}  # nothing more to change about the meeting
+    assert [(b["title"], b.get("verb")) for b in card["actions"]] == [
+        ("Join the meeting", None), ("Refresh", "discussion.open"), ("Export the record", "record.export")]
+    assert card["actions"][2]["data"] == {"verb": "record.export", "discussion_id": "d-1"}
+    assert "Actions" in lines(card)
+    [*_, listed] = [b for b in card["body"] if b["type"] == "FactSet"]
+    assert [(f["title"], f["value"]) for f in listed["facts"]] == [
+        ("A1", "Visit: DS A, due 17:00 today, not completed yet, will be by"),
+        ("A2", "Medical: Health, due 17:00 tomorrow (Tue 24 Nov), open")]
+    none = chair(discussion(status="recorded"))
+    [*_, listed] = [b for b in none["body"] if b["type"] == "FactSet"]
+    assert listed["facts"] == [{"title": "Actions", "value": "none agreed"}]
+    assert_buttons_work_everywhere(card)
+
+
+def test_in_other_states_the_chair_can_only_refresh():
+    card = chair(discussion(status="cancelled", meeting_join_url=None))
+    assert [b["title"] for b in card["actions"]] == ["Refresh"] and inputs(card) == {}
+    no_status = SimpleNamespace(**{k: v for k, v in vars(discussion(meeting_join_url=None)).items() if k != "status"})
+    assert "Write the record" in titles(chair(no_status))  # an older row without a status is convened
+
+
+def test_information_updates_after_the_discussion_are_shown_to_the_chair_in_the_agencies_words():
+    record = {"updates": [{"from": "Police", "text": "no trace", "at": "2026-11-23T09:00:00+00:00"}]}
+    card = chair(discussion(record=record))
+    assert "Information updates" in lines(card)
+    assert facts_of(card)["Police"] == "no trace (received 09:00 today)"
+    assert "Information updates" not in lines(chair(discussion(record={})))
+    assert "Information updates" not in lines(chair(discussion(record=None)))
+
+
+def test_a_child_on_child_concern_offers_the_other_childs_discussion_until_it_is_started():
+    card = chair(discussion(facts={"concerns": ["child_on_child"]}))
+    bands = [b["items"][0]["text"] for b in card["body"] if b.get("style") == "warning"]
+    assert bands == ["Child-on-child concern: the other child needs a separate discussion."]
+    other = button(card, "Start the other child's discussion")
+    assert other["verb"] == "convene.link" and other["data"] == {"verb": "convene.link", "discussion_id": "d-1"}
+    assert card["actions"][-1] is other
+    linked = chair(discussion(facts={"concerns": ["child_on_child"]}, linked_discussion_id="d-2"))
+    assert "Start the other child's discussion" not in titles(linked)
+    assert "Start the other child's discussion" not in titles(chair(discussion(facts=None)))
+
+
+# ---- an invitee's card ---------------------------------------------------------------------------------------------------
+
+def rsvp(inv=None, d=None, **kw) -> dict:
+    inv = inv or invitation("police")
+    return discussion_cards.rsvp_card(d or discussion(inv), inv, now=NOW, **kw)
+
+
+def test_an_invitee_is_told_the_meeting_and_can_answer_four_ways():
+    card = rsvp()
+    assert card["version"] == "1.5"
+    assert lines(card)[:4] == ["Strategy discussion CR-1 (AB)", "You are invited for **Police**.", "Meeting: **14:00 today**",
+                               "Your reply: **no reply yet**"]
+    data = {"discussion_id": "d-1", "invitation_id": "inv-police"}
+    assert [(b["title"], b.get("verb"), b.get("style")) for b in card["actions"]] == [
+        ("Join", None, None), ("Accept", "rsvp.accept", "positive"), ("Decline", "rsvp.decline", "destructive"),
+        ("Send a delegate", "rsvp.delegate", None), ("Attend to share information only", "rsvp.share_only", None)]
+    assert card["actions"][0] == {"type": "Action.OpenUrl", "title": "Join", "url": "https://teams.example/join"}
+    assert all(b["data"] == {"verb": b["verb"], **data} for b in card["actions"][1:])
+    records = button(card, "Send records check")
+    assert records["verb"] == "rsvp.records" and records["data"] == {"verb": "rsvp.records", **data}
+    assert card["refresh"] == {"action": {"type": "Action.Execute", "verb": "discussion.open", "data": {"discussion_id": "d-1"}}}
+    assert_buttons_work_everywhere(card)
+
+
+def test_an_invitee_before_the_time_is_set_and_without_a_join_link():
+    card = rsvp(d=discussion(meeting_start=None, meeting_join_url=None))
+    assert "Time to be confirmed" in lines(card)
+    assert "Join" not in titles(card)
+
+
+@pytest.mark.parametrize("reply, said_", [("accepted", "accepted"), ("tentativelyAccepted", "tentative"), ("declined", "declined"),
+                                          ("delegated", "sending a delegate"),
+                                          ("share_only", "attending to share information only"), ("notResponded", "no reply yet"),
+                                          ("tentative", "tentative"), ("odd", "odd")])
+def test_an_invitee_sees_their_reply(reply, said_):
+    assert f"Your reply: **{said_}**" in lines(rsvp(invitation("police", reply)))
+
+
+def test_an_invitee_is_asked_what_each_answer_needs_and_their_records_check():
+    card = rsvp(invitation("police", apologies="on leave", information_route="by email", delegate_name="DC B",
+                           delegate_email="b@x.org", record_check="nothing_known"))
+    boxes = inputs(card)
+    assert {k: (v["label"], v["value"]) for k, v in boxes.items()} == {
+        "apologies": ("If declining: apologies", "on leave"),
+        "information_route": ("If declining: how your agency's information will reach the chair", "by email"),
+        "delegate_name": ("Delegate's name", "DC B"), "delegate_email": ("Delegate's email", "b@x.org"),
+        "record_check": ("What your agency holds", "nothing_known")}
+    assert boxes["record_check"]["choices"] == [{"title": "Checks done and shared with the chair", "value": "shared"},
+                                                {"title": "Nothing known", "value": "nothing_known"},
+                                                {"title": "Still researching", "value": "researching"}]
+    assert "**Records check**: research your agency's records on the case before the meeting." in lines(card)
+    assert inputs(rsvp())["record_check"]["value"] == ""  # not answered: nothing chosen
+    sections = [b for b in card["body"] if b["type"] == "Container"]
+    assert len(sections) == 2 and all(s["separator"] for s in sections)
+
+
+def test_a_refused_answer_comes_back_with_what_was_typed_and_the_errors_beside_it():
+    typed = {"apologies": "sorry", "information_route": "", "delegate_name": "DC B", "delegate_email": "b@", "record_check": "shared",
+             "verb": "rsvp.delegate", "discussion_id": "d-1"}
+    problem = {"apologies": "Say sorry.", "information_route": "How?", "delegate_name": "Name?", "delegate_email": "Email?",
+               "record_check": "Choose.", "_card": "Nothing was sent."}
+    card = rsvp(problem=problem, typed=typed)
+    assert {k: v["value"] for k, v in inputs(card).items()} == {k: typed[k] for k in
+                                                                ("apologies", "information_route", "delegate_name",
+                                                                 "delegate_email", "record_check")}
+    for field, message in problem.items():
+        if field != "_card":
+            assert_error_under(card, field, message)
+    top = text_block(card, "⚠ Nothing was sent.")
+    assert top["color"] == "Attention"
+    assert not [line for line in lines(rsvp()) if line.startswith("⚠")]
