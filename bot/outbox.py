@@ -15,12 +15,12 @@ a turn's own answer: meetings, Teams messages and cards, email.
 from __future__ import annotations
 
 import asyncio
+import sys
 import logging
 from datetime import timedelta
 from typing import Protocol
 
 import aiohttp
-import httpx
 from sqlalchemy.orm.exc import StaleDataError
 
 from scheduling.meetings import MeetingError, TransientMeetingError
@@ -59,7 +59,10 @@ def transient(error: BaseException) -> tuple[bool, float | None]:
         headers = {k.lower(): v for k, v in (getattr(error, "response_headers", None) or {}).items()}
         wait = headers.get("retry-after")
         return status in TRANSIENT_STATUSES, float(wait) if wait and str(wait).strip().isdigit() else None
-    if isinstance(error, (asyncio.TimeoutError, aiohttp.ClientError, httpx.TransportError, ConnectionError)):
+    # An httpx error can only exist once Graph's client (httpx) is loaded: not importing it here keeps
+    # httpx, and the command-line tools it pulls in, out of a service that does not use Graph.
+    httpx = sys.modules.get("httpx")
+    if isinstance(error, (asyncio.TimeoutError, aiohttp.ClientError, ConnectionError, *((httpx.TransportError,) if httpx else ()))):
         return True, None
     return False, None
 
