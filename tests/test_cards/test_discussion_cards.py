@@ -184,7 +184,7 @@ def test_the_chair_can_change_the_meeting_while_it_is_convened():
         ("Invite", "discussion.invite", None, {"verb": "discussion.invite", "discussion_id": "d-1"}),
         ("Move the meeting", "discussion.move", None, {"verb": "discussion.move", "discussion_id": "d-1"}),
         ("Cancel the meeting", "discussion.cancel", "destructive", {"verb": "discussion.cancel", "discussion_id": "d-1"})]
-    [panel] = [b for b in card["body"] if b["type"] == "Container" and "**Change the meeting**" in said({"body": [b]})]
+    [panel] = [b for b in card["body"] if b["type"] == "Container" and b["items"][0].get("text") == "**Change the meeting**"]
     assert panel["separator"] is True and panel["items"][0]["size"] == "Small"
 
 
@@ -302,7 +302,9 @@ def test_an_invitee_is_asked_what_each_answer_needs_and_their_records_check():
     assert boxes["record_check"]["choices"] == [{"title": "Checks done and shared with the chair", "value": "shared"},
                                                 {"title": "Nothing known", "value": "nothing_known"},
                                                 {"title": "Still researching", "value": "researching"}]
-    assert "**Records check**: research your agency's records on the case before the meeting." in lines(card)
+    assert text_block(card, "**Records check**")["text"] == (
+        "**Records check**: research your agency's records on the case before the meeting.")
+    assert text_block(card, "**Records check**")["size"] == "Small"
     assert inputs(rsvp())["record_check"]["value"] == ""  # not answered: nothing chosen
     sections = [b for b in card["body"] if b["type"] == "Container"]
     assert len(sections) == 2 and all(s["separator"] for s in sections)
@@ -323,3 +325,52 @@ def test_a_refused_answer_comes_back_with_what_was_typed_and_the_errors_beside_i
     top = text_block(card, "⚠ Nothing was sent.")
     assert top["color"] == "Attention"
     assert not [line for line in lines(rsvp()) if line.startswith("⚠")]
+
+
+def test_the_chair_sees_each_quorum_agencys_mark():
+    card = chair(discussion(invitation("police"), invitation("health", "declined")))
+    marks = [b for b in card["body"] if b["type"] == "FactSet"][0]
+    assert [(f["title"], f["value"]) for f in marks["facts"]] == [
+        ("Children's social care", "✓ confirmed"), ("Police", "… awaiting reply"), ("Health", "✗ declined")]
+    none = chair(discussion())
+    assert text_block(none, "**Not quorate")["text"] == "**Not quorate**: Police, Health not invited"
+
+
+def test_the_chairs_card_keeps_everything_above_its_later_sections_which_have_sub_headings():
+    actions = [SimpleNamespace(number=1, description="Visit", owner_name="DS A", owner_agency="police",
+                               due_at=datetime(2026, 11, 23, 17, 0, tzinfo=LONDON), status="odd")]
+    record = {"updates": [{"from": "Police", "text": "no trace", "at": "2026-11-23T09:00:00+00:00"}]}
+    card = chair(discussion(status="recorded", actions=actions, record=record))
+    assert lines(card)[0] == "Strategy discussion CR-1 (AB)"  # the later sections are added, not put in its place
+    subheadings = {b["text"]: b for b in card["body"] if b.get("weight") == "Bolder" and b.get("size") == "Default"}
+    assert set(subheadings) == {"Invitees", "Information updates", "Actions"}
+    assert facts_of(card)["A1"] == "Visit: DS A, due 17:00 today, odd"  # a state without words is shown as it is
+
+
+def test_an_invitation_from_before_records_checks_existed_shows_nothing_chosen():
+    old = SimpleNamespace(**{k: v for k, v in vars(invitation("police")).items() if k != "record_check"})
+    assert inputs(rsvp(old))["record_check"]["value"] == ""
+
+
+# Mutants that change nothing a client could show (bench/mutation.py counts them; see its EQUIVALENT):
+# equivalent: cards.discussion.x__change_meeting__mutmut_39 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_41 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_62 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_64 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_85 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_87 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_126 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_128 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_147 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_149 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_167 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_169 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_208 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_210 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x_rsvp_card__mutmut_6 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x_chair_card__mutmut_56 -- int(seconds / 60) and int(seconds // 60) are the same whole minutes for a meeting that ends after it starts
+# equivalent: cards.discussion.x_chair_card__mutmut_176 -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
+# equivalent: cards.discussion.x_chair_card__mutmut_182 -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
+# equivalent: cards.discussion.x_chair_card__mutmut_183 -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
+# equivalent: cards.discussion.x_chair_card__mutmut_204 -- a record without updates: None, like [], is falsy and shows no updates section
+# equivalent: cards.discussion.x_chair_card__mutmut_206 -- a record without updates: None, like [], is falsy and shows no updates section

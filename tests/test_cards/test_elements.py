@@ -97,6 +97,7 @@ def test_a_date_input_and_a_typed_time():
     assert e.time_input("t", "Time", "09:05", problem="Bad") == [
         {"type": "Input.Text", "id": "t", "label": "Time", "value": "09:05", "placeholder": "HH:MM, e.g. 09:05"}, *e.error("Bad")]
     assert e.time_input("t", "Time", None)[0]["value"] == ""
+    assert e.date_input("dob", "Date of birth")[0]["value"] == "" and e.time_input("t", "Time")[0]["value"] == ""  # nothing yet
 
 
 @pytest.mark.parametrize("value, shown", [(True, "true"), (False, "false")])
@@ -114,6 +115,7 @@ def test_choices_show_titles_and_send_values():
     many, problem = e.choices("c", "C", [("a", "A")], None, multi=True, expanded=True, problem="Choose one.")
     assert many["isMultiSelect"] is True and many["style"] == "expanded" and many["value"] == ""
     assert problem["text"] == "⚠ Choose one."
+    assert e.choices("c", "C", [("a", "A")])[0]["value"] == ""  # nothing chosen yet
 
 
 def test_a_container_holds_its_items_with_its_style_and_a_line_above_when_asked():

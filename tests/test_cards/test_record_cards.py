@@ -341,8 +341,9 @@ def test_an_action_card_says_where_the_action_stands(status, said_):
 
 
 def test_an_action_to_be_done_later_says_by_when_day_first():
-    later = action("will_complete_by", history=[SimpleNamespace(new_due_at=datetime(2026, 11, 30)),
-                                                SimpleNamespace(new_due_at=datetime(2026, 12, 4))])
+    later = action("will_complete_by", history=[SimpleNamespace(new_due_at=datetime(2026, 11, 27)),
+                                                SimpleNamespace(new_due_at=datetime(2026, 11, 30)),
+                                                SimpleNamespace(new_due_at=datetime(2026, 12, 4))])  # the latest
     assert facts_of(record_cards.action_card(DISCUSSION, later, mention=None, now=NOW))["Status"] == (
         "not completed yet, will be by 04/12/2026")
     assert facts_of(record_cards.action_card(DISCUSSION, action("will_complete_by"), mention=None, now=NOW))["Status"] == (
@@ -356,3 +357,49 @@ def test_a_closed_action_offers_nothing_more_but_still_redraws(status, said_):
     assert "actions" not in card and inputs(card) == {}
     assert card["refresh"]["action"]["verb"] == "action.open"
     assert card["refresh"]["action"]["data"] == {"discussion_id": "d-1", "action_id": "a-1"}
+
+
+def test_a_record_as_first_started_draws_every_step_with_version_0_and_empty_boxes():
+    # the record's keys appear as steps are saved; a press must carry version 0, which bot/record.py takes as current
+    bare = {"step": "attendance", "attendance": [{k: v for k, v in attendance_row(attendance="apologies").items() if k != "route"}]}
+    card = step(bare)
+    assert {b["data"]["version"] for b in card["actions"]} == {0}
+    assert inputs(card)["route_0"]["value"] == ""
+    for name in ("decisions", "actions", "plan", "next"):
+        card = step({**bare, "step": name})
+        assert {b["data"]["version"] for b in buttons(card)} == {0}
+        assert all(box["value"] in ("", "false", "AB") for box in inputs(card).values()), name
+    assert facts_of(step({**bare, "step": "next"}))["Decisions"] == "none"
+    assert facts_of(step({**bare, "step": "next"}))["Actions"] == "none"
+
+
+# Mutants that change nothing a client could show (bench/mutation.py counts them; see its EQUIVALENT):
+# equivalent: cards.record.x_step_card__mutmut_110 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_112 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_166 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_168 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_233 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_235 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_256 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_258 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_353 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_355 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_378 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_380 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_518 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_520 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_543 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_545 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_566 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_568 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_589 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_591 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_612 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_614 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_672 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_674 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_717 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_719 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_711 -- no next discussion: "XXXX"[11:16], like ""[11:16], is the empty time
+# equivalent: cards.record.x_action_card__mutmut_67 -- a closed action's buttons [] -> None: card() leaves out an empty or missing list alike
+# equivalent: cards.record.x_action_card__mutmut_69 -- a closed action's buttons [] -> None: card() leaves out an empty or missing list alike

@@ -223,7 +223,7 @@ def test_every_invitee_is_listed_with_why_and_an_invite_tick():
     assert [r["items"][0]["text"] for r in rows] == [
         "**Children's social care** (required): A Person, DS, a@x.org\n\nsocial_care reason (hackney 6.1)",
         "**Police** (required): A Person, DS, a@x.org\n\npolice reason (hackney 6.1)",
-        "**referrer** (recommended): the referring agency: not invited until you enter an email address and tick Invite"
+        "**Referrer** (recommended): the referring agency: not invited until you enter an email address and tick Invite"
         "\n\nreferrer reason (hackney 6.1)"]
     assert all(r["items"][0]["size"] == "Small" for r in rows)
     boxes = inputs(card)
@@ -374,7 +374,7 @@ def test_the_confirm_step_reads_everything_back_before_anything_is_sent():
         "Other children": "CD (01/01/2018, 8 years old), EF (03/02/2020, 6 years old)",
         "Meeting": "14:00 today", "Format": "meeting (face to face or video)",
         "Invitees": "Children's social care: A Person; Police: A Person",
-        "Not invited: no contact": "referrer",
+        "Not invited: no contact": "Referrer",
         "Your calendar": "you are invited too"}
     assert list(facts_of(card))[-1] == "Your calendar"
     assert "Creating the meeting sends Teams invitations to everyone above." in lines(card)
@@ -460,3 +460,98 @@ def test_a_message_card_has_its_title_words_and_buttons():
 ])
 def test_a_date_of_birth_is_read_back_day_first_with_the_age(dob, said_):
     assert cards.born(dob, NOW.date()) == said_
+
+
+# ---- a draft as first saved: no version yet, nothing typed, keys not yet there ------------------------------------------
+
+def test_a_draft_not_yet_versioned_sends_version_0_which_the_bot_takes_as_current():
+    # bot/convene.py stale_press compares the card's version with draft.get("version", 0): anything else is "stale"
+    d = {k: v for k, v in draft("invitees", invitees=[row("police", source="chair")]).items() if k != "version"}
+    card = invitees(d)
+    assert {b["title"]: b["data"]["version"] for b in buttons(card)} == {"Next": 0, "Back": 0, "Cancel": 0, "Remove": 0,
+                                                                         "Add person": 0}
+
+
+def test_an_assessment_without_clocks_and_a_draft_without_slots_still_draw():
+    a = {k: v for k, v in assessment().items() if k != "clocks"}
+    assert len(cards.assessment_block(a, now=NOW)) == 2
+    d = {k: v for k, v in draft("when", slot=None).items() if k != "slots"}
+    boxes = inputs(cards.when_card(d, "d-1", now=NOW))
+    assert boxes["slot"]["choices"] == [{"title": "Another time (below)", "value": "other"}]
+    assert all(boxes[k]["value"] == "" for k in ("other_date", "other_time", "late_reason"))
+
+
+def test_boxes_for_a_contact_or_a_reason_not_yet_typed_are_empty():
+    bare = {k: v for k, v in row("police", invite=False, name="", email="").items() if k != "removal_reason"}
+    boxes = inputs(invitees(draft("invitees", invitees=[bare])))
+    assert (boxes["email_0"]["value"], boxes["name_0"]["value"], boxes["reason_0"]["value"]) == ("", "", "")
+
+
+def test_the_invitees_heading_is_a_sub_heading():
+    [heading] = [b for b in invitees()["body"] if b.get("text") == "Invitees"]
+    assert (heading["weight"], heading["size"]) == ("Bolder", "Default")
+
+
+def test_with_everyone_invited_reachable_no_one_is_listed_as_without_a_contact():
+    d = draft("confirm", invitees=[row("police"), row("health")])
+    assert "Not invited: no contact" not in facts_of(confirm(d))
+    assert "Not invited" not in facts_of(confirm(d))
+    two = draft("confirm", invitees=[row("police", email=""), row("health", email="")])
+    assert facts_of(confirm(two))["Not invited: no contact"] == "Police, Health"
+
+
+def test_a_departure_without_a_reason_yet_shows_no_made_up_reason():
+    bare = {k: v for k, v in row("police", invite=False).items() if k != "removal_reason"}
+    d = draft("confirm", invitees=[bare], slot={"start": "2026-11-24T10:00:00+00:00", "end": "2026-11-24T11:00:00+00:00"})
+    warnings = [line for line in lines(confirm(d)) if line.startswith("⚠")]
+    assert warnings == ["⚠ Police (required) not invited: ", "⚠ After the statutory deadline (17:00 today): "]
+
+
+# Mutants that change nothing a client could show (bench/mutation.py counts them; see its EQUIVALENT):
+# equivalent: cards.wizard.x_child_card__mutmut_40 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_42 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_69 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_71 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_95 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_97 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_137 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_139 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_233 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_235 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x__child_values__mutmut_51 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x__child_values__mutmut_53 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_concern_card__mutmut_106 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_concern_card__mutmut_108 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_concern_card__mutmut_270 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_concern_card__mutmut_272 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_145 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_147 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_162 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_164 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_196 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_198 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_250 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_252 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_273 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_275 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_296 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_298 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_when_card__mutmut_137 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_when_card__mutmut_139 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_when_card__mutmut_158 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_when_card__mutmut_160 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_when_card__mutmut_178 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_when_card__mutmut_180 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_248 -- False -> None: the flag is only tested for truth, None is as false
+# equivalent: cards.wizard.x_invitees_card__mutmut_98 -- False -> None: the flag is only tested for truth, None is as false
+# equivalent: cards.wizard.x__child_values__mutmut_8 -- an unticked flag spelt other than "false": the card only tests `== "true"`, so the toggle shows "false" either way
+# equivalent: cards.wizard.x__child_values__mutmut_9 -- an unticked flag spelt other than "false": the card only tests `== "true"`, so the toggle shows "false" either way
+# equivalent: cards.wizard.x_concern_card__mutmut_21 -- an unticked flag spelt other than "false": the card only tests `== "true"`, so the toggle shows "false" either way
+# equivalent: cards.wizard.x_concern_card__mutmut_22 -- an unticked flag spelt other than "false": the card only tests `== "true"`, so the toggle shows "false" either way
+# equivalent: cards.wizard.x_concern_card__mutmut_24 -- the saved list let through under "concerns" is overwritten by the comma-joined "concerns" later in the same dict
+# equivalent: cards.wizard.x_concern_card__mutmut_25 -- the saved list let through under "concerns" is overwritten by the comma-joined "concerns" later in the same dict
+# equivalent: cards.wizard.x_concern_card__mutmut_111 -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
+# equivalent: cards.wizard.x_when_card__mutmut_113 -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
+# equivalent: cards.wizard.x_when_card__mutmut_115 -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
+# equivalent: cards.wizard.x_when_card__mutmut_118 -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
+# equivalent: cards.wizard.x_assessment_block__mutmut_111 -- a clock without applies_when: "XXXX", like "", does not start with "before the discussion"
