@@ -6,6 +6,7 @@ are cleanup contexts (create, yield, dispose), so shutdown is clean and tests ca
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 
@@ -271,6 +272,14 @@ def _settings_or_exit() -> Settings:
         raise SystemExit(2) from None
 
 
+def settle() -> None:
+    """Just before serving: everything built so far (modules, the app, its caches) lives as long as
+    the process, so it is moved out of the collector's reach and not walked again by every full
+    collection, which otherwise stalls a turn now and then (tens of ms on the tab's larger answers)."""
+    gc.collect()
+    gc.freeze()
+
+
 def _clock(settings: Settings) -> Clock:
     # In local mode the clock can be moved (POST /_debug/clock) to watch the chasers work.
     return TravellingClock() if settings.local_mode else SystemClock()
@@ -281,7 +290,9 @@ async def production_app() -> web.Application:
     one per worker process; gunicorn.conf.py has already prepared the service in the master."""
     settings = _settings_or_exit()
     logs.configure(level=settings.log_level, form=settings.log_format)
-    return init_app(settings, clock=_clock(settings))
+    app = init_app(settings, clock=_clock(settings))
+    settle()
+    return app
 
 
 def main() -> int:
@@ -292,8 +303,9 @@ def main() -> int:
         return int(exit_.code)
     if code := prepare(settings):
         return code
-    web.run_app(init_app(settings, clock=_clock(settings)), host=settings.host, port=settings.port, shutdown_timeout=10,
-                print=None)
+    app = init_app(settings, clock=_clock(settings))
+    settle()
+    web.run_app(app, host=settings.host, port=settings.port, shutdown_timeout=10, print=None)
     return 0
 
 

@@ -46,7 +46,7 @@ def config(files: list[str], *, validator: bool = True) -> str:
              "only_mutate=" + "\n    ".join(files),
              "pytest_add_cli_args_test_selection=" + "\n    ".join([*TESTS, "-p", "no:cacheprovider", "-q", "-m",
                                                                  "not postgres and not browser", *skip]),
-             "also_copy=" + "\n    ".join(["app.py", "logs.py", "settings.py", "storage/", "manifest/", "alembic.ini", "pytest.ini"])]
+             "also_copy=" + "\n    ".join(["app.py", "logs.py", "settings.py", "storage/", "tab/", "manifest/", "alembic.ini", "pytest.ini"])]
     return "\n".join(lines) + "\n"
 
 

@@ -93,7 +93,9 @@ async def measure(url: str, data: Path) -> dict:
     await asyncio.to_thread(migrate, url)
     await seed(url)
     settings = Settings(_env_file=None, database_url=url, data_dir=data, scheduler_enabled=False, app_id="", app_password="")
-    server = TestServer(application.init_app(settings, clock=FixedClock(NOW)), host="127.0.0.1")
+    web_app = application.init_app(settings, clock=FixedClock(NOW))
+    application.settle()  # as app.main and production_app do before serving
+    server = TestServer(web_app, host="127.0.0.1")
     await server.start_server()
     out = {}
     async with aiohttp.ClientSession() as http:

@@ -74,7 +74,7 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
     marks = {"confirmed": "✓ confirmed", "invited": "… awaiting reply", "declined": "✗ declined", "missing": "✗ not invited"}
     quorate = all(v == "confirmed" for v in state.values())
     body = [heading(words.subject(discussion.case_reference, discussion.child_initials)),
-            text(f"Deadline: by {words.when(discussion.deadline, now=now)}" if discussion.deadline else "")]
+            *([text(f"Deadline: by {words.when(discussion.deadline, now=now)}")] if discussion.deadline else [])]
     if discussion.meeting_start:
         end = getattr(discussion, "meeting_end", None)
         length = f" ({int((end - discussion.meeting_start).total_seconds() // 60)} min)" if end else ""

@@ -2,7 +2,7 @@
 last attempt shown beside the inputs they concern. Pure: draft in, card out."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from protocol.vocabulary import AGENCIES, CONCERN_LABELS
 
@@ -54,7 +54,8 @@ def _child_values(child: dict) -> dict:
     if not child:
         return {}
     flags = {k: "true" if child.get(k) else "false" for k in ("unborn", "not_in_education", "looked_after", "in_hospital", "inpatient")}
-    others = "\n".join(f"{c['initials']} {c['dob']}" for c in child.get("other_children", []))
+    # Back in the box as the chair typed them: day first (saved as ISO dates).
+    others = "\n".join(f"{c['initials']} {_day_first(c.get('dob') or '')}".rstrip() for c in child.get("other_children", []))
     return {"case_reference": child["case_reference"], "initials": child["initials"], "dob": child.get("dob") or "",
             "education_setting": child.get("education_setting", ""), "other_children": others, **flags}
 
@@ -226,6 +227,13 @@ def cancel_card(discussion_id: str, *, version: int, step: str) -> dict:
     return card([heading("Cancel this draft?"), text("Everything entered so far is discarded. Nothing has been sent to anyone.")],
                 [execute("Yes, cancel the draft", "convene.cancel_confirmed", data, style="destructive"),
                  execute("No, go back to it", "convene.open", data)])
+
+
+def _day_first(iso: str) -> str:
+    try:
+        return f"{date.fromisoformat(iso):%d/%m/%Y}"
+    except ValueError:
+        return iso
 
 
 def born(dob: str, today) -> str:

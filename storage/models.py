@@ -179,7 +179,9 @@ class Obligation(Base):
     __tablename__ = "obligations"
     __table_args__ = (Index("ix_obligations_open_due", "state", "due_at"),
                       Index("ix_obligations_open_next", "state", "next_attempt_at"),
-                      Index("ix_obligations_kind", "kind", "state"))  # the tab: a year's conferences, updates given
+                      Index("ix_obligations_kind", "kind", "state"),  # the tab: a year's conferences, updates given
+                      # ... and a discussion's obligations of one kind, found in the index without reading the rest
+                      Index("ix_obligations_discussion_kind", "discussion_id", "kind", "state"))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     key: Mapped[str] = mapped_column(String(200), unique=True)

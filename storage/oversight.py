@@ -30,7 +30,7 @@ class Oversight:
 
     async def _tuples(self, query) -> list:
         connection = await self.session.connection()
-        return list(await connection.execute(query))
+        return (await connection.execute(query)).all()  # one fetch of every row, not a call for each
 
     async def open_discussions(self, chair: str | None, *, limit: int = 300) -> list[dict]:
         """Open discussions, most urgent deadline first, each with its invitees and open obligations."""
@@ -119,9 +119,10 @@ class Oversight:
 
     async def conferences(self, chair: str | None, start: datetime, end: datetime) -> list[dict]:
         """The initial conference clock of each discussion held in the period that started section 47."""
+        started = select(Decision.discussion_id).where(Decision.kind.in_(S47))
         query = _scope(select(Discussion.id.label("discussion_id"), Obligation.state, Obligation.updated_at)
                        .join(Obligation, and_(Obligation.discussion_id == Discussion.id, Obligation.kind == "icpc"))
-                       .where(Discussion.meeting_start >= start, Discussion.meeting_start < end), chair)
+                       .where(Discussion.id.in_(started), Discussion.meeting_start >= start, Discussion.meeting_start < end), chair)
         return await self._rows(query)
 
     async def section_47(self, chair: str | None, start: datetime, end: datetime) -> list[dict]:

@@ -20,10 +20,10 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Held:
+class Held(NamedTuple):  # NamedTuples: a year of a large service is tens of thousands of them
     """A discussion that took place (the database compares the times: see storage/oversight.py)."""
     time_limit: str            # the deadline rule's limit, in words ("same day", "3 working days")
     in_time: bool              # its meeting started by its deadline
@@ -31,8 +31,7 @@ class Held:
     quorate: bool | None       # from the record; None before it is recorded
 
 
-@dataclass(frozen=True)
-class Response:
+class Response(NamedTuple):
     agency: str
     kind: str                  # "information update" or "action"
     hours: float               # from when it was owed (or agreed) to the answer

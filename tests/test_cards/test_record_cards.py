@@ -275,7 +275,7 @@ def test_the_last_card_reviews_the_whole_record_before_it_is_finalised():
     assert review["style"] == "emphasis" and review["separator"] is True
     assert review["items"][0]["text"] == "**Review before finalising**"
     assert facts_of(card) == {
-        "Attendance": "Police: , Health: Apologies",  # an unmarked row shows nothing as its mark
+        "Attendance": "Police: not marked yet, Health: Apologies",  # an unmarked row says so
         "Quorate": "no: not a quorate strategy discussion",
         "Decisions": "AB: Section 47 enquiries: joint with police; CD: Initial child protection conference",
         "Actions": "A1 Visit (Police); A2 Medical (Health)",

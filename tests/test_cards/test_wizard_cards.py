@@ -80,7 +80,7 @@ def test_the_child_step_shows_what_was_saved():
     boxes = inputs(cards.child_card(draft("child"), "d-1"))
     assert {k: boxes[k]["value"] for k in ("case_reference", "initials", "dob", "education_setting")} == {
         "case_reference": "CR-1", "initials": "AB", "dob": "2016-05-04", "education_setting": "X"}
-    assert boxes["other_children"]["value"] == "CD 2018-01-01\nEF 2020-02-03"  # one per line, as the label asks
+    assert boxes["other_children"]["value"] == "CD 01/01/2018\nEF 03/02/2020"  # one per line, day first, as the placeholder shows
     assert {f: boxes[f]["value"] for f in CHILD_FLAGS} == {"unborn": "false", "not_in_education": "false", "looked_after": "true",
                                                            "in_hospital": "false", "inpatient": "false"}
 

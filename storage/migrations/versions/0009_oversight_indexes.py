@@ -17,9 +17,11 @@ def upgrade() -> None:
     op.create_index("ix_discussions_chair_status", "discussions", ["chair_aad_id", "status"])
     op.create_index("ix_discussions_meeting_start", "discussions", ["meeting_start"])
     op.create_index("ix_obligations_kind", "obligations", ["kind", "state"])
+    op.create_index("ix_obligations_discussion_kind", "obligations", ["discussion_id", "kind", "state"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_obligations_discussion_kind", table_name="obligations")
     op.drop_index("ix_obligations_kind", table_name="obligations")
     op.drop_index("ix_discussions_meeting_start", table_name="discussions")
     op.drop_index("ix_discussions_chair_status", table_name="discussions")
