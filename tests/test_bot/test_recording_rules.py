@@ -437,3 +437,50 @@ def test_a_reason_beginning_with_x_keeps_its_x():
 #   the same as not parsing it
 # equivalent: bot.recording.x_default_distribution__mutmut_3 -- lower() -> upper(): either folds case, and the
 #   fold is used only to see an address twice
+
+
+def _expected_clocks(name: str) -> dict[str, int]:
+    """Read from the profile's YAML and its baseline's, as written (not through the loader): the clocks a
+    recorded section 47 discussion held in working hours leaves owed, with their working days, where the
+    clock has no condition of its own and a fixed end. A profile's clock replaces the baseline's of that name."""
+    from pathlib import Path
+
+    import yaml
+
+    folder = Path(recording.__file__).resolve().parents[1] / "protocol"
+    raw = yaml.safe_load((folder / "profiles" / f"{name}.yaml").read_text())
+    clocks = {}
+    if raw.get("extends"):
+        clocks.update({c["clock"]: c for c in yaml.safe_load((folder / "baselines" / f"{raw['extends']}.yaml").read_text())["clocks"]})
+    clocks.update({c["clock"]: c for c in raw.get("clocks", [])})
+    return {name: c["within"]["working_days"] for name, c in clocks.items()
+            if c["owed_when"] in ("always", "s47_started") and not c.get("when") and isinstance(c["within"], dict)}
+
+
+def _working_days_after(day: date, n: int) -> date:
+    """Counted one by one over England's bank holidays as the holidays package lists them (an oracle
+    independent of scheduling/calendar.py)."""
+    import holidays
+    from datetime import timedelta
+
+    england = holidays.country_holidays("GB", subdiv="ENG", years=range(day.year, day.year + 2))
+    while n:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in england:
+            n -= 1
+    return day
+
+
+@pytest.mark.parametrize("name", ["bristol", "darlington", "hackney", "triborough", "walsall"])
+def test_every_profiles_clocks_are_owed_after_a_section_47_discussion_with_their_working_days(name):
+    from protocol import profile_names
+
+    assert sorted(profile_names()) == ["bristol", "darlington", "hackney", "triborough", "walsall"]  # every shipped one
+    held = datetime(2026, 12, 14, 11, 0, tzinfo=timezone.utc)  # Monday, in working hours; received the same morning
+    record = {"attendance": [], "decisions": [{"kind": "s47_joint"}], "quorate": True}
+    owed = {o["kind"]: o for o in _owed(name, held=held, record=record,
+                                        facts={"received_at": datetime(2026, 12, 14, 9, 0, tzinfo=timezone.utc).isoformat()})}
+    expected = _expected_clocks(name)
+    assert expected and set(expected) <= set(owed), (name, sorted(owed))
+    for clock, days in expected.items():  # starts the same day either way: the referral and the discussion are both 14 Dec
+        assert owed[clock]["due_at"].date() == _working_days_after(date(2026, 12, 14), days), (name, clock)
