@@ -50,13 +50,22 @@ def config(files: list[str], *, validator: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
-EQUIVALENT = re.compile(r"#\s*equivalent:\s*(\S+)\s+--")
+EQUIVALENT = re.compile(r"#\s*equivalent:\s*(\S+)\s+`([^`]+)`\s+--")
 
 
-def equivalents() -> set[str]:
-    """Mutants a test file declares equivalent (no behaviour differs), each with its reason on the same line:
-    `# equivalent: scheduling.chasing.x_ladder__mutmut_62 -- time(0, 0) -> time(0): the same midnight`."""
-    return {m.group(1) for path in (ROOT / "tests").rglob("*.py") for m in EQUIVALENT.finditer(path.read_text())}
+def equivalents() -> dict[str, str]:
+    """Mutants a test file declares equivalent (no behaviour differs), each with a fragment of its
+    changed line and the reason: `# equivalent: NAME `fragment` -- why`. mutmut numbers a function's
+    mutants in order, so an edit above renumbers them: the fragment is what ties a declaration to the
+    change that was reviewed, and a declaration whose fragment is not in its mutant's line any more
+    is stale (listed, and its mutant counted as surviving)."""
+    return {m.group(1): m.group(2) for path in (ROOT / "tests").rglob("*.py") for m in EQUIVALENT.finditer(path.read_text())}
+
+
+def changed_line(work: Path, name: str) -> str:
+    """The mutant's changed line(s), as `mutmut show` prints them."""
+    shown = subprocess.run([sys.executable, "-m", "mutmut", "show", name], cwd=work, capture_output=True, text=True).stdout
+    return "\n".join(line[1:] for line in shown.splitlines() if line.startswith("+") and not line.startswith("+++"))
 
 
 def scores(work: Path, files: list[str]) -> dict[str, dict]:
@@ -68,12 +77,13 @@ def scores(work: Path, files: list[str]) -> dict[str, dict]:
         run = {k: c for k, c in by_key.items() if c is not None}
         killed = sum(c in KILLED or c in TIMED_OUT for c in run.values())
         missed = [k for k, c in run.items() if not (c in KILLED or c in TIMED_OUT)]
-        equivalent = [k for k in missed if k in declared]
-        survived = [k for k in missed if k not in declared]
+        equivalent = [k for k in missed if k in declared and declared[k] in changed_line(work, k)]
+        stale = [k for k in missed if k in declared and k not in equivalent]
+        survived = [k for k in missed if k not in equivalent]
         counted = killed + len(equivalent)
         out[path] = {"mutants": len(by_key), "run": len(run), "killed": killed, "equivalent": len(equivalent),
                      "survived": len(survived), "score": round(100 * counted / len(run), 1) if run else None,
-                     "survivors": survived}
+                     "survivors": survived, "stale": stale}
     return out
 
 
@@ -119,27 +129,32 @@ def main() -> int:
 
 def write(results: dict, *, elapsed: float, finished: bool) -> None:
     total_run = sum(r["run"] for r in results.values())
-    total_killed = sum(r["killed"] for r in results.values())
+    total_counted = sum(r["killed"] + r["equivalent"] for r in results.values())
     lines = ["# Mutation testing of the functional core", "",
-             f"`make mutate` (mutmut 3.8.1, two workers): {total_killed} of {total_run} mutants killed "
-             f"({100 * total_killed / max(total_run, 1):.1f} %) in {elapsed / 60:.1f} min"
+             f"`make mutate` (mutmut 3.8.1, two workers): {total_counted} of {total_run} mutants killed or declared equivalent "
+             f"({100 * total_counted / max(total_run, 1):.1f} %) in {elapsed / 60:.1f} min"
              + ("" if finished else ", stopped at the time bound (MUTATE_MINUTES)") + ".",
-             "Tests run against each mutant: " + ", ".join(f"`{t}`" for t in TESTS) + " (the fast, pure tests; the HTTP "
-             "tests of `tests/test_bot/` exercise the cards, the chasers and the record's flow too, but running them for "
-             "each of some 6,000 mutants does not fit the time bound). A low score here is a file whose behaviour only the "
-             "slow HTTP tests pin down, or not at all.", "",
-             "A mutant is counted killed when a test fails on it, or when a test file declares it equivalent with the "
-             "reason (`# equivalent: NAME -- why`); one that no chosen test reaches counts as surviving.", "",
+             "Tests run against each mutant: " + ", ".join(f"`{t}`" for t in TESTS) + ": the fast, pure tests, and "
+             "Microsoft's Adaptive Cards validator (`tests/test_cards/test_schema.py`) when `tests/e2e/node_modules` is "
+             "installed. The HTTP tests of `tests/test_bot/` exercise the same code again, but are too slow to run for "
+             "each of some 6,000 mutants.", "",
+             "A mutant is counted killed when a test fails on it, or when a test file declares it equivalent with a "
+             "fragment of its changed line and the reason (`# equivalent: NAME `fragment` -- why`); a declaration whose "
+             "fragment no longer matches its mutant (an edit renumbered them) is stale and does not count. A mutant no "
+             "chosen test reaches counts as surviving.", "",
              "| file | mutants | killed | equivalent | survived | score |", "|---|---|---|---|---|---|"]
     for path, r in results.items():
         lines.append(f"| `{path}` | {r['run']} | {r['killed']} | {r['equivalent']} | {r['survived']} | {r['score']} % |")
-    lines += ["", "Survivors, by file (mutmut's names: `mutmut show NAME` in a run's tree shows the change):", ""]
+    lines += ["", "Survivors, by file (mutmut's names: `mutmut show NAME` in a run's tree, `MUTATE_KEEP`, shows the change):", ""]
     for path, r in results.items():
         if r["survivors"]:
             lines.append(f"- `{path}`: " + ", ".join(f"`{s.split('.')[-1]}`" for s in r["survivors"][:40])
                          + (" …" if len(r["survivors"]) > 40 else ""))
+    stale = [s for r in results.values() for s in r["stale"]]
+    if stale:
+        lines += ["", "Stale equivalent declarations (their fragment is not in the mutant's line any more): "
+                  + ", ".join(f"`{s}`" for s in stale)]
     (ROOT / "bench" / "MUTATION.md").write_text("\n".join(lines) + "\n")
-
 
 if __name__ == "__main__":
     sys.exit(main())

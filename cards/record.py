@@ -96,7 +96,7 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
     last = step == steps[-1]
     if last:  # the whole record at a glance before it is finalised; Back reaches any part of it
         body.append(container([text("**Review before finalising**"), facts([
-            ("Attendance", ", ".join(f"{words.agency(r['agency'])}: {attendance_words.get(r['attendance'], r['attendance']) or 'not marked yet'}"
+            ("Attendance", ", ".join(f"{words.agency(r['agency'])}: {attendance_words.get(r['attendance']) or 'not marked yet'}"
                                      for r in record["attendance"])),
             ("Quorate", "yes" if quorate else f"no: {not_quorate_text}"),
             ("Decisions", "; ".join(f"{d['child']}: {decisions[d['kind']]}" for d in record.get("decisions", [])) or "none"),

@@ -431,11 +431,11 @@ def test_a_reason_beginning_with_x_keeps_its_x():
         "action": 4, "status": "not_required", "reason": "X-ray no longer needed"}
 
 
-# equivalent: bot.recording.x_parse_attendance__mutmut_13 -- "" -> "XXXX" for an unmarked row: neither is an
+# equivalent: bot.recording.x_parse_attendance__mutmut_13 `endance") or "XXXX"` -- "" -> "XXXX" for an unmarked row: neither is an
 #   attendance word, so both get "Mark attended, apologies or no response."
-# equivalent: bot.recording.x_parse_action__mutmut_80 -- parsing an empty due date as well: parse_due("") is None,
+# equivalent: bot.recording.x_parse_action__mutmut_80 `=calendar) if (due_text) or True else None` -- parsing an empty due date as well: parse_due("") is None,
 #   the same as not parsing it
-# equivalent: bot.recording.x_default_distribution__mutmut_3 -- lower() -> upper(): either folds case, and the
+# equivalent: bot.recording.x_default_distribution__mutmut_3 `mail") or "").upper()` -- lower() -> upper(): either folds case, and the
 #   fold is used only to see an address twice
 
 

@@ -353,24 +353,24 @@ def test_an_invitation_from_before_records_checks_existed_shows_nothing_chosen()
 
 
 # Mutants that change nothing a client could show (bench/mutation.py counts them; see its EQUIVALENT):
-# equivalent: cards.discussion.x__change_meeting__mutmut_39 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_41 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_62 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_64 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_85 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_87 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_126 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_128 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_147 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_149 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_167 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_169 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_208 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_210 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x_rsvp_card__mutmut_6 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x_chair_card__mutmut_56 -- int(seconds / 60) and int(seconds // 60) are the same whole minutes for a meeting that ends after it starts
-# equivalent: cards.discussion.x_chair_card__mutmut_176 -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
-# equivalent: cards.discussion.x_chair_card__mutmut_182 -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
-# equivalent: cards.discussion.x_chair_card__mutmut_183 -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
-# equivalent: cards.discussion.x_chair_card__mutmut_204 -- a record without updates: None, like [], is falsy and shows no updates section
-# equivalent: cards.discussion.x_chair_card__mutmut_206 -- a record without updates: None, like [], is falsy and shows no updates section
+# equivalent: cards.discussion.x__change_meeting__mutmut_39 `"add_agency", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_41 `"add_agency", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_62 `t("add_name", None), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_64 `t("add_name", ), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_85 `("add_email", None), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_87 `("add_email", ), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_126 `("move_date", None), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_128 `("move_date", ), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_147 `("move_time", None)),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_149 `("move_time", )),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_167 `move_reason", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_169 `move_reason", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_208 `ncel_reason", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_210 `ncel_reason", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x_rsvp_card__mutmut_6 `ecord_check", None)` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x_chair_card__mutmut_55 `al_seconds() / 60)} min)" if` -- int(seconds / 60) and int(seconds // 60) are the same whole minutes for a meeting that ends after it starts
+# equivalent: cards.discussion.x_chair_card__mutmut_175 `ecord_check', None), 'records ch` -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
+# equivalent: cards.discussion.x_chair_card__mutmut_181 `cord_check', 'XXnoneXX'), 'records c` -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
+# equivalent: cards.discussion.x_chair_card__mutmut_182 `cord_check', 'NONE'), 'records c` -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
+# equivalent: cards.discussion.x_chair_card__mutmut_203 `et("updates", None)` -- a record without updates: None, like [], is falsy and shows no updates section
+# equivalent: cards.discussion.x_chair_card__mutmut_205 `et("updates", )` -- a record without updates: None, like [], is falsy and shows no updates section

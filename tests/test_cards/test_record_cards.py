@@ -374,32 +374,32 @@ def test_a_record_as_first_started_draws_every_step_with_version_0_and_empty_box
 
 
 # Mutants that change nothing a client could show (bench/mutation.py counts them; see its EQUIVALENT):
-# equivalent: cards.record.x_step_card__mutmut_110 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_112 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_166 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_168 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_233 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_235 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_256 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_258 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_353 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_355 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_378 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_380 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_518 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_520 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_543 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_545 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_566 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_568 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_589 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_591 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_612 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_614 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_672 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_674 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_717 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_719 -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_711 -- no next discussion: "XXXX"[11:16], like ""[11:16], is the empty time
-# equivalent: cards.record.x_action_card__mutmut_67 -- a closed action's buttons [] -> None: card() leaves out an empty or missing list alike
-# equivalent: cards.record.x_action_card__mutmut_69 -- a closed action's buttons [] -> None: card() leaves out an empty or missing list alike
+# equivalent: cards.record.x_step_card__mutmut_110 `.get("route", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_112 `.get("route", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_166 `ed.get(field, None), multiline=T` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_168 `ed.get(field, ), multiline=T` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_233 `ical_reason", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_235 `ical_reason", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_256 `ical_advice", None))` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_258 `ical_advice", ))` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_353 `cision_kind", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_355 `cision_kind", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_378 `n_reasoning", None), multiline=T` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_380 `n_reasoning", ), multiline=T` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_518 `action_what", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_520 `action_what", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_543 `tion_agency", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_545 `tion_agency", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_566 `ction_owner", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_568 `ction_owner", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_589 `ction_email", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_591 `ction_email", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_612 `"action_due", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_614 `"action_due", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_672 `istribution", None)), multiline=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_674 `istribution", )), multiline=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_717 `.get("venue", None)})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_719 `.get("venue", )})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_711 `t("next") or "XXXX")[11:16],` -- no next discussion: "XXXX"[11:16], like ""[11:16], is the empty time
+# equivalent: cards.record.x_action_card__mutmut_67 `ng(card(body, None), "action.ope` -- a closed action's buttons [] -> None: card() leaves out an empty or missing list alike
+# equivalent: cards.record.x_action_card__mutmut_69 `ng(card(body, ), "action.ope` -- a closed action's buttons [] -> None: card() leaves out an empty or missing list alike

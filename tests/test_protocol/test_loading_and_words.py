@@ -195,7 +195,7 @@ def test_profiles_and_the_baseline_are_read_as_utf8_whatever_the_servers_locale(
     assert loaded.same_day.source == 'PROTOCOL.md §2 (the reading of "same day")'  # the baseline's words (england.yaml)
 
 
-# equivalent: protocol.loading.x_load_profile__mutmut_16 -- encoding "UTF-8" and "utf-8" name the same codec (codec lookup ignores case)
-# equivalent: protocol.loading.x_load_baseline__mutmut_16 -- encoding "UTF-8" and "utf-8" name the same codec (codec lookup ignores case)
-# equivalent: protocol.loading.x__looseness__mutmut_4 -- immediately at -3 instead of -2 keeps every comparison: it stays below same_day (-1) and equal to itself
-# equivalent: protocol.loading.x__looseness__mutmut_16 -- float("INF") == float("inf"): float() reads infinity case-insensitively
+# equivalent: protocol.loading.x_load_profile__mutmut_16 `ext(encoding="UTF-8"))` -- encoding "UTF-8" and "utf-8" name the same codec (codec lookup ignores case)
+# equivalent: protocol.loading.x_load_baseline__mutmut_16 `ext(encoding="UTF-8")))` -- encoding "UTF-8" and "utf-8" name the same codec (codec lookup ignores case)
+# equivalent: protocol.loading.x__looseness__mutmut_4 `mmediately": -3, "same_day":` -- immediately at -3 instead of -2 keeps every comparison: it stays below same_day (-1) and equal to itself
+# equivalent: protocol.loading.x__looseness__mutmut_16 `able": float("INF")}[within]` -- float("INF") == float("inf"): float() reads infinity case-insensitively

@@ -295,5 +295,5 @@ def test_a_referral_at_17_00_exactly_counts_as_out_of_hours():
     assert run("hackney", received_at="2026-11-23T16:59:00+00:00").out_of_hours is False
 
 
-# equivalent: protocol.assessment.x_assess__mutmut_28 -- min() over (deadline, index, rule) without a key compares the same first two items; the index is unique, so the rule is never compared
-# equivalent: protocol.assessment.x_assess__mutmut_30 -- min() over (deadline, index, rule) without a key compares the same first two items; the index is unique, so the rule is never compared
+# equivalent: protocol.assessment.x_assess__mutmut_28 `eadlines, key=None)` -- min() over (deadline, index, rule) without a key compares the same first two items; the index is unique, so the rule is never compared
+# equivalent: protocol.assessment.x_assess__mutmut_30 `in(deadlines, )` -- min() over (deadline, index, rule) without a key compares the same first two items; the index is unique, so the rule is never compared

@@ -231,5 +231,14 @@ def test_adding_working_hours_uses_up_the_working_day_before_moving_to_the_next(
     assert ENGLAND.add_working_hours(datetime.fromisoformat(at), hours).isoformat() == expected
 
 
-# equivalent: scheduling.calendar.xǁWorkingCalendarǁworking_days_between__mutmut_1 -- when end == start the loop `while day < end` never runs, so the count is 0 either way
-# equivalent: scheduling.calendar.xǁWorkingCalendarǁnext_working_moment__mutmut_5 -- at exactly the start of the day, start_of_working_day(day) is the same moment in the same zone as the local time returned otherwise
+# equivalent: scheduling.calendar.xǁWorkingCalendarǁworking_days_between__mutmut_1 `if end < start:` -- when end == start the loop `while day < end` never runs, so the count is 0 either way
+# equivalent: scheduling.calendar.xǁWorkingCalendarǁnext_working_moment__mutmut_5 `local.time() <= self.day_star` -- at exactly the start of the day, start_of_working_day(day) is the same moment in the same zone as the local time returned otherwise
+
+
+# Equivalent mutants of the calendar's memory (it remembers working days and sums of them for speed only):
+# a memory that never answers, or never keeps, computes the same day again.
+# equivalent: scheduling.calendar.xǁWorkingCalendarǁis_working_day__mutmut_1 `known = None` -- the remembered answer is never read: it is worked out again
+# equivalent: scheduling.calendar.xǁWorkingCalendarǁis_working_day__mutmut_2 `._working.get(None)` -- the memory is asked for None: never there, so worked out again
+# equivalent: scheduling.calendar.xǁWorkingCalendarǁadd_working_days__mutmut_6 `found = None` -- the remembered sum is never read: it is counted again
+# equivalent: scheduling.calendar.xǁWorkingCalendarǁadd_working_days__mutmut_7 `lf._added.get(None)` -- the memory is asked for None: never there, so counted again
+# equivalent: scheduling.calendar.xǁWorkingCalendarǁadd_working_days__mutmut_13 `d[(day, n)] = None` -- None is kept instead of the day: the next ask finds None and counts again

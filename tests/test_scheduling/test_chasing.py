@@ -210,9 +210,9 @@ def test_the_next_step_of_an_unanswered_invitation_follows_the_invitations_ladde
 
 
 # Equivalent mutants (bench/mutation.py counts these as killed, each for the reason given):
-# equivalent: scheduling.chasing.x_ladder__mutmut_1 -- the default kind "" -> "XXXX": neither names a special ladder
-# equivalent: scheduling.chasing.x_next_step__mutmut_1 -- the same default, in next_step
-# equivalent: scheduling.chasing.x_ladder__mutmut_62 -- time(0, 0) -> time(0): the same midnight
-# equivalent: scheduling.chasing.x_ladder__mutmut_63 -- time(0, 0) -> time(0, ): the same midnight
-# equivalent: scheduling.chasing.x_may_send_now__mutmut_4 -- now > due_at -> now >= due_at: at now == due_at both dates
+# equivalent: scheduling.chasing.x_ladder__mutmut_1 `kind: str = "XXXX") -> list[Step]` -- the default kind "" -> "XXXX": neither names a special ladder
+# equivalent: scheduling.chasing.x_next_step__mutmut_1 `kind: str = "XXXX") -> tuple[in` -- the same default, in next_step
+# equivalent: scheduling.chasing.x_ladder__mutmut_62 `ue_day, time(0), tzinfo=cale` -- time(0, 0) -> time(0): the same midnight
+# equivalent: scheduling.chasing.x_ladder__mutmut_63 `_day, time(0, ), tzinfo=cale` -- time(0, 0) -> time(0, ): the same midnight
+# equivalent: scheduling.chasing.x_may_send_now__mutmut_4 `hours or now >= due_at:` -- now > due_at -> now >= due_at: at now == due_at both dates
 #   are the same local day, so the "due today" rule that follows answers True anyway

@@ -104,4 +104,4 @@ def test_no_proposed_meeting_runs_past_the_deadline(now, deadline, out_of_hours)
     assert slots and all(s.end <= deadline for s in slots)
 
 
-# equivalent: scheduling.slots.x_propose_slots__mutmut_56 -- with no paediatrician invited every slot suits, so suitable + rest is the candidates in the same order
+# equivalent: scheduling.slots.x_propose_slots__mutmut_56 `t)[:count] if (paediatrician_invited) or True else candidat` -- with no paediatrician invited every slot suits, so suitable + rest is the candidates in the same order
