@@ -169,10 +169,11 @@ def machine() -> str:
 
 async def strategy_bot(label: str, url: str, service_url: str, checkout: Path = ROOT) -> tuple:
     """strategy-bot on the database at `url`, migrated and seeded here, as one service of the run
-    (`checkout`: another copy of the code, e.g. before a change; the schema is this one's)."""
+    (`checkout`: another copy of the code, e.g. before a change, on its own schema: it migrates
+    the database at start, and would refuse a revision it does not know)."""
     env = {"DATA_DIR": tempfile.mkdtemp(prefix="strategy-bot-bench-"), "DATABASE_URL": url, "SCHEDULER_ENABLED": "false",
            "LOG_LEVEL": "WARNING", "MICROSOFT_APP_ID": ""}
-    subprocess.run([PYTHON, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True)
+    subprocess.run([PYTHON, "-m", "alembic", "upgrade", "head"], cwd=checkout, env={**os.environ, **env}, check=True, capture_output=True)
     await recorded_discussions(url, service_url, THREADS)
 
     async def draft(endpoint: str) -> str:
