@@ -95,14 +95,21 @@ class ActionsFlow:
                 card["body"].append({"type": "TextBlock", "text": note, "color": "Attention", "wrap": True})
             return card
 
-    async def apply(self, aad: str, name: str, delivery_id: str, discussion_id: str, *, report: dict,
+    async def apply(self, aad: str, name: str, delivery_id: str, discussion_id: str | None, *, report: dict,
                     action_id: str | None = None, number: int | None = None, trusted: bool = False,
-                    turn_context: TurnContext | None = None) -> tuple[str, dict | None]:
+                    turn_context: TurnContext | None = None, conversation_id: str | None = None) -> tuple[str | None, dict | None]:
         """Apply one report from a card, a reply or an email link (`delivery_id` identifies the
-        delivery, so a repeat is recognised); returns (what to say, the action's updated card or None)."""
+        delivery, so a repeat is recognised); returns (what to say, the action's updated card or None).
+        `conversation_id` instead of the discussion: the one recorded in that thread, found in the
+        same transaction; (None, None) when there is none."""
         now = self.s.clock.now()
         async with self.s.uow() as uow:
-            discussion = await uow.discussions.get(discussion_id, load=("actions",))
+            if discussion_id is None:
+                discussion = await uow.discussions.recorded_in(conversation_id, load=("actions",))
+                if discussion is None:
+                    return None, None
+            else:
+                discussion = await uow.discussions.get(discussion_id, load=("actions",))
             action = next((a for a in (discussion.actions if discussion else []) if a.id == action_id or a.number == number), None)
             if action is None:
                 return (f"There is no action A{number} on this discussion. Type `actions` to see them." if number
@@ -173,21 +180,25 @@ class ActionsFlow:
 
     async def on_text(self, turn_context: TurnContext, text: str) -> bool:
         """A reply in the thread. True when it was meant for an action (and has been answered)."""
-        async with self.s.uow() as uow:
-            discussion = await uow.discussions.recorded_in(turn_context.activity.conversation.id, load=())
-        if discussion is None:
-            return False
         today = self.s.calendar.local(self.s.clock.now()).date()
         parsed = recording.parse_report(text, today=today)
+        conversation = turn_context.activity.conversation.id
+        if isinstance(parsed, dict) and "action" in parsed:  # the everyday path: one transaction finds and applies
+            aad, _, name = actor_of(turn_context)
+            said, _ = await self.apply(aad, name, turn_context.activity.id, None, number=parsed["action"], report=parsed,
+                                       turn_context=turn_context, conversation_id=conversation)
+            if said is None:
+                return False  # no recorded discussion here: not a report to us
+            await turn_context.send_activity(MessageFactory.text(said))
+            return True
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.recorded_in(conversation, load=())
+        if discussion is None:
+            return False
         if isinstance(parsed, str):
             await turn_context.send_activity(MessageFactory.text(parsed))
         elif "update" in parsed:
             await turn_context.send_activity(MessageFactory.text(await self._information_update(turn_context, discussion, parsed["update"])))
-        else:
-            aad, _, name = actor_of(turn_context)
-            said, _ = await self.apply(aad, name, turn_context.activity.id, discussion.id, number=parsed["action"], report=parsed,
-                                       turn_context=turn_context)
-            await turn_context.send_activity(MessageFactory.text(said))
         return True
 
     async def _information_update(self, turn_context, discussion, update: str) -> str:
