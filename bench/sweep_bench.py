@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-import os
 import sys
 import time
 import tracemalloc
@@ -27,6 +26,7 @@ from storage.models import Discussion, Invitation, Obligation  # noqa: E402
 from storage.unit_of_work import UnitOfWork  # noqa: E402
 from tests.conftest import migrate  # noqa: E402
 from bench.databases import on_each_database  # noqa: E402
+from bench.results import publish  # noqa: E402
 
 NOW = datetime.datetime(2027, 6, 1, 10, 0, tzinfo=timezone.utc)  # a Tuesday, 11:00 in London: chasing hours
 TOTAL, DUE, DISCUSSIONS = 100_000, 1_000, 250
@@ -150,10 +150,7 @@ async def main() -> None:
                          f"{r['cold_ms']:.1f} | "
                          f"{r['sent']} | {r['passes']} | {r['pass_ms']:.0f} | {r['chase_ms']:.1f} | {r['sweep_statements']:.1f} | "
                          f"{r['pass_kib']:,.0f} |" for name, r in results.items()) + "\n")
-    print(table)
-    if os.environ.get("BENCH_WRITE", "1") != "0":
-        with open(ROOT / "bench" / "RESULTS.md", "a") as out:
-            out.write(table)
+    publish(table)
 
 
 if __name__ == "__main__":

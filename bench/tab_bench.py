@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-import os
 import random
 import statistics
 import sys
@@ -30,6 +29,7 @@ from storage import database  # noqa: E402
 from storage.models import Action, ActionUpdate, Chase, Decision, Discussion, Obligation  # noqa: E402
 from tests.conftest import migrate  # noqa: E402
 from bench.databases import on_each_database  # noqa: E402
+from bench.results import publish  # noqa: E402
 
 NOW = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 DISCUSSIONS, OBLIGATIONS_EACH, ASKS = 10_000, 10, 20
@@ -125,10 +125,7 @@ async def main() -> None:
         lines.append(f"| {name} | " + " | ".join(f"{r[v][0]:.1f} / {r[v][1]:.1f}" + ("" if v == "/livez" else f" ({r[v][0] / floor:.0f}x)")
                                                 for v in VIEWS) + " |")
     table = "\n".join(lines) + "\n"
-    print(table)
-    if os.environ.get("BENCH_WRITE", "1") != "0":
-        with open(ROOT / "bench" / "RESULTS.md", "a") as out:
-            out.write(table)
+    publish(table)
 
 
 if __name__ == "__main__":
