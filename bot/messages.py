@@ -81,12 +81,12 @@ def contacts_text(directory) -> str:
 
 def overdue_line(obligation, *, discussion, chases, local_now, shared: bool = False) -> str:
     """`shared`: the list is asked for in a channel or group chat, where nothing anyone typed is repeated."""
-    from cards.words import agency
+    from cards.words import agency, owed
 
     late = local_now - obligation.due_at.astimezone(local_now.tzinfo)
     days, hours, minutes = late.days, late.seconds // 3600, late.seconds // 60 % 60
     lateness = f"{days} d {hours} h late" if days or hours else f"{minutes} min late"
-    what = f"A{obligation.subject_id}" if obligation.kind == "action" else obligation.kind.replace("_", " ")
+    what = owed(obligation.kind, obligation.subject_id)
     owner = f" ({agency(obligation.owner_agency)})" if obligation.owner_agency else ""
     state = " · BREACHED, ladder exhausted" if obligation.state == "breached" else ""
     sent = [c for c in chases if c.status == "sent"]

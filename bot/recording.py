@@ -3,9 +3,9 @@ obligations a finalised record creates. Pure: values in, clean values, errors an
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from protocol.vocabulary import AGENCIES
+from protocol.vocabulary import AGENCIES, S47_DECISIONS
 from storage.directory import is_email
 
 from .wizard import flag, text, uk_date
@@ -25,7 +25,6 @@ DECISIONS = {
     "medical_assessment": "Medical assessment",
     "other": "Other (civil orders, disruption)",
 }
-S47 = {"s47_single", "s47_joint"}
 # Free-text sections of the agenda: step -> (field id, label). Which must be filled is the profile's
 # `record.required`.
 TEXT_FIELDS = {
@@ -215,7 +214,7 @@ def obligations(*, discussion_id: str, held_at: datetime, facts: dict, record: d
         owe(f"action:{action['number']}", "action", datetime.fromisoformat(action["due"]), "agreed at the discussion",
             agency=action["agency"], subject=("action", str(action["number"])))
     not_researched = [row for row in record["attendance"] if not row.get("researched", True)]
-    outcome = Outcome(held_at=held_at, s47_started=any(d["kind"] in S47 for d in record.get("decisions", [])),
+    outcome = Outcome(held_at=held_at, s47_started=any(d["kind"] in S47_DECISIONS for d in record.get("decisions", [])),
                       not_researched=tuple(row["agency"] for row in not_researched), quorate=record.get("quorate", True))
     for clock in clocks_owed(profile, Facts.model_validate(facts), outcome, calendar):
         if clock.due is None:

@@ -22,6 +22,11 @@ def agency(agency_id: str) -> str:
     return AGENCY_NAMES.get(agency_id, agency_id.replace("_", " "))
 
 
+def owed(kind: str, subject_id: str) -> str:
+    """What an obligation is, in the lists of what is owed: "A3" for an agreed action, else its kind."""
+    return f"A{subject_id}" if kind == "action" else kind.replace("_", " ")
+
+
 def subject(case_reference: str, initials: str) -> str:
     """The only identifying words that ever go into a chat, a meeting title or an email subject."""
     return f"Strategy discussion {case_reference} ({initials})"

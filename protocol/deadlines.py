@@ -55,10 +55,17 @@ def convened_by_edt(within: Within, start: datetime, calendar: WorkingDayCalenda
     return within == "same_day" and same_day_end(local, calendar, minimum_hours=minimum_hours) != calendar.end_of_working_day(local.date())
 
 
+def limit_words(within: Within) -> str:
+    """The time limit alone, as a table of figures heads it: "same day", "3 working days"."""
+    if isinstance(within, WorkingDays):
+        return "1 working day" if within.working_days == 1 else f"{within.working_days} working days"
+    return {"same_day": "same day", "immediately": "immediately", "next_working_day_start": "before the next working day",
+            "as_soon_as_practicable": "as soon as practicable"}[within]
+
+
 def describe_within(within: Within, *, after: str) -> str:
     if isinstance(within, WorkingDays):
-        days = "1 working day" if within.working_days == 1 else f"{within.working_days} working days"
-        return f"within {days} of {after}"
+        return f"within {limit_words(within)} of {after}"
     return {
         "same_day": f"the same day as {after}",
         "immediately": "immediately",

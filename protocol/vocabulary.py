@@ -66,3 +66,7 @@ CONCERN_LABELS = {
     "domestic_abuse": "Domestic abuse",
     "other": "Other",
 }
+
+# The decisions of a discussion that start section 47 enquiries: what starts the conference and
+# review clocks (owed_when: s47_started) and the census's section 47 return.
+S47_DECISIONS = frozenset({"s47_single", "s47_joint"})

@@ -8,11 +8,12 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, literal, or_, select
 
+from protocol.vocabulary import S47_DECISIONS
+
 from .models import Action, ActionUpdate, Chase, Decision, Discussion, Invitation, Obligation
 from .types import hours_between
 
 OPEN = ("convened", "held", "recorded")  # a discussion with work still to do
-S47 = ("s47_single", "s47_joint")
 
 
 def _scope(query, chair: str | None):
@@ -119,7 +120,7 @@ class Oversight:
 
     async def conferences(self, chair: str | None, start: datetime, end: datetime) -> list[dict]:
         """The initial conference clock of each discussion held in the period that started section 47."""
-        started = select(Decision.discussion_id).where(Decision.kind.in_(S47))
+        started = select(Decision.discussion_id).where(Decision.kind.in_(S47_DECISIONS))
         query = _scope(select(Discussion.id.label("discussion_id"), Obligation.state, Obligation.updated_at)
                        .join(Obligation, and_(Obligation.discussion_id == Discussion.id, Obligation.kind == "icpc"))
                        .where(Discussion.id.in_(started), Discussion.meeting_start >= start, Discussion.meeting_start < end), chair)
@@ -127,7 +128,7 @@ class Oversight:
 
     async def section_47(self, chair: str | None, start: datetime, end: datetime) -> list[dict]:
         """Discussions held in the period that decided section 47 enquiries (the census's s47 start)."""
-        started = select(Decision.discussion_id).where(Decision.kind.in_(S47))
+        started = select(Decision.discussion_id).where(Decision.kind.in_(S47_DECISIONS))
         query = _scope(select(Discussion.id, Discussion.case_reference, Discussion.meeting_start)
                        .where(Discussion.id.in_(started), Discussion.meeting_start >= start, Discussion.meeting_start < end), chair)
         return await self._rows(query.order_by(Discussion.meeting_start, Discussion.id))

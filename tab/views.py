@@ -13,7 +13,9 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import quote
 
 from cards.words import agency as agency_name
+from cards.words import owed
 from protocol import load_profile
+from protocol.deadlines import limit_words
 
 from . import census, figures
 from .charts import bars
@@ -25,13 +27,6 @@ SNOOZE_MOST = timedelta(days=30)  # as `snooze` in the chat
 
 class Refused(Exception):
     """The viewer may not see or do this: said in words, and audited by the caller."""
-
-
-def within_words(within) -> str:
-    if isinstance(within, str):
-        return {"same_day": "same day", "next_working_day_start": "before the next working day"}.get(within, within.replace("_", " "))
-    n = within.working_days
-    return f"{n} working day" + ("" if n == 1 else "s")
 
 
 def deep_link(row: dict, app_id: str) -> str:
@@ -94,7 +89,7 @@ class OversightViews:
                            "coming": [agency_name(i["agency"]) for i in quorum if i["rsvp"] == "accepted"]},
                 "records_checks": [{"agency": agency_name(i["agency"]), "state": i["record_check"]} for i in row["invitations"]
                                    if i["record_check"] != "none"],
-                "obligations": [{"what": f"A{o['subject_id']}" if o["kind"] == "action" else o["kind"].replace("_", " "),
+                "obligations": [{"what": owed(o["kind"], o["subject_id"]),
                                  "agency": agency_name(o["owner_agency"]) if o["owner_agency"] else "",
                                  "due": self._local(o["due_at"]), "overdue": o["due_at"] < now, "state": o["state"]}
                                 for o in row["obligations"]],
@@ -111,7 +106,7 @@ class OversightViews:
         for row in rows:
             person = row["owner_name"] or (row["key"].rsplit(":", 1)[-1] if row["kind"] == "information_update" else "")
             item = {"id": row["id"], "case_reference": row["case_reference"], "initials": row["child_initials"],
-                    "what": f"A{row['subject_id']}" if row["kind"] == "action" else row["kind"].replace("_", " "),
+                    "what": owed(row["kind"], row["subject_id"]),
                     "due": self._local(row["due_at"]), "late_hours": round((now - row["due_at"]).total_seconds() / 3600, 1),
                     "breached": row["state"] == "breached",
                     "snoozed_until": self._local(row["snoozed_until"]) if row["snoozed_until"] and row["snoozed_until"] > now else None,
@@ -168,7 +163,7 @@ class OversightViews:
         if key not in self._limits:
             timescales = load_profile(profile).timescales
             found = next((r for r in (timescales.default, *timescales.rules) if r.rule == rule), None)
-            self._limits[key] = within_words(found.within) if found else "rule not recorded"
+            self._limits[key] = limit_words(found.within) if found else "rule not recorded"
         return self._limits[key]
 
     async def timeliness(self, viewer, start: str | None, end: str | None) -> dict:

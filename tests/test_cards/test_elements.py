@@ -162,3 +162,10 @@ def test_agencies_by_their_names():
 
 def test_the_subject_carries_only_the_reference_and_initials():
     assert words.subject("CR-104233", "JS") == "Strategy discussion CR-104233 (JS)"
+
+
+def test_what_is_owed_is_named_as_the_thread_names_it():
+    # An agreed action by its number, as agencies reply ("A3 done"); anything else by its kind in words.
+    assert words.owed("action", "3") == "A3"
+    assert words.owed("information_update", "d1") == "information update"
+    assert words.owed("icpc", "d1") == "icpc"

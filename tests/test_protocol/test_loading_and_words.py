@@ -8,7 +8,7 @@ import yaml
 
 from protocol import Facts, ProfileError, load_profile, parse_profile
 from protocol.conditions import school_age
-from protocol.deadlines import describe_within
+from protocol.deadlines import describe_within, limit_words
 from protocol.loading import PROFILE_DIR, load_baseline
 from protocol.profile import WorkingDays
 
@@ -67,6 +67,15 @@ def test_school_age_is_five_to_under_sixteen(age, expected):
 ])
 def test_each_kind_of_time_limit_is_put_into_words(within, words):
     assert describe_within(within, after="the discussion") == words
+
+
+@pytest.mark.parametrize("within, words", [
+    (WorkingDays(working_days=1), "1 working day"), (WorkingDays(working_days=3), "3 working days"), ("same_day", "same day"),
+    ("immediately", "immediately"), ("next_working_day_start", "before the next working day"),
+    ("as_soon_as_practicable", "as soon as practicable"),
+])
+def test_a_time_limit_alone_heads_the_tabs_figures_in_the_same_words(within, words):
+    assert limit_words(within) == words
 
 
 # A second mutation run (mutmut 3.8.1) found these unpinned ------------------------------------
