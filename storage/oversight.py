@@ -43,10 +43,10 @@ class Oversight:
         ids = [r["id"] for r in rows]
         if not ids:
             return []
-        invited = await self.session.execute(
+        invited = await self._tuples(
             select(Invitation.discussion_id, Invitation.agency, Invitation.rsvp, Invitation.quorum, Invitation.record_check,
                    Invitation.attendance).where(Invitation.discussion_id.in_(ids)))
-        owed = await self.session.execute(
+        owed = await self._tuples(
             select(Obligation.discussion_id, Obligation.id, Obligation.kind, Obligation.due_at, Obligation.owner_agency,
                    Obligation.subject_id, Obligation.state, Obligation.snoozed_until)
             .where(Obligation.discussion_id.in_(ids), Obligation.state.in_(("open", "breached", "snoozed")))
@@ -70,7 +70,7 @@ class Oversight:
                        .where(Obligation.state.in_(("open", "breached")), Obligation.due_at < now), chair)
         rows = await self._rows(query.order_by(Obligation.due_at, Obligation.key).limit(limit))
         if rows:
-            chases = await self.session.execute(
+            chases = await self._tuples(
                 select(Chase.obligation_id, Chase.stage, Chase.recipient, Chase.channel, Chase.status, Chase.at)
                 .where(Chase.obligation_id.in_([r["id"] for r in rows])).order_by(Chase.at))
             by_id = {r["id"]: {**r, "chases": []} for r in rows}
@@ -78,6 +78,12 @@ class Oversight:
                 by_id[c.obligation_id]["chases"].append(dict(c._mapping))
             rows = list(by_id.values())
         return rows
+
+    async def is_owed(self, chair: str | None, obligation_id: str) -> bool:
+        """The obligation is still open (or breached) on a discussion the viewer sees: one a chair may snooze."""
+        query = _scope(select(Obligation.id).join(Discussion, Discussion.id == Obligation.discussion_id)
+                       .where(Obligation.id == obligation_id, Obligation.state.in_(("open", "breached"))), chair)
+        return bool(await self._tuples(query))
 
     async def held_between(self, chair: str | None, start: datetime, end: datetime) -> list:
         """Discussions whose meeting started in [start, end) and took place (not cancelled or still a
@@ -108,7 +114,7 @@ class Oversight:
     async def conferences_in_time(self, chair: str | None, start: datetime, end: datetime, now: datetime) -> tuple[int, int]:
         """(decided, in time) initial conferences for discussions held in the period: decided = held, or
         past their 15 working days; those still within them are not counted yet; not required is not counted."""
-        held = and_(Obligation.state == "satisfied")
+        held = Obligation.state == "satisfied"
         query = _scope(select(func.count().filter(or_(held, Obligation.due_at < now)),
                               func.count().filter(and_(held, Obligation.updated_at <= Obligation.due_at)))
                        .select_from(Discussion)
@@ -118,17 +124,12 @@ class Oversight:
         [row] = await self._tuples(query)
         return int(row[0]), int(row[1])
 
-    async def conferences(self, chair: str | None, start: datetime, end: datetime) -> list[dict]:
-        """The initial conference clock of each discussion held in the period that started section 47."""
-        started = select(Decision.discussion_id).where(Decision.kind.in_(S47_DECISIONS))
-        query = _scope(select(Discussion.id.label("discussion_id"), Obligation.state, Obligation.updated_at)
-                       .join(Obligation, and_(Obligation.discussion_id == Discussion.id, Obligation.kind == "icpc"))
-                       .where(Discussion.id.in_(started), Discussion.meeting_start >= start, Discussion.meeting_start < end), chair)
-        return await self._rows(query)
-
     async def section_47(self, chair: str | None, start: datetime, end: datetime) -> list[dict]:
-        """Discussions held in the period that decided section 47 enquiries (the census's s47 start)."""
+        """Discussions held in the period that decided section 47 enquiries (the census's s47 start),
+        each with its initial conference clock's state and last change (none before it is recorded)."""
         started = select(Decision.discussion_id).where(Decision.kind.in_(S47_DECISIONS))
-        query = _scope(select(Discussion.id, Discussion.case_reference, Discussion.meeting_start)
+        query = _scope(select(Discussion.id, Discussion.case_reference, Discussion.meeting_start,
+                              Obligation.state.label("icpc_state"), Obligation.updated_at.label("icpc_changed_at"))
+                       .outerjoin(Obligation, and_(Obligation.discussion_id == Discussion.id, Obligation.kind == "icpc"))
                        .where(Discussion.id.in_(started), Discussion.meeting_start >= start, Discussion.meeting_start < end), chair)
         return await self._rows(query.order_by(Discussion.meeting_start, Discussion.id))

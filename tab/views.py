@@ -127,8 +127,7 @@ class OversightViews:
             raise ValueError("Snooze for 1 to 30 days; escalate or close the obligation instead.")
         now = self.s.clock.now()
         async with self.s.uow() as uow:
-            found = [r for r in await uow.oversight.overdue(chair, now + timedelta(days=3650)) if r["id"] == obligation_id]
-            if not found:
+            if not await uow.oversight.is_owed(chair, obligation_id):
                 raise Refused("That is not an open obligation on a discussion you can see.")
             obligation = await uow.obligations.snooze(obligation_id, until=now + timedelta(days=days), reason=reason, now=now)
             uow.audit.record(actor=viewer.oid, action="obligation.snoozed", subject_type="obligation", subject_id=obligation_id,
@@ -215,14 +214,12 @@ class OversightViews:
         since, until = self._bounds(first, last)
         async with self.s.uow() as uow:
             started = await uow.oversight.section_47(chair, since, until)
-            clocks = {c["discussion_id"]: c for c in await uow.oversight.conferences(chair, since, until)}
         calendar = self.s.calendar
         rows = []
         for s in started:
             start_day = calendar.local(s["meeting_start"]).date()
-            clock = clocks.get(s["id"])
-            not_required = bool(clock and clock["state"] == "cancelled")
-            held_on = calendar.local(clock["updated_at"]).date() if clock and clock["state"] == "satisfied" else None
+            not_required = s["icpc_state"] == "cancelled"
+            held_on = calendar.local(s["icpc_changed_at"]).date() if s["icpc_state"] == "satisfied" else None
             rows.append(census.S47Row(child_reference=s["case_reference"], s47_start=start_day,
                                       icpc_target=None if not_required else calendar.add_working_days(start_day, 15),
                                       icpc_date=held_on, icpc_not_required=not_required))
