@@ -11,6 +11,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.access import ChairsGroupUnavailable
+
 from . import census
 from .sso import KeysUnavailable, NotSignedIn, Viewer
 from .views import Refused
@@ -80,6 +82,8 @@ class TabRoutes:
                 return self._json({"error": "Sign-in cannot be checked just now; try again shortly."}, 503)
             try:
                 return await handler(request, viewer)
+            except ChairsGroupUnavailable as why:  # the chairs' or managers' group could not be read: not a "no"
+                return self._json({"error": f"Your access could not be checked just now ({why}); try again shortly."}, 503)
             except Refused as why:
                 return self._json({"error": str(why)}, 403)
             except ValueError as why:

@@ -3,6 +3,7 @@ Azure mode, checked against a local stand-in for Entra ID's keys), and each view
 out by hand from the seeded discussions (tests/test_tab/seed.py)."""
 import csv
 import io
+import json
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -189,3 +190,15 @@ async def test_in_local_mode_the_page_is_open_and_shows_the_service(local_tab):
     assert me == {"name": "Local mode", "role": "manager", "mode": "local"}
     data = await (await get(local_tab, "/api/tab/discussions")).json()
     assert len(data["discussions"]) == 3
+
+
+async def test_when_the_managers_group_cannot_be_read_the_tab_says_try_again_not_a_server_error(azure_tab, keys):
+    from app import SERVICES
+
+    async def graph_down(aad_object_id):
+        raise RuntimeError("Graph timed out")
+
+    azure_tab.server.app[SERVICES].access.managers_group = graph_down
+    response = await get(azure_tab, "/api/tab/discussions", token_for(keys, STRANGER))
+    body = await response.json()
+    assert response.status == 503 and "try again" in body["error"] and "CR-" not in json.dumps(body)
