@@ -125,6 +125,11 @@ class ActionsFlow:
             update = ActionUpdate(status=status, note=report.get("reason", ""), by=name, at=now, activity_id=delivery_id,
                                   new_due_at=self.s.calendar.end_of_working_day(by.date()) if by else None)
             action.history.append(update)
+            repeated = f"A{action.number} already has that report."  # worded now: a failed flush leaves `action` unreadable
+            try:  # written first: the same delivery applied at the same moment by another turn fails here, on its activity id
+                await uow.session.flush()
+            except IntegrityError:
+                return repeated, None
             action.status, action.updated_at = status, now
             if update.new_due_at:
                 action.due_at = update.new_due_at
@@ -148,7 +153,7 @@ class ActionsFlow:
             try:
                 await uow.commit()
             except IntegrityError:  # the same delivery, applied concurrently by another worker
-                return f"A{action.number} already has that report.", None
+                return repeated, None
         words = record_cards.STATUS_WORDS[status] + (f" {by:%d/%m/%Y}" if by else "")
         said = f"A{action.number} ({discussion.case_reference}): {words}. Recorded for {name}."
         if in_thread and action.card_activity_id:

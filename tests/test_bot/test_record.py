@@ -354,3 +354,18 @@ async def test_each_status_by_button_updates_the_card(bot, recorded):
         assert expected in texts_of(update)  # the card in the thread changed too
     card = await chair.press("action.completed", {"action_id": actions[5]}, keep_inputs=False, as_person=HEALTH)
     assert "Only DS Pat Placeholder, CAIT, anyone from Police in the directory, or the chair can report on A5." in texts_of(card)
+
+
+async def test_the_same_reply_delivered_twice_at_the_same_moment_is_applied_once_and_no_turn_fails(bot, recorded, caplog):
+    import asyncio
+
+    chair, _ = recorded
+    message = activities.channel_mention(bot.connector.url, "A2 done", aad_id=HEALTH["aad_id"], user_id=HEALTH["user_id"],
+                                         name=HEALTH["name"])
+    statuses = await asyncio.gather(bot.post(message), bot.post(message))  # Teams retried while the first was still running
+    assert [s.status for s in statuses] == [201, 201]
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+        a2 = next(a for a in discussion.actions if a.number == 2)
+        assert [u.status for u in a2.history].count("completed") == 1
+    assert "turn failed" not in caplog.text
