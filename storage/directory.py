@@ -13,7 +13,9 @@ from protocol.vocabulary import AGENCIES
 
 AVAILABILITY = ("in_hours", "out_of_hours", "on_call")
 FIELDS = ("agency", "role", "name", "email", "aad_object_id", "teams_user_id", "phone", "availability", "lead")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# No spaces, and none of the separators a list of addresses or a display name uses (, ; < > " ( )):
+# "office@school,example.org" is a slip for a dot, not an address to send an invitation to.
+_EMAIL = re.compile(r'^[^@\s,;<>"()]+@[^@\s,;<>"()]+\.[^@\s,;<>"()]+$')
 EXAMPLES = Path(__file__).resolve().parent / "directories"
 
 

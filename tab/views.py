@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 from urllib.parse import quote
 
+from cards.discussion import quorum_state
 from cards.words import agency as agency_name
 from cards.words import owed
 from protocol import load_profile
@@ -79,14 +81,16 @@ class OversightViews:
             rows = await uow.oversight.open_discussions(chair)
         out = []
         for row in rows:
-            quorum = [i for i in row["invitations"] if i["quorum"]]
+            invited = [SimpleNamespace(**i) for i in row["invitations"]]
+            agencies = list(dict.fromkeys(i.agency for i in invited if i.quorum))
+            state = quorum_state(invited, agencies)  # the chair's card's rule: the chair is social care, and is there
             out.append({
                 "case_reference": row["case_reference"], "initials": row["child_initials"], "status": row["status"],
                 "deadline": self._local(row["deadline"]),
                 "time_left_hours": round((row["deadline"] - now).total_seconds() / 3600, 1) if row["deadline"] else None,
                 "meeting": self._local(row["meeting_start"]),
-                "quorum": {"agencies": [agency_name(i["agency"]) for i in quorum],
-                           "coming": [agency_name(i["agency"]) for i in quorum if i["rsvp"] == "accepted"]},
+                "quorum": {"agencies": [agency_name(a) for a in agencies],
+                           "coming": [agency_name(a) for a in agencies if state[a] == "confirmed"]},
                 "records_checks": [{"agency": agency_name(i["agency"]), "state": i["record_check"]} for i in row["invitations"]
                                    if i["record_check"] != "none"],
                 "obligations": [{"what": owed(o["kind"], o["subject_id"]),

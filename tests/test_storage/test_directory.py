@@ -64,3 +64,15 @@ def test_next_to_try_is_someone_on_duty_then_the_lead_never_someone_already_trie
     assert directory.next_to_try("police", in_hours=True, tried=tried).name == "DI Lee Lead (fictional)"
     assert directory.next_to_try("police", in_hours=True, tried=tried | {"ppu.di@hackney.example.org"}) is None
     assert directory.next_to_try("police", in_hours=False, tried=set()).name == "PS Night Example (fictional)"
+
+
+@pytest.mark.parametrize("typed, ok", [
+    ("office@school.example.org", True), ("a.b+c@nhs.net", True),
+    ("office@school,example.org", False),  # a comma for a dot: found on a Playground walk, it reached the .ics
+    ("a@x.org; b@y.org", False), ("Office <office@school.example.org>", False), ('"a"@x.org', False),
+    ("office@school", False), ("office school@x.org", False),
+])
+def test_an_email_address_is_one_address_and_nothing_else(typed, ok):
+    from storage.directory import is_email
+
+    assert is_email(typed) is ok

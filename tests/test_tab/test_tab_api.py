@@ -202,3 +202,22 @@ async def test_when_the_managers_group_cannot_be_read_the_tab_says_try_again_not
     response = await get(azure_tab, "/api/tab/discussions", token_for(keys, STRANGER))
     body = await response.json()
     assert response.status == 503 and "try again" in body["error"] and "CR-" not in json.dumps(body)
+
+
+async def test_the_tab_counts_the_quorum_as_the_chairs_card_does(azure_tab, keys):
+    # Social care chairs, so it is there (cards.discussion.quorum_state); a delegate or a share-only reply counts as coming.
+    from sqlalchemy import insert, update
+
+    from storage.models import Invitation
+
+    engine = database.create_engine(azure_tab.url)
+    async with engine.begin() as connection:
+        await connection.execute(update(Invitation).where(Invitation.id == "i4h").values(rsvp="delegated"))
+        await connection.execute(insert(Invitation).values(
+            id="i4s", discussion_id="d0000000000000000000000000000004", agency="social_care", name="Jo Reyes",
+            email="jo@council.example", quorum=True, rsvp="none", record_check="none"))
+    await engine.dispose()
+    data = await (await get(azure_tab, "/api/tab/discussions", token_for(keys, CHAIR))).json()
+    cr4 = next(d for d in data["discussions"] if d["case_reference"] == "CR-4")
+    assert cr4["quorum"] == {"agencies": ["Police", "Health", "Children's social care"],
+                             "coming": ["Police", "Health", "Children's social care"]}
