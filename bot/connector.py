@@ -17,7 +17,6 @@ import asyncio
 import json
 import logging
 from datetime import datetime, timedelta, timezone
-from enum import Enum
 from urllib.parse import quote
 
 import aiohttp
@@ -25,8 +24,9 @@ import jwt
 import requests
 from botbuilder.schema import (Activity, ConversationParameters, ConversationResourceResponse, ResourceResponse)
 from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication, ClaimsIdentity
-from msrest.serialization import Model, Serializer
 from yarl import URL
+
+from .schema import to_json
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ class Connector:
         headers = {"User-Agent": _USER_AGENT, **await self._token.header()}
         data = None
         if body is not None:
-            data = json.dumps(_serialised(body)).encode()
+            data = json.dumps(to_json(body)).encode()
             headers["Content-Type"] = "application/json; charset=utf-8"
         url = URL(self._base + path, encoded=True)
         for attempt in range(1, self._pool.attempts + 1):
@@ -156,25 +156,6 @@ class Connector:
                 return None
             answer = json.loads(text)  # ResourceResponse and ConversationResourceResponse: flat, all strings
             return answer_type(**{attr: answer.get(spec["key"]) for attr, spec in answer_type._attribute_map.items()})
-
-
-def _serialised(value):
-    """An SDK model as the JSON msrest would write (tests/test_bot/test_connector_serialising.py
-    holds them equal), without msrest's cost: it re-reads every value of an adaptive card through
-    its type table, a third of a thread reply's time. The Bot Framework schema has no flattened or
-    read-only fields, so a model is its attribute map's keys with the values that are set."""
-    if isinstance(value, Model):
-        return {spec["key"]: _serialised(item) for attr, spec in type(value)._attribute_map.items()
-                if (item := getattr(value, attr, None)) is not None}
-    if isinstance(value, (list, tuple)):
-        return [_serialised(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _serialised(item) for key, item in value.items()}
-    if isinstance(value, datetime):
-        return Serializer.serialize_iso(value)
-    if isinstance(value, Enum):
-        return value.value
-    return value
 
 
 def _seconds(header: str | None) -> float | None:

@@ -21,6 +21,7 @@ from botbuilder.schema import Activity
 from storage.models import Action, Discussion
 
 from .proactive import bot_id_of, card_activity, service_url_of
+from .schema import from_json, to_json
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def as_payload(activity: Activity | dict | str) -> dict:
         activity = MessageFactory.text(activity)
     elif isinstance(activity, dict):
         activity = card_activity(activity)
-    return activity.serialize()
+    return to_json(activity)
 
 
 class Effects:
@@ -100,7 +101,7 @@ class TeamsPost:
         self.proactive, self.effects = proactive, effects
 
     async def deliver(self, effect) -> dict:
-        activity = Activity().deserialize(effect.payload["activity"])
+        activity = from_json(Activity, effect.payload["activity"])
         return {"activity_id": await self.proactive.send(effect.payload["reference"], activity)}
 
     async def on_done(self, uow, effect, result: dict) -> None:
@@ -142,7 +143,7 @@ class TeamsPersonal:
     async def deliver(self, effect) -> dict:
         payload = effect.payload
         await self.proactive.send_personal(user_id=payload["user_id"], tenant_id=payload["tenant_id"],
-                                           service_url=payload["service_url"], activity=Activity().deserialize(payload["activity"]),
+                                           service_url=payload["service_url"], activity=from_json(Activity, payload["activity"]),
                                            bot_id=payload.get("bot_id"))
         return {}
 

@@ -20,6 +20,7 @@ from msrest.serialization import Model
 import logs
 
 from .inbound import Malformed, checked, tenant_of
+from .schema import from_json, to_json
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def _bearer_token_is_well_formed(header: str) -> bool:
 
 
 def _invoke_body(body):
-    return body.serialize() if isinstance(body, Model) else body
+    return to_json(body) if isinstance(body, Model) else body
 
 
 def _service_url_of(body) -> str:
@@ -103,7 +104,7 @@ def messages_endpoint(*, adapter, bot, settings):
         if allowed and tenant not in allowed:
             log.warning("refused activity %s from tenant %s (not in ALLOWED_TENANT_IDS)", body.get("id"), tenant)
             return _problem(403, "this tenant is not allowed to use this bot")
-        invoke_response = await adapter.process_activity(identity, Activity().deserialize(body), bot.on_turn)
+        invoke_response = await adapter.process_activity(identity, from_json(Activity, body), bot.on_turn)
         if invoke_response:
             return web.json_response(_invoke_body(invoke_response.body), status=invoke_response.status)
         return web.Response(status=201)

@@ -8,6 +8,8 @@ import logging
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationParameters, ConversationReference
 
+from .schema import from_json, to_json
+
 log = logging.getLogger(__name__)
 
 
@@ -53,7 +55,7 @@ class Proactive:
         return outcome.get("value")
 
     def _continue(self, reference: dict):
-        conversation = ConversationReference().deserialize(reference)
+        conversation = from_json(ConversationReference, reference)
         return lambda callback: self.adapter.continue_conversation(conversation, callback, self.app_id)
 
     async def update_card(self, reference: dict, activity_id: str, card: dict, *, turn_context: TurnContext | None = None) -> None:
@@ -102,7 +104,7 @@ def service_url_of(reference: dict | None) -> str | None:
 
 
 def reference_of(turn_context: TurnContext) -> dict:
-    reference = TurnContext.get_conversation_reference(turn_context.activity).serialize()
+    reference = to_json(TurnContext.get_conversation_reference(turn_context.activity))
     tenant = (turn_context.activity.channel_data or {}).get("tenant", {}).get("id")
     if tenant:  # get_conversation_reference drops it (PLATFORM_NOTES.md)
         reference.setdefault("conversation", {})["tenantId"] = tenant

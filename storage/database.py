@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import event, text
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.orm import Session
 from sqlalchemy.util import await_
 
+from . import sqlite_inline
 from .urls import normalise_database_url
 
 
@@ -18,10 +20,10 @@ def create_engine(raw_url: str) -> AsyncEngine:
     url = normalise_database_url(raw_url)
     if url.drivername.startswith("sqlite"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        # No rollback when a connection goes back to the pool: every session here ends its own
-        # transaction (the unit of work commits or rolls back), and through aiosqlite the extra
-        # rollback is one more round trip to SQLite's thread on every turn.
-        engine = create_async_engine(url, connect_args={"timeout": 15}, pool_reset_on_return=None)
+        # SQLite runs on the event loop's thread (storage.sqlite_inline: no round trip to a thread
+        # per call). No rollback when a connection goes back to the pool: every session here ends
+        # its own transaction (the unit of work commits or rolls back).
+        engine = create_async_engine(url, async_creator=partial(sqlite_inline.connect, url.database), pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)

@@ -10,7 +10,7 @@ from botbuilder.schema import (Activity, ActivityTypes, CardAction, ChannelAccou
 from botframework.connector import models
 from msrest.serialization import Serializer
 
-from bot.connector import _serialised
+from bot.schema import to_json
 from bot.proactive import card_activity
 from tests.support import activities
 
@@ -58,4 +58,4 @@ EXAMPLES["suggested actions for two"].suggested_actions = SuggestedActions(to=["
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_what_the_pooled_connector_writes_is_what_the_sdk_would_send(name):
     value = EXAMPLES[name]
-    assert _serialised(value) == SDK.body(value, type(value).__name__)
+    assert to_json(value) == SDK.body(value, type(value).__name__)
