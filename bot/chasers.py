@@ -24,6 +24,7 @@ from .services import BotServices
 
 log = logging.getLogger(__name__)
 CLAIM_FOR = timedelta(minutes=5)
+BATCH = 50  # obligations worked in one transaction: a sweep's statements are per batch, not per chase
 OWED = {
     "information_update": "your agency's information update (its records were not fully researched at the discussion)",
     "record_distribution": "circulating the record of the discussion",
@@ -57,88 +58,94 @@ class Chaser:
     def __init__(self, services: BotServices, *, outbox, links, actions_flow):
         self.s = services
         self.outbox = outbox
-        self.delivery: ChaseDelivery = outbox.kinds["chase"]
         self.links = links
         self.actions = actions_flow
 
     async def sweep(self, *, limit: int = 200) -> int:
-        """One pass: claim what is due, queue each chase in the outbox with the obligation's next
-        step (one transaction each), then deliver them. Returns how many chases were queued."""
+        """One pass: claim what is due; work it a batch at a time (each obligation's next step and
+        the chases it owes, queued in the outbox, one transaction a batch); deliver each batch's
+        chases. Returns how many chases were queued."""
         now = self.s.clock.now()
         async with self.s.uow() as uow:
             ids = await uow.obligations.claim_due(now, until=now + CLAIM_FOR, limit=limit)
             await uow.commit()
         queued = 0
-        for obligation_id in ids:
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start:start + BATCH]
             try:
-                chase = await self._work(obligation_id, now)
-            except Exception:  # one bad obligation must not stop the sweep; its claim runs out and it is tried again
-                log.exception("chasing obligation %s failed", obligation_id)
-                continue
-            if chase is not None:
-                # Claimed as it was queued, and sent at once: a crash leaves at most this one chase in doubt.
-                await self.outbox.deliver([chase])
-                queued += 1
+                chases = await self._work(batch, now)
+            except Exception:  # one bad obligation must not stop the rest: each on its own, as before batches
+                chases = []
+                for obligation_id in batch:
+                    try:
+                        chases += await self._work([obligation_id], now)
+                    except Exception:  # its claim runs out and it is tried again
+                        log.exception("chasing obligation %s failed", obligation_id)
+            if chases:
+                await self.outbox.deliver(chases)
+                queued += len(chases)
         await self.outbox.settle()  # and anything else due: retries, notices to chairs
         async with self.s.uow() as uow:  # presses are redelivered within seconds: a week's ids are plenty
             await uow.handled.forget_before(now - timedelta(days=7))
             await uow.commit()
         return queued
 
-    async def _work(self, obligation_id: str, now: datetime):
-        """Work one claimed obligation; returns the chase it queued (an outbox effect), if any."""
+    async def _work(self, obligation_ids: list[str], now: datetime) -> list:
+        """Work claimed obligations in one transaction; returns the chases queued (outbox effects,
+        claimed for this sweep to deliver). Three queries and two writes for a whole batch."""
         async with self.s.uow() as uow:
-            obligation = await uow.obligations.get(obligation_id)
-            if obligation.snoozed_until and obligation.snoozed_until > now:  # snoozed while this sweep held it
-                obligation.next_attempt_at = obligation.snoozed_until
-                await uow.commit()
-                return None
-            rung = self._next_rung(obligation, now)
-            if rung is None and obligation.kind in BEFORE_MEETING_WORDS:  # answered since? then it is not breached
-                discussion = await uow.discussions.get(obligation.discussion_id, load=("invitations",))
-                if self._answered(obligation, discussion):
-                    obligation.state, obligation.updated_at = "satisfied", now
-                    await uow.commit()
-                    return None
-            if rung is None:  # the top of the ladder: nothing more to send; it stays on /overdue
-                obligation.state = "breached" if now > obligation.due_at else obligation.state
-                obligation.next_attempt_at = max(now, obligation.due_at)  # still open: look again when it falls due
-                await uow.commit()
-                return None
-            level, step, at = rung
-            obligation.escalation_level = level  # steps missed while the service was down are not sent late
-            if at > now:
-                obligation.next_attempt_at = at
-                await uow.commit()
-                return None
+            obligations = await uow.obligations.get_many(obligation_ids)
             # An action's chase shows the action (and its history); every other kind is about an invitation.
-            discussion = await uow.discussions.get(obligation.discussion_id,
-                                                   load=("invitations", "actions") if obligation.kind == "action" else ("invitations",))
-            if self._answered(obligation, discussion):  # answered since: stop chasing, say nothing
-                obligation.state, obligation.updated_at = "satisfied", now
-                await uow.commit()
-                return None
-            person = self._recipient(step.recipient, obligation, discussion)
-            if person is None:  # nobody in that role (no agency lead in the directory): next rung
-                log.warning("obligation %s: nobody to chase as %s; moving up the ladder", obligation.key, step.recipient)
-                obligation.escalation_level += 1
-                obligation.next_attempt_at = now
-                await uow.commit()
-                return None
+            load = ("invitations", "actions") if any(o.kind == "action" for o in obligations) else ("invitations",)
+            discussions = await uow.discussions.get_many([o.discussion_id for o in obligations], load=load)
+            owed = [chase for obligation in obligations
+                    if (chase := self._step(obligation, discussions[obligation.discussion_id], now)) is not None]
             # Queued once (the effect's key): a stage queued before a crash is the outbox's now, not queued again.
-            effect = await self._queue(uow, person, step, obligation, discussion, now)
-            obligation.escalation_level += 1
-            obligation.attempts += 1
-            obligation.last_attempt_at, obligation.next_attempt_at = now, self._next_look(obligation, now)
+            effects = await uow.effects.add_many(owed, claimed_until=now + DELIVERING_FOR)
             try:
                 await uow.commit()
             except IntegrityError:
-                return None  # another sweeper has this stage
-            return effect
+                if len(obligation_ids) > 1:
+                    raise  # worked again one at a time
+                return []  # another sweeper has this stage
+            return effects
 
-    async def _queue(self, uow, person: Person, step, obligation, discussion, now: datetime):
-        """The chase, as an outbox effect in the obligation's transaction (None if this stage was
-        queued before). Its row in `chases` is written when it is delivered, or cannot be."""
+    def _step(self, obligation, discussion, now: datetime) -> dict | None:
+        """Move one obligation on (it is changed in place); the chase it owes now, if any."""
+        if obligation.snoozed_until and obligation.snoozed_until > now:  # snoozed while this sweep held it
+            obligation.next_attempt_at = obligation.snoozed_until
+            return None
+        rung = self._next_rung(obligation, now)
+        if rung is None and obligation.kind in BEFORE_MEETING_WORDS and self._answered(obligation, discussion):
+            obligation.state, obligation.updated_at = "satisfied", now  # answered since: it is not breached
+            return None
+        if rung is None:  # the top of the ladder: nothing more to send; it stays on /overdue
+            obligation.state = "breached" if now > obligation.due_at else obligation.state
+            obligation.next_attempt_at = max(now, obligation.due_at)  # still open: look again when it falls due
+            return None
+        level, step, at = rung
+        obligation.escalation_level = level  # steps missed while the service was down are not sent late
+        if at > now:
+            obligation.next_attempt_at = at
+            return None
+        if self._answered(obligation, discussion):  # answered since: stop chasing, say nothing
+            obligation.state, obligation.updated_at = "satisfied", now
+            return None
+        person = self._recipient(step.recipient, obligation, discussion)
+        if person is None:  # nobody in that role (no agency lead in the directory): next rung
+            log.warning("obligation %s: nobody to chase as %s; moving up the ladder", obligation.key, step.recipient)
+            obligation.escalation_level += 1
+            obligation.next_attempt_at = now
+            return None
+        chase = self._chase(person, step, obligation, discussion, now)
+        obligation.escalation_level += 1
+        obligation.attempts += 1
+        obligation.last_attempt_at, obligation.next_attempt_at = now, self._next_look(obligation, now)
+        return chase
+
+    def _chase(self, person: Person, step, obligation, discussion, now: datetime) -> dict:
+        """The chase as an outbox effect's fields. Its row in `chases` is written when it is
+        delivered, or cannot be."""
         title, line = self._words(step, obligation, discussion, now)
         card = None
         if obligation.kind == "action" and (person.aad_object_id or person.user_id):
@@ -149,8 +156,8 @@ class Chaser:
         purpose = {"action": "action", "information_update": "information_update"}.get(obligation.kind)
         if purpose and person.email:
             link = self.links.make(obligation_id=obligation.id, purpose=purpose)
-        return await self.delivery.queue(uow, obligation_id=obligation.id, stage=step.stage, person=person, title=title,
-                                         line=line, card=card, link=link, discussion=discussion, claimed_until=now + DELIVERING_FOR)
+        return ChaseDelivery.effect(obligation_id=obligation.id, stage=step.stage, person=person, title=title, line=line,
+                                    card=card, link=link, discussion=discussion)
 
     def _next_rung(self, obligation, now: datetime):
         """The ladder's next rung for this obligation: (its place, the step, when it may go); None at the top."""
@@ -171,7 +178,7 @@ class Chaser:
 
     def _answered(self, obligation, discussion) -> bool:
         """Pre-meeting obligations are satisfied by what people did elsewhere (cards, calendar)."""
-        from cards.discussion import CONFIRMED, quorum_state
+        from cards.discussion import quorum_state
 
         invitation = next((i for i in discussion.invitations if i.id == obligation.subject_id), None)
         if obligation.kind == "rsvp":
@@ -273,21 +280,27 @@ class ChaseDelivery:
         return {"channel": self.mailer.channel}
 
     @staticmethod
-    async def queue(uow, *, obligation_id: str, stage: str, person: Person, title: str, line: str, card, link, discussion,
-                    claimed_until=None, about: str | None = None):
+    def effect(*, obligation_id: str, stage: str, person: Person, title: str, line: str, card, link, discussion,
+               about: str | None = None) -> dict:
+        """A chase's outbox effect (its fields, for EffectRepository.add or add_many)."""
         key = ":".join(filter(None, (obligation_id, stage, about)))  # the chases table's key, once delivered
-        return await uow.effects.add(
-            key=f"chase:{key}", kind="chase", discussion_id=discussion.id, claimed_until=claimed_until,
-            payload={"chase_key": key, "obligation_id": obligation_id, "stage": stage, "person": asdict(person),
-                     "recipient": person.email or person.name, "title": title, "line": line, "card": card, "link": link,
-                     "tenant_id": discussion.tenant_id, "service_url": service_url_of(discussion.conversation_reference),
-                     "bot_id": bot_id_of(discussion.conversation_reference)})
+        return dict(key=f"chase:{key}", kind="chase", discussion_id=discussion.id,
+                    payload={"chase_key": key, "obligation_id": obligation_id, "stage": stage, "person": asdict(person),
+                             "recipient": person.email or person.name, "title": title, "line": line, "card": card,
+                             "link": link, "tenant_id": discussion.tenant_id,
+                             "service_url": service_url_of(discussion.conversation_reference),
+                             "bot_id": bot_id_of(discussion.conversation_reference)})
 
     @staticmethod
     def _chase(effect, now: datetime, **outcome) -> Chase:
         payload = effect.payload
         return Chase(key=payload["chase_key"], obligation_id=payload["obligation_id"],
                      stage=payload["stage"], recipient=payload["recipient"], at=now, attempts=effect.attempts, **outcome)
+
+    def recognisable(self, result: dict) -> bool:
+        """An email is found by its Message-ID after a crash (`was_sent`), so it is not sent twice
+        even if its delivery was not yet recorded; a Teams message cannot be."""
+        return result.get("channel") != "teams"
 
     async def on_done(self, uow, effect, result: dict) -> None:
         chase = self._chase(effect, self.s.clock.now(), status="sent", channel=result["channel"])
@@ -306,8 +319,9 @@ class ChaseDelivery:
         discussion = await uow.discussions.get(effect.discussion_id, load=())
         obligation = await uow.obligations.get(chase.obligation_id)
         chair = Person(discussion.chair_name, "", discussion.chair_aad_id, discussion.chair_user_id)
-        await self.queue(uow, obligation_id=chase.obligation_id, stage="undeliverable", about=chase.stage, person=chair,
-                         title=f"Could not deliver a chase: {subject(discussion.case_reference, discussion.child_initials)}",
-                         line=f"{chase.recipient} could not be reached about {obligation.kind.replace('_', ' ')} "
-                              f"({effect.attempts} attempts: {reason[:120]}). Please contact them another way.",
-                         card=None, link=None, discussion=discussion)
+        await uow.effects.add(**self.effect(
+            obligation_id=chase.obligation_id, stage="undeliverable", about=chase.stage, person=chair,
+            title=f"Could not deliver a chase: {subject(discussion.case_reference, discussion.child_initials)}",
+            line=f"{chase.recipient} could not be reached about {obligation.kind.replace('_', ' ')} "
+                 f"({effect.attempts} attempts: {reason[:120]}). Please contact them another way.",
+            card=None, link=None, discussion=discussion))

@@ -15,6 +15,7 @@ a turn's own answer: meetings, Teams messages and cards, email.
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import logging
 from datetime import timedelta
@@ -118,24 +119,67 @@ class Outbox:
             delivered += await self._attempt(effect)
 
     async def deliver(self, claimed: list) -> int:
-        """Deliver effects their creator claimed as it added them (EffectRepository.add(claimed_until=...))."""
-        delivered = 0
+        """Deliver effects their creator claimed as it added them (EffectRepository.add or add_many
+        with claimed_until). What a restart would recognise as delivered (an email is looked for by
+        its Message-ID before it is sent again: `recognisable`) is recorded together, in one
+        transaction at the end; anything else (a Teams message) as soon as it has gone, so a crash
+        leaves at most one of those in doubt."""
+        delivered, recognisable = 0, []
         for effect in claimed:
-            delivered += await self._attempt(effect)
+            kind, result = await self._delivered(effect)
+            if result is None:
+                continue
+            delivered += 1
+            if getattr(kind, "recognisable", lambda _: False)(result):
+                recognisable.append((effect, kind, result))
+            else:
+                await self._record(effect, kind, result)
+        await self._record_together(recognisable)
         return delivered
 
     async def _attempt(self, effect) -> int:
+        kind, result = await self._delivered(effect)
+        if result is None:
+            return 0
+        await self._record(effect, kind, result)
+        return 1
+
+    async def _delivered(self, effect) -> tuple:
+        """(its kind, what delivering it returned), or (kind, None) when it failed: then the failure
+        is already recorded (to try again, or told)."""
         kind = self.kinds.get(effect.kind)
         try:
             if kind is None:
                 raise LookupError(f"no delivery for effects of kind {effect.kind!r}")
-            result = await kind.deliver(effect) or {}
+            return kind, await kind.deliver(effect) or {}
         except Exception as error:  # every failure is classified and recorded: retried, or told
             await self._failed(effect, kind, error)
-            return 0
+            return kind, None
+
+    async def _record(self, effect, kind, result: dict) -> None:
         await self._finish(effect, {"state": "done", "result": result, "last_error": ""},
                            lambda uow: self._done(uow, effect, kind, result))
-        return 1
+
+    async def _record_together(self, delivered: list) -> None:
+        """Record delivered effects and their consequences in one transaction (one UPDATE for each
+        distinct result); if it meets a concurrent change, each is recorded on its own."""
+        if not delivered:
+            return
+        by_result: dict[str, list] = {}
+        for item in delivered:
+            by_result.setdefault(json.dumps(item[2], sort_keys=True), []).append(item)
+        try:
+            async with self.uow() as uow:
+                for items in by_result.values():
+                    settled = await uow.effects.settle_many([effect.id for effect, _, _ in items],
+                                                            state="done", result=items[0][2], last_error="")
+                    for effect, kind, result in items:
+                        if effect.id in settled:  # else recorded already, by another worker
+                            await self._done(uow, effect, kind, result)
+                await uow.commit()
+        except StaleDataError:
+            for effect, kind, result in delivered:
+                await self._record(effect, kind, result)
 
     async def _finish(self, effect, outcome: dict, consequences=None) -> None:
         """Record an attempt's outcome with its consequences, in one transaction. A consequence that

@@ -43,6 +43,11 @@ class DiscussionRepository:
             query = query.with_for_update(of=Discussion)
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def get_many(self, discussion_ids, *, load: tuple[str, ...]) -> dict[str, Discussion]:
+        """These discussions by id, with the children named in `load` (a query each, for all of them)."""
+        query = select(Discussion).where(Discussion.id.in_(sorted(set(discussion_ids)))).options(*_children(load))
+        return {d.id: d for d in (await self.session.execute(query)).scalars()}
+
     async def open_draft(self, *, chair_aad_id: str, conversation_id: str) -> Discussion | None:
         """The chair's unfinished draft in this conversation: /strategy again resumes it."""
         query = (
@@ -140,6 +145,11 @@ class ObligationRepository:
 
     async def get(self, obligation_id: str) -> Obligation | None:
         return await self.session.get(Obligation, obligation_id)
+
+    async def get_many(self, obligation_ids: list[str]) -> list[Obligation]:
+        """These obligations, in the order asked (one query: a sweep's batch)."""
+        found = {o.id: o for o in (await self.session.execute(select(Obligation).where(Obligation.id.in_(obligation_ids)))).scalars()}
+        return [found[i] for i in obligation_ids if i in found]
 
     async def claim_due(self, now: datetime, *, until: datetime, limit: int) -> list[str]:
         """Take the obligations whose next look is due, most urgent first, for this sweeper only:
@@ -300,6 +310,20 @@ class EffectRepository:
         self.added += claimed_until is None
         return Effect(**values)  # not attached to the session: for the caller to deliver
 
+    async def add_many(self, effects: list[dict], *, claimed_until: datetime) -> list[Effect]:
+        """`add` for several effects at once (one statement), each claimed by the caller to deliver
+        itself; those whose key exists already are left out, as `add` leaves them."""
+        if not effects:
+            return []
+        now = self.clock.now()
+        rows = [{"id": new_id(), "discussion_id": None, **effect, "state": "pending", "attempts": 1, "started_at": now,
+                 "next_attempt_at": claimed_until, "uncertain": False, "last_error": "", "created_at": now, "updated_at": now}
+                for effect in effects]
+        dialect = postgresql if self.session.bind.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(Effect).values(rows).on_conflict_do_nothing(index_elements=["key"]).returning(Effect.key)
+        added = set((await self.session.execute(statement)).scalars())
+        return [Effect(**row) for row in rows if row["key"] in added]
+
     async def claim_next(self, now: datetime, *, until: datetime) -> Effect | None:
         """Take the oldest pending effect that is due, for this worker only: the claim pushes its next
         attempt to `until` (another worker, or this one after a crash, sees it again only if the
@@ -326,6 +350,14 @@ class EffectRepository:
             .values(started_at=None, updated_at=self.clock.now(), **outcome)
             .execution_options(synchronize_session=False))
         return result.rowcount == 1
+
+    async def settle_many(self, effect_ids: list[str], **outcome) -> set[str]:
+        """`settle` for several effects with the same outcome, in one statement: the ids it recorded."""
+        result = await self.session.execute(
+            update(Effect).where(Effect.id.in_(effect_ids), Effect.state == "pending")
+            .values(started_at=None, updated_at=self.clock.now(), **outcome).returning(Effect.id)
+            .execution_options(synchronize_session=False))
+        return set(result.scalars())
 
     async def get(self, effect_id: str) -> Effect | None:
         return await self.session.get(Effect, effect_id)

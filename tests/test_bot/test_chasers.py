@@ -317,3 +317,49 @@ async def test_an_update_by_emailed_link_reaches_the_chair_in_teams_and_shows_on
     assert "violence" not in note  # what someone typed never goes into a chat
     card = await Chair(bot).press("discussion.open", {"discussion_id": discussion_id}, keep_inputs=False)
     assert "Father known to police for violence in 2019 (CAIT ref 12)" in texts_of(card)  # the chair's own card
+
+
+TUESDAY_9 = datetime(2027, 6, 1, 9, 0, tzinfo=BST)
+
+
+async def test_one_broken_obligation_in_a_batch_does_not_stop_the_others(bot, tmp_path, monkeypatch, caplog):
+    """A sweep works its obligations in batches (one transaction each): a fault in one obligation
+    sends the batch round one at a time, so every other chase still goes, once."""
+    emails = [f"officer{n}@police.example.org" for n in range(3)]
+    ids = [await seed(bot, police_email=email) for email in emails]
+    chaser = bot.server.app[CHASER]
+    words = chaser._words
+
+    def fails_for_the_second(step, obligation, discussion, now):
+        if obligation.discussion_id == ids[1]:
+            raise RuntimeError("a fault in this one obligation")
+        return words(step, obligation, discussion, now)
+
+    monkeypatch.setattr(chaser, "_words", fails_for_the_second)
+    await sweep_at(bot, TUESDAY_9)
+    assert [await chases(bot, i, "information_update") for i in ids] == [
+        [("due", emails[0], "file")], [], [("due", emails[2], "file")]]
+    assert "failed" in caplog.text and "a fault in this one obligation" in caplog.text
+    assert sorted(m["To"] for m in outbox(tmp_path)) == [emails[0], emails[2]]
+
+
+async def test_emails_delivered_before_a_crash_are_recorded_after_it_and_not_sent_again(bot, tmp_path, monkeypatch):
+    """A batch's emails are recorded together once all have gone. If the process dies before that,
+    they are claimed again when their claim runs out and found by their Message-ID: none goes twice."""
+    emails = [f"officer{n}@police.example.org" for n in range(3)]
+    ids = [await seed(bot, police_email=email) for email in emails]
+    outbox_worker = bot.server.app[OUTBOX]
+
+    async def dies(delivered):
+        raise SystemExit("killed before the batch was recorded")
+
+    monkeypatch.setattr(outbox_worker, "_record_together", dies)
+    with pytest.raises(SystemExit):
+        await sweep_at(bot, TUESDAY_9)
+    assert len(outbox(tmp_path)) == 3  # sent, not recorded
+    assert [await chases(bot, i, "information_update") for i in ids] == [[], [], []]
+    monkeypatch.undo()
+    await deliver_at(bot, TUESDAY_9 + timedelta(minutes=3))  # the claim (two minutes) has run out: tried again
+    assert [await chases(bot, i, "information_update") for i in ids] == [[("due", e, "file")] for e in emails]
+    assert len(outbox(tmp_path)) == 3  # no .copy2.eml: each was found sent
+    assert await sweep_at(bot, TUESDAY_9 + timedelta(minutes=10)) == 0
