@@ -256,7 +256,7 @@ def prepare(settings: Settings) -> int:
              settings.protocol_profile, settings.sqlalchemy_url.split("@")[-1], settings.host, settings.port)
     settings.link_secret_bytes()
     try:  # an empty or older database is brought to the schema this code expects, before serving
-        database.migrate(settings.sqlalchemy_url)
+        database.bring_up_to_date(settings.sqlalchemy_url)
     except Exception as error:  # unreachable, or a migration failed: say so in one line, and what to run
         print(f"strategy-bot: the database could not be migrated ({type(error).__name__}: {error}); "
               "check DATABASE_URL and run `make migrate` to see the detail", file=sys.stderr)

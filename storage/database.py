@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import weakref
 from functools import partial
 from pathlib import Path
@@ -133,11 +134,38 @@ def _alembic_config(url: str):
     return config
 
 
-def schema_head() -> str:
-    """The revision the code expects (the newest migration)."""
-    from alembic.script import ScriptDirectory
+MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+_REVISION_LINE = re.compile(r"""^(revision|down_revision)\s*=\s*['"]?([\w.-]+)['"]?""", re.MULTILINE)
 
-    return ScriptDirectory.from_config(_alembic_config("sqlite://")).get_current_head()
+
+def schema_head() -> str:
+    """The revision the code expects: the one migration no other one revises. Read from the
+    migration files' own `revision` and `down_revision` lines, without importing alembic, which a
+    running service would otherwise hold for its whole life (12 MB) only to name its newest file.
+    tests/test_storage/test_migrations.py holds it equal to alembic's own answer."""
+    revisions, revised = set(), set()
+    for path in MIGRATIONS.glob("*.py"):
+        lines = dict(_REVISION_LINE.findall(path.read_text()))
+        revisions.add(lines["revision"])
+        revised.add(lines.get("down_revision"))
+    heads = revisions - revised
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations have {len(heads)} heads ({sorted(heads)}); merge them with alembic")
+    return heads.pop()
+
+
+def bring_up_to_date(url: str) -> None:
+    """`migrate` when the database is behind the code (first start, or after an upgrade); on every
+    other start one query, and alembic is never loaded."""
+    async def revision() -> str | None:
+        engine = create_engine(url)
+        try:
+            return await schema_revision(engine)
+        finally:
+            await engine.dispose()
+
+    if asyncio.run(revision()) != schema_head():
+        migrate(url)
 
 
 def migrate(url: str, revision: str = "head") -> None:

@@ -6,9 +6,14 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
-from icalendar import Calendar, Event, vCalAddress, vText
+from typing import TYPE_CHECKING
 
 from .base import Attendee, Meeting, MeetingError, MeetingRequest
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, vCalAddress
+# icalendar is imported where an invitation is written or read: 4 MB a service keeps from its first
+# convening on, rather than from start-up whether it convenes or not.
 
 ORGANISER = "mailto:strategy-bot@localhost"
 
@@ -32,6 +37,8 @@ class LocalMeetingProvider:
         return Meeting(request.transaction_id, None, False, f"invitation file {path.name} (not sent)")
 
     def _calendar(self, request: MeetingRequest, *, sequence: int, status: str, method: str) -> Calendar:
+        from icalendar import Calendar, Event, vCalAddress, vText
+
         calendar = Calendar()
         calendar.add("prodid", "-//strategy-bot//local meeting provider//EN")
         calendar.add("version", "2.0")
@@ -61,6 +68,8 @@ class LocalMeetingProvider:
         temporary.replace(path)
 
     def _read(self, event_id: str) -> Calendar:
+        from icalendar import Calendar
+
         try:
             return Calendar.from_ical(self._path(event_id).read_bytes())
         except FileNotFoundError:
@@ -99,6 +108,8 @@ class LocalMeetingProvider:
 
 
 def _address(attendee: Attendee) -> vCalAddress:
+    from icalendar import vCalAddress, vText
+
     address = vCalAddress(f"mailto:{attendee.email}")
     address.params["cn"] = vText(attendee.name)
     address.params["role"] = vText("REQ-PARTICIPANT" if attendee.required else "OPT-PARTICIPANT")
