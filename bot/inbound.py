@@ -28,7 +28,11 @@ def clean_text(value: str) -> str:
 
 
 def _has_surrogate(value: str) -> bool:
-    return any("\ud800" <= ch <= "\udfff" for ch in value)
+    try:  # UTF-8 encodes every code point but a lone surrogate; in C, where a loop over characters was Python
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _cleaned(value, depth: int = 0):

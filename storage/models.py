@@ -23,7 +23,8 @@ class Discussion(Base):
     __tablename__ = "discussions"
     # The oversight tab: a chair's open discussions, and those held in a period.
     __table_args__ = (Index("ix_discussions_chair_status", "chair_aad_id", "status"),
-                      Index("ix_discussions_meeting_start", "meeting_start"))
+                      Index("ix_discussions_meeting_start", "meeting_start"),
+                      Index("ix_discussions_conversation_status", "conversation_id", "status"))  # a thread's replies
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     case_reference: Mapped[str] = mapped_column(String(40), index=True)
