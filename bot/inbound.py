@@ -24,15 +24,11 @@ class Malformed(ValueError):
 def clean_text(value: str) -> str:
     """A string as it may be stored: no control characters, no lone surrogates (PostgreSQL refuses both)."""
     value = CONTROL.sub("", value)
-    return value.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(value) else value
-
-
-def _has_surrogate(value: str) -> bool:
-    try:  # UTF-8 encodes every code point but a lone surrogate; in C, where a loop over characters was Python
+    try:  # UTF-8 encodes every code point but a lone surrogate: the check, in C
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return True
-    return False
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return value
 
 
 def _cleaned(value, depth: int = 0):

@@ -116,7 +116,7 @@ class Outbox:
                 await uow.commit()
             if effect is None:
                 return delivered
-            delivered += await self._attempt(effect)
+            delivered += await self.deliver([effect])
 
     async def deliver(self, claimed: list) -> int:
         """Deliver effects their creator claimed as it added them (EffectRepository.add or add_many
@@ -136,13 +136,6 @@ class Outbox:
                 await self._record(effect, kind, result)
         await self._record_together(recognisable)
         return delivered
-
-    async def _attempt(self, effect) -> int:
-        kind, result = await self._delivered(effect)
-        if result is None:
-            return 0
-        await self._record(effect, kind, result)
-        return 1
 
     async def _delivered(self, effect) -> tuple:
         """(its kind, what delivering it returned), or (kind, None) when it failed: then the failure

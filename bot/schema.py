@@ -5,9 +5,10 @@ attribute's description, tries each key extractor, looks its type up in a table 
 `object`, rebuilds the value item by item. Reading an incoming activity that way was half of a
 `help` turn (py-spy); writing one with an adaptive card, a third of a thread reply. The Bot
 Framework schema is simple (no flattened keys, no read-only or constant fields, no subtypes or
-enums: checked at import for every model an activity or a conversation reference holds), so each model's reading is worked out once, from its own
-attribute map, and anything unusual (a date, a wrong-typed value) is handed to msrest itself,
-which then decides exactly as it always did, raising included.
+enums: checked at import for every model an activity or a conversation reference holds), so each
+model's reading is worked out once, from its own attribute map, and anything unusual (a date in
+another form, a wrong-typed value) is handed to msrest itself, which then decides exactly as it
+always did, raising included.
 `tests/test_bot/test_schema.py` holds both directions equal to msrest's.
 """
 from __future__ import annotations

@@ -51,7 +51,7 @@ class SQLiteWriters:
     to the transaction's end. Several processes on one SQLite file are not supported: use PostgreSQL.
     """
 
-    WAIT_SECONDS = 15  # as SQLite's own busy timeout; then carry on and let SQLite decide, as before
+    WAIT_SECONDS = sqlite_inline.BUSY_SECONDS  # as long as a lock held elsewhere is waited for; then carry on and let SQLite decide
 
     def __init__(self):
         self._lock = asyncio.Lock()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from .base import Attendee, Meeting, MeetingError, MeetingRequest
