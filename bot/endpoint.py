@@ -3,7 +3,8 @@
 In this order, so that nothing an unauthenticated sender wrote is read beyond finding its
 serviceUrl: the token (401 for anything forged or malformed, whatever the body; 503 when the Bot
 Framework's signing keys cannot be fetched), then the content type and JSON (415, 400, 413), then
-the one check of the activity (bot.inbound: 400), then the tenant (403), and only then botbuilder.
+the one check of the activity (bot.inbound: 400), then the tenant (403), then its reading into
+botbuilder's schema (400 for a field of the wrong type that the check leaves alone), and only then botbuilder.
 Invoke replies are serialised once (botbuilder 4.17.1 serialises twice and crashes).
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ import jwt
 import requests
 from aiohttp import web
 from botbuilder.schema import Activity
+from msrest.exceptions import DeserializationError
 from msrest.serialization import Model
 
 import logs
@@ -104,7 +106,12 @@ def messages_endpoint(*, adapter, bot, settings):
         if allowed and tenant not in allowed:
             log.warning("refused activity %s from tenant %s (not in ALLOWED_TENANT_IDS)", body.get("id"), tenant)
             return _problem(403, "this tenant is not allowed to use this bot")
-        invoke_response = await adapter.process_activity(identity, from_json(Activity, body), bot.on_turn)
+        try:  # the schema's own types, for fields bot.inbound leaves alone (a wrong `expiration`, `relatesTo`...)
+            activity = from_json(Activity, body)
+        except DeserializationError:  # msrest's words quote the value: not logged, as no body is
+            log.warning("refused an activity from %s that botbuilder's schema cannot read", request.remote)
+            return _problem(400, "not a valid activity: a field does not have the type the Bot Framework schema gives it")
+        invoke_response = await adapter.process_activity(identity, activity, bot.on_turn)
         if invoke_response:
             return web.json_response(_invoke_body(invoke_response.body), status=invoke_response.status)
         return web.Response(status=201)

@@ -101,7 +101,10 @@ PATHS = [("type",), ("id",), ("timestamp",), ("serviceUrl",), ("channelId",), ("
          ("conversation", "isGroup"), ("recipient",), ("text",), ("entities",), ("channelData",), ("channelData", "tenant"),
          ("channelData", "tenant", "id"), ("value",), ("value", "action"), ("value", "action", "verb"),
          ("value", "action", "data"), ("value", "action", "data", "discussion_id"), ("name",), ("membersAdded",),
-         ("attachments",), ("replyToId",)]
+         ("attachments",), ("replyToId",),
+         # fields the bot never reads but botbuilder's schema types: a wrong type there was a 500 (a trial found it)
+         ("localTimestamp",), ("expiration",), ("relatesTo",), ("suggestedActions",), ("textHighlights",), ("semanticAction",),
+         ("historyDisclosed",), ("importance",), ("reactionsAdded",), ("membersRemoved",), ("listenFor",)]
 
 
 def mutated(shape: dict, path: tuple, value, delete: bool):

@@ -49,6 +49,10 @@ def malformed_bodies(service_url: str) -> dict:
         "not JSON": "{'type': 'message'",
         "a JSON list": "[1, 2, 3]",
         "over the size limit": {**good, "text": "x" * 300_000},
+        # fields only botbuilder's schema types (a trial posting them got a 500 and a traceback)
+        "expiration not a time": {**good, "expiration": "garbage"},
+        "relatesTo a string": {**good, "relatesTo": "x"},
+        "suggestedActions a list": {**good, "suggestedActions": [1]},
     }
 
 
