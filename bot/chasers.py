@@ -101,7 +101,7 @@ class Chaser:
             owed = [chase for obligation in obligations
                     if (chase := self._step(obligation, discussions[obligation.discussion_id], now)) is not None]
             # Queued once (the effect's key): a stage queued before a crash is the outbox's now, not queued again.
-            effects = await uow.effects.add_many(owed, claimed_until=now + DELIVERING_FOR)
+            effects = await uow.effects.add_many(owed, claimed_until=now + DELIVERING_FOR, started=ChaseDelivery.by_email_only)
             try:
                 await uow.commit()
             except IntegrityError:
@@ -296,6 +296,15 @@ class ChaseDelivery:
         payload = effect.payload
         return Chase(key=payload["chase_key"], obligation_id=payload["obligation_id"],
                      stage=payload["stage"], recipient=payload["recipient"], at=now, attempts=effect.attempts, **outcome)
+
+    @staticmethod
+    def by_email_only(effect: dict) -> bool:
+        """A chase to someone not in Teams. Its attempt is marked started as it is queued: if the
+        process dies before its delivery is recorded, the retry looks for the email before sending
+        it again. A chase going by Teams is marked started only as it goes, so a retry after a crash
+        counts as repeated only a message that may really have gone."""
+        person = effect["payload"]["person"]
+        return not (person["aad_object_id"] or person["user_id"])
 
     def recognisable(self, result: dict) -> bool:
         """An email is found by its Message-ID after a crash (`was_sent`), so it is not sent twice

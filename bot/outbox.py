@@ -126,6 +126,10 @@ class Outbox:
         leaves at most one of those in doubt."""
         delivered, recognisable = 0, []
         for effect in claimed:
+            if effect.started_at is None:  # queued without its attempt marked (EffectRepository.add_many)
+                async with self.uow() as uow:
+                    await uow.effects.start(effect)
+                    await uow.commit()
             kind, result = await self._delivered(effect)
             if result is None:
                 continue

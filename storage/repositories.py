@@ -310,14 +310,17 @@ class EffectRepository:
         self.added += claimed_until is None
         return Effect(**values)  # not attached to the session: for the caller to deliver
 
-    async def add_many(self, effects: list[dict], *, claimed_until: datetime) -> list[Effect]:
+    async def add_many(self, effects: list[dict], *, claimed_until: datetime, started=lambda effect: True) -> list[Effect]:
         """`add` for several effects at once (one statement), each claimed by the caller to deliver
-        itself; those whose key exists already are left out, as `add` leaves them."""
+        itself; those whose key exists already are left out, as `add` leaves them. Those for which
+        `started(effect)` is false are not yet marked as attempted: the caller marks each (`start`)
+        as it delivers it, so a crash before then leaves it certain not to have happened."""
         if not effects:
             return []
         now = self.clock.now()
-        rows = [{"id": new_id(), "discussion_id": None, **effect, "state": "pending", "attempts": 1, "started_at": now,
-                 "next_attempt_at": claimed_until, "uncertain": False, "last_error": "", "created_at": now, "updated_at": now}
+        rows = [{"id": new_id(), "discussion_id": None, **effect, "state": "pending", "next_attempt_at": claimed_until,
+                 "uncertain": False, "last_error": "", "created_at": now, "updated_at": now,
+                 **({"attempts": 1, "started_at": now} if started(effect) else {"attempts": 0, "started_at": None})}
                 for effect in effects]
         dialect = postgresql if self.session.bind.dialect.name == "postgresql" else sqlite
         statement = dialect.insert(Effect).values(rows).on_conflict_do_nothing(index_elements=["key"]).returning(Effect.key)
@@ -350,6 +353,13 @@ class EffectRepository:
             .values(started_at=None, updated_at=self.clock.now(), **outcome)
             .execution_options(synchronize_session=False))
         return result.rowcount == 1
+
+    async def start(self, effect: Effect) -> None:
+        """Mark an attempt on a claimed effect as started, now (and on `effect`, the caller's copy)."""
+        now = self.clock.now()
+        await self.session.execute(update(Effect).where(Effect.id == effect.id).values(
+            started_at=now, attempts=Effect.attempts + 1, updated_at=now).execution_options(synchronize_session=False))
+        effect.started_at, effect.attempts = now, effect.attempts + 1
 
     async def settle_many(self, effect_ids: list[str], **outcome) -> set[str]:
         """`settle` for several effects with the same outcome, in one statement: the ids it recorded."""

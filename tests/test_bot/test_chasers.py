@@ -9,6 +9,7 @@ import pytest
 from app import CHASER, OUTBOX
 from bot import recording
 from storage.models import Action, Discussion, Invitation, Obligation
+from storage.repositories import EffectRepository
 from tests.conftest import ROOT, make_settings, start_bot, stop_bot
 from tests.support import activities
 
@@ -363,3 +364,49 @@ async def test_emails_delivered_before_a_crash_are_recorded_after_it_and_not_sen
     assert [await chases(bot, i, "information_update") for i in ids] == [[("due", e, "file")] for e in emails]
     assert len(outbox(tmp_path)) == 3  # no .copy2.eml: each was found sent
     assert await sweep_at(bot, TUESDAY_9 + timedelta(minutes=10)) == 0
+
+
+async def test_after_a_crash_a_teams_chase_is_counted_as_repeated_only_if_it_may_have_gone(bot, monkeypatch):
+    """A sweep queues its batch's chases, then sends them one by one. A Teams chase the process died
+    before sending is sent after the restart and not counted as repeated; one it died after sending
+    (before recording it) goes again, and that is counted in the audit trail."""
+    ids = [await seed(bot, police_aad="aad-police", police_email="") for _ in range(2)]
+    outbox_worker = bot.server.app[OUTBOX]
+    record, start = outbox_worker._record, EffectRepository.start
+    seen = []
+
+    async def dies_at_the_second(repository, effect):  # the first goes and is recorded; the process dies before the second
+        seen.append(effect.key)
+        if len(seen) == 2:
+            raise SystemExit("killed before the second chase went")
+        return await start(repository, effect)
+
+    monkeypatch.setattr(EffectRepository, "start", dies_at_the_second)
+    with pytest.raises(SystemExit):
+        await sweep_at(bot, TUESDAY_9)
+    monkeypatch.undo()
+    posts = lambda: [a for a in bot.connector.sent if "Due today" in (a.get("text") or "")]  # noqa: E731
+    assert len(posts()) == 1
+    await deliver_at(bot, TUESDAY_9 + timedelta(minutes=3))  # the claim has run out: the second goes now
+    assert len(posts()) == 2
+
+    async def counted() -> int:
+        async with bot.services.uow() as uow:
+            return len([e for i in ids for e in await uow.effects.for_discussion(i)
+                        for a in await uow.audit.for_subject("effect", e.id) if a.action == "effect.repeated_after_crash"])
+
+    assert await counted() == 0  # neither was sent twice, and neither is said to have been
+
+    third = await seed(bot, police_aad="aad-police", police_email="")
+    ids.append(third)
+
+    async def dies_after_sending(effect, kind, result):
+        raise SystemExit("killed after the chase went, before it was recorded")
+
+    monkeypatch.setattr(outbox_worker, "_record", dies_after_sending)
+    with pytest.raises(SystemExit):
+        await sweep_at(bot, TUESDAY_9 + timedelta(minutes=10))
+    monkeypatch.setattr(outbox_worker, "_record", record)
+    await deliver_at(bot, TUESDAY_9 + timedelta(minutes=13))
+    assert len(posts()) == 4  # the third's went twice: the window of one message
+    assert await counted() == 1 and [c[0] for c in await chases(bot, third, "information_update")] == ["due"]
