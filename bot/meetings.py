@@ -8,6 +8,8 @@ import html
 import logging
 from datetime import datetime
 
+from sqlalchemy.orm.attributes import flag_modified
+
 from cards import discussion as discussion_cards
 from cards import wizard as cards
 from cards.elements import refreshing
@@ -81,6 +83,10 @@ class MeetingsFlow:
         if discussion.status != "convened":
             return await self.status_card(uow, discussion, now)
         version = discussion.version  # the card's state this press acted on: a repeat of it is one change
+        # From a card older than the discussion: after a change the card is replaced, so this is the
+        # same press again (a double-click's second, a redelivery). It never refuses a change; it
+        # only lets a press whose change is already made show the card as it is, without a warning.
+        repeated = "version" in data and str(data["version"]) != str(version)
         if verb == "discussion.invite" and len(discussion.invitations) >= wizard.MAX_INVITEES:
             return self.chair_card(discussion, now, {"add_email": wizard.TOO_MANY}, data)
         if verb == "discussion.invite":
@@ -88,6 +94,8 @@ class MeetingsFlow:
             if problem:
                 return self.chair_card(discussion, now, problem, data)
             if any(wizard.same_person(i.agency, i.email, person["agency"], person["email"]) for i in discussion.invitations):
+                if repeated:
+                    return self.chair_card(discussion, now)
                 return self.chair_card(discussion, now, {"_card": f"{person['email']} is already invited for "
                                                                   f"{agency_name(person['agency'])}: nothing to add."}, data)
             invitation = Invitation(agency=person["agency"], name=person["name"], email=person["email"], required=False,
@@ -107,6 +115,10 @@ class MeetingsFlow:
                 field = "move_reason" if "late_reason" in problem else "move_date"
                 return self.chair_card(discussion, now, {field: next(iter(problem.values()))}, data)
             begin, end = datetime.fromisoformat(slot["start"]), datetime.fromisoformat(slot["end"])
+            if (begin, end) == (discussion.meeting_start, discussion.meeting_end):  # no move: replies stand, nobody is told again
+                if repeated:
+                    return self.chair_card(discussion, now)
+                return self.chair_card(discussion, now, {"move_date": "The meeting is already at that time: nothing changed."}, data)
             discussion.meeting_start, discussion.meeting_end = begin, end
             # A reply was to the old time: Exchange clears the attendees' responses when the time changes,
             # and so does the bot, so that the quorum and the reply chases are about the new time.
@@ -133,6 +145,7 @@ class MeetingsFlow:
                                   payload={"reason": reason})
             details = {"reason": reason}
         discussion.updated_at = now
+        flag_modified(discussion, "updated_at")  # a change is a new version even within one clock tick: its card's presses are older
         uow.audit.record(actor=actor, action=verb.replace("discussion.", "meeting."), subject_type="discussion",
                          subject_id=discussion.id, details=details)
         await uow.commit()
@@ -327,7 +340,9 @@ class MeetingChange:
         if discussion is None or not discussion.meeting_event_id:
             return {"skipped": "no meeting"}
         if effect.kind == "meeting.attendees":
-            await self.s.meetings.set_attendees(discussion.meeting_event_id, attendees_of(discussion.invitations))
+            # Everyone the meeting was made with, the chair included (the local provider writes the list as given).
+            await self.s.meetings.set_attendees(discussion.meeting_event_id,
+                                                attendees_of([*discussion.invitations, *self.flow.chair_row(discussion)]))
         elif effect.kind == "meeting.reschedule":
             await self.s.meetings.reschedule(discussion.meeting_event_id, discussion.meeting_start, discussion.meeting_end,
                                              str(self.s.calendar.zone))

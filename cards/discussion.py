@@ -40,13 +40,15 @@ def quorum_state(invitations: list, quorum: list[str]) -> dict[str, str]:
     return state
 
 
-def _change_meeting(discussion_id: str, problem: dict, typed: dict) -> dict:
-    """The chair's changes after the invitations went out: add someone, move it, or cancel it."""
+def _change_meeting(discussion_id: str, version: int, problem: dict, typed: dict) -> dict:
+    """The chair's changes after the invitations went out: add someone, move it, or cancel it. The
+    buttons carry the discussion's version, so a press repeated from this card (a double-click's
+    second) is told from a new one."""
     from protocol.vocabulary import AGENCIES
 
     from .elements import choices, date_input, error, time_input
 
-    data = {"discussion_id": discussion_id}
+    data = {"discussion_id": discussion_id, "version": version}
     return container([
         text("**Change the meeting**", size="Small"),
         *error(problem.get("_card")),
@@ -117,7 +119,7 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
     status = getattr(discussion, "status", "convened")
     if status == "convened":
         actions.append(execute("Write the record", "record.open", {"discussion_id": discussion.id}))
-        body.append(_change_meeting(discussion.id, problem or {}, typed if problem else {}))
+        body.append(_change_meeting(discussion.id, discussion.version, problem or {}, typed if problem else {}))
     elif status == "recorded":
         actions.append(execute("Export the record", "record.export", {"discussion_id": discussion.id}))
         from .record import STATUS_WORDS

@@ -449,3 +449,83 @@ async def test_an_add_from_a_card_without_its_version_changes_nothing(bot):
     answer = await Chair.answer(await bot.post(activity))
     assert not any("Dr Expert" in row for row in _rows(answer))
     assert _rows(answer) == _rows(card)  # the card as it is, with nothing added
+
+
+# ---- 4. the chair's card pressed twice (a double-click: two activities from one card) -----------
+
+async def chair_card_after_convening(bot) -> Chair:
+    chair = Chair(bot)
+    await convene(chair, child=CHILD, concern={"concerns": "physical_abuse", "received_time": "10:00"})
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    await chair.press("discussion.open", keep_inputs=False)  # the chair's card, as Teams refreshes it
+    return chair
+
+
+async def double_click(bot, chair: Chair, verb: str, typed: dict, *, together: bool) -> list[dict]:
+    first, second = chair.invoke(verb, typed, keep_inputs=False), chair.invoke(verb, typed, keep_inputs=False)
+    assert first["id"] != second["id"]  # two presses, not one delivered twice
+    posted = await asyncio.gather(bot.post(first), bot.post(second)) if together else [await bot.post(first), await bot.post(second)]
+    return [await Chair.answer(response) for response in posted]
+
+
+async def _meeting_changes(bot, chair: Chair) -> tuple[list[str], list[str]]:
+    async with bot.services.uow() as uow:
+        effects = [e.kind for e in await uow.effects.for_discussion(chair.discussion_id) if e.kind.startswith("meeting.")]
+        audit = [e.action for e in await uow.audit.for_subject("discussion", chair.discussion_id)
+                 if e.action in ("meeting.invite", "meeting.move", "meeting.cancel")]  # the chair's changes
+    return effects, audit
+
+
+@pytest.mark.parametrize("together", [False, True], ids=["in-turn", "at-once"])
+async def test_a_double_click_on_invite_invites_once_and_warns_of_nothing(bot, together):
+    chair = await chair_card_after_convening(bot)
+    person = {"add_agency": "adult_services", "add_name": "Adult MH duty", "add_email": "amh.duty@council.example.org"}
+    cards = await double_click(bot, chair, "discussion.invite", person, together=together)
+    for card in cards:
+        assert "already invited" not in texts_of(card) and "Adult MH duty" in texts_of(card)
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+    assert [i.email for i in discussion.invitations].count("amh.duty@council.example.org") == 1
+    assert await _meeting_changes(bot, chair) == (["meeting.create", "meeting.attendees"], ["meeting.invite"])
+    chair.card = cards[1]
+    # Pressed again from the card it now shows (not a repeat): the chair is told, with what was typed
+    card = await chair.press("discussion.invite", person, keep_inputs=False)
+    assert "amh.duty@council.example.org is already invited for Adult services: nothing to add." in texts_of(card)
+
+
+@pytest.mark.parametrize("together", [False, True], ids=["in-turn", "at-once"])
+async def test_a_double_click_on_move_moves_the_meeting_once(bot, tmp_path, together):
+    chair = await chair_card_after_convening(bot)
+    move = {"move_date": FRIDAY_NOON.date().isoformat(), "move_time": "15:30"}  # later the same day, before the deadline
+    cards = await double_click(bot, chair, "discussion.move", move, together=together)
+    await bot.services.drain()
+    for card in cards:
+        assert "already at that time" not in texts_of(card)
+    assert await _meeting_changes(bot, chair) == (["meeting.create", "meeting.reschedule"], ["meeting.move"])
+    [ics] = (tmp_path / "invitations").glob("*.ics")
+    assert "SEQUENCE:1" in ics.read_text()  # rewritten once
+    chair.card = cards[1]
+    # The same time asked for again from the current card: nothing changes, and the chair is told why
+    card = await chair.press("discussion.move", move, keep_inputs=False)
+    assert "The meeting is already at that time: nothing changed." in texts_of(card)
+    assert await _meeting_changes(bot, chair) == (["meeting.create", "meeting.reschedule"], ["meeting.move"])
+
+
+async def test_inviting_someone_after_the_meeting_is_made_keeps_the_chair_in_the_invitation(tmp_path, clock):
+    """The local invitation is rewritten with the whole list: the chair (from the directory) stays on it."""
+    bot = await start_bot(make_settings(tmp_path, contacts_file=example_path("playground")), clock)
+    try:
+        chair = Chair(bot, aad_id="00000000-0000-0000-0000-0000000000020")
+        await convene(chair, child=CHILD, concern={"concerns": "physical_abuse", "received_time": "10:00"})
+        await chair.press("convene.confirm")
+        await bot.services.drain()
+        [ics] = (tmp_path / "invitations").glob("*.ics")
+        assert "mailto:sam.okafor@council.example.org" in ics.read_text().lower()
+        await chair.press("discussion.invite", {"add_agency": "adult_services", "add_name": "Adult MH duty",
+                                                "add_email": "amh.duty@council.example.org"}, keep_inputs=False)
+        await bot.services.drain()
+        text = ics.read_text().lower()
+        assert "mailto:amh.duty@council.example.org" in text and "mailto:sam.okafor@council.example.org" in text
+    finally:
+        await stop_bot(bot)

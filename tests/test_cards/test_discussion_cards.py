@@ -30,7 +30,7 @@ def discussion(*invitations, **more):
     fields = {"id": "d-1", "case_reference": "CR-1", "child_initials": "AB", "deadline": DEADLINE,
               "meeting_start": datetime(2026, 11, 23, 14, 0, tzinfo=LONDON), "meeting_end": datetime(2026, 11, 23, 15, 0, tzinfo=LONDON),
               "meeting_join_url": "https://teams.example/join", "invitations": list(invitations), "linked_discussion_id": None,
-              "chair_user_id": "29:chair", "facts": {"concerns": []}, "status": "convened", **more}
+              "chair_user_id": "29:chair", "facts": {"concerns": []}, "status": "convened", "version": 3, **more}
     return SimpleNamespace(**fields)
 
 
@@ -181,9 +181,9 @@ def test_the_chair_can_change_the_meeting_while_it_is_convened():
     assert boxes["move_date"]["type"] == "Input.Date"
     assert all(box["value"] == "" for box in boxes.values())
     assert [(b["title"], b["verb"], b.get("style"), b["data"]) for b in buttons(card)[len(card["actions"]):]] == [
-        ("Invite", "discussion.invite", None, {"verb": "discussion.invite", "discussion_id": "d-1"}),
-        ("Move the meeting", "discussion.move", None, {"verb": "discussion.move", "discussion_id": "d-1"}),
-        ("Cancel the meeting", "discussion.cancel", "destructive", {"verb": "discussion.cancel", "discussion_id": "d-1"})]
+        ("Invite", "discussion.invite", None, {"verb": "discussion.invite", "discussion_id": "d-1", "version": 3}),
+        ("Move the meeting", "discussion.move", None, {"verb": "discussion.move", "discussion_id": "d-1", "version": 3}),
+        ("Cancel the meeting", "discussion.cancel", "destructive", {"verb": "discussion.cancel", "discussion_id": "d-1", "version": 3})]
     [panel] = [b for b in card["body"] if b["type"] == "Container" and b["items"][0].get("text") == "**Change the meeting**"]
     assert panel["separator"] is True and panel["items"][0]["size"] == "Small"
 

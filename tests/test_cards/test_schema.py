@@ -39,7 +39,7 @@ def sample_draft() -> dict:
 def sample_discussion():
     invitation = SimpleNamespace(id="inv-1", agency="police", name="DS A", email="a@x.org", rsvp="declined", delegate_name="",
                                  information_route="by email", apologies="sorry", delegate_email="", reason="required")
-    return SimpleNamespace(id="d-1", case_reference="CR-1", child_initials="AB", deadline=NOW, meeting_start=NOW,
+    return SimpleNamespace(id="d-1", version=1, case_reference="CR-1", child_initials="AB", deadline=NOW, meeting_start=NOW,
                            meeting_join_url="https://teams.example/join", invitations=[invitation], linked_discussion_id=None, chair_user_id="29:chair",
                            facts={"concerns": ["child_on_child"]})
 
