@@ -112,7 +112,7 @@ class MeetingsFlow:
                                                "late_reason": data.get("move_reason")}, slots=[], now=now, deadline=discussion.deadline,
                                               zone=self.s.calendar.zone, minutes=self.s.profile.meetings.minutes)
             if problem:
-                field = "move_reason" if "late_reason" in problem else "move_date"
+                field = {"late_reason": "move_reason", "other_time": "move_time"}.get(next(iter(problem)), "move_date")
                 return self.chair_card(discussion, now, {field: next(iter(problem.values()))}, data)
             begin, end = datetime.fromisoformat(slot["start"]), datetime.fromisoformat(slot["end"])
             if (begin, end) == (discussion.meeting_start, discussion.meeting_end):  # no move: replies stand, nobody is told again

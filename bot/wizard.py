@@ -329,6 +329,9 @@ def not_quorate(rows: list[dict], quorum: list[str]) -> list[str]:
     return [agency for agency in quorum if agency not in invited]
 
 
+BAD_START = "Enter the start as HH:MM on the 24-hour clock, e.g. 14:30."
+
+
 def parse_when(values: dict, *, slots: list[dict], now: datetime, deadline: datetime, zone: ZoneInfo,
                minutes: int) -> tuple[dict | None, Errors]:
     choice = text(values, "slot")
@@ -336,6 +339,8 @@ def parse_when(values: dict, *, slots: list[dict], now: datetime, deadline: date
         slot = next((s for s in slots if s["start"] == choice), None)
         return (slot, {}) if slot else (None, {"slot": "That time is no longer offered; choose again."})
     day, at = uk_date(text(values, "other_date")), _time(text(values, "other_time"))
+    if text(values, "other_time") and at is None:  # typed, but not a time: say so beside it
+        return None, {"other_time": BAD_START}
     if day is None or at is None:
         return None, {"slot": "Choose a proposed time, or enter a date and time of your own."}
     start = datetime.combine(day, at, tzinfo=zone)

@@ -58,7 +58,7 @@ def _change_meeting(discussion_id: str, version: int, problem: dict, typed: dict
         *text_input("add_email", "Email", typed.get("add_email", ""), problem=problem.get("add_email")),
         {"type": "ActionSet", "actions": [execute("Invite", "discussion.invite", data)]},
         *date_input("move_date", "Move to: date", typed.get("move_date", ""), problem=problem.get("move_date")),
-        *time_input("move_time", "Move to: time", typed.get("move_time", "")),
+        *time_input("move_time", "Move to: time", typed.get("move_time", ""), problem=problem.get("move_time")),
         *text_input("move_reason", "If after the deadline: why it cannot be sooner", typed.get("move_reason", ""),
                     problem=problem.get("move_reason")),
         {"type": "ActionSet", "actions": [execute("Move the meeting", "discussion.move", data)]},

@@ -175,7 +175,7 @@ def when_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:
         *choices("slot", "Proposed times", options + [("other", "Another time (below)")], typed.get("slot", ""), expanded=True,
                  problem=errors.get("slot")),
         *date_input("other_date", "Another time: date", typed.get("other_date", ""), problem=errors.get("other_date")),
-        *time_input("other_time", "Another time: start", typed.get("other_time", "")),
+        *time_input("other_time", "Another time: start", typed.get("other_time", ""), problem=errors.get("other_time")),
         *text_input("late_reason", "If after the deadline: why it cannot be sooner", typed.get("late_reason", ""),
                     problem=errors.get("late_reason")),
     ]

@@ -4,6 +4,7 @@ surface, as a tired chair would press: Back, Add, a refused Next, a refused Add.
 import pytest
 
 from tests.conftest import make_settings, start_bot, stop_bot
+from tests.test_cards.reading import assert_error_under
 
 from .chair import Chair, inputs_of, invitee_rows, texts_of
 from .test_convene import CHILD
@@ -75,6 +76,29 @@ async def test_another_time_after_the_deadline_without_a_reason_keeps_the_choice
     card = await chair.press("convene.next", {"late_reason": "The family's solicitor is only free then"})
     assert "5 of 5 · Confirm" in texts_of(card)
     assert "Meeting: 11:15 Wed 9 Jun" in texts_of(card), texts_of(card)
+
+
+async def test_a_start_time_that_is_not_a_time_is_named_beside_it_on_the_when_step_and_the_chairs_card(bot):
+    """From a Playground walk: '25:00' and '9am' were answered 'Choose a proposed time, or enter a
+    date and time of your own', under another box, though both had been entered."""
+    chair = Chair(bot)
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00"})
+    await chair.press("convene.next")
+    typed = {"slot": "other", "other_date": "2027-05-28", "other_time": "25:00"}
+    card = await chair.press("convene.next", typed)
+    assert_error_under(card, "other_time", "Enter the start as HH:MM on the 24-hour clock, e.g. 14:30.")
+    assert {k: values(card)[k] for k in typed} == typed
+    card = await chair.press("convene.next", {"other_time": "15:00"})
+    assert "5 of 5 · Confirm" in texts_of(card)
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    await chair.press("discussion.open", keep_inputs=False)
+    move = {"move_date": "2027-05-28", "move_time": "9am"}
+    card = await chair.press("discussion.move", move, keep_inputs=False)
+    assert_error_under(card, "move_time", "Enter the start as HH:MM on the 24-hour clock, e.g. 14:30.")
+    assert {k: values(card)[k] for k in move} == move
 
 
 async def test_back_on_the_record_keeps_the_threshold_and_a_refused_next_keeps_the_decision(bot):

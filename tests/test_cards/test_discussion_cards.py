@@ -192,7 +192,7 @@ def test_a_refused_change_comes_back_with_everything_typed_and_its_errors_beside
     typed = {"add_agency": "lado", "add_name": "Jo", "add_email": "jo@", "move_date": "2026-11-24", "move_time": "18:00",
              "move_reason": "police", "cancel_reason": "withdrawn"}
     problem = {"add_agency": "Choose.", "add_name": "Name?", "add_email": "Not an email.", "move_date": "Future.",
-               "move_reason": "Why?", "cancel_reason": "Say why.", "_card": "Nothing was changed."}
+               "move_time": "A time?", "move_reason": "Why?", "cancel_reason": "Say why.", "_card": "Nothing was changed."}
     card = chair(discussion(), problem=problem, typed=typed)
     assert {k: v["value"] for k, v in inputs(card).items()} == typed
     for field, message in problem.items():

@@ -347,7 +347,7 @@ def test_the_time_shown_chosen(chosen, slots, shown):
 
 def test_with_no_time_left_in_hours_the_card_says_so_and_keeps_what_was_typed():
     typed = {"slot": "other", "other_date": "2026-11-24", "other_time": "18:30", "late_reason": "police unavailable"}
-    errors = {"slot": "Choose.", "other_date": "A date.", "late_reason": "Why?"}
+    errors = {"slot": "Choose.", "other_date": "A date.", "other_time": "A time.", "late_reason": "Why?"}
     card = cards.when_card(draft("when", slots=[], values={"when": typed}, errors=errors), "d-1", now=NOW)
     [band] = [b for b in card["body"] if b["type"] == "Container"]
     assert band["style"] == "warning"
