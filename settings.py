@@ -2,16 +2,23 @@
 
 Names follow Azure Bot Service (MicrosoftAppId...) and Teams Toolkit (BOT_ID...), so a `.env`
 written for either works. Anything wrong becomes one SettingsError line naming the setting.
+
+Read here rather than by pydantic-settings: its package imports every source it offers (AWS,
+Azure Key Vault, GCP, TOML, a command line: 67 modules, 5.5 MB in each worker, issue 19) to
+read two of them. What it did is kept: a value given in code wins over the environment, which
+wins over `.env`, which wins over the default; names are matched without regard to case; a
+setting with several names takes the first one set.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent
+ENV_FILE = PROJECT_ROOT / ".env"
 
 
 class SettingsError(Exception):
@@ -22,8 +29,33 @@ def _env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=PROJECT_ROOT / ".env", extra="ignore", populate_by_name=True)
+def _read_env_file(path: Path | None) -> dict[str, str]:
+    if path is None or not path.is_file():
+        return {}
+    from dotenv import dotenv_values  # python-dotenv: quoting, `export`, comments and escapes as every .env tool reads them
+
+    return {name: value for name, value in dotenv_values(path).items() if value is not None}
+
+
+def _from_environment(model: type[BaseModel], env_file: Path | None) -> dict[str, str]:
+    """Each field's value as a string from the environment or the file, by any of its names."""
+    sources = [{name.lower(): value for name, value in source.items()} for source in (os.environ, _read_env_file(env_file))]
+    found = {}
+    for field, info in model.model_fields.items():
+        names = info.validation_alias.choices if isinstance(info.validation_alias, AliasChoices) else [field]
+        for source in sources:
+            value = next((source[name.lower()] for name in names if name.lower() in source), None)
+            if value is not None:
+                found[field] = value
+                break
+    return found
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    def __init__(self, _env_file: Path | None = ENV_FILE, **values):
+        super().__init__(**{**_from_environment(type(self), _env_file), **values})
 
     host: str = "127.0.0.1"
     port: int = Field(3978, ge=1, le=65535)
@@ -44,11 +76,11 @@ class Settings(BaseSettings):
     app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
         "MultiTenant", validation_alias=_env("MICROSOFT_APP_TYPE", "MicrosoftAppType", "BOT_TYPE", "APP_TYPE")
     )
-    allowed_tenant_ids: Annotated[tuple[str, ...], NoDecode] = ()
-    chair_aad_ids: Annotated[tuple[str, ...], NoDecode] = ()
+    allowed_tenant_ids: tuple[str, ...] = ()
+    chair_aad_ids: tuple[str, ...] = ()
     chairs_group_id: str = ""
     # Managers see every discussion on the oversight tab (chairs see their own): ids and/or a group.
-    manager_aad_ids: Annotated[tuple[str, ...], NoDecode] = ()
+    manager_aad_ids: tuple[str, ...] = ()
     managers_group_id: str = ""
     # The authority's three-digit DfE local authority code, for the census return's header.
     la_code: str = Field("000", pattern=r"^\d{3}$")

@@ -5,13 +5,34 @@ whether that day is GMT or BST.
 """
 from __future__ import annotations
 
+import importlib.util
+import sys
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
 import holidays
 
 SUBDIVISIONS = ("ENG", "WLS", "SCT", "NIR")
+_UNITED_KINGDOM = "holidays.countries.united_kingdom"
+
+
+def _united_kingdom() -> type[holidays.HolidayBase]:
+    """The `holidays` package's United Kingdom class, and only it.
+
+    Why not `holidays.country_holidays("GB")`: it imports `holidays.countries`, whose __init__
+    imports every one of the package's 279 countries to find one class: 8 MB held for the life of
+    each worker (issue 19's idle-memory target). The module is the package's own, loaded from its
+    file; it imports only the package's shared parts, never another country. If anything has
+    already imported it (the whole registry, say), that copy is used."""
+    module = sys.modules.get(_UNITED_KINGDOM)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(_UNITED_KINGDOM, Path(holidays.__file__).parent / "countries" / "united_kingdom.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[_UNITED_KINGDOM] = module  # one copy: a later `import holidays.countries` finds and keeps it
+    return module.UnitedKingdom
 
 
 class WorkingCalendar:
@@ -33,7 +54,7 @@ class WorkingCalendar:
         self.closure_days = frozenset(closure_days)
         self.day_starts = day_starts
         self.day_ends = day_ends
-        self._bank_holidays = holidays.country_holidays("GB", subdiv=subdivision)
+        self._bank_holidays = _united_kingdom()(subdiv=subdivision)
         self._working: dict[date, bool] = {}
         self._added: dict[tuple[date, int], date] = {}
 

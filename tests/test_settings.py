@@ -95,3 +95,36 @@ def test_with_graph_settings_meetings_and_mail_go_through_graph(tmp_path):
     mailer = app[OUTBOX].kinds["email"].mailer
     assert isinstance(mailer, GraphMailer) and app[OUTBOX].kinds["chase"].mailer is mailer
     assert app[SERVICES].meetings.client is mailer.client  # one Graph client for both
+
+
+def test_code_wins_over_the_environment_which_wins_over_the_env_file(tmp_path, monkeypatch):
+    # The order pydantic-settings gave, kept when settings.py took over reading them (issue 19).
+    for name in list(os.environ):
+        if name.upper().startswith(("MICROSOFT", "BOT_", "APP_", "PORT", "LOG_LEVEL", "SWEEP")):
+            monkeypatch.delenv(name)
+    env_file = tmp_path / ".env"
+    env_file.write_text('# a comment\nexport PORT=4000\nLOG_LEVEL="DEBUG"  # inline\nBOT_ID=from-file\nsweep_seconds=90\nBARE\n')
+    from settings import Settings
+
+    from_file = Settings(_env_file=env_file)
+    assert (from_file.port, from_file.log_level, from_file.app_id, from_file.sweep_seconds) == (4000, "DEBUG", "from-file", 90)
+    monkeypatch.setenv("port", "4001")  # any case
+    monkeypatch.setenv("MicrosoftAppId", "from-env")
+    from_env = Settings(_env_file=env_file)
+    assert (from_env.port, from_env.app_id, from_env.log_level) == (4001, "from-env", "DEBUG")
+    assert Settings(_env_file=env_file, port=4002, app_id="from-code").port == 4002
+    assert Settings(_env_file=env_file, app_id="from-code").app_id == "from-code"
+    assert Settings(_env_file=None).port == 4001 and Settings(_env_file=None).log_level == "INFO"
+
+
+def test_a_setting_with_several_names_takes_the_first_one_set(monkeypatch):
+    for name in list(os.environ):
+        if name.upper().startswith(("MICROSOFT", "BOT_", "APP_")):
+            monkeypatch.delenv(name)
+    from settings import Settings
+
+    monkeypatch.setenv("APP_ID", "fourth")
+    monkeypatch.setenv("BOT_ID", "third")
+    assert Settings(_env_file=None).app_id == "third"
+    monkeypatch.setenv("MICROSOFT_APP_ID", "first")
+    assert Settings(_env_file=None).app_id == "first"

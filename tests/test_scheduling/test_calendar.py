@@ -242,3 +242,28 @@ def test_adding_working_hours_uses_up_the_working_day_before_moving_to_the_next(
 # equivalent: scheduling.calendar.xǁWorkingCalendarǁadd_working_days__mutmut_6 `found = None` -- the remembered sum is never read: it is counted again
 # equivalent: scheduling.calendar.xǁWorkingCalendarǁadd_working_days__mutmut_7 `lf._added.get(None)` -- the memory is asked for None: never there, so counted again
 # equivalent: scheduling.calendar.xǁWorkingCalendarǁadd_working_days__mutmut_13 `d[(day, n)] = None` -- None is kept instead of the day: the next ask finds None and counts again
+
+
+@pytest.mark.parametrize("region", ["ENG", "WLS", "SCT", "NIR"])
+def test_each_regions_bank_holidays_are_the_packages_own_for_ninety_years(region):
+    # The calendar loads the United Kingdom's module alone (issue 19, memory); the oracle is the
+    # package's public way in, which loads its whole registry.
+    import holidays
+
+    calendar = WorkingCalendar(subdivision=region)
+    expected = holidays.country_holidays("GB", subdiv=region, years=range(1990, 2080))
+    assert len(expected) > 700
+    for day in (date(1990, 1, 1) + timedelta(days=n) for n in range((date(2080, 1, 1) - date(1990, 1, 1)).days)):
+        assert calendar.holiday_name(day) == expected.get(day), day
+
+
+def test_a_calendar_loads_no_other_countrys_holidays():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    probe = ("import sys; from datetime import date; from scheduling.calendar import WorkingCalendar; "
+             "assert WorkingCalendar(subdivision='ENG').holiday_name(date(2026, 12, 28)) == 'Boxing Day (observed)'; "
+             "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))")
+    run = subprocess.run([sys.executable, "-c", probe], cwd=Path(__file__).parents[2], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "['holidays.countries.united_kingdom']"
