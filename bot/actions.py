@@ -14,7 +14,6 @@ from cards import wizard as cards
 from cards.elements import execute
 from cards.words import agency as agency_name
 from cards.words import subject
-from storage.models import ActionUpdate
 
 from . import messages, recording
 from .convene import actor_of
@@ -105,12 +104,12 @@ class ActionsFlow:
         now = self.s.clock.now()
         async with self.s.uow() as uow:
             if discussion_id is None:
-                discussion = await uow.discussions.recorded_in(conversation_id, load=("actions",))
+                discussion = await uow.discussions.recorded_in(conversation_id, load=())
                 if discussion is None:
                     return None, None
             else:
-                discussion = await uow.discussions.get(discussion_id, load=("actions",))
-            action = next((a for a in (discussion.actions if discussion else []) if a.id == action_id or a.number == number), None)
+                discussion = await uow.discussions.get(discussion_id, load=())
+            action = discussion and await uow.discussions.action_of(discussion.id, action_id=action_id, number=number)
             if action is None:
                 return (f"There is no action A{number} on this discussion. Type `actions` to see them." if number
                         else "That action no longer exists."), None
@@ -118,21 +117,18 @@ class ActionsFlow:
                 uow.audit.record(actor=aad, action="action.change_refused", subject_type="action", subject_id=action.id)
                 await uow.commit()
                 return f"Only {self.who_may(discussion, action)} can report on A{action.number}.", None
-            if any(u.activity_id == delivery_id for u in action.history):
-                return f"A{action.number} already has that report.", self.action_card(discussion, action, now)
+            repeated = f"A{action.number} already has that report."
             status = report["status"]
             by = datetime.fromisoformat(report["by"]) if report.get("by") else None
-            update = ActionUpdate(status=status, note=report.get("reason", ""), by=name, at=now, activity_id=delivery_id,
-                                  new_due_at=self.s.calendar.end_of_working_day(by.date()) if by else None)
-            action.history.append(update)
-            repeated = f"A{action.number} already has that report."  # worded now: a failed flush leaves `action` unreadable
-            try:  # written first: the same delivery applied at the same moment by another turn fails here, on its activity id
-                await uow.session.flush()
-            except IntegrityError:
-                return repeated, None
+            new_due_at = self.s.calendar.end_of_working_day(by.date()) if by else None
+            # Written first, and only if this delivery is new: a redelivery, or the same one applied at
+            # this moment by another turn (the insert waits for it), adds nothing and changes nothing.
+            if not await uow.discussions.report(action_id=action.id, status=status, note=report.get("reason", ""), by=name, at=now,
+                                                activity_id=delivery_id, new_due_at=new_due_at):
+                return repeated, self.action_card(discussion, action, now)
             action.status, action.updated_at = status, now
-            if update.new_due_at:
-                action.due_at = update.new_due_at
+            if new_due_at:
+                action.due_at = new_due_at
             uow.audit.record(actor=aad, action=f"action.{status}", subject_type="action", subject_id=action.id,
                              details={"discussion_id": discussion.id, "number": action.number, **{k: v for k, v in report.items()
                                                                                                     if k != "status"}},

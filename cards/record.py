@@ -135,8 +135,8 @@ def action_card(discussion, action, *, mention: str | None, now: datetime, typed
     typed = typed or {}
     due = words.when(action.due_at, now=now)
     status = STATUS_WORDS.get(action.status, action.status)
-    if action.status == "will_complete_by" and action.history:
-        status += f" {action.history[-1].new_due_at.strftime('%d/%m/%Y')}"
+    if action.status == "will_complete_by":  # the report's date is the action's new due date (bot/actions.py)
+        status += f" {action.due_at.astimezone(now.tzinfo):%d/%m/%Y}"
     owner = mention or action.owner_name
     body = [heading(f"A{action.number} · {discussion.case_reference} ({action.child_initials})", size="Default"),
             text(action.description), facts([("Owner", f"{owner} ({words.agency(action.owner_agency)})"), ("Due", due),

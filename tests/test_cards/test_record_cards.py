@@ -1,7 +1,7 @@
 """The record's cards (README "Recording and actions", PROTOCOL.md §5-6): ten agenda cards in order,
 each asking for what the bot reads and keeping what was saved and typed, errors beside their fields;
 the summary posted in the thread (reference and initials only); one card per action for its owner."""
-from datetime import datetime
+from datetime import datetime, timezone
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -305,10 +305,9 @@ def test_the_summary_in_the_thread_carries_only_the_reference_and_initials():
     assert not_quorate["body"][1]["color"] == "Attention"
 
 
-def action(status="open", history=(), **more):
-    return SimpleNamespace(id="a-1", number=2, child_initials="AB", description="Visit the school", owner_name="DS A",
-                           owner_agency="police", due_at=datetime(2026, 11, 24, 17, 0, tzinfo=LONDON), status=status,
-                           history=list(history), **more)
+def action(status="open", **more):
+    return SimpleNamespace(**{"id": "a-1", "number": 2, "child_initials": "AB", "description": "Visit the school", "owner_name": "DS A",
+                              "owner_agency": "police", "due_at": datetime(2026, 11, 24, 17, 0, tzinfo=LONDON), "status": status, **more})
 
 
 def test_an_action_card_tells_its_owner_what_is_due_and_offers_the_four_reports():
@@ -341,13 +340,14 @@ def test_an_action_card_says_where_the_action_stands(status, said_):
 
 
 def test_an_action_to_be_done_later_says_by_when_day_first():
-    later = action("will_complete_by", history=[SimpleNamespace(new_due_at=datetime(2026, 11, 27)),
-                                                SimpleNamespace(new_due_at=datetime(2026, 11, 30)),
-                                                SimpleNamespace(new_due_at=datetime(2026, 12, 4))])  # the latest
+    # A report "by 4 December" moves the action's due date to the end of that working day, 17:00
+    # (PROTOCOL.md §6); the card gives the date as the owner wrote it, in the partnership's time.
+    later = action("will_complete_by", due_at=datetime(2026, 12, 4, 17, 0, tzinfo=LONDON))
     assert facts_of(record_cards.action_card(DISCUSSION, later, mention=None, now=NOW))["Status"] == (
         "not completed yet, will be by 04/12/2026")
-    assert facts_of(record_cards.action_card(DISCUSSION, action("will_complete_by"), mention=None, now=NOW))["Status"] == (
-        "not completed yet, will be by")
+    late_evening_in_utc = action("will_complete_by", due_at=datetime(2026, 6, 4, 23, 30, tzinfo=timezone.utc))  # 00:30 BST on the 5th
+    assert facts_of(record_cards.action_card(DISCUSSION, late_evening_in_utc, mention=None, now=NOW))["Status"] == (
+        "not completed yet, will be by 05/06/2026")
 
 
 @pytest.mark.parametrize("status, said_", [("completed", "completed"), ("not_required", "not completed and no longer required")])

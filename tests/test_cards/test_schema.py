@@ -62,7 +62,7 @@ def record_cards_for(discussion) -> dict:
             agencies=[("police", "Police")], not_quorate_text="not quorate", quorate=False)
     built["record-summary"] = record_cards.summary_card(discussion, quorate=False, not_quorate_text="not quorate", action_count=1)
     action = SimpleNamespace(id="a-1", number=1, child_initials="AB", description="x", owner_name="DS A", owner_agency="police",
-                             due_at=NOW, status="will_complete_by", history=[SimpleNamespace(new_due_at=NOW)])
+                             due_at=NOW, status="will_complete_by")
     built["action"] = record_cards.action_card(discussion, action, mention="<at>DS A</at>", now=NOW)
     return built
 
