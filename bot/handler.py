@@ -61,6 +61,7 @@ class StrategyBot(TeamsActivityHandler):
         self.record = RecordFlow(services, self.actions)
         meetings.record_card = self.record.step_card
         self._commands = {name: getattr(self, method) for name, method in self.COMMANDS.items()}
+        self._help_text = messages.help_text(services.profile, local_mode=services.local_mode)  # the same on every turn
 
     # ---- messages ----------------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -100,7 +101,7 @@ class StrategyBot(TeamsActivityHandler):
             await turn_context.send_activity(MessageFactory.text(welcome))
 
     async def _help(self, turn_context: TurnContext, _args: str) -> None:
-        await turn_context.send_activity(MessageFactory.text(messages.help_text(self.s.profile, local_mode=self.s.local_mode)))
+        await turn_context.send_activity(MessageFactory.text(self._help_text))
 
     async def _strategy(self, turn_context: TurnContext, _args: str) -> None:
         await self.convene.start(turn_context)

@@ -29,8 +29,8 @@ _PLAIN = {"str": str, "bool": bool, "int": int}  # JSON already gave these when 
 def to_json(value):
     """An SDK model as the JSON msrest would write: its attribute map's keys with the values that are set."""
     if isinstance(value, Model):
-        return {spec["key"]: to_json(item) for attr, spec in type(value)._attribute_map.items()
-                if (item := getattr(value, attr, None)) is not None}
+        keys = _keys.get(type(value)) or _keys_of(type(value))
+        return {keys[attr]: to_json(item) for attr, item in vars(value).items() if item is not None and attr in keys}
     if isinstance(value, (list, tuple)):
         return [to_json(item) for item in value]
     if isinstance(value, dict):
@@ -40,6 +40,14 @@ def to_json(value):
     if isinstance(value, Enum):
         return value.value
     return value
+
+
+_keys: dict[type, dict[str, str]] = {}  # a model's attributes -> their JSON keys
+
+
+def _keys_of(cls: type[Model]) -> dict[str, str]:
+    keys = _keys[cls] = {attr: spec["key"] for attr, spec in cls._attribute_map.items()}
+    return keys
 
 
 def from_json(cls: type[Model], data):

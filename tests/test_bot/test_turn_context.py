@@ -24,9 +24,10 @@ class Recording(BotAdapter):
 
 
 def inbound(**more) -> Activity:
-    return Activity(type="message", id="m1", channel_id="msteams", service_url="https://smba.example/", text="help",
-                    from_property=ChannelAccount(id="29:chair", name="Chair"), recipient=ChannelAccount(id="28:bot", name="Bot"),
-                    conversation=ConversationAccount(id="19:thread;messageid=1", conversation_type="channel"), locale="en-GB", **more)
+    return Activity(**{"type": "message", "id": "m1", "channel_id": "msteams", "service_url": "https://smba.example/", "text": "help",
+                       "from_property": ChannelAccount(id="29:chair", name="Chair"), "recipient": ChannelAccount(id="28:bot", name="Bot"),
+                       "conversation": ConversationAccount(id="19:thread;messageid=1", conversation_type="channel"), "locale": "en-GB",
+                       **more})
 
 
 def outgoing() -> list[Activity]:
@@ -36,32 +37,45 @@ def outgoing() -> list[Activity]:
             Activity(type="trace", name="x", value={"a": 1}), Activity(id="stale-id", text="no type given")]
 
 
-async def sent_by(context_class, activity: Activity, activities: list[Activity]) -> tuple[list, list, bool]:
+async def sent_by(context_class, activity: Activity, activities: list[Activity], *, handler: bool) -> tuple[list, list, bool]:
     adapter = Recording()
     context = context_class(adapter, activity)
     seen = []
 
-    async def handler(turn, sending, next_send):
+    async def watch(turn, sending, next_send):
         seen.append([a.type for a in sending])
         return await next_send()
 
-    context.on_send_activities(handler)
+    if handler:
+        context.on_send_activities(watch)
     responses = await context.send_activities(activities)
     return [to_json(a) for a in adapter.sent], [r.id for r in responses] + seen, context.responded
 
 
+@pytest.mark.parametrize("handler", [False, True], ids=["no send handler", "a send handler"])
 @pytest.mark.parametrize("batch", [slice(0, 4), slice(2, 3), slice(1, 2)], ids=["all", "a trace alone", "a card"])
-async def test_it_sends_what_botbuilders_own_turn_would(batch):
-    ours = await sent_by(StrategyTurnContext, inbound(), outgoing()[batch])
-    botbuilders = await sent_by(TurnContext, inbound(), outgoing()[batch])
+async def test_it_sends_what_botbuilders_own_turn_would(batch, handler):
+    ours = await sent_by(StrategyTurnContext, inbound(), outgoing()[batch], handler=handler)
+    botbuilders = await sent_by(TurnContext, inbound(), outgoing()[batch], handler=handler)
     assert ours == botbuilders
     assert ours[0] and all(a["conversation"]["id"] == "19:thread;messageid=1" and a["replyToId"] == "m1" for a in ours[0])
+
+
+@pytest.mark.parametrize("received", [
+    inbound(type="conversationUpdate"), inbound(channel_id="webchat"), inbound(channel_id="directline"), inbound(id=None),
+    inbound(from_property=None, recipient=None, locale=None)], ids=["a conversation update", "webchat", "direct line", "no id",
+                                                                   "no sender, recipient or locale"])
+async def test_it_addresses_replies_as_botbuilder_does_whatever_came_in(received):
+    replying = [Activity(type="message", text="x", reply_to_id="set-by-the-bot"), MessageFactory.text("y")]
+    ours = await sent_by(StrategyTurnContext, received, replying, handler=False)
+    assert ours == await sent_by(TurnContext, received, [Activity(type="message", text="x", reply_to_id="set-by-the-bot"),
+                                                         MessageFactory.text("y")], handler=False)
 
 
 async def test_the_callers_activity_is_left_as_it_was():
     mine = outgoing()
     before = [to_json(a) for a in mine]
-    await sent_by(StrategyTurnContext, inbound(), mine)
+    await sent_by(StrategyTurnContext, inbound(), mine, handler=False)
     assert [to_json(a) for a in mine] == before  # no conversation, reply-to or id stamped on the caller's copy
 
 
