@@ -69,8 +69,10 @@ def messages_endpoint(*, adapter, bot, settings):
         if not settings.local_mode and not _bearer_token_is_well_formed(auth_header):
             log.warning("refused a request with a missing or malformed token from %s", request.remote)
             return _problem(401, "missing or malformed bearer token")
+        raw = None
         try:
-            body, unreadable = json.loads(await request.read()), None
+            raw = await request.read()
+            body, unreadable = json.loads(raw), None
         except web.HTTPRequestEntityTooLarge:
             body, unreadable = None, "too large"
         except (ValueError, UnicodeDecodeError, RecursionError) as error:  # RecursionError: JSON nested thousands deep
@@ -97,7 +99,7 @@ def messages_endpoint(*, adapter, bot, settings):
         if unreadable:
             return _problem(400, "request body is not valid JSON")
         try:
-            body = checked(body)
+            body = checked(body, raw=raw)
             tenant = tenant_of(body)
         except Malformed as error:
             log.warning("refused a malformed activity from %s: %s", request.remote, error)

@@ -7,6 +7,7 @@ NUL and other control characters (bar tab and newlines) are dropped, lone surrog
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -43,6 +44,24 @@ def _cleaned(value, depth: int = 0):
     if isinstance(value, list):
         return [_cleaned(v, depth + 1) for v in value]
     return value
+
+
+_MARKS = (b"\\u", b"\\b", b"\\f", b"\x7f", b"\xed")  # what, in UTF-8 JSON, may decode to something `_cleaned` changes
+
+
+def _nothing_to_clean(raw: bytes) -> bool:
+    """Whether `_cleaned` would find nothing to change or refuse in what `raw`, a JSON text, decodes
+    to, told from the text alone (issue 19: walking every string of every activity was 3 % of a
+    `help` turn). In UTF-8 JSON a control character reaches a string only as an escape (\\b, \\f,
+    \\u...) or as a raw DEL, and a lone surrogate only as an escape or as bytes from 0xED (json reads
+    bytes with "surrogatepass"); no decoded string is longer than the text; no value is nested
+    deeper than the text has brackets. Any other text (UTF-16 or -32 included) is walked."""
+    if len(raw) > MAX_STRING or raw.count(b"{") + raw.count(b"[") > MAX_DEPTH or json.detect_encoding(raw) != "utf-8":
+        return False
+    for mark in _MARKS:
+        if mark in raw:
+            return False
+    return True
 
 
 def _object(body: dict, key: str, *, required: bool = False) -> dict:
@@ -119,12 +138,14 @@ def _channel_data(body: dict) -> None:
             _string(part, "id", limit=512, where=f"channelData.{key}.")
 
 
-def checked(body) -> dict:
+def checked(body, *, raw: bytes | None = None) -> dict:
     """The activity with its strings normalised, or Malformed. Only what the bot and botbuilder read
-    is checked; Teams adds fields over time, and those pass through untouched (but normalised)."""
+    is checked; Teams adds fields over time, and those pass through untouched (but normalised).
+    `raw`: the JSON text `body` was read from, when there is one."""
     if not isinstance(body, dict):
         raise Malformed("the body is not a JSON object")
-    body = _cleaned(body)
+    if raw is None or not _nothing_to_clean(raw):
+        body = _cleaned(body)
     kind = _string(body, "type", required=True, limit=64)
     for key in ("id", "channelId", "name", "replyToId", "locale", "textFormat"):
         _string(body, key, limit=512)
