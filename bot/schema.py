@@ -64,10 +64,21 @@ def from_json(cls: type[Model], data):
         elif value is not None:
             attr, kind, inner = field
             attrs[attr] = _read(kind, inner, value)
-    model = cls(**attrs)
-    if extra:
-        model.additional_properties = extra
+    # cls(**attrs), without msrest's __init__ (its per-keyword checks were half the reading): every
+    # model's __init__ only stores its arguments, so its blank attributes plus these are the same object.
+    model = object.__new__(cls)
+    model.__dict__.update(_blanks.get(cls) or _blank_of(cls))
+    model.__dict__.update(attrs)
+    model.additional_properties = extra or {}
     return model
+
+
+_blanks: dict[type, dict] = {}  # a model's attributes as cls() leaves them
+
+
+def _blank_of(cls: type[Model]) -> dict:
+    blank = _blanks[cls] = vars(cls()).copy()
+    return blank
 
 
 def _read(kind: str, inner, value):

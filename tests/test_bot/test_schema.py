@@ -108,3 +108,13 @@ def test_any_json_in_any_field_reads_as_msrest_reads_it(base, field, value, nest
     else:
         activity[field] = value
     assert our_reading(Activity, activity) == msrest_reading(Activity, activity)
+
+
+def test_activities_read_apart_share_nothing():
+    # from_json builds a model without its __init__ (issue 19): each must still have its own parts.
+    first, second = (from_json(Activity, {"type": "message", "from": {"id": "29:a"}, "unknown": 1}) for _ in range(2))
+    first.additional_properties["unknown"] = 2
+    first.from_property.name = "changed"
+    first.text = "changed"
+    assert (second.additional_properties, second.from_property.name, second.text) == ({"unknown": 1}, None, None)
+    assert from_json(Activity, {"type": "message"}).additional_properties == {}
