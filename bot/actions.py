@@ -109,7 +109,7 @@ class ActionsFlow:
                     return None, None
             else:
                 discussion = await uow.discussions.get(discussion_id, load=())
-            action = discussion and await uow.discussions.action_of(discussion.id, action_id=action_id, number=number)
+            action = await uow.discussions.action_of(discussion.id, action_id=action_id, number=number) if discussion else None
             if action is None:
                 return (f"There is no action A{number} on this discussion. Type `actions` to see them." if number
                         else "That action no longer exists."), None

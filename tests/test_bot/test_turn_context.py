@@ -84,3 +84,34 @@ async def test_replies_asked_for_in_the_response_are_buffered_as_botbuilder_does
     await context.send_activities(outgoing()[:2])
     assert [a.text for a in context.buffered_reply_activities][:1] == ["Recorded."] and len(context.buffered_reply_activities) == 2
     assert context.adapter.sent == []
+
+
+async def test_middleware_still_runs_when_there_is_some_and_a_failing_turn_reaches_the_error_handler():
+    from botbuilder.core import Middleware
+
+    from bot.adapter import StrategyAdapter
+
+    class Counting(Middleware):
+        def __init__(self):
+            self.turns = 0
+
+        async def on_turn(self, context, logic):
+            self.turns += 1
+            await logic()
+
+    adapter, errors = StrategyAdapter(), []
+
+    async def on_error(context, error):
+        errors.append(str(error))
+
+    adapter.on_turn_error = on_error
+
+    async def failing(context):
+        raise RuntimeError("the bot failed")
+
+    await adapter.run_pipeline(StrategyTurnContext(adapter, inbound()), failing)
+    assert errors == ["the bot failed"]
+    counting = Counting()
+    adapter.use(counting)
+    await adapter.run_pipeline(StrategyTurnContext(adapter, inbound()), failing)
+    assert counting.turns == 1 and errors == ["the bot failed", "the bot failed"]
