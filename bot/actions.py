@@ -103,13 +103,10 @@ class ActionsFlow:
         same transaction; (None, None) when there is none."""
         now = self.s.clock.now()
         async with self.s.uow() as uow:
-            if discussion_id is None:
-                discussion = await uow.discussions.recorded_in(conversation_id, load=())
-                if discussion is None:
-                    return None, None
-            else:
-                discussion = await uow.discussions.get(discussion_id, load=())
-            action = await uow.discussions.action_of(discussion.id, action_id=action_id, number=number) if discussion else None
+            discussion, action = await uow.discussions.with_action(discussion_id=discussion_id, conversation_id=conversation_id,
+                                                                  action_id=action_id, number=number)
+            if discussion is None and discussion_id is None:
+                return None, None
             if action is None:
                 return (f"There is no action A{number} on this discussion. Type `actions` to see them." if number
                         else "That action no longer exists."), None

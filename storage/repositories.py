@@ -6,7 +6,7 @@ import functools
 import importlib
 from datetime import datetime
 
-from sqlalchemy import any_, case, delete, func, or_, select, update
+from sqlalchemy import and_, any_, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -82,19 +82,18 @@ class DiscussionRepository:
 
     async def recorded_in(self, conversation_id: str, *, load: tuple[str, ...] = ("actions", "invitations")) -> Discussion | None:
         """The discussion whose record lives in this conversation or thread (the latest one)."""
-        base = conversation_id.split(";messageid=")[0]
-        query = (
-            select(Discussion)
-            .where(Discussion.status == "recorded", Discussion.conversation_id.in_((conversation_id, base)))
-            .order_by(Discussion.finalised_at.desc()).limit(1)
-            .options(*_children(load))
-        )
-        return (await self.session.execute(query)).scalar_one_or_none()
+        return (await self.session.execute(_recorded_in(select(Discussion), conversation_id).options(*_children(load)))).scalar_one_or_none()
 
-    async def action_of(self, discussion_id: str, *, action_id: str | None = None, number: int | None = None) -> Action | None:
-        """One of a discussion's actions, by id or by number, without reading the others."""
-        query = select(Action).where(Action.discussion_id == discussion_id, or_(Action.id == action_id, Action.number == number))
-        return (await self.session.execute(query)).scalars().first()
+    async def with_action(self, *, discussion_id: str | None = None, conversation_id: str | None = None,
+                          action_id: str | None = None, number: int | None = None) -> tuple[Discussion | None, Action | None]:
+        """A discussion (by id, or the one recorded in `conversation_id`) and one of its actions (by id or
+        number) in one query, reading none of its other actions: (discussion, None) when it has no
+        such action, (None, None) when there is no such discussion."""
+        which = and_(Action.discussion_id == Discussion.id, or_(Action.id == action_id, Action.number == number))
+        query = select(Discussion, Action).outerjoin(Action, which)
+        query = query.where(Discussion.id == discussion_id) if discussion_id is not None else _recorded_in(query, conversation_id)
+        row = (await self.session.execute(query)).first()
+        return (row[0], row[1]) if row else (None, None)
 
     async def report(self, **values) -> bool:
         """Adds a report on an action (an ActionUpdate's columns), reading none of its history. False
@@ -291,6 +290,13 @@ class ChaseRepository:
 
     async def link_used(self, digest: str) -> bool:
         return await self.session.get(LinkUse, digest) is not None
+
+
+def _recorded_in(query, conversation_id: str):
+    """`query` narrowed to the discussion whose record lives in this conversation or thread (the latest)."""
+    base = conversation_id.split(";messageid=")[0]
+    return (query.where(Discussion.status == "recorded", Discussion.conversation_id.in_((conversation_id, base)))
+            .order_by(Discussion.finalised_at.desc()).limit(1))
 
 
 def _dialect_insert(session: AsyncSession, model):
