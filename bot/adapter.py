@@ -122,5 +122,7 @@ async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     if turn_context.activity.type == "message":
         try:
             await turn_context.send_activity(MessageFactory.text(messages.TURN_FAILED.format(reference=reference)))
-        except Exception:  # the connector itself may be what failed; the log line above stands
+        except ConnectorError as failure:  # the connector itself is what failed: its words, not a traceback
+            log.warning("could not tell the user that turn %s failed: %s", reference, failure)
+        except Exception:  # anything else is a fault of ours: its traceback, to find it
             log.exception("could not tell the user that turn %s failed", reference)

@@ -14,6 +14,7 @@ from protocol import Facts, assess
 from scheduling.slots import propose_slots
 from storage.models import Discussion
 from storage.repositories import CHILDREN
+from storage.unit_of_work import RepeatedDelivery, answering
 
 from . import wizard
 from .access import ChairsGroupUnavailable
@@ -51,6 +52,24 @@ class ConveneFlow:
                 "If you should be able to, ask your Teams administrator to add you."))
             return
         now = self.s.clock.now()
+        try:
+            with answering(turn_context.activity.id):  # recorded with the draft: a redelivered message changes nothing
+                draft, resumed = await self._open(turn_context, aad, user_id, name, now)
+        except RepeatedDelivery:  # Teams delivered this message again; its first delivery answers it, once
+            log.info("/strategy %s already answered: nothing sent again", turn_context.activity.id)
+            return
+        card = self.step_card(draft, now) if personal_chat(turn_context) else self.base_card(draft, "Being convened")
+        if resumed:
+            await turn_context.send_activity(MessageFactory.text("You have a strategy discussion draft in progress: carry on "
+                                                                 "where you stopped, or cancel it to start again."))
+        response = await turn_context.send_activity(card_activity(card))
+        async with self.s.uow() as uow:
+            stored = await uow.discussions.get(draft.id)
+            stored.card_activity_id = response.id if response else None
+            await uow.commit()
+
+    async def _open(self, turn_context: TurnContext, aad: str, user_id: str, name: str, now: datetime) -> tuple[Discussion, bool]:
+        """The chair's draft in this conversation, resumed or started, and whether it was resumed."""
         activity = turn_context.activity
         async with self.s.uow() as uow:
             draft = await uow.discussions.open_draft(chair_aad_id=aad, conversation_id=activity.conversation.id)
@@ -71,15 +90,7 @@ class ConveneFlow:
                                                                     "This draft continues in a newer card below."),
                                             discussion_id=draft.id)
             await uow.commit()
-        card = self.step_card(draft, now) if personal_chat(turn_context) else self.base_card(draft, "Being convened")
-        if resumed:
-            await turn_context.send_activity(MessageFactory.text("You have a strategy discussion draft in progress: carry on "
-                                                                 "where you stopped, or cancel it to start again."))
-        response = await turn_context.send_activity(card_activity(card))
-        async with self.s.uow() as uow:
-            stored = await uow.discussions.get(draft.id)
-            stored.card_activity_id = response.id if response else None
-            await uow.commit()
+        return draft, resumed
 
     def base_card(self, discussion: Discussion, status_line: str) -> dict:
         viewers = [discussion.chair_user_id] if discussion.chair_user_id else []

@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import text
 
 from tests.conftest import make_settings, start_bot, stop_bot
 from tests.support import activities
@@ -302,3 +303,28 @@ async def test_a_weekend_referral_with_days_to_run_is_offered_working_hours_not_
         assert slot["choices"][0]["value"] == "2026-11-23T09:00:00+00:00"  # Monday morning, not 20:00 on Sunday
     finally:
         await stop_bot(bot)
+
+
+@pytest.mark.parametrize("together", [False, True], ids=["one after the other", "at once"])
+async def test_the_same_strategy_message_delivered_again_answers_once(running_bot, together):
+    # From a Playground walk: a redelivered `strategy` posted a second card and "draft in progress".
+    import asyncio
+
+    message = activities.personal(running_bot.connector.url, "/strategy")
+    if together:
+        answers = await asyncio.gather(*(running_bot.post(message) for _ in range(3)))
+    else:
+        answers = [await running_bot.post(message) for _ in range(3)]
+    assert [a.status for a in answers] == [201] * 3
+    await running_bot.services.drain()
+    sent = [a for a in running_bot.connector.sent if a["_method"] == "POST"]
+    assert len([a for a in sent if a.get("attachments")]) == 1
+    assert not any("in progress" in (a.get("text") or "") for a in sent)
+    async with running_bot.services.uow() as uow:
+        drafts = (await uow.session.execute(text("select count(*) from discussions where status = 'draft'"))).scalar()
+        started = [e.action for e in await uow.audit.for_subject("discussion", sent[-1]["attachments"][0]["content"]["actions"][0]
+                                                                  ["data"]["discussion_id"])]
+    assert drafts == 1 and started.count("discussion.draft_started") == 1 and "discussion.draft_resumed" not in started
+    # A new message (a new activity id) still resumes the draft, as before.
+    await running_bot.post(activities.personal(running_bot.connector.url, "/strategy"))
+    assert any("in progress" in (a.get("text") or "") for a in running_bot.connector.sent)

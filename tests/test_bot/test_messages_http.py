@@ -142,6 +142,14 @@ async def test_a_failing_connector_is_logged_and_the_service_keeps_serving(runni
     assert "strategy discussions" in (await running_bot.connector.wait_for(1))[0]["text"]
 
 
+async def test_a_connector_that_cannot_be_reached_is_logged_in_one_line_each_without_a_traceback(running_bot, caplog):
+    # From a Playground walk: the apology's failure was logged with a 70-line traceback.
+    response = await running_bot.post(activities.personal("http://127.0.0.1:9/", "help"))  # nothing listens on port 9
+    assert response.status == 201
+    assert "turn failed" in caplog.text and "could not tell the user" in caplog.text
+    assert "Traceback" not in caplog.text and not any(record.exc_info for record in caplog.records)
+
+
 class TestAllowedTenants:
     @pytest.fixture
     async def bot(self, tmp_path, clock):
