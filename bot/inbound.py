@@ -4,6 +4,8 @@ The fields the bot reads must have the shape Teams sends; anything else is refus
 one log line, never a traceback (msrest and the bot would otherwise fail deep inside a turn). Every
 string is normalised here, once, so that SQLite and PostgreSQL accept and refuse the same inputs:
 NUL and other control characters (bar tab and newlines) are dropped, lone surrogates become U+FFFD.
+So are the bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069), which make a
+name or a line on a card read other than it is written.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from urllib.parse import urlsplit
 MAX_DEPTH = 24  # Teams' deepest activities (a card's value inside channelData) are under ten
 MAX_STRING = 64_000  # a Teams message is at most about 28 KB of text
 MAX_NAME = 200  # the name columns (Entra allows 256: a longer display name is shortened, not refused)
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 class Malformed(ValueError):
@@ -27,8 +29,8 @@ def clean_text(value: str) -> str:
     value = CONTROL.sub("", value)
     try:  # UTF-8 encodes every code point but a lone surrogate: the check, in C
         value.encode("utf-8")
-    except UnicodeEncodeError:
-        return value.encode("utf-8", "replace").decode("utf-8")
+    except UnicodeEncodeError:  # each lone surrogate becomes U+FFFD (a pair split in two is joined again)
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return value
 
 
@@ -46,22 +48,20 @@ def _cleaned(value, depth: int = 0):
     return value
 
 
-_MARKS = (b"\\u", b"\\b", b"\\f", b"\x7f", b"\xed")  # what, in UTF-8 JSON, may decode to something `_cleaned` changes
+# What, in UTF-8 JSON, may decode to something `_cleaned` changes: an escape (\u, \b, \f), a raw
+# DEL, a byte that starts an encoded surrogate (json reads bytes with "surrogatepass"), and the
+# bidirectional overrides and isolates as UTF-8.
+_MARKS = re.compile(rb"\\[ubf]|\x7f|\xed|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
 
 
 def _nothing_to_clean(raw: bytes) -> bool:
     """Whether `_cleaned` would find nothing to change or refuse in what `raw`, a JSON text, decodes
     to, told from the text alone (issue 19: walking every string of every activity was 3 % of a
-    `help` turn). In UTF-8 JSON a control character reaches a string only as an escape (\\b, \\f,
-    \\u...) or as a raw DEL, and a lone surrogate only as an escape or as bytes from 0xED (json reads
-    bytes with "surrogatepass"); no decoded string is longer than the text; no value is nested
-    deeper than the text has brackets. Any other text (UTF-16 or -32 included) is walked."""
-    if len(raw) > MAX_STRING or raw.count(b"{") + raw.count(b"[") > MAX_DEPTH or json.detect_encoding(raw) != "utf-8":
-        return False
-    for mark in _MARKS:
-        if mark in raw:
-            return False
-    return True
+    `help` turn): UTF-8 with none of the marks above (no decoded string is longer than the text,
+    and no value is nested deeper than the text has brackets). Any other text, UTF-16 and -32
+    included, is walked."""
+    return (len(raw) <= MAX_STRING and raw.count(b"{") + raw.count(b"[") <= MAX_DEPTH
+            and json.detect_encoding(raw) == "utf-8" and _MARKS.search(raw) is None)
 
 
 def _object(body: dict, key: str, *, required: bool = False) -> dict:

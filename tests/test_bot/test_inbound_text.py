@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from bot.inbound import MAX_DEPTH, Malformed, _cleaned, _nothing_to_clean
 
 # Strings with what the walk changes (control characters, lone surrogates, DEL) among ordinary text.
-awkward = st.text(alphabet=st.one_of(st.characters(codec="utf-8"), st.sampled_from("\x00\x08\x0c\x1f\x7f\t\n\r\ud800\udfffé😀")),
+awkward = st.text(alphabet=st.one_of(st.characters(codec="utf-8"), st.sampled_from("\x00\x08\x0c\x1f\x7f\t\n\r\ud800\udfffé😀\u202a\u202e\u2066\u2069\u2013\u2019")),
                   max_size=12)
 values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), awkward),
                       lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(awkward, inner, max_size=4)),
@@ -37,6 +37,8 @@ def walk_changes_or_refuses(value) -> bool:
 @example({"text": "a\x7fb"})
 @example({"text": "\x0c"})
 @example({"text": "\x08"})
+@example({"name": "Bob\u202egnp.exe"})
+@example({"name": "\u2066x\u2069"})
 @example(json.loads('{"v": ' + "[" * MAX_DEPTH + '"one too deep"' + "]" * MAX_DEPTH + "}"))  # the object and 24 lists
 def test_a_text_judged_clean_reads_back_as_nothing_to_change(body):
     for raw in encodings(body):
@@ -51,4 +53,14 @@ def test_an_ordinary_activity_is_judged_clean_and_the_awkward_ones_are_walked():
     assert not _nothing_to_clean(json.dumps({"text": "x\u0000"}).encode())  # an escaped control character
     assert not _nothing_to_clean(json.dumps({"text": "\ud83d"}, ensure_ascii=False).encode("utf-8", "surrogatepass"))
     assert not _nothing_to_clean(json.dumps(ordinary).encode("utf-16"))
+    assert not _nothing_to_clean(json.dumps({"name": "Bob\u202egnp.exe"}, ensure_ascii=False).encode())  # a right-to-left override
+    assert _nothing_to_clean(json.dumps({"text": "Zoë’s visit – 10:00 • ok"}, ensure_ascii=False).encode())  # common punctuation is not
     assert not _nothing_to_clean(json.dumps({"v": [[]] * (MAX_DEPTH + 1)}).encode())
+
+
+def test_what_the_walk_changes_is_dropped_or_replaced():
+    from bot.inbound import clean_text
+
+    assert clean_text("Bob\u202egnp.exe") == "Bobgnp.exe"  # read right to left it would show "Bobexe.png"
+    assert clean_text("a\x00b\tc\n") == "ab\tc\n"
+    assert clean_text("A\ud800B") == "A\ufffdB"  # a lone surrogate, as the module says, becomes U+FFFD
