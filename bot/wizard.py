@@ -128,6 +128,8 @@ def parse_child(values: dict, *, today: date) -> tuple[dict, Errors]:
     not_in_education = flag(values, "not_in_education")
     if setting and not_in_education:
         errors["education_setting"] = "Either name the education setting or tick 'Not in education', not both."
+    elif setting and unborn:  # otherwise the school's safeguarding lead would be invited for a child not yet born
+        errors["education_setting"] = "An unborn child has no education setting: clear it, or untick 'Unborn'."
     if len(setting) > 120:
         errors["education_setting"] = "Keep the setting's name under 120 characters."
     others, other_errors = _other_children(text(values, "other_children"), today)

@@ -328,3 +328,15 @@ async def test_the_same_strategy_message_delivered_again_answers_once(running_bo
     # A new message (a new activity id) still resumes the draft, as before.
     await running_bot.post(activities.personal(running_bot.connector.url, "/strategy"))
     assert any("in progress" in (a.get("text") or "") for a in running_bot.connector.sent)
+
+
+async def test_an_unborn_child_with_a_school_is_refused_by_the_box_and_kept(running_bot):
+    # From a Playground walk: Unborn ticked beside a school named invited the school's safeguarding lead.
+    chair = Chair(running_bot)
+    await chair.strategy()
+    card = await chair.press("convene.next", {**CHILD, "dob": "", "unborn": "true"})
+    assert "⚠ An unborn child has no education setting: clear it, or untick 'Unborn'." in texts_of(card)
+    boxes = {i["id"]: i.get("value") for i in card["body"] if i.get("id")}
+    assert boxes["education_setting"] == CHILD["education_setting"] and boxes["unborn"] == "true"
+    card = await chair.press("convene.next", {"education_setting": ""})
+    assert "2 of 5" in texts_of(card)
