@@ -196,7 +196,9 @@ class ConveneFlow:
     def _next_invitees(self, discussion, draft, data, now):
         rows, errors = wizard.apply_invitee_choices(draft["invitees"], data)
         if wizard.text(data, "add_name") or wizard.text(data, "add_email"):  # never drop a half-added person silently
-            errors["_card"] = "You have typed someone to add: press Add person, or clear their name and email."
+            _, adding = wizard.added_person(data)  # what is wrong with them, by its box; the reminder by the Add button
+            errors.update(adding)
+            errors["add_email"] = adding.get("add_email") or "You have typed someone to add: press Add person, or clear their name and email."
         if errors:
             return {**draft, "errors": errors}  # the rows keep the chair's edits (apply_invitee_edits)
         return {**draft, "invitees": rows, "step": "when", "errors": {}, "slots": self._slots(discussion, rows, now)}

@@ -427,8 +427,13 @@ async def test_what_a_hand_walk_found_on_the_wizard(bot):
                   "**Police**" in texts_of({"body": [c for c in card["body"] if k in str(c)]}))
     card = await chair.press("convene.next", {police: "false", f"reason_{police.split('_')[1]}": "DS on leave",
                                               "add_name": "Kim Lee", "add_email": "kim.lee@council.gov.uk"})
-    assert "You have typed someone to add: press Add person, or clear their name and email." in texts_of(card)
-    card = await chair.press("convene.add_person", {"add_agency": "specialist"})
+    [email_box] = [i for i, item in enumerate(card["body"][-1]["items"]) if item.get("id") == "add_email"]
+    assert card["body"][-1]["items"][email_box + 1]["text"] == (  # by the box and the Add button, not at the top of the card
+        "⚠ You have typed someone to add: press Add person, or clear their name and email.")
+    assert "⚠ Choose the person's agency." in texts_of(card)
+    card = await chair.press("convene.next", {"add_email": "kim.lee at council"})  # a bad address is named as such
+    assert "⚠ That is not an email address: check it (e.g. name@agency.gov.uk)." in texts_of(card)
+    card = await chair.press("convene.add_person", {"add_agency": "specialist", "add_email": "kim.lee@council.gov.uk"})
     assert "Kim Lee" in texts_of(card)
     card = await chair.press("convene.next")
     card = await chair.press("convene.next", {"slot": "other", "other_date": "2027-06-08", "other_time": "10:00",
