@@ -151,9 +151,13 @@ def _other_children(raw: str, today: date) -> tuple[list[dict], str]:
         if not line:
             continue
         parts = line.replace(",", " ").split()
-        born = uk_date(parts[1]) if len(parts) == 2 else None
-        if len(parts) != 2 or not _INITIALS.match(parts[0]) or born is None or born > today:
+        if len(parts) != 2 or not _INITIALS.match(parts[0]):
             return [], f"Line {number}: write initials and date of birth, day first, e.g. 'CD 02/04/2017'."
+        born = uk_date(parts[1])
+        if born is None:
+            return [], f"Line {number}: that date of birth is not a real date; write it day first, e.g. 02/04/2017."
+        if born > today:
+            return [], f"Line {number}: that date of birth is in the future."
         children.append({"initials": parts[0].upper(), "dob": born.isoformat()})
     return children, ""
 

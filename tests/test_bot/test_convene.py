@@ -340,3 +340,16 @@ async def test_an_unborn_child_with_a_school_is_refused_by_the_box_and_kept(runn
     assert boxes["education_setting"] == CHILD["education_setting"] and boxes["unborn"] == "true"
     card = await chair.press("convene.next", {"education_setting": ""})
     assert "2 of 5" in texts_of(card)
+
+
+@pytest.mark.parametrize("line, said", [
+    ("Samantha 02/04/2017", "Line 1: write initials and date of birth, day first, e.g. 'CD 02/04/2017'."),
+    ("CD 31/02/2019", "Line 1: that date of birth is not a real date; write it day first, e.g. 02/04/2017."),
+    ("CD 02/04/2099", "Line 1: that date of birth is in the future.")])
+async def test_each_wrong_line_of_other_children_is_named_for_what_is_wrong_with_it(running_bot, line, said):
+    # From a Playground walk: an impossible date was answered with the format hint.
+    chair = Chair(running_bot)
+    await chair.strategy()
+    card = await chair.press("convene.next", {**CHILD, "other_children": line})
+    assert f"⚠ {said}" in texts_of(card)
+    assert next(i for i in card["body"] if i.get("id") == "other_children")["value"] == line
