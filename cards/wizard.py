@@ -123,7 +123,8 @@ def invitees_card(draft: dict, discussion_id: str, *, now: datetime, missing_quo
         who = (contact or ("the referring agency: not invited until you enter an email address and tick Invite"
                            if row["agency"] == "referrer" else "no contact on duty in the directory"))
         # One block of words per row, and no fallback on the row's button: a list of many stays under Teams' size limit.
-        items = [text(f"{label}: {who}\n\n{row['reason']} ({row['source']})", size="Small")]
+        why = row["reason"] if row["source"] == "chair" else f"{row['reason']} ({row['source']})"  # not "added by the chair (chair)"
+        items = [text(f"{label}: {who}\n\n{why}", size="Small")]
         items += toggle(f"invite_{index}", "Invite", row["invite"])
         if row.get("source") == "chair":  # someone the chair added can be taken off again
             items.append({"type": "ActionSet", "actions": [execute("Remove", "convene.remove_person", {

@@ -353,3 +353,16 @@ async def test_each_wrong_line_of_other_children_is_named_for_what_is_wrong_with
     card = await chair.press("convene.next", {**CHILD, "other_children": line})
     assert f"⚠ {said}" in texts_of(card)
     assert next(i for i in card["body"] if i.get("id") == "other_children")["value"] == line
+
+
+@pytest.mark.parametrize("typed", ["9.30", "09.30", "9:30"])
+async def test_a_received_time_written_with_a_dot_is_read_as_the_clock_time(running_bot, typed):
+    # Many in the UK write 9.30: it was refused as not a time.
+    chair = Chair(running_bot)
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    card = await chair.press("convene.next", {**INJURY, "received_time": typed})
+    assert "⚠" not in texts_of(card) and "3 of 5" in texts_of(card)
+    async with running_bot.services.uow() as uow:
+        received = (await uow.discussions.get(chair.discussion_id, load=())).facts["received_at"]
+    assert received == "2026-11-23T09:30:00+00:00"  # 09:30 on the clock in London (GMT in November)

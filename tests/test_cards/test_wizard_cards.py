@@ -229,6 +229,9 @@ def test_every_invitee_is_listed_with_why_and_an_invite_tick():
     boxes = inputs(card)
     assert [(boxes[f"invite_{i}"]["title"], boxes[f"invite_{i}"]["value"]) for i in range(3)] == [("Invite", "true")] * 3
     assert "Remove" not in titles(card)  # the profile's invitees stay; only people the chair added can go
+    added = invitees(draft("invitees", invitees=[row("specialist", required=False, source="chair", reason="added by the chair")]))
+    [added_row] = [b for b in added["body"] if b["type"] == "Container" and b.get("separator") and b.get("style") != "emphasis"]
+    assert added_row["items"][0]["text"].endswith("\n\nadded by the chair")  # the source is not repeated after it
 
 
 def test_a_row_with_no_contact_asks_for_an_address_and_one_with_an_address_does_not():
