@@ -113,7 +113,11 @@ class ConveneFlow:
                 await uow.commit()
                 return cards.message_card("Not your draft", "Only the chair who started this strategy discussion can change it.")
             if wizard_step and discussion.status == "draft":
+                step_before = (discussion.draft or {}).get("step")
                 card = self._wizard(uow, discussion, verb, data, now, aad)
+                if step_before == "child" and discussion.draft.get("step") == "concern":
+                    await self._note_same_case(uow, discussion)
+                    card = self.step_card(discussion, now)
             else:
                 if wizard_step:  # a wizard card pressed after the draft was convened: its status card needs the rest
                     await uow.discussions.get(discussion.id)
@@ -127,6 +131,15 @@ class ConveneFlow:
                     card = self.step_card(discussion, now)
             await uow.commit()
             return card
+
+    async def _note_same_case(self, uow, discussion: Discussion) -> None:
+        """Whether the case reference just given already has a convened discussion, kept in the draft
+        for the concern card to say so: a review may be meant, or a colleague's discussion be about
+        to be duplicated. Nothing is refused."""
+        others = await uow.discussions.others_for_case(discussion.case_reference, excluding=discussion.id)
+        local = self.s.calendar.local
+        same_case = [{"created": f"{local(o.created_at):%d/%m/%Y}", "status": o.status, "chair": o.chair_name} for o in others]
+        discussion.draft = {**discussion.draft, "same_case": same_case}
 
     def _wizard(self, uow, discussion: Discussion, verb: str, data: dict, now: datetime, actor: str) -> dict:
         draft = dict(discussion.draft or {"step": "child"})

@@ -60,6 +60,16 @@ def _child_values(child: dict) -> dict:
             "education_setting": child.get("education_setting", ""), "other_children": others, **flags}
 
 
+def _same_case(draft: dict) -> list[dict]:
+    others = draft.get("same_case") or []
+    if not others:
+        return []
+    which = "; ".join(f"started {o['created']} by {o['chair'] or 'another chair'}, now {o['status']}" for o in others)
+    return [notice(f"⚠ {(draft.get('child') or {}).get('case_reference', 'This case')} already has "
+                   f"{'a strategy discussion' if len(others) == 1 else 'strategy discussions'} ({which}). Carry on if this "
+                   "one is new, e.g. a review; otherwise cancel this draft and use that one.")]
+
+
 def concern_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:
     saved = draft.get("concern") or {}
     values = shown(draft, "concern", {
@@ -68,6 +78,7 @@ def concern_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:
     })
     errors = draft.get("errors", {})
     body = [
+        *_same_case(draft),
         *date_input("received_date", "Concern received: date", values.get("received_date") or now.date().isoformat(),
                     problem=errors.get("received_date")),
         *time_input("received_time", "Concern received: time (24-hour, e.g. 09:05)", values.get("received_time") or now.strftime("%H:%M"),

@@ -53,6 +53,14 @@ class DiscussionRepository:
         query = select(Discussion).where(Discussion.id.in_(sorted(set(discussion_ids)))).options(*_children(load))
         return {d.id: d for d in (await self.session.execute(query)).scalars()}
 
+    async def others_for_case(self, case_reference: str, *, excluding: str, limit: int = 3) -> list[Discussion]:
+        """The case's other discussions that were convened (not drafts, not cancelled), newest first."""
+        query = (select(Discussion)
+                 .where(Discussion.case_reference == case_reference, Discussion.id != excluding,
+                        Discussion.status.not_in(("draft", "cancelled")))
+                 .order_by(Discussion.created_at.desc()).limit(limit))
+        return list((await self.session.execute(query)).scalars())
+
     async def open_draft(self, *, chair_aad_id: str, conversation_id: str) -> Discussion | None:
         """The chair's unfinished draft in this conversation: /strategy again resumes it."""
         query = (

@@ -366,3 +366,23 @@ async def test_a_received_time_written_with_a_dot_is_read_as_the_clock_time(runn
     async with running_bot.services.uow() as uow:
         received = (await uow.discussions.get(chair.discussion_id, load=())).facts["received_at"]
     assert received == "2026-11-23T09:30:00+00:00"  # 09:30 on the clock in London (GMT in November)
+
+
+async def test_a_case_that_already_has_a_discussion_is_pointed_out_and_not_refused(running_bot):
+    # Noticed on earlier walks: a second discussion for the same child was opened without a word.
+    first = Chair(running_bot)
+    await convene(first)
+    await first.press("convene.confirm")
+    await running_bot.services.drain()  # the meeting made: the discussion is convened
+    second = Chair(running_bot, aad_id="aad-chair-2", user_id="29:2chair", name="Alex Chair")
+    await second.strategy()
+    card = await second.press("convene.next", CHILD)
+    assert "2 of 5" in texts_of(card)
+    warning = ("⚠ CR-104233 already has a strategy discussion (started 23/11/2026 by Sam Chair, now convened). Carry on if "
+               "this one is new, e.g. a review; otherwise cancel this draft and use that one.")
+    assert warning in texts_of(card)
+    card = await second.press("convene.back")
+    card = await second.press("convene.next", {"case_reference": "CR-999"})  # another case: no warning
+    assert "2 of 5" in texts_of(card) and "already has" not in texts_of(card)
+    card = await second.press("convene.next", INJURY)
+    assert "3 of 5" in texts_of(card)  # nothing refused
