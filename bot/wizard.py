@@ -110,7 +110,7 @@ def parse_child(values: dict, *, today: date) -> tuple[dict, Errors]:
     initials = initials_of(text(values, "initials"))
     if not _INITIALS.match(initials):
         errors["initials"] = ("That looks like a name: enter the child's initials only (up to four letters, e.g. JS). "
-                              "Only initials are kept, never a name." if re.search(r"[A-Za-z]{2,}", initials) and len(initials) > 4
+                              "The record keeps initials, never a name." if re.search(r"[A-Za-z]{2,}", initials) and len(initials) > 4
                               else "Enter the child's initials: 1 to 4 letters, e.g. JS.")
     unborn = flag(values, "unborn")
     dob_text = text(values, "dob")

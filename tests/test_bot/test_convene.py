@@ -89,7 +89,7 @@ async def test_a_bad_date_and_missing_fields_are_reported_on_the_card_and_kept(r
     card = await chair.press("convene.next", {"case_reference": "", "initials": "Alice", "dob": "2030-01-01"})
     words = texts_of(card)
     assert "⚠ Enter the case reference." in words
-    assert "⚠ That looks like a name: enter the child's initials only (up to four letters, e.g. JS). Only initials are kept, never a name." in words
+    assert "⚠ That looks like a name: enter the child's initials only (up to four letters, e.g. JS). The record keeps initials, never a name." in words
     assert "⚠ The date of birth is in the future" in words
     assert "1 of 5" in words
     card = await chair.press("convene.next", {**CHILD, "dob": "31/02/2016"})
