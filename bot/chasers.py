@@ -95,7 +95,7 @@ class Chaser:
         claimed for this sweep to deliver). Three queries and two writes for a whole batch."""
         async with self.s.uow() as uow:
             obligations = await uow.obligations.get_many(obligation_ids)
-            # An action's chase shows the action (and its history); every other kind is about an invitation.
+            # An action's chase shows the action; every other kind is about an invitation.
             load = ("invitations", "actions") if any(o.kind == "action" for o in obligations) else ("invitations",)
             discussions = await uow.discussions.get_many([o.discussion_id for o in obligations], load=load)
             owed = [chase for obligation in obligations

@@ -313,6 +313,14 @@ def _dialect_insert(session: AsyncSession, model):
     return importlib.import_module(f"sqlalchemy.dialects.{session.bind.dialect.name}").insert(model)
 
 
+def _new_effect(fields: dict, now: datetime, *, next_attempt_at: datetime, started: bool) -> dict:
+    """A new effect's row: `fields` (key, kind, payload, discussion_id), pending; its attempt marked
+    as started now when `started` (the caller delivers it at once)."""
+    return {"id": new_id(), "discussion_id": None, **fields, "state": "pending", "next_attempt_at": next_attempt_at,
+            "uncertain": False, "last_error": "", "created_at": now, "updated_at": now,
+            **({"attempts": 1, "started_at": now} if started else {"attempts": 0, "started_at": None})}
+
+
 def _insert_once(session: AsyncSession, model, values: dict, *, key: str):
     """INSERT ... ON CONFLICT (key) DO NOTHING, on either database: a duplicate is dropped as it is
     inserted, without an error that would spoil the rest of the transaction."""
@@ -334,11 +342,8 @@ class EffectRepository:
         `claimed_until` the caller claims it as it adds it, to deliver it itself straight after the
         commit (the sweep does, for its chases); otherwise the outbox worker is woken for it."""
         now = self.clock.now()
-        values = {"id": new_id(), "key": key, "kind": kind, "discussion_id": discussion_id, "payload": payload,
-                  "state": "pending", "attempts": 0, "next_attempt_at": not_before or now, "uncertain": False,
-                  "last_error": "", "created_at": now, "updated_at": now}
-        if claimed_until is not None:
-            values.update(attempts=1, started_at=now, next_attempt_at=claimed_until)
+        values = _new_effect({"key": key, "kind": kind, "discussion_id": discussion_id, "payload": payload}, now,
+                             next_attempt_at=claimed_until or not_before or now, started=claimed_until is not None)
         result = await self.session.execute(_insert_once(self.session, Effect, values, key="key"))
         if result.rowcount != 1:
             return None
@@ -353,10 +358,7 @@ class EffectRepository:
         if not effects:
             return []
         now = self.clock.now()
-        rows = [{"id": new_id(), "discussion_id": None, **effect, "state": "pending", "next_attempt_at": claimed_until,
-                 "uncertain": False, "last_error": "", "created_at": now, "updated_at": now,
-                 **({"attempts": 1, "started_at": now} if started(effect) else {"attempts": 0, "started_at": None})}
-                for effect in effects]
+        rows = [_new_effect(effect, now, next_attempt_at=claimed_until, started=started(effect)) for effect in effects]
         statement = _dialect_insert(self.session, Effect).values(rows).on_conflict_do_nothing(index_elements=["key"]).returning(Effect.key)
         added = set((await self.session.execute(statement)).scalars())
         return [Effect(**row) for row in rows if row["key"] in added]

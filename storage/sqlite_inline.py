@@ -103,10 +103,7 @@ class _Immediately:
     """Stands for aiosqlite's queue to its thread, which SQLAlchemy uses to set the isolation level:
     the function is run at once and its future settled."""
 
-    __slots__ = ("_conn",)
-
-    def __init__(self, conn):
-        self._conn = conn
+    __slots__ = ()
 
     def put_nowait(self, item):
         future, function = item
@@ -122,7 +119,7 @@ class InlineConnection:
     def __init__(self, conn: sqlite3.Connection):
         self._conn = conn
         self._connection = conn  # the adapter checks this to tell an open connection from a closed one
-        self._tx = _Immediately(conn)
+        self._tx = _Immediately()
 
     def cursor(self) -> InlineCursor:
         return InlineCursor(self._conn.cursor())
