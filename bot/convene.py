@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from botbuilder.core import MessageFactory, TurnContext
 
 from cards import discussion as discussion_cards
-from cards.elements import refreshing
+from cards.elements import input_ids, refreshing
 from cards import wizard as cards
 from protocol import Facts, assess
 from scheduling.slots import propose_slots
@@ -149,7 +149,7 @@ class ConveneFlow:
             discussion.status, discussion.updated_at = "cancelled", now
             uow.audit.record(actor=actor, action="discussion.cancelled", subject_type="discussion", subject_id=discussion.id)
             return cards.message_card("Cancelled", "The draft was cancelled. Nothing was sent to anyone.")
-        draft = wizard.keep(draft, data)  # first, whatever the button: what is on the card is kept
+        draft = wizard.keep(draft, data, input_ids(self._step_card(discussion, now)))  # first, whatever the button: what is on the card is kept
         if draft["step"] == "invitees":  # ticks, names and reasons changed on the card count, whatever the button
             draft["invitees"] = wizard.apply_invitee_edits(draft["invitees"], data)
         if verb == "convene.cancel":  # asked first: a slip of the finger must not throw a morning's work away

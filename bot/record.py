@@ -9,7 +9,7 @@ from botbuilder.core import MessageFactory, TurnContext
 
 from cards import record as record_cards
 from cards import wizard as cards
-from cards.elements import refreshing
+from cards.elements import input_ids, refreshing
 from cards.words import agency as agency_name
 from protocol.vocabulary import AGENCIES
 from storage.models import Action, ActionUpdate, Decision, Obligation
@@ -99,7 +99,7 @@ class RecordFlow:
             record = dict(discussion.record)
             if stale_press(data, record, adding=verb in LIST_EDITS):
                 return self.step_card(discussion)  # a stale or repeated press changes nothing
-            record = keep(record, data)  # first, whatever the button: what is on the card is kept
+            record = keep(record, data, input_ids(self.step_card(discussion)))  # first, whatever the button: what is on the card is kept
             if record["step"] == "attendance":  # marks changed on the card count, whatever the button
                 record["attendance"], _ = recording.parse_attendance(data, record["attendance"])
             if verb == "record.back":

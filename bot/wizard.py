@@ -22,14 +22,18 @@ Errors = dict[str, str]
 CARD_DATA = frozenset({"verb", "discussion_id", "step", "version", "action_id", "invitation_id"})  # not typed by anyone
 
 
-def keep(draft: dict, data: dict) -> dict:
+def keep(draft: dict, data: dict, drawn: frozenset[str] = frozenset()) -> dict:
     """Every press first keeps everything on its card, valid or not, under the card's step: the
     card is drawn again from the draft (cards.elements.shown), so Back, Add, a refused Next or
     a press of any other button never loses what was typed or ticked. The one way cards keep
-    their inputs, for the wizard and the record alike."""
+    their inputs, for the wizard and the record alike.
+    `drawn`: the inputs of the card pressed (cards.elements.input_ids). One it drew that the press
+    did not carry was emptied: it is kept empty, or the old text, or the saved value under it,
+    would come back on the next redraw."""
     typed = {k: v for k, v in data.items() if k not in CARD_DATA and isinstance(v, (str, int, float, bool))}
+    emptied = {k: "" for k in drawn if k not in typed}
     values = draft.get("values") or {}
-    return {**draft, "values": {**values, draft["step"]: {**values.get(draft["step"], {}), **typed}}}
+    return {**draft, "values": {**values, draft["step"]: {**values.get(draft["step"], {}), **emptied, **typed}}}
 
 
 def forget(draft: dict, *names: str) -> dict:

@@ -131,6 +131,25 @@ def container(items: list, *, style: str | None = None, separator: bool = False)
     return block
 
 
+def input_ids(card: dict) -> frozenset[str]:
+    """The ids of every input a card draws. A client leaves an emptied box out of what a press
+    sends (the Playground does), so only the card itself tells "emptied" from "not on this card"."""
+    found = set()
+
+    def walk(items: list) -> None:
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            if str(item.get("type", "")).startswith("Input.") and "id" in item:
+                found.add(item["id"])
+            for key in ("body", "items", "columns"):
+                if isinstance(item.get(key), list):
+                    walk(item[key])
+
+    walk(card.get("body", []))
+    return frozenset(found)
+
+
 def shown(draft: dict, step: str, saved: dict) -> dict:
     """What a card shows in its inputs: what was saved for the step, under what was typed on the card
     last time (bot.wizard.keep), so nothing typed is lost however the card comes back."""

@@ -76,6 +76,8 @@ class Chair:
             if keep_inputs and button.get("associatedInputs") != "none":  # as Teams does: such a button sends no input
                 data.update(inputs_of(self.card))
         data.update(changes or {})
+        if self.card and keep_inputs:  # as the Playground does: an empty box is left out of what a press sends
+            data = {k: v for k, v in data.items() if v != ""}
         return activities.invoke(self._message(""), verb, data, **(as_person or self.person))
 
     async def press(self, verb: str, changes: dict | None = None, *, keep_inputs: bool = True, as_person: dict | None = None,

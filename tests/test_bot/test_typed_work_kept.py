@@ -222,3 +222,37 @@ async def test_next_with_an_action_or_a_decision_in_the_form_but_not_added_asks_
     assert "6 of 10" in texts_of(card)
     card = await chair.press("record.next", {"decision_kind": "s47_single", "decision_reasoning": "And a second thought"})
     assert "6 of 10" in texts_of(card) and "press Add decision, or clear it, first." in texts_of(card)
+
+
+async def test_a_box_emptied_by_the_chair_stays_empty_after_a_refusal_and_after_back(bot):
+    """From a Playground walk: a client leaves an empty box out of what a press sends (the Chair
+    helper does the same). Emptying a box must not let the old text, or the saved value, come back."""
+    chair = Chair(bot)
+    await chair.strategy()
+    card = await chair.press("convene.next", {**CHILD, "dob": "", "unborn": "true"})
+    assert "⚠ An unborn child has no education setting" in texts_of(card)
+    card = await chair.press("convene.next", {"education_setting": ""})  # the school cleared, as the refusal asked
+    assert "2 of 5" in texts_of(card)
+    card = await chair.press("convene.back")
+    assert values(card)["education_setting"] == "" and values(card)["unborn"] == "true"
+    card = await chair.press("convene.next")  # the child card as it came back: not refused again
+    assert "2 of 5" in texts_of(card), texts_of(card)
+
+    # A saved answer emptied on a refused Next stays empty; the refusal names the box.
+    card = await chair.press("convene.back")
+    card = await chair.press("convene.next", {"case_reference": ""})
+    assert "1 of 5" in texts_of(card) and values(card)["case_reference"] == ""
+    assert values(card)["initials"] == CHILD["initials"]  # the boxes not emptied keep their text
+
+
+async def test_a_record_box_emptied_after_back_stays_empty(bot):
+    chair = await recording(bot)
+    await walk_to(chair, "4 of 10")
+    threshold = {"concerns": "Bruising", "duration": "A week", "frequency": "Once", "severity": "Significant",
+                 "intent": "Unclear", "impact": "Pain"}
+    await chair.press("record.back", threshold)
+    card = await chair.press("record.next")
+    assert values(card)["duration"] == "A week"
+    await chair.press("record.back", {"duration": ""})  # typed in error, emptied, then Back
+    card = await chair.press("record.next")
+    assert values(card)["duration"] == "" and values(card)["concerns"] == "Bruising"
