@@ -25,6 +25,7 @@ from bot.handler import StrategyBot
 from bot.links import Links
 from bot.mailer import FileMailer
 from bot.meetings import MeetingChange, MeetingCreation
+from bot.boots import this_boot
 from bot.outbox import Outbox
 from bot.proactive import Proactive
 from bot.respond_page import RespondPage
@@ -95,11 +96,13 @@ async def _lifecycle(app: web.Application):
     scheduler = app[SCHEDULER]
     if app[SETTINGS].scheduler_enabled:
         scheduler.start()
+    await app[OUTBOX].start()  # what a killed predecessor was delivering is handed back
     app[OUTBOX].wake()  # effects left unfinished by the last run (a crash, a restart) resume at once
     yield
     if scheduler.running:
         scheduler.shutdown(wait=False)
     await app[SERVICES].drain()  # let deliveries under way finish before the database closes
+    await app[OUTBOX].stop()
     await app[CONNECTORS].close()
     await app[ENGINE].dispose()
 
@@ -193,9 +196,10 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
     connectors = ConnectorPool(clock=clock, sleep=sleep)
     adapter = create_adapter(settings, connectors=connectors)
     graph = _graph(settings) if settings.graph_configured else None
+    boot = this_boot(clock.now())  # this process, as its claims on effects name it
     outbox_ref: list[Outbox] = []  # the unit of work wakes the outbox, which is built from the services
     services = BotServices(
-        uow=lambda: UnitOfWork(sessions, clock, wake=outbox_ref[0].wake), clock=clock, profile=profile, calendar=calendar,
+        uow=lambda: UnitOfWork(sessions, clock, wake=outbox_ref[0].wake, boot_id=boot.id), clock=clock, profile=profile, calendar=calendar,
         directory=load_directory(settings.directory_path),
         meetings=meetings or meeting_provider(settings, clock=clock, sleep=sleep, graph=graph),
         access=Access(settings.chair_aad_ids, local_mode=settings.local_mode, clock=clock,
@@ -206,7 +210,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
     bot = StrategyBot(services, records_directory=settings.data_dir / "records")
     links = Links(settings.link_secret_bytes(), base_url=settings.base_url, clock=clock)
     mailer = mailer or create_mailer(settings, graph=graph)
-    outbox = Outbox(services.uow, clock, spawn=services.in_background)
+    outbox = Outbox(services.uow, clock, spawn=services.in_background, boot=boot)
     outbox_ref.append(outbox)
     for kind, delivery in {
         "meeting.create": MeetingCreation(bot.meetings), "meeting.attendees": MeetingChange(bot.meetings),
@@ -222,7 +226,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
     app[CONNECTORS], app[OUTBOX], app[SCHEMA_HEAD] = connectors, outbox, database.schema_head()
     app[SCHEDULER] = create_scheduler(poll_replies=bot.rsvp.poll_all, reply_poll_minutes=settings.reply_poll_minutes,
                                       sweep=chaser.sweep, sweep_seconds=settings.sweep_seconds,
-                                      deliver=outbox.run, deliver_seconds=settings.outbox_seconds, now=clock.now())
+                                      deliver=outbox.tick, deliver_seconds=settings.outbox_seconds, now=clock.now())
     app.cleanup_ctx.append(_lifecycle)
     app.router.add_post("/api/messages", messages_endpoint(adapter=adapter, bot=bot, settings=settings))
     app.router.add_routes(RespondPage(services, links=links, actions_flow=bot.actions).routes())

@@ -22,10 +22,12 @@ from datetime import timedelta
 from typing import Protocol
 
 import aiohttp
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from scheduling.meetings import MeetingError, TransientMeetingError
 
+from .boots import gone
 from .connector import ConnectorError
 
 log = logging.getLogger(__name__)
@@ -73,10 +75,12 @@ def describe(error: BaseException) -> str:
 
 
 class Outbox:
-    def __init__(self, uow, clock, *, spawn):
+    def __init__(self, uow, clock, *, spawn, boot=None):
         self.uow = uow
         self.clock = clock
         self.spawn = spawn  # runs a coroutine in the background (BotServices.in_background)
+        self.boot = boot  # this process (bot/boots.py), named on its claims; None: claims only lapse
+        self._registered = False
         self.kinds: dict[str, EffectKind] = {}
         self._running: asyncio.Task | None = None
         self._again = False
@@ -105,6 +109,49 @@ class Outbox:
         if running is not None and not running.done():
             await asyncio.wait([running])
         return await self.run()
+
+    async def start(self) -> None:
+        """At start-up: this process is known to the others, and what a dead one (this one's killed
+        predecessor) was delivering is handed back to be delivered now, not when its claim lapses.
+        A database not ready yet (down, or not migrated) is not a reason to stop serving: each
+        tick tries again, and meanwhile this process's claims only lapse, as they always could."""
+        if self.boot is None:
+            return
+        try:
+            async with self.uow() as uow:
+                await uow.boots.register(self.boot)
+                await self._hand_back(uow)
+                await uow.commit()
+            self._registered = True
+        except SQLAlchemyError as error:
+            log.warning("this process could not register itself in the database yet (%s); trying again on the "
+                        "outbox's next tick", type(error).__name__)
+
+    async def tick(self) -> int:
+        """The scheduler's tick: this process is still alive, a gone one's claims are handed back,
+        and what is due (a retry's time come) is delivered."""
+        if self.boot is not None and not self._registered:
+            await self.start()
+        elif self.boot is not None:
+            async with self.uow() as uow:
+                await uow.boots.seen(self.boot.id, self.clock.now())
+                await self._hand_back(uow)
+                await uow.commit()
+        return await self.run()
+
+    async def stop(self) -> None:
+        """At a graceful stop, once deliveries under way have finished: this process is gone."""
+        if self.boot is not None:
+            async with self.uow() as uow:
+                await uow.boots.forget(self.boot.id)
+                await uow.commit()
+
+    async def _hand_back(self, uow) -> None:
+        now = self.clock.now()
+        dead = gone(await uow.boots.all(), self.boot, now)
+        handed = await uow.boots.hand_back(dead, now)
+        if handed:
+            log.warning("%d effect(s) left under way by a process that is gone: delivering them again now", handed)
 
     async def run(self) -> int:
         """Deliver every effect that is due now, one claim at a time; returns how many were delivered."""

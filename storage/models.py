@@ -287,10 +287,26 @@ class Effect(Base):
     # claimed again: the process died mid-attempt, so it may have happened (`uncertain`).
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     uncertain: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The process (Boot) holding the claim: a restart hands back at once what a dead one held.
+    claimed_by: Mapped[str | None] = mapped_column(String(32), default=None)
     last_error: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[dict | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class Boot(Base):
+    """A running process of the service, as its claims on effects name it. `host` names the process
+    namespace its `pid` is in, so a process can tell a dead sibling or predecessor from a live one;
+    `seen_at` is renewed on every outbox tick, so one on another machine is known gone by silence."""
+
+    __tablename__ = "boots"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    seen_at: Mapped[datetime]
 
 
 class HandledActivity(Base):

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from .models import (
-    new_id, Action, ActionUpdate, AuditEvent, Chase, Contact, ConversationReference, Discussion, Effect, HandledActivity, LinkUse, Obligation,
+    new_id, Action, ActionUpdate, AuditEvent, Boot, Chase, Contact, ConversationReference, Discussion, Effect, HandledActivity, LinkUse, Obligation,
 )
 
 
@@ -313,11 +313,11 @@ def _dialect_insert(session: AsyncSession, model):
     return importlib.import_module(f"sqlalchemy.dialects.{session.bind.dialect.name}").insert(model)
 
 
-def _new_effect(fields: dict, now: datetime, *, next_attempt_at: datetime, started: bool) -> dict:
+def _new_effect(fields: dict, now: datetime, *, next_attempt_at: datetime, started: bool, claimed_by: str | None) -> dict:
     """A new effect's row: `fields` (key, kind, payload, discussion_id), pending; its attempt marked
-    as started now when `started` (the caller delivers it at once)."""
+    as started now when `started` (the caller delivers it at once); claimed by `claimed_by`, if any."""
     return {"id": new_id(), "discussion_id": None, **fields, "state": "pending", "next_attempt_at": next_attempt_at,
-            "uncertain": False, "last_error": "", "created_at": now, "updated_at": now,
+            "uncertain": False, "last_error": "", "created_at": now, "updated_at": now, "claimed_by": claimed_by,
             **({"attempts": 1, "started_at": now} if started else {"attempts": 0, "started_at": None})}
 
 
@@ -331,9 +331,10 @@ class EffectRepository:
     """The outbox table. Effects are added by the flows inside their transaction and claimed by the
     outbox worker; nothing else writes them."""
 
-    def __init__(self, session: AsyncSession, clock):
+    def __init__(self, session: AsyncSession, clock, boot_id: str | None = None):
         self.session = session
         self.clock = clock
+        self.boot_id = boot_id  # the process whose claims these are (bot/boots.py); None: named by no process
         self.added = 0  # effects this transaction added: the unit of work wakes the worker after commit
 
     async def add(self, *, key: str, kind: str, payload: dict, discussion_id: str | None = None,
@@ -343,7 +344,8 @@ class EffectRepository:
         commit (the sweep does, for its chases); otherwise the outbox worker is woken for it."""
         now = self.clock.now()
         values = _new_effect({"key": key, "kind": kind, "discussion_id": discussion_id, "payload": payload}, now,
-                             next_attempt_at=claimed_until or not_before or now, started=claimed_until is not None)
+                             next_attempt_at=claimed_until or not_before or now, started=claimed_until is not None,
+                             claimed_by=self.boot_id if claimed_until else None)
         result = await self.session.execute(_insert_once(self.session, Effect, values, key="key"))
         if result.rowcount != 1:
             return None
@@ -358,7 +360,8 @@ class EffectRepository:
         if not effects:
             return []
         now = self.clock.now()
-        rows = [_new_effect(effect, now, next_attempt_at=claimed_until, started=started(effect)) for effect in effects]
+        rows = [_new_effect(effect, now, next_attempt_at=claimed_until, started=started(effect), claimed_by=self.boot_id)
+                for effect in effects]
         statement = _dialect_insert(self.session, Effect).values(rows).on_conflict_do_nothing(index_elements=["key"]).returning(Effect.key)
         added = set((await self.session.execute(statement)).scalars())
         return [Effect(**row) for row in rows if row["key"] in added]
@@ -374,7 +377,7 @@ class EffectRepository:
         claim = (
             update(Effect).where(Effect.id.in_(due.scalar_subquery()))
             # SET expressions read the row as it was: `uncertain` is whether an attempt was already under way.
-            .values(next_attempt_at=until, attempts=Effect.attempts + 1, started_at=now, updated_at=now,
+            .values(next_attempt_at=until, attempts=Effect.attempts + 1, started_at=now, updated_at=now, claimed_by=self.boot_id,
                     uncertain=case((Effect.started_at.is_(None), False), else_=True))
             .returning(Effect)
             .execution_options(synchronize_session=False)
@@ -386,7 +389,7 @@ class EffectRepository:
         in one statement; False if it was not pending (another worker recorded it first)."""
         result = await self.session.execute(
             update(Effect).where(Effect.id == effect_id, Effect.state == "pending")
-            .values(started_at=None, updated_at=self.clock.now(), **outcome)
+            .values(started_at=None, claimed_by=None, updated_at=self.clock.now(), **outcome)
             .execution_options(synchronize_session=False))
         return result.rowcount == 1
 
@@ -401,7 +404,7 @@ class EffectRepository:
         """`settle` for several effects with the same outcome, in one statement: the ids it recorded."""
         result = await self.session.execute(
             update(Effect).where(Effect.id.in_(effect_ids), Effect.state == "pending")
-            .values(started_at=None, updated_at=self.clock.now(), **outcome).returning(Effect.id)
+            .values(started_at=None, claimed_by=None, updated_at=self.clock.now(), **outcome).returning(Effect.id)
             .execution_options(synchronize_session=False))
         return set(result.scalars())
 
@@ -414,6 +417,38 @@ class EffectRepository:
     async def for_discussion(self, discussion_id: str) -> list[Effect]:
         query = select(Effect).where(Effect.discussion_id == discussion_id).order_by(Effect.created_at)
         return list((await self.session.execute(query)).scalars())
+
+
+class Boots:
+    """The service's running processes (storage.models.Boot), for handing back what a dead one had
+    claimed. Which are dead is bot/boots.py's to judge; this only reads and writes."""
+
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def register(self, boot: Boot) -> None:
+        self.session.add(boot)
+
+    async def seen(self, boot_id: str, now: datetime) -> None:
+        await self.session.execute(update(Boot).where(Boot.id == boot_id).values(seen_at=now))
+
+    async def all(self) -> list[Boot]:
+        return list((await self.session.execute(select(Boot))).scalars())
+
+    async def hand_back(self, gone: list[str], now: datetime) -> int:
+        """Make what the `gone` processes had claimed due now (its attempt still marked started, so
+        the next claim knows it may have happened: `uncertain`), and forget those processes. How
+        many effects were handed back."""
+        if not gone:
+            return 0
+        result = await self.session.execute(
+            update(Effect).where(Effect.claimed_by.in_(gone), Effect.state == "pending", Effect.next_attempt_at > now)
+            .values(next_attempt_at=now, claimed_by=None).execution_options(synchronize_session=False))
+        await self.session.execute(delete(Boot).where(Boot.id.in_(gone)))
+        return result.rowcount
+
+    async def forget(self, boot_id: str) -> None:
+        await self.session.execute(delete(Boot).where(Boot.id == boot_id))
 
 
 class HandledActivities:

@@ -17,7 +17,7 @@ from .database import release_writer
 from .oversight import Oversight
 
 from .repositories import (
-    AuditTrail, ChaseRepository, ContactRepository, ConversationReferenceRepository, DiscussionRepository, EffectRepository,
+    AuditTrail, Boots, ChaseRepository, ContactRepository, ConversationReferenceRepository, DiscussionRepository, EffectRepository,
     HandledActivities, ObligationRepository,
 )
 
@@ -46,10 +46,11 @@ def answering(activity_id: str | None):
 
 
 class UnitOfWork:
-    def __init__(self, sessions: async_sessionmaker, clock, *, wake=None):
+    def __init__(self, sessions: async_sessionmaker, clock, *, wake=None, boot_id: str | None = None):
         self._sessions = sessions
         self.clock = clock
         self._wake = wake  # the outbox worker's doorbell
+        self._boot_id = boot_id  # this process, named on the effects it claims (bot/boots.py)
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
@@ -59,7 +60,8 @@ class UnitOfWork:
         self.conversations = ConversationReferenceRepository(self.session)
         self.audit = AuditTrail(self.session, self.clock)
         self.chases = ChaseRepository(self.session)
-        self.effects = EffectRepository(self.session, self.clock)
+        self.effects = EffectRepository(self.session, self.clock, self._boot_id)
+        self.boots = Boots(self.session)
         self.handled = HandledActivities(self.session)
         self.oversight = Oversight(self.session)
         return self

@@ -529,3 +529,88 @@ async def test_inviting_someone_after_the_meeting_is_made_keeps_the_chair_in_the
         assert "mailto:amh.duty@council.example.org" in text and "mailto:sam.okafor@council.example.org" in text
     finally:
         await stop_bot(bot)
+
+
+# ---- a killed process's claims are handed back at restart (bot/boots.py) -----------------------
+
+def a_dead_pid() -> int:
+    import subprocess
+    import sys
+
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    return int(finished.stdout)
+
+
+async def test_a_meeting_a_killed_process_was_creating_is_created_at_restart_without_waiting(settings, clock):
+    """The restart knows its predecessor is gone (its pid no longer runs on this machine), so the
+    chair's card does not say "Creating the meeting…" for the two minutes its claim had left."""
+    from sqlalchemy import update
+
+    from storage.models import Boot
+
+    clock.set(FRIDAY_NOON)
+    first = await start_bot(settings, clock)
+    dying = DiesMidway(first.services.meetings, "create")
+    first.services.meetings = dying
+    chair = Chair(first)
+    await convene(chair, child=CHILD, concern={"concerns": "physical_abuse", "received_time": "10:00"})
+    await chair.press("convene.confirm")
+    await dying.happened.wait()
+    outbox = first.server.app[OUTBOX]
+    async def says_nothing():  # killed, it never says it is going
+        pass
+
+    outbox.stop = says_nothing
+    await crash(first)
+    async with first.services.uow() as uow:  # as the process table says once it is killed
+        await uow.session.execute(update(Boot).where(Boot.id == outbox.boot.id).values(pid=a_dead_pid()))
+        await uow.commit()
+
+    second = await start_bot(settings, clock, connector=first.connector)  # the clock has not moved
+    try:
+        await second.services.drain()
+        async with second.services.uow() as uow:
+            discussion = await uow.discussions.get(chair.discussion_id)
+            audit = [e.action for e in await uow.audit.for_subject("discussion", chair.discussion_id)]
+            boots = {b.id for b in await uow.boots.all()}
+        assert discussion.status == "convened" and audit.count("meeting.created") == 1
+        assert len(list((settings.data_dir / "invitations").glob("*.ics"))) == 1  # made once, not twice
+        [effect] = await effects_of(second, chair.discussion_id, "meeting.create")
+        assert (effect.state, effect.attempts, effect.uncertain) == ("done", 2, True)
+        assert boots == {second.server.app[OUTBOX].boot.id}  # the gone process is forgotten
+    finally:
+        await stop_bot(second)
+
+
+async def test_a_live_siblings_claim_is_left_alone_and_a_silent_remote_ones_is_handed_back(bot, clock):
+    """Two workers on one machine, or replicas on others: a claim is taken over only from a process
+    known to be gone, never from one that may still be delivering it."""
+    from storage.models import Boot
+
+    outbox = bot.server.app[OUTBOX]
+    delivered = []
+
+    class Noted:
+        async def deliver(self, effect):
+            delivered.append((effect.key, effect.uncertain))
+            return {}
+
+        async def on_done(self, uow, effect, result):
+            pass
+
+    outbox.register("noted", Noted())
+    me, now = outbox.boot, clock.now()
+    siblings = {"live_sibling": (me.host, me.pid), "remote": ("elsewhere/kernel/1", 1)}
+    async with bot.services.uow() as uow:
+        for name, (host, pid) in siblings.items():
+            await uow.boots.register(Boot(id=name, host=host, pid=pid, started_at=now, seen_at=now))
+            uow.effects.boot_id = name
+            await uow.effects.add(key=f"effect-of-{name}", kind="noted", payload={}, claimed_until=now + CLAIM_FOR)
+        await uow.commit()
+
+    clock.advance(seconds=30)
+    await outbox.tick()
+    assert delivered == []  # the remote one was heard from 30 s ago: it may still be delivering
+    clock.advance(seconds=31)
+    await outbox.tick()
+    assert delivered == [("effect-of-remote", True)]  # silent for over a minute: gone; the live sibling keeps its claim
