@@ -155,6 +155,13 @@ async def test_a_chair_convenes_a_discussion_in_the_playground(page, bot_on_a_po
     await current_card(page).get_by_role("button", name="Next").click()
     await expect(page.get_by_text("2 of 5 · The concern")).to_be_visible(timeout=30_000)
     await expect(current_card(page).get_by_label("Referring agency (no personal names)")).to_have_value("school")
+    # Emptied, then Back and Next: it stays empty (the client leaves an empty box out of what it sends).
+    await current_card(page).get_by_label("Referring agency (no personal names)").fill("")
+    await current_card(page).get_by_role("button", name="Back").click()
+    await expect(page.get_by_text("1 of 5 · The child")).to_be_visible(timeout=30_000)
+    await current_card(page).get_by_role("button", name="Next").click()
+    await expect(page.get_by_text("2 of 5 · The concern")).to_be_visible(timeout=30_000)
+    await expect(current_card(page).get_by_label("Referring agency (no personal names)")).to_have_value("")
     await answer_the_concern(page, "Serious physical injury", medical=True)
 
     await expect(page.get_by_text("3 of 5 · Assessment and invitees")).to_be_visible(timeout=30_000)
