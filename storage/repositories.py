@@ -6,7 +6,7 @@ import functools
 import importlib
 from datetime import datetime
 
-from sqlalchemy import and_, any_, case, delete, func, or_, select, update
+from sqlalchemy import and_, any_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -42,11 +42,9 @@ class DiscussionRepository:
         asks only for what it shows). Touching a child not loaded raises, it is never fetched silently.
         `for_update`: the turn will change it; turns that do wait for each other (a row lock on
         PostgreSQL, the writer queue on SQLite) instead of reading the same version and colliding."""
-        query = select(Discussion).where(Discussion.id == discussion_id).options(*_children(load))
         if for_update:
             await self.session.connection()  # the transaction begins first: a lock taken for it ends with it
-            query = query.with_for_update(of=Discussion)
-        return (await self.session.execute(query)).scalar_one_or_none()
+        return (await self.session.execute(_discussion_by_id(load, for_update), {"discussion_id": discussion_id})).scalar_one_or_none()
 
     async def get_many(self, discussion_ids, *, load: tuple[str, ...]) -> dict[str, Discussion]:
         """These discussions by id, with the children named in `load` (a query each, for all of them)."""
@@ -97,17 +95,19 @@ class DiscussionRepository:
         """A discussion (by id, or the one recorded in `conversation_id`) and one of its actions (by id or
         number) in one query, reading none of its other actions: (discussion, None) when it has no
         such action, (None, None) when there is no such discussion."""
-        which = and_(Action.discussion_id == Discussion.id, or_(Action.id == action_id, Action.number == number))
-        query = select(Discussion, Action).outerjoin(Action, which)
-        query = query.where(Discussion.id == discussion_id) if discussion_id is not None else _recorded_in(query, conversation_id)
-        row = (await self.session.execute(query)).first()
+        which = {"action_id": action_id, "number": number}
+        if discussion_id is not None:
+            row = (await self.session.execute(_discussion_with_action(by_conversation=False), {"discussion_id": discussion_id, **which})).first()
+        else:
+            row = (await self.session.execute(_discussion_with_action(by_conversation=True),
+                                              {**_conversations(conversation_id), **which})).first()
         return (row[0], row[1]) if row else (None, None)
 
     async def report(self, **values) -> bool:
         """Adds a report on an action (an ActionUpdate's columns), reading none of its history. False
         when its delivery (`activity_id`) is already recorded: nothing is added."""
-        statement = _insert_once(self.session, ActionUpdate, {"id": new_id(), **values}, key="activity_id").returning(ActionUpdate.id)
-        return (await self.session.execute(statement)).first() is not None
+        inserted = await _insert_once(self.session, ActionUpdate, {"id": new_id(), **values}, key="activity_id", returning="id")
+        return inserted.first() is not None
 
     async def open_actions_of(self, *, aad_object_id: str | None, emails: list[str]) -> list[Action]:
         """Someone's actions still owed, across every discussion."""
@@ -211,8 +211,8 @@ class ObligationRepository:
 
     async def change(self, key: str, **values) -> bool:
         """Change the obligation with this key, if there is one, in one statement (no read first)."""
-        result = await self.session.execute(update(Obligation).where(Obligation.key == key).values(**values),
-                                            execution_options={"synchronize_session": False})
+        # The SET clause is the values' names: one statement, its compiled form cached for each set of names.
+        result = await self.session.execute(_obligation_by_key(), {"obligation_key": key, **values})
         return result.rowcount == 1
 
     async def snooze(self, obligation_id: str, *, until: datetime, reason: str, now: datetime) -> Obligation:
@@ -257,20 +257,29 @@ class ConversationReferenceRepository:
 
 
 class AuditTrail:
-    """Every read of a child's record and every change lands here; nothing here is ever edited."""
+    """Every read of a child's record and every change lands here; nothing here is ever edited.
+    Events recorded in a transaction are written as it commits (UnitOfWork.commit), all in one
+    statement, outside the ORM's unit of work: they are never read back or changed, and flushing
+    each as an object was a fifth of a reply's time in a thread (issue 19)."""
 
     def __init__(self, session: AsyncSession, clock):
         self.session = session
         self.clock = clock
+        self._recorded: list[dict] = []
 
     def record(self, *, actor: str, action: str, subject_type: str, subject_id: str,
-               details: dict | None = None, correlation_id: str | None = None) -> AuditEvent:
-        event = AuditEvent(at=self.clock.now(), actor=actor, action=action, subject_type=subject_type,
-                           subject_id=subject_id, details=details or {}, correlation_id=correlation_id)
-        self.session.add(event)
-        return event
+               details: dict | None = None, correlation_id: str | None = None) -> None:
+        self._recorded.append({"at": self.clock.now(), "actor": actor, "action": action, "subject_type": subject_type,
+                               "subject_id": subject_id, "details": details or {}, "correlation_id": correlation_id})
+
+    async def write(self) -> None:
+        """The events recorded so far, in the order recorded (their ids keep it), in this transaction."""
+        if self._recorded:
+            events, self._recorded = self._recorded, []
+            await self.session.execute(insert(AuditEvent.__table__), events)
 
     async def for_subject(self, subject_type: str, subject_id: str) -> list[AuditEvent]:
+        await self.write()  # this transaction's own events too
         query = (
             select(AuditEvent)
             .where(AuditEvent.subject_type == subject_type, AuditEvent.subject_id == subject_id)
@@ -293,7 +302,7 @@ class ChaseRepository:
     async def use_link(self, digest: str, now: datetime) -> bool:
         """Mark a signed link used; False when it already was, also by an answer committed meanwhile
         (the insert waits for it, then does nothing: the loser of two at once is told, not failed)."""
-        result = await self.session.execute(_insert_once(self.session, LinkUse, {"digest": digest, "used_at": now}, key="digest"))
+        result = await _insert_once(self.session, LinkUse, {"digest": digest, "used_at": now}, key="digest")
         return result.rowcount == 1
 
     async def link_used(self, digest: str) -> bool:
@@ -302,9 +311,40 @@ class ChaseRepository:
 
 def _recorded_in(query, conversation_id: str):
     """`query` narrowed to the discussion whose record lives in this conversation or thread (the latest)."""
-    base = conversation_id.split(";messageid=")[0]
-    return (query.where(Discussion.status == "recorded", Discussion.conversation_id.in_((conversation_id, base)))
-            .order_by(Discussion.finalised_at.desc()).limit(1))
+    conversations = _conversations(conversation_id)
+    return _in_recorded(query, Discussion.conversation_id.in_((conversations["conversation"], conversations["base"])))
+
+
+def _conversations(conversation_id: str) -> dict:
+    """A thread's conversation id, and its channel's (a reply's id names its thread: ";messageid=")."""
+    return {"conversation": conversation_id, "base": conversation_id.split(";messageid=")[0]}
+
+
+def _in_recorded(query, where):
+    return query.where(Discussion.status == "recorded", where).order_by(Discussion.finalised_at.desc()).limit(1)
+
+
+# Statements on the everyday paths (a card step, a reply in a thread), built once and run with each
+# call's parameters: building one (its clauses, operators and cache key) cost more than running it.
+
+@functools.cache
+def _discussion_by_id(load: tuple[str, ...], for_update: bool):
+    query = select(Discussion).where(Discussion.id == bindparam("discussion_id")).options(*_children(load))
+    return query.with_for_update(of=Discussion) if for_update else query
+
+
+@functools.cache
+def _obligation_by_key():
+    return update(Obligation.__table__).where(Obligation.__table__.c.key == bindparam("obligation_key"))
+
+
+@functools.cache
+def _discussion_with_action(*, by_conversation: bool):
+    which = and_(Action.discussion_id == Discussion.id, or_(Action.id == bindparam("action_id"), Action.number == bindparam("number")))
+    query = select(Discussion, Action).outerjoin(Action, which)
+    if by_conversation:
+        return _in_recorded(query, Discussion.conversation_id.in_((bindparam("conversation"), bindparam("base"))))
+    return query.where(Discussion.id == bindparam("discussion_id"))
 
 
 def _dialect_insert(session: AsyncSession, model):
@@ -321,10 +361,19 @@ def _new_effect(fields: dict, now: datetime, *, next_attempt_at: datetime, start
             **({"attempts": 1, "started_at": now} if started else {"attempts": 0, "started_at": None})}
 
 
-def _insert_once(session: AsyncSession, model, values: dict, *, key: str):
+async def _insert_once(session: AsyncSession, model, values: dict, *, key: str, returning: str | None = None):
     """INSERT ... ON CONFLICT (key) DO NOTHING, on either database: a duplicate is dropped as it is
-    inserted, without an error that would spoil the rest of the transaction."""
-    return _dialect_insert(session, model).values(**values).on_conflict_do_nothing(index_elements=[key])
+    inserted, without an error that would spoil the rest of the transaction. `returning`: a column
+    to return from the row inserted (none when it was a duplicate)."""
+    statement = _insert_once_statement(session.bind.dialect.name, model.__table__, key, returning)
+    return await session.execute(statement, values)
+
+
+@functools.cache  # built once, then run with each call's values (issue 19: building it cost more than running it)
+def _insert_once_statement(dialect: str, table, key: str, returning: str | None):
+    # On the table, not the mapped class: one row's INSERT needs none of the ORM's bulk machinery.
+    statement = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert(table).on_conflict_do_nothing(index_elements=[key])
+    return statement.returning(table.c[returning]) if returning else statement
 
 
 class EffectRepository:
@@ -346,7 +395,7 @@ class EffectRepository:
         values = _new_effect({"key": key, "kind": kind, "discussion_id": discussion_id, "payload": payload}, now,
                              next_attempt_at=claimed_until or not_before or now, started=claimed_until is not None,
                              claimed_by=self.boot_id if claimed_until else None)
-        result = await self.session.execute(_insert_once(self.session, Effect, values, key="key"))
+        result = await _insert_once(self.session, Effect, values, key="key")
         if result.rowcount != 1:
             return None
         self.added += claimed_until is None
@@ -459,8 +508,7 @@ class HandledActivities:
 
     async def mark(self, activity_id: str, now: datetime) -> bool:
         """Record the activity as handled in this transaction; False when it already was."""
-        statement = _insert_once(self.session, HandledActivity, {"activity_id": activity_id, "at": now}, key="activity_id")
-        return (await self.session.execute(statement)).rowcount == 1
+        return (await _insert_once(self.session, HandledActivity, {"activity_id": activity_id, "at": now}, key="activity_id")).rowcount == 1
 
     async def forget_before(self, moment: datetime) -> int:
         """Teams retries an invoke within seconds: ids older than a week are never needed again."""

@@ -84,6 +84,7 @@ class UnitOfWork:
             if not await self.handled.mark(press.activity_id, self.clock.now()):
                 await self.session.rollback()
                 raise RepeatedDelivery(press.activity_id)
+        await self.audit.write()
         await self.session.commit()
         if press is not None:
             press.recorded = True
