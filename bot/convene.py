@@ -118,6 +118,7 @@ class ConveneFlow:
                 if step_before == "child" and discussion.draft.get("step") == "concern":
                     await self._note_same_case(uow, discussion)
                     card = self.step_card(discussion, now)
+                await uow.discussions.save(discussion)  # the draft's row in one statement: the everyday press
             else:
                 if wizard_step:  # a wizard card pressed after the draft was convened: its status card needs the rest
                     await uow.discussions.get(discussion.id)

@@ -6,9 +6,11 @@ import functools
 import importlib
 from datetime import datetime
 
-from sqlalchemy import and_, any_, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import and_, any_, bindparam, case, delete, func, insert, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from .models import (
     new_id, Action, ActionUpdate, AuditEvent, Boot, Chase, Contact, ConversationReference, Discussion, Effect, HandledActivity, LinkUse, Obligation,
@@ -45,6 +47,28 @@ class DiscussionRepository:
         if for_update:
             await self.session.connection()  # the transaction begins first: a lock taken for it ends with it
         return (await self.session.execute(_discussion_by_id(load, for_update), {"discussion_id": discussion_id})).scalar_one_or_none()
+
+    async def save(self, discussion: Discussion) -> None:
+        """Write what this turn changed on the discussion's own row in one UPDATE that checks and moves
+        its version, as the ORM's flush would (StaleDataError if another turn moved it first), without
+        the flush's machinery: that was 40 % of a wizard step (issue 19). The discussion then leaves
+        the session: still readable, nothing more is written for it, and a child not loaded still
+        raises. A change to its children, or nothing changed, is left to the ORM's flush."""
+        state = inspect(discussion)
+        if state.session is not self.session.sync_session or state.key is None:
+            return  # new, or not this session's: the flush writes it
+        changed = set(state.manager).difference(state.unmodified)
+        if not changed or not changed <= _DISCUSSION_COLUMNS:
+            return
+        values = {key: state.dict[key] for key in changed}
+        read_version = discussion.version
+        with self.session.no_autoflush:  # or the flush this replaces would run first, moving the version
+            result = await self.session.execute(_discussion_saved(), {
+                **values, "version": read_version + 1, "saved_id": discussion.id, "read_version": read_version})
+        if result.rowcount != 1:
+            raise StaleDataError(f"discussion {discussion.id} was changed by another turn (version {read_version})")
+        self.session.expunge(discussion)
+        set_committed_value(discussion, "version", read_version + 1)  # the object in hand tells the row's version
 
     async def get_many(self, discussion_ids, *, load: tuple[str, ...]) -> dict[str, Discussion]:
         """These discussions by id, with the children named in `load` (a query each, for all of them)."""
@@ -331,6 +355,15 @@ def _in_recorded(query, where):
 def _discussion_by_id(load: tuple[str, ...], for_update: bool):
     query = select(Discussion).where(Discussion.id == bindparam("discussion_id")).options(*_children(load))
     return query.with_for_update(of=Discussion) if for_update else query
+
+
+_DISCUSSION_COLUMNS = frozenset(Discussion.__mapper__.column_attrs.keys()) - {"id", "version"}
+
+
+@functools.cache
+def _discussion_saved():
+    table = Discussion.__table__
+    return update(table).where(table.c.id == bindparam("saved_id"), table.c.version == bindparam("read_version"))
 
 
 @functools.cache

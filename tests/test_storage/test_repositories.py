@@ -239,3 +239,46 @@ async def test_sqlite_writers_take_turns_instead_of_failing_or_sleeping_in_sqlit
                  + await uow.discussions.by_case_reference("CR-SECOND")]
     await engine.dispose()
     assert order == ["first commits", "second has written"] and saved == ["CR-FIRST", "CR-SECOND"]
+
+
+async def test_saving_a_discussion_writes_its_changed_columns_once_and_refuses_an_overtaken_version(uow_factory):
+    """DiscussionRepository.save: one UPDATE that checks and moves the version, as the ORM's flush would."""
+    from sqlalchemy.orm.exc import DetachedInstanceError, StaleDataError
+
+    async with uow_factory() as uow:
+        discussion_id = uow.discussions.add(a_discussion(draft={"step": "child"})).id
+        await uow.commit()
+    async with uow_factory() as first, uow_factory() as second:
+        mine = await first.discussions.get(discussion_id, load=())
+        theirs = await second.discussions.get(discussion_id, load=())
+        mine.draft, mine.case_reference = {"step": "concern"}, "CR-2"
+        await first.discussions.save(mine)
+        await first.commit()
+        assert mine.draft == {"step": "concern"} and mine.version == 2  # still readable, as saved
+        with pytest.raises(DetachedInstanceError):
+            mine.invitations  # a child not loaded is never fetched silently
+        theirs.draft = {"step": "child", "values": {"child": {"initials": "ZZ"}}}
+        with pytest.raises(StaleDataError):
+            await second.discussions.save(theirs)  # read at version 1: overtaken
+    async with uow_factory() as uow:
+        saved = await uow.discussions.get(discussion_id, load=())
+        assert (saved.draft, saved.case_reference, saved.version) == ({"step": "concern"}, "CR-2", 2)
+        await uow.discussions.save(saved)  # nothing changed: nothing written
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert (await uow.discussions.get(discussion_id, load=())).version == 2
+
+
+async def test_saving_a_discussion_whose_children_changed_leaves_it_all_to_the_flush(uow_factory):
+    async with uow_factory() as uow:
+        discussion_id = uow.discussions.add(a_discussion(draft={"step": "invitees"})).id
+        await uow.commit()
+    async with uow_factory() as uow:
+        discussion = await uow.discussions.get(discussion_id, load=("invitations",))
+        discussion.invitations.append(Invitation(agency="police", name="DS Jones", email="jones@police.example", required=True))
+        discussion.draft = {"step": "when"}
+        await uow.discussions.save(discussion)
+        await uow.commit()
+    async with uow_factory() as uow:
+        saved = await uow.discussions.get(discussion_id, load=("invitations",))
+        assert saved.draft == {"step": "when"} and [i.email for i in saved.invitations] == ["jones@police.example"]
