@@ -123,9 +123,7 @@ class ActionsFlow:
             if not await uow.discussions.report(action_id=action.id, status=status, note=report.get("reason", ""), by=name, at=now,
                                                 activity_id=delivery_id, new_due_at=new_due_at):
                 return repeated, self.action_card(discussion, action, now)
-            action.status, action.updated_at = status, now
-            if new_due_at:
-                action.due_at = new_due_at
+            await uow.discussions.change_action(action, status=status, updated_at=now, **({"due_at": new_due_at} if new_due_at else {}))
             uow.audit.record(actor=aad, action=f"action.{status}", subject_type="action", subject_id=action.id,
                              details={"discussion_id": discussion.id, "number": action.number, **{k: v for k, v in report.items()
                                                                                                     if k != "status"}},

@@ -282,3 +282,22 @@ async def test_saving_a_discussion_whose_children_changed_leaves_it_all_to_the_f
     async with uow_factory() as uow:
         saved = await uow.discussions.get(discussion_id, load=("invitations",))
         assert saved.draft == {"step": "when"} and [i.email for i in saved.invitations] == ["jones@police.example"]
+
+
+async def test_changing_an_action_writes_it_at_once_and_leaves_nothing_for_the_flush(uow_factory):
+    async with uow_factory() as uow:
+        discussion = uow.discussions.add(a_discussion())
+        discussion.actions.append(Action(number=1, child_initials="AB", description="CP medical", owner_agency="health",
+                                         due_at=NOW + timedelta(days=1), created_at=NOW, updated_at=NOW))
+        await uow.commit()
+        discussion_id = discussion.id
+    later = NOW + timedelta(hours=2)
+    async with uow_factory() as uow:
+        _, action = await uow.discussions.with_action(discussion_id=discussion_id, number=1)
+        await uow.discussions.change_action(action, status="will_complete_by", updated_at=later, due_at=NOW + timedelta(days=3))
+        assert (action.status, action.due_at) == ("will_complete_by", NOW + timedelta(days=3))  # the object in hand agrees
+        assert not uow.session.dirty  # nothing left for the ORM to write again
+        await uow.commit()
+    async with uow_factory() as uow:
+        _, action = await uow.discussions.with_action(discussion_id=discussion_id, number=1)
+        assert (action.status, action.updated_at, action.due_at) == ("will_complete_by", later, NOW + timedelta(days=3))
