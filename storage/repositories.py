@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, any_, bindparam, case, delete, func, insert, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -117,8 +117,9 @@ class DiscussionRepository:
     async def with_action(self, *, discussion_id: str | None = None, conversation_id: str | None = None,
                           action_id: str | None = None, number: int | None = None) -> tuple[Discussion | None, Action | None]:
         """A discussion (by id, or the one recorded in `conversation_id`) and one of its actions (by id or
-        number) in one query, reading none of its other actions: (discussion, None) when it has no
-        such action, (None, None) when there is no such discussion."""
+        number) in one query, reading none of its other actions and none of its documents (record,
+        draft, facts: touching one raises): (discussion, None) when it has no such action, (None, None)
+        when there is no such discussion."""
         which = {"action_id": action_id, "number": number}
         if discussion_id is not None:
             row = (await self.session.execute(_discussion_with_action(by_conversation=False), {"discussion_id": discussion_id, **which})).first()
@@ -386,7 +387,11 @@ def _obligation_by_key():
 @functools.cache
 def _discussion_with_action(*, by_conversation: bool):
     which = and_(Action.discussion_id == Discussion.id, or_(Action.id == bindparam("action_id"), Action.number == bindparam("number")))
-    query = select(Discussion, Action).outerjoin(Action, which)
+    # A report needs the discussion's names and addresses, not its documents: the record, the draft
+    # and the facts were a third of reading the row (JSON decoded on every reply in a thread).
+    documents = [defer(column, raiseload=True) for column in (Discussion.record, Discussion.draft, Discussion.facts,
+                                                               Discussion.assessment, Discussion.children)]
+    query = select(Discussion, Action).outerjoin(Action, which).options(*documents)
     if by_conversation:
         return _in_recorded(query, Discussion.conversation_id.in_((bindparam("conversation"), bindparam("base"))))
     return query.where(Discussion.id == bindparam("discussion_id"))
