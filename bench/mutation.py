@@ -20,9 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CORE = ["protocol/assessment.py", "protocol/deadlines.py", "protocol/conditions.py", "protocol/loading.py",
         "protocol/facts.py", "scheduling/calendar.py", "scheduling/chasing.py", "scheduling/slots.py",
-        "bot/recording.py", "cards/elements.py", "cards/wizard.py", "cards/record.py", "cards/discussion.py", "cards/words.py"]
+        "bot/recording.py", "bot/boots.py", "cards/elements.py", "cards/wizard.py", "cards/record.py", "cards/discussion.py", "cards/words.py"]
 TESTS = ["tests/test_protocol/", "tests/test_scheduling/test_calendar.py", "tests/test_scheduling/test_chasing.py",
-         "tests/test_scheduling/test_slots.py", "tests/test_cards/", "tests/test_bot/test_recording_rules.py"]
+         "tests/test_scheduling/test_slots.py", "tests/test_cards/", "tests/test_bot/test_recording_rules.py",
+         "tests/test_bot/test_boots.py"]
 # mutmut's exit codes per mutant: the tests failed (killed), or ran out of time (a hang is caught too).
 KILLED, TIMED_OUT, SURVIVED = {1, 3}, {-24, 24, 36, 152}, {0}
 
