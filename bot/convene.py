@@ -150,7 +150,8 @@ class ConveneFlow:
             discussion.status, discussion.updated_at = "cancelled", now
             uow.audit.record(actor=actor, action="discussion.cancelled", subject_type="discussion", subject_id=discussion.id)
             return cards.message_card("Cancelled", "The draft was cancelled. Nothing was sent to anyone.")
-        draft = wizard.keep(draft, data, input_ids(self._step_card(discussion, now)))  # first, whatever the button: what is on the card is kept
+        data = wizard.as_on_card(data, input_ids(self._step_card(discussion, now)))  # an emptied box is empty
+        draft = wizard.keep(draft, data)  # first, whatever the button: what is on the card is kept
         if draft["step"] == "invitees":  # ticks, names and reasons changed on the card count, whatever the button
             draft["invitees"] = wizard.apply_invitee_edits(draft["invitees"], data)
         if verb == "convene.cancel":  # asked first: a slip of the finger must not throw a morning's work away

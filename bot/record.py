@@ -15,7 +15,7 @@ from protocol.vocabulary import AGENCIES
 from storage.models import Action, ActionUpdate, Decision, Obligation
 
 from . import recording
-from .wizard import as_int, forget, keep
+from .wizard import as_int, as_on_card, forget, keep
 from .convene import actor_of, personal_chat, stale_press
 from .meetings import BEFORE_MEETING
 from .proactive import card_activity
@@ -99,7 +99,8 @@ class RecordFlow:
             record = dict(discussion.record)
             if stale_press(data, record, adding=verb in LIST_EDITS):
                 return self.step_card(discussion)  # a stale or repeated press changes nothing
-            record = keep(record, data, input_ids(self.step_card(discussion)))  # first, whatever the button: what is on the card is kept
+            data = as_on_card(data, input_ids(self.step_card(discussion)))  # an emptied box is empty
+            record = keep(record, data)  # first, whatever the button: what is on the card is kept
             if record["step"] == "attendance":  # marks changed on the card count, whatever the button
                 record["attendance"], _ = recording.parse_attendance(data, record["attendance"])
             if verb == "record.back":

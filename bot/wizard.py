@@ -22,18 +22,22 @@ Errors = dict[str, str]
 CARD_DATA = frozenset({"verb", "discussion_id", "step", "version", "action_id", "invitation_id"})  # not typed by anyone
 
 
-def keep(draft: dict, data: dict, drawn: frozenset[str] = frozenset()) -> dict:
-    """Every press first keeps everything on its card, valid or not, under the card's step: the
-    card is drawn again from the draft (cards.elements.shown), so Back, Add, a refused Next or
-    a press of any other button never loses what was typed or ticked. The one way cards keep
-    their inputs, for the wizard and the record alike.
-    `drawn`: the inputs of the card pressed (cards.elements.input_ids). One it drew that the press
-    did not carry was emptied: it is kept empty, or the old text, or the saved value under it,
-    would come back on the next redraw."""
+def as_on_card(data: dict, drawn: frozenset[str]) -> dict:
+    """What the pressed card holds: the press's values, and as empty every input the card drew
+    (`drawn`: cards.elements.input_ids) that the press left out. A client leaves an emptied box out
+    of what a press sends (the Playground does); taken as "not changed", the old text, or a saved
+    answer, came back on the next redraw and was used."""
+    return {**{name: "" for name in drawn if name not in data}, **data}
+
+
+def keep(draft: dict, data: dict) -> dict:
+    """Every press first keeps everything on its card (as_on_card), valid or not, under the card's
+    step: the card is drawn again from the draft (cards.elements.shown), so Back, Add, a refused Next
+    or a press of any other button never loses what was typed or ticked. The one way cards keep
+    their inputs, for the wizard and the record alike."""
     typed = {k: v for k, v in data.items() if k not in CARD_DATA and isinstance(v, (str, int, float, bool))}
-    emptied = {k: "" for k in drawn if k not in typed}
     values = draft.get("values") or {}
-    return {**draft, "values": {**values, draft["step"]: {**values.get(draft["step"], {}), **emptied, **typed}}}
+    return {**draft, "values": {**values, draft["step"]: {**values.get(draft["step"], {}), **typed}}}
 
 
 def forget(draft: dict, *names: str) -> dict:
@@ -244,14 +248,15 @@ def apply_invitee_choices(rows: list[dict], values: dict) -> tuple[list[dict], E
         reason = text(values, f"reason_{index}")
         if not keep and row["required"] and not reason:
             errors[f"reason_{index}"] = "Say why this required agency is not invited."
-        email = text(values, f"email_{index}") or row["email"]
+        # A box on the card says what the row holds, emptied too (as_on_card); a row shown without one keeps its own.
+        email = text(values, f"email_{index}") if f"email_{index}" in values else row["email"]
         if keep and not email:
             errors[f"email_{index}"] = ("Enter the referrer's email address to invite them, or untick." if row["agency"] == "referrer"
                                         else "No contact on duty in the directory: enter an email address, or untick.")
         elif email and not is_email(email):
             errors[f"email_{index}"] = "That is not an email address."
         updated.append({**row, "invite": keep, "removal_reason": reason if not keep else "", "email": email,
-                        "name": text(values, f"name_{index}") or row["name"]})
+                        "name": text(values, f"name_{index}") if f"name_{index}" in values else row["name"]})
     return updated, errors
 
 

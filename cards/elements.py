@@ -132,15 +132,18 @@ def container(items: list, *, style: str | None = None, separator: bool = False)
 
 
 def input_ids(card: dict) -> frozenset[str]:
-    """The ids of every input a card draws. A client leaves an emptied box out of what a press
-    sends (the Playground does), so only the card itself tells "emptied" from "not on this card"."""
+    """The ids of the inputs a card draws that can be left empty. A client leaves an emptied box out
+    of what a press sends (the Playground does), so only the card itself tells "emptied" from "not on
+    this card". A toggle is not among them: it always sends its value (on or off), so one missing
+    from a press was not sent at all, and is not taken as unticked."""
     found = set()
 
     def walk(items: list) -> None:
         for item in items:
             if not isinstance(item, dict):
                 continue
-            if str(item.get("type", "")).startswith("Input.") and "id" in item:
+            kind = str(item.get("type", ""))
+            if kind.startswith("Input.") and kind != "Input.Toggle" and "id" in item:
                 found.add(item["id"])
             for key in ("body", "items", "columns"):
                 if isinstance(item.get(key), list):

@@ -256,3 +256,26 @@ async def test_a_record_box_emptied_after_back_stays_empty(bot):
     await chair.press("record.back", {"duration": ""})  # typed in error, emptied, then Back
     card = await chair.press("record.next")
     assert values(card)["duration"] == "" and values(card)["concerns"] == "Bruising"
+
+
+async def test_an_emptied_referrer_email_is_not_used_the_card_asks_for_one_or_an_untick(bot):
+    """From a Playground walk: the emptied address came back, was invited and went on the record's list."""
+    chair = Chair(bot)
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00", "referrer_agency": "GP"})
+    rows = invitee_rows(card)
+    referrer = next(i for i, c in enumerate(rows) if "**Referrer**" in texts_of({"body": [c]}))
+    card = await chair.press("convene.next", {f"invite_{referrer}": "true", f"email_{referrer}": "surgery@gp.example.org",
+                                              f"name_{referrer}": "Dr Patel"})
+    assert "4 of 5" in texts_of(card)
+    card = await chair.press("convene.back")
+    assert values(card)[f"email_{referrer}"] == "surgery@gp.example.org"
+    card = await chair.press("convene.next", {f"email_{referrer}": ""})  # emptied, Invite left ticked
+    assert "3 of 5" in texts_of(card) and "Enter the referrer's email address to invite them, or untick." in texts_of(card)
+    assert values(card)[f"email_{referrer}"] == ""
+    card = await chair.press("convene.next", {f"invite_{referrer}": "false"})
+    assert "4 of 5" in texts_of(card)
+    async with bot.services.uow() as uow:
+        draft = (await uow.discussions.get(chair.discussion_id, load=())).draft
+    assert all(row["email"] != "surgery@gp.example.org" or not row["invite"] for row in draft["invitees"])

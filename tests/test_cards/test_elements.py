@@ -171,20 +171,21 @@ def test_what_is_owed_is_named_as_the_thread_names_it():
     assert words.owed("icpc", "d1") == "icpc"
 
 
-def test_input_ids_finds_every_input_in_containers_and_columns_and_nothing_else():
+def test_input_ids_finds_every_input_that_can_be_emptied_in_containers_and_columns():
     built = e.card([e.text("hello"), {"type": "Input.Text", "id": "top"},
-                    {"type": "Container", "items": [{"type": "Input.Toggle", "id": "in_container"}]},
+                    {"type": "Container", "items": [{"type": "Input.Toggle", "id": "ticked"}, {"type": "Input.ChoiceSet", "id": "in_container"}]},
                     {"type": "ColumnSet", "columns": [{"type": "Column", "items": [{"type": "Input.Date", "id": "in_column"}]}]}],
                    [e.execute("Next", "x.next", {"not_an_input": 1})])
-    assert e.input_ids(built) == {"top", "in_container", "in_column"}
+    assert e.input_ids(built) == {"top", "in_container", "in_column"}  # a toggle always sends on or off: never "emptied"
 
 
-def test_keep_empties_a_drawn_box_the_press_left_out_and_keeps_what_is_not_on_the_card():
-    from bot.wizard import keep
+def test_a_box_the_press_left_out_is_empty_on_the_card_and_kept_so_and_what_is_not_on_the_card_stays():
+    from bot.wizard import as_on_card, keep
 
     draft = {"step": "child", "values": {"child": {"initials": "AB", "school": "Example Primary", "elsewhere": "kept"},
                                          "concern": {"referrer": "GP"}}}
-    kept = keep(draft, {"verb": "convene.next", "step": "child", "initials": "CD"}, frozenset({"initials", "school"}))
+    pressed = as_on_card({"verb": "convene.next", "step": "child", "initials": "CD"}, frozenset({"initials", "school"}))
+    assert pressed == {"verb": "convene.next", "step": "child", "initials": "CD", "school": ""}
+    kept = keep(draft, pressed)
     assert kept["values"]["child"] == {"initials": "CD", "school": "", "elsewhere": "kept"}
     assert kept["values"]["concern"] == {"referrer": "GP"}  # another step's card is not touched
-    assert keep(draft, {"initials": "CD"})["values"]["child"]["school"] == "Example Primary"  # no card known: merged
