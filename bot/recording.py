@@ -8,7 +8,7 @@ from datetime import date, datetime
 from protocol.vocabulary import AGENCIES, S47_DECISIONS
 from storage.directory import is_email
 
-from .wizard import flag, text, uk_date
+from .wizard import flag, text, time_of_day, uk_date
 
 STEPS = ("attendance", "household", "purpose", "concerns", "background", "decisions", "plan", "actions",
          "distribution", "next")
@@ -182,14 +182,22 @@ def default_distribution(invitations: list[dict], *, in_education: bool) -> str:
 
 
 def parse_next(values: dict, *, now: datetime, zone) -> tuple[dict, Errors]:
-    day = text(values, "next_date")
+    """The next or review discussion: none, or a date in the future (a time too, else 10:00) and a
+    venue. A time or venue without a date is refused, never dropped: finalising cannot be undone."""
+    day, at = text(values, "next_date"), text(values, "next_time")
     if not day:
+        if at or text(values, "next_venue"):
+            return {"next": None}, {"next_date": "Give the date of the next discussion, or clear its time and venue."}
         return {"next": None}, {}
-    try:
-        when = datetime.combine(date.fromisoformat(day), datetime.strptime(text(values, "next_time") or "10:00", "%H:%M").time(),
-                                tzinfo=zone)
-    except ValueError:
-        return {"next": None}, {"next_date": "Enter the date as a date and the time as HH:MM."}
+    errors: Errors = {}
+    when_day, when_time = uk_date(day), time_of_day(at or "10:00")
+    if when_day is None:
+        errors["next_date"] = "Enter the date as a date, e.g. 14/12/2026."
+    if when_time is None:
+        errors["next_time"] = "Enter the time as HH:MM on the 24-hour clock, e.g. 14:30."
+    if errors:
+        return {"next": None}, errors
+    when = datetime.combine(when_day, when_time, tzinfo=zone)
     if when < now:
         return {"next": None}, {"next_date": "The next discussion must be in the future."}
     return {"next": when.isoformat(), "venue": text(values, "next_venue")}, {}

@@ -93,7 +93,7 @@ def uk_date(value: str, *, today: date | None = None) -> date | None:
         return None
 
 
-def _time(value: str) -> time | None:
+def time_of_day(value: str) -> time | None:
     # 9:05 is 09:05, and 9.30 (as many in the UK write it) is 09:30
     value = re.sub(r"^(\d{1,2})[.:](\d\d)$", lambda m: f"{m[1]:0>2}:{m[2]}", value)
     try:
@@ -174,7 +174,7 @@ def _other_children(raw: str, today: date) -> tuple[list[dict], str]:
 def parse_concern(values: dict, *, now: datetime, zone: ZoneInfo, child: dict) -> tuple[dict, dict, Errors]:
     """The concern step, and the protocol facts it makes together with the child step."""
     errors: Errors = {}
-    received_date, received_time = uk_date(text(values, "received_date")), _time(text(values, "received_time"))
+    received_date, received_time = uk_date(text(values, "received_date")), time_of_day(text(values, "received_time"))
     received_at = None
     if received_date is None:
         errors["received_date"] = "Enter the date the concern was received."
@@ -354,7 +354,7 @@ def parse_when(values: dict, *, slots: list[dict], now: datetime, deadline: date
     if choice and choice != "other":
         slot = next((s for s in slots if s["start"] == choice), None)
         return (slot, {}) if slot else (None, {"slot": "That time is no longer offered; choose again."})
-    day, at = uk_date(text(values, "other_date")), _time(text(values, "other_time"))
+    day, at = uk_date(text(values, "other_date")), time_of_day(text(values, "other_time"))
     if text(values, "other_time") and at is None:  # typed, but not a time: say so beside it
         return None, {"other_time": BAD_START}
     if day is None or at is None:

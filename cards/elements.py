@@ -84,14 +84,13 @@ def facts(pairs: list[tuple[str, str]]) -> dict:
 
 
 def text_input(id_: str, label: str, value: str = "", *, placeholder: str = "", multiline: bool = False,
-               max_length: int | None = None, problem: str | None = None) -> list[dict]:
+               problem: str | None = None) -> list[dict]:
+    # No maxLength, ever: the client would cut what is typed before the bot's check could refuse it.
     element = {"type": "Input.Text", "id": id_, "label": label, "value": value or ""}
     if placeholder:
         element["placeholder"] = placeholder
     if multiline:
         element["isMultiline"] = True
-    if max_length:
-        element["maxLength"] = max_length
     return [element, *error(problem)]
 
 

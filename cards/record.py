@@ -91,7 +91,7 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
                                      "next_venue": saved.get("venue", "")})
         body += [*date_input("next_date", "Next or review discussion: date (leave empty if none)", saved["next_date"],
                              problem=errors.get("next_date")),
-                 *time_input("next_time", "Time", saved["next_time"]),
+                 *time_input("next_time", "Time", saved["next_time"], problem=errors.get("next_time")),
                  *text_input("next_venue", "Venue", saved["next_venue"])]
     last = step == steps[-1]
     if last:  # the whole record at a glance before it is finalised; Back reaches any part of it

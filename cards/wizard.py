@@ -30,15 +30,17 @@ def _frame(draft: dict, discussion_id: str, body: list, *, next_title: str = "Ne
 def child_card(draft: dict, discussion_id: str) -> dict:
     values, errors = shown(draft, "child", _child_values(draft.get("child") or {})), draft.get("errors", {})
     body = [
+        # No maxLength on any box: what is typed reaches the bot's check and is refused with a reason, never
+        # cut short by the client (a case reference cut to 20 characters is another case's; a name cut to 4
+        # letters passes as initials).
         *text_input("case_reference", "Case reference", values.get("case_reference", ""), placeholder="e.g. CR-104233",
-                    max_length=20, problem=errors.get("case_reference")),
-        # No maxLength: a name typed here must reach the check and be refused, never be cut to its first letters.
+                    problem=errors.get("case_reference")),
         *text_input("initials", "Child's initials (never the name)", values.get("initials", ""), placeholder="e.g. JS",
                     problem=errors.get("initials")),
         *date_input("dob", "Date of birth", values.get("dob", ""), problem=errors.get("dob")),
         *toggle("unborn", "Unborn", values.get("unborn") == "true"),
         *text_input("education_setting", "Education setting (school, college, nursery)", values.get("education_setting", ""),
-                    max_length=120, problem=errors.get("education_setting")),
+                    problem=errors.get("education_setting")),
         *toggle("not_in_education", "Not in education", values.get("not_in_education") == "true"),
         *toggle("looked_after", "Looked after", values.get("looked_after") == "true"),
         *toggle("in_hospital", "In hospital", values.get("in_hospital") == "true"),
@@ -99,7 +101,7 @@ def concern_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:
                 values.get("other_authority_involved") == "true"),
         *toggle("sarc_referral", "Referred to the Sexual Assault Referral Centre (SARC)", values.get("sarc_referral") == "true"),
         *text_input("referrer_agency", "Referring agency (no personal names)", values.get("referrer_agency", ""),
-                    placeholder="e.g. school, GP, police", max_length=80, problem=errors.get("referrer_agency")),
+                    placeholder="e.g. school, GP, police", problem=errors.get("referrer_agency")),
     ]
     return _frame(draft, discussion_id, body)
 

@@ -274,9 +274,15 @@ def test_the_next_discussion_is_optional_and_must_be_in_the_future():
         {"next": "2026-12-01T10:00:00+00:00", "venue": "Room 4"}, {})  # no time given: 10:00
     assert recording.parse_next({"next_date": "2026-12-01", "next_time": "14:30"}, now=now, zone=zone)[0]["next"] == \
         "2026-12-01T14:30:00+00:00"
-    for values in ({"next_date": "1/12/2026"}, {"next_date": "2026-12-01", "next_time": "2pm"}):
-        assert recording.parse_next(values, now=now, zone=zone) == (
-            {"next": None}, {"next_date": "Enter the date as a date and the time as HH:MM."})
+    assert recording.parse_next({"next_date": "1/12/2026"}, now=now, zone=zone)[0]["next"] == "2026-12-01T10:00:00+00:00"  # day first
+    assert recording.parse_next({"next_date": "31/02/2027"}, now=now, zone=zone) == (
+        {"next": None}, {"next_date": "Enter the date as a date, e.g. 14/12/2026."})
+    for late in ("2pm", "25:00"):  # the box that is wrong says so
+        assert recording.parse_next({"next_date": "2026-12-01", "next_time": late}, now=now, zone=zone) == (
+            {"next": None}, {"next_time": "Enter the time as HH:MM on the 24-hour clock, e.g. 14:30."})
+    for without_a_date in ({"next_time": "10:00"}, {"next_venue": "MASH room 4"}, {"next_time": "25:00", "next_venue": "Room"}):
+        assert recording.parse_next(without_a_date, now=now, zone=zone) == (  # refused, never dropped at Finalise
+            {"next": None}, {"next_date": "Give the date of the next discussion, or clear its time and venue."})
     assert recording.parse_next({"next_date": "2026-11-23", "next_time": "09:59"}, now=now, zone=zone) == (
         {"next": None}, {"next_date": "The next discussion must be in the future."})
     assert recording.parse_next({"next_date": "2026-11-23", "next_time": "10:00"}, now=now, zone=zone)[1] == {}

@@ -279,3 +279,20 @@ async def test_an_emptied_referrer_email_is_not_used_the_card_asks_for_one_or_an
     async with bot.services.uow() as uow:
         draft = (await uow.discussions.get(chair.discussion_id, load=())).draft
     assert all(row["email"] != "surgery@gp.example.org" or not row["invite"] for row in draft["invitees"])
+
+
+async def test_finalise_refuses_a_next_discussion_time_and_venue_without_a_date_instead_of_dropping_them(bot):
+    """From a Playground walk: the record was finalised with "next": null and the typed time and venue lost."""
+    chair = await recording(bot)
+    await walk_to(chair, "10 of 10")
+    card = await chair.press("record.finalise", {"next_time": "10:00", "next_venue": "MASH room 4"})
+    assert "10 of 10" in texts_of(card)
+    assert_error_under(card, "next_date", "Give the date of the next discussion, or clear its time and venue.")
+    assert (values(card)["next_time"], values(card)["next_venue"]) == ("10:00", "MASH room 4")
+    card = await chair.press("record.finalise", {"next_date": "2027-06-10", "next_time": "25:00"})
+    assert_error_under(card, "next_time", "Enter the time as HH:MM on the 24-hour clock, e.g. 14:30.")
+    card = await chair.press("record.finalise", {"next_time": "10:30"})
+    assert "Record finalised" in texts_of(card)
+    async with bot.services.uow() as uow:
+        record = (await uow.discussions.get(chair.discussion_id, load=())).record
+    assert record["next"] == {"next": "2027-06-10T10:30:00+01:00", "venue": "MASH room 4"}

@@ -81,9 +81,9 @@ def test_facts_are_title_and_value_pairs_in_order():
 
 def test_a_text_input_keeps_its_value_and_shows_its_error_under_it():
     box, problem = e.text_input("case_reference", "Case reference", "CR-1", placeholder="e.g. CR-104233", multiline=True,
-                                max_length=20, problem="Enter the case reference.")
+                                problem="Enter the case reference.")
     assert box == {"type": "Input.Text", "id": "case_reference", "label": "Case reference", "value": "CR-1",
-                   "placeholder": "e.g. CR-104233", "isMultiline": True, "maxLength": 20}
+                   "placeholder": "e.g. CR-104233", "isMultiline": True}
     assert problem["text"] == "⚠ Enter the case reference."
     assert e.text_input("x", "X") == [{"type": "Input.Text", "id": "x", "label": "X", "value": ""}]
     assert e.text_input("x", "X", None) == [{"type": "Input.Text", "id": "x", "label": "X", "value": ""}]
