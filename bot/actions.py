@@ -66,9 +66,12 @@ class ActionsFlow:
         status = VERB_STATUS[verb]
         report = {"status": status}
         if status == "will_complete_by":
-            by = recording.uk_date(str(data.get("by") or ""), today=self.s.calendar.local(self.s.clock.now()).date())
+            today = self.s.calendar.local(self.s.clock.now()).date()
+            by = recording.uk_date(str(data.get("by") or ""), today=today)
             if by is None:
                 return await self._card_with_note(data, "⚠ Choose the date it will be done by.")
+            if by < today:  # as a reply in the thread is told (recording.parse_report)
+                return await self._card_with_note(data, f"⚠ {by:%d/%m/%Y} has passed: choose the date it will be done by.")
             report["by"] = by.isoformat()
         if status == "not_required":
             reason = str(data.get("reason") or "").strip()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 from pathlib import Path
 
 import aiohttp
@@ -107,9 +108,13 @@ class ExportFlow:
         aad, _, name = actor_of(turn_context)
         now = self.s.clock.now()
         async with self.s.uow() as uow:
-            discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
+            # Locked: a double-click's two presses (two activities) wait for each other, and the second finds it noted.
+            discussion = await uow.discussions.get(str(data.get("discussion_id", "")), for_update=True)
             if discussion is None or not self.s.access.is_chair_of(discussion, aad) or discussion.status != "recorded":
                 return cards.message_card("Not yours", "Only the chair can record the distribution of a finalised record.")
+            noted = discussion.record.get("distributed")
+            if noted:  # once: a second press, on this card or another copy of it, changes nothing
+                return self._distribution_card(discussion, len(noted.get("to", [])), datetime.fromisoformat(noted["at"]), noted["by"])
             recipients = [line.strip() for line in discussion.record.get("distribution", "").splitlines() if line.strip()]
             discussion.record = {**discussion.record, "distributed": {"at": now.isoformat(), "by": name, "to": recipients}}
             for obligation in await uow.obligations.for_discussion(discussion.id):
@@ -118,6 +123,9 @@ class ExportFlow:
             uow.audit.record(actor=aad, action="record.distributed", subject_type="discussion", subject_id=discussion.id,
                              details={"to": recipients})
             await uow.commit()
+        return self._distribution_card(discussion, len(recipients), now, name)
+
+    def _distribution_card(self, discussion, recipients: int, at: datetime, by: str) -> dict:
         return cards.message_card(subject(discussion.case_reference, discussion.child_initials),
-                                  f"Record distribution noted: {len(recipients)} recipients, "
-                                  f"{self.s.calendar.local(now):%d/%m/%Y %H:%M}, by {name}.")
+                                  f"Record distribution noted: {recipients} recipients, "
+                                  f"{self.s.calendar.local(at):%d/%m/%Y %H:%M}, by {by}.")

@@ -1,5 +1,6 @@
 """Recording a discussion over HTTP, from attendance to distribution, finalising it, and the
 agencies reporting back on their actions by button and by reply in the thread."""
+import asyncio
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -284,11 +285,17 @@ async def test_the_record_document_reaches_the_chair_and_its_distribution_is_tra
 
     card = await chair.press("record.distributed", {"discussion_id": chair.discussion_id}, keep_inputs=False)
     assert "Record distribution noted" in texts_of(card)
+    noted = texts_of(card)
+    # A double-click, and the same press later on another copy of the card: noted once (a Playground walk found three).
+    again = await asyncio.gather(*(bot.post(chair.invoke("record.distributed", {"discussion_id": chair.discussion_id},
+                                                         keep_inputs=False)) for _ in range(2)))
+    assert [texts_of(await chair.answer(response)) for response in again] == [noted, noted]
     async with bot.services.uow() as uow:
         states = {o.kind: o.state for o in await uow.obligations.for_discussion(chair.discussion_id)}
         audit = [e.action for e in await uow.audit.for_subject("discussion", chair.discussion_id)]
     assert "record_distribution" not in states and states["assessment"] == "open"  # hackney: nothing to chase
     assert {"record.exported", "record.delivered", "record.distributed"} <= set(audit)
+    assert audit.count("record.distributed") == 1
 
 
 async def test_the_obligations_finalising_creates_are_the_clocks_the_protocol_contract_lists(bot, tmp_path):
@@ -354,6 +361,20 @@ async def test_each_status_by_button_updates_the_card(bot, recorded):
         assert expected in texts_of(update)  # the card in the thread changed too
     card = await chair.press("action.completed", {"action_id": actions[5]}, keep_inputs=False, as_person=HEALTH)
     assert "Only DS Pat Placeholder, CAIT, anyone from Police in the directory, or the chair can report on A5." in texts_of(card)
+
+
+async def test_will_be_done_by_a_date_that_has_passed_is_refused_on_the_card_as_in_the_thread(bot, recorded, clock):
+    """From a Playground walk: the card took 01/11 a month late and showed "Due Sun 1 Nov"."""
+    from datetime import timedelta
+
+    chair, actions = recorded
+    yesterday = (clock.now() - timedelta(days=1)).date()
+    card = await chair.press("action.will_complete_by", {"action_id": actions[2], "by": yesterday.isoformat()}, keep_inputs=False,
+                             as_person=HEALTH)
+    assert f"⚠ {yesterday:%d/%m/%Y} has passed: choose the date it will be done by." in texts_of(card)
+    async with bot.services.uow() as uow:
+        _, a2 = await uow.discussions.with_action(discussion_id=chair.discussion_id, number=2)
+    assert a2.status == "open"
 
 
 async def test_the_same_reply_delivered_twice_at_the_same_moment_is_applied_once_and_no_turn_fails(bot, recorded, caplog):
