@@ -168,8 +168,8 @@ class ConveneFlow:
             if person:
                 draft = wizard.forget({**draft, "invitees": wizard.with_person(draft["invitees"], person)},
                                       "add_agency", "add_name", "add_email")
-        elif verb == "convene.remove_person":
-            draft["invitees"] = wizard.without_person(draft["invitees"], data.get("index"))
+        elif verb == "convene.remove_person":  # the warnings of the Next before it may be stale now: Next tells again
+            draft["invitees"], draft["errors"] = wizard.without_person(draft["invitees"], data.get("index")), {}
         elif verb == "convene.next":
             draft = getattr(self, f"_next_{draft['step']}")(discussion, draft, data, now)
         discussion.draft, discussion.updated_at = {**draft, "version": draft.get("version", 0) + 1}, now

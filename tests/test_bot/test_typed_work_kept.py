@@ -296,3 +296,35 @@ async def test_finalise_refuses_a_next_discussion_time_and_venue_without_a_date_
     async with bot.services.uow() as uow:
         record = (await uow.discussions.get(chair.discussion_id, load=())).record
     assert record["next"] == {"next": "2027-06-10T10:30:00+01:00", "venue": "MASH room 4"}
+
+
+async def test_removing_someone_clears_warnings_that_may_no_longer_hold_and_keeps_what_was_typed(bot):
+    """From a Playground walk: "Say why..." stayed under a reason already typed, after a Remove (and the
+    rows' numbers, which the warnings are keyed by, move when someone is removed)."""
+    chair = Chair(bot)
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00", "referrer_agency": "GP"})
+    police = next(i for i, c in enumerate(invitee_rows(card)) if "**Police**" in texts_of({"body": [c]}))
+    card = await chair.press("convene.add_person", {"add_agency": "specialist", "add_name": "Kim Lee", "add_email": "kim.lee@nhs.example.org"})
+    card = await chair.press("convene.next", {f"invite_{police}": "false"})
+    assert "⚠ Say why this required agency is not invited." in texts_of(card)
+    remove = next(a for a in _buttons(card) if a.get("verb") == "convene.remove_person")
+    card = await chair.press("convene.remove_person", {"index": remove["data"]["index"], f"reason_{police}": "DS on leave"})
+    assert "Kim Lee" not in texts_of(card) and "Say why" not in texts_of(card)
+    assert values(card)[f"reason_{police}"] == "DS on leave"
+
+
+def _buttons(card: dict) -> list[dict]:
+    found = []
+
+    def walk(items):
+        for item in items:
+            if item.get("type") == "ActionSet":
+                found.extend(item["actions"])
+            for key in ("items", "body", "columns"):
+                if isinstance(item.get(key), list):
+                    walk(item[key])
+
+    walk(card.get("body", []))
+    return found
