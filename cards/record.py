@@ -122,8 +122,10 @@ def summary_card(discussion, *, quorate: bool, not_quorate_text: str, action_cou
     lines = [heading(f"Record finalised: {words.subject(discussion.case_reference, discussion.child_initials)}"),
              text("Quorate strategy discussion." if quorate else f"⚠ Recorded as {not_quorate_text}.",
                   color=None if quorate else "Attention"),
-             text(f"{action_count} action(s) agreed: each owner has a card below. Report back with the buttons or by "
-                  "replying here, e.g. `A2 done`, `A3 by 14/12`, `A4 not required: reason`, `A5 further discussion`.")]
+             text("No actions were agreed." if action_count == 0 else
+                  f"{action_count} action{'s' if action_count > 1 else ''} agreed: each owner has a card below. Report back "
+                  "with the buttons or by replying here, e.g. `A2 done`, `A3 by 14/12`, `A4 not required: reason`, "
+                  "`A5 further discussion`.")]
     data = {"discussion_id": discussion.id}
     return card(lines, [execute("Open", "discussion.open", data),
                         execute("Mark the record as distributed", "record.distributed", data)])

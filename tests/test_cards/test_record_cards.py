@@ -292,8 +292,12 @@ def test_the_summary_in_the_thread_carries_only_the_reference_and_initials():
     card = record_cards.summary_card(DISCUSSION, quorate=True, not_quorate_text="not quorate", action_count=3)
     assert lines(card) == [
         "Record finalised: Strategy discussion CR-1 (AB)", "Quorate strategy discussion.",
-        "3 action(s) agreed: each owner has a card below. Report back with the buttons or by replying here, e.g. `A2 done`, "
+        "3 actions agreed: each owner has a card below. Report back with the buttons or by replying here, e.g. `A2 done`, "
         "`A3 by 14/12`, `A4 not required: reason`, `A5 further discussion`."]
+    # From a Playground walk: "0 action(s) agreed: each owner has a card below" with no cards below.
+    assert lines(record_cards.summary_card(DISCUSSION, quorate=True, not_quorate_text="", action_count=0))[2] == "No actions were agreed."
+    assert lines(record_cards.summary_card(DISCUSSION, quorate=True, not_quorate_text="", action_count=1))[2].startswith(
+        "1 action agreed: each owner has a card below.")
     assert card["body"][0]["weight"] == "Bolder" and "color" not in card["body"][1]
     assert [(b["title"], b["verb"], b["data"]) for b in card["actions"]] == [
         ("Open", "discussion.open", {"verb": "discussion.open", "discussion_id": "d-1"}),
