@@ -9,8 +9,8 @@ from botbuilder.core import MessageFactory, TurnContext
 
 from cards import record as record_cards
 from cards import wizard as cards
-from cards.elements import input_ids, refreshing
-from cards.words import agency as agency_name
+from cards.elements import execute, input_ids, refreshing
+from cards.words import agency as agency_name, subject
 from protocol.vocabulary import AGENCIES
 from storage.models import Action, ActionUpdate, Decision, Obligation
 
@@ -131,6 +131,10 @@ class RecordFlow:
                     discussion.record = record
                     card = await self._finalise(uow, discussion, now, actor=aad, actor_name=name)
                     await uow.commit()
+                    if _posted_here(discussion, turn_context):  # the summary follows in this chat: not twice
+                        return cards.message_card(f"Record finalised: {subject(discussion.case_reference, discussion.child_initials)}",
+                                                  "Its summary, and a card for each action's owner, are posted below.",
+                                                  actions=[execute("Open", "discussion.open", {"discussion_id": discussion.id})])
                     return card
             discussion.record = {**record, "version": record.get("version", 0) + 1}
             uow.audit.record(actor=aad, action=f"record.{verb.split('.')[1]}", subject_type="discussion",
@@ -210,3 +214,10 @@ class RecordFlow:
         return record_cards.summary_card(discussion, quorate=record.get("quorate", True),
                                          not_quorate_text=self.s.profile.quorum.not_quorate_text,
                                          action_count=len(record["actions"]))
+
+
+def _posted_here(discussion, turn_context: TurnContext) -> bool:
+    """Whether the record's summary is posted (ActionsFlow.post_record) in the chat the press came from."""
+    posted_to = ((discussion.conversation_reference or {}).get("conversation") or {}).get("id") or ""
+    pressed_in = turn_context.activity.conversation.id or ""
+    return bool(posted_to) and posted_to.split(";messageid=")[0] == pressed_in.split(";messageid=")[0]

@@ -390,3 +390,29 @@ async def test_the_same_reply_delivered_twice_at_the_same_moment_is_applied_once
         a2 = next(a for a in discussion.actions if a.number == 2)
         assert [u.status for u in a2.history].count("completed") == 1
     assert "turn failed" not in caplog.text
+
+
+async def test_finalised_in_the_chat_it_was_convened_in_the_summary_is_there_once(bot):
+    """From a Playground walk: in a personal chat the record card became the summary, and the summary
+    was posted again below it, both with their buttons."""
+    chair = Chair(bot)  # convened in the chair's personal chat with the bot
+    await convene(chair, child=CHILD, concern={"concerns": "physical_abuse", "received_time": "10:00"},
+                  when={"slot": "other", "other_date": "2027-05-28", "other_time": "14:00"})
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    from .test_durable_effects import walk_to
+
+    bot.services.clock.set(datetime(2027, 5, 28, 14, 55, tzinfo=timezone.utc))  # the meeting has just ended
+    [opened] = [a for a in await chair.say("record") if a.get("attachments")]
+    chair.card = opened["attachments"][0]["content"]
+    if "1 of 10" not in texts_of(chair.card):
+        chair.card = await chair.press("discussion.open", keep_inputs=False)
+    await walk_to(chair, "10 of 10")
+    card = await chair.press("record.finalise", keep_inputs=False)
+    await bot.services.drain()
+    assert texts_of(card) == ("Record finalised: Strategy discussion CR-104233 (AB)\n"
+                              "Its summary, and a card for each action's owner, are posted below.")
+    summaries = [a for a in bot.connector.sent if a.get("attachments") and
+                 texts_of(a["attachments"][0]["content"]).startswith("Record finalised") and "agreed" in
+                 texts_of(a["attachments"][0]["content"])]
+    assert len(summaries) == 1
