@@ -70,7 +70,8 @@ def _change_meeting(discussion_id: str, version: int, problem: dict, typed: dict
 
 def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: bool, next_contacts: dict[str, str],
                problem: dict | None = None, typed: dict | None = None) -> dict:
-    """`problem` and `typed`: a refused change comes back with its reason and everything typed for it."""
+    """`problem`: a refused change comes back with its reason. `typed`: what is on the card's boxes,
+    refused or not, comes back (a press of one change never loses what was typed for another)."""
     invitations = list(discussion.invitations)
     state = quorum_state(invitations, quorum)
     marks = {"confirmed": "✓ confirmed", "invited": "… awaiting reply", "declined": "✗ declined", "missing": "✗ not invited"}
@@ -119,7 +120,8 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
     status = getattr(discussion, "status", "convened")
     if status == "convened":
         actions.append(execute("Write the record", "record.open", {"discussion_id": discussion.id}))
-        body.append(_change_meeting(discussion.id, discussion.version, problem or {}, typed if problem else {}))
+        # What was typed for another change comes back whatever the press (bot/meetings.py leaves out what it used).
+        body.append(_change_meeting(discussion.id, discussion.version, problem or {}, typed or {}))
     elif status == "recorded":
         actions.append(execute("Export the record", "record.export", {"discussion_id": discussion.id}))
         from .record import STATUS_WORDS

@@ -328,3 +328,19 @@ def _buttons(card: dict) -> list[dict]:
 
     walk(card.get("body", []))
     return found
+
+
+async def test_on_the_discussion_card_an_invite_keeps_a_move_typed_but_not_yet_pressed(bot):
+    """From a Playground walk: a successful Invite emptied the "Move to: time" typed for the next change."""
+    from .test_convene import convene
+
+    chair = Chair(bot)
+    await convene(chair, child=CHILD, concern={"concerns": "physical_abuse", "received_time": "10:00"})
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    chair.card = None
+    card = await chair.press("discussion.invite", {"add_agency": "specialist", "add_name": "Dr Expert",
+                                                   "add_email": "expert@nhs.example.org", "move_time": "15:30"}, keep_inputs=False)
+    assert "Dr Expert" in texts_of(card) and "⚠" not in texts_of(card)
+    assert values(card)["move_time"] == "15:30"  # typed for the next change: still there
+    assert (values(card)["add_name"], values(card)["add_email"]) == ("", "")  # the invite's own boxes: done with
