@@ -144,7 +144,7 @@ def input_ids(card: dict) -> frozenset[str]:
             kind = str(item.get("type", ""))
             if kind.startswith("Input.") and kind != "Input.Toggle" and "id" in item:
                 found.add(item["id"])
-            for key in ("body", "items", "columns"):
+            for key in ("items", "columns"):  # a Container's or Column's items, a ColumnSet's columns
                 if isinstance(item.get(key), list):
                     walk(item[key])
 

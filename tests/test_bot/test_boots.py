@@ -39,6 +39,21 @@ def test_running_asks_the_system():
 
 
 def test_a_boot_names_this_process_and_its_pid_namespace():
+    import re
+    import socket
+
     made = this_boot(NOW)
-    assert (made.pid, made.host, made.seen_at) == (os.getpid(), host_key(), NOW) and len(made.id) == 32
-    assert host_key().count("/") == 2 and host_key() == this_boot(NOW).host  # the same namespace, the same key
+    assert (made.pid, made.host, made.started_at, made.seen_at) == (os.getpid(), host_key(), NOW, NOW)
+    assert re.fullmatch(r"[0-9a-f]{32}", made.id) and made.id != this_boot(NOW).id  # each start a new one
+    # The machine's name, this boot of its kernel, and the pid namespace (read here another way: the link's name).
+    namespace = re.fullmatch(r"pid:\[(\d+)\]", os.readlink("/proc/self/ns/pid"))[1]
+    kernel = open("/proc/sys/kernel/random/boot_id").read().strip()
+    assert host_key() == f"{socket.gethostname()}/{kernel}/{namespace}"[:200]
+
+
+def test_a_process_another_user_owns_is_running_though_it_cannot_be_signalled(monkeypatch):
+    def refused(pid, signal):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "kill", refused)
+    assert running(4242)  # errs towards alive: its claims are waited for, never taken

@@ -172,6 +172,9 @@ def test_what_is_owed_is_named_as_the_thread_names_it():
 
 
 def test_input_ids_finds_every_input_that_can_be_emptied_in_containers_and_columns():
+    assert e.input_ids({"type": "AdaptiveCard"}) == frozenset()  # no body: no inputs
+    odd = {"body": ["not an element", {"type": "Input.Text"}, {"type": "Container", "items": [{"type": "Input.Date", "id": "after"}]}]}
+    assert e.input_ids(odd) == {"after"}  # what is not an input with an id is passed over, not stopped at
     built = e.card([e.text("hello"), {"type": "Input.Text", "id": "top"},
                     {"type": "Container", "items": [{"type": "Input.Toggle", "id": "ticked"}, {"type": "Input.ChoiceSet", "id": "in_container"}]},
                     {"type": "ColumnSet", "columns": [{"type": "Column", "items": [{"type": "Input.Date", "id": "in_column"}]}]}],

@@ -564,3 +564,20 @@ def test_another_child_saved_without_a_date_of_birth_comes_back_as_just_the_init
     values = cards._child_values({"case_reference": "CR-1", "initials": "AB",
                                   "other_children": [{"initials": "CD", "dob": ""}, {"initials": "EF", "dob": "2020-02-03"}]})
     assert values["other_children"] == "CD\nEF 03/02/2020"
+
+
+def test_the_concern_card_says_when_the_case_already_has_a_discussion_and_says_nothing_otherwise():
+    one = [{"created": "02/11/2026", "status": "recorded", "chair": "Sam Chair"}]
+    card = cards.concern_card(draft("concern", same_case=one), "d-1", now=NOW)
+    assert ("⚠ CR-1 already has a strategy discussion (started 02/11/2026 by Sam Chair, now recorded). Carry on if this "
+            "one is new, e.g. a review; otherwise cancel this draft and use that one.") in lines(card)
+    notice = next(b for b in card["body"] if b.get("style") == "warning" and "already has" in str(b))
+    assert notice["type"] == "Container"  # a notice to heed, not an error under a box
+    two = [*one, {"created": "20/11/2026", "status": "convened", "chair": ""}]
+    card = cards.concern_card(draft("concern", same_case=two, child={}), "d-1", now=NOW)
+    assert ("⚠ This case already has strategy discussions (started 02/11/2026 by Sam Chair, now recorded; started "
+            "20/11/2026 by another chair, now convened). Carry on if this one is new, e.g. a review; otherwise cancel this "
+            "draft and use that one.") in lines(card)
+    for nothing in ([], None):
+        assert not [line for line in lines(cards.concern_card(draft("concern", same_case=nothing), "d-1", now=NOW))
+                    if "already has" in line]

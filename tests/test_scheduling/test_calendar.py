@@ -267,3 +267,21 @@ def test_a_calendar_loads_no_other_countrys_holidays():
              "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))")
     run = subprocess.run([sys.executable, "-c", probe], cwd=Path(__file__).parents[2], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "['holidays.countries.united_kingdom']"
+
+
+def test_the_united_kingdom_is_loaded_from_its_own_file_once_and_kept(monkeypatch):
+    """In this process the registry is loaded already (the oracle above): here the module is taken out
+    of sys.modules, as a service finds it at start-up, and loaded the calendar's own way."""
+    import sys
+
+    from scheduling import calendar as module
+
+    monkeypatch.delitem(sys.modules, "holidays.countries.united_kingdom", raising=False)
+    loaded = module._united_kingdom()
+    assert loaded.__name__ == "UnitedKingdom" and loaded.__module__ == "holidays.countries.united_kingdom"
+    assert sys.modules["holidays.countries.united_kingdom"].UnitedKingdom is loaded  # one copy, kept for whoever asks next
+    assert module._united_kingdom() is loaded
+    england_2026 = {day for day, _ in loaded(subdiv="ENG", years=2026).items()}
+    assert england_2026 == {date(2026, 1, 1), date(2026, 4, 3), date(2026, 4, 6), date(2026, 5, 4), date(2026, 5, 25),
+                            date(2026, 8, 31), date(2026, 12, 25), date(2026, 12, 26), date(2026, 12, 28)}
+    # gov.uk's bank holidays for 2026, with Boxing Day itself (a Saturday) beside its substitute Monday
