@@ -353,20 +353,20 @@ def test_an_invitation_from_before_records_checks_existed_shows_nothing_chosen()
 
 
 # Mutants that change nothing a client could show (bench/mutation.py counts them; see its EQUIVALENT):
-# equivalent: cards.discussion.x__change_meeting__mutmut_39 `"add_agency", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_41 `"add_agency", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_62 `t("add_name", None), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_64 `t("add_name", ), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_85 `("add_email", None), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_87 `("add_email", ), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_126 `("move_date", None), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_128 `("move_date", ), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_147 `("move_time", None)),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_149 `("move_time", )),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_167 `move_reason", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_169 `move_reason", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_208 `ncel_reason", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x__change_meeting__mutmut_210 `ncel_reason", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_41 `"add_agency", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_43 `"add_agency", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_64 `t("add_name", None), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_66 `t("add_name", ), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_87 `("add_email", None), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_89 `("add_email", ), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_128 `("move_date", None), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_130 `("move_date", ), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_151 `("move_time", None), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_153 `("move_time", ), problem=pro` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_174 `move_reason", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_176 `move_reason", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_215 `ncel_reason", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.discussion.x__change_meeting__mutmut_217 `ncel_reason", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.discussion.x_rsvp_card__mutmut_6 `ecord_check", None)` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.discussion.x_chair_card__mutmut_55 `al_seconds() / 60)} min)" if` -- int(seconds / 60) and int(seconds // 60) are the same whole minutes for a meeting that ends after it starts
 # equivalent: cards.discussion.x_chair_card__mutmut_175 `ecord_check', None), 'records ch` -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"

@@ -511,49 +511,49 @@ def test_a_departure_without_a_reason_yet_shows_no_made_up_reason():
 
 
 # Mutants that change nothing a client could show (bench/mutation.py counts them; see its EQUIVALENT):
-# equivalent: cards.wizard.x_child_card__mutmut_40 `e_reference", None), placeholder` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_child_card__mutmut_42 `e_reference", ), placeholder` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_child_card__mutmut_69 `t("initials", None), placeholder` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_child_card__mutmut_71 `t("initials", ), placeholder` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_child_card__mutmut_95 `es.get("dob", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_child_card__mutmut_97 `es.get("dob", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_child_card__mutmut_137 `ion_setting", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_child_card__mutmut_139 `ion_setting", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_child_card__mutmut_233 `er_children", None), placeholder` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_child_card__mutmut_235 `er_children", ), placeholder` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_38 `e_reference", None), placeholder` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_40 `e_reference", ), placeholder` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_66 `t("initials", None), placeholder` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_68 `t("initials", ), placeholder` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_92 `es.get("dob", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_94 `es.get("dob", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_132 `ion_setting", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_134 `ion_setting", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_227 `er_children", None), placeholder` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_229 `er_children", ), placeholder` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x__child_values__mutmut_56 `ion_setting", None), "other_chil` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x__child_values__mutmut_58 `ion_setting", ), "other_chil` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_concern_card__mutmut_106 `t("concerns", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_concern_card__mutmut_108 `t("concerns", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_concern_card__mutmut_270 `rrer_agency", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_concern_card__mutmut_272 `rrer_agency", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_145 `ail_{index}", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_147 `ail_{index}", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_162 `ame_{index}", None))` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_164 `ame_{index}", ))` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_196 `oval_reason", None)),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_198 `oval_reason", )),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_250 `"add_agency", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_252 `"add_agency", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_273 `t("add_name", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_275 `t("add_name", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_296 `("add_email", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_298 `("add_email", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_concern_card__mutmut_107 `t("concerns", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_concern_card__mutmut_109 `t("concerns", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_concern_card__mutmut_269 `rrer_agency", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_concern_card__mutmut_271 `rrer_agency", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_155 `ail_{index}", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_157 `ail_{index}", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_172 `ame_{index}", None))` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_174 `ame_{index}", ))` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_206 `oval_reason", None)),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_208 `oval_reason", )),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_260 `"add_agency", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_262 `"add_agency", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_283 `t("add_name", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_285 `t("add_name", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_306 `("add_email", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_308 `("add_email", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_when_card__mutmut_137 `"other_date", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_when_card__mutmut_139 `"other_date", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_when_card__mutmut_158 `"other_time", None)),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_when_card__mutmut_160 `"other_time", )),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_when_card__mutmut_178 `late_reason", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_when_card__mutmut_180 `late_reason", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_child_card__mutmut_248 `d, body, back=None)` -- False -> None: the flag is only tested for truth, None is as false
-# equivalent: cards.wizard.x_invitees_card__mutmut_98 `fallback=None)]})` -- False -> None: the flag is only tested for truth, None is as false
+# equivalent: cards.wizard.x_when_card__mutmut_160 `"other_time", None), problem=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_when_card__mutmut_162 `"other_time", ), problem=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_when_card__mutmut_183 `late_reason", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_when_card__mutmut_185 `late_reason", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_242 `d, body, back=None)` -- False -> None: the flag is only tested for truth, None is as false
+# equivalent: cards.wizard.x_invitees_card__mutmut_108 `fallback=None)]})` -- False -> None: the flag is only tested for truth, None is as false
 # equivalent: cards.wizard.x__child_values__mutmut_8 `.get(k) else "XXfalseXX" for k in ("u` -- an unticked flag spelt other than "false": the card only tests `== "true"`, so the toggle shows "false" either way
 # equivalent: cards.wizard.x__child_values__mutmut_9 `.get(k) else "FALSE" for k in ("u` -- an unticked flag spelt other than "false": the card only tests `== "true"`, so the toggle shows "false" either way
 # equivalent: cards.wizard.x_concern_card__mutmut_21 `e" if v else "XXfalseXX") if isinstan` -- an unticked flag spelt other than "false": the card only tests `== "true"`, so the toggle shows "false" either way
 # equivalent: cards.wizard.x_concern_card__mutmut_22 `e" if v else "FALSE") if isinstan` -- an unticked flag spelt other than "false": the card only tests `== "true"`, so the toggle shows "false" either way
 # equivalent: cards.wizard.x_concern_card__mutmut_24 `ms() if k != "XXconcernsXX"},` -- the saved list let through under "concerns" is overwritten by the comma-joined "concerns" later in the same dict
 # equivalent: cards.wizard.x_concern_card__mutmut_25 `ms() if k != "CONCERNS"},` -- the saved list let through under "concerns" is overwritten by the comma-joined "concerns" later in the same dict
-# equivalent: cards.wizard.x_concern_card__mutmut_111 `("concerns", "XXXX"),` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
+# equivalent: cards.wizard.x_concern_card__mutmut_112 `("concerns", "XXXX"),` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
 # equivalent: cards.wizard.x_when_card__mutmut_113 `d.get("slot", None), expanded=Tr` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
 # equivalent: cards.wizard.x_when_card__mutmut_115 `d.get("slot", ), expanded=Tr` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
 # equivalent: cards.wizard.x_when_card__mutmut_118 `.get("slot", "XXXX"), expanded=T` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
