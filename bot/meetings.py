@@ -40,6 +40,11 @@ USED_BY = {"discussion.invite": {"add_agency", "add_name", "add_email"},
            "discussion.move": {"move_date", "move_time", "move_reason"}}
 
 
+def _unused(data: dict, verb: str) -> dict:
+    """What a press carried that its change did not use: typed for another change, it comes back."""
+    return {k: v for k, v in data.items() if k not in USED_BY[verb]}
+
+
 class MeetingsFlow:
     def __init__(self, services: BotServices):
         self.s = services
@@ -94,8 +99,8 @@ class MeetingsFlow:
             if problem:
                 return self.chair_card(discussion, now, problem, data)
             if any(wizard.same_person(i.agency, i.email, person["agency"], person["email"]) for i in discussion.invitations):
-                if repeated:
-                    return self.chair_card(discussion, now)
+                if repeated:  # the change is made: what was typed for another one comes back
+                    return self.chair_card(discussion, now, typed=_unused(data, verb))
                 return self.chair_card(discussion, now, {"_card": f"{person['email']} is already invited for "
                                                                   f"{agency_name(person['agency'])}: nothing to add."}, data)
             invitation = Invitation(agency=person["agency"], name=person["name"], email=person["email"], required=False,
@@ -117,7 +122,7 @@ class MeetingsFlow:
             begin, end = datetime.fromisoformat(slot["start"]), datetime.fromisoformat(slot["end"])
             if (begin, end) == (discussion.meeting_start, discussion.meeting_end):  # no move: replies stand, nobody is told again
                 if repeated:
-                    return self.chair_card(discussion, now)
+                    return self.chair_card(discussion, now, typed=_unused(data, verb))
                 return self.chair_card(discussion, now, {"move_date": "The meeting is already at that time: nothing changed."}, data)
             discussion.meeting_start, discussion.meeting_end = begin, end
             # A reply was to the old time: Exchange clears the attendees' responses when the time changes,
@@ -154,7 +159,7 @@ class MeetingsFlow:
                     "the meeting is cancelled. Local mode: the .ics file is marked cancelled and nothing was sent to anyone.")
             return cards.message_card("Cancelled", f"{subject(discussion.case_reference, discussion.child_initials)}: {told}")
         # What this press used is done with; anything typed in the card's other boxes comes back.
-        return self.chair_card(discussion, now, typed={k: v for k, v in data.items() if k not in USED_BY[verb]})
+        return self.chair_card(discussion, now, typed=_unused(data, verb))
 
     def next_contacts(self, discussion: Discussion) -> dict[str, str]:
         """For a quorum agency whose every invitee declined: who to try next (directory, on duty then)."""

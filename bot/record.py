@@ -92,6 +92,8 @@ class RecordFlow:
                 return self.step_card(discussion)
             if verb == "record.open" and discussion.status == "recording":
                 return self.step_card(discussion)
+            if discussion.status == "recorded" and _posted_here(discussion, turn_context):  # a double-click's second Finalise
+                return _finalised_here(discussion)
             if discussion.status == "recorded":
                 return record_cards.summary_card(discussion, quorate=discussion.record.get("quorate", True),
                                                  not_quorate_text=self.s.profile.quorum.not_quorate_text,
@@ -132,9 +134,7 @@ class RecordFlow:
                     card = await self._finalise(uow, discussion, now, actor=aad, actor_name=name)
                     await uow.commit()
                     if _posted_here(discussion, turn_context):  # the summary follows in this chat: not twice
-                        return cards.message_card(f"Record finalised: {subject(discussion.case_reference, discussion.child_initials)}",
-                                                  "Its summary, and a card for each action's owner, are posted below.",
-                                                  actions=[execute("Open", "discussion.open", {"discussion_id": discussion.id})])
+                        return _finalised_here(discussion)
                     return card
             discussion.record = {**record, "version": record.get("version", 0) + 1}
             uow.audit.record(actor=aad, action=f"record.{verb.split('.')[1]}", subject_type="discussion",
@@ -221,3 +221,9 @@ def _posted_here(discussion, turn_context: TurnContext) -> bool:
     posted_to = ((discussion.conversation_reference or {}).get("conversation") or {}).get("id") or ""
     pressed_in = turn_context.activity.conversation.id or ""
     return bool(posted_to) and posted_to.split(";messageid=")[0] == pressed_in.split(";messageid=")[0]
+
+
+def _finalised_here(discussion) -> dict:
+    return cards.message_card(f"Record finalised: {subject(discussion.case_reference, discussion.child_initials)}",
+                              "Its summary, and a card for each action's owner, are posted below.",
+                              actions=[execute("Open", "discussion.open", {"discussion_id": discussion.id})])

@@ -408,8 +408,11 @@ async def test_finalised_in_the_chat_it_was_convened_in_the_summary_is_there_onc
     if "1 of 10" not in texts_of(chair.card):
         chair.card = await chair.press("discussion.open", keep_inputs=False)
     await walk_to(chair, "10 of 10")
+    second = chair.invoke("record.finalise", keep_inputs=False)  # a double-click's second press, from the same card
     card = await chair.press("record.finalise", keep_inputs=False)
+    again = await chair.answer(await bot.post(second))
     await bot.services.drain()
+    assert texts_of(again) == texts_of(card)
     assert texts_of(card) == ("Record finalised: Strategy discussion CR-104233 (AB)\n"
                               "Its summary, and a card for each action's owner, are posted below.")
     summaries = [a for a in bot.connector.sent if a.get("attachments") and

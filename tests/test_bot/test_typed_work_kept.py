@@ -339,8 +339,11 @@ async def test_on_the_discussion_card_an_invite_keeps_a_move_typed_but_not_yet_p
     await chair.press("convene.confirm")
     await bot.services.drain()
     chair.card = None
-    card = await chair.press("discussion.invite", {"add_agency": "specialist", "add_name": "Dr Expert",
-                                                   "add_email": "expert@nhs.example.org", "move_time": "15:30"}, keep_inputs=False)
+    pressed = {"add_agency": "specialist", "add_name": "Dr Expert", "add_email": "expert@nhs.example.org", "move_time": "15:30"}
+    card = await chair.press("discussion.invite", pressed, keep_inputs=False)
     assert "Dr Expert" in texts_of(card) and "⚠" not in texts_of(card)
+    # A double-click's second press (the card it came from is older): the time typed for the move is kept too.
+    again = await chair.answer(await bot.post(chair.invoke("discussion.invite", {**pressed, "version": -1}, keep_inputs=False)))
+    assert values(again)["move_time"] == "15:30" and "already invited" not in texts_of(again)
     assert values(card)["move_time"] == "15:30"  # typed for the next change: still there
     assert (values(card)["add_name"], values(card)["add_email"]) == ("", "")  # the invite's own boxes: done with
