@@ -80,7 +80,8 @@ class ActionsFlow:
             report["reason"] = reason
         aad, _, name = actor_of(turn_context)
         outcome, card = await self.apply(aad, name, turn_context.activity.id, str(data.get("discussion_id", "")),
-                                         action_id=str(data.get("action_id", "")), report=report)
+                                         action_id=str(data.get("action_id", "")), report=report,
+                                         seen=data.get("seen") if isinstance(data.get("seen"), str) else None)
         return card or cards.message_card("Not changed", outcome)
 
     async def current_card(self, data: dict) -> dict:
@@ -99,7 +100,8 @@ class ActionsFlow:
 
     async def apply(self, aad: str, name: str, delivery_id: str, discussion_id: str | None, *, report: dict,
                     action_id: str | None = None, number: int | None = None, trusted: bool = False,
-                    turn_context: TurnContext | None = None, conversation_id: str | None = None) -> tuple[str | None, dict | None]:
+                    turn_context: TurnContext | None = None, conversation_id: str | None = None,
+                    seen: str | None = None) -> tuple[str | None, dict | None]:
         """Apply one report from a card, a reply or an email link (`delivery_id` identifies the
         delivery, so a repeat is recognised); returns (what to say, the action's updated card or None).
         `conversation_id` instead of the discussion: the one recorded in that thread, found in the
@@ -118,6 +120,8 @@ class ActionsFlow:
                 await uow.commit()
                 return f"Only {self.who_may(discussion, action)} can report on A{action.number}.", None
             repeated = f"A{action.number} already has that report."
+            if seen is not None and seen != record_cards.seen_state(action):  # a card drawn before the last report
+                return repeated, self.action_card(discussion, action, now)
             status = report["status"]
             by = datetime.fromisoformat(report["by"]) if report.get("by") else None
             new_due_at = self.s.calendar.end_of_working_day(by.date()) if by else None
@@ -126,7 +130,8 @@ class ActionsFlow:
             if not await uow.discussions.report(action_id=action.id, status=status, note=report.get("reason", ""), by=name, at=now,
                                                 activity_id=delivery_id, new_due_at=new_due_at):
                 return repeated, self.action_card(discussion, action, now)
-            await uow.discussions.change_action(action, status=status, updated_at=now, **({"due_at": new_due_at} if new_due_at else {}))
+            await uow.discussions.change_action(action, status=status, updated_at=now, **({"due_at": new_due_at} if new_due_at else {}),
+                                                unless_changed_from=(action.status, action.due_at) if seen else None)
             uow.audit.record(actor=aad, action=f"action.{status}", subject_type="action", subject_id=action.id,
                              details={"discussion_id": discussion.id, "number": action.number, **{k: v for k, v in report.items()
                                                                                                     if k != "status"}},

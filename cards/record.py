@@ -2,7 +2,7 @@
 summary and one card per action. Pure: record data in, card out."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from . import words
 from .elements import (card, choices, container, date_input, error, execute, facts, heading, refreshing, shown, text, text_input,
@@ -131,6 +131,11 @@ def summary_card(discussion, *, quorate: bool, not_quorate_text: str, action_cou
                         execute("Mark the record as distributed", "record.distributed", data)])
 
 
+def seen_state(action) -> str:
+    """An action's state as a card shows it, carried by the card's buttons (bot/actions.py checks it)."""
+    return f"{action.status}@{action.due_at.astimezone(timezone.utc).isoformat()}"  # in UTC, as the database gives it back
+
+
 def action_card(discussion, action, *, mention: str | None, now: datetime, typed: dict | None = None) -> dict:
     """One action, for its owner to report on. No child details: the reference, initials and the task.
     `typed`: a refused report comes back with the date and reason as they were typed."""
@@ -149,10 +154,13 @@ def action_card(discussion, action, *, mention: str | None, now: datetime, typed
     viewers = [discussion.chair_user_id]
     if action.status in ("completed", "not_required"):  # closed: nothing more to report on it
         return refreshing(card(body, []), "action.open", data, viewers)
-    actions = [execute("Completed", "action.completed", data, style="positive"),
-               execute("Will be done by…", "action.will_complete_by", data),
-               execute("No longer required", "action.not_required", data),
-               execute("Needs a further discussion", "action.needs_discussion", data)]
+    # The buttons carry the state they were drawn from (status and due): a double-click's second press,
+    # or a press on an older copy, finds it changed and changes nothing.
+    pressed = {**data, "seen": seen_state(action)}
+    actions = [execute("Completed", "action.completed", pressed, style="positive"),
+               execute("Will be done by…", "action.will_complete_by", pressed),
+               execute("No longer required", "action.not_required", pressed),
+               execute("Needs a further discussion", "action.needs_discussion", pressed)]
     body += [*date_input("by", "Will be done by (date)", str(typed.get("by") or "")),
              *text_input("reason", "No longer required because (agency manager's reason)", str(typed.get("reason") or ""))]
     return refreshing(card(body, actions), "action.open", data, viewers)

@@ -134,10 +134,16 @@ class DiscussionRepository:
         inserted = await _insert_once(self.session, ActionUpdate, {"id": new_id(), **values}, key="activity_id", returning="id")
         return inserted.first() is not None
 
-    async def change_action(self, action: Action, **values) -> None:
+    async def change_action(self, action: Action, *, unless_changed_from: tuple | None = None, **values) -> None:
         """Change an action's own columns in one UPDATE; the object in hand then says the same, with
-        nothing left for the ORM's flush (whose machinery was a fifth of a reply in a thread, issue 19)."""
-        await self.session.execute(_action_by_id(), {"changed_id": action.id, **values})
+        nothing left for the ORM's flush (whose machinery was a fifth of a reply in a thread, issue 19).
+        `unless_changed_from` (status, due): only if the action still stands so (else StaleDataError:
+        a double-click's second press, applied at the same moment, changes nothing)."""
+        if unless_changed_from is None:
+            await self.session.execute(_action_by_id(), {"changed_id": action.id, **values})
+        elif (await self.session.execute(_action_unchanged(), {"changed_id": action.id, "seen_status": unless_changed_from[0],
+                                                                "seen_due": unless_changed_from[1], **values})).rowcount != 1:
+            raise StaleDataError(f"action {action.id} changed since its card was drawn")
         for key, value in values.items():
             set_committed_value(action, key, value)
 
@@ -377,6 +383,13 @@ def _discussion_saved():
 @functools.cache
 def _action_by_id():
     return update(Action.__table__).where(Action.__table__.c.id == bindparam("changed_id"))
+
+
+@functools.cache
+def _action_unchanged():
+    table = Action.__table__
+    return update(table).where(table.c.id == bindparam("changed_id"), table.c.status == bindparam("seen_status"),
+                               table.c.due_at == bindparam("seen_due"))
 
 
 @functools.cache

@@ -419,3 +419,25 @@ async def test_finalised_in_the_chat_it_was_convened_in_the_summary_is_there_onc
                  texts_of(a["attachments"][0]["content"]).startswith("Record finalised") and "agreed" in
                  texts_of(a["attachments"][0]["content"])]
     assert len(summaries) == 1
+
+
+@pytest.mark.parametrize("together", [False, True])
+async def test_a_double_click_on_an_action_cards_button_is_one_report(bot, recorded, together):
+    """From a second Playground walk: each click has its own activity id, so a double-click on
+    "Needs a further discussion" recorded two reports and posted two review offers."""
+    chair, actions = recorded
+    posted = [a for a in bot.connector.sent if a.get("attachments") and a["attachments"][0]["content"]["body"][0].get("text", "").startswith("A4 ·")][-1]
+    chair.card = posted["attachments"][0]["content"]
+    clicks = [chair.invoke("action.needs_discussion", {"action_id": actions[4]}, keep_inputs=False) for _ in range(2)]
+    if together:
+        responses = await asyncio.gather(*(bot.post(c) for c in clicks))
+    else:
+        responses = [await bot.post(c) for c in clicks]
+    answers = [texts_of(await chair.answer(r)) for r in responses]
+    await bot.services.drain()
+    assert all("Status: needs a further strategy discussion" in a for a in answers), answers
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+        [a4] = [a for a in discussion.actions if a.number == 4]
+        offers = [e for e in await uow.effects.for_discussion(chair.discussion_id) if e.key.endswith(":review-offer")]
+    assert [u.status for u in a4.history].count("needs_discussion") == 1 and len(offers) == 1

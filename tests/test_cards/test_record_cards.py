@@ -311,7 +311,8 @@ def test_the_summary_in_the_thread_carries_only_the_reference_and_initials():
 
 def action(status="open", **more):
     return SimpleNamespace(**{"id": "a-1", "number": 2, "child_initials": "AB", "description": "Visit the school", "owner_name": "DS A",
-                              "owner_agency": "police", "due_at": datetime(2026, 11, 24, 17, 0, tzinfo=LONDON), "status": status, **more})
+                              "owner_agency": "police", "due_at": datetime(2026, 11, 24, 17, 0, tzinfo=LONDON), "status": status,
+                              "updated_at": datetime(2026, 11, 23, 9, 30, tzinfo=LONDON), **more})
 
 
 def test_an_action_card_tells_its_owner_what_is_due_and_offers_the_four_reports():
@@ -323,7 +324,8 @@ def test_an_action_card_tells_its_owner_what_is_due_and_offers_the_four_reports(
     assert [(b["title"], b["verb"], b.get("style")) for b in card["actions"]] == [
         ("Completed", "action.completed", "positive"), ("Will be done by…", "action.will_complete_by", None),
         ("No longer required", "action.not_required", None), ("Needs a further discussion", "action.needs_discussion", None)]
-    assert all(b["data"] == {"verb": b["verb"], **data} for b in card["actions"])
+    # Each button carries the state it was drawn from: a double-click's second press finds it changed.
+    assert all(b["data"] == {"verb": b["verb"], **data, "seen": "open@2026-11-24T17:00:00+00:00"} for b in card["actions"])
     boxes = inputs(card)
     assert (boxes["by"]["type"], boxes["by"]["label"], boxes["by"]["value"]) == ("Input.Date", "Will be done by (date)", "")
     assert (boxes["reason"]["label"], boxes["reason"]["value"]) == ("No longer required because (agency manager's reason)", "")
