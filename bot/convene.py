@@ -144,6 +144,10 @@ class ConveneFlow:
 
     def _wizard(self, uow, discussion: Discussion, verb: str, data: dict, now: datetime, actor: str) -> dict:
         draft = dict(discussion.draft or {"step": "child"})
+        if verb == "convene.cancel" and draft.get("step") == data.get("step") and stale_press(data, draft):
+            # A double-click's second Cancel: the question the first asked, again (not the step's card,
+            # which looked as if Cancel had done nothing).
+            return cards.cancel_card(discussion.id, version=draft.get("version", 0), step=draft["step"])
         if verb == "convene.open" or stale_press(data, draft, adding=verb in ("convene.add_person", "convene.remove_person")):  # a repeated or out-of-date press changes nothing
             return self.step_card(discussion, now)
         if verb == "convene.cancel_confirmed":

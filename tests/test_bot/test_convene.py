@@ -248,7 +248,11 @@ async def test_cancel_sends_nothing(running_bot, tmp_path):
     assert "Cancel this draft?" in texts_of(card)  # asked first
     card = await chair.press("convene.open")  # No, go back: the draft is as it was
     assert "1 of 5 · The child" in texts_of(card)
+    second = chair.invoke("convene.cancel")  # a double-click: its second press comes from the same card
     await chair.press("convene.cancel")
+    again = await chair.answer(await running_bot.post(second))
+    assert "Cancel this draft?" in texts_of(again)  # asked again, not the child's card as if Cancel did nothing
+    chair.card = again
     card = await chair.press("convene.cancel_confirmed")
     assert "Nothing was sent to anyone." in texts_of(card)
     assert not (tmp_path / "invitations").exists()
