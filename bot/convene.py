@@ -268,6 +268,9 @@ class ConveneFlow:
     async def _link(self, uow, discussion: Discussion, now: datetime, *, review: bool) -> dict:
         """A new draft started from this discussion: for child-on-child, the other child's separate
         discussion (the concern filled in); for a review discussion, the same child and concern too."""
+        started = await uow.discussions.draft_started_from(discussion.id)
+        if started is not None:  # a double-click's second press, or the button pressed again later: that draft
+            return self.step_card(started, now)
         concern = (discussion.draft or {}).get("concern") or {}
         draft = ({"step": "child", "child": discussion.draft.get("child"), "concern": concern} if review
                  else {"step": "child", "concern": {**concern, "concerns": ["child_on_child"]}})

@@ -189,6 +189,11 @@ async def test_agencies_report_back_by_button_and_by_reply(bot, recorded):
     assert offer["actions"][0]["verb"] == "convene.review"
     review = await chair.press("convene.review", {"discussion_id": chair.discussion_id}, keep_inputs=False)
     assert next(i for i in inputs(review) if i["id"] == "case_reference")["value"] == "CR-104233"
+    # Pressed again (a double-click's second press, or later): the same draft, not a second one.
+    again = await chair.press("convene.review", {"discussion_id": chair.discussion_id}, keep_inputs=False)
+    assert again["actions"][0]["data"]["discussion_id"] == review["actions"][0]["data"]["discussion_id"]
+    async with bot.services.uow() as uow:
+        assert len([d for d in await uow.discussions.by_case_reference("") if d.linked_discussion_id == chair.discussion_id]) == 1
 
     # Someone who may not: refused and told who may.
     assert "Only DS Pat Placeholder, CAIT, anyone from Police in the directory, or the chair can report on A5." == \
