@@ -177,18 +177,18 @@ def parse_concern(values: dict, *, now: datetime, zone: ZoneInfo, child: dict) -
     received_date, received_time = uk_date(text(values, "received_date")), time_of_day(text(values, "received_time"))
     received_at = None
     local_now = now.astimezone(zone)
+    in_future = f"That is in the future (it is {local_now:%H:%M} now): when was the concern received?"
     if received_date is None:
         errors["received_date"] = "Enter the date the concern was received."
     elif received_date > local_now.date():  # said at once, not only after the time is put right
-        errors["received_date"] = f"That is in the future (it is {local_now:%H:%M} now): when was the concern received?"
+        errors["received_date"] = in_future
     if received_time is None:  # each box says what is wrong with it, both at once
         errors["received_time"] = ("Enter the time as HH:MM on the 24-hour clock, e.g. 09:05." if text(values, "received_time")
                                    else "Enter the time the concern was received (HH:MM).")
     if not errors:
         received_at = datetime.combine(received_date, received_time, tzinfo=zone)
-        if received_at > now + timedelta(minutes=5):  # under the field that is wrong: today's date with a later time is the time
-            field = "received_time" if received_date == now.astimezone(zone).date() else "received_date"
-            errors[field] = f"That is in the future (it is {now.astimezone(zone):%H:%M} now): when was the concern received?"
+        if received_at > now + timedelta(minutes=5):  # a later day was refused above: today's date, so the time is wrong
+            errors["received_time"] = in_future
         elif received_at < now - timedelta(days=30):
             errors["received_date"] = "That is over 30 days ago; convene for new information received now."
     concerns = [c for c in text(values, "concerns").split(",") if c]

@@ -118,7 +118,7 @@ class DiscussionRepository:
 
     async def recorded_in(self, conversation_id: str, *, load: tuple[str, ...] = ("actions", "invitations")) -> Discussion | None:
         """The discussion whose record lives in this conversation or thread (the latest one)."""
-        return (await self.session.execute(_recorded_in(select(Discussion), conversation_id).options(*_children(load)))).scalar_one_or_none()
+        return (await self.session.execute(_discussion_recorded_in(load), _conversations(conversation_id))).scalar_one_or_none()
 
     async def with_action(self, *, discussion_id: str | None = None, conversation_id: str | None = None,
                           action_id: str | None = None, number: int | None = None) -> tuple[Discussion | None, Action | None]:
@@ -353,23 +353,25 @@ class ChaseRepository:
         return await self.session.get(LinkUse, digest) is not None
 
 
-def _recorded_in(query, conversation_id: str):
-    """`query` narrowed to the discussion whose record lives in this conversation or thread (the latest)."""
-    conversations = _conversations(conversation_id)
-    return _in_recorded(query, Discussion.conversation_id.in_((conversations["conversation"], conversations["base"])))
-
-
 def _conversations(conversation_id: str) -> dict:
-    """A thread's conversation id, and its channel's (a reply's id names its thread: ";messageid=")."""
+    """The parameters of `_recorded_in`: a thread's conversation id, and its channel's (a reply's id
+    names its thread: ";messageid=")."""
     return {"conversation": conversation_id, "base": conversation_id.split(";messageid=")[0]}
 
 
-def _in_recorded(query, where):
-    return query.where(Discussion.status == "recorded", where).order_by(Discussion.finalised_at.desc()).limit(1)
+def _recorded_in(query):
+    """`query` narrowed to the discussion whose record lives in a conversation or thread (the latest)."""
+    return (query.where(Discussion.status == "recorded", Discussion.conversation_id.in_((bindparam("conversation"), bindparam("base"))))
+            .order_by(Discussion.finalised_at.desc()).limit(1))
 
 
 # Statements on the everyday paths (a card step, a reply in a thread), built once and run with each
 # call's parameters: building one (its clauses, operators and cache key) cost more than running it.
+
+@functools.cache
+def _discussion_recorded_in(load: tuple[str, ...]):
+    return _recorded_in(select(Discussion).options(*_children(load)))
+
 
 @functools.cache
 def _discussion_by_id(load: tuple[str, ...], for_update: bool):
@@ -412,14 +414,14 @@ def _discussion_with_action(*, by_conversation: bool):
                                                                Discussion.assessment, Discussion.children)]
     query = select(Discussion, Action).outerjoin(Action, which).options(*documents)
     if by_conversation:
-        return _in_recorded(query, Discussion.conversation_id.in_((bindparam("conversation"), bindparam("base"))))
+        return _recorded_in(query)
     return query.where(Discussion.id == bindparam("discussion_id"))
 
 
-def _dialect_insert(session: AsyncSession, model):
+def _dialect_insert(dialect: str, target):
     """The database's own INSERT, which knows ON CONFLICT. Its module is the one the engine has
     already loaded: importing PostgreSQL's dialect in a SQLite service costs 2 MB (issue 19)."""
-    return importlib.import_module(f"sqlalchemy.dialects.{session.bind.dialect.name}").insert(model)
+    return importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert(target)
 
 
 def _new_effect(fields: dict, now: datetime, *, next_attempt_at: datetime, started: bool, claimed_by: str | None) -> dict:
@@ -441,7 +443,7 @@ async def _insert_once(session: AsyncSession, model, values: dict, *, key: str, 
 @functools.cache  # built once, then run with each call's values (issue 19: building it cost more than running it)
 def _insert_once_statement(dialect: str, table, key: str, returning: str | None):
     # On the table, not the mapped class: one row's INSERT needs none of the ORM's bulk machinery.
-    statement = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert(table).on_conflict_do_nothing(index_elements=[key])
+    statement = _dialect_insert(dialect, table).on_conflict_do_nothing(index_elements=[key])
     return statement.returning(table.c[returning]) if returning else statement
 
 
@@ -480,7 +482,7 @@ class EffectRepository:
         now = self.clock.now()
         rows = [_new_effect(effect, now, next_attempt_at=claimed_until, started=started(effect), claimed_by=self.boot_id)
                 for effect in effects]
-        statement = _dialect_insert(self.session, Effect).values(rows).on_conflict_do_nothing(index_elements=["key"]).returning(Effect.key)
+        statement = _dialect_insert(self.session.bind.dialect.name, Effect).values(rows).on_conflict_do_nothing(index_elements=["key"]).returning(Effect.key)
         added = set((await self.session.execute(statement)).scalars())
         return [Effect(**row) for row in rows if row["key"] in added]
 
