@@ -71,7 +71,7 @@ class Chair:
         """The invoke activity Teams would send for pressing `verb` on the current card."""
         data = {"discussion_id": self.discussion_id}
         if self.card:
-            button = next((a for a in [*self.card.get("actions", []), *_body_actions(self.card)] if a.get("verb") == verb), {})
+            button = next((a for a in [*self.card.get("actions", []), *body_actions(self.card)] if a.get("verb") == verb), {})
             data.update({k: v for k, v in button.get("data", {}).items() if k != "verb"})
             if keep_inputs and button.get("associatedInputs") != "none":  # as Teams does: such a button sends no input
                 data.update(inputs_of(self.card))
@@ -99,7 +99,8 @@ class Chair:
         return body["value"]
 
 
-def _body_actions(card: dict) -> list[dict]:
+def body_actions(card: dict) -> list[dict]:
+    """The buttons inside a card's body (ActionSets), as opposed to its own actions."""
     found = []
 
     def walk(items):

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import make_settings, start_bot, stop_bot
 
-from .chair import Chair, _body_actions, inputs_of, texts_of
+from .chair import Chair, body_actions, inputs_of, texts_of
 from .test_cards_tell_the_truth import recorded_with_one_action, with_police_in_teams
 from .test_convene import CHILD
 from .test_durable_effects import add_action, recording, walk_to
@@ -79,7 +79,7 @@ def where(card: dict) -> str:
 
 
 def buttons(card: dict) -> list[str]:
-    verbs = [a["verb"] for a in [*card.get("actions", []), *_body_actions(card)] if a.get("type") == "Action.Execute"]
+    verbs = [a["verb"] for a in [*card.get("actions", []), *body_actions(card)] if a.get("type") == "Action.Execute"]
     return list(dict.fromkeys(verbs))
 
 
@@ -104,7 +104,7 @@ def _number(place: str) -> int:
 
 def _removed(verb: str, card: dict) -> set[str]:
     """The inputs that go with what a Remove button takes away (the first such button is the one pressed)."""
-    button = next(a for a in [*card.get("actions", []), *_body_actions(card)] if a.get("verb") == verb)
+    button = next(a for a in [*card.get("actions", []), *body_actions(card)] if a.get("verb") == verb)
     if not verb.endswith("remove_person"):
         return set()
     return {e["id"] for e in _inputs(card) if e["id"].endswith(f"_{button['data']['index']}")}

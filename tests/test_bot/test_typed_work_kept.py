@@ -6,7 +6,7 @@ import pytest
 from tests.conftest import make_settings, start_bot, stop_bot
 from tests.test_cards.reading import assert_error_under
 
-from .chair import Chair, inputs_of, invitee_rows, texts_of
+from .chair import Chair, body_actions, inputs_of, invitee_rows, texts_of
 from .test_convene import CHILD
 from .test_durable_effects import walk_to, recording
 from .test_record import FRIDAY_NOON
@@ -24,6 +24,20 @@ def values(card: dict) -> dict:
     return inputs_of(card)
 
 
+async def at_invitees(bot) -> tuple[Chair, dict]:
+    """A chair at the invitees card (step 3), the referrer a GP."""
+    chair = Chair(bot)
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00", "referrer_agency": "GP"})
+    return chair, card
+
+
+def row_of(card: dict, label: str) -> int:
+    """The number of the invitee card's row for an agency, e.g. "Police" (its inputs end _N)."""
+    return next(i for i, c in enumerate(invitee_rows(card)) if f"**{label}**" in texts_of({"body": [c]}))
+
+
 async def test_back_from_the_concern_keeps_what_was_typed_on_it_and_on_the_child(bot):
     chair = Chair(bot)
     await chair.strategy()
@@ -38,13 +52,8 @@ async def test_back_from_the_concern_keeps_what_was_typed_on_it_and_on_the_child
 
 
 async def test_add_person_keeps_the_ticks_and_a_refused_add_keeps_the_person(bot):
-    chair = Chair(bot)
-    await chair.strategy()
-    await chair.press("convene.next", CHILD)
-    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00", "referrer_agency": "GP"})
-    rows = invitee_rows(card)
-    police = next(i for i, c in enumerate(rows) if "**Police**" in texts_of({"body": [c]}))
-    referrer = next(i for i, c in enumerate(rows) if "**Referrer**" in texts_of({"body": [c]}))
+    chair, card = await at_invitees(bot)
+    police, referrer = row_of(card, "Police"), row_of(card, "Referrer")
     edits = {f"invite_{police}": "false", f"reason_{police}": "DS on leave; PPU briefed by phone", f"invite_{referrer}": "true"}  # both differ from how they started
     card = await chair.press("convene.add_person", {**edits, "add_agency": "specialist", "add_name": "Dr Expert",
                                                     "add_email": "expert@nhs.example.org"})
@@ -184,7 +193,7 @@ async def test_back_to_the_concern_and_next_again_keeps_the_invitee_list_as_the_
     await chair.strategy()
     await chair.press("convene.next", CHILD)
     card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00"})
-    police = next(i for i, c in enumerate(invitee_rows(card)) if "**Police**" in texts_of({"body": [c]}))
+    police = row_of(card, "Police")
     await chair.press("convene.add_person", {"add_agency": "specialist", "add_name": "Dr Expert",
                                              "add_email": "expert@nhs.example.org"})
     edits = {f"invite_{police}": "false", f"reason_{police}": "DS on leave; PPU briefed by phone", "add_name": "Half typed"}
@@ -260,12 +269,8 @@ async def test_a_record_box_emptied_after_back_stays_empty(bot):
 
 async def test_an_emptied_referrer_email_is_not_used_the_card_asks_for_one_or_an_untick(bot):
     """From a Playground walk: the emptied address came back, was invited and went on the record's list."""
-    chair = Chair(bot)
-    await chair.strategy()
-    await chair.press("convene.next", CHILD)
-    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00", "referrer_agency": "GP"})
-    rows = invitee_rows(card)
-    referrer = next(i for i, c in enumerate(rows) if "**Referrer**" in texts_of({"body": [c]}))
+    chair, card = await at_invitees(bot)
+    referrer = row_of(card, "Referrer")
     card = await chair.press("convene.next", {f"invite_{referrer}": "true", f"email_{referrer}": "surgery@gp.example.org",
                                               f"name_{referrer}": "Dr Patel"})
     assert "4 of 5" in texts_of(card)
@@ -301,43 +306,22 @@ async def test_finalise_refuses_a_next_discussion_time_and_venue_without_a_date_
 async def test_removing_someone_clears_warnings_that_may_no_longer_hold_and_keeps_what_was_typed(bot):
     """From a Playground walk: "Say why..." stayed under a reason already typed, after a Remove (and the
     rows' numbers, which the warnings are keyed by, move when someone is removed)."""
-    chair = Chair(bot)
-    await chair.strategy()
-    await chair.press("convene.next", CHILD)
-    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00", "referrer_agency": "GP"})
-    police = next(i for i, c in enumerate(invitee_rows(card)) if "**Police**" in texts_of({"body": [c]}))
+    chair, card = await at_invitees(bot)
+    police = row_of(card, "Police")
     card = await chair.press("convene.add_person", {"add_agency": "specialist", "add_name": "Kim Lee", "add_email": "kim.lee@nhs.example.org"})
     card = await chair.press("convene.next", {f"invite_{police}": "false"})
     assert "⚠ Say why this required agency is not invited." in texts_of(card)
-    remove = next(a for a in _buttons(card) if a.get("verb") == "convene.remove_person")
+    remove = next(a for a in body_actions(card) if a.get("verb") == "convene.remove_person")
     card = await chair.press("convene.remove_person", {"index": remove["data"]["index"], f"reason_{police}": "DS on leave"})
     assert "Kim Lee" not in texts_of(card) and "Say why" not in texts_of(card)
     assert values(card)[f"reason_{police}"] == "DS on leave"
 
 
-def _buttons(card: dict) -> list[dict]:
-    found = []
-
-    def walk(items):
-        for item in items:
-            if item.get("type") == "ActionSet":
-                found.extend(item["actions"])
-            for key in ("items", "body", "columns"):
-                if isinstance(item.get(key), list):
-                    walk(item[key])
-
-    walk(card.get("body", []))
-    return found
-
-
 async def test_on_the_discussion_card_an_invite_keeps_a_move_typed_but_not_yet_pressed(bot):
     """From a Playground walk: a successful Invite emptied the "Move to: time" typed for the next change."""
-    from .test_convene import convene
+    from .test_cards_tell_the_truth import convened_here
 
-    chair = Chair(bot)
-    await convene(chair, child=CHILD, concern={"concerns": "physical_abuse", "received_time": "10:00"})
-    await chair.press("convene.confirm")
-    await bot.services.drain()
+    chair = await convened_here(bot)
     chair.card = None
     pressed = {"add_agency": "specialist", "add_name": "Dr Expert", "add_email": "expert@nhs.example.org", "move_time": "15:30"}
     card = await chair.press("discussion.invite", pressed, keep_inputs=False)
