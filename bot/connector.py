@@ -22,8 +22,10 @@ from urllib.parse import quote
 import aiohttp
 import jwt
 import requests
-from botbuilder.schema import (Activity, ConversationParameters, ConversationResourceResponse, ResourceResponse)
-from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication, ClaimsIdentity
+from botbuilder.schema import (Activity, ConversationParameters, ConversationResourceResponse, ResourceResponse, RoleTypes)
+from botframework.connector import Channels
+from botframework.connector.auth import (AuthenticateRequestResult, AuthenticationConstants, BotFrameworkAuthentication,
+                                         ClaimsIdentity)
 from yarl import URL
 
 from .schema import to_json
@@ -208,12 +210,36 @@ class _PooledConnectorFactory:
                                           lambda: self._inner.create(service_url, audience))
 
 
+def _emulator_skill_call(activity) -> bool:
+    # JwtTokenValidation.authenticate_request's one reading of the activity when there is no token.
+    recipient = getattr(activity, "recipient", None)
+    return (getattr(activity, "channel_id", None) == Channels.emulator and getattr(recipient, "role", None) == RoleTypes.skill
+            and getattr(activity, "relates_to", None) is not None)
+
+
 class PooledAuthentication(BotFrameworkAuthentication):
     """botbuilder's authentication, unchanged for inbound tokens, handing out pooled connectors."""
 
     def __init__(self, inner: BotFrameworkAuthentication, pool: ConnectorPool):
         self._inner, self.pool = inner, pool
         self._user_token_clients: dict = {}
+        self._anonymous: AuthenticateRequestResult | None = None
+
+    async def _anonymously(self, activity) -> AuthenticateRequestResult | None:
+        """A request with no token, where authentication is off (local mode): botbuilder's answer,
+        worked out once. It depends on the configuration alone, which never changes in a process
+        (JwtTokenValidation: no header and auth disabled is an anonymous identity; the emulator's
+        skill calls, the one case that reads the activity, always go to botbuilder). botbuilder
+        otherwise asks the credential factories twice and builds a connector factory per request:
+        a tenth of a `help` turn. None when a token is required: botbuilder refuses the request."""
+        if self._anonymous is None:
+            self._anonymous = await self._inner.authenticate_request(activity, "")
+        known = self._anonymous
+        result = AuthenticateRequestResult()
+        result.claims_identity = ClaimsIdentity(dict(known.claims_identity.claims), known.claims_identity.is_authenticated,
+                                                known.claims_identity.authentication_type)
+        result.audience, result.caller_id, result.connector_factory = known.audience, known.caller_id, known.connector_factory
+        return result
 
     @staticmethod
     def _app_id(claims_identity: ClaimsIdentity | None) -> str | None:
@@ -222,7 +248,10 @@ class PooledAuthentication(BotFrameworkAuthentication):
 
     async def authenticate_request(self, activity, auth_header):
         try:
-            result = await self._inner.authenticate_request(activity, auth_header)
+            if not auth_header and not _emulator_skill_call(activity):
+                result = await self._anonymously(activity)
+            else:
+                result = await self._inner.authenticate_request(activity, auth_header)
         except (PermissionError, requests.RequestException):  # refused; or the Bot Framework's keys unreachable (a 500)
             raise
         except Exception as error:  # botbuilder answers a key id it does not publish with an IndexError, a bad endorsement with Exception

@@ -3,14 +3,14 @@ draft lives in the database, so a restart, a closed chat or a break of an hour r
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from botbuilder.core import MessageFactory, TurnContext
 
 from cards import discussion as discussion_cards
 from cards.elements import input_ids, refreshing
 from cards import wizard as cards
-from protocol import Facts, assess
+from protocol import Facts, assess, met_out_of_hours
 from scheduling.slots import propose_slots
 from storage.models import Discussion
 from storage.repositories import CHILDREN
@@ -235,7 +235,7 @@ class ConveneFlow:
     def _meets_out_of_hours(self, discussion) -> bool:
         """The EDT meets tonight only when the deadline itself falls out of hours; a concern received
         at the weekend with days to run is met, and its contacts chosen, in working hours."""
-        return not self.s.calendar.in_working_hours(discussion.deadline - timedelta(minutes=1))
+        return met_out_of_hours(discussion.deadline, self.s.calendar)
 
     def _next_when(self, discussion, draft, data, now):
         slot, errors = wizard.parse_when(data, slots=draft.get("slots", []), now=now, deadline=discussion.deadline,

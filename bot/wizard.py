@@ -56,6 +56,22 @@ def as_int(value) -> int | None:
         return None
 
 
+def age_in_years(born: date, *, on: date) -> float:
+    """Completed years, and the part of the year since the last birthday, cut (never rounded) to
+    hundredths: the day before the 13th birthday is 12.99, so a rule for the under-13s holds until
+    the birthday itself and not a day earlier or later (a count of days over 365.25 was a day out
+    either side of some birthdays). Born on 29 February: the birthday is 1 March in other years."""
+    def birthday(year: int) -> date:
+        try:
+            return born.replace(year=year)
+        except ValueError:
+            return date(year, 3, 1)
+
+    years = on.year - born.year - (on < birthday(on.year))
+    last, following = birthday(born.year + years), birthday(born.year + years + 1)
+    return years + (on - last).days * 100 // (following - last).days / 100
+
+
 def same_person(agency_a: str, email_a: str, agency_b: str, email_b: str) -> bool:
     """One person for an agency, whatever the case or spacing of the email typed."""
     return agency_a == agency_b and (email_a or "").strip().lower() == (email_b or "").strip().lower()
@@ -220,7 +236,7 @@ def facts_from(child: dict, concern: dict, received_at: datetime) -> dict:
         **{f: concern[f] for f in CONCERN_FLAGS if f != "allegation_against_staff"},
     }
     if child["dob"]:
-        facts["child_age_years"] = round((received_at.date() - date.fromisoformat(child["dob"])).days / 365.25, 2)
+        facts["child_age_years"] = age_in_years(date.fromisoformat(child["dob"]), on=received_at.date())
     if concern["referrer_agency"]:
         facts["referrer_agency"] = concern["referrer_agency"]
     return facts

@@ -118,9 +118,12 @@ def assessment_block(assessment: dict, *, now: datetime) -> list:
     fmt = assessment["format_rule"]
     lines.append(text(("**Meeting required** (face to face or video): " if assessment["format"] == "meeting"
                        else "**Meeting or telephone**: ") + f"{fmt['text']} ({fmt['source']})"))
-    if assessment.get("convened_by") == "Emergency Duty Team" or assessment.get("out_of_hours"):
-        lines.append(notice("Received out of hours: the Emergency Duty Team convenes." if assessment.get("out_of_hours") else
+    if assessment.get("convened_by") == "Emergency Duty Team":
+        lines.append(notice("Received out of hours, and due before the working day: the Emergency Duty Team convenes."
+                            if assessment.get("out_of_hours") else
                             "Too late today to convene in working hours: the Emergency Duty Team convenes, by 23:59."))
+    elif assessment.get("out_of_hours"):  # at night or a weekend, with working days to run
+        lines.append(text("Received out of hours, with working days to run: the day team convenes, in working hours.", subtle=True))
     for clock in assessment.get("clocks", []):  # what is owed before the discussion itself (triborough 6)
         if clock.get("applies_when", "").startswith("before the discussion") and clock.get("due"):
             lines.append(text(f"Also by {words.when(datetime.fromisoformat(clock['due']), now=now)}: {clock['text']} ({clock['source']})"))

@@ -1,5 +1,6 @@
 """The statutory rules and the partnership profiles. Pure: no clock, no database, no network."""
 from .assessment import Assessment, Invitee, Outcome, RuleRef, assess, clocks_owed
+from .deadlines import met_out_of_hours
 from .errors import FactsError, ProfileError, ProtocolError
 from .facts import Facts
 from .loading import load_profile, parse_profile, profile_names
@@ -7,5 +8,5 @@ from .profile import Profile
 
 __all__ = [
     "Assessment", "Facts", "FactsError", "Invitee", "Profile", "ProfileError", "ProtocolError",
-    "Outcome", "RuleRef", "assess", "clocks_owed", "load_profile", "parse_profile", "profile_names",
+    "Outcome", "RuleRef", "assess", "clocks_owed", "load_profile", "met_out_of_hours", "parse_profile", "profile_names",
 ]

@@ -2,11 +2,11 @@
 clocks, each answer carrying the rule and source that produced it."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from .conditions import holds
-from .deadlines import WorkingDayCalendar, convened_by_edt, describe_within, due_by
+from .deadlines import WorkingDayCalendar, describe_within, due_by, met_out_of_hours
 from .facts import Facts
 from .profile import OWED_WHEN_TEXT, Profile, Timescale
 
@@ -104,17 +104,16 @@ def _clock_json(clock: ClockDue) -> dict:
 
 def assess(profile: Profile, facts: Facts, calendar: WorkingDayCalendar) -> Assessment:
     received = calendar.local(facts.received_at)
-    out_of_hours = not calendar.in_working_hours(received)
-
-    def applies(rule) -> bool:
-        return holds(rule.when, facts, out_of_hours=out_of_hours)
-
     minimum = profile.same_day.minimum_hours_to_convene
-    # Specific rules are exceptions to the default: the default applies only when none matches.
-    matched = [r for r in profile.timescales.rules if applies(r)] or [profile.timescales.default]
+    # Specific rules are exceptions to the default: the default applies only when none matches. A
+    # timescale never tests `out_of_hours` (Timescales refuses it): that is worked out from the deadline.
+    matched = [r for r in profile.timescales.rules if holds(r.when, facts, out_of_hours=None)] or [profile.timescales.default]
     deadlines = [(due_by(r.within, received, calendar, same_day_minimum_hours=minimum), index, r) for index, r in enumerate(matched)]
     deadline, _, winner = min(deadlines, key=lambda item: (item[0], item[1]))
-    edt = convened_by_edt(winner.within, received, calendar, minimum_hours=minimum)
+    edt = met_out_of_hours(deadline, calendar)
+
+    def applies(rule) -> bool:  # `out_of_hours` in a rule: the discussion is the Emergency Duty Team's
+        return holds(rule.when, facts, out_of_hours=edt)
 
     format_rules = [r for r in profile.formats.rules if applies(r)]
     if format_rules:
@@ -126,7 +125,7 @@ def assess(profile: Profile, facts: Facts, calendar: WorkingDayCalendar) -> Asse
     return Assessment(
         profile=profile.id,
         received_at=received,
-        out_of_hours=out_of_hours,
+        out_of_hours=not calendar.in_working_hours(received),
         convened_by="Emergency Duty Team" if edt else "day team",
         deadline=deadline,
         deadline_rule=RuleRef(winner.rule, winner.text, winner.source),
@@ -188,10 +187,9 @@ def clocks_owed(profile: Profile, facts: Facts, outcome: Outcome, calendar: Work
     owed_now = {"always": True, "before_discussion": False, "s47_started": outcome.s47_started, "records_not_researched": bool(outcome.not_researched),
                 "held_out_of_hours": held_out_of_hours, "held_out_of_hours_not_quorate": held_out_of_hours and not outcome.quorate}
     minimum = profile.same_day.minimum_hours_to_convene
-    received_out_of_hours = not calendar.in_working_hours(received)
     owed = []
-    for rule in profile.clocks:
-        if holds(rule.when, facts, out_of_hours=received_out_of_hours) and owed_now[rule.owed_when]:
+    for rule in profile.clocks:  # `out_of_hours` in a clock's rule: the discussion was held out of hours
+        if holds(rule.when, facts, out_of_hours=held_out_of_hours) and owed_now[rule.owed_when]:
             start = received if rule.starts == "referral" else held
             owed.append(ClockDue(rule.clock, rule.source, rule.text, due=due_by(rule.within, start, calendar, same_day_minimum_hours=minimum),
                                  applies_when=OWED_WHEN_TEXT[rule.owed_when]))

@@ -14,7 +14,9 @@ def school_age(facts: Facts) -> bool | None:
     return None if age is None else SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]
 
 
-def holds(condition: Condition, facts: Facts, *, out_of_hours: bool) -> bool:
+def holds(condition: Condition, facts: Facts, *, out_of_hours: bool | None) -> bool:
+    """`out_of_hours`: whether the discussion is (to be) held out of hours, by the Emergency Duty Team;
+    None where that is not known yet (a timescale, which decides it), and a rule may not test it."""
     tests = (
         not condition.concerns_any or any(c in facts.concerns for c in condition.concerns_any),
         all(facts.is_true(f) for f in condition.facts),

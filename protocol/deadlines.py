@@ -5,7 +5,7 @@ stays pure: same inputs, same answer, no clock, no files.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from .profile import WorkingDays, Within
@@ -47,12 +47,12 @@ def same_day_end(local: datetime, calendar: WorkingDayCalendar, *, minimum_hours
     return calendar.end_of_calendar_day(local.date())
 
 
-def convened_by_edt(within: Within, start: datetime, calendar: WorkingDayCalendar, *, minimum_hours: float) -> bool:
-    """Whether the deadline falls to the Emergency Duty Team (out of hours, or a same-day concern too late to convene in hours)."""
-    local = calendar.local(start)
-    if not calendar.in_working_hours(local):
-        return True
-    return within == "same_day" and same_day_end(local, calendar, minimum_hours=minimum_hours) != calendar.end_of_working_day(local.date())
+def met_out_of_hours(deadline: datetime, calendar: WorkingDayCalendar) -> bool:
+    """Whether the discussion falls to the Emergency Duty Team: its deadline is outside working hours
+    (a same-day concern received out of hours, or too late in the day to convene in hours). A concern
+    received at night or at the weekend with working days to run is met by the day team, in hours
+    (PROTOCOL.md §2: out of hours, "same day" means EDT tonight; §1: the EDT chairs out of hours)."""
+    return not calendar.in_working_hours(calendar.local(deadline) - timedelta(minutes=1))
 
 
 def limit_words(within: Within) -> str:

@@ -31,7 +31,8 @@ class Facts(BaseModel):
     adult_services_involved: YesNo
     other_authority_involved: YesNo
     sarc_referral: YesNo
-    child_age_years: Annotated[float | None, Field(default=None, ge=0, le=25, strict=True)]
+    # A strategy discussion is about a child (Children Act 1989 s47): under 18 on the day of receipt.
+    child_age_years: Annotated[float | None, Field(default=None, ge=0, lt=18, strict=True)]
     referrer_agency: str | None = Field(default=None, min_length=1, max_length=120)
 
     @field_validator("received_at", mode="before")

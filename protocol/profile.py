@@ -72,6 +72,13 @@ class Timescales(Strict):
     target: Target | None = None
 
     @model_validator(mode="after")
+    def who_meets_is_not_a_test(self):
+        # Who meets (the day team or the Emergency Duty Team) follows from the deadline these rules decide.
+        if any(r.when.out_of_hours is not None for r in (self.default, *self.rules)):
+            raise ValueError("a timescale cannot test out_of_hours: whether the Emergency Duty Team meets follows from the deadline")
+        return self
+
+    @model_validator(mode="after")
     def unique_rule_ids(self):
         ids = [self.default.rule, *(r.rule for r in self.rules)]
         duplicates = {i for i in ids if ids.count(i) > 1}

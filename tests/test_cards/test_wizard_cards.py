@@ -210,9 +210,13 @@ def test_the_assessment_tells_the_aim_the_out_of_hours_team_and_what_is_owed_bef
     [band] = [b for b in block if b["type"] == "Container"]
     assert band["style"] == "warning"
     assert band["items"][0]["text"] == "Too late today to convene in working hours: the Emergency Duty Team convenes, by 23:59."
-    night = cards.assessment_block(assessment(out_of_hours=True), now=NOW)
+    night = cards.assessment_block(assessment(out_of_hours=True, convened_by="Emergency Duty Team"), now=NOW)
     assert [b["items"][0]["text"] for b in night if b["type"] == "Container"] == [
-        "Received out of hours: the Emergency Duty Team convenes."]
+        "Received out of hours, and due before the working day: the Emergency Duty Team convenes."]
+    weekend = cards.assessment_block(assessment(out_of_hours=True), now=NOW)  # days to run: the day team's, no warning
+    assert not [b for b in weekend if b["type"] == "Container"]
+    assert "Received out of hours, with working days to run: the day team convenes, in working hours." in \
+        [b["text"] for b in weekend if b["type"] == "TextBlock"]
     assert not [b for b in cards.assessment_block(assessment(), now=NOW) if b["type"] == "Container"]
     assert len(cards.assessment_block(assessment(), now=NOW)) == 2
 

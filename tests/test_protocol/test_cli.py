@@ -87,5 +87,7 @@ def test_the_documented_output_names_the_profile_receipt_hours_convener_and_matc
     assert out["profile"] == "walsall"
     assert out["received_at"] == "2026-11-23T19:00:00+00:00"
     assert out["out_of_hours"] is True
-    assert out["convened_by"] == "Emergency Duty Team"
+    assert out["convened_by"] == "day team"  # due by Tuesday's close: a working day to run, so met in hours
     assert out["matched_rules"] == ["organised_abuse_or_allegation_against_staff"]
+    tonight = run("walsall", received_at="2026-11-23T14:00:00-05:00", concerns=["serious_neglect"]).to_json()
+    assert tonight["convened_by"] == "Emergency Duty Team" and tonight["deadline"] == "2026-11-23T23:59:00+00:00"

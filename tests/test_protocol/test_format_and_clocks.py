@@ -59,14 +59,17 @@ def test_discussion_clocks_give_their_rule_and_when_they_apply():
     assert clocks("bristol")["record_distribution"]["rule"] == "within 10 working days of the discussion"
 
 
-def test_out_of_hours_clocks_apply_only_to_out_of_hours_referrals():
+def test_out_of_hours_clocks_are_shown_when_convening_only_for_a_discussion_the_edt_meets():
     evening = "2026-11-23T19:00:00+00:00"
     assert "out_of_hours_record" not in clocks("bristol")
-    record = clocks("bristol", received_at=evening)["out_of_hours_record"]
+    assert "out_of_hours_record" not in clocks("bristol", received_at=evening)  # 3 working days to run: the day team's
+    record = clocks("bristol", received_at=evening, concerns=["serious_physical_injury"])["out_of_hours_record"]  # tonight
     assert record["rule"] == "before the start of the next working day after the discussion"
     assert record["source"] == "bristol out of hours"
     assert "out_of_hours_not_quorate" not in clocks("walsall")
-    assert clocks("walsall", received_at=evening)["out_of_hours_not_quorate"]["source"] == "walsall Out of Hours Strategy Meetings"
+    assert "out_of_hours_not_quorate" not in clocks("walsall", received_at=evening)
+    assert clocks("walsall", received_at=evening, concerns=["serious_neglect"])["out_of_hours_not_quorate"]["source"] == \
+        "walsall Out of Hours Strategy Meetings"
 
 
 @pytest.mark.parametrize("profile_name", PROFILES)
@@ -114,6 +117,20 @@ def test_bristol_an_edt_discussions_record_is_owed_before_the_next_working_day_s
     record = owed("bristol", received_at=received_at, held_at=held_at)["out_of_hours_record"]
     assert record.due.isoformat() == due
     assert record.source == "bristol out of hours"
+
+
+def test_a_discussion_held_out_of_hours_owes_the_out_of_hours_clocks_whenever_the_referral_came_in():
+    # Received Friday 27 Nov 2026 at 16:30, too late to convene in hours: the EDT holds it at 21:00.
+    friday_afternoon, friday_night = "2026-11-27T16:30:00+00:00", "2026-11-27T21:00:00+00:00"
+    walsall = owed("walsall", received_at=friday_afternoon, held_at=friday_night, quorate=False)["out_of_hours_not_quorate"]
+    assert walsall.due.isoformat() == "2026-11-30T17:00:00+00:00"  # a quorate meeting by Monday's close (1 working day)
+    assert "out_of_hours_not_quorate" not in owed("walsall", received_at=friday_afternoon, held_at=friday_night, quorate=True)
+    bristol = owed("bristol", received_at=friday_afternoon, held_at=friday_night)["out_of_hours_record"]
+    assert bristol.due.isoformat() == "2026-11-30T09:00:00+00:00"  # before Monday's working day starts
+    # A night referral discussed by the day team owes neither.
+    daytime = owed("walsall", received_at="2026-11-27T19:00:00+00:00", held_at="2026-11-30T11:00:00+00:00", quorate=False)
+    assert "out_of_hours_not_quorate" not in daytime
+    assert "out_of_hours_record" not in owed("bristol", received_at="2026-11-27T19:00:00+00:00", held_at="2026-11-30T11:00:00+00:00")
 
 
 def test_the_assessment_clock_runs_from_the_referral_even_when_the_discussion_is_days_later():

@@ -132,7 +132,8 @@ def test_walsall_sarc_for_all_sexual_abuse_concerns_and_hackney_csa_paediatricia
 
 
 def test_an_agency_named_by_two_rules_gives_each_reason_in_turn_like_its_sources():
-    evening = run("hackney", received_at="2026-11-23T19:00:00+00:00", concerns=["sexual_abuse"]).invitees
+    # Received in the evening with a serious injury too: due tonight, so the EDT meets (out of hours).
+    evening = run("hackney", received_at="2026-11-23T19:00:00+00:00", concerns=["sexual_abuse", "serious_physical_injury"]).invitees
     csa = next(i for i in evening if i.agency == "csa_paediatrician")
     assert csa.source == "hackney 6.4; hackney appendix 1"
     assert csa.reason == (

@@ -140,12 +140,20 @@ EVENING = "2026-11-23T19:00:00+00:00"
 
 
 def test_out_of_hours_health_is_modelled_in_bristol_walsall_and_hackney():
-    assert invitees("bristol", received_at=EVENING)["paediatrician"].source == "bristol out of hours"
+    tonight = ["serious_physical_injury"]  # same day: received in the evening, the EDT meets tonight
+    assert invitees("bristol", received_at=EVENING, concerns=tonight)["paediatrician"].source == "bristol out of hours"
     assert "paediatrician" not in invitees("bristol")
-    walsall = invitees("walsall", received_at=EVENING)["paediatrician"]
+    walsall = invitees("walsall", received_at=EVENING, concerns=tonight)["paediatrician"]
     assert walsall.required and "telephone operator" in walsall.reason
-    hackney = invitees("hackney", received_at=EVENING, concerns=["sexual_abuse"])["csa_paediatrician"]
+    hackney = invitees("hackney", received_at=EVENING, concerns=["sexual_abuse", *tonight])["csa_paediatrician"]
     assert "switchboard" in hackney.reason and "hackney appendix 1" in hackney.source
+
+
+def test_an_evening_referral_with_working_days_to_run_is_met_in_hours_with_the_day_contacts():
+    # Walsall's on-call consultant through the operator is the EDT's route; the day team's meeting needs no switchboard.
+    assert "paediatrician" not in invitees("walsall", received_at=EVENING, concerns=["neglect"])
+    hackney = invitees("hackney", received_at=EVENING, concerns=["sexual_abuse"])["csa_paediatrician"]
+    assert "switchboard" not in hackney.reason and hackney.source == "hackney 6.4"
 
 
 # 8. tri-borough: contact the police the same working day ------------------------------------------

@@ -282,12 +282,34 @@ def test_a_profiles_same_day_local_aim_is_due_by_close_of_business():
     assert assessment.target.due.isoformat() == SAME_DAY
 
 
-@pytest.mark.parametrize("received_at", ["2026-11-23T19:00:00+00:00", "2026-11-28T12:00:00+00:00"])
-def test_a_three_day_concern_received_out_of_hours_is_convened_by_the_edt(received_at):
-    """README, "Protocol contract": `convened_by` is the Emergency Duty Team out of hours, whatever the timescale."""
+@pytest.mark.parametrize("received_at", ["2026-11-23T19:00:00+00:00", "2026-11-28T12:00:00+00:00", "2026-11-27T17:01:00+00:00"])
+def test_a_three_day_concern_received_out_of_hours_is_met_by_the_day_team(received_at):
+    """PROTOCOL.md §2: out of hours, "same day" means the EDT tonight; a concern with working days to run
+    waits for the day team (README, "Protocol contract": `convened_by`)."""
     assessment = run("hackney", received_at=received_at, concerns=["physical_abuse"])
     assert assessment.deadline_rule.rule == "default_three_working_days"
+    assert assessment.out_of_hours is True
+    assert assessment.convened_by == "day team"
+
+
+@pytest.mark.parametrize("received_at, deadline", [
+    ("2026-11-23T19:00:00+00:00", "2026-11-23T23:59:00+00:00"),  # a Monday evening
+    ("2026-11-28T12:00:00+00:00", "2026-11-28T23:59:00+00:00"),  # a Saturday
+])
+def test_a_same_day_concern_received_out_of_hours_is_the_edts_tonight(received_at, deadline):
+    assessment = run("hackney", received_at=received_at, concerns=["serious_physical_injury"])
+    assert assessment.deadline.isoformat() == deadline
     assert assessment.convened_by == "Emergency Duty Team"
+
+
+def test_a_timescale_may_not_test_out_of_hours_which_its_deadline_decides():
+    from protocol import ProfileError
+
+    def night_rule(raw):
+        raw["timescales"]["rules"][0]["when"] = {"out_of_hours": True}
+
+    with pytest.raises(ProfileError, match="a timescale cannot test out_of_hours"):
+        _hackney_edited(night_rule)
 
 
 def test_a_referral_at_17_00_exactly_counts_as_out_of_hours():
