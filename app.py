@@ -189,6 +189,7 @@ def _tab(settings: Settings, services: BotServices, *, clock: Clock):
 def init_app(settings: Settings, *, clock: Clock | None = None, meetings: MeetingProvider | None = None,
              sleep=asyncio.sleep, mailer=None, chairs_group=None) -> web.Application:
     clock = clock or SystemClock()
+    logs.quiet_client_faults()
     profile = load_profile(settings.protocol_profile)
     calendar = calendar_for(profile, subdivision=settings.holiday_region, time_zone=settings.time_zone)
     engine = database.create_engine(settings.sqlalchemy_url)  # connects lazily, on first use

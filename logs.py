@@ -11,6 +11,9 @@ import json
 import logging
 from datetime import datetime, timezone
 
+from aiohttp.http_exceptions import BadHttpMessage  # LineTooLong, ContentEncodingError and the rest
+from aiohttp.web_protocol import RequestPayloadError
+
 # The activity id of the turn being handled; tasks started by the turn (its effects) inherit it.
 correlation: contextvars.ContextVar[str] = contextvars.ContextVar("correlation", default="")
 
@@ -57,3 +60,25 @@ def configure(*, level: str, form: str, stream=None) -> None:
             server.removeHandler(old)
         server.propagate = True
     logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))  # each migration step, at every start
+
+
+class ClientFaults(logging.Filter):
+    """aiohttp's server logs a request it cannot read (a header over 8 KB, a body whose gzip is
+    corrupt) at ERROR with a traceback, which can quote the request, the first bytes of a bearer
+    token included. The fault is the sender's and is answered with a 400: one WARNING line, naming
+    its kind only, so that anyone cannot flood the log with errors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, (BadHttpMessage, RequestPayloadError)):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg, record.args = "refused a request that is not well-formed HTTP (%s)", (type(error).__name__,)
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def quiet_client_faults() -> None:
+    """Once per process (init_app calls it for every app it builds)."""
+    server = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, ClientFaults) for f in server.filters):
+        server.addFilter(ClientFaults())

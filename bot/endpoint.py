@@ -77,6 +77,8 @@ def messages_endpoint(*, adapter, bot, settings):
             body, unreadable = None, "too large"
         except (ValueError, UnicodeDecodeError, RecursionError) as error:  # RecursionError: JSON nested thousands deep
             body, unreadable = None, type(error).__name__
+        except web.RequestPayloadError:  # a body its Content-Encoding does not decode (a corrupt gzip)
+            body, unreadable = None, "undecodable"
         service_url = _service_url_of(body)
         try:  # the token first: a forged request learns nothing from how its body is judged
             identity = await authentication.authenticate_request(

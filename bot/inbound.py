@@ -14,6 +14,8 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from yarl import URL
+
 MAX_DEPTH = 24  # Teams' deepest activities (a card's value inside channelData) are under ten
 MAX_STRING = 64_000  # a Teams message is at most about 28 KB of text
 MAX_NAME = 200  # the name columns (Entra allows 256: a longer display name is shortened, not refused)
@@ -115,10 +117,21 @@ def _timestamp(body: dict, key: str) -> None:
 
 
 def _service_url(body: dict) -> None:
+    """An http(s) URL the connector can be reached at: every reply is posted to it, so a bracket
+    left open, a port out of range, a host label over 63 characters or a line break is refused
+    here, not found by aiohttp in the middle of a turn."""
     value = _string(body, "serviceUrl", required=True, limit=2048)
-    parts = urlsplit(value)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise Malformed("`serviceUrl` is not an http(s) URL")
+    try:
+        if any(c.isspace() or not c.isprintable() for c in value):
+            raise ValueError("spaces or control characters")
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (read for its check: ValueError when out of range or not a number)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ValueError("not http(s)")
+        parts.hostname.encode("idna")  # UnicodeError: an empty label, or one over 63 characters
+        URL(value).raw_host  # noqa: B018 (and as aiohttp will read it)
+    except (ValueError, UnicodeError):
+        raise Malformed("`serviceUrl` is not an http(s) URL") from None
 
 
 def _card_action(body: dict) -> None:

@@ -85,7 +85,11 @@ class RespondPage:
             claim, obligation, discussion, action = await self._load(token)
         except LinkError as error:
             return _page("Link not valid", f"<p>{html.escape(str(error))}</p>", status=410)
-        form = {k: clean_text(str(v)) for k, v in (await request.post()).items()}  # as every activity's text is
+        try:
+            posted = await request.post()
+        except (web.RequestPayloadError, ValueError):  # a body that does not decode (a corrupt gzip, a broken form)
+            return _page("Please check your answer", "<p>Your answer could not be read. Please go back and send it again.</p>", status=400)
+        form = {k: clean_text(str(v)) for k, v in posted.items()}  # as every activity's text is
         today = self.s.calendar.local(self.s.clock.now()).date()
         report = self._report(claim.purpose, form, action, today)
         if isinstance(report, str):

@@ -104,7 +104,10 @@ class TabRoutes:
         return self._json(await self.views.overdue(viewer))
 
     async def _snooze(self, request, viewer) -> web.Response:
-        raw = await request.content.read(MAX_SNOOZE_BODY + 1)
+        try:
+            raw = await request.content.read(MAX_SNOOZE_BODY + 1)
+        except web.RequestPayloadError:  # a body that does not decode (a corrupt gzip): nothing to read
+            raw = b""
         try:
             body = json.loads(raw) if len(raw) <= MAX_SNOOZE_BODY else None
         except ValueError:
@@ -113,7 +116,7 @@ class TabRoutes:
             raise ValueError("Choose what to snooze.")
         try:
             days = int(body.get("days"))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: 1e400 is infinity, no whole number of days
             raise ValueError("Give the number of days to snooze for.") from None
         return self._json(await self.views.snooze(viewer, body["obligation_id"], days=days, reason=str(body.get("reason") or "")))
 

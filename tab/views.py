@@ -17,6 +17,7 @@ from cards.discussion import quorum_state
 from cards.words import agency as agency_name
 from cards.words import owed
 from protocol import load_profile
+from protocol.facts import EARLIEST, LATEST
 from protocol.deadlines import limit_words
 
 from . import census, figures
@@ -25,6 +26,11 @@ from .charts import bars
 MANAGER, CHAIR, NOBODY = "manager", "chair", "none"
 MAX_PERIOD = timedelta(days=400)  # a census year and a little: longer is not a question anyone asks of this tab
 SNOOZE_MOST = timedelta(days=30)  # as `snooze` in the chat
+
+
+def _a_year_before(day: date) -> date:
+    """The same day a year earlier; 29 February's is 28 February (a view ending on 29 Feb 2028 was a 400)."""
+    return day.replace(year=day.year - 1) if (day.month, day.day) != (2, 29) else date(day.year - 1, 2, 28)
 
 
 class Refused(Exception):
@@ -144,9 +150,12 @@ class OversightViews:
         today = self.s.calendar.local(self.s.clock.now()).date()
         try:
             last = date.fromisoformat(end) if end else today
-            first = date.fromisoformat(start) if start else last.replace(year=last.year - 1) + timedelta(days=1)
+            first = date.fromisoformat(start) if start else None
         except ValueError:
             raise ValueError("Give the dates as YYYY-MM-DD.") from None
+        if not all(EARLIEST <= day.year <= LATEST for day in (first, last) if day):  # 9999-12-31 has no day after it
+            raise ValueError(f"Give dates between {EARLIEST} and {LATEST}.")
+        first = first or _a_year_before(last) + timedelta(days=1)
         if first > last:
             raise ValueError("The period starts after it ends.")
         if last - first > MAX_PERIOD:

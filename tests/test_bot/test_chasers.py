@@ -215,6 +215,9 @@ async def test_an_emailed_link_answers_once_and_refuses_reuse_tampering_and_expi
     link = next(line for line in mail.get_content().splitlines() if "/respond/" in line)
     path = link[link.index("/respond/"):]
     url = bot.server.make_url(path)
+    unreadable = await bot.http.post(url, data=b"\x1f\x8bnot gzip", headers={"Content-Encoding": "gzip",
+                                                                          "Content-Type": "application/x-www-form-urlencoded"})
+    assert unreadable.status == 400 and "could not be read" in await unreadable.text()  # and the link still answers
     page = await bot.http.get(url)
     text = await page.text()
     assert page.status == 200 and "CR-555 (EF)" in text and "A1: Police checks" in text and "<script" not in text

@@ -101,6 +101,33 @@ async def test_malformed_requests_are_4xx_and_the_service_keeps_serving(running_
     assert "strategy discussions" in (await running_bot.connector.wait_for(1))[0]["text"]
 
 
+@pytest.mark.parametrize("service_url", [
+    "http://[::1/", "http://[zz]/", "http://127.0.0.1:99999/", "http://127.0.0.1:abc/", "http://" + "a" * 300 + ".com/",
+    "http://a..b/", "http://127.0.0.1:1/\r\nX-Injected: 1", "ftp://127.0.0.1/", "http:///path",
+])
+async def test_a_service_url_replies_cannot_be_posted_to_is_a_400_at_the_edge_without_a_traceback(running_bot, caplog, service_url):
+    response = await running_bot.post({**activities.personal(running_bot.connector.url, "help"), "serviceUrl": service_url})
+    assert response.status == 400 and "serviceUrl" in (await response.json())["error"]
+    assert not [r for r in caplog.records if r.exc_info or r.levelname == "ERROR"]
+    await running_bot.post(activities.personal(running_bot.connector.url, "help"))
+    assert "strategy discussions" in (await running_bot.connector.wait_for(1))[0]["text"]
+
+
+async def test_a_body_its_encoding_does_not_decode_is_a_400_without_a_traceback(running_bot, caplog):
+    response = await running_bot.post(b"\x1f\x8bnot gzip at all", headers={"Content-Encoding": "gzip"})
+    assert response.status == 400
+    assert not [r for r in caplog.records if r.exc_info or r.levelname == "ERROR"]
+    assert running_bot.connector.sent == []
+
+
+async def test_a_header_too_long_to_read_is_a_400_logged_in_one_line_without_the_token(running_bot, caplog):
+    response = await running_bot.post(activities.personal(running_bot.connector.url, "help"),
+                                      headers={"Authorization": "Bearer eyJsecret" + "x" * 9000})
+    assert response.status == 400
+    assert not [r for r in caplog.records if r.exc_info or r.levelname == "ERROR"]
+    assert "eyJsecret" not in caplog.text and "not well-formed HTTP (LineTooLong)" in caplog.text
+
+
 async def test_an_oversized_body_is_413_and_the_service_keeps_serving(running_bot):
     activity = activities.personal(running_bot.connector.url, "help " + "x" * 400_000)
     response = await running_bot.post(activity)

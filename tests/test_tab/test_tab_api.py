@@ -132,6 +132,11 @@ async def test_a_chair_snoozes_from_the_tab_with_a_reason_and_it_is_audited(azur
 
     missing = await snooze(CHAIR, {"obligation_id": "o4", "days": 2, "reason": " "})
     assert missing.status == 400 and "reason" in (await missing.json())["error"]
+    for days in ("1e400", "-1e400", "NaN", '"1e400"', "null", "[2]"):  # as typed JSON: 1e400 is infinity once read
+        refused = await azure_tab.http.post(
+            azure_tab.server.make_url("/api/tab/snooze"), data=f'{{"obligation_id": "o4", "days": {days}, "reason": "court"}}',
+            headers={"Authorization": f"Bearer {token_for(keys, CHAIR)}", "Content-Type": "application/json"})
+        assert refused.status == 400 and "number of days" in (await refused.json())["error"], days
     too_long = await snooze(CHAIR, {"obligation_id": "o4", "days": 45, "reason": "court"})
     assert too_long.status == 400
     not_theirs = await snooze(CHAIR, {"obligation_id": "o6", "days": 2, "reason": "court"})
@@ -164,9 +169,16 @@ async def test_timeliness_for_november_as_a_manager_counts_it(azure_tab, keys):
 
 async def test_a_period_that_makes_no_sense_is_refused_in_words(azure_tab, keys):
     for query, words in (("from=2026-12-01&to=2026-11-01", "starts after it ends"), ("from=yesterday", "YYYY-MM-DD"),
-                         ("from=2020-01-01&to=2026-11-01", "13 months")):
-        response = await get(azure_tab, f"/api/tab/timeliness?{query}", token_for(keys, MANAGER))
-        assert response.status == 400 and words in (await response.json())["error"]
+                         ("from=2020-01-01&to=2026-11-01", "13 months"), ("to=9999-12-31", "between 2000 and 2100"),
+                         ("from=0001-01-01&to=0001-02-01", "between 2000 and 2100"), ("to=0001-02-01", "between 2000 and 2100")):
+        for path in ("timeliness", "return", "return.csv", "return.xml"):
+            response = await get(azure_tab, f"/api/tab/{path}?{query}", token_for(keys, MANAGER))
+            assert response.status == 400 and words in (await response.json())["error"], (path, query)
+
+
+async def test_a_period_ending_on_29_february_starts_a_year_before_it(azure_tab, keys):
+    response = await get(azure_tab, "/api/tab/timeliness?to=2028-02-29", token_for(keys, MANAGER))
+    assert response.status == 200, await response.text()
 
 
 async def test_the_statutory_return_lists_each_section_47_start_as_csv_and_census_xml(azure_tab, keys):
