@@ -125,6 +125,9 @@ class ActionsFlow:
             status = report["status"]
             by = datetime.fromisoformat(report["by"]) if report.get("by") else None
             new_due_at = self.s.calendar.end_of_working_day(by.date()) if by else None
+            if status == action.status and (new_due_at is None or new_due_at == action.due_at):
+                # Already so (a second click whose card carried no state, the same reply typed twice): nothing new to record.
+                return repeated, self.action_card(discussion, action, now)
             # Written first, and only if this delivery is new: a redelivery, or the same one applied at
             # this moment by another turn (the insert waits for it), adds nothing and changes nothing.
             if not await uow.discussions.report(action_id=action.id, status=status, note=report.get("reason", ""), by=name, at=now,

@@ -9,7 +9,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import ActivityTypes, DeliveryModes, InputHints
 from botframework.connector import Channels
 
-from . import messages
+from . import messages, signing_keys
 from .connector import ConnectorError, ConnectorPool, PooledAuthentication
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,7 @@ def create_adapter(settings, *, connectors: ConnectorPool) -> CloudAdapter:
         APP_TYPE=settings.app_type,
         APP_TENANTID=settings.app_tenant_id or None,
     )
+    signing_keys.install()  # botbuilder's own fetch of the keys blocks the event loop, with no time limit
     adapter = StrategyAdapter(PooledAuthentication(ConfigurationBotFrameworkAuthentication(config, logger=log), connectors))
     adapter.on_turn_error = _on_turn_error
     return adapter

@@ -29,6 +29,7 @@ from botframework.connector.auth import (AuthenticateRequestResult, Authenticati
 from yarl import URL
 
 from .schema import to_json
+from .signing_keys import SigningKeysUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -252,7 +253,7 @@ class PooledAuthentication(BotFrameworkAuthentication):
                 result = await self._anonymously(activity)
             else:
                 result = await self._inner.authenticate_request(activity, auth_header)
-        except (PermissionError, requests.RequestException):  # refused; or the Bot Framework's keys unreachable (a 500)
+        except (PermissionError, requests.RequestException, SigningKeysUnavailable):  # refused; or the keys unreachable (a 503)
             raise
         except Exception as error:  # botbuilder answers a key id it does not publish with an IndexError, a bad endorsement with Exception
             raise PermissionError(f"token not accepted: {type(error).__name__}: {error}") from error

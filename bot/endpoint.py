@@ -23,6 +23,7 @@ import logs
 
 from .inbound import Malformed, checked, tenant_of
 from .schema import from_json, to_json
+from .signing_keys import SigningKeysUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def messages_endpoint(*, adapter, bot, settings):
         except (PermissionError, jwt.PyJWTError) as error:
             log.warning("refused a request from %s: token not accepted (%s)", request.remote, error)
             return _problem(401, "token not accepted")
-        except (requests.RequestException, OSError) as error:
+        except (SigningKeysUnavailable, requests.RequestException, OSError) as error:
             log.error("cannot check tokens: the Bot Framework signing keys could not be fetched (%s)", error)
             return _problem(503, "cannot check the token now; try again shortly")
         if unreadable == "too large":  # a genuine sender, told why

@@ -98,26 +98,34 @@ class RsvpFlow:
     async def reply(self, turn_context, verb: str, data: dict) -> dict:
         aad, _, _ = actor_of(turn_context)
         now = self.s.clock.now()
-        async with self.s.uow() as uow:
-            discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
+        async with self.s.uow() as uow:  # the discussion's row locked: two presses at once answer in turn
+            discussion = await uow.discussions.get(str(data.get("discussion_id", "")), for_update=True)
             invitation = self.s.access.invitation_of(discussion, aad) if discussion else None
             if invitation is None or invitation.id != data.get("invitation_id"):
                 return cards.message_card("Not your invitation", "Only the person invited can answer this invitation.")
             answer = verb.split(".", 1)[1]
             if answer == "records":
                 return await self._records_check(uow, discussion, invitation, data, aad, now)
+            shown_now = self.s.calendar.local(now)
+            if "seen" in data and str(data["seen"] or "") != (invitation.rsvp or ""):
+                # Drawn before the last answer: a double-click's second press, or Accept and Decline at once. The
+                # answer as it stands, so that nobody is told one thing while the chair sees another.
+                return discussion_cards.rsvp_card(discussion, invitation, now=shown_now)
             problems = self._check(answer, data)
             if problems:
-                return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now), problem=problems,
-                                                  typed=data)
-            was_confirmed = invitation.rsvp in discussion_cards.CONFIRMED
-            invitation.rsvp = {"accept": "accepted", "decline": "declined", "delegate": "delegated", "share_only": "share_only"}[answer]
-            invitation.rsvp_at = now
-            invitation.apologies = str(data.get("apologies") or "").strip() if answer == "decline" else ""
-            invitation.information_route = str(data.get("information_route") or "").strip() if answer == "decline" else ""
+                return discussion_cards.rsvp_card(discussion, invitation, now=shown_now, problem=problems, typed=data)
+            answered = {"rsvp": {"accept": "accepted", "decline": "declined", "delegate": "delegated", "share_only": "share_only"}[answer],
+                        "apologies": str(data.get("apologies") or "").strip() if answer == "decline" else "",
+                        "information_route": str(data.get("information_route") or "").strip() if answer == "decline" else ""}
             if answer == "delegate":
-                invitation.delegate_name = str(data["delegate_name"]).strip()
-                invitation.delegate_email = str(data["delegate_email"]).strip()
+                answered |= {"delegate_name": str(data["delegate_name"]).strip(), "delegate_email": str(data["delegate_email"]).strip()}
+            if all(getattr(invitation, field) == value for field, value in answered.items()):  # the same answer again: nothing new
+                return discussion_cards.rsvp_card(discussion, invitation, now=shown_now, typed=data)
+            was_confirmed = invitation.rsvp in discussion_cards.CONFIRMED
+            for field, value in answered.items():
+                setattr(invitation, field, value)
+            invitation.rsvp_at = now
+            if answer == "delegate":
                 # The delegate is invited through the calendar too, so that they have the join link.
                 await uow.effects.add(key=f"{discussion.id}:meeting.attendees:delegate:{invitation.id}:{invitation.delegate_email.lower()}",
                                       kind="meeting.attendees", discussion_id=discussion.id, payload={})
@@ -140,6 +148,8 @@ class RsvpFlow:
         if check not in ("shared", "nothing_known", "researching"):
             return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now),
                                               problem={"record_check": "Choose what your agency holds."}, typed=data)
+        if invitation.record_check == check:  # sent again (a double-click): nothing new to record
+            return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now), typed=data)
         invitation.record_check = check
         uow.audit.record(actor=aad, action=f"record_check.{check}", subject_type="invitation", subject_id=invitation.id,
                          details={"discussion_id": discussion.id, "agency": invitation.agency})

@@ -149,7 +149,8 @@ def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = N
              "delegate_name": invitation.delegate_name, "delegate_email": invitation.delegate_email,
              "record_check": check if check != "none" else ""}
     values = {**saved, **{k: str(v) for k, v in (typed or {}).items() if k in saved}}
-    data = {"discussion_id": discussion.id, "invitation_id": invitation.id}
+    # `seen`: the answer the card was drawn with; a press from before the last answer (a double-click's second) changes nothing.
+    data = {"discussion_id": discussion.id, "invitation_id": invitation.id, "seen": invitation.rsvp or ""}
     body = [heading(words.subject(discussion.case_reference, discussion.child_initials)),
             text(f"You are invited for **{words.agency(invitation.agency)}**."),
             text(f"Meeting: **{words.when(discussion.meeting_start, now=now)}**" if discussion.meeting_start else "Time to be confirmed"),

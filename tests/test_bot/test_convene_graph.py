@@ -355,3 +355,49 @@ async def test_move_invite_and_cancel_answer_the_card_at_once_and_graph_works_af
                                                                     "add_email": "expert@nhs.example.org"}, keep_inputs=False), 5)
     assert "Dr Expert" in texts_of(card)
     assert len(graph.requests) == before or all(r[0] in ("GET", "PATCH") for r in graph.requests[before:])
+
+
+@pytest.mark.parametrize("together", [False, True])
+async def test_a_double_click_on_an_invitation_answers_once_and_accept_and_decline_at_once_the_first(bot, graph, together):
+    """From a hostile-input trial: each click has its own activity id, so a double-click on Accept was
+    audited twice and redrew the chair's card twice; Accept and Decline pressed together were both applied."""
+    from sqlalchemy import select
+
+    from storage.models import AuditEvent
+
+    chair, _ = await convened_through_graph(bot, graph)
+    [conversation] = bot.connector.conversations
+    rsvp = Chair(bot)
+    rsvp.discussion_id, rsvp.card = chair.discussion_id, [
+        a for a in bot.connector.sent if a["_conversation_id"] == conversation["id"]][0]["attachments"][0]["content"]
+    police = {"aad_id": POLICE_AAD, "user_id": "29:police", "name": "DS Pat"}
+    route = {"apologies": "on a warrant", "information_route": "PPU checks emailed by noon"}
+
+    async def press_all(*clicks):
+        if together:
+            return [await rsvp.answer(r) for r in await asyncio.gather(*(bot.post(c) for c in clicks))]
+        return [await rsvp.answer(await bot.post(c)) for c in clicks]
+
+    puts_before = len([a for a in bot.connector.sent if a["_method"] == "PUT"])
+    answers = await press_all(*(rsvp.invoke("rsvp.accept", keep_inputs=False, as_person=police) for _ in range(2)))
+    await bot.services.drain()
+    assert all("Your reply: **accepted**" in texts_of(a) for a in answers)
+    # Accept and Decline from the same (older) card: the first stands, the second is shown the answer as it is.
+    answers = await press_all(rsvp.invoke("rsvp.decline", route, keep_inputs=False, as_person=police),
+                              rsvp.invoke("rsvp.accept", keep_inputs=False, as_person=police))
+    await bot.services.drain()
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+        [invitation] = [i for i in discussion.invitations if i.agency == "police"]
+        audits = [a.action for a in (await uow.session.execute(
+            select(AuditEvent).where(AuditEvent.subject_id == invitation.id))).scalars()]
+    assert audits.count("rsvp.accepted") == 1
+    # The older card's presses change nothing: the answer is still the first one.
+    assert invitation.rsvp == "accepted" and audits.count("rsvp.declined") == 0
+    assert all("Your reply: **accepted**" in texts_of(a) for a in answers)
+    puts = [a for a in bot.connector.sent if a["_method"] == "PUT"]
+    assert len(puts) - puts_before == 1  # the chair's card redrawn once, for the one answer that changed it
+    # Pressed on the card the answer came back on: a change of mind is taken.
+    rsvp.card = answers[0]
+    [declined] = await press_all(rsvp.invoke("rsvp.decline", route, keep_inputs=False, as_person=police))
+    assert "Your reply: **declined**" in texts_of(declined)

@@ -2,12 +2,14 @@
 request is a 401 whatever it carries; a genuine sender's malformed activity is a 400; the signing
 keys out of reach is a 503 with a log line naming the cause. Tokens are real RS256 Bot Framework
 tokens, checked by botbuilder against keys served locally (tests/support/bot_keys.py)."""
+import asyncio
 import json
 import logging
 
 import pytest
 from botframework.connector.auth import ChannelValidation
 
+from bot.signing_keys import SigningKeys, SigningKeysUnavailable
 from tests.conftest import make_settings, start_bot, stop_bot
 from tests.support import activities
 from tests.support.bot_keys import APP_ID, BotFrameworkKeys, attacker_key
@@ -125,3 +127,45 @@ async def test_nul_bytes_lone_surrogates_and_long_names_are_handled_the_same_on_
         assert not any("\x00" in v or "\x07" in v or any("\ud800" <= c <= "\udfff" for c in v) for v in stored)
     finally:
         await stop_bot(bot)
+
+
+async def _tarpit() -> tuple[asyncio.AbstractServer, list, str]:
+    """A key endpoint that accepts every connection and never answers."""
+    held = []
+
+    async def hold(reader, writer):
+        held.append(writer)
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    return server, held, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/.well-known/openid-configuration"
+
+
+async def test_a_key_endpoint_that_never_answers_is_a_503_in_seconds_and_the_service_keeps_serving(secured_bot, keys, monkeypatch):
+    """A hostile-input trial: botbuilder fetched the keys with blocking `requests` and no time limit, so
+    one token froze every turn and the health checks for as long as the endpoint hung."""
+    server, held, metadata_url = await _tarpit()
+    monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", metadata_url)
+    monkeypatch.setattr(SigningKeys, "FETCH_SECONDS", 0.5)
+    url = secured_bot.connector.url
+    try:
+        checking = asyncio.ensure_future(_post(secured_bot, activities.personal(url, "help"), keys.token(url)))
+        live = await secured_bot.http.get(secured_bot.server.make_url("/livez"))  # while the fetch hangs
+        assert live.status == 200 and not checking.done()
+        assert (await checking).status == 503
+        again = await _post(secured_bot, activities.personal(url, "help"), keys.token(url))
+        assert again.status == 503 and len(held) == 1  # told at once: no second fetch so soon after one failed
+        assert secured_bot.connector.sent == []
+    finally:
+        server.close()
+
+
+async def test_keys_already_held_are_used_when_a_refresh_fails(keys):
+    from datetime import datetime, timedelta
+
+    held = SigningKeys(keys.metadata_url)
+    assert (await held.get("bf-key-1")) is not None  # fetched from the keys served locally
+    keys.stop()  # gone: the next refresh fails
+    held.last_updated = datetime.now() - timedelta(days=2)  # due for its daily refresh
+    assert (await held.get("bf-key-1")) is not None
+    with pytest.raises(SigningKeysUnavailable):
+        await SigningKeys(keys.metadata_url).get("bf-key-1")  # none held: no token can be checked

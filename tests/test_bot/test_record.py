@@ -446,3 +446,22 @@ async def test_a_double_click_on_an_action_cards_button_is_one_report(bot, recor
         [a4] = [a for a in discussion.actions if a.number == 4]
         offers = [e for e in await uow.effects.for_discussion(chair.discussion_id) if e.key.endswith(":review-offer")]
     assert [u.status for u in a4.history].count("needs_discussion") == 1 and len(offers) == 1
+
+
+async def test_the_same_report_again_without_the_cards_state_is_recorded_once(bot, recorded):
+    """A hostile-input trial pressed "will be done by" twice with presses that carried no card state
+    (`seen`): two reports were recorded. An action already standing as reported records nothing new."""
+    chair, actions = recorded
+    posted = [a for a in bot.connector.sent if a.get("attachments") and a["attachments"][0]["content"]["body"][0].get("text", "").startswith("A4 ·")][-1]
+    chair.card = posted["attachments"][0]["content"]
+    clicks = []
+    for _ in range(2):
+        click = chair.invoke("action.will_complete_by", {"action_id": actions[4], "by": "30/06/2027"}, keep_inputs=False)
+        click["value"]["action"]["data"].pop("seen", None)
+        clicks.append(click)
+    answers = [texts_of(await chair.answer(await bot.post(c))) for c in clicks]
+    assert all("Status: not completed yet, will be by 30/06/2027" in a for a in answers), answers
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+        [a4] = [a for a in discussion.actions if a.number == 4]
+    assert [u.status for u in a4.history].count("will_complete_by") == 1
