@@ -29,9 +29,11 @@ class ActionsFlow:
         self.s = services
 
     # ---- posting ---------------------------------------------------------------------------
-    def action_card(self, discussion, action, now: datetime, typed: dict | None = None) -> dict:
+    def action_card(self, discussion, action, now: datetime, typed: dict | None = None, *, private: bool = False) -> dict:
+        """The card as posted (no task text), or `private`: as answered to someone who may see the task."""
         mention = f"<at>{action.owner_name}</at>" if action.owner_aad_object_id else None
-        card = record_cards.action_card(discussion, action, mention=mention, now=self.s.calendar.local(now), typed=typed)
+        card = record_cards.action_card(discussion, action, mention=mention, now=self.s.calendar.local(now), typed=typed,
+                                        private=private)
         if mention:  # Teams turns the <at> text into a real @mention that notifies the owner
             card["msteams"] = {"entities": [{"type": "mention", "text": mention,
                                              "mentioned": {"id": action.owner_aad_object_id, "name": action.owner_name}}]}
@@ -59,6 +61,14 @@ class ActionsFlow:
             return True
         return any(c.agency == action.owner_agency for c in self.s.directory.by_aad_object_id(aad))
 
+    def may_see(self, discussion, action, aad: str) -> bool:
+        """The task the chair typed is for those who report on it, the chair and the invitees."""
+        return self.may_change(discussion, action, aad) or self.s.access.invitation_of(discussion, aad) is not None
+
+    def answer_card(self, discussion, action, now: datetime, aad: str, typed: dict | None = None) -> dict:
+        """The card answered to one person's press (only they see it): with the task if they may see it."""
+        return self.action_card(discussion, action, now, typed, private=self.may_see(discussion, action, aad))
+
     def who_may(self, discussion, action) -> str:
         return f"{action.owner_name}, anyone from {agency_name(action.owner_agency)} in the directory, or the chair"
 
@@ -69,31 +79,34 @@ class ActionsFlow:
             today = self.s.calendar.local(self.s.clock.now()).date()
             by = recording.uk_date(str(data.get("by") or ""), today=today)
             if by is None:
-                return await self._card_with_note(data, "⚠ Choose the date it will be done by.")
+                return await self._card_with_note(turn_context, data, "⚠ Choose the date it will be done by.")
             if by < today:  # as a reply in the thread is told (recording.parse_report)
-                return await self._card_with_note(data, f"⚠ {by:%d/%m/%Y} has passed: choose the date it will be done by.")
+                return await self._card_with_note(turn_context, data, f"⚠ {by:%d/%m/%Y} has passed: choose the date it will be done by.")
             report["by"] = by.isoformat()
         if status == "not_required":
             reason = str(data.get("reason") or "").strip()
             if not reason:
-                return await self._card_with_note(data, "⚠ Give the agency manager's reason it is no longer required.")
+                return await self._card_with_note(turn_context, data, "⚠ Give the agency manager's reason it is no longer required.")
             report["reason"] = reason
         aad, _, name = actor_of(turn_context)
         outcome, card = await self.apply(aad, name, turn_context.activity.id, str(data.get("discussion_id", "")),
                                          action_id=str(data.get("action_id", "")), report=report,
                                          seen=data.get("seen") if isinstance(data.get("seen"), str) else None)
-        return card or cards.message_card("Not changed", outcome)
+        if card is None:
+            return cards.message_card("Not changed", outcome)
+        return await self.current_card(turn_context, data)  # to the presser alone: with the task if they may see it
 
-    async def current_card(self, data: dict) -> dict:
-        return await self._card_with_note(data, "")
+    async def current_card(self, turn_context: TurnContext, data: dict) -> dict:
+        return await self._card_with_note(turn_context, data, "")
 
-    async def _card_with_note(self, data: dict, note: str) -> dict:
+    async def _card_with_note(self, turn_context: TurnContext, data: dict, note: str) -> dict:
+        aad, _, _ = actor_of(turn_context)
         async with self.s.uow() as uow:
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
             action = next((a for a in discussion.actions if a.id == data.get("action_id")), None) if discussion else None
             if action is None:
                 return cards.message_card("Not found", "That action no longer exists.")
-            card = self.action_card(discussion, action, self.s.clock.now(), typed=data if note else None)
+            card = self.answer_card(discussion, action, self.s.clock.now(), aad, typed=data if note else None)
             if note:
                 card["body"].append({"type": "TextBlock", "text": note, "color": "Attention", "wrap": True})
             return card

@@ -217,7 +217,7 @@ class StrategyBot(TeamsActivityHandler):
         if verb.startswith("record.") and verb not in ("record.distributed", "record.export"):
             return await self.record.act(turn_context, "record.open", data)
         if verb.startswith("action."):
-            return await self.actions.current_card(data)
+            return await self.actions.current_card(turn_context, data)
         return await self.rsvp.open(turn_context, data)
 
     async def _route(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
@@ -231,7 +231,7 @@ class StrategyBot(TeamsActivityHandler):
         if verb.startswith("record."):
             return await self.record.act(turn_context, verb, data)
         if verb == "action.open":  # a copy of the action's card redrawn (refresh): no report
-            return await self.actions.current_card(data)
+            return await self.actions.current_card(turn_context, data)
         if verb in VERB_STATUS:
             return await self.actions.on_button(turn_context, verb, data)
         if verb.startswith("convene."):

@@ -136,28 +136,35 @@ def seen_state(action) -> str:
     return f"{action.status}@{action.due_at.astimezone(timezone.utc).isoformat()}"  # in UTC, as the database gives it back
 
 
-def action_card(discussion, action, *, mention: str | None, now: datetime, typed: dict | None = None) -> dict:
-    """One action, for its owner to report on. No child details: the reference, initials and the task.
-    `typed`: a refused report comes back with the date and reason as they were typed."""
+def action_card(discussion, action, *, mention: str | None, now: datetime, typed: dict | None = None,
+                private: bool = False) -> dict:
+    """One action, for its owner to report on. What is posted (in the thread, an update of it, a chase)
+    carries the reference, initials, owner, due date and state, never the task the chair typed, which
+    may name the family: `private` (the card answered to the owner, their agency, the chair or an
+    invitee, who press Open or see it refreshed) shows it. `typed`: a refused report comes back with
+    the date and reason as they were typed."""
     typed = typed or {}
     due = words.when(action.due_at, now=now)
     status = STATUS_WORDS.get(action.status, action.status)
     if action.status == "will_complete_by":  # the report's date is the action's new due date (bot/actions.py)
         status += f" {action.due_at.astimezone(now.tzinfo):%d/%m/%Y}"
     owner = mention or action.owner_name
+    task = text(action.description) if private else text("The task: press Open to see it (its owner, their agency, the chair "
+                                                            "and the invitees).", subtle=True)
     body = [heading(f"A{action.number} · {discussion.case_reference} ({action.child_initials})", size="Default"),
-            text(action.description), facts([("Owner", f"{owner} ({words.agency(action.owner_agency)})"), ("Due", due),
-                                             ("Status", status)])]
+            task, facts([("Owner", f"{owner} ({words.agency(action.owner_agency)})"), ("Due", due), ("Status", status)])]
     data = {"discussion_id": discussion.id, "action_id": action.id}
+    opening = [] if private else [execute("Open", "action.open", data)]
     # Every copy shows the action as it now is (a closed one offers no buttons). The owner's Teams id
     # is not known (the directory holds their Entra id), so a channel of more than 60 gives them a refresh button.
     viewers = [discussion.chair_user_id]
     if action.status in ("completed", "not_required"):  # closed: nothing more to report on it
-        return refreshing(card(body, []), "action.open", data, viewers)
+        return refreshing(card(body, opening), "action.open", data, viewers)
     # The buttons carry the state they were drawn from (status and due): a double-click's second press,
     # or a press on an older copy, finds it changed and changes nothing.
     pressed = {**data, "seen": seen_state(action)}
-    actions = [execute("Completed", "action.completed", pressed, style="positive"),
+    actions = [*opening,
+               execute("Completed", "action.completed", pressed, style="positive"),
                execute("Will be done by…", "action.will_complete_by", pressed),
                execute("No longer required", "action.not_required", pressed),
                execute("Needs a further discussion", "action.needs_discussion", pressed)]

@@ -380,6 +380,11 @@ async def test_an_older_copy_of_an_invitation_redraws_with_the_meeting_as_it_now
     assert "You are invited for **Police**." in texts_of(again) and "Meeting: **16:30 today**" in texts_of(again)
 
 
+async def first_actions(bot, chair) -> list:
+    async with bot.services.uow() as uow:
+        return list((await uow.discussions.get(chair.discussion_id)).actions)
+
+
 async def test_an_older_copy_of_an_action_card_redraws_closed_once_the_action_is_done(bot):
     chair = await recorded_with_one_action(bot, due="1 working day")
     await bot.services.drain()
@@ -391,7 +396,12 @@ async def test_an_older_copy_of_an_action_card_redraws_closed_once_the_action_is
     officer = {"aad_id": "aad-police-x", "user_id": "29:px", "name": "DS Pat"}  # anyone viewing the channel's copy
     chair.card = None
     again = await chair.press(refresh["action"]["verb"], refresh["action"]["data"], keep_inputs=False, as_person=officer)
-    assert "Status: completed" in texts_of(again) and again.get("actions", []) == []
+    # Closed: nothing to report on it. Someone who is not the owner, their agency, the chair or an invitee sees no task.
+    assert "Status: completed" in texts_of(again) and [a["title"] for a in again.get("actions", [])] == ["Open"]
+    assert "The task: press Open to see it" in texts_of(again)
+    chairs = await chair.press(refresh["action"]["verb"], refresh["action"]["data"], keep_inputs=False)  # the chair: the task
+    assert "The task: press Open to see it" not in texts_of(chairs) and "Status: completed" in texts_of(chairs)
+    assert texts_of(chairs).split("\n")[1] == [a.description for a in (await first_actions(bot, chair))][0]
     async with bot.services.uow() as uow:  # viewing is not reporting: one report in the history
         [action] = (await uow.discussions.get(chair.discussion_id)).actions
         assert [u.status for u in action.history].count("completed") == 1

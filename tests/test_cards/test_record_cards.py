@@ -1,6 +1,7 @@
 """The record's cards (README "Recording and actions", PROTOCOL.md §5-6): ten agenda cards in order,
 each asking for what the bot reads and keeping what was saved and typed, errors beside their fields;
 the summary posted in the thread (reference and initials only); one card per action for its owner."""
+import json
 from datetime import datetime, timezone
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -315,8 +316,19 @@ def action(status="open", **more):
                               "updated_at": datetime(2026, 11, 23, 9, 30, tzinfo=LONDON), **more})
 
 
+def test_the_posted_action_card_never_carries_the_task_the_chair_typed():
+    # Channels and chats carry only the reference and initials: the task may name the family.
+    posted = record_cards.action_card(DISCUSSION, action(description="Visit Lucy Brown at 3 Example St"), mention=None, now=NOW)
+    assert "Lucy Brown" not in json.dumps(posted)
+    assert lines(posted)[:2] == ["A2 · CR-1 (AB)", "The task: press Open to see it (its owner, their agency, the chair and the invitees)."]
+    assert [b["title"] for b in posted["actions"]][:2] == ["Open", "Completed"]
+    assert posted["actions"][0]["verb"] == "action.open"
+    closed = record_cards.action_card(DISCUSSION, action("completed", description="Visit Lucy Brown"), mention=None, now=NOW)
+    assert "Lucy Brown" not in json.dumps(closed) and [b["title"] for b in closed["actions"]] == ["Open"]
+
+
 def test_an_action_card_tells_its_owner_what_is_due_and_offers_the_four_reports():
-    card = record_cards.action_card(DISCUSSION, action(), mention="<at>DS A</at>", now=NOW)
+    card = record_cards.action_card(DISCUSSION, action(), mention="<at>DS A</at>", now=NOW, private=True)
     assert lines(card)[:2] == ["A2 · CR-1 (AB)", "Visit the school"]
     assert card["body"][0]["size"] == "Default"
     assert facts_of(card) == {"Owner": "<at>DS A</at> (Police)", "Due": "17:00 tomorrow (Tue 24 Nov)", "Status": "open"}
@@ -358,7 +370,7 @@ def test_an_action_to_be_done_later_says_by_when_day_first():
 
 @pytest.mark.parametrize("status, said_", [("completed", "completed"), ("not_required", "not completed and no longer required")])
 def test_a_closed_action_offers_nothing_more_but_still_redraws(status, said_):
-    card = record_cards.action_card(DISCUSSION, action(status), mention=None, now=NOW)
+    card = record_cards.action_card(DISCUSSION, action(status), mention=None, now=NOW, private=True)
     assert facts_of(card)["Status"] == said_
     assert "actions" not in card and inputs(card) == {}
     assert card["refresh"]["action"]["verb"] == "action.open"
