@@ -221,8 +221,8 @@ class Chaser:
     def _words(self, step, obligation, discussion, now: datetime) -> tuple[str, str]:
         case = subject(discussion.case_reference, discussion.child_initials)
         if obligation.kind == "action":
-            action = next((a for a in discussion.actions if str(a.number) == obligation.subject_id), None)
-            owed = f"A{obligation.subject_id}: {action.description if action else 'an agreed action'}"
+            # Not the task: the chair typed it, and it may name the family. Its card (Open) and the emailed link show it.
+            owed = f"A{obligation.subject_id}, an agreed action"
         else:
             owed = OWED.get(obligation.kind, obligation.kind.replace("_", " "))
         due = when(obligation.due_at, now=self.s.calendar.local(now))

@@ -1,6 +1,7 @@
 """The chasers: the right person, at the right working time, by Teams or by email, once.
 Time is the injectable clock; the sweep is called as the scheduler calls it. Nothing sleeps."""
 import asyncio
+import json
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 
@@ -198,7 +199,7 @@ async def test_a_chase_whose_message_fails_after_the_chat_opens_is_not_counted_a
 async def test_two_answers_at_once_on_one_link_one_wins_the_other_is_told(bot, tmp_path):
     discussion_id = await seed(bot, actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST))])
     await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))
-    mail = next(m for m in outbox(tmp_path) if "A1: Police checks" in m.get_content())
+    mail = next(m for m in outbox(tmp_path) if "A1, an agreed action" in m.get_content())
     link = next(line for line in mail.get_content().splitlines() if "/respond/" in line)
     url = bot.server.make_url(link[link.index("/respond/"):])
     answers = await asyncio.gather(*(bot.http.post(url, data={"status": "completed"}) for _ in range(4)))
@@ -211,7 +212,7 @@ async def test_two_answers_at_once_on_one_link_one_wins_the_other_is_told(bot, t
 async def test_an_emailed_link_answers_once_and_refuses_reuse_tampering_and_expiry(bot, tmp_path):
     discussion_id = await seed(bot, actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST))])
     await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))
-    mail = next(m for m in outbox(tmp_path) if "A1: Police checks" in m.get_content())
+    mail = next(m for m in outbox(tmp_path) if "A1, an agreed action" in m.get_content())
     link = next(line for line in mail.get_content().splitlines() if "/respond/" in line)
     path = link[link.index("/respond/"):]
     url = bot.server.make_url(path)
@@ -413,3 +414,14 @@ async def test_after_a_crash_a_teams_chase_is_counted_as_repeated_only_if_it_may
     await deliver_at(bot, TUESDAY_9 + timedelta(minutes=13))
     assert len(posts()) == 4  # the third's went twice: the window of one message
     assert await counted() == 1 and [c[0] for c in await chases(bot, third, "information_update")] == ["due"]
+
+
+async def test_a_chase_names_the_action_by_its_number_never_by_the_task_the_chair_typed(bot, tmp_path):
+    """Chats and emails carry the reference and initials: the task may name the family (a Playground
+    walk found it in the thread; the chase said it too). Its card's Open, and the link, show it."""
+    await seed(bot, actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST))])
+    await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))
+    mails = [m.get_content() for m in outbox(tmp_path)]
+    teams = [json.dumps(a) for a in bot.connector.sent]
+    assert any("A1, an agreed action" in m for m in mails)
+    assert not any("Police checks" in m for m in mails) and not any("Police checks" in t for t in teams)
