@@ -24,6 +24,10 @@ VERB_STATUS = {"action.completed": "completed", "action.will_complete_by": "will
                "action.not_required": "not_required", "action.needs_discussion": "needs_discussion"}
 
 
+# A chat keeps what is said in it: the task the chair typed may name the family, so it is only on the card.
+TASK_ON_THE_CARD = "Each task is on its action's card in the discussion's thread: press Open there to see it."
+
+
 class ActionsFlow:
     def __init__(self, services: BotServices):
         self.s = services
@@ -258,11 +262,13 @@ class ActionsFlow:
                 return "There is no recorded discussion in this conversation."
             now = self.s.calendar.local(self.s.clock.now())
             lines = [f"**Actions for {subject(discussion.case_reference, discussion.child_initials)}**"]
-            for action in sorted(discussion.actions, key=lambda a: a.number):
+            for action in sorted(discussion.actions, key=lambda a: a.number):  # never the task typed: Open on its card shows it
                 lines.append(messages.item(
-                    f"**A{action.number}** {action.description}: {action.owner_name} ({agency_name(action.owner_agency)}), "
-                    f"due {action.due_at.astimezone(now.tzinfo):%d/%m/%Y}, {record_cards.STATUS_WORDS[action.status]}"))
-            return messages.paragraphs(lines) if discussion.actions else lines[0] + ": none agreed."
+                    f"**A{action.number}**: {action.owner_name} ({agency_name(action.owner_agency)}), "
+                    f"due {action.due_at.astimezone(now.tzinfo):%d/%m/%Y}, {record_cards.status_words(action, now.tzinfo)}"))
+            if not discussion.actions:
+                return lines[0] + ": none agreed."
+            return messages.paragraphs([*lines, TASK_ON_THE_CARD])
 
     async def mine(self, turn_context: TurnContext) -> str:
         aad, _, _ = actor_of(turn_context)
@@ -273,6 +279,7 @@ class ActionsFlow:
                 return "You have no open actions."
             now = self.s.calendar.local(self.s.clock.now())
             return messages.paragraphs(["**Your open actions**"] + [
-                messages.item(f"{a.discussion.case_reference} ({a.child_initials}) **A{a.number}** {a.description}: due "
-                              f"{a.due_at.astimezone(now.tzinfo):%d/%m/%Y}, {record_cards.STATUS_WORDS[a.status]}") for a in actions])
+                messages.item(f"{a.discussion.case_reference} ({a.child_initials}) **A{a.number}**: due "
+                              f"{a.due_at.astimezone(now.tzinfo):%d/%m/%Y}, {record_cards.status_words(a, now.tzinfo)}") for a in actions]
+                + [TASK_ON_THE_CARD])
 

@@ -16,6 +16,12 @@ STATUS_WORDS = {"open": "open", "completed": "completed", "will_complete_by": "n
                 "not_required": "not completed and no longer required", "needs_discussion": "needs a further strategy discussion"}
 
 
+def status_words(action, zone) -> str:
+    """Where an action stands, in words; "will be by" with its date, which is the action's new due date (bot/actions.py)."""
+    said = STATUS_WORDS.get(action.status, action.status)
+    return f"{said} {action.due_at.astimezone(zone):%d/%m/%Y}" if action.status == "will_complete_by" else said
+
+
 def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, decisions: dict, attendance_words: dict,
               children: list[str], agencies: list[tuple[str, str]], not_quorate_text: str, quorate: bool) -> dict:
     step, errors = record["step"], record.get("errors", {})
@@ -145,9 +151,7 @@ def action_card(discussion, action, *, mention: str | None, now: datetime, typed
     the date and reason as they were typed."""
     typed = typed or {}
     due = words.when(action.due_at, now=now)
-    status = STATUS_WORDS.get(action.status, action.status)
-    if action.status == "will_complete_by":  # the report's date is the action's new due date (bot/actions.py)
-        status += f" {action.due_at.astimezone(now.tzinfo):%d/%m/%Y}"
+    status = status_words(action, now.tzinfo)
     owner = mention or action.owner_name
     task = text(action.description) if private else text("The task: press Open to see it (its owner, their agency, the chair "
                                                             "and the invitees).", subtle=True)

@@ -216,7 +216,7 @@ def test_after_the_record_the_chair_sees_the_actions_and_can_export():
     assert "Actions" in lines(card)
     [*_, listed] = [b for b in card["body"] if b["type"] == "FactSet"]
     assert [(f["title"], f["value"]) for f in listed["facts"]] == [
-        ("A1", "Visit: DS A, due 17:00 today, not completed yet, will be by"),
+        ("A1", "Visit: DS A, due 17:00 today, not completed yet, will be by 23/11/2026"),
         ("A2", "Medical: Health, due 17:00 tomorrow (Tue 24 Nov), open")]
     none = chair(discussion(status="recorded"))
     [*_, listed] = [b for b in none["body"] if b["type"] == "FactSet"]
