@@ -230,7 +230,7 @@ class Chaser:
         if obligation.kind in BEFORE_MEETING_WORDS:
             nxt = ""
             if step.recipient == "chair" and obligation.kind == "rsvp":
-                nxt = f" Next to try: {self._next_contact(obligation, discussion)}."
+                nxt = f" {self._next_contact(obligation, discussion)}"
             return (f"{BEFORE_MEETING_WORDS[obligation.kind]}: {case}",
                     f"{owed}{owner}; the meeting is {due}.{nxt}")
         return f"{OPENING[step.stage]}: {case}", f"{owed}{owner}, due {due} ({obligation.rule_source})."
@@ -238,7 +238,7 @@ class Chaser:
     def _next_contact(self, obligation, discussion) -> str:
         invitation = next((i for i in discussion.invitations if i.id == obligation.subject_id), None)
         if invitation is None:
-            return "the agency's duty desk"
+            return "Next to try: the agency's duty desk."
         return next_contact(self.s, discussion, invitation.agency)
 
 

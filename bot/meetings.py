@@ -28,12 +28,13 @@ ASKED_AGAIN_WHEN_MOVED = ("rsvp", "quorum_at_risk")  # a records check stands wh
 
 
 def next_contact(services: BotServices, discussion: Discussion, agency: str) -> str:
-    """Who the chair should try for an agency none of whose invitees is coming (on duty at the meeting time)."""
+    """What the chair should do for an agency none of whose invitees is coming: a sentence of its own,
+    naming who to try next (on duty at the meeting time), or saying the directory has nobody else."""
     in_hours = discussion.meeting_start is None or services.calendar.in_working_hours(discussion.meeting_start)
     tried = {i.email.lower() for i in discussion.invitations if i.agency == agency}
     contact = services.directory.next_to_try(agency, in_hours=in_hours, tried=tried)
-    return (contact.describe() if contact else
-            f"nobody else from {agency_name(agency)} is in the contacts directory: ask their duty desk, and add them to it")
+    return (f"Next to try: {contact.describe()}." if contact else
+            f"Nobody else from {agency_name(agency)} is in the contacts directory: ask their duty desk, and add them to it.")
 
 
 USED_BY = {"discussion.invite": {"add_agency", "add_name", "add_email"},

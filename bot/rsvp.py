@@ -136,8 +136,7 @@ class RsvpFlow:
             if invitation.agency in suggestions:
                 await self.s.effects.tell_chair(uow, f"{invitation.id}:declined:{turn_context.activity.id}", discussion, (
                     f"{subject(discussion.case_reference, discussion.child_initials)}: {agency_name(invitation.agency)} "
-                    f"declined and nobody else from {agency_name(invitation.agency)} is coming. Next to try: "
-                    f"{suggestions[invitation.agency]}."))
+                    f"declined and nobody else from {agency_name(invitation.agency)} is coming. {suggestions[invitation.agency]}"))
             elif was_confirmed and invitation.rsvp == "declined":
                 log.info("discussion %s: a confirmed invitee declined", discussion.id)
             await uow.commit()
@@ -153,6 +152,7 @@ class RsvpFlow:
         invitation.record_check = check
         uow.audit.record(actor=aad, action=f"record_check.{check}", subject_type="invitation", subject_id=invitation.id,
                          details={"discussion_id": discussion.id, "agency": invitation.agency})
+        await self._update_chair_card(uow, discussion, now)  # as an answer does: the chair sees it without refreshing
         await uow.commit()
         return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now), typed=data)
 

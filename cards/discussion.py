@@ -98,7 +98,7 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
                      color="Good" if quorate else "Attention"))
     body.append(facts([(words.agency(a), marks[s]) for a, s in state.items()]))
     for agency, suggestion in next_contacts.items():
-        body.append(text(f"⚠ {words.agency(agency)} declined: try {suggestion}.", color="Attention"))
+        body.append(text(f"⚠ {words.agency(agency)} declined. {suggestion}", color="Attention"))
     rows = []
     for invitation in invitations:
         reply = RSVP_WORDS.get(invitation.rsvp, invitation.rsvp)

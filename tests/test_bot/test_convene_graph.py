@@ -200,6 +200,9 @@ async def test_before_the_meeting_replies_records_checks_and_quorum_are_chased(b
     card = await chair.press("rsvp.records", {"invitation_id": police.id, "record_check": "shared"}, keep_inputs=False,
                              as_person=police_person)
     assert "Your reply: **accepted**" in texts_of(card)
+    await bot.services.drain()  # the chair's card says it at once, as it does an answer (a walk found it stale until Refresh)
+    chairs = [a for a in bot.connector.sent if a["_method"] == "PUT"][-1]["attachments"][0]["content"]
+    assert "records checked and shared" in texts_of(chairs)
 
     bot.services.clock.set(datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc))
     await sweep()  # half way: everyone who has not replied is reminded; the police are not

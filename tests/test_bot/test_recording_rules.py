@@ -1,4 +1,5 @@
 """The record's pure rules: UK dates, agencies' replies, due dates in working days."""
+import re
 from datetime import date, datetime, timezone
 
 import pytest
@@ -368,6 +369,8 @@ def test_an_unreadable_date_in_a_reply_names_the_action_in_its_example():
     assert recording.parse_report("A4 not required", today=TODAY) == (
         "Say why it is no longer required, e.g. `A4 not required: child moved out of area`.")
     assert recording.parse_report("hello", today=TODAY) == f"I didn't understand that. Reply like this: {recording.REPORT_EXAMPLES}"
+    # Teams shows a message's text as HTML: anything in angle brackets would vanish (a walk saw "· update" and nothing after).
+    assert not re.search(r"<[^>]*>", recording.REPORT_EXAMPLES) and "update, then what your agency found" in recording.REPORT_EXAMPLES
 
 
 def test_each_part_of_a_decision_refused_says_what_to_do():

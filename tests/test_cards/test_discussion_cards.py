@@ -130,9 +130,9 @@ def test_a_reply_the_bot_has_no_words_for_is_shown_as_it_came_and_apologies_only
 
 
 def test_a_decline_names_the_next_contact_to_try():
-    card = chair(discussion(invitation("police", "declined")), next_contacts={"police": "DI B (01234 567890)"})
+    card = chair(discussion(invitation("police", "declined")), next_contacts={"police": "Next to try: DI B (01234 567890)."})
     warning = text_block(card, "⚠ Police declined")
-    assert (warning["text"], warning["color"]) == ("⚠ Police declined: try DI B (01234 567890).", "Attention")
+    assert (warning["text"], warning["color"]) == ("⚠ Police declined. Next to try: DI B (01234 567890).", "Attention")
 
 
 def test_a_meeting_after_the_deadline_is_flagged_and_one_before_is_not():
@@ -374,3 +374,15 @@ def test_an_invitation_from_before_records_checks_existed_shows_nothing_chosen()
 # equivalent: cards.discussion.x_chair_card__mutmut_182 `cord_check', 'NONE'), 'records c` -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
 # equivalent: cards.discussion.x_chair_card__mutmut_203 `et("updates", None)` -- a record without updates: None, like [], is falsy and shows no updates section
 # equivalent: cards.discussion.x_chair_card__mutmut_205 `et("updates", )` -- a record without updates: None, like [], is falsy and shows no updates section
+
+
+def test_when_the_directory_has_nobody_else_the_chair_is_told_so_in_a_sentence_that_reads():
+    # A Playground walk read "⚠ Police declined: try nobody else from Police is in the contacts directory...".
+    from bot.meetings import next_contact
+
+    services = SimpleNamespace(calendar=SimpleNamespace(in_working_hours=lambda at: True),
+                               directory=SimpleNamespace(next_to_try=lambda agency, in_hours, tried: None))
+    said = next_contact(services, discussion(invitation("police", "declined"), meeting_start=None), "police")
+    card = chair(discussion(invitation("police", "declined")), next_contacts={"police": said})
+    assert text_block(card, "⚠ Police declined")["text"] == (
+        "⚠ Police declined. Nobody else from Police is in the contacts directory: ask their duty desk, and add them to it.")
