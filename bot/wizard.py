@@ -12,6 +12,9 @@ from storage.directory import is_email
 STEPS = ("child", "concern", "invitees", "when", "confirm")
 _CASE_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_-]{2,19}$")
 _INITIALS = re.compile(r"^[A-Za-z]{1,4}$")
+# A short first name typed as a name is (Mia, Leo, Ella): a capital and then small letters. Initials are
+# typed in capitals, or all small in a hurry (mb); only the name's own shape is refused.
+_A_NAME = re.compile(r"^[A-Z][a-z]{1,3}$")
 CHILD_FLAGS = ("unborn", "not_in_education", "looked_after", "in_hospital", "inpatient")
 CONCERN_FLAGS = ("forensic_evidence_needed", "immediate_protective_action", "medical_implications",
                  "complex_disability_or_medical", "adult_services_involved", "allegation_against_staff",
@@ -132,7 +135,10 @@ def parse_child(values: dict, *, today: date) -> tuple[dict, Errors]:
     elif not _CASE_REFERENCE.match(case_reference):
         errors["case_reference"] = "A case reference is 3 to 20 letters, digits, '/', '-' or '_'."
     initials = initials_of(text(values, "initials"))
-    if not _INITIALS.match(initials):
+    if _A_NAME.match(text(values, "initials")):
+        errors["initials"] = ("That looks like a name: enter the child's initials only, in capitals (e.g. MB). "
+                              "The record keeps initials, never a name.")
+    elif not _INITIALS.match(initials):
         errors["initials"] = ("That looks like a name: enter the child's initials only (up to four letters, e.g. JS). "
                               "The record keeps initials, never a name." if re.search(r"[A-Za-z]{2,}", initials) and len(initials) > 4
                               else "Enter the child's initials: 1 to 4 letters, e.g. JS.")
@@ -176,6 +182,8 @@ def _other_children(raw: str, today: date) -> tuple[list[dict], str]:
         if not line:
             continue
         parts = line.replace(",", " ").split()
+        if len(parts) == 2 and _A_NAME.match(parts[0]):
+            return [], f"Line {number}: that looks like a name: write the child's initials, in capitals, e.g. 'CD 02/04/2017'."
         if len(parts) != 2 or not _INITIALS.match(parts[0]):
             return [], f"Line {number}: write initials and date of birth, day first, e.g. 'CD 02/04/2017'."
         born = uk_date(parts[1])

@@ -352,7 +352,8 @@ async def test_an_unborn_child_with_a_school_is_refused_by_the_box_and_kept(runn
 @pytest.mark.parametrize("line, said", [
     ("Samantha 02/04/2017", "Line 1: write initials and date of birth, day first, e.g. 'CD 02/04/2017'."),
     ("CD 31/02/2019", "Line 1: that date of birth is not a real date; write it day first, e.g. 02/04/2017."),
-    ("CD 02/04/2099", "Line 1: that date of birth is in the future.")])
+    ("CD 02/04/2099", "Line 1: that date of birth is in the future."),
+    ("Leo 02/04/2017", "Line 1: that looks like a name: write the child's initials, in capitals, e.g. 'CD 02/04/2017'.")])
 async def test_each_wrong_line_of_other_children_is_named_for_what_is_wrong_with_it(running_bot, line, said):
     # From a Playground walk: an impossible date was answered with the format hint.
     chair = Chair(running_bot)
@@ -360,6 +361,18 @@ async def test_each_wrong_line_of_other_children_is_named_for_what_is_wrong_with
     card = await chair.press("convene.next", {**CHILD, "other_children": line})
     assert f"⚠ {said}" in texts_of(card)
     assert next(i for i in card["body"] if i.get("id") == "other_children")["value"] == line
+
+
+@pytest.mark.parametrize("typed, refused", [("Mia", True), ("Ella", True), ("Jo", True), ("MIA", False), ("mb", False),
+                                            ("M.B.", False), ("J S", False), ("KS", False)])
+async def test_a_short_first_name_typed_as_initials_is_refused_and_initials_in_any_hand_pass(running_bot, typed, refused):
+    # A Playground walk typed "Mia": any 1-4 letters passed, and "(MIA)" was posted in the channel.
+    chair = Chair(running_bot)
+    await chair.strategy()
+    card = await chair.press("convene.next", {**CHILD, "initials": typed})
+    warned = "⚠ That looks like a name: enter the child's initials only, in capitals (e.g. MB). The record keeps initials, never a name."
+    assert (warned in texts_of(card)) is refused
+    assert ("2 of 5" in texts_of(card)) is not refused
 
 
 @pytest.mark.parametrize("typed", ["9.30", "09.30", "9:30"])
