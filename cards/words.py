@@ -15,7 +15,9 @@ def when(moment: datetime, *, now: datetime) -> str:
         return f"{clock} today"
     if day == now.date() + timedelta(days=1):
         return f"{clock} tomorrow ({moment.strftime('%a')} {day.day} {moment.strftime('%b')})"
-    return f"{clock} {moment.strftime('%a')} {day.day} {moment.strftime('%b %Y') if day.year != now.year else moment.strftime('%b')}"
+    # The year, when it is not this one or the day is five months off or more: "14 Dec" read on 12 January looked past.
+    far = day.year != now.year or abs((day - now.date()).days) > 150
+    return f"{clock} {moment.strftime('%a')} {day.day} {moment.strftime('%b %Y') if far else moment.strftime('%b')}"
 
 
 def agency(agency_id: str) -> str:

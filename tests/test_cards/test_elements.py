@@ -147,6 +147,16 @@ def test_deadlines_in_a_managers_words(moment, said):
     assert words.when(moment, now=NOW) == said
 
 
+@pytest.mark.parametrize("moment, said", [
+    (datetime(2027, 12, 14, 17, 0, tzinfo=LONDON), "17:00 Tue 14 Dec 2027"),  # 11 months on, the same year: said, not "14 Dec"
+    (datetime(2027, 7, 14, 17, 0, tzinfo=LONDON), "17:00 Wed 14 Jul 2027"),  # half a year on
+    (datetime(2027, 5, 14, 17, 0, tzinfo=LONDON), "17:00 Fri 14 May"),  # four months on
+])
+def test_a_day_five_months_off_or_more_says_its_year(moment, said):
+    # A Playground walk, on 12 January: "A1 by 14/12" read back as "Due 17:00 Tue 14 Dec", which looked past.
+    assert words.when(moment, now=datetime(2027, 1, 12, 9, 0, tzinfo=LONDON)) == said
+
+
 def test_times_are_told_on_the_clock_where_the_reader_is():
     summer_now = datetime(2026, 6, 1, 9, 0, tzinfo=LONDON)
     assert words.when(datetime(2026, 6, 1, 16, 0, tzinfo=timezone.utc), now=summer_now) == "17:00 today"  # BST
