@@ -4,10 +4,12 @@ from __future__ import annotations
 import logging
 from types import SimpleNamespace
 
-from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import ActivityTypes, DeliveryModes, InputHints
+from botbuilder.schema import Activity, ActivityTypes, DeliveryModes, InputHints
 from botframework.connector import Channels
+
+from cards.wizard import message_card
 
 from . import messages, signing_keys
 from .connector import ConnectorError, ConnectorPool, PooledAuthentication
@@ -127,3 +129,8 @@ async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:
             log.warning("could not tell the user that turn %s failed: %s", reference, failure)
         except Exception:  # anything else is a fault of ours: its traceback, to find it
             log.exception("could not tell the user that turn %s failed", reference)
+    elif turn_context.activity.type == ActivityTypes.invoke and turn_context.activity.name == "adaptiveCard/action":
+        # A card press: the presser is told on the card (botbuilder would answer 501, and Teams shows a bare error).
+        said = message_card("Not done", messages.TURN_FAILED.format(reference=reference), color="Attention")
+        await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(
+            status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": said})))

@@ -70,8 +70,14 @@ class _Token:
             async with self._lock:
                 if self._value is None or self._expires - self._clock.now() < _TOKEN_MARGIN:
                     # MSAL's call is blocking (it may go to Entra ID): a thread, but once an hour, not per reply.
-                    self._value = await asyncio.to_thread(self._credentials.get_access_token)
-                    self._expires = _expiry_of(self._value, self._clock.now())
+                    try:
+                        value = await asyncio.to_thread(self._credentials.get_access_token)
+                    except Exception as error:  # Entra ID unreachable, or the app's secret refused: the cause in a line
+                        raise ConnectorError(None, "token", "(Entra ID)", f"the bot's access token could not be fetched: "
+                                                                           f"{type(error).__name__}") from error
+                    if not value:
+                        raise ConnectorError(None, "token", "(Entra ID)", "the bot's access token could not be fetched")
+                    self._value, self._expires = value, _expiry_of(value, self._clock.now())
         return {"Authorization": f"Bearer {self._value}"}
 
     def forget(self) -> None:

@@ -224,3 +224,34 @@ async def test_a_conversation_update_without_channel_data_is_handled_not_a_trace
     response = await running_bot.post(activity)
     assert response.status in (200, 201)
     assert "turn failed" not in caplog.text
+
+
+async def test_a_card_press_whose_turn_fails_is_told_on_the_card_not_given_a_501(running_bot, caplog, monkeypatch):
+    # A hostile-input trial: with the bot's token out of reach a press got botbuilder's 501 and Teams a bare error.
+    from bot.handler import StrategyBot
+
+    async def fails(self, turn_context, verb, data):
+        raise RuntimeError("a fault of ours")
+
+    monkeypatch.setattr(StrategyBot, "_route", fails)
+    press = activities.invoke(activities.personal(running_bot.connector.url, ""), "convene.next", {"discussion_id": "x"})
+    response = await running_bot.post(press)
+    assert response.status == 200
+    body = await response.json()
+    words = " ".join(b.get("text", "") for b in body["value"]["body"])
+    assert "Sorry, something went wrong on my side and nothing was changed" in words and press["id"] in words
+
+
+async def test_the_bots_token_out_of_reach_is_a_connector_error_in_one_line(clock):
+    import requests
+
+    from bot.connector import ConnectorError, _Token
+
+    class Unreachable:
+        microsoft_app_id = "00000000-0000-0000-0000-0000000000b0"
+
+        def get_access_token(self):
+            raise requests.ConnectionError("login.microsoftonline.com: Name or service not known")
+
+    with pytest.raises(ConnectorError, match="the bot's access token could not be fetched: ConnectionError"):
+        await _Token(Unreachable(), clock).header()
