@@ -2,10 +2,12 @@
 flow (Teams asks the chair where to save it; the bot uploads there), and its distribution tracked."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
 from botbuilder.core import MessageFactory, TurnContext
@@ -21,6 +23,9 @@ from .services import BotServices
 
 log = logging.getLogger(__name__)
 KINDS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf"}
+# Where Teams puts a file the chair accepts: their OneDrive for Business, in each Microsoft cloud.
+ONEDRIVE_HOSTS = (".sharepoint.com", ".sharepoint.us", ".sharepoint-mil.us", ".sharepoint.de", ".sharepoint.cn")
+UPLOAD_SECONDS = 60.0
 
 
 class ExportFlow:
@@ -81,27 +86,51 @@ class ExportFlow:
     async def accepted(self, turn_context: TurnContext, response) -> None:
         """Teams gave an upload URL in the chair's OneDrive: put the file there and show it."""
         aad, _, _ = actor_of(turn_context)
-        context = response.context or {}
+        context = response.context if isinstance(response.context, dict) else {}  # ours, as the consent card gave it, or nothing
         async with self.s.uow() as uow:
             discussion = await uow.discussions.get(str(context.get("discussion_id", "")))
             if discussion is None or not self.s.access.is_chair_of(discussion, aad) or context.get("kind") not in KINDS:
                 await turn_context.send_activity(MessageFactory.text("Only the chair can receive this record."))
                 return
-            content = self._path(discussion, context["kind"]).read_bytes()
             info = response.upload_info
+            if info is None or not self._onedrive(getattr(info, "upload_url", None)):
+                log.warning("discussion %s: a file consent named no OneDrive upload address; the record was not sent", discussion.id)
+                await turn_context.send_activity(MessageFactory.text("The record was not saved: Teams gave no OneDrive address "
+                                                                     "for it. Type `record export` to try again."))
+                return
+            content = self._path(discussion, context["kind"]).read_bytes()
             headers = {"Content-Length": str(len(content)), "Content-Range": f"bytes 0-{len(content) - 1}/{len(content)}"}
-            async with aiohttp.ClientSession() as http:
-                async with http.put(info.upload_url, data=content, headers=headers) as upload:
-                    if upload.status >= 300:
-                        await turn_context.send_activity(MessageFactory.text(
-                            f"Saving the record failed ({upload.status}). Type `record export` to try again."))
-                        return
+            try:
+                async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=UPLOAD_SECONDS)) as http:
+                    async with http.put(info.upload_url, data=content, headers=headers) as upload:
+                        failed = f"OneDrive answered {upload.status}" if upload.status >= 300 else None
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:  # OneDrive out of reach: the chair is told, not a 501
+                failed = f"OneDrive could not be reached: {type(error).__name__}"
+            if failed:
+                log.warning("discussion %s: saving the record failed (%s)", discussion.id, failed)
+                await turn_context.send_activity(MessageFactory.text(f"Saving the record failed ({failed}). "
+                                                                     "Type `record export` to try again."))
+                return
             uow.audit.record(actor=aad, action="record.delivered", subject_type="discussion", subject_id=discussion.id,
                              details={"to": "chair", "kind": context["kind"], "file": info.name})
             await uow.commit()
         await turn_context.send_activity(Activity(type="message", attachments=[Attachment(
             content_type="application/vnd.microsoft.teams.card.file.info", content_url=info.content_url, name=info.name,
             content={"uniqueId": info.unique_id, "fileType": info.file_type})]))
+
+    def _onedrive(self, url) -> bool:
+        """The record (OFFICIAL-SENSITIVE) goes only to the chair's OneDrive, over https, wherever an invoke
+        says to put it; in local mode to any http(s) address (the tests' and the Playground's stand-ins)."""
+        try:
+            parts = urlsplit(url) if isinstance(url, str) else None
+            host = (parts.hostname or "") if parts else ""
+        except ValueError:  # a bracket left open, a port out of range
+            return False
+        if parts is None or not host:
+            return False
+        if self.s.local_mode:
+            return parts.scheme in ("http", "https")
+        return parts.scheme == "https" and host.endswith(ONEDRIVE_HOSTS)
 
     async def distributed(self, turn_context: TurnContext, data: dict) -> dict:
         """The chair has sent the record to everyone on the distribution list: note who and when."""

@@ -264,6 +264,19 @@ async def test_the_record_document_reaches_the_chair_and_its_distribution_is_tra
                            "fileType": consent["name"].rsplit(".", 1)[1]}})
         accept.pop("text")
         assert (await bot.post(accept)).status == 200
+    # From a hostile-input trial: an odd context, or OneDrive out of reach, was a 501 and a traceback.
+    for context, upload_url, said in (("x", None, "Only the chair can receive this record."),
+                                      ([1], None, "Only the chair can receive this record."),
+                                      (consents[0]["content"]["acceptContext"], "http://127.0.0.1:9/upload",
+                                       "Saving the record failed (OneDrive could not be reached"),
+                                      (consents[0]["content"]["acceptContext"], "http://[::1/upload", "Teams gave no OneDrive address")):
+        odd = activities.personal(bot.connector.url, "")
+        odd.update(type="invoke", name="fileConsent/invoke", value={
+            "type": "fileUpload", "action": "accept", "context": context,
+            "uploadInfo": {"name": "x.docx", "uploadUrl": upload_url or f"{bot.connector.url}upload/x.docx"}})
+        odd.pop("text")
+        assert (await bot.post(odd)).status == 200
+        assert said in bot.connector.sent[-1]["text"], (context, upload_url)
     docx, headers = bot.connector.uploads["CR-104233-strategy-discussion-record.docx"]
     pdf, _ = bot.connector.uploads["CR-104233-strategy-discussion-record.pdf"]
     assert headers["Content-Range"] == f"bytes 0-{len(docx) - 1}/{len(docx)}"
@@ -469,3 +482,20 @@ async def test_the_same_report_again_without_the_cards_state_is_recorded_once(bo
         discussion = await uow.discussions.get(chair.discussion_id)
         [a4] = [a for a in discussion.actions if a.number == 4]
     assert [u.status for u in a4.history].count("will_complete_by") == 1
+
+
+@pytest.mark.parametrize("url, local_mode, allowed", [
+    ("https://contoso-my.sharepoint.com/personal/sam/_api/upload", False, True),
+    ("https://contoso-my.sharepoint.us/personal/sam/upload", False, True),
+    ("http://contoso-my.sharepoint.com/personal/sam/upload", False, False),  # not over https
+    ("https://evil.example/upload", False, False),  # the record goes nowhere an invoke names
+    ("https://sharepoint.com.evil.example/upload", False, False),
+    ("file:///etc/passwd", False, False), ("http://[::1/x", False, False), (None, False, False),
+    ("http://127.0.0.1:3979/upload/x.docx", True, True),  # local mode: the tests' and the Playground's stand-ins
+    ("file:///etc/passwd", True, False)])
+def test_the_record_is_uploaded_only_to_the_chairs_onedrive(url, local_mode, allowed):
+    from types import SimpleNamespace
+
+    from bot.export import ExportFlow
+
+    assert ExportFlow(SimpleNamespace(local_mode=local_mode), directory=Path("."))._onedrive(url) is allowed
