@@ -16,7 +16,7 @@ from cards.words import agency as agency_name
 from cards.words import subject
 
 from . import messages, recording
-from .convene import actor_of
+from .convene import actor_of, delivery_of
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class ActionsFlow:
                 return await self._card_with_note(turn_context, data, "⚠ Give the agency manager's reason it is no longer required.")
             report["reason"] = reason
         aad, _, name = actor_of(turn_context)
-        outcome, card = await self.apply(aad, name, turn_context.activity.id, str(data.get("discussion_id", "")),
+        outcome, card = await self.apply(aad, name, delivery_of(turn_context), str(data.get("discussion_id", "")),
                                          action_id=str(data.get("action_id", "")), report=report,
                                          seen=data.get("seen") if isinstance(data.get("seen"), str) else None)
         if card is None:
@@ -209,7 +209,7 @@ class ActionsFlow:
         conversation = turn_context.activity.conversation.id
         if isinstance(parsed, dict) and "action" in parsed:  # the everyday path: one transaction finds and applies
             aad, _, name = actor_of(turn_context)
-            said, _ = await self.apply(aad, name, turn_context.activity.id, None, number=parsed["action"], report=parsed,
+            said, _ = await self.apply(aad, name, delivery_of(turn_context), None, number=parsed["action"], report=parsed,
                                        turn_context=turn_context, conversation_id=conversation)
             if said is None:
                 return False  # no recorded discussion here: not a report to us
@@ -228,7 +228,7 @@ class ActionsFlow:
     async def _information_update(self, turn_context, discussion, update: str) -> str:
         aad, _, name = actor_of(turn_context)
         agencies = {c.agency for c in self.s.directory.by_aad_object_id(aad)}
-        return await self.information_update(aad, name, turn_context.activity.id, discussion, update, agencies)
+        return await self.information_update(aad, name, delivery_of(turn_context), discussion, update, agencies)
 
     async def information_update(self, aad: str, name: str, delivery_id: str, discussion, update: str, agencies: set) -> str:
         """An agency's update after the discussion, from the thread or an emailed link: kept with the

@@ -2,6 +2,7 @@
 draft lives in the database, so a restart, a closed chat or a break of an hour resumes it."""
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import datetime
 
@@ -25,6 +26,16 @@ log = logging.getLogger(__name__)
 PREVIOUS = dict(zip(wizard.STEPS[1:], wizard.STEPS))
 WIZARD_VERBS = frozenset({"convene.open", "convene.next", "convene.back", "convene.add_person", "convene.remove_person",
                           "convene.cancel", "convene.cancel_confirmed"})
+
+
+def delivery_of(turn_context: TurnContext) -> str:
+    """What identifies this delivery, for recognising it if Teams delivers it again. Teams' activity id
+    is unique within its conversation only (a message's is the moment it was sent, in milliseconds:
+    a hostile-input trial answered one chair's /strategy with silence, taking it for another chat's
+    message), so the conversation goes with it, hashed to keep the key short."""
+    activity = turn_context.activity
+    conversation = getattr(activity.conversation, "id", None) or ""
+    return f"{activity.id}@{hashlib.sha256(conversation.encode()).hexdigest()[:16]}"
 
 
 def actor_of(turn_context: TurnContext) -> tuple[str, str, str]:
@@ -53,7 +64,7 @@ class ConveneFlow:
             return
         now = self.s.clock.now()
         try:
-            with answering(turn_context.activity.id):  # recorded with the draft: a redelivered message changes nothing
+            with answering(delivery_of(turn_context)):  # recorded with the draft: a redelivered message changes nothing
                 draft, resumed = await self._open(turn_context, aad, user_id, name, now)
         except RepeatedDelivery:  # Teams delivered this message again; its first delivery answers it, once
             log.info("/strategy %s already answered: nothing sent again", turn_context.activity.id)

@@ -18,7 +18,7 @@ from cards import wizard as cards
 from cards.words import subject
 
 from . import recording
-from .convene import actor_of, personal_chat
+from .convene import actor_of, delivery_of, personal_chat
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class ExportFlow:
             personal = personal_chat(turn_context)
             if not personal:
                 # Files can only be offered in a personal chat: the record goes to the chair there, never to the channel.
-                await self.s.effects.personal(uow, f"{turn_context.activity.id}:export", user_id=discussion.chair_user_id,
+                await self.s.effects.personal(uow, f"{delivery_of(turn_context)}:export", user_id=discussion.chair_user_id,
                                               tenant_id=discussion.tenant_id, service_url=turn_context.activity.service_url,
                                               bot_id=turn_context.activity.recipient.id if turn_context.activity.recipient else None,
                                               activity=consent, discussion_id=discussion.id)

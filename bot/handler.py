@@ -19,7 +19,7 @@ from . import commands, messages
 from .access import ChairsGroupUnavailable
 from .commands import closest, parse
 from .actions import VERB_STATUS, ActionsFlow
-from .convene import ConveneFlow, personal_chat
+from .convene import ConveneFlow, delivery_of, personal_chat
 from .export import ExportFlow
 from .meetings import MeetingsFlow
 from .proactive import card_activity
@@ -202,7 +202,7 @@ class StrategyBot(TeamsActivityHandler):
         one that still meets a concurrent change changes nothing. Either way the presser gets the
         card as it now is."""
         versioned = isinstance(data, dict) and ("step" in data or "version" in data)
-        with answering(None if versioned else turn_context.activity.id):
+        with answering(None if versioned else delivery_of(turn_context)):
             try:
                 return await self._route(turn_context, verb, data)
             except (RepeatedDelivery, StaleDataError) as repeat:

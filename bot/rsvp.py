@@ -14,7 +14,7 @@ from scheduling.meetings import MeetingError
 from storage.directory import is_email
 from storage.models import new_id
 
-from .convene import actor_of
+from .convene import actor_of, delivery_of
 from .meetings import MeetingsFlow
 from .services import BotServices
 
@@ -134,7 +134,7 @@ class RsvpFlow:
             suggestions = self.meetings.next_contacts(discussion)
             await self._update_chair_card(uow, discussion, now)
             if invitation.agency in suggestions:
-                await self.s.effects.tell_chair(uow, f"{invitation.id}:declined:{turn_context.activity.id}", discussion, (
+                await self.s.effects.tell_chair(uow, f"{invitation.id}:declined:{delivery_of(turn_context)}", discussion, (
                     f"{subject(discussion.case_reference, discussion.child_initials)}: {agency_name(invitation.agency)} "
                     f"declined and nobody else from {agency_name(invitation.agency)} is coming. {suggestions[invitation.agency]}"))
             elif was_confirmed and invitation.rsvp == "declined":

@@ -255,3 +255,17 @@ async def test_the_bots_token_out_of_reach_is_a_connector_error_in_one_line(cloc
 
     with pytest.raises(ConnectorError, match="the bot's access token could not be fetched: ConnectionError"):
         await _Token(Unreachable(), clock).header()
+
+
+async def test_two_chats_messages_with_the_same_id_are_two_messages(running_bot):
+    """Teams' message ids are the moment they were sent, unique in their chat only: a hostile-input
+    trial's second chair, in another chat, got silence ("already answered")."""
+    first = activities.personal(running_bot.connector.url, "strategy", user_id="29:1chair", aad_id="aad-chair-1", name="Sam")
+    second = activities.personal(running_bot.connector.url, "strategy", user_id="29:2chair", aad_id="aad-chair-2", name="Alex")
+    second["conversation"] = {**second["conversation"], "id": "a:2another-personal-chat"}
+    second["id"] = first["id"] = "1700144451242"
+    for activity in (first, second, first):  # and the first again: Teams' redelivery, answered once
+        assert (await running_bot.post(activity)).status == 201
+    await running_bot.services.drain()
+    cards = [a for a in running_bot.connector.sent if a.get("attachments")]
+    assert sorted(a["_conversation_id"] for a in cards) == ["a:1personal-chat", "a:2another-personal-chat"]
