@@ -310,7 +310,7 @@ def main() -> int:
         return code
     app = init_app(settings, clock=_clock(settings))
     settle()
-    web.run_app(app, host=settings.host, port=settings.port, shutdown_timeout=10, print=None)
+    web.run_app(app, host=settings.host, port=settings.port, shutdown_timeout=10, print=None, access_log_class=logs.AccessLines)
     return 0
 
 

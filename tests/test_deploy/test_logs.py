@@ -60,3 +60,16 @@ def test_text_logs_name_the_correlation_id_too():
             root.removeHandler(handler)
         for handler in saved:
             root.addHandler(handler)
+
+
+def test_a_request_line_leaves_out_an_emailed_links_token(caplog):
+    """A hostile-input trial found each answer's link, a credential, in full in `make run`'s access log."""
+    from types import SimpleNamespace
+
+    caplog.set_level(logging.INFO)
+    lines = logs.AccessLines(logging.getLogger("aiohttp.access"), "")
+    request = SimpleNamespace(remote="127.0.0.1", method="POST", path="/respond/eyJzZWNyZXQiOiJ0b2tlbiJ9.c2lnbmF0dXJl")
+    lines.log(request, SimpleNamespace(status=200), 0.0123)
+    lines.log(SimpleNamespace(remote="127.0.0.1", method="GET", path="/healthz"), SimpleNamespace(status=200), 0.001)
+    assert "eyJzZWNyZXQ" not in caplog.text and "c2lnbmF0dXJl" not in caplog.text
+    assert '127.0.0.1 "POST /respond/…" 200 12.3 ms' in caplog.text and '"GET /healthz" 200' in caplog.text
