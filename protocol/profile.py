@@ -155,6 +155,7 @@ class Baseline(Strict):
     name: str
     seed: str
     same_day: SameDay
+    invitees: tuple[InviteeRule, ...] = ()
     clocks: tuple[ClockRule, ...] = ()
 
 

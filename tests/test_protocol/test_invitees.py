@@ -14,9 +14,11 @@ ROWS = {
     ),
     "child looked after": (
         {"looked_after": True},
-        {"hackney": ("fostering_service", True, "hackney 6.1"), "bristol": None,
+        {"hackney": ("fostering_service", True, "hackney 6.1"),
+         "bristol": ("fostering_service", True, "Working Together 2023 (national; quoted by triborough 8, darlington)"),
          "triborough": ("fostering_service", True, "triborough 8"),  # social care "including the fostering service" (14.2)
-         "walsall": None, "darlington": ("fostering_service", True, "darlington strategy discussion")},
+         "walsall": ("fostering_service", True, "Working Together 2023 (national; quoted by triborough 8, darlington)"),
+         "darlington": ("fostering_service", True, "darlington strategy discussion")},
     ),
     "significant medical implications": (
         {"medical_implications": True},

@@ -19,8 +19,9 @@ def test_the_five_partnerships_ship_as_profiles():
 def test_every_rule_in_every_profile_names_its_source(name):
     profile = load_profile(name)
     rules = [profile.timescales.default, *profile.timescales.rules, *profile.invitees, *profile.formats.rules, *profile.clocks]
-    national = {c.clock for c in load_baseline("england").clocks}
-    assert all(rule.source.startswith(name) or (getattr(rule, "clock", None) in national
+    baseline = load_baseline("england")
+    national = {c.clock for c in baseline.clocks} | {r.agency for r in baseline.invitees}
+    assert all(rule.source.startswith(name) or ((getattr(rule, "clock", None) or getattr(rule, "agency", None)) in national
                                                 and rule.source.startswith("Working Together 2023")) for rule in rules)
     assert (PROFILE_DIR.parent.parent.parent / "shared" / "seeds" / profile.seed).exists()
 

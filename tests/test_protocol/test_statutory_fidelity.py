@@ -204,8 +204,8 @@ def test_facts_that_are_not_strictly_right_are_one_line_and_exit_2(body):
 def test_walsall_sources_name_headings_its_seed_has():
     loaded = profile("walsall")
     headings = {line.strip() for line in (SEEDS / loaded.seed).read_text().splitlines() if 0 < len(line.strip()) < 60}
-    rules = [loaded.timescales.default, *loaded.timescales.rules, *loaded.invitees, *loaded.formats.rules,
-             *[c for c in loaded.clocks if c.source.startswith("walsall")]]
+    rules = [loaded.timescales.default, *loaded.timescales.rules, *[r for r in loaded.invitees if r.source.startswith("walsall")],
+             *loaded.formats.rules, *[c for c in loaded.clocks if c.source.startswith("walsall")]]
     for rule in rules:
         for part in re.split(r";\s*", rule.source):
             heading = re.sub(r"^walsall ", "", part)
@@ -213,4 +213,16 @@ def test_walsall_sources_name_headings_its_seed_has():
 
 
 def test_the_baseline_cites_working_together():
-    assert all(c.source.startswith("Working Together 2023") for c in load_baseline("england").clocks)
+    baseline = load_baseline("england")
+    assert all(rule.source.startswith("Working Together 2023") for rule in (*baseline.clocks, *baseline.invitees))
+
+
+@pytest.mark.parametrize("profile_name", PROFILES)
+def test_a_looked_after_child_brings_the_fostering_service_in_every_partnership(profile_name):
+    # Working Together: "children's social care (including the fostering service, if the child is looked after)";
+    # bristol and walsall do not repeat it, and the national baseline carries it for them.
+    fostering = invitees(profile_name, looked_after=True)["fostering_service"]
+    assert fostering.required
+    assert "fostering_service" not in invitees(profile_name)
+    local = {"hackney": "hackney 6.1", "triborough": "triborough 8", "darlington": "darlington strategy discussion"}
+    assert fostering.source == local.get(profile_name, "Working Together 2023 (national; quoted by triborough 8, darlington)")
