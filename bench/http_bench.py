@@ -92,9 +92,12 @@ def wizard_step(connector: str, discussion_id: str, n) -> dict:
     return activity
 
 
-def thread_reply(connector: str, n, k) -> dict:
-    """A1's owner answering in the discussion's channel thread, unmentioned (resource-specific consent)."""
-    activity = message(connector, "A1 done", n)
+def thread_reply(connector: str, n, k, d="@D@") -> dict:
+    """A1's owner answering in the discussion's channel thread, unmentioned (resource-specific consent):
+    "A1 by D/12", each reply to a thread a day that differs from its last (200 threads, 28 days), so that
+    every one is a report that writes and redraws the card. ("A1 done" was the workload until a repeated
+    report that changes nothing came to write nothing: from the second round on it measured a no-op.)"""
+    activity = message(connector, f"A1 by {d}/12", n)
     activity.update(id=f"r{n}", **{"from": {"id": "29:police", "name": "DS Bench", "aadObjectId": POLICE_AAD}})
     activity["conversation"] = {"id": thread_of(k), "conversationType": "channel", "isGroup": True, "tenantId": "t"}
     activity["channelData"].update(teamsChannelId="19:bench-mash@thread.tacv2", channel={"id": "19:bench-mash@thread.tacv2"})

@@ -1,5 +1,7 @@
 -- wrk script for bench/http_bench.py: POSTs one activity template per request with a fresh id
--- (@N@) and, for thread replies, one of the seeded threads (@K@), then prints a JSON summary.
+-- (@N@) and, for thread replies, one of the seeded threads (@K@) and a day of the month (@D@, so
+-- that each reply moves the action's date: a report that changes nothing writes nothing), then
+-- prints a JSON summary.
 local template, threads, counter = nil, 1, 0
 
 function init(args)
@@ -12,7 +14,7 @@ end
 
 function request()
   counter = counter + 1
-  local body = template:gsub("@N@", tostring(counter)):gsub("@K@", tostring(counter % threads))
+  local body = template:gsub("@N@", tostring(counter)):gsub("@K@", tostring(counter % threads)):gsub("@D@", tostring(counter % 28 + 1))
   return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
 end
 
