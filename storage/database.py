@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.util import await_
 
 from . import sqlite_inline
+from .group_commit import GroupCommit, group_commit_for
 from .urls import normalise_database_url
 
 
@@ -34,6 +35,8 @@ def _sqlite_pragmas(connection, _record) -> None:
     # WAL lets the health check and the bot read while a turn writes; FKs are off by default in SQLite.
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    # NORMAL: a commit writes the log and the unit of work waits for its fsync, shared (storage.group_commit).
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -109,6 +112,13 @@ _writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def sqlite_writers(engine: AsyncEngine) -> SQLiteWriters:
     """The one queue of writers for this SQLite database in this process."""
     return _writers.setdefault(engine.sync_engine, SQLiteWriters())
+
+
+def group_commit(engine) -> GroupCommit | None:
+    """The SQLite database's group commit, which a unit of work waits on after committing; None on PostgreSQL
+    (whose own commit returns once it is durable)."""
+    url = engine.url
+    return group_commit_for(url.database) if url.drivername.startswith("sqlite") and url.database else None
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from .database import release_writer
+from .database import group_commit, release_writer
 from .oversight import Oversight
 
 from .repositories import (
@@ -54,6 +54,8 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
+        self._durable = group_commit(self.session.bind)
+        self._settled = False
         self.discussions = DiscussionRepository(self.session)
         self.contacts = ContactRepository(self.session)
         self.obligations = ObligationRepository(self.session)
@@ -77,6 +79,9 @@ class UnitOfWork:
                 await self.session.close()
             finally:
                 release_writer(self.session.sync_session)
+        if exc_type is None and self._durable is not None and not self._settled:
+            # What was read may be another turn's commit not yet on disk: nothing is said of it until it is.
+            await self._durable.settled()
 
     async def commit(self) -> None:
         press = _answering.get()
@@ -86,6 +91,9 @@ class UnitOfWork:
                 raise RepeatedDelivery(press.activity_id)
         await self.audit.write()
         await self.session.commit()
+        if self._durable is not None:  # on SQLite: not done until the log is synced (storage.group_commit)
+            await self._durable.settled()
+            self._settled = True  # what it read came before its own commit, which is now on disk
         if press is not None:
             press.recorded = True
         if self.effects.added and self._wake is not None:
