@@ -9,6 +9,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity, ActivityTypes, DeliveryModes, InputHints
 from botframework.connector import Channels
 
+from cards.elements import execute
 from cards.wizard import message_card
 
 from . import messages, signing_keys
@@ -130,7 +131,18 @@ async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:
         except Exception:  # anything else is a fault of ours: its traceback, to find it
             log.exception("could not tell the user that turn %s failed", reference)
     elif turn_context.activity.type == ActivityTypes.invoke and turn_context.activity.name == "adaptiveCard/action":
-        # A card press: the presser is told on the card (botbuilder would answer 501, and Teams shows a bare error).
-        said = message_card("Not done", messages.TURN_FAILED.format(reference=reference), color="Attention")
+        # A card press: the presser is told on the card (botbuilder would answer 501, and Teams shows a bare error),
+        # with the press itself as "Try again": what was typed with it rides in the button, never lost.
+        said = message_card("Not done", messages.TURN_FAILED.format(reference=reference), color="Attention",
+                            actions=_the_press_again(turn_context.activity.value))
         await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(
             status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": said})))
+
+
+def _the_press_again(value) -> list:
+    action = value.get("action") if isinstance(value, dict) else None
+    verb = action.get("verb") if isinstance(action, dict) else None
+    if not isinstance(verb, str) or not verb:
+        return []
+    data = action.get("data") if isinstance(action.get("data"), dict) else {}
+    return [execute("Try again", verb, {k: v for k, v in data.items() if k != "verb"})]

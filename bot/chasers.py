@@ -225,6 +225,8 @@ class Chaser:
             owed = f"A{obligation.subject_id}, an agreed action"
         else:
             owed = OWED.get(obligation.kind, obligation.kind.replace("_", " "))
+        if step.recipient != "owner":  # up the ladder it is someone else's: "(owner: Police)" says whose
+            owed = owed.replace("your agency's", "the agency's").replace("how your information", "how their information")
         due = when(obligation.due_at, now=self.s.calendar.local(now))
         owner = f" (owner: {agency_name(obligation.owner_agency)})" if step.recipient != "owner" and obligation.owner_agency else ""
         if obligation.kind in BEFORE_MEETING_WORDS:

@@ -65,7 +65,7 @@ class ConveneFlow:
         now = self.s.clock.now()
         try:
             with answering(delivery_of(turn_context)):  # recorded with the draft: a redelivered message changes nothing
-                draft, resumed = await self._open(turn_context, aad, user_id, name, now)
+                draft, resumed, elsewhere = await self._open(turn_context, aad, user_id, name, now)
         except RepeatedDelivery:  # Teams delivered this message again; its first delivery answers it, once
             log.info("/strategy %s already answered: nothing sent again", turn_context.activity.id)
             return
@@ -73,19 +73,27 @@ class ConveneFlow:
         if resumed:
             await turn_context.send_activity(MessageFactory.text("You have a strategy discussion draft in progress: carry on "
                                                                  "where you stopped, or cancel it to start again."))
+        elif elsewhere:  # a new post in a channel is a thread of its own: say where the other draft went on
+            await turn_context.send_activity(MessageFactory.text(
+                f"This is a new draft. You also have {'a draft' if len(elsewhere) == 1 else 'drafts'} in progress in another "
+                f"chat or thread ({', '.join(elsewhere)}): type `strategy` there to carry on with it, or cancel it."))
         response = await turn_context.send_activity(card_activity(card))
         async with self.s.uow() as uow:
             stored = await uow.discussions.get(draft.id)
             stored.card_activity_id = response.id if response else None
             await uow.commit()
 
-    async def _open(self, turn_context: TurnContext, aad: str, user_id: str, name: str, now: datetime) -> tuple[Discussion, bool]:
-        """The chair's draft in this conversation, resumed or started, and whether it was resumed."""
+    async def _open(self, turn_context: TurnContext, aad: str, user_id: str, name: str,
+                    now: datetime) -> tuple[Discussion, bool, list[str]]:
+        """The chair's draft in this conversation, resumed or started, whether it was resumed, and
+        (for a new one) the chair's drafts in progress elsewhere, by reference and initials."""
         activity = turn_context.activity
         async with self.s.uow() as uow:
             draft = await uow.discussions.open_draft(chair_aad_id=aad, conversation_id=activity.conversation.id)
-            resumed = draft is not None
+            resumed, elsewhere = draft is not None, []
             if draft is None:
+                elsewhere = [f"{d.case_reference} ({d.child_initials})" for d in
+                             await uow.discussions.drafts_elsewhere(chair_aad_id=aad, conversation_id=activity.conversation.id)]
                 draft = uow.discussions.add(Discussion(
                     case_reference="", child_initials="", profile=self.s.profile.id, status="draft", chair_aad_id=aad,
                     chair_name=name, chair_user_id=user_id, tenant_id=(activity.channel_data or {}).get("tenant", {}).get("id"),
@@ -101,7 +109,7 @@ class ConveneFlow:
                                                                     "This draft continues in a newer card below."),
                                             discussion_id=draft.id)
             await uow.commit()
-        return draft, resumed
+        return draft, resumed, elsewhere
 
     def base_card(self, discussion: Discussion, status_line: str) -> dict:
         viewers = [discussion.chair_user_id] if discussion.chair_user_id else []

@@ -81,6 +81,7 @@ class Outbox:
         self.spawn = spawn  # runs a coroutine in the background (BotServices.in_background)
         self.boot = boot  # this process (bot/boots.py), named on its claims; None: claims only lapse
         self._registered = False
+        self._registering = asyncio.Lock()
         self.kinds: dict[str, EffectKind] = {}
         self._running: asyncio.Task | None = None
         self._again = False
@@ -117,15 +118,18 @@ class Outbox:
         tick tries again, and meanwhile this process's claims only lapse, as they always could."""
         if self.boot is None:
             return
-        try:
-            async with self.uow() as uow:
-                await uow.boots.register(self.boot)
-                await self._hand_back(uow)
-                await uow.commit()
-            self._registered = True
-        except SQLAlchemyError as error:
-            log.warning("this process could not register itself in the database yet (%s); trying again on the "
-                        "outbox's next tick", type(error).__name__)
+        async with self._registering:  # the app's start and the scheduler's first tick may both come here at once
+            if self._registered:
+                return
+            try:
+                async with self.uow() as uow:
+                    await uow.boots.register(self.boot)
+                    await self._hand_back(uow)
+                    await uow.commit()
+                self._registered = True
+            except SQLAlchemyError as error:
+                log.warning("this process could not register itself in the database yet (%s); trying again on the "
+                            "outbox's next tick", type(error).__name__)
 
     async def tick(self) -> int:
         """The scheduler's tick: this process is still alive, a gone one's claims are handed back,
@@ -133,10 +137,14 @@ class Outbox:
         if self.boot is not None and not self._registered:
             await self.start()
         elif self.boot is not None:
-            async with self.uow() as uow:
-                await uow.boots.seen(self.boot.id, self.clock.now())
-                await self._hand_back(uow)
-                await uow.commit()
+            try:
+                async with self.uow() as uow:
+                    await uow.boots.seen(self.boot.id, self.clock.now())
+                    await self._hand_back(uow)
+                    await uow.commit()
+            except SQLAlchemyError as error:  # the database busy or down: the next tick tries again; one line, no traceback
+                log.warning("the outbox's tick could not reach the database (%s); trying again on the next", type(error).__name__)
+                return 0
         return await self.run()
 
     async def stop(self) -> None:

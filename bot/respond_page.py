@@ -66,7 +66,8 @@ class RespondPage:
             if await uow.chases.link_used(claim.digest):
                 return _page(*USED)  # shown, not an error: the answer was received
         due = obligation.due_at.astimezone(self.s.calendar.zone).strftime("%d/%m/%Y %H:%M")
-        head = f"<p>Case <strong>{html.escape(discussion.case_reference)} ({html.escape(discussion.child_initials)})</strong>, due {due}.</p>"
+        initials = action.child_initials if action and action.child_initials else discussion.child_initials  # an action may be a sibling's
+        head = f"<p>Case <strong>{html.escape(discussion.case_reference)} ({html.escape(initials)})</strong>, due {due}.</p>"
         if claim.purpose == "action" and action:
             options = "".join(f"<label><input type='radio' name='status' value='{v}' required> {html.escape(t)}</label>"
                               for v, t in STATUS_CHOICES)

@@ -109,8 +109,11 @@ class RsvpFlow:
             shown_now = self.s.calendar.local(now)
             if "seen" in data and str(data["seen"] or "") != (invitation.rsvp or ""):
                 # Drawn before the last answer: a double-click's second press, or Accept and Decline at once. The
-                # answer as it stands, so that nobody is told one thing while the chair sees another.
-                return discussion_cards.rsvp_card(discussion, invitation, now=shown_now)
+                # answer as it stands, so that nobody is told one thing while the chair sees another; what was
+                # typed comes back, and how to change the answer is said.
+                standing = discussion_cards.RSVP_WORDS.get(invitation.rsvp, invitation.rsvp)
+                return discussion_cards.rsvp_card(discussion, invitation, now=shown_now, typed=data, problem={
+                    "_card": f"Your answer was already {standing} when you pressed: to change it, press your answer again."})
             problems = self._check(answer, data)
             if problems:
                 return discussion_cards.rsvp_card(discussion, invitation, now=shown_now, problem=problems, typed=data)

@@ -153,8 +153,8 @@ def action_card(discussion, action, *, mention: str | None, now: datetime, typed
     due = words.when(action.due_at, now=now)
     status = status_words(action, now.tzinfo)
     owner = mention or action.owner_name
-    task = text(action.description) if private else text("The task: press Open to see it (its owner, their agency, the chair "
-                                                            "and the invitees).", subtle=True)
+    task = text(action.description) if private else text("The task is for its owner, their agency, the chair and the invitees: "
+                                                            "they press Open to see it.", subtle=True)
     body = [heading(f"A{action.number} · {discussion.case_reference} ({action.child_initials})", size="Default"),
             task, facts([("Owner", f"{owner} ({words.agency(action.owner_agency)})"), ("Due", due), ("Status", status)])]
     data = {"discussion_id": discussion.id, "action_id": action.id}

@@ -100,6 +100,18 @@ class DiscussionRepository:
         )
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def drafts_elsewhere(self, *, chair_aad_id: str, conversation_id: str) -> list[Discussion]:
+        """The chair's unfinished drafts in other chats and threads that have a case reference (a new
+        channel post is a conversation of its own, so /strategy there starts afresh)."""
+        query = (
+            select(Discussion)
+            .where(Discussion.chair_aad_id == chair_aad_id, Discussion.conversation_id != conversation_id,
+                   Discussion.status == "draft", Discussion.case_reference != "")
+            .order_by(Discussion.updated_at.desc())
+            .limit(5)
+        )
+        return list((await self.session.execute(query)).scalars())
+
     async def claim(self, discussion_id: str, *, from_status: str, to_status: str) -> bool:
         """Move a discussion between states only if it is still in `from_status`: of two
         deliveries of the same card action, exactly one wins (on SQLite and PostgreSQL alike)."""

@@ -398,9 +398,9 @@ async def test_an_older_copy_of_an_action_card_redraws_closed_once_the_action_is
     again = await chair.press(refresh["action"]["verb"], refresh["action"]["data"], keep_inputs=False, as_person=officer)
     # Closed: nothing to report on it. Someone who is not the owner, their agency, the chair or an invitee sees no task.
     assert "Status: completed" in texts_of(again) and [a["title"] for a in again.get("actions", [])] == ["Open"]
-    assert "The task: press Open to see it" in texts_of(again)
+    assert "they press Open to see it" in texts_of(again)
     chairs = await chair.press(refresh["action"]["verb"], refresh["action"]["data"], keep_inputs=False)  # the chair: the task
-    assert "The task: press Open to see it" not in texts_of(chairs) and "Status: completed" in texts_of(chairs)
+    assert "they press Open to see it" not in texts_of(chairs) and "Status: completed" in texts_of(chairs)
     assert texts_of(chairs).split("\n")[1] == [a.description for a in (await first_actions(bot, chair))][0]
     async with bot.services.uow() as uow:  # viewing is not reporting: one report in the history
         [action] = (await uow.discussions.get(chair.discussion_id)).actions

@@ -101,6 +101,9 @@ async def test_a_friday_information_update_is_chased_on_tuesday_at_nine_then_up_
         ("escalate_chair", "Sam Chair", "teams"), ("escalate_manager", "social.care.manager@hackney.example.org", "file")]
     to_chair = [a for a in bot.connector.sent if "Overdue (escalated to you as chair)" in (a.get("text") or "")]
     assert to_chair and "CR-555 (EF)" in to_chair[0]["text"]
+    # Up the ladder it is someone else's update (a re-walk read "your agency's" in the chair's chat).
+    assert "the agency's information update" in to_chair[0]["text"] and "your agency" not in to_chair[0]["text"]
+    assert "(owner: Police)" in to_chair[0]["text"]
     assert any(c["members"][0]["id"] == "29:1chair" for c in bot.connector.conversations)
 
 
@@ -425,3 +428,17 @@ async def test_a_chase_names_the_action_by_its_number_never_by_the_task_the_chai
     teams = [json.dumps(a) for a in bot.connector.sent]
     assert any("A1, an agreed action" in m for m in mails)
     assert not any("Police checks" in m for m in mails) and not any("Police checks" in t for t in teams)
+
+
+async def test_an_emailed_links_page_names_the_child_the_action_is_for(bot, tmp_path):
+    # A re-walk: A3, for a sibling (EC), was labelled with the discussion's first child.
+    discussion_id = await seed(bot, actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST))])
+    async with bot.services.uow() as uow:
+        [action] = (await uow.discussions.get(discussion_id)).actions
+        action.child_initials = "GH"
+        await uow.commit()
+    await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))
+    mail = next(m for m in outbox(tmp_path) if "A1, an agreed action" in m.get_content())
+    link = next(line for line in mail.get_content().splitlines() if "/respond/" in line)
+    page = await (await bot.http.get(bot.server.make_url(link[link.index("/respond/"):]))).text()
+    assert "CR-555 (GH)" in page and "CR-555 (EF)" not in page

@@ -406,3 +406,18 @@ async def test_a_case_that_already_has_a_discussion_is_pointed_out_and_not_refus
     assert "2 of 5" in texts_of(card) and "already has" not in texts_of(card)
     card = await second.press("convene.next", INJURY)
     assert "3 of 5" in texts_of(card)  # nothing refused
+
+
+async def test_a_new_draft_says_where_the_chairs_other_draft_goes_on(running_bot):
+    """A re-walk: after a restart the chair posted `strategy` anew in the channel, a thread of its own, and
+    met an empty card with no word of the draft in the other thread."""
+    chair = Chair(running_bot)
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)  # the draft now has its case reference
+    post = activities.channel_mention(running_bot.connector.url, "strategy", **chair.person)
+    post["conversation"] = {**post["conversation"], "id": "19:mash-channel@thread.tacv2;messageid=1700000009999"}
+    before = len(running_bot.connector.sent)
+    assert (await running_bot.post(post)).status == 201
+    said = [a.get("text") or "" for a in running_bot.connector.sent[before:]]
+    assert any("This is a new draft. You also have a draft in progress in another chat or thread (CR-104233 (AB)): "
+               "type `strategy` there to carry on with it, or cancel it." in s for s in said), said

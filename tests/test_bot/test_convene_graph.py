@@ -11,7 +11,7 @@ from tests.conftest import make_settings, no_wait, start_bot, stop_bot
 from tests.support import activities
 from tests.support.fake_graph import Fault, FakeCredential
 
-from .chair import Chair, texts_of
+from .chair import Chair, inputs_of, texts_of
 from .test_convene import convene
 
 POLICE_AAD = "aad-police-ds"
@@ -398,6 +398,11 @@ async def test_a_double_click_on_an_invitation_answers_once_and_accept_and_decli
     # The older card's presses change nothing: the answer is still the first one.
     assert invitation.rsvp == "accepted" and audits.count("rsvp.declined") == 0
     assert all("Your reply: **accepted**" in texts_of(a) for a in answers)
+    # Each is told why nothing changed, and the declined one keeps what was typed (a re-walk found it emptied).
+    assert all("⚠ Your answer was already accepted when you pressed: to change it, press your answer again." in texts_of(a)
+               for a in answers)
+    boxes = inputs_of(answers[0])
+    assert (boxes["apologies"], boxes["information_route"]) == ("on a warrant", "PPU checks emailed by noon")
     puts = [a for a in bot.connector.sent if a["_method"] == "PUT"]
     assert len(puts) - puts_before == 1  # the chair's card redrawn once, for the one answer that changed it
     # Pressed on the card the answer came back on: a change of mind is taken.

@@ -3,6 +3,7 @@ the real HTTP surface, on SQLite and PostgreSQL. A "crash" here stops the proces
 worst moment (the meeting made, the message delivered, nothing yet recorded) and starts a new app
 on the same database, as `kill -9` and a restart would (bench/crash_trials.py does it for real)."""
 import asyncio
+import logging
 from datetime import timedelta
 
 import pytest
@@ -614,3 +615,33 @@ async def test_a_live_siblings_claim_is_left_alone_and_a_silent_remote_ones_is_h
     clock.advance(seconds=31)
     await outbox.tick()
     assert delivered == [("effect-of-remote", True)]  # silent for over a minute: gone; the live sibling keeps its claim
+
+
+async def test_starting_twice_at_once_registers_once_without_a_warning_and_a_busy_database_is_one_line(bot, tmp_path, clock, caplog):
+    """A re-walk: every start logged "could not register itself (InvalidRequestError)" (the app's start and the
+    scheduler's first tick raced), and a locked database made each tick an ERROR with two tracebacks."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import OperationalError
+
+    from bot.outbox import Outbox
+    from storage.models import Boot
+
+    fresh = Outbox(bot.services.uow, clock, spawn=bot.services.in_background, boot=Boot(
+        id="racing", host="h", pid=1, started_at=clock.now(), seen_at=clock.now()))
+    caplog.set_level(logging.WARNING)
+    await asyncio.gather(fresh.start(), fresh.tick())
+    async with bot.services.uow() as uow:
+        assert (await uow.session.execute(select(Boot.id).where(Boot.id == "racing"))).scalars().all() == ["racing"]
+    assert "could not register" not in caplog.text
+
+    class Locked:
+        async def __aenter__(self):
+            raise OperationalError("UPDATE boots", {}, Exception("database is locked"))
+
+        async def __aexit__(self, *exc):
+            return False
+
+    fresh.uow = Locked
+    assert await fresh.tick() == 0
+    assert "the outbox's tick could not reach the database (OperationalError)" in caplog.text
+    assert not [r for r in caplog.records if r.exc_info]

@@ -234,12 +234,16 @@ async def test_a_card_press_whose_turn_fails_is_told_on_the_card_not_given_a_501
         raise RuntimeError("a fault of ours")
 
     monkeypatch.setattr(StrategyBot, "_route", fails)
-    press = activities.invoke(activities.personal(running_bot.connector.url, ""), "convene.next", {"discussion_id": "x"})
+    typed = {"discussion_id": "x", "step": "concern", "referrer_agency": "hospital ED"}
+    press = activities.invoke(activities.personal(running_bot.connector.url, ""), "convene.next", typed)
     response = await running_bot.post(press)
     assert response.status == 200
     body = await response.json()
     words = " ".join(b.get("text", "") for b in body["value"]["body"])
     assert "Sorry, something went wrong on my side and nothing was changed" in words and press["id"] in words
+    # The press itself, with what was typed, as "Try again" (a re-walk lost a typed answer to this card).
+    [again] = body["value"]["actions"]
+    assert (again["title"], again["verb"], again["data"]) == ("Try again", "convene.next", {"verb": "convene.next", **typed})
 
 
 async def test_the_bots_token_out_of_reach_is_a_connector_error_in_one_line(clock):

@@ -320,7 +320,7 @@ def test_the_posted_action_card_never_carries_the_task_the_chair_typed():
     # Channels and chats carry only the reference and initials: the task may name the family.
     posted = record_cards.action_card(DISCUSSION, action(description="Visit Lucy Brown at 3 Example St"), mention=None, now=NOW)
     assert "Lucy Brown" not in json.dumps(posted)
-    assert lines(posted)[:2] == ["A2 · CR-1 (AB)", "The task: press Open to see it (its owner, their agency, the chair and the invitees)."]
+    assert lines(posted)[:2] == ["A2 · CR-1 (AB)", "The task is for its owner, their agency, the chair and the invitees: they press Open to see it."]
     assert [b["title"] for b in posted["actions"]][:2] == ["Open", "Completed"]
     assert posted["actions"][0]["verb"] == "action.open"
     closed = record_cards.action_card(DISCUSSION, action("completed", description="Visit Lucy Brown"), mention=None, now=NOW)
