@@ -2,7 +2,7 @@
 channel carries the case reference and initials only; the chair's card tells replies, the quorum,
 the deadline and lets the meeting be changed; an invitee's card takes their answer and keeps what
 they typed."""
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -386,3 +386,19 @@ def test_when_the_directory_has_nobody_else_the_chair_is_told_so_in_a_sentence_t
     card = chair(discussion(invitation("police", "declined")), next_contacts={"police": said})
     assert text_block(card, "⚠ Police declined")["text"] == (
         "⚠ Police declined. Nobody else from Police is in the contacts directory: ask their duty desk, and add them to it.")
+
+
+def test_a_date_promised_is_the_partnerships_date_not_the_servers():
+    # 23:30 UTC on 4 June is 00:30 on the 5th in London (BST): the chair reads the 5th (the server here runs in UTC).
+    late = SimpleNamespace(number=1, description="Visit", owner_name="DS A", owner_agency="police",
+                           due_at=datetime(2026, 6, 4, 23, 30, tzinfo=timezone.utc), status="will_complete_by")
+    card = discussion_cards.chair_card(discussion(status="recorded", actions=[late]), now=datetime(2026, 6, 1, 10, 0, tzinfo=LONDON),
+                                       quorum=QUORUM, provider_sends=True, next_contacts={})
+    [*_, listed] = [b for b in card["body"] if b["type"] == "FactSet"]
+    assert listed["facts"][0]["value"].endswith("not completed yet, will be by 05/06/2026")
+
+
+def test_an_invitation_never_answered_is_drawn_with_no_answer_as_the_one_seen():
+    # The press is checked against the answer the card was drawn with (bot/rsvp.py): none, for a new invitation.
+    card = rsvp(invitation("police", None))
+    assert {b["data"]["seen"] for b in card["actions"][1:]} == {""}

@@ -151,6 +151,8 @@ def test_deadlines_in_a_managers_words(moment, said):
     (datetime(2027, 12, 14, 17, 0, tzinfo=LONDON), "17:00 Tue 14 Dec 2027"),  # 11 months on, the same year: said, not "14 Dec"
     (datetime(2027, 7, 14, 17, 0, tzinfo=LONDON), "17:00 Wed 14 Jul 2027"),  # half a year on
     (datetime(2027, 5, 14, 17, 0, tzinfo=LONDON), "17:00 Fri 14 May"),  # four months on
+    (datetime(2027, 6, 11, 17, 0, tzinfo=LONDON), "17:00 Fri 11 Jun"),  # 150 days on: not yet
+    (datetime(2027, 6, 12, 17, 0, tzinfo=LONDON), "17:00 Sat 12 Jun 2027"),  # 151 days on: the year
 ])
 def test_a_day_five_months_off_or_more_says_its_year(moment, said):
     # A Playground walk, on 12 January: "A1 by 14/12" read back as "Due 17:00 Tue 14 Dec", which looked past.

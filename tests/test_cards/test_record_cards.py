@@ -322,7 +322,9 @@ def test_the_posted_action_card_never_carries_the_task_the_chair_typed():
     assert "Lucy Brown" not in json.dumps(posted)
     assert lines(posted)[:2] == ["A2 · CR-1 (AB)", "The task is for its owner, their agency, the chair and the invitees: they press Open to see it."]
     assert [b["title"] for b in posted["actions"]][:2] == ["Open", "Completed"]
-    assert posted["actions"][0]["verb"] == "action.open"
+    assert posted["body"][1]["isSubtle"] is True
+    opening = posted["actions"][0]
+    assert (opening["verb"], opening["data"]) == ("action.open", {"verb": "action.open", "discussion_id": "d-1", "action_id": "a-1"})
     closed = record_cards.action_card(DISCUSSION, action("completed", description="Visit Lucy Brown"), mention=None, now=NOW)
     assert "Lucy Brown" not in json.dumps(closed) and [b["title"] for b in closed["actions"]] == ["Open"]
 
@@ -419,5 +421,18 @@ def test_a_record_as_first_started_draws_every_step_with_version_0_and_empty_box
 # equivalent: cards.record.x_step_card__mutmut_717 `.get("venue", None)})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.record.x_step_card__mutmut_719 `.get("venue", )})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.record.x_step_card__mutmut_711 `t("next") or "XXXX")[11:16],` -- no next discussion: "XXXX"[11:16], like ""[11:16], is the empty time
-# equivalent: cards.record.x_action_card__mutmut_67 `ng(card(body, None), "action.ope` -- a closed action's buttons [] -> None: card() leaves out an empty or missing list alike
-# equivalent: cards.record.x_action_card__mutmut_69 `ng(card(body, ), "action.ope` -- a closed action's buttons [] -> None: card() leaves out an empty or missing list alike
+
+
+def test_the_state_a_card_was_drawn_from_is_in_utc_whatever_the_servers_zone(monkeypatch):
+    """The press's `seen` is compared with the action as the database gives it back (UTC): a server in
+    London must write the same, or every press would look stale."""
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    try:
+        summer = action(due_at=datetime(2026, 6, 4, 17, 0, tzinfo=LONDON))
+        assert record_cards.seen_state(summer) == "open@2026-06-04T16:00:00+00:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -215,8 +215,9 @@ def test_the_assessment_tells_the_aim_the_out_of_hours_team_and_what_is_owed_bef
         "Received out of hours, and due before the working day: the Emergency Duty Team convenes."]
     weekend = cards.assessment_block(assessment(out_of_hours=True), now=NOW)  # days to run: the day team's, no warning
     assert not [b for b in weekend if b["type"] == "Container"]
-    assert "Received out of hours, with working days to run: the day team convenes, in working hours." in \
-        [b["text"] for b in weekend if b["type"] == "TextBlock"]
+    [said] = [b for b in weekend if b["type"] == "TextBlock" and b["text"].startswith("Received out of hours")]
+    assert said["text"] == "Received out of hours, with working days to run: the day team convenes, in working hours."
+    assert said["isSubtle"] is True  # a note, not a warning
     assert not [b for b in cards.assessment_block(assessment(), now=NOW) if b["type"] == "Container"]
     assert len(cards.assessment_block(assessment(), now=NOW)) == 2
 
@@ -561,7 +562,7 @@ def test_a_departure_without_a_reason_yet_shows_no_made_up_reason():
 # equivalent: cards.wizard.x_when_card__mutmut_113 `d.get("slot", None), expanded=Tr` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
 # equivalent: cards.wizard.x_when_card__mutmut_115 `d.get("slot", ), expanded=Tr` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
 # equivalent: cards.wizard.x_when_card__mutmut_118 `.get("slot", "XXXX"), expanded=T` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
-# equivalent: cards.wizard.x_assessment_block__mutmut_111 `plies_when", "XXXX").startswith(` -- a clock without applies_when: "XXXX", like "", does not start with "before the discussion"
+# equivalent: cards.wizard.x_assessment_block__mutmut_119 `plies_when", "XXXX").startswith(` -- a clock without applies_when: "XXXX", like "", does not start with "before the discussion"
 
 
 def test_another_child_saved_without_a_date_of_birth_comes_back_as_just_the_initials():

@@ -68,3 +68,31 @@ def test_a_profile_file_with_bad_yaml(tmp_path):
     path.write_text("id: [unclosed\n")
     with pytest.raises(ProfileError, match="not valid YAML"):
         load_profile(path)
+
+
+# ---- the baseline's invitees, merged as a profile loads (read afresh here: the loaded profiles are cached) ----
+def fresh(name: str, edit=None):
+    from protocol import parse_profile
+
+    loaded = raw(name)
+    if edit:
+        edit(loaded)
+    return parse_profile(loaded, origin=name)
+
+
+def fostering_rules(profile) -> list:
+    return [(r.required, r.source) for r in profile.invitees if r.agency == "fostering_service"]
+
+
+def test_a_profiles_own_rule_for_an_agency_stands_instead_of_the_baselines():
+    assert fostering_rules(fresh("hackney")) == [(True, "hackney 6.1")]  # not the national one as well
+    assert fostering_rules(fresh("bristol")) == [(True, "Working Together 2023 (national; quoted by triborough 8, darlington)")]
+
+
+def test_a_profile_without_invitees_or_with_a_broken_list_is_refused_naming_the_field():
+    from protocol import ProfileError
+
+    with pytest.raises(ProfileError, match=r"invitees: Field required"):
+        fresh("bristol", lambda r: r.pop("invitees"))
+    with pytest.raises(ProfileError, match=r"invitees: Input should be a valid tuple"):
+        fresh("bristol", lambda r: r.update(invitees="police"))

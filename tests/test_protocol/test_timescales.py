@@ -312,10 +312,27 @@ def test_a_timescale_may_not_test_out_of_hours_which_its_deadline_decides():
         _hackney_edited(night_rule)
 
 
+@pytest.mark.parametrize("deadline, edt", [
+    ("2026-11-23T17:00:00+00:00", False),  # the close of a working day: met in hours
+    ("2026-11-23T23:59:00+00:00", True),  # tonight
+    ("2026-11-24T09:00:00+00:00", True),  # before the working day starts: tonight's, the EDT's
+    ("2026-11-24T09:01:00+00:00", False),  # a minute of the working day before it: the day team's
+])
+def test_the_edt_meets_a_deadline_with_no_working_minute_before_it(deadline, edt):
+    from datetime import datetime
+
+    from protocol import met_out_of_hours
+    from scheduling.calendar import calendar_for
+
+    from .helpers import profile
+
+    assert met_out_of_hours(datetime.fromisoformat(deadline), calendar_for(profile("hackney"))) is edt
+
+
 def test_a_referral_at_17_00_exactly_counts_as_out_of_hours():
     assert run("hackney", received_at="2026-11-23T17:00:00+00:00").out_of_hours is True
     assert run("hackney", received_at="2026-11-23T16:59:00+00:00").out_of_hours is False
 
 
-# equivalent: protocol.assessment.x_assess__mutmut_28 `eadlines, key=None)` -- min() over (deadline, index, rule) without a key compares the same first two items; the index is unique, so the rule is never compared
-# equivalent: protocol.assessment.x_assess__mutmut_30 `in(deadlines, )` -- min() over (deadline, index, rule) without a key compares the same first two items; the index is unique, so the rule is never compared
+# equivalent: protocol.assessment.x_assess__mutmut_23 `eadlines, key=None)` -- min() over (deadline, index, rule) without a key compares the same first two items; the index is unique, so the rule is never compared
+# equivalent: protocol.assessment.x_assess__mutmut_25 `in(deadlines, )` -- min() over (deadline, index, rule) without a key compares the same first two items; the index is unique, so the rule is never compared
