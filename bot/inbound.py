@@ -9,6 +9,7 @@ name or a line on a card read other than it is written.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import datetime
@@ -120,18 +121,24 @@ def _service_url(body: dict) -> None:
     """An http(s) URL the connector can be reached at: every reply is posted to it, so a bracket
     left open, a port out of range, a host label over 63 characters or a line break is refused
     here, not found by aiohttp in the middle of a turn."""
-    value = _string(body, "serviceUrl", required=True, limit=2048)
+    if not _postable(_string(body, "serviceUrl", required=True, limit=2048)):
+        raise Malformed("`serviceUrl` is not an http(s) URL")
+
+
+@functools.lru_cache(maxsize=256)  # Teams sends a handful of service URLs, each thousands of times: judged once each
+def _postable(value: str) -> bool:
     try:
         if any(c.isspace() or not c.isprintable() for c in value):
-            raise ValueError("spaces or control characters")
+            return False  # spaces or control characters
         parts = urlsplit(value)
         parts.port  # noqa: B018 (read for its check: ValueError when out of range or not a number)
         if parts.scheme not in ("https", "http") or not parts.hostname:
-            raise ValueError("not http(s)")
+            return False
         parts.hostname.encode("idna")  # UnicodeError: an empty label, or one over 63 characters
         URL(value).raw_host  # noqa: B018 (and as aiohttp will read it)
     except (ValueError, UnicodeError):
-        raise Malformed("`serviceUrl` is not an http(s) URL") from None
+        return False
+    return True
 
 
 def _card_action(body: dict) -> None:
