@@ -164,17 +164,20 @@ class ActionsFlow:
             card = self.action_card(discussion, action, now)
             reference = discussion.conversation_reference or {}
             in_thread = turn_context is not None and turn_context.activity.conversation.id == (reference.get("conversation") or {}).get("id")
+            words = record_cards.STATUS_WORDS[status] + (f" {by:%d/%m/%Y}" if by else "")
+            said = f"A{action.number} ({discussion.case_reference}): {words}. Recorded for {name}."
             if action.card_activity_id and reference and not in_thread:  # from a link or another chat: through the outbox
                 await self.s.effects.update(uow, f"{delivery_id}:card", reference=reference, activity_id=action.card_activity_id,
                                             card=card, discussion_id=discussion.id)
+            if reference and turn_context is None:  # a button or an emailed link: confirmed in the thread as a reply is
+                await self.s.effects.post(uow, f"{delivery_id}:said", reference=reference, activity=MessageFactory.text(said),
+                                          discussion_id=discussion.id)
             if status == "needs_discussion":
                 await self._offer_review(uow, discussion, action, delivery_id)
             try:
                 await uow.commit()
             except IntegrityError:  # the same delivery, applied concurrently by another worker
                 return repeated, None
-        words = record_cards.STATUS_WORDS[status] + (f" {by:%d/%m/%Y}" if by else "")
-        said = f"A{action.number} ({discussion.case_reference}): {words}. Recorded for {name}."
         if in_thread and action.card_activity_id:
             await self._update_in_thread(turn_context, discussion, action, card, delivery_id)
         return said, card

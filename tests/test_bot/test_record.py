@@ -465,6 +465,9 @@ async def test_a_double_click_on_an_action_cards_button_is_one_report(bot, recor
         [a4] = [a for a in discussion.actions if a.number == 4]
         offers = [e for e in await uow.effects.for_discussion(chair.discussion_id) if e.key.endswith(":review-offer")]
     assert [u.status for u in a4.history].count("needs_discussion") == 1 and len(offers) == 1
+    # Confirmed in the thread, as a typed reply is (the README's promise; a re-walk found buttons silent), once.
+    said = [a["text"] for a in bot.connector.sent if (a.get("text") or "").startswith("A4 (CR-104233): needs a further")]
+    assert len(said) == 1 and said[0].endswith(f"Recorded for {chair.person['name']}.")
 
 
 async def test_the_same_report_again_without_the_cards_state_is_recorded_once(bot, recorded):
