@@ -25,8 +25,8 @@ from .services import BotServices
 log = logging.getLogger(__name__)
 CLAIM_FOR = timedelta(minutes=5)
 BATCH = 50  # obligations worked in one transaction: a sweep's statements are per batch, not per chase
-OWED = {
-    "information_update": "your agency's information update (its records were not fully researched at the discussion)",
+OWED = {  # {whose}, {their}: the owner's own words to them ("your agency's"), another's to anyone up the ladder
+    "information_update": "{whose} information update (its records were not fully researched at the discussion)",
     "record_distribution": "circulating the record of the discussion",
     "out_of_hours_record": "the out-of-hours record, before the working day starts",
     "out_of_hours_not_quorate": "a quorate strategy discussion the next working day (the out-of-hours one was not quorate)",
@@ -35,8 +35,8 @@ OWED = {
     "assessment": "the assessment's decision on next steps",
     "lado_notification": "informing the Local Authority Designated Officer",
     "review_discussion": "the review strategy discussion",
-    "rsvp": "a reply to the meeting invitation (accept, decline with how your information will reach the chair, or send a delegate)",
-    "record_check": "your agency's records check on the case before the meeting (shared, nothing known, or still researching)",
+    "rsvp": "a reply to the meeting invitation (accept, decline with how {their} information will reach the chair, or send a delegate)",
+    "record_check": "{whose} records check on the case before the meeting (shared, nothing known, or still researching)",
     "quorum_at_risk": "the quorum: police and health have not both confirmed",
 }
 BEFORE_MEETING_WORDS = {"rsvp": "No reply yet to the strategy discussion invitation",
@@ -223,10 +223,10 @@ class Chaser:
         if obligation.kind == "action":
             # Not the task: the chair typed it, and it may name the family. Its card (Open) and the emailed link show it.
             owed = f"A{obligation.subject_id}, an agreed action"
-        else:
-            owed = OWED.get(obligation.kind, obligation.kind.replace("_", " "))
-        if step.recipient != "owner":  # up the ladder it is someone else's: "(owner: Police)" says whose
-            owed = owed.replace("your agency's", "the agency's").replace("how your information", "how their information")
+        else:  # to the owner it is theirs; up the ladder someone else's, and "(owner: Police)" says whose
+            mine = step.recipient == "owner"
+            owed = OWED.get(obligation.kind, obligation.kind.replace("_", " ")).format(
+                whose="your agency's" if mine else "the agency's", their="your" if mine else "their")
         due = when(obligation.due_at, now=self.s.calendar.local(now))
         owner = f" (owner: {agency_name(obligation.owner_agency)})" if step.recipient != "owner" and obligation.owner_agency else ""
         if obligation.kind in BEFORE_MEETING_WORDS:

@@ -232,13 +232,14 @@ class PooledAuthentication(BotFrameworkAuthentication):
         self._user_token_clients: dict = {}
         self._anonymous: AuthenticateRequestResult | None = None
 
-    async def _anonymously(self, activity) -> AuthenticateRequestResult | None:
+    async def _anonymously(self, activity) -> AuthenticateRequestResult:
         """A request with no token, where authentication is off (local mode): botbuilder's answer,
         worked out once. It depends on the configuration alone, which never changes in a process
         (JwtTokenValidation: no header and auth disabled is an anonymous identity; the emulator's
         skill calls, the one case that reads the activity, always go to botbuilder). botbuilder
         otherwise asks the credential factories twice and builds a connector factory per request:
-        a tenth of a `help` turn. None when a token is required: botbuilder refuses the request."""
+        a tenth of a `help` turn. Where a token is required, botbuilder refuses the request (PermissionError),
+        every time: a refusal is never kept."""
         if self._anonymous is None:
             self._anonymous = await self._inner.authenticate_request(activity, "")
         known = self._anonymous

@@ -19,6 +19,7 @@ from cards.words import subject
 
 from . import recording
 from .convene import actor_of, delivery_of, personal_chat
+from .inbound import postable_url
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -121,16 +122,10 @@ class ExportFlow:
     def _onedrive(self, url) -> bool:
         """The record (OFFICIAL-SENSITIVE) goes only to the chair's OneDrive, over https, wherever an invoke
         says to put it; in local mode to any http(s) address (the tests' and the Playground's stand-ins)."""
-        try:
-            parts = urlsplit(url) if isinstance(url, str) else None
-            host = (parts.hostname or "") if parts else ""
-        except ValueError:  # a bracket left open, a port out of range
+        if not isinstance(url, str) or not postable_url(url):  # a bracket left open, a port out of range, no host
             return False
-        if parts is None or not host:
-            return False
-        if self.s.local_mode:
-            return parts.scheme in ("http", "https")
-        return parts.scheme == "https" and host.endswith(ONEDRIVE_HOSTS)
+        parts = urlsplit(url)
+        return self.s.local_mode or (parts.scheme == "https" and parts.hostname.endswith(ONEDRIVE_HOSTS))
 
     async def distributed(self, turn_context: TurnContext, data: dict) -> dict:
         """The chair has sent the record to everyone on the distribution list: note who and when."""

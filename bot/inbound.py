@@ -121,12 +121,13 @@ def _service_url(body: dict) -> None:
     """An http(s) URL the connector can be reached at: every reply is posted to it, so a bracket
     left open, a port out of range, a host label over 63 characters or a line break is refused
     here, not found by aiohttp in the middle of a turn."""
-    if not _postable(_string(body, "serviceUrl", required=True, limit=2048)):
+    if not postable_url(_string(body, "serviceUrl", required=True, limit=2048)):
         raise Malformed("`serviceUrl` is not an http(s) URL")
 
 
 @functools.lru_cache(maxsize=256)  # Teams sends a handful of service URLs, each thousands of times: judged once each
-def _postable(value: str) -> bool:
+def postable_url(value: str) -> bool:
+    """An http(s) URL with a host that aiohttp can send to (the one check, for every address the bot posts or puts to)."""
     try:
         if any(c.isspace() or not c.isprintable() for c in value):
             return False  # spaces or control characters

@@ -143,7 +143,7 @@ class RsvpFlow:
             elif was_confirmed and invitation.rsvp == "declined":
                 log.info("discussion %s: a confirmed invitee declined", discussion.id)
             await uow.commit()
-            return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now), typed=data)
+            return discussion_cards.rsvp_card(discussion, invitation, now=shown_now, typed=data)
 
     async def _records_check(self, uow, discussion, invitation, data: dict, aad: str, now) -> dict:
         check = str(data.get("record_check") or "")

@@ -114,11 +114,17 @@ def sqlite_writers(engine: AsyncEngine) -> SQLiteWriters:
     return _writers.setdefault(engine.sync_engine, SQLiteWriters())
 
 
-def group_commit(engine) -> GroupCommit | None:
+_group_commits: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def group_commit(engine: AsyncEngine) -> GroupCommit | None:
     """The SQLite database's group commit, which a unit of work waits on after committing; None on PostgreSQL
-    (whose own commit returns once it is durable)."""
-    url = engine.url
-    return group_commit_for(url.database) if url.drivername.startswith("sqlite") and url.database else None
+    (whose own commit returns once it is durable). Found once per engine: every unit of work asks."""
+    if engine.sync_engine not in _group_commits:
+        url = engine.url
+        _group_commits[engine.sync_engine] = (group_commit_for(url.database) if url.drivername.startswith("sqlite") and url.database
+                                              else None)
+    return _group_commits[engine.sync_engine]
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:

@@ -130,31 +130,50 @@ async def test_nul_bytes_lone_surrogates_and_long_names_are_handled_the_same_on_
 
 
 async def _tarpit() -> tuple[asyncio.AbstractServer, list, str]:
-    """A key endpoint that accepts every connection and never answers."""
+    """A key endpoint that accepts every connection and never answers; once the test closes the first,
+    it hangs up on every later one at once (held: every connection it was asked for)."""
     held = []
 
     async def hold(reader, writer):
         held.append(writer)
+        if held[0].is_closing():
+            writer.close()
 
     server = await asyncio.start_server(hold, "127.0.0.1", 0)
     return server, held, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/.well-known/openid-configuration"
 
 
-async def test_a_key_endpoint_that_never_answers_is_a_503_in_seconds_and_the_service_keeps_serving(secured_bot, keys, monkeypatch):
+async def test_while_a_key_endpoint_hangs_the_service_keeps_serving_and_a_failed_fetch_is_a_503_once(secured_bot, keys, monkeypatch):
     """A hostile-input trial: botbuilder fetched the keys with blocking `requests` and no time limit, so
-    one token froze every turn and the health checks for as long as the endpoint hung."""
+    one token froze every turn and the health checks for as long as the endpoint hung. Here the endpoint
+    hangs until the test drops the connection (an event, not a timeout)."""
     server, held, metadata_url = await _tarpit()
     monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", metadata_url)
-    monkeypatch.setattr(SigningKeys, "FETCH_SECONDS", 0.5)
     url = secured_bot.connector.url
     try:
         checking = asyncio.ensure_future(_post(secured_bot, activities.personal(url, "help"), keys.token(url)))
+        while not held:  # the fetch has reached the endpoint, which does not answer
+            await asyncio.sleep(0)
         live = await secured_bot.http.get(secured_bot.server.make_url("/livez"))  # while the fetch hangs
         assert live.status == 200 and not checking.done()
+        held[0].close()  # the endpoint gives up on it (and hangs up on aiohttp's own second try)
         assert (await checking).status == 503
+        asked = len(held)
         again = await _post(secured_bot, activities.personal(url, "help"), keys.token(url))
-        assert again.status == 503 and len(held) == 1  # told at once: no second fetch so soon after one failed
+        assert again.status == 503 and len(held) == asked  # told at once: no fetch so soon after one failed
         assert secured_bot.connector.sent == []
+    finally:
+        server.close()
+
+
+async def test_a_fetch_of_the_keys_has_a_time_limit():
+    server, held, metadata_url = await _tarpit()
+    limited = SigningKeys(metadata_url)
+    limited.FETCH_SECONDS = 0.01  # the time limit itself is what is tested: the smallest there is
+    try:
+        with pytest.raises(SigningKeysUnavailable, match="TimeoutError"):
+            await limited.get("bf-key-1")
+        assert len(held) == 1
     finally:
         server.close()
 
