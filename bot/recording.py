@@ -132,7 +132,14 @@ def parse_action(values: dict, *, children: list[str], start: datetime, calendar
         errors["action_due"] = "That date has passed."
     if errors:
         return None, errors
-    return {"child": child, "what": what, "agency": agency, "owner": owner, "email": email, "due": due.isoformat()}, {}
+    return {"child": child, "what": what, "agency": agency, "owner": owner, "email": email, "due": due.isoformat(),
+            **({"due_note": note} if (note := not_a_working_day(due, calendar)) else {})}, {}
+
+
+def not_a_working_day(due: datetime, calendar) -> str | None:
+    """Beside a due date someone chose on a day the offices are closed: accepted (it may be meant), never silently."""
+    closed = calendar.closed_because(calendar.local(due).date())
+    return f"{closed}, not a working day" if closed else None
 
 
 ACTION_FORM = ("action_child", "action_what", "action_agency", "action_owner", "action_email", "action_due")

@@ -71,7 +71,8 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
     elif step == "actions":
         listed = record.get("actions", [])
         body += [_listed(f"**A{a['number']} ({a['child']})**: {a['what']}: {words.agency(a['agency'])}, {a['owner']}, "
-                         f"by {datetime.fromisoformat(a['due']).strftime('%d/%m/%Y')}",
+                         f"by {datetime.fromisoformat(a['due']).strftime('%d/%m/%Y')}"
+                         + (f" (⚠ {a['due_note']})" if a.get("due_note") else ""),
                          [execute(title, verb, {"discussion_id": discussion.id, "step": step, "version": version,
                                                 "number": a["number"]})
                           for title, verb in (("Edit", "record.edit_action"), ("Remove", "record.remove_action"))])

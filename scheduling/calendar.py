@@ -68,6 +68,18 @@ class WorkingCalendar:
             return "local closure day"
         return self._bank_holidays.get(day)
 
+    def closed_because(self, day: date) -> str | None:
+        """Why `day` is not a working day, in words ("a Saturday", "a bank holiday (Christmas Day)",
+        "a local closure day"); None on a working day. Said beside a due date a person chose, which
+        may be meant (police work weekends) but is more often a slip: never accepted silently."""
+        if self.is_working_day(day):
+            return None
+        if day in self.closure_days:
+            return "a local closure day"
+        if name := self._bank_holidays.get(day):
+            return f"a bank holiday ({name})"
+        return f"a {day:%A}"
+
     def is_working_day(self, day: date) -> bool:
         # Remembered: the holidays package's lookup is the slow part of counting working days, and a
         # year's figures count from the same few hundred days thousands of times.

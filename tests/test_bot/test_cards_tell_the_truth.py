@@ -300,6 +300,11 @@ async def test_records_and_invitee_lists_can_be_edited_and_the_record_reviewed_b
     assert "A1 (AB)**: Health records" in texts_of(card)  # the other one is A1 now
     card = await chair.press("record.add_action", {"action_what": "Police checks on the household"})
     assert "A2 (AB)**: Police checks on the household" in texts_of(card)
+    assert "(⚠" not in texts_of(card)  # 14/06/2027 is a Monday
+    card = await chair.press("record.add_action", {"action_child": "AB", "action_what": "Visit at the weekend", "action_agency": "police",
+                                                   "action_owner": "DS Pat", "action_email": "", "action_due": "12/06/2027"})
+    assert "**A3 (AB)**: Visit at the weekend: Police, DS Pat, by 12/06/2027 (⚠ a Saturday, not a working day)" in texts_of(card)
+    await chair.press("record.remove_action", {"number": 3})
     card = await walk_to(chair, "10 of 10")
     words = texts_of(card)
     assert "Review before finalising" in words

@@ -401,6 +401,23 @@ async def test_will_be_done_by_a_date_that_has_passed_is_refused_on_the_card_as_
     assert a2.status == "open"
 
 
+async def test_a_will_be_done_by_date_on_a_day_the_offices_are_closed_is_recorded_and_said(bot, recorded):
+    """A procedures expert's trial: a Saturday was taken without a word. It may be meant (police work
+    weekends), so it is recorded; but the person who chose it is told, on the card and in the thread."""
+    chair, actions = recorded
+    card = await chair.press("action.will_complete_by", {"action_id": actions[2], "by": "19/06/2027"}, keep_inputs=False,
+                             as_person=HEALTH)
+    assert ("⚠ Recorded, but 19/06/2027 is a Saturday, not a working day: if that was not meant, choose another date."
+            in texts_of(card))
+    assert "Status: not completed yet, will be by 19/06/2027" in texts_of(card)
+    message = activities.channel_mention(bot.connector.url, "A3 by 31/5/2027", aad_id=chair.person["aad_id"],
+                                         user_id=chair.person["user_id"], name=chair.person["name"])
+    assert (await bot.post(message)).status == 201
+    said = [a["text"] for a in bot.connector.sent if (a.get("text") or "").startswith("A3 (CR-104233)")]
+    assert said[-1] == ("A3 (CR-104233): not completed yet, will be by 31/05/2027 (a bank holiday (Spring Bank Holiday), "
+                        f"not a working day: if that was not meant, give another date). Recorded for {chair.person['name']}.")
+
+
 async def test_the_same_reply_delivered_twice_at_the_same_moment_is_applied_once_and_no_turn_fails(bot, recorded, caplog):
     import asyncio
 

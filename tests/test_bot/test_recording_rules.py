@@ -221,6 +221,19 @@ def test_an_action_due_today_is_accepted_until_the_working_day_ends():
     assert errors == {} and action["due"] == "2026-11-23T17:00:00+00:00"
 
 
+@pytest.mark.parametrize("due, note", [
+    ("12/12/2026", "a Saturday, not a working day"),
+    ("25/12/2026", "a bank holiday (Christmas Day), not a working day"),
+])
+def test_an_action_due_on_a_day_the_offices_are_closed_is_accepted_with_that_said(due, note):
+    """Police work weekends, so the date may be meant; more often it is a slip, so it is never taken silently."""
+    monday = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    action, errors = recording.parse_action({**ACTION, "action_due": due}, children=["AB"], start=monday, calendar=LONDON_CALENDAR)
+    assert errors == {} and action["due_note"] == note
+    working, _ = recording.parse_action({**ACTION, "action_due": "11/12/2026"}, children=["AB"], start=monday, calendar=LONDON_CALENDAR)
+    assert "due_note" not in working
+
+
 def test_only_the_add_action_boxes_count_as_half_typed_not_its_choices():
     assert recording.half_typed_action({"action_child": "AB", "action_agency": "police"}) is False
     assert recording.half_typed_action({"action_what": "  "}) is False

@@ -54,6 +54,16 @@ def test_closure_days_are_not_working_days():
     assert closed.add_working_days(date(2026, 12, 23), 1) == date(2026, 12, 29)
 
 
+def test_why_a_day_is_closed_is_said_in_words():
+    closed = WorkingCalendar(closure_days=[date(2026, 12, 24)])
+    assert closed.closed_because(date(2026, 12, 23)) is None  # a Wednesday
+    assert closed.closed_because(date(2026, 12, 24)) == "a local closure day"
+    assert closed.closed_because(date(2026, 12, 25)) == "a bank holiday (Christmas Day)"
+    assert closed.closed_because(date(2026, 12, 12)) == "a Saturday"
+    assert closed.closed_because(date(2026, 12, 13)) == "a Sunday"
+    assert WorkingCalendar(subdivision="SCT").closed_because(date(2026, 11, 30)) == "a bank holiday (Saint Andrew's Day)"
+
+
 def test_unknown_region_is_refused():
     with pytest.raises(ValueError, match="unknown UK holiday region 'XYZ'"):
         WorkingCalendar(subdivision="XYZ")
