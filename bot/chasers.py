@@ -13,7 +13,7 @@ from botbuilder.core import MessageFactory
 from sqlalchemy.exc import IntegrityError
 
 from cards.words import agency as agency_name
-from cards.words import subject, when
+from cards.words import listing, subject, when
 from scheduling import chasing
 from storage.models import Chase
 
@@ -42,8 +42,8 @@ OWED = {  # {whose}, {their}: the owner's own words to them ("your agency's"), a
 BEFORE_MEETING_WORDS = {"rsvp": "No reply yet to the strategy discussion invitation",
                         "record_check": "Records check before the strategy discussion",
                         "quorum_at_risk": "Quorum at risk"}
-OPENING = {"reminder": "Reminder", "due": "Due today", "escalate_lead": "Overdue (escalated to you as agency lead)",
-           "escalate_chair": "Overdue (escalated to you as chair)", "escalate_manager": "Overdue (escalated to you as manager)"}
+OPENING = {"reminder": "Reminder", "due": "Due today"}
+ESCALATED_AS = {"escalate_lead": "agency lead", "escalate_chair": "chair", "escalate_manager": "manager"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,11 @@ class Person:
     email: str
     aad_object_id: str | None = None
     user_id: str | None = None  # Teams id, when known (the chair)
+
+    def is_(self, other: Person | None) -> bool:
+        """The same person: the same Entra id, or the same email."""
+        return other is not None and bool((self.aad_object_id and self.aad_object_id == other.aad_object_id)
+                                          or (self.email and self.email.lower() == (other.email or "").lower()))
 
 
 class Chaser:
@@ -132,21 +137,48 @@ class Chaser:
             obligation.state, obligation.updated_at = "satisfied", now
             return None
         person = self._recipient(step.recipient, obligation, discussion)
+        stand_in = person is None and step.recipient == "owner" and obligation.kind == "action"
+        if stand_in:  # an owner typed without an email, in an agency with no lead in the directory: the chair passes it on
+            person = self._recipient("chair", obligation, discussion)
         if person is None:  # nobody in that role (no agency lead in the directory): next rung
             log.warning("obligation %s: nobody to chase as %s; moving up the ladder", obligation.key, step.recipient)
             obligation.escalation_level += 1
             obligation.next_attempt_at = now
             return None
-        chase = self._chase(person, step, obligation, discussion, now)
-        obligation.escalation_level += 1
+        stages, obligation.escalation_level = self._theirs_too(level, step, person, obligation, discussion)
+        chase = self._chase(person, step, obligation, discussion, now, stages, stand_in=stand_in)
         obligation.attempts += 1
         obligation.last_attempt_at, obligation.next_attempt_at = now, self._next_look(obligation, now)
         return chase
 
-    def _chase(self, person: Person, step, obligation, discussion, now: datetime) -> dict:
+    def _theirs_too(self, level: int, step, person: Person, obligation, discussion) -> tuple[list[str], int]:
+        """The escalations this chase stands for, and the ladder's next rung after them. Where the next
+        rungs up fall to the same person (the agency lead who also chairs, and is the chair's manager),
+        they are told once, in all those roles, not once a day in each: a trial found one person sent
+        three escalations of one thing. A rung with nobody in its role is passed, as the sweep would."""
+        stages, following = [step.stage], level + 1
+        if step.stage not in ESCALATED_AS:
+            return stages, following
+        steps = chasing.ladder(due_at=obligation.due_at, created_at=obligation.created_at, calendar=self.s.calendar,
+                               rules=self.s.profile.chasing, kind=obligation.kind)
+        for above in steps[following:]:
+            if above.stage not in ESCALATED_AS:
+                break
+            someone = self._recipient(above.recipient, obligation, discussion)
+            if someone is not None and not person.is_(someone):
+                break
+            stages += [above.stage] if someone is not None else []
+            following += 1
+        return stages, following
+
+    def _chase(self, person: Person, step, obligation, discussion, now: datetime, stages: list[str], *,
+               stand_in: bool = False) -> dict:
         """The chase as an outbox effect's fields. Its row in `chases` is written when it is
         delivered, or cannot be."""
-        title, line = self._words(step, obligation, discussion, now)
+        title, line = self._words(step, obligation, discussion, now, stages)
+        if stand_in:
+            line += (f" Its owner cannot be reached by the bot (no email in the record, and no lead for "
+                     f"{agency_name(obligation.owner_agency)} in the directory): please pass this on.")
         card = None
         if obligation.kind == "action" and (person.aad_object_id or person.user_id):
             action = next(a for a in discussion.actions if str(a.number) == obligation.subject_id)
@@ -192,7 +224,9 @@ class Chaser:
 
     # ---- who ---------------------------------------------------------------------------------
     def _recipient(self, role: str, obligation, discussion) -> Person | None:
-        chair = Person(discussion.chair_name, "", discussion.chair_aad_id, discussion.chair_user_id)
+        # The chair's email from the directory: for email when Teams fails, and to know them in another role.
+        listed = self.s.directory.by_aad_object_id(discussion.chair_aad_id) if discussion.chair_aad_id else []
+        chair = Person(discussion.chair_name, listed[0].email if listed else "", discussion.chair_aad_id, discussion.chair_user_id)
         if role == "chair":
             return chair
         if role == "chair_manager":
@@ -218,7 +252,7 @@ class Chaser:
         return chair  # the discussion's own clocks are the chair's
 
     # ---- what and how ------------------------------------------------------------------------
-    def _words(self, step, obligation, discussion, now: datetime) -> tuple[str, str]:
+    def _words(self, step, obligation, discussion, now: datetime, stages: list[str]) -> tuple[str, str]:
         case = subject(discussion.case_reference, discussion.child_initials)
         if obligation.kind == "action":
             # Not the task: the chair typed it, and it may name the family. Its card (Open) and the emailed link show it.
@@ -235,7 +269,8 @@ class Chaser:
                 nxt = f" {self._next_contact(obligation, discussion)}"
             return (f"{BEFORE_MEETING_WORDS[obligation.kind]}: {case}",
                     f"{owed}{owner}; the meeting is {due}.{nxt}")
-        return f"{OPENING[step.stage]}: {case}", f"{owed}{owner}, due {due} ({obligation.rule_source})."
+        opening = OPENING.get(step.stage) or f"Overdue (escalated to you as {listing([ESCALATED_AS[s] for s in stages])})"
+        return f"{opening}: {case}", f"{owed}{owner}, due {due} ({obligation.rule_source})."
 
     def _next_contact(self, obligation, discussion) -> str:
         invitation = next((i for i in discussion.invitations if i.id == obligation.subject_id), None)
@@ -329,7 +364,9 @@ class ChaseDelivery:
             return  # the notice to the chair itself failed: recorded (effect.failed), nobody left to tell
         discussion = await uow.discussions.get(effect.discussion_id, load=())
         obligation = await uow.obligations.get(chase.obligation_id)
-        chair = Person(discussion.chair_name, "", discussion.chair_aad_id, discussion.chair_user_id)
+        # The chair's email from the directory: for email when Teams fails, and to know them in another role.
+        listed = self.s.directory.by_aad_object_id(discussion.chair_aad_id) if discussion.chair_aad_id else []
+        chair = Person(discussion.chair_name, listed[0].email if listed else "", discussion.chair_aad_id, discussion.chair_user_id)
         await uow.effects.add(**self.effect(
             obligation_id=chase.obligation_id, stage="undeliverable", about=chase.stage, person=chair,
             title=f"Could not deliver a chase: {subject(discussion.case_reference, discussion.child_initials)}",

@@ -125,6 +125,11 @@ class RecordFlow:
                                                         calendar=self.s.calendar)
                 if action:
                     action["number"] = len(record["actions"]) + 1
+                    if not action["email"]:  # who the reminders will reach instead: the chair learns it now, not when one is missed
+                        lead = self.s.directory.lead(action["agency"])
+                        action["reach_note"] = (f"no email: reminders go to {lead.name}, the agency's lead in the directory"
+                                                if lead else f"⚠ no email, and no lead for {agency_name(action['agency'])} "
+                                                             "in the directory: reminders come to you")
                     record = forget(record, *recording.ACTION_FORM)
                 record = {**record, "errors": errors, "actions": record["actions"] + ([action] if action else [])}
             else:

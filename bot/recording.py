@@ -133,7 +133,7 @@ def parse_action(values: dict, *, children: list[str], start: datetime, calendar
     if errors:
         return None, errors
     return {"child": child, "what": what, "agency": agency, "owner": owner, "email": email, "due": due.isoformat(),
-            **({"due_note": note} if (note := not_a_working_day(due, calendar)) else {})}, {}
+            **({"due_note": f"⚠ {note}"} if (note := not_a_working_day(due, calendar)) else {})}, {}
 
 
 def not_a_working_day(due: datetime, calendar) -> str | None:

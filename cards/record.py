@@ -72,7 +72,7 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
         listed = record.get("actions", [])
         body += [_listed(f"**A{a['number']} ({a['child']})**: {a['what']}: {words.agency(a['agency'])}, {a['owner']}, "
                          f"by {datetime.fromisoformat(a['due']).strftime('%d/%m/%Y')}"
-                         + (f" (⚠ {a['due_note']})" if a.get("due_note") else ""),
+                         + "".join(f" ({a[note]})" for note in ("due_note", "reach_note") if a.get(note)),
                          [execute(title, verb, {"discussion_id": discussion.id, "step": step, "version": version,
                                                 "number": a["number"]})
                           for title, verb in (("Edit", "record.edit_action"), ("Remove", "record.remove_action"))])

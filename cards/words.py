@@ -32,3 +32,8 @@ def owed(kind: str, subject_id: str) -> str:
 def subject(case_reference: str, initials: str) -> str:
     """The only identifying words that ever go into a chat, a meeting title or an email subject."""
     return f"Strategy discussion {case_reference} ({initials})"
+
+
+def listing(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

@@ -305,6 +305,19 @@ async def test_records_and_invitee_lists_can_be_edited_and_the_record_reviewed_b
                                                    "action_owner": "DS Pat", "action_email": "", "action_due": "12/06/2027"})
     assert "**A3 (AB)**: Visit at the weekend: Police, DS Pat, by 12/06/2027 (⚠ a Saturday, not a working day)" in texts_of(card)
     await chair.press("record.remove_action", {"number": 3})
+    # Typed without an email: the chair is told now who the reminders will reach, not when one is missed.
+    assert ("Police, DS Pat, by 14/06/2027 (no email: reminders go to DI Lee Lead (fictional), the agency's lead in the "
+            "directory)") in texts_of(chair.card)
+    card = await chair.press("record.add_action", {"action_child": "AB", "action_what": "Ask the referrer again", "action_agency": "referrer",
+                                                   "action_owner": "Mrs Neighbour", "action_email": "", "action_due": "14/06/2027"})
+    assert ("Referrer, Mrs Neighbour, by 14/06/2027 (⚠ no email, and no lead for Referrer in the directory: reminders come to you)"
+            in texts_of(card))
+    card = await chair.press("record.add_action", {"action_child": "AB", "action_what": "Ask the referrer again", "action_agency": "referrer",
+                                                   "action_owner": "Mrs Neighbour", "action_email": "n@example.org", "action_due": "14/06/2027"})
+    assert [line for line in texts_of(card).splitlines() if line.startswith("**A4")] == [
+        "**A4 (AB)**: Ask the referrer again: Referrer, Mrs Neighbour, by 14/06/2027"]  # an email: nothing to say
+    for number in (4, 3):
+        await chair.press("record.remove_action", {"number": number})
     card = await walk_to(chair, "10 of 10")
     words = texts_of(card)
     assert "Review before finalising" in words

@@ -107,6 +107,54 @@ async def test_a_friday_information_update_is_chased_on_tuesday_at_nine_then_up_
     assert any(c["members"][0]["id"] == "29:1chair" for c in bot.connector.conversations)
 
 
+async def test_one_person_in_several_roles_up_the_ladder_is_told_once_in_all_of_them(tmp_path, clock):
+    """A trial: the team manager who chairs, leads social care and is the chair's manager was sent
+    three escalations of one overdue action, a day apart. Told once, in all three roles."""
+    clock.set(FRIDAY_1630)
+    running = await start_bot(make_settings(tmp_path, contacts_file=ROOT / "storage" / "directories" / "playground.yaml"), clock)
+    try:
+        sam = "00000000-0000-0000-0000-0000000000020"  # playground.yaml: the chair, social care's lead
+        discussion_id = await seed(running, police_email="jo.reyes@council.example.org",
+                                   actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST))])
+        async with running.services.uow() as uow:
+            discussion = await uow.discussions.get(discussion_id)
+            discussion.chair_aad_id, discussion.actions[0].owner_agency = sam, "social_care"
+            for obligation in await uow.obligations.for_discussion(discussion_id):
+                obligation.owner_agency = "social_care"
+            await uow.commit()
+        for day in (1, 2, 3, 4, 7):  # the day it is due, then a day each for the lead, the chair and the manager
+            await sweep_at(running, datetime(2027, 6, day, 13, 0, tzinfo=BST))
+            await running.services.drain()
+        assert await chases(running, discussion_id, "action") == [
+            ("due", "jo.reyes@council.example.org", "file"), ("escalate_lead", "sam.okafor@council.example.org", "teams")]
+        told = [texts_of(a["attachments"][0]["content"]) for a in running.connector.sent if a.get("attachments")
+                and "Overdue" in texts_of(a["attachments"][0]["content"])]
+        assert len(told) == 1 and told[0].startswith("**Overdue (escalated to you as agency lead, chair and manager): Strategy discussion CR-555 (EF)**")
+    finally:
+        await stop_bot(running)
+
+
+async def test_an_action_whose_owner_the_bot_cannot_reach_is_chased_through_the_chair_from_the_first_rung(bot):
+    """A trial: an owner typed without an email, in an agency with no lead in the directory, was never
+    reminded; the first anyone heard was the escalation to the chair, a day overdue. The chair, who
+    can pass it on, now has the reminder and the chase on the day, saying why."""
+    discussion_id = await seed(bot, police_email="", actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST))])
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(discussion_id)
+        discussion.actions[0].owner_agency = "referrer"  # hackney.yaml names no lead for the referrer
+        action_owed = next(o for o in await uow.obligations.for_discussion(discussion_id) if o.kind == "action")
+        action_owed.owner_agency = "referrer"
+        await uow.commit()
+    await sweep_at(bot, TUESDAY_9)
+    await bot.services.drain()
+    assert await chases(bot, discussion_id, "action") == [("due", "Sam Chair", "teams")]
+    [told] = [texts_of(a["attachments"][0]["content"]) for a in bot.connector.sent if a.get("attachments")
+              and "Due today" in texts_of(a["attachments"][0]["content"])]
+    assert told.startswith("**Due today: Strategy discussion CR-555 (EF)**: A1, an agreed action, due 17:00 today (agreed at the "
+                           "discussion). Its owner cannot be reached by the bot (no email in the record, and no lead for "
+                           "Referrer in the directory): please pass this on.\n")
+
+
 @pytest.fixture
 async def bristol_bot(tmp_path, clock):
     """Bristol states the out-of-hours record's clock (before the next working day starts); hackney does not."""
@@ -338,10 +386,10 @@ async def test_one_broken_obligation_in_a_batch_does_not_stop_the_others(bot, tm
     chaser = bot.server.app[CHASER]
     words = chaser._words
 
-    def fails_for_the_second(step, obligation, discussion, now):
+    def fails_for_the_second(step, obligation, discussion, now, stages):
         if obligation.discussion_id == ids[1]:
             raise RuntimeError("a fault in this one obligation")
-        return words(step, obligation, discussion, now)
+        return words(step, obligation, discussion, now, stages)
 
     monkeypatch.setattr(chaser, "_words", fails_for_the_second)
     await sweep_at(bot, TUESDAY_9)

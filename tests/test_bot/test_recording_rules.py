@@ -222,8 +222,8 @@ def test_an_action_due_today_is_accepted_until_the_working_day_ends():
 
 
 @pytest.mark.parametrize("due, note", [
-    ("12/12/2026", "a Saturday, not a working day"),
-    ("25/12/2026", "a bank holiday (Christmas Day), not a working day"),
+    ("12/12/2026", "⚠ a Saturday, not a working day"),
+    ("25/12/2026", "⚠ a bank holiday (Christmas Day), not a working day"),
 ])
 def test_an_action_due_on_a_day_the_offices_are_closed_is_accepted_with_that_said(due, note):
     """Police work weekends, so the date may be meant; more often it is a slip, so it is never taken silently."""
