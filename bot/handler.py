@@ -76,7 +76,7 @@ class StrategyBot(TeamsActivityHandler):
             # With resource-specific consent the bot reads every message in a channel or group chat; of those not
             # meant for it, only an agency's report in a recorded discussion's thread is its business (the manifest
             # says so): the rest is people talking to each other, and gets no answer.
-            if REPORT.match(command.name) or command.name == "update":
+            if (REPORT.match(command.name) or command.name == "update") and not addressed_to_another_bot(turn_context):
                 await self.actions.on_text(turn_context, f"{command.name} {command.args}")
             return
         if not command.name:
@@ -246,11 +246,22 @@ class StrategyBot(TeamsActivityHandler):
         return _unsupported()
 
 
+def _mentioned_ids(activity) -> list[str]:
+    mentioned = ((e.additional_properties or {}).get("mentioned") for e in activity.entities or [] if e.type == "mention")
+    return [m["id"] for m in mentioned if isinstance(m, dict) and isinstance(m.get("id"), str)]
+
+
+def addressed_to_another_bot(turn_context: TurnContext) -> bool:
+    """A message @mentioning another bot ("@Planner A1 done") is a command to it, not a report to
+    this one, though the bot reads it (resource-specific consent). A bot's Teams id starts "28:",
+    a person's "29:": "@Priya A1 done" is still a report."""
+    return any(m.startswith("28:") for m in _mentioned_ids(turn_context.activity))
+
+
 def addressed_to_bot(turn_context: TurnContext) -> bool:
     """A 1:1 chat, an @mention of the bot, or a slash command: what is meant for the bot in a shared conversation."""
     activity = turn_context.activity
     if personal_chat(turn_context) or (activity.text or "").lstrip().startswith("/"):
         return True
     bot_id = activity.recipient.id if activity.recipient else None
-    mentioned = ((e.additional_properties or {}).get("mentioned") for e in activity.entities or [] if e.type == "mention")
-    return bot_id is not None and any(isinstance(m, dict) and m.get("id") == bot_id for m in mentioned)
+    return bot_id is not None and bot_id in _mentioned_ids(activity)

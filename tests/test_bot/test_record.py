@@ -209,6 +209,18 @@ async def test_agencies_report_back_by_button_and_by_reply(bot, recorded):
     assert (await bot.post(unmentioned)).status == 201
     assert "A2 done · A3 by 14/12" in [a["text"] for a in bot.connector.sent[before:] if a.get("text")][-1]
     assert "UK way" in await reply("A5 by the end of June", POLICE)
+    # Addressed to another bot (a trial: it was read as a report): its business, not this bot's. To a person, still a report.
+    to_planner = activities.channel_message(bot.connector.url, "<at>Planner</at> A5 done", aad_id=POLICE["aad_id"],
+                                            user_id=POLICE["user_id"], name=POLICE["name"])
+    to_planner["entities"] = [{"type": "mention", "mentioned": {"id": "28:planner-bot", "name": "Planner"}, "text": "<at>Planner</at>"}]
+    before = len(bot.connector.sent)
+    assert (await bot.post(to_planner)).status == 201
+    assert bot.connector.sent[before:] == []
+    to_a_person = activities.channel_message(bot.connector.url, "<at>Sam</at> A5 sort of", aad_id=POLICE["aad_id"],
+                                             user_id=POLICE["user_id"], name=POLICE["name"])
+    to_a_person["entities"] = [{"type": "mention", "mentioned": {"id": "29:1chair", "name": "Sam"}, "text": "<at>Sam</at>"}]
+    assert (await bot.post(to_a_person)).status == 201
+    assert "A2 done · A3 by 14/12" in [a["text"] for a in bot.connector.sent[before:] if a.get("text")][-1]
     # The same delivery twice: applied once.
     message = activities.channel_mention(bot.connector.url, "A5 done", aad_id=POLICE["aad_id"], user_id=POLICE["user_id"],
                                          name=POLICE["name"])
