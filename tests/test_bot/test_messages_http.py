@@ -246,6 +246,36 @@ async def test_a_card_press_whose_turn_fails_is_told_on_the_card_not_given_a_501
     assert (again["title"], again["verb"], again["data"]) == ("Try again", "convene.next", {"verb": "convene.next", **typed})
 
 
+async def test_a_press_on_a_database_another_process_holds_is_answered_in_time_with_what_was_typed(running_bot, tmp_path,
+                                                                                                     monkeypatch):
+    """A trial: a press waited up to 15 s for SQLite's lock, about Teams' own limit on a turn, so Teams
+    could give up while the press might still be applied. It is answered within the bound, "Not done"
+    with Try again carrying what was typed, and Try again works once the lock is free."""
+    import sqlite3
+
+    from storage import sqlite_inline
+
+    from .chair import Chair, texts_of
+
+    monkeypatch.setattr(sqlite_inline, "BUSY_SECONDS", 0.05)  # the bound, made short: the behaviour at it is the point
+    chair = Chair(running_bot)
+    await chair.strategy()
+    typed = {"case_reference": "CR-777", "initials": "GH", "dob": "2019-03-02", "education_setting": "Example Primary"}
+    other = sqlite3.connect(tmp_path / "bot.db", isolation_level=None)  # as another process (an operator's shell) would
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        press = chair.invoke("convene.next", typed)
+        body = await (await running_bot.post(press)).json()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert "Sorry, something went wrong on my side and nothing was changed" in texts_of(body["value"])
+    [again] = body["value"]["actions"]
+    assert again["title"] == "Try again" and {k: again["data"][k] for k in typed} == typed
+    retried = await chair.answer(await running_bot.post(activities.invoke(press, again["verb"], again["data"])))
+    assert "2 of" in texts_of(retried), texts_of(retried)
+
+
 async def test_the_bots_token_out_of_reach_is_a_connector_error_in_one_line(clock):
     import requests
 

@@ -86,3 +86,9 @@ async def test_statements_run_on_the_loops_own_thread(database):
         await connection.execute(text("SELECT count(*) FROM notes"))
     assert threads and set(threads) == {threading.get_ident()}
     await engine.dispose()
+
+
+def test_a_wait_for_another_process_lock_ends_well_inside_teams_limit_on_a_turn():
+    """Teams gives a turn 10-15 s (PLATFORM_NOTES.md); the press must be answered, "Not done" with
+    Try again, before Teams gives up on it, with time left for the rest of the turn."""
+    assert sqlite_inline.BUSY_SECONDS <= 10 / 2
