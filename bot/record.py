@@ -64,7 +64,11 @@ class RecordFlow:
                  # otherwise an update is owed within one working day (hackney 7.2) unless the chair ticks it
                  "researched": i.record_check in ("shared", "nothing_known")}
                 for i in discussion.invitations]
-        return {"step": "attendance", "attendance": rows, "decisions": [], "actions": [], "errors": {}}
+        # The other children the chair named when convening start the record's list, to be added to, not typed again.
+        others = "\n".join(f"{c['initials']} (born {datetime.fromisoformat(c['dob']):%d/%m/%Y})" if c.get("dob") else c["initials"]
+                           for c in (discussion.children or [])[1:])
+        return {"step": "attendance", "attendance": rows, "decisions": [], "actions": [], "errors": {},
+                **({"household": {"other_children": others}} if others else {})}
 
     def children(self, discussion) -> list[str]:
         return [c["initials"] for c in (discussion.children or [])] or [discussion.child_initials]
