@@ -98,7 +98,8 @@ class ActionsFlow:
                                          seen=data.get("seen") if isinstance(data.get("seen"), str) else None)
         if card is None:
             return cards.message_card("Not changed", outcome)
-        if status == "will_complete_by" and (closed := recording.not_a_working_day(self.s.calendar.end_of_working_day(by), self.s.calendar)):
+        if status == "will_complete_by" and (closed := recording.not_a_working_day(self.s.calendar.end_of_working_day(by),
+                                                                                    self.s.calendar)):
             return await self._card_with_note(turn_context, data, f"⚠ Recorded, but {by:%d/%m/%Y} is {closed}: "
                                                                   "if that was not meant, choose another date.")
         return await self.current_card(turn_context, data)  # to the presser alone: with the task if they may see it
@@ -167,8 +168,9 @@ class ActionsFlow:
             card = self.action_card(discussion, action, now)
             reference = discussion.conversation_reference or {}
             in_thread = turn_context is not None and turn_context.activity.conversation.id == (reference.get("conversation") or {}).get("id")
-            closed = recording.not_a_working_day(new_due_at, self.s.calendar) if by else None
-            words = record_cards.STATUS_WORDS[status] + (f" {by:%d/%m/%Y}" if by else "") + (f" ({closed}: if that was not meant, give another date)" if closed else "")
+            words = record_cards.STATUS_WORDS[status] + (f" {by:%d/%m/%Y}" if by else "")
+            if by and (closed := recording.not_a_working_day(new_due_at, self.s.calendar)):
+                words += f" ({closed}: if that was not meant, give another date)"
             said = f"A{action.number} ({discussion.case_reference}): {words}. Recorded for {name}."
             if action.card_activity_id and reference and not in_thread:  # from a link or another chat: through the outbox
                 await self.s.effects.update(uow, f"{delivery_id}:card", reference=reference, activity_id=action.card_activity_id,

@@ -59,6 +59,12 @@ class Person:
                                           or (self.email and self.email.lower() == (other.email or "").lower()))
 
 
+def chair_of(discussion, directory) -> Person:
+    """The chair, with their email from the directory: for email when Teams fails, and to know them in another role."""
+    listed = directory.by_aad_object_id(discussion.chair_aad_id) if discussion.chair_aad_id else []
+    return Person(discussion.chair_name, listed[0].email if listed else "", discussion.chair_aad_id, discussion.chair_user_id)
+
+
 class Chaser:
     def __init__(self, services: BotServices, *, outbox, links, actions_flow):
         self.s = services
@@ -224,9 +230,7 @@ class Chaser:
 
     # ---- who ---------------------------------------------------------------------------------
     def _recipient(self, role: str, obligation, discussion) -> Person | None:
-        # The chair's email from the directory: for email when Teams fails, and to know them in another role.
-        listed = self.s.directory.by_aad_object_id(discussion.chair_aad_id) if discussion.chair_aad_id else []
-        chair = Person(discussion.chair_name, listed[0].email if listed else "", discussion.chair_aad_id, discussion.chair_user_id)
+        chair = chair_of(discussion, self.s.directory)
         if role == "chair":
             return chair
         if role == "chair_manager":
@@ -364,9 +368,7 @@ class ChaseDelivery:
             return  # the notice to the chair itself failed: recorded (effect.failed), nobody left to tell
         discussion = await uow.discussions.get(effect.discussion_id, load=())
         obligation = await uow.obligations.get(chase.obligation_id)
-        # The chair's email from the directory: for email when Teams fails, and to know them in another role.
-        listed = self.s.directory.by_aad_object_id(discussion.chair_aad_id) if discussion.chair_aad_id else []
-        chair = Person(discussion.chair_name, listed[0].email if listed else "", discussion.chair_aad_id, discussion.chair_user_id)
+        chair = chair_of(discussion, self.s.directory)
         await uow.effects.add(**self.effect(
             obligation_id=chase.obligation_id, stage="undeliverable", about=chase.stage, person=chair,
             title=f"Could not deliver a chase: {subject(discussion.case_reference, discussion.child_initials)}",
