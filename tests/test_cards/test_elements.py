@@ -172,6 +172,12 @@ def test_agencies_by_their_names():
     assert words.agency("youth_offending_team") == "youth offending team"  # not in the vocabulary: readable anyway
 
 
+def test_a_listing_reads_as_a_sentence():
+    assert words.listing(["chair"]) == "chair"
+    assert words.listing(["agency lead", "chair"]) == "agency lead and chair"
+    assert words.listing(["agency lead", "chair", "manager"]) == "agency lead, chair and manager"
+
+
 def test_the_subject_carries_only_the_reference_and_initials():
     assert words.subject("CR-104233", "JS") == "Strategy discussion CR-104233 (JS)"
 

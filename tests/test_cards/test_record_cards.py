@@ -209,6 +209,18 @@ def test_actions_are_listed_with_owner_and_due_date_each_editable_and_removable(
     assert_buttons_work_everywhere(card)
 
 
+def test_an_action_shows_what_was_noted_of_its_due_date_and_its_reach_beside_it():
+    actions = [{"number": 1, "child": "AB", "what": "Visit", "agency": "police", "owner": "DS A", "email": "",
+                "due": "2026-12-12T17:00:00+00:00", "due_note": "⚠ a Saturday, not a working day",
+                "reach_note": "no email: reminders go to DI Lead, the agency's lead in the directory"},
+               {"number": 2, "child": "AB", "what": "Medical", "agency": "health", "owner": "Dr B", "email": "b@nhs.example",
+                "due": "2026-12-04T17:00:00+00:00"}]
+    card = step(record("actions", actions=actions))
+    assert ("**A1 (AB)**: Visit: Police, DS A, by 12/12/2026 (⚠ a Saturday, not a working day) "
+            "(no email: reminders go to DI Lead, the agency's lead in the directory)") in lines(card)
+    assert "**A2 (AB)**: Medical: Health, Dr B, by 04/12/2026" in lines(card)
+
+
 def test_the_action_form_asks_for_everything_the_bot_reads():
     card = step(record("actions"))
     assert "Actions: none yet" in lines(card)
