@@ -14,6 +14,7 @@ from .profile import WorkingDays, Within
 class WorkingDayCalendar(Protocol):
     def local(self, at: datetime) -> datetime: ...
     def in_working_hours(self, at: datetime) -> bool: ...
+    def is_working_day(self, day: date) -> bool: ...
     def add_working_days(self, day: date, n: int) -> date: ...
     def next_working_day(self, day: date) -> date: ...
     def start_of_working_day(self, day: date) -> datetime: ...
@@ -27,14 +28,25 @@ def due_by(within: Within, start: datetime, calendar: WorkingDayCalendar, *, sam
     local = calendar.local(start)
     if isinstance(within, WorkingDays):
         # "Within N working days": close of the Nth working day strictly after the day of receipt.
-        return calendar.end_of_working_day(calendar.add_working_days(local.date(), within.working_days))
+        return calendar.end_of_working_day(calendar.add_working_days(_day_of_receipt(local, calendar), within.working_days))
     if within == "same_day":
         return same_day_end(local, calendar, minimum_hours=same_day_minimum_hours)
     if within == "immediately":
         return local
     if within == "next_working_day_start":
-        return calendar.start_of_working_day(calendar.next_working_day(local.date()))
+        return calendar.start_of_working_day(calendar.next_working_day(_day_of_receipt(local, calendar)))
     return None
+
+
+def _day_of_receipt(local: datetime, calendar: WorkingDayCalendar) -> date:
+    """The day working days are counted after. Something that arrives in the night before a working
+    day begins reaches the desk as that day opens, just as what came late the evening before does, so
+    it counts from the evening before: at 02:00 on a Monday, "the next working day" is that Monday
+    (as it is from 22:00 on the Sunday), not the Tuesday."""
+    day = local.date()
+    if calendar.is_working_day(day) and local < calendar.start_of_working_day(day):
+        return day - timedelta(days=1)
+    return day
 
 
 def same_day_end(local: datetime, calendar: WorkingDayCalendar, *, minimum_hours: float) -> datetime:

@@ -112,6 +112,10 @@ def test_contacting_the_police_before_the_discussion_is_not_owed_once_the_discus
 @pytest.mark.parametrize("received_at, held_at, due", [
     ("2026-11-23T19:00:00+00:00", "2026-11-23T20:00:00+00:00", "2026-11-24T09:00:00+00:00"),  # Monday night: Tuesday 09:00
     ("2026-11-27T19:00:00+00:00", "2026-11-27T21:00:00+00:00", "2026-11-30T09:00:00+00:00"),  # Friday night: Monday 09:00
+    # In the small hours of a working day, the next working day is that one (a procedures expert's trial: it was the day after).
+    ("2026-11-22T23:00:00+00:00", "2026-11-23T02:00:00+00:00", "2026-11-23T09:00:00+00:00"),  # Monday 02:00: Monday 09:00
+    ("2026-11-24T05:00:00+00:00", "2026-11-24T07:30:00+00:00", "2026-11-24T09:00:00+00:00"),  # Tuesday 07:30: Tuesday 09:00
+    ("2026-08-28T19:00:00+01:00", "2026-08-28T22:00:00+01:00", "2026-09-01T09:00:00+01:00"),  # Friday night, bank holiday Monday
 ])
 def test_bristol_an_edt_discussions_record_is_owed_before_the_next_working_day_starts(received_at, held_at, due):
     record = owed("bristol", received_at=received_at, held_at=held_at)["out_of_hours_record"]
@@ -127,6 +131,10 @@ def test_a_discussion_held_out_of_hours_owes_the_out_of_hours_clocks_whenever_th
     assert "out_of_hours_not_quorate" not in owed("walsall", received_at=friday_afternoon, held_at=friday_night, quorate=True)
     bristol = owed("bristol", received_at=friday_afternoon, held_at=friday_night)["out_of_hours_record"]
     assert bristol.due.isoformat() == "2026-11-30T09:00:00+00:00"  # before Monday's working day starts
+    # "A quorate strategy meeting the next working day": from Monday 02:00 that is Monday, as from Sunday 22:00.
+    for held_at in ("2026-11-22T22:00:00+00:00", "2026-11-23T02:00:00+00:00"):
+        early = owed("walsall", received_at="2026-11-22T21:00:00+00:00", held_at=held_at, quorate=False)["out_of_hours_not_quorate"]
+        assert early.due.isoformat() == "2026-11-23T17:00:00+00:00"
     # A night referral discussed by the day team owes neither.
     daytime = owed("walsall", received_at="2026-11-27T19:00:00+00:00", held_at="2026-11-30T11:00:00+00:00", quorate=False)
     assert "out_of_hours_not_quorate" not in daytime

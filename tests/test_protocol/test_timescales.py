@@ -188,6 +188,10 @@ def test_same_day_means_close_of_business_in_hours_and_edt_tonight_otherwise(rec
         ("2027-03-26T11:00:00+00:00", ["serious_neglect"], "2027-03-26T23:59:00+00:00"),  # Good Friday: out of hours
         ("2026-10-23T10:00:00+01:00", ["organised_abuse"], "2026-10-30T17:00:00+00:00"),  # across the clocks going back
         ("2026-11-27T18:00:00+00:00", ["physical_abuse"], "2026-12-02T17:00:00+00:00"),  # Friday evening
+        # Before Monday's working day begins: counted as what came in on the Sunday evening (found at the same 09:00)
+        ("2026-11-22T22:00:00+00:00", ["physical_abuse"], "2026-11-25T17:00:00+00:00"),
+        ("2026-11-23T08:30:00+00:00", ["physical_abuse"], "2026-11-25T17:00:00+00:00"),
+        ("2026-11-23T09:00:00+00:00", ["physical_abuse"], "2026-11-26T17:00:00+00:00"),  # in hours: Monday is the day of receipt
     ],
 )
 def test_deadlines_across_holidays_and_daylight_saving(received_at, concerns, deadline):
