@@ -224,7 +224,7 @@ class Chaser:
         if obligation.kind == "record_check":
             return invitation is None or invitation.record_check in ("shared", "nothing_known") or discussion.status != "convened"
         if obligation.kind == "quorum_at_risk":
-            state = quorum_state(list(discussion.invitations), list(self.s.profile.quorum.agencies))
+            state = quorum_state(list(discussion.invitations), list(self.s.profile.quorum.agencies), self.s.profile.quorum.counts_as)
             return all(v == "confirmed" for v in state.values()) or discussion.status != "convened"
         return False
 

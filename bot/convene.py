@@ -276,7 +276,7 @@ class ConveneFlow:
             return cards.child_card(draft, discussion.id)
         if step == "concern":
             return cards.concern_card(draft, discussion.id, now=local_now)
-        missing = wizard.not_quorate(draft.get("invitees", []), self.s.profile.quorum.agencies)
+        missing = wizard.not_quorate(draft.get("invitees", []), self.s.profile.quorum.agencies, self.s.profile.quorum.counts_as)
         if step == "invitees":
             return cards.invitees_card(draft, discussion.id, now=local_now, missing_quorum=missing)
         if step == "when":

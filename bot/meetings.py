@@ -79,7 +79,7 @@ class MeetingsFlow:
 
     def chair_card(self, discussion: Discussion, now: datetime, problem: dict | None = None, typed: dict | None = None) -> dict:
         card = discussion_cards.chair_card(discussion, now=self.s.calendar.local(now), quorum=list(self.s.profile.quorum.agencies),
-                                           provider_sends=discussion.meeting_provider == "graph",
+                                           counts_as=self.s.profile.quorum.counts_as, provider_sends=discussion.meeting_provider == "graph",
                                            next_contacts=self.next_contacts(discussion), problem=problem, typed=typed)
         return refreshing(card, "discussion.open", {"discussion_id": discussion.id}, [discussion.chair_user_id])
 
@@ -166,7 +166,7 @@ class MeetingsFlow:
         """For a quorum agency whose every invitee declined: who to try next (directory, on duty then)."""
         suggestions = {}
         for agency in self.s.profile.quorum.agencies:
-            mine = [i for i in discussion.invitations if i.agency == agency]
+            mine = [i for i in discussion.invitations if self.s.profile.quorum.counts_as.get(i.agency, i.agency) == agency]
             if mine and all(i.rsvp == "declined" for i in mine):
                 suggestions[agency] = next_contact(self.s, discussion, agency)
         return suggestions

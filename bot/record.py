@@ -79,7 +79,8 @@ class RecordFlow:
             discussion=discussion, record=record, steps=recording.STEPS, text_fields=recording.TEXT_FIELDS,
             decisions=recording.DECISIONS, attendance_words=recording.ATTENDANCE, children=self.children(discussion),
             agencies=[(a, agency_name(a)) for a in AGENCIES], not_quorate_text=self.s.profile.quorum.not_quorate_text,
-            quorate=recording.quorate(record["attendance"], list(self.s.profile.quorum.agencies))),
+            quorate=recording.quorate(record["attendance"], list(self.s.profile.quorum.agencies),
+                                      self.s.profile.quorum.counts_as)),
             "record.open", {"discussion_id": discussion.id}, [discussion.chair_user_id])
 
     async def act(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
@@ -156,7 +157,8 @@ class RecordFlow:
         step = record["step"]
         if step == "attendance":
             rows, errors = recording.parse_attendance(data, record["attendance"])
-            record = {**record, "attendance": rows, "quorate": recording.quorate(rows, list(self.s.profile.quorum.agencies))}
+            record = {**record, "attendance": rows, "quorate": recording.quorate(rows, list(self.s.profile.quorum.agencies),
+                                                                                    self.s.profile.quorum.counts_as)}
         elif step in recording.TEXT_FIELDS and step != "plan":
             clean, errors = recording.parse_text_step(step, data, required=set(self.s.profile.record.required))
             record = {**record, step: clean}

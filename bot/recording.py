@@ -73,9 +73,11 @@ def parse_attendance(values: dict, invitations: list[dict]) -> tuple[list[dict],
     return rows, errors
 
 
-def quorate(rows: list[dict], quorum: list[str]) -> bool:
-    """Social care chairs; police and health (the rest of the quorum) must have attended."""
-    attended = {r["agency"] for r in rows if r["attendance"] == "attended"} | {"social_care"}
+def quorate(rows: list[dict], quorum: list[str], counts_as: dict | None = None) -> bool:
+    """Social care chairs; police and health (the rest of the quorum) must have attended, each in
+    person or through an agency that counts as it (a paediatrician for health: Quorum.counts_as)."""
+    counts_as = counts_as or {}
+    attended = {counts_as.get(r["agency"], r["agency"]) for r in rows if r["attendance"] == "attended"} | {"social_care"}
     return all(agency in attended for agency in quorum)
 
 

@@ -367,9 +367,10 @@ def with_person(rows: list[dict], person: dict) -> list[dict]:
     return [*rows, person]
 
 
-def not_quorate(rows: list[dict], quorum: list[str]) -> list[str]:
-    """Quorum agencies that nobody invited will represent."""
-    invited = {r["agency"] for r in rows if r["invite"]}
+def not_quorate(rows: list[dict], quorum: list[str], counts_as: dict | None = None) -> list[str]:
+    """Quorum agencies that nobody invited will represent (in person, or through an agency that counts as it)."""
+    counts_as = counts_as or {}
+    invited = {counts_as.get(r["agency"], r["agency"]) for r in rows if r["invite"]}
     return [agency for agency in quorum if agency not in invited]
 
 

@@ -24,11 +24,12 @@ def base_card(*, discussion_id: str, case_reference: str, initials: str, status_
     )
 
 
-def quorum_state(invitations: list, quorum: list[str]) -> dict[str, str]:
-    """Per quorum agency: 'confirmed', 'invited' (no confirmation yet), 'declined' or 'missing'."""
-    state = {}
+def quorum_state(invitations: list, quorum: list[str], counts_as: dict | None = None) -> dict[str, str]:
+    """Per quorum agency: 'confirmed', 'invited' (no confirmation yet), 'declined' or 'missing'.
+    An invitee from an agency that counts as it (a paediatrician for health) stands for it."""
+    counts_as, state = counts_as or {}, {}
     for agency in quorum:
-        mine = [i for i in invitations if i.agency == agency]
+        mine = [i for i in invitations if counts_as.get(i.agency, i.agency) == agency]
         if agency == "social_care":
             state[agency] = "confirmed"  # the chair is children's social care, and is there
         elif any(i.rsvp in CONFIRMED for i in mine):
@@ -69,11 +70,11 @@ def _change_meeting(discussion_id: str, version: int, problem: dict, typed: dict
 
 
 def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: bool, next_contacts: dict[str, str],
-               problem: dict | None = None, typed: dict | None = None) -> dict:
+               problem: dict | None = None, typed: dict | None = None, counts_as: dict | None = None) -> dict:
     """`problem`: a refused change comes back with its reason. `typed`: what is on the card's boxes,
     refused or not, comes back (a press of one change never loses what was typed for another)."""
     invitations = list(discussion.invitations)
-    state = quorum_state(invitations, quorum)
+    state = quorum_state(invitations, quorum, counts_as)
     marks = {"confirmed": "✓ confirmed", "invited": "… awaiting reply", "declined": "✗ declined", "missing": "✗ not invited"}
     quorate = all(v == "confirmed" for v in state.values())
     body = [heading(words.subject(discussion.case_reference, discussion.child_initials)),

@@ -109,7 +109,20 @@ class Formats(Strict):
 class Quorum(Strict):
     agencies: tuple[Agency, ...] = Field(min_length=1)
     source: str
-    not_quorate_text: str
+    not_quorate_text: str  # a noun phrase: "As things stand this is <it>", "Recorded as <it>"
+    # Who else stands for a quorum agency: a paediatrician or hospital consultant is the health in the room
+    # (bristol: "Health professionals (Community Pediatrician ... Hospital Staff)").
+    counts_as: dict[Agency, Agency] = {}
+    counts_as_source: str = ""
+
+    @model_validator(mode="after")
+    def counts_as_a_quorum_agency(self):
+        wrong = [f"{a} -> {b}" for a, b in self.counts_as.items() if b not in self.agencies or a in self.agencies]
+        if wrong:
+            raise ValueError(f"counts_as must map an agency outside the quorum to one in it: {', '.join(wrong)}")
+        if self.counts_as and not self.counts_as_source:
+            raise ValueError("counts_as needs its counts_as_source")
+        return self
 
 
 Clock = Literal[

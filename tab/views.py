@@ -88,8 +88,9 @@ class OversightViews:
         out = []
         for row in rows:
             invited = [SimpleNamespace(**i) for i in row["invitations"]]
-            agencies = list(dict.fromkeys(i.agency for i in invited if i.quorum))
-            state = quorum_state(invited, agencies)  # the chair's card's rule: the chair is social care, and is there
+            counts_as = self.s.profile.quorum.counts_as  # a paediatrician is the health in the room, as on the chair's card
+            agencies = list(dict.fromkeys(counts_as.get(i.agency, i.agency) for i in invited if i.quorum or i.agency in counts_as))
+            state = quorum_state(invited, agencies, counts_as)  # the chair's card's rule: the chair is social care, and is there
             out.append({
                 "case_reference": row["case_reference"], "initials": row["child_initials"], "status": row["status"],
                 "deadline": self._local(row["deadline"]),

@@ -61,6 +61,32 @@ def test_quorum_needs_police_and_health_to_have_attended():
     assert recording.quorate(rows, ["social_care", "police", "health"]) is True
 
 
+def test_a_paediatrician_or_hospital_consultant_who_attended_is_the_health_in_the_quorum():
+    """A procedures expert's trial: the EDT's usual make-up (social worker, police, on-call paediatrician:
+    bristol out of hours) was called not quorate, and Walsall would have owed a needless second meeting."""
+    from protocol import load_profile
+
+    for name in ("hackney", "bristol", "triborough", "walsall", "darlington"):
+        quorum = load_profile(name).quorum
+        for doctor in ("paediatrician", "hospital_consultant", "csa_paediatrician", "ward_nurse"):
+            rows = [{"agency": "police", "attendance": "attended"}, {"agency": doctor, "attendance": "attended"}]
+            assert recording.quorate(rows, list(quorum.agencies), quorum.counts_as) is True, (name, doctor)
+        rows = [{"agency": "police", "attendance": "attended"}, {"agency": "education_dsl", "attendance": "attended"}]
+        assert recording.quorate(rows, list(quorum.agencies), quorum.counts_as) is False  # a school is not health
+        rows = [{"agency": "health", "attendance": "attended"}, {"agency": "paediatrician", "attendance": "attended"}]
+        assert recording.quorate(rows, list(quorum.agencies), quorum.counts_as) is False  # nor is anyone the police
+
+
+def test_convening_warns_of_a_missing_quorum_agency_only_when_nobody_stands_for_it():
+    from bot import wizard
+
+    rows = [{"agency": "social_care", "invite": True}, {"agency": "police", "invite": True}, {"agency": "health", "invite": False},
+            {"agency": "paediatrician", "invite": True}]
+    quorum = ["social_care", "police", "health"]
+    assert wizard.not_quorate(rows, quorum, {"paediatrician": "health"}) == []
+    assert wizard.not_quorate(rows, quorum) == ["health"]  # without the profile's counts_as, a paediatrician is not health
+
+
 def test_the_profile_decides_which_parts_of_the_record_are_required():
     from protocol import load_profile
 

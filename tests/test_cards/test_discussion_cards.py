@@ -64,6 +64,15 @@ def test_the_quorum_state_of_an_agency_follows_its_replies(police, state):
     assert discussion_cards.quorum_state(invitations, QUORUM) == {"social_care": "confirmed", "police": state, "health": "confirmed"}
 
 
+def test_a_confirmed_paediatrician_stands_for_health_where_the_profile_counts_them_as_health():
+    invitations = [invitation("police", "accepted"), invitation("health", "declined"), invitation("paediatrician", "accepted")]
+    counts_as = {"paediatrician": "health"}
+    assert discussion_cards.quorum_state(invitations, QUORUM, counts_as)["health"] == "confirmed"
+    assert discussion_cards.quorum_state(invitations, QUORUM)["health"] == "declined"
+    assert discussion_cards.quorum_state([invitation("police", "accepted"), invitation("paediatrician", "none")], QUORUM,
+                                         counts_as)["health"] == "invited"
+
+
 def test_social_care_is_there_because_the_chair_is():
     assert discussion_cards.quorum_state([invitation("social_care", "declined")], ["social_care"]) == {"social_care": "confirmed"}
 
