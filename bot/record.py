@@ -11,6 +11,8 @@ from cards import record as record_cards
 from cards import wizard as cards
 from cards.elements import execute, input_ids, refreshing
 from cards.words import agency as agency_name, subject
+from protocol import Facts
+from protocol.conditions import school_age
 from protocol.vocabulary import AGENCIES
 from storage.models import Action, ActionUpdate, Decision, Obligation
 
@@ -182,8 +184,11 @@ class RecordFlow:
             return {**record, "errors": errors}
         following = NEXT.get(step, step)
         if following == "distribution" and not record.get("distribution"):
-            record["distribution"] = recording.default_distribution(record["attendance"],
-                                                                    in_education=bool(discussion.facts.get("in_education")))
+            facts = discussion.facts
+            unborn = "unborn_child" in (facts.get("concerns") or [])
+            record["distribution"] = recording.default_distribution(
+                record["attendance"], in_education=bool(facts.get("in_education")),
+                school_age=False if unborn else school_age(Facts.model_validate(facts)))
         return {**record, "step": following, "errors": {}}
 
     async def _finalise(self, uow, discussion, now: datetime, *, actor: str, actor_name: str) -> dict:

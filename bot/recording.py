@@ -170,10 +170,12 @@ def without_action(record: dict, number: int | None, *, edit: bool, zone) -> dic
     return record
 
 
-def default_distribution(invitations: list[dict], *, in_education: bool) -> str:
+def default_distribution(invitations: list[dict], *, in_education: bool, school_age: bool | None = None) -> str:
     """Everyone invited, attended or not (PROTOCOL.md 5: the record is circulated to everyone invited),
     each once; then the child's GP, the named nurse and the education setting's DSL (unless invited
-    already) or the Education Welfare Service."""
+    already) or, for a child of school age (or whose age is not known) not in education, the Education
+    Welfare Service: never for a baby, an unborn child or a toddler, whom it has no part in (bristol,
+    dissemination: a child "not in education")."""
     from cards.words import agency
 
     people, seen = [], set()
@@ -184,7 +186,8 @@ def default_distribution(invitations: list[dict], *, in_education: bool) -> str:
             people.append(f"{invitation['name']}, {agency(invitation['agency'])} <{invitation['email']}>")
     always = ["Child's GP", "Named nurse"]
     if not in_education:
-        always.append("Education Welfare Service (the child is not in education)")
+        if school_age is not False:
+            always.append("Education Welfare Service (the child is not in education)")
     elif not any(i["agency"] == "education_dsl" for i in invitations):
         always.append("Designated Safeguarding Lead, education setting")
     return "\n".join(people + always)

@@ -494,6 +494,27 @@ async def test_the_record_starts_with_the_other_children_named_when_convening(bo
     assert inputs_of(card)["other_children"] == "CD (born 02/04/2017)\nEF (born 30/11/2019)"
 
 
+async def test_an_unborn_childs_record_is_not_sent_to_the_education_welfare_service_by_default(bot):
+    """A procedures expert's trial: the distribution for a pre-birth discussion named the Education Welfare Service."""
+    from .chair import inputs_of
+    from .test_durable_effects import walk_to
+
+    chair = Chair(bot)
+    await convene(chair, child={"case_reference": "CR-104233", "initials": "AB", "unborn": "true"},
+                  concern={"concerns": "physical_abuse", "received_time": "10:00"},
+                  when={"slot": "other", "other_date": "2027-05-28", "other_time": "14:00"})
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    bot.services.clock.set(datetime(2027, 5, 28, 14, 55, tzinfo=timezone.utc))
+    [opened] = [a for a in await chair.say("record") if a.get("attachments")]
+    chair.card = opened["attachments"][0]["content"]
+    if "1 of 10" not in texts_of(chair.card):
+        chair.card = await chair.press("discussion.open", keep_inputs=False)
+    card = await walk_to(chair, "9 of 10")
+    distribution = inputs_of(card)["distribution"]
+    assert "Child's GP" in distribution and "Education Welfare Service" not in distribution
+
+
 @pytest.mark.parametrize("together", [False, True])
 async def test_a_double_click_on_an_action_cards_button_is_one_report(bot, recorded, together):
     """From a second Playground walk: each click has its own activity id, so a double-click on

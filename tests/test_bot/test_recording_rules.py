@@ -297,6 +297,11 @@ def test_the_distribution_adds_the_gp_the_nurse_and_the_school_or_the_education_
         "Child's GP", "Named nurse", "Designated Safeguarding Lead, education setting"]
     assert recording.default_distribution(police, in_education=False).splitlines()[1:] == [
         "Child's GP", "Named nurse", "Education Welfare Service (the child is not in education)"]
+    # Not for a baby, an unborn child or a toddler (a procedures expert's trial: an unborn child's record went to it)
+    assert recording.default_distribution(police, in_education=False, school_age=False).splitlines()[1:] == [
+        "Child's GP", "Named nurse"]
+    assert recording.default_distribution(police, in_education=False, school_age=True).splitlines()[1:] == [
+        "Child's GP", "Named nurse", "Education Welfare Service (the child is not in education)"]
     with_school = police + [{"agency": "education_dsl", "name": "Ms Dee", "email": "dee@school.example"},
                             {"agency": "health", "name": "No email yet", "email": ""}]
     assert recording.default_distribution(with_school, in_education=True).splitlines() == [
