@@ -161,19 +161,22 @@ class Chaser:
         """The escalations this chase stands for, and the ladder's next rung after them. Where the next
         rungs up fall to the same person (the agency lead who also chairs, and is the chair's manager),
         they are told once, in all those roles, not once a day in each: a trial found one person sent
-        three escalations of one thing. A rung with nobody in its role is passed, as the sweep would."""
+        three escalations of one thing. A rung that would go back to the owner (the chair, of the
+        discussion's own clocks: "escalated to you as chair" of what they were chased for), or that has
+        nobody in its role, is passed, as the sweep would pass it."""
         stages, following = [step.stage], level + 1
         if step.stage not in ESCALATED_AS:
             return stages, following
         steps = chasing.ladder(due_at=obligation.due_at, created_at=obligation.created_at, calendar=self.s.calendar,
                                rules=self.s.profile.chasing, kind=obligation.kind)
+        owner = self._recipient("owner", obligation, discussion) or self._recipient("chair", obligation, discussion)
         for above in steps[following:]:
             if above.stage not in ESCALATED_AS:
                 break
             someone = self._recipient(above.recipient, obligation, discussion)
-            if someone is not None and not person.is_(someone):
+            if someone is not None and not person.is_(someone) and not someone.is_(owner):
                 break
-            stages += [above.stage] if someone is not None else []
+            stages += [above.stage] if person.is_(someone) else []
             following += 1
         return stages, following
 

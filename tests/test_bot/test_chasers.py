@@ -134,6 +134,25 @@ async def test_one_person_in_several_roles_up_the_ladder_is_told_once_in_all_of_
         await stop_bot(running)
 
 
+async def test_the_chairs_own_clock_goes_up_to_the_manager_and_never_back_to_the_chair_as_chair(bot, tmp_path):
+    """A procedures expert's trial: a clock the chair owns (the ICPC) went owner (the chair), social
+    care's lead, the chair again "as chair", then the lead again "as manager"."""
+    discussion_id = await seed(bot)
+    async with bot.services.uow() as uow:
+        uow.session.add(Obligation(discussion_id=discussion_id, key=f"{discussion_id}:icpc", kind="icpc", subject_type="discussion",
+                                   subject_id=discussion_id, owner_agency="social_care", due_at=datetime(2027, 6, 1, 17, 0, tzinfo=BST),
+                                   rule_source="hackney 9.1", created_at=FRIDAY_1630, updated_at=FRIDAY_1630))
+        await uow.commit()
+    for day in (1, 2, 3, 4, 7):
+        await sweep_at(bot, datetime(2027, 6, day, 13, 0, tzinfo=BST))
+        await bot.services.drain()
+    assert await chases(bot, discussion_id, "icpc") == [
+        ("due", "Sam Chair", "teams"), ("escalate_lead", "social.care.manager@hackney.example.org", "file")]
+    [mail] = [m for m in outbox(tmp_path) if m["Subject"].startswith("Overdue") and m["To"] == "social.care.manager@hackney.example.org"
+              and "initial child protection conference" in m.get_content()]
+    assert mail["Subject"] == "Overdue (escalated to you as agency lead and manager): Strategy discussion CR-555 (EF)"
+
+
 async def test_an_action_whose_owner_the_bot_cannot_reach_is_chased_through_the_chair_from_the_first_rung(bot):
     """A trial: an owner typed without an email, in an agency with no lead in the directory, was never
     reminded; the first anyone heard was the escalation to the chair, a day overdue. The chair, who
