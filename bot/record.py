@@ -12,7 +12,7 @@ from cards import wizard as cards
 from cards.elements import execute, input_ids, refreshing
 from cards.words import agency as agency_name, subject
 from protocol import Facts
-from protocol.conditions import school_age
+from protocol.conditions import required_parts, school_age
 from protocol.vocabulary import AGENCIES
 from storage.models import Action, ActionUpdate, Decision, Obligation
 
@@ -71,6 +71,11 @@ class RecordFlow:
                            for c in (discussion.children or [])[1:])
         return {"step": "attendance", "attendance": rows, "decisions": [], "actions": [], "errors": {},
                 **({"household": {"other_children": others}} if others else {})}
+
+    def _required(self, discussion) -> set[str]:
+        held = discussion.meeting_start
+        return required_parts(self.s.profile.record, Facts.model_validate(discussion.facts),
+                              out_of_hours=None if held is None else not self.s.calendar.in_working_hours(held))
 
     def children(self, discussion) -> list[str]:
         return [c["initials"] for c in (discussion.children or [])] or [discussion.child_initials]
@@ -162,10 +167,10 @@ class RecordFlow:
             record = {**record, "attendance": rows, "quorate": recording.quorate(rows, list(self.s.profile.quorum.agencies),
                                                                                     self.s.profile.quorum.counts_as)}
         elif step in recording.TEXT_FIELDS and step != "plan":
-            clean, errors = recording.parse_text_step(step, data, required=set(self.s.profile.record.required))
+            clean, errors = recording.parse_text_step(step, data, required=self._required(discussion))
             record = {**record, step: clean}
         elif step == "plan":
-            clean, errors = recording.parse_plan(data, required=set(self.s.profile.record.required))
+            clean, errors = recording.parse_plan(data, required=self._required(discussion))
             record = {**record, "plan": clean}
         elif step == "decisions":
             missing = [c for c in self.children(discussion) if not any(d["child"] == c for d in record["decisions"])]

@@ -14,6 +14,12 @@ def school_age(facts: Facts) -> bool | None:
     return None if age is None else SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]
 
 
+def required_parts(rules, facts: Facts, *, out_of_hours: bool | None) -> set[str]:
+    """The parts of this discussion's record that must be filled in: the profile's always, and those
+    its `required_when` asks of a case like this one (safe discharge, for a child in hospital)."""
+    return set(rules.required) | {r.field for r in rules.required_when if holds(r.when, facts, out_of_hours=out_of_hours)}
+
+
 def holds(condition: Condition, facts: Facts, *, out_of_hours: bool | None) -> bool:
     """`out_of_hours`: whether the discussion is (to be) held out of hours, by the Emergency Duty Team;
     None where that is not known yet (a timescale, which decides it), and a rule may not test it."""

@@ -199,11 +199,20 @@ RecordField = Literal[
 ]
 
 
+class RequiredWhen(Strict):
+    """A part of the record required for some cases only (safe discharge, for a child in hospital)."""
+
+    field: RecordField
+    when: Condition
+    source: str
+
+
 class RecordRules(Strict):
     """Which parts of the record (PROTOCOL.md §5) must be filled in before it can be finalised."""
 
     required: tuple[RecordField, ...] = ("household", "reason", "purpose", "concerns", "severity", "impact", "background",
                                          "risk", "protective", "whereabouts", "seen_alone", "shared_with_family")
+    required_when: tuple[RequiredWhen, ...] = ()
     source: str = ""
 
 

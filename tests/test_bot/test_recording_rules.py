@@ -87,6 +87,22 @@ def test_convening_warns_of_a_missing_quorum_agency_only_when_nobody_stands_for_
     assert wizard.not_quorate(rows, quorum) == ["health"]  # without the profile's counts_as, a paediatrician is not health
 
 
+@pytest.mark.parametrize("name, asked", [("triborough", True), ("walsall", True), ("bristol", True), ("hackney", False)])
+def test_safe_discharge_is_required_of_the_record_for_a_child_in_hospital_where_the_procedure_asks_it(name, asked):
+    """A procedures expert's trial: "if the child is in hospital, decisions should also be made about how
+    to secure the safe discharge of the child" (triborough 10, walsall Purpose) was never asked for."""
+    from protocol import Facts, load_profile
+    from protocol.conditions import required_parts
+
+    rules = load_profile(name).record
+    in_hospital = Facts(received_at="2026-11-23T10:00:00+00:00", in_hospital=True)
+    at_home = Facts(received_at="2026-11-23T10:00:00+00:00")
+    assert ("safe_discharge" in required_parts(rules, in_hospital, out_of_hours=False)) is asked
+    assert "safe_discharge" not in required_parts(rules, at_home, out_of_hours=False)
+    _, errors = recording.parse_plan({"cp_medical": "true"}, required=required_parts(rules, in_hospital, out_of_hours=False))
+    assert ("safe_discharge" in errors) is asked
+
+
 def test_the_profile_decides_which_parts_of_the_record_are_required():
     from protocol import load_profile
 
