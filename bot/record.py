@@ -133,7 +133,8 @@ class RecordFlow:
                 record = recording.without_action(record, as_int(data.get("number")), edit=verb == "record.edit_action",
                                                   zone=self.s.calendar.zone)
             elif verb == "record.add_action":
-                action, errors = recording.parse_action(data, children=self.children(discussion), start=now,
+                action, errors = recording.parse_action(data, children=self.children(discussion),
+                                                        start=min(discussion.meeting_start or now, now), now=now,
                                                         calendar=self.s.calendar)
                 if action:
                     action["number"] = len(record["actions"]) + 1

@@ -113,7 +113,13 @@ def parse_due(value: str, *, start: datetime, calendar) -> datetime | None:
     return calendar.end_of_working_day(day) if day else None
 
 
-def parse_action(values: dict, *, children: list[str], start: datetime, calendar) -> tuple[dict | None, Errors]:
+def parse_action(values: dict, *, children: list[str], start: datetime, calendar, now: datetime | None = None
+                 ) -> tuple[dict | None, Errors]:
+    """`start`: when the discussion was held, where the timescales agreed at it count from ("3 working
+    days"), and the earliest a due date may be; `now`: when the record is typed, often days later (a
+    procedures expert's trial: the date agreed on the Friday was refused as passed on the Tuesday).
+    A date agreed that has passed since is taken, and said: it is overdue from the start."""
+    now = now or start
     errors: Errors = {}
     child, what, agency = text(values, "action_child"), text(values, "action_what"), text(values, "action_agency")
     owner, email, due_text = text(values, "action_owner"), text(values, "action_email"), text(values, "action_due")
@@ -131,11 +137,13 @@ def parse_action(values: dict, *, children: list[str], start: datetime, calendar
     if due is None:
         errors["action_due"] = "Give a date (e.g. 14/12/2026) or a number of working days (e.g. 3 working days)."
     elif due < start:
-        errors["action_due"] = "That date has passed."
+        errors["action_due"] = ("That date has passed." if calendar.local(start).date() == calendar.local(now).date()
+                                else f"That date is before the discussion ({calendar.local(start):%d/%m/%Y}).")
     if errors:
         return None, errors
+    notes = [note for note in (not_a_working_day(due, calendar), "already passed: overdue from the start" if due < now else None) if note]
     return {"child": child, "what": what, "agency": agency, "owner": owner, "email": email, "due": due.isoformat(),
-            **({"due_note": f"⚠ {note}"} if (note := not_a_working_day(due, calendar)) else {})}, {}
+            **({"due_note": "⚠ " + "; ".join(notes)} if notes else {})}, {}
 
 
 def not_a_working_day(due: datetime, calendar) -> str | None:

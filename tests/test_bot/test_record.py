@@ -515,6 +515,30 @@ async def test_an_unborn_childs_record_is_not_sent_to_the_education_welfare_serv
     assert "Child's GP" in distribution and "Education Welfare Service" not in distribution
 
 
+async def test_a_record_typed_days_later_counts_an_actions_timescale_from_the_discussion(bot):
+    chair = Chair(bot)
+    await convene(chair, concern={"concerns": "physical_abuse", "received_time": "10:00"},
+                  when={"slot": "other", "other_date": "2027-05-28", "other_time": "14:00"})  # a Friday
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    bot.services.clock.set(datetime(2027, 6, 1, 9, 30, tzinfo=timezone.utc))  # Tuesday; Monday 31/05 was a bank holiday
+    [opened] = [a for a in await chair.say("record") if a.get("attachments")]
+    chair.card = opened["attachments"][0]["content"]
+    if "1 of 10" not in texts_of(chair.card):
+        chair.card = await chair.press("discussion.open", keep_inputs=False)
+    from .test_durable_effects import walk_to
+
+    await walk_to(chair, "8 of 10")
+    card = await chair.press("record.add_action", {"action_child": "AB", "action_what": "Police checks", "action_agency": "police",
+                                                   "action_owner": "DS Pat", "action_email": "cait.ds@hackney.example.org",
+                                                   "action_due": "1 working day"})
+    assert "**A1 (AB)**: Police checks: Police, DS Pat, by 01/06/2027" in texts_of(card)  # Friday's next working day
+    card = await chair.press("record.add_action", {"action_child": "AB", "action_what": "Speak to the school", "action_agency": "police",
+                                                   "action_owner": "DS Pat", "action_email": "cait.ds@hackney.example.org",
+                                                   "action_due": "28/05/2027"})
+    assert "by 28/05/2027 (⚠ already passed: overdue from the start)" in texts_of(card)
+
+
 @pytest.mark.parametrize("together", [False, True])
 async def test_a_double_click_on_an_action_cards_button_is_one_report(bot, recorded, together):
     """From a second Playground walk: each click has its own activity id, so a double-click on

@@ -1,6 +1,6 @@
 """The record's pure rules: UK dates, agencies' replies, due dates in working days."""
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -254,6 +254,25 @@ def test_an_action_missing_a_part_is_refused_with_that_part_named(field, value, 
     monday = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
     action, errors = recording.parse_action({**ACTION, field: value}, children=["AB"], start=monday, calendar=LONDON_CALENDAR)
     assert action is None and errors == {field: message}
+
+
+def test_an_actions_timescale_counts_from_the_discussion_though_the_record_is_typed_days_later():
+    """A procedures expert's trial: held on Friday 28/08/2026, recorded on Tuesday 01/09: "1 working day"
+    came out as Wednesday, and the date agreed at the meeting was refused as passed."""
+    held = datetime(2026, 8, 28, 14, 0, tzinfo=timezone(timedelta(hours=1)))
+    typed = datetime(2026, 9, 1, 10, 0, tzinfo=timezone(timedelta(hours=1)))
+
+    def action(due):
+        return recording.parse_action({**ACTION, "action_due": due}, children=["AB"], start=held, now=typed, calendar=LONDON_CALENDAR)
+
+    one_day, errors = action("1 working day")  # Monday 31/08 is the summer bank holiday
+    assert errors == {} and one_day["due"] == "2026-09-01T17:00:00+01:00" and "due_note" not in one_day
+    agreed, errors = action("28/08/2026")
+    assert errors == {} and agreed["due"] == "2026-08-28T17:00:00+01:00"
+    assert agreed["due_note"] == "⚠ already passed: overdue from the start"
+    weekend, _ = action("29/08/2026")
+    assert weekend["due_note"] == "⚠ a Saturday, not a working day; already passed: overdue from the start"
+    assert action("27/08/2026") == (None, {"action_due": "That date is before the discussion (28/08/2026)."})
 
 
 def test_an_action_due_today_is_accepted_until_the_working_day_ends():
