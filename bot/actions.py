@@ -14,6 +14,7 @@ from cards import wizard as cards
 from cards.elements import execute
 from cards.words import agency as agency_name
 from cards.words import subject
+from storage.models import Obligation
 
 from . import messages, recording
 from .convene import actor_of, delivery_of
@@ -203,6 +204,17 @@ class ActionsFlow:
                 await uow.commit()
 
     async def _offer_review(self, uow, discussion, action, delivery_id: str) -> None:
+        """The chair is offered the review, and owes it: by the action's own agreed date (or, if that has
+        passed, the close of the next working day), chased up the ladder like any obligation until a
+        review is convened (a further discussion needs "a clear timescale... subject to regular review
+        by the social work manager", hackney 9.2)."""
+        now, calendar = self.s.clock.now(), self.s.calendar
+        due = action.due_at if action.due_at > now else calendar.end_of_working_day(
+            calendar.add_working_days(calendar.local(now).date(), 1))
+        await uow.obligations.add_once(Obligation(
+            key=f"{discussion.id}:review_discussion:A{action.number}", kind="review_discussion", discussion_id=discussion.id,
+            subject_type="discussion", subject_id=discussion.id, owner_agency="social_care", due_at=due,
+            rule_source=f"A{action.number}: a further strategy discussion is needed", created_at=now, updated_at=now))
         offer = cards.message_card(f"Further discussion needed: {subject(discussion.case_reference, discussion.child_initials)}",
                                    f"A{action.number} needs a further strategy discussion. Start a review discussion with this "
                                    "one's child and concern already filled in?",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from botbuilder.core import MessageFactory, TurnContext
 
@@ -221,6 +221,15 @@ class ConveneFlow:
         if errors:
             return self._failed(draft, errors)
         assessment = assess(self.s.profile, Facts.model_validate(facts), self.s.calendar).to_json()
+        agreed = (draft.get("review") or {}).get("agreed")
+        if agreed:  # "a clear timescale should be set" for a further discussion (hackney 9.2, triborough 16): the one set is its deadline
+            calendar, agreed_at = self.s.calendar, datetime.fromisoformat(agreed)
+            held_by = max(calendar.end_of_working_day(calendar.local(agreed_at).date()),
+                          agreed_at + timedelta(minutes=self.s.profile.meetings.minutes))  # on the day agreed
+            assessment = {**assessment, "deadline": held_by.isoformat(), "target": None,
+                          "convened_by": "Emergency Duty Team" if met_out_of_hours(held_by, calendar) else "day team",
+                          "deadline_rule": {"rule": "review", "source": "agreed at the discussion",
+                                            "text": f"the review was agreed at the last discussion for {calendar.local(agreed_at):%H:%M %a %d %b}"}}
         discussion.facts, discussion.assessment = facts, assessment
         discussion.deadline = datetime.fromisoformat(assessment["deadline"])
         rows = wizard.invitee_rows(assessment, self.s.directory, in_hours=not self._meets_out_of_hours(discussion),
@@ -291,7 +300,9 @@ class ConveneFlow:
         if started is not None:  # a double-click's second press, or the button pressed again later: that draft
             return self.step_card(started, now)
         concern = (discussion.draft or {}).get("concern") or {}
-        draft = ({"step": "child", "child": discussion.draft.get("child"), "concern": concern} if review
+        agreed = ((discussion.record or {}).get("next") or {}).get("next") or None  # the date set for it at the last discussion
+        draft = ({"step": "child", "child": discussion.draft.get("child"), "concern": concern,
+                  "review": {"of": discussion.id, "agreed": agreed}} if review
                  else {"step": "child", "concern": {**concern, "concerns": ["child_on_child"]}})
         linked = uow.discussions.add(Discussion(
             case_reference="", child_initials="", profile=discussion.profile, status="draft",

@@ -295,6 +295,10 @@ class MeetingCreation:
                 aad_object_id=row.get("aad_object_id"), quorum=row.get("quorum", False)))
         await uow.session.flush()
         await self.flow._before_meeting_obligations(uow, discussion, now)
+        if reviewed := ((discussion.draft or {}).get("review") or {}).get("of"):  # the review owed there is now convened
+            for owed in await uow.obligations.for_discussion(reviewed):
+                if owed.kind == "review_discussion" and owed.state in ("open", "breached"):
+                    owed.state, owed.updated_at = "satisfied", now
         removed = [{"agency": r["agency"], "reason": r["removal_reason"]} for r in discussion.draft["invitees"] if not r["invite"]]
         uow.audit.record(actor="strategy-bot", action="meeting.created", subject_type="discussion", subject_id=discussion.id,
                          details={"provider": result["where"], "event_id": result["event_id"], "invited": result["attendees"],

@@ -225,8 +225,11 @@ class RecordFlow:
             if before.kind in BEFORE_MEETING and before.state in ("open", "breached"):
                 before.state, before.updated_at = "satisfied", now
         held_at = discussion.meeting_start or now
+        reviewed = ((discussion.draft or {}).get("review") or {}).get("of")  # a review: the case's clocks run on from the first
+        first = frozenset(o.kind for o in await uow.obligations.for_discussion(reviewed)) if reviewed else frozenset()
         owed = recording.obligations(discussion_id=discussion.id, held_at=held_at, facts=discussion.facts, record=record,
-                                     actions=record["actions"], profile=self.s.profile, calendar=self.s.calendar)
+                                     actions=record["actions"], profile=self.s.profile, calendar=self.s.calendar,
+                                     already_owed=first)
         for item in owed:
             await uow.obligations.add_once(Obligation(discussion_id=discussion.id, created_at=now, updated_at=now, **item))
         uow.audit.record(actor=actor, action="record.finalised", subject_type="discussion", subject_id=discussion.id,

@@ -223,11 +223,18 @@ def parse_next(values: dict, *, now: datetime, zone) -> tuple[dict, Errors]:
     return {"next": when.isoformat(), "venue": text(values, "next_venue")}, {}
 
 
+# The case's own clocks, owed once whichever discussion starts them: a review discussion does not start
+# them again (the ICPC runs from the discussion "at which it was decided to initiate the enquiry (if
+# there were more than one strategy meetings)", triborough 16; the assessment from the referral).
+CASE_CLOCKS = frozenset({"icpc", "s47_review", "assessment", "lado_notification"})
+
+
 def obligations(*, discussion_id: str, held_at: datetime, facts: dict, record: dict, actions: list[dict], profile,
-                calendar) -> list[dict]:
+                calendar, already_owed: frozenset[str] = frozenset()) -> list[dict]:
     """What the finalised record leaves owed, with due times: the chasers' work list. The clocks are
     the profile's alone (protocol.clocks_owed, its baseline included): a clock the profile does not
-    state, or states without a fixed end ("as soon as practicable"), is not chased."""
+    state, or states without a fixed end ("as soon as practicable"), is not chased. `already_owed`:
+    the kinds the discussion this one reviews left owed; the case's clocks among them run on from it."""
     from protocol import Facts, Outcome, clocks_owed
 
     out = []
@@ -245,7 +252,7 @@ def obligations(*, discussion_id: str, held_at: datetime, facts: dict, record: d
     outcome = Outcome(held_at=held_at, s47_started=any(d["kind"] in S47_DECISIONS for d in record.get("decisions", [])),
                       not_researched=tuple(row["agency"] for row in not_researched), quorate=record.get("quorate", True))
     for clock in clocks_owed(profile, Facts.model_validate(facts), outcome, calendar):
-        if clock.due is None:
+        if clock.due is None or (clock.clock in CASE_CLOCKS and clock.clock in already_owed):
             continue
         if clock.clock == "information_updates":  # one for each agency (and person) still researching
             for row in not_researched:

@@ -47,9 +47,10 @@ def inputs(card) -> list[dict]:
     return found
 
 
-async def record_the_discussion(bot, chair: Chair) -> dict:
+async def record_the_discussion(bot, chair: Chair, *, ended_at=datetime(2027, 5, 28, 14, 55, tzinfo=timezone.utc),
+                                next_discussion: dict | None = None, health_records_by: str = "14/06/2027") -> dict:
     """Walk the ten agenda cards and finalise; returns the summary card."""
-    bot.services.clock.set(datetime(2027, 5, 28, 14, 55, tzinfo=timezone.utc))  # the meeting has just ended
+    bot.services.clock.set(ended_at)  # the meeting has just ended
     sent = await chair.say("record")
     assert "the chair is writing the record" in sent[0]["text"]
     card = await chair.press("discussion.open", keep_inputs=False)
@@ -85,7 +86,7 @@ async def record_the_discussion(bot, chair: Chair) -> dict:
     assert "8 of 10 · Action plan" in texts_of(card)
     for what, agency, owner, email, due in (
         ("Police checks on the household", "police", "DS Pat Placeholder, CAIT", "cait.ds@hackney.example.org", "3 working days"),
-        ("Health records for the family", "health", "Nurse Harper, MASH health", "mash.health@hackney.example.org", "14/06/2027"),
+        ("Health records for the family", "health", "Nurse Harper, MASH health", "mash.health@hackney.example.org", health_records_by),
         ("Speak to the class teacher", "education_dsl", "Ms Avery, DSL", "", "2 working days"),
         ("Visit the grandmother", "social_care", "Sam, social worker", "", "1 working day"),
         ("Interview the neighbour", "police", "DS Pat Placeholder, CAIT", "cait.ds@hackney.example.org", "5 working days"),
@@ -102,7 +103,7 @@ async def record_the_discussion(bot, chair: Chair) -> dict:
     assert "Child's GP" in distribution and "Named nurse" in distribution and "Designated Safeguarding Lead" in distribution
     card = await chair.press("record.next")
     assert "10 of 10" in texts_of(card)
-    card = await chair.press("record.finalise", keep_inputs=False)
+    card = await chair.press("record.finalise", next_discussion, keep_inputs=False)
     await bot.services.drain()  # the thread's posts leave through the outbox, after the turn has answered
     return card
 
@@ -472,6 +473,55 @@ async def test_finalised_in_the_chat_it_was_convened_in_the_summary_is_there_onc
                  texts_of(a["attachments"][0]["content"]).startswith("Record finalised") and "agreed" in
                  texts_of(a["attachments"][0]["content"])]
     assert len(summaries) == 1
+
+
+async def test_a_review_discussion_keeps_to_its_agreed_date_and_does_not_start_the_cases_clocks_again(bot):
+    """A procedures expert's trial: a review was convened as a new referral (a deadline three working
+    days from the day it was started, its agreed date refused as late) and recording s47 again started
+    a second ICPC and assessment clock, weeks after the first."""
+    chair = await convened(bot)
+    await record_the_discussion(bot, chair, next_discussion={"next_date": "2027-06-25", "next_time": "10:00", "next_venue": "MASH"})
+    first = chair.discussion_id
+    message = activities.channel_mention(bot.connector.url, "A4 further discussion", aad_id=chair.person["aad_id"],
+                                         user_id=chair.person["user_id"], name=chair.person["name"])
+    assert (await bot.post(message)).status == 201
+    async with bot.services.uow() as uow:
+        owed = {o.key.split(":", 1)[1]: o for o in await uow.obligations.for_discussion(first)}
+    assert owed["review_discussion"].due_at.isoformat() == "2027-06-25T09:00:00+00:00"  # 10:00 BST, as agreed
+    # An agency saying a further discussion is needed leaves the chair owing one, by the action's own date, chased.
+    assert owed["review_discussion:A4"].state == "open" and owed["review_discussion:A4"].owner_agency == "social_care"
+    assert owed["review_discussion:A4"].due_at.isoformat() == "2027-06-01T16:00:00+00:00"  # A4: 1 working day
+
+    bot.services.clock.set(datetime(2027, 6, 15, 9, 0, tzinfo=timezone.utc))
+    await bot.services.drain()
+    review = await chair.press("convene.review", {"discussion_id": first}, keep_inputs=False)
+    chair.card = review
+    card = await chair.press("convene.next", CHILD)
+    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00"})
+    assert ("**Deadline: by 17:00 Fri 25 Jun**: the review was agreed at the last discussion for 10:00 Fri 25 Jun "
+            "(agreed at the discussion)") in texts_of(card), texts_of(card)
+    card = await chair.press("convene.next")
+    card = await chair.press("convene.next", {"slot": "other", "other_date": "2027-06-25", "other_time": "10:00"})
+    assert "⚠" not in texts_of(card), texts_of(card)  # the agreed date is not "after the statutory deadline"
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    async with bot.services.uow() as uow:
+        reviews = {o.key.split(":", 1)[1]: o.state for o in await uow.obligations.for_discussion(first) if o.kind == "review_discussion"}
+    assert reviews == {"review_discussion": "satisfied", "review_discussion:A4": "satisfied"}  # the review is convened
+
+    from sqlalchemy import select
+
+    from storage.models import Discussion
+
+    async with bot.services.uow() as uow:
+        second = (await uow.session.execute(select(Discussion.id).where(Discussion.linked_discussion_id == first))).scalar_one()
+    chair.discussion_id = second
+    await record_the_discussion(bot, chair, ended_at=datetime(2027, 6, 25, 10, 55, tzinfo=timezone.utc), health_records_by="09/07/2027")
+    async with bot.services.uow() as uow:
+        kinds = {o.kind for o in await uow.obligations.for_discussion(second)}
+        assert (await uow.discussions.get(second)).status == "recorded"
+    assert not kinds & {"icpc", "s47_review", "assessment"}  # the first discussion's run on: 21/06 and 02/08
+    assert "information_update" in kinds  # this discussion's own follow-up is owed as usual
 
 
 async def test_the_record_starts_with_the_other_children_named_when_convening(bot):

@@ -368,13 +368,27 @@ def test_the_next_discussion_is_optional_and_must_be_in_the_future():
     assert recording.parse_next({"next_date": "2026-11-23", "next_time": "10:00"}, now=now, zone=zone)[1] == {}
 
 
-def _owed(profile_name="hackney", *, held, record, actions=(), facts=None):
+def _owed(profile_name="hackney", *, held, record, actions=(), facts=None, already_owed=frozenset()):
     from protocol import load_profile
     from scheduling.calendar import calendar_for
 
     profile = load_profile(profile_name)
     return recording.obligations(discussion_id="d", held_at=held, facts=facts or {"received_at": held.isoformat()},
-                                 record=record, actions=list(actions), profile=profile, calendar=calendar_for(profile))
+                                 record=record, actions=list(actions), profile=profile, calendar=calendar_for(profile),
+                                 already_owed=already_owed)
+
+
+def test_a_review_does_not_start_the_cases_clocks_again_but_owes_its_own_follow_up():
+    held = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
+    record = {"attendance": [{"agency": "police", "email": "p@x.org", "researched": False}],
+              "decisions": [{"kind": "s47_joint"}]}
+    first = {o["kind"] for o in _owed(held=held, record=record)}
+    assert {"icpc", "s47_review", "assessment", "information_update"} <= first
+    review = {o["kind"] for o in _owed(held=held, record=record, already_owed=frozenset(first))}
+    assert not review & {"icpc", "s47_review", "assessment"} and "information_update" in review
+    # The first decided no s47: the review that decides it starts the ICPC's clock.
+    started = {o["kind"] for o in _owed(held=held, record=record, already_owed=frozenset({"assessment"}))}
+    assert {"icpc", "s47_review"} <= started and "assessment" not in started
 
 
 def test_each_agreed_action_is_owed_by_its_agency_by_its_date():
