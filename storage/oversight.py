@@ -125,11 +125,13 @@ class Oversight:
         return int(row[0]), int(row[1])
 
     async def section_47(self, chair: str | None, start: datetime, end: datetime) -> list[dict]:
-        """Discussions held in the period that decided section 47 enquiries (the census's s47 start),
-        each with its initial conference clock's state and last change (none before it is recorded)."""
+        """Discussions held in the period that decided section 47 enquiries and started the initial
+        conference's clock (the census's s47 start), each with that clock's state and last change. A
+        review that decided s47 again starts no clock of its own (bot.recording.CASE_CLOCKS): the case
+        is counted once, from the discussion that started its enquiries."""
         started = select(Decision.discussion_id).where(Decision.kind.in_(S47_DECISIONS))
         query = _scope(select(Discussion.id, Discussion.case_reference, Discussion.meeting_start,
                               Obligation.state.label("icpc_state"), Obligation.updated_at.label("icpc_changed_at"))
-                       .outerjoin(Obligation, and_(Obligation.discussion_id == Discussion.id, Obligation.kind == "icpc"))
+                       .join(Obligation, and_(Obligation.discussion_id == Discussion.id, Obligation.kind == "icpc"))
                        .where(Discussion.id.in_(started), Discussion.meeting_start >= start, Discussion.meeting_start < end), chair)
         return await self._rows(query.order_by(Discussion.meeting_start, Discussion.id))

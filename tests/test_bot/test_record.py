@@ -521,6 +521,9 @@ async def test_a_review_discussion_keeps_to_its_agreed_date_and_does_not_start_t
         kinds = {o.kind for o in await uow.obligations.for_discussion(second)}
         assert (await uow.discussions.get(second)).status == "recorded"
     assert not kinds & {"icpc", "s47_review", "assessment"}  # the first discussion's run on: 21/06 and 02/08
+    async with bot.services.uow() as uow:  # the census counts the case's s47 once, from the discussion that started it
+        started = await uow.oversight.section_47(None, datetime(2027, 5, 1, tzinfo=timezone.utc), datetime(2027, 7, 1, tzinfo=timezone.utc))
+    assert [row["id"] for row in started] == [first]
     assert "information_update" in kinds  # this discussion's own follow-up is owed as usual
 
 
