@@ -164,8 +164,9 @@ class ActionsFlow:
             key = f"{discussion.id}:action:{action.number}"
             if status in ("completed", "not_required", "needs_discussion"):
                 await uow.obligations.change(key, state="satisfied", updated_at=now)
-            elif by:
-                await uow.obligations.change(key, due_at=action.due_at, updated_at=now)
+            elif by:  # a new date: owed again (reopened after "done", a walk found it never chased), its ladder from the start
+                await uow.obligations.change(key, state="open", due_at=action.due_at, escalation_level=0, next_attempt_at=now,
+                                             updated_at=now)
             card = self.action_card(discussion, action, now)
             reference = discussion.conversation_reference or {}
             in_thread = turn_context is not None and turn_context.activity.conversation.id == (reference.get("conversation") or {}).get("id")
@@ -256,15 +257,19 @@ class ActionsFlow:
         record (the chair's card shows it), the chair told in their personal chat (without the text:
         what someone typed never goes to a chat), and the agency's one-working-day update satisfied."""
         now = self.s.clock.now()
+        thanks = f"Thank you, {name}: your update on {discussion.case_reference} is recorded for the chair"
         async with self.s.uow() as uow:
+            stored = await uow.discussions.get(discussion.id, load=(), for_update=True)  # held: a redelivery waits, then finds it
+            record = dict(stored.record or {})
+            if any(u.get("delivery") == delivery_id for u in record.get("updates", [])):  # Teams retried: kept once
+                return thanks + "."
             owed = [o for o in await uow.obligations.for_discussion(discussion.id)
                     if o.kind == "information_update" and o.state == "open" and o.owner_agency in agencies]
             for obligation in owed:
                 obligation.state, obligation.updated_at = "satisfied", now
-            stored = await uow.discussions.get(discussion.id, load=(), for_update=True)
             from_whom = ", ".join(agency_name(a) for a in sorted(agencies)) or name
-            record = dict(stored.record or {})
-            record["updates"] = [*record.get("updates", []), {"from": from_whom, "by": name, "at": now.isoformat(), "text": update}]
+            record["updates"] = [*record.get("updates", []), {"from": from_whom, "by": name, "at": now.isoformat(), "text": update,
+                                                              "delivery": delivery_id}]
             stored.record = record
             uow.audit.record(actor=aad, action="information_update.received", subject_type="discussion", subject_id=discussion.id,
                              details={"agencies": sorted(agencies), "update": update}, correlation_id=delivery_id)
@@ -272,8 +277,7 @@ class ActionsFlow:
                 f"{subject(stored.case_reference, stored.child_initials)}: {from_whom} sent an information update. "
                 "Open the discussion's card (Open, or `record` here) to read it."))
             await uow.commit()
-        return (f"Thank you, {name}: your update on {discussion.case_reference} is recorded for the chair"
-                + (" and your one-working-day information update is complete." if owed else "."))
+        return thanks + (" and your one-working-day information update is complete." if owed else ".")
 
     # ---- lists -----------------------------------------------------------------------------
     async def list_actions(self, turn_context: TurnContext) -> str:

@@ -243,6 +243,15 @@ async def test_agencies_report_back_by_button_and_by_reply(bot, recorded):
 
     # The information update from the police, and the lists.
     assert "one-working-day information update is complete" in await reply("update PNC checks: nothing further known", POLICE)
+    # Teams delivers the same update again (a retry, a walk found it kept twice): kept once, the chair told once.
+    update = activities.channel_mention(bot.connector.url, "update Social media checks done", aad_id=POLICE["aad_id"],
+                                        user_id=POLICE["user_id"], name=POLICE["name"])
+    assert [(await bot.post(update)).status for _ in range(2)] == [201, 201]
+    await bot.services.drain()
+    async with bot.services.uow() as uow:
+        kept = (await uow.discussions.get(chair.discussion_id)).record["updates"]
+        told = [e for e in await uow.effects.for_discussion(chair.discussion_id) if e.key.endswith(":update-to-chair")]
+    assert [u["text"] for u in kept] == ["PNC checks: nothing further known", "Social media checks done"] and len(told) == 2
     listing = await reply("actions", chair.person)
     # The date promised is said (it was left off: "will be by" and nothing after it); the task is only on its card.
     assert re.search(r"\*\*A2\*\*: .*not completed yet, will be by \d\d/\d\d/\d{4}", listing), listing
@@ -412,6 +421,25 @@ async def test_will_be_done_by_a_date_that_has_passed_is_refused_on_the_card_as_
     async with bot.services.uow() as uow:
         _, a2 = await uow.discussions.with_action(discussion_id=chair.discussion_id, number=2)
     assert a2.status == "open"
+
+
+async def test_an_action_reopened_with_a_new_date_after_done_is_owed_and_chased_again(bot, recorded):
+    """A walk: `A1 done` then `A1 by 20/12` left its obligation satisfied: never chased again."""
+    chair, actions = recorded
+    for text in ("A1 done", "A1 by 15/6/2027"):
+        message = activities.channel_mention(bot.connector.url, text, aad_id=POLICE["aad_id"], user_id=POLICE["user_id"],
+                                             name=POLICE["name"])
+        assert (await bot.post(message)).status == 201
+    async with bot.services.uow() as uow:
+        owed = next(o for o in await uow.obligations.for_discussion(chair.discussion_id) if o.key.endswith(":action:1"))
+    assert owed.state == "open" and owed.due_at.isoformat() == "2027-06-15T16:00:00+00:00" and owed.escalation_level == 0
+    from app import CHASER
+
+    bot.services.clock.set(datetime(2027, 6, 15, 8, 0, tzinfo=timezone.utc))  # 09:00 BST on the day: chased
+    await bot.server.app[CHASER].sweep()
+    async with bot.services.uow() as uow:
+        stages = [c.stage for c in await uow.chases.for_obligation(owed.id)]
+    assert stages == ["due"]
 
 
 async def test_a_will_be_done_by_date_on_a_day_the_offices_are_closed_is_recorded_and_said(bot, recorded):
