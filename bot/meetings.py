@@ -72,7 +72,8 @@ class MeetingsFlow:
             return cards.message_card(subject(discussion.case_reference, discussion.child_initials),
                                       "The meeting is being created; this card updates when it is done.")
         if discussion.status == "cancelled":
-            return cards.message_card("Cancelled", "This strategy discussion was cancelled.")
+            return cards.message_card("Cancelled", f"{subject(discussion.case_reference, discussion.child_initials)}: "
+                                                   "this strategy discussion was cancelled.")
         if discussion.status == "recording" and self.record_card:
             return self.record_card(discussion)
         return self.chair_card(discussion, now)

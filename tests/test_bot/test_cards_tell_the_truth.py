@@ -162,6 +162,23 @@ async def test_overdue_in_a_channel_never_repeats_a_snooze_reason_and_says_minut
     assert "waiting for a name's GP" not in in_channel and "snoozed (the reason is in your personal chat with me)" in in_channel
 
 
+async def test_an_old_invitation_card_pressed_after_the_meeting_was_cancelled_changes_nothing(bot):
+    """A walk: Accept on the officer's old card, after the chair had cancelled, was saved, and the
+    chair's "Cancelled" card was redrawn as a live discussion with the police confirmed."""
+    chair, police, data = await with_police_in_teams(bot)
+    chair.card = None
+    await chair.press("discussion.cancel", {"cancel_reason": "child safe with grandmother"}, keep_inputs=False)
+    for verb, extra in (("rsvp.accept", {}), ("rsvp.records", {"record_check": "shared"})):
+        card = await chair.press(verb, {**data, **extra}, keep_inputs=False, as_person=police)
+        assert texts_of(card) == ("Cancelled\nStrategy discussion CR-104233 (AB): this strategy discussion was cancelled, "
+                                  "so there is nothing to answer. Nothing was changed.")
+    async with bot.services.uow() as uow:
+        invitation = next(i for i in (await uow.discussions.get(chair.discussion_id)).invitations if i.agency == "police")
+    assert (invitation.rsvp, invitation.record_check) == ("none", "none")
+    card = await chair.press("discussion.open", keep_inputs=False)
+    assert texts_of(card) == "Cancelled\nStrategy discussion CR-104233 (AB): this strategy discussion was cancelled."
+
+
 async def test_cancelling_in_local_mode_says_nothing_was_sent(bot):
     chair = await convened_here(bot)
     chair.card = None
