@@ -65,20 +65,26 @@ class RespondPage:
         async with self.s.uow() as uow:
             if await uow.chases.link_used(claim.digest):
                 return _page(*USED)  # shown, not an error: the answer was received
+        return _page("Strategy discussion: your answer", self._form(claim, obligation, discussion, action))
+
+    def _form(self, claim, obligation, discussion, action, typed: dict | None = None, problem: str = "") -> str:
+        """The page's form; after a refused answer, with what was typed in it and what to put right above it."""
+        typed = typed or {}
         due = obligation.due_at.astimezone(self.s.calendar.zone).strftime("%d/%m/%Y %H:%M")
         initials = action.child_initials if action and action.child_initials else discussion.child_initials  # an action may be a sibling's
         head = f"<p>Case <strong>{html.escape(discussion.case_reference)} ({html.escape(initials)})</strong>, due {due}.</p>"
+        if problem:
+            head += f"<p role='alert'><strong>Please check your answer:</strong> {html.escape(problem)}</p>"
         if claim.purpose == "action" and action:
-            options = "".join(f"<label><input type='radio' name='status' value='{v}' required> {html.escape(t)}</label>"
-                              for v, t in STATUS_CHOICES)
-            form = (f"<p>A{action.number}: {html.escape(action.description)}</p><form method='post'>{options}"
-                    "<label>Date (DD/MM/YYYY) <input name='by'></label><label>Reason <input name='reason'></label>"
-                    "<button type='submit'>Send</button></form>")
-        else:
-            form = ("<p>Your agency's information update for the chair.</p><form method='post'>"
-                    "<label>Update <textarea name='update' rows='6' cols='40' required></textarea></label>"
-                    "<button type='submit'>Send</button></form>")
-        return _page("Strategy discussion: your answer", head + form)
+            options = "".join(f"<label><input type='radio' name='status' value='{v}' required"
+                              f"{' checked' if typed.get('status') == v else ''}> {html.escape(t)}</label>" for v, t in STATUS_CHOICES)
+            return head + (f"<p>A{action.number}: {html.escape(action.description)}</p><form method='post'>{options}"
+                           f"<label>Date (DD/MM/YYYY) <input name='by' value='{html.escape(typed.get('by', ''), quote=True)}'></label>"
+                           f"<label>Reason <input name='reason' value='{html.escape(typed.get('reason', ''), quote=True)}'></label>"
+                           "<button type='submit'>Send</button></form>")
+        return head + ("<p>Your agency's information update for the chair.</p><form method='post'>"
+                       "<label>Update <textarea name='update' rows='6' cols='40' required>"
+                       f"{html.escape(typed.get('update', ''))}</textarea></label><button type='submit'>Send</button></form>")
 
     async def answer(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
@@ -93,8 +99,8 @@ class RespondPage:
         form = {k: clean_text(str(v)) for k, v in posted.items()}  # as every activity's text is
         today = self.s.calendar.local(self.s.clock.now()).date()
         report = self._report(claim.purpose, form, action, today)
-        if isinstance(report, str):
-            return _page("Please check your answer", f"<p>{html.escape(report)}</p><p><a href=''>Back</a></p>", status=400)
+        if isinstance(report, str):  # the form again, as it was filled in (a walk lost a typed reason to a bare Back link)
+            return _page("Please check your answer", self._form(claim, obligation, discussion, action, form, report), status=400)
         async with self.s.uow() as uow:
             if not await uow.chases.use_link(claim.digest, self.s.clock.now()):
                 return _page(*USED, status=409)
@@ -116,6 +122,17 @@ class RespondPage:
         status = str(form.get("status", ""))
         if status not in dict(STATUS_CHOICES) or action is None:
             return "Choose one of the four answers."
-        words = {"completed": "done", "needs_discussion": "further discussion",
-                 "will_complete_by": f"by {form.get('by', '')}", "not_required": f"not required: {form.get('reason', '')}"}
-        return recording.parse_report(f"A{action.number} {words[status]}", today=today)
+        if status == "will_complete_by":  # the form's own words, not the thread's `A1 by 14/12` (a walk found those here)
+            written = str(form.get("by", "")).strip()
+            by = recording.uk_date(written, today=today) if written else None
+            if by is None:
+                return ("That date could not be read: write it day first, e.g. 14/12/2026." if written
+                        else "Give the date it will be done by (DD/MM/YYYY).")
+            if by < today:
+                return f"{by:%d/%m/%Y} has passed: give the date it will be done by."
+            return {"action": action.number, "status": status, "by": by.isoformat()}
+        if status == "not_required":
+            reason = str(form.get("reason", "")).strip()
+            return {"action": action.number, "status": status, "reason": reason} if reason else \
+                "Give the agency manager's reason it is no longer required."
+        return {"action": action.number, "status": status}

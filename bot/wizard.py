@@ -91,8 +91,10 @@ def text(values: dict, name: str) -> str:
 def uk_date(value: str, *, today: date | None = None) -> date | None:
     """A date as the card's date picker sends it (2017-04-02) or as people write it in the UK, day
     first (02/04/2017, 2/4/2017, 02-04-2017): read one way everywhere. With `today` (a due date), a
-    two-digit year is this century and a day and month alone mean the next such date; without it
-    (a birth, a meeting), the year must be written in full."""
+    two-digit year is this century and a day and month alone mean the nearest such date: ahead, or
+    up to half a year back (then the caller says it has passed: a walk found 01/12 typed on 2 December
+    taken as a year away, and the chasing with it); without `today` (a birth, a meeting), the year must
+    be written in full."""
     value = value.strip()
     try:
         return date.fromisoformat(value)
@@ -107,7 +109,7 @@ def uk_date(value: str, *, today: date | None = None) -> date | None:
         if year:
             return date(int(year) + (2000 if len(year) == 2 else 0), month, day)
         candidate = date(today.year, month, day)
-        return candidate if candidate >= today else date(today.year + 1, month, day)
+        return candidate if candidate >= today - timedelta(days=183) else date(today.year + 1, month, day)
     except ValueError:
         return None
 

@@ -1,6 +1,7 @@
 """The chasers: the right person, at the right working time, by Teams or by email, once.
 Time is the injectable clock; the sweep is called as the scheduler calls it. Nothing sleeps."""
 import asyncio
+import html
 import json
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
@@ -292,6 +293,17 @@ async def test_an_emailed_link_answers_once_and_refuses_reuse_tampering_and_expi
     page = await bot.http.get(url)
     text = await page.text()
     assert page.status == 200 and "CR-555 (EF)" in text and "A1: Police checks" in text and "<script" not in text
+    # A refused answer comes back as the form, filled in as it was sent, with the form's own words (a walk
+    # found the thread's `A1 by 14/12` help here, and only a bare Back link, which emptied the form).
+    for sent, said in (({"status": "will_complete_by", "by": "", "reason": "waiting on PNC"}, "Give the date it will be done by (DD/MM/YYYY)."),
+                       ({"status": "will_complete_by", "by": "end of June"}, "That date could not be read: write it day first"),
+                       ({"status": "will_complete_by", "by": "31/05/2027"}, "31/05/2027 has passed: give the date it will be done by."),
+                       ({"status": "not_required", "reason": "", "by": "04/06"}, "Give the agency manager's reason it is no longer required.")):
+        refused = await bot.http.post(url, data=sent)
+        page_text = html.unescape(await refused.text())
+        assert refused.status == 400 and said in page_text and "A1 by" not in page_text, page_text
+        assert f"value='{sent['status']}' required checked" in page_text
+        assert all(f"name='{k}' value='{v}'" in page_text for k, v in sent.items() if k != "status"), page_text
     answer = await bot.http.post(url, data={"status": "will_complete_by", "by": "04/06/2027"})
     assert answer.status == 200 and "not completed yet, will be by 04/06/2027" in await answer.text()
     again = await bot.http.post(url, data={"status": "completed"})

@@ -15,7 +15,7 @@ TODAY = date(2026, 11, 23)
     [("14/12", date(2026, 12, 14)), ("14/12/2026", date(2026, 12, 14)), ("2026-12-14", date(2026, 12, 14)),
      ("14.12.26", date(2026, 12, 14)), ("3/1", date(2027, 1, 3)), ("12/14", None), ("31/02/2027", None), ("soon", None)],
 )
-def test_dates_are_read_day_first_and_a_past_day_month_means_next_year(text, expected):
+def test_dates_are_read_day_first_and_a_day_month_alone_means_the_nearest(text, expected):
     assert recording.uk_date(text, today=TODAY) == expected
 
 
@@ -114,11 +114,15 @@ def test_the_profile_decides_which_parts_of_the_record_are_required():
 
 
 # Behaviours a mutation run found unguarded (issue 16), each stated from the rule.
-def test_a_day_and_month_typed_on_that_day_means_today_and_one_gone_means_next_year():
+def test_a_day_and_month_alone_mean_the_nearest_such_date_so_one_just_gone_is_said_to_have_passed():
+    """A walk: 01/12 typed on 2 December was taken as 01/12/2027, and the chasing moved a year away."""
     today = date(2026, 11, 23)
     assert recording.uk_date("23/11", today=today) == date(2026, 11, 23)
-    assert recording.uk_date("22/11", today=today) == date(2027, 11, 22)
+    assert recording.uk_date("22/11", today=today) == date(2026, 11, 22)  # yesterday, not next year
+    assert recording.uk_date("24/5", today=today) == date(2026, 5, 24)  # half a year back, just
+    assert recording.uk_date("22/5", today=today) == date(2027, 5, 22)  # further back than half a year: the one ahead
     assert recording.uk_date("14/12", today=today) == date(2026, 12, 14)
+    assert recording.parse_report("A2 by 22/11", today=today) == "22/11/2026 has passed: give the date it will be done by."
 
 
 def test_a_decision_needs_a_child_of_the_discussion_a_known_kind_and_its_reasoning():
