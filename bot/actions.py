@@ -36,12 +36,15 @@ class ActionsFlow:
     # ---- posting ---------------------------------------------------------------------------
     def action_card(self, discussion, action, now: datetime, typed: dict | None = None, *, private: bool = False) -> dict:
         """The card as posted (no task text), or `private`: as answered to someone who may see the task."""
-        mention = f"<at>{action.owner_name}</at>" if action.owner_aad_object_id else None
+        # The owner as the directory names them: "Person and role responsible" was typed by the chair and may
+        # name a relative (a walk found it in the channel), so it is on the private view only.
+        listed = self.s.directory.by_aad_object_id(action.owner_aad_object_id) if action.owner_aad_object_id else []
+        mention = f"<at>{listed[0].name}</at>" if listed else None
         card = record_cards.action_card(discussion, action, mention=mention, now=self.s.calendar.local(now), typed=typed,
                                         private=private)
         if mention:  # Teams turns the <at> text into a real @mention that notifies the owner
             card["msteams"] = {"entities": [{"type": "mention", "text": mention,
-                                             "mentioned": {"id": action.owner_aad_object_id, "name": action.owner_name}}]}
+                                             "mentioned": {"id": action.owner_aad_object_id, "name": listed[0].name}}]}
         return card
 
     async def post_record(self, uow, discussion, now: datetime) -> None:
@@ -75,7 +78,7 @@ class ActionsFlow:
         return self.action_card(discussion, action, now, typed, private=self.may_see(discussion, action, aad))
 
     def who_may(self, discussion, action) -> str:
-        return f"{action.owner_name}, anyone from {agency_name(action.owner_agency)} in the directory, or the chair"
+        return f"its owner, anyone from {agency_name(action.owner_agency)} in the directory, or the chair"  # said in the thread
 
     async def on_button(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
         status = VERB_STATUS[verb]
@@ -289,7 +292,7 @@ class ActionsFlow:
             lines = [f"**Actions for {subject(discussion.case_reference, discussion.child_initials)}**"]
             for action in sorted(discussion.actions, key=lambda a: a.number):  # never the task typed: Open on its card shows it
                 lines.append(messages.item(
-                    f"**A{action.number}**: {action.owner_name} ({agency_name(action.owner_agency)}), "
+                    f"**A{action.number}**: {agency_name(action.owner_agency)}, "
                     f"due {action.due_at.astimezone(now.tzinfo):%d/%m/%Y}, {record_cards.status_words(action, now.tzinfo)}"))
             if not discussion.actions:
                 return lines[0] + ": none agreed."

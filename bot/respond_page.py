@@ -107,7 +107,7 @@ class RespondPage:
             await uow.commit()
         actor, delivery = f"link:{obligation.id}", f"link:{claim.digest[:32]}"
         if claim.purpose == "action":
-            said, _ = await self.actions.apply(actor, f"{action.owner_name or agency_name(action.owner_agency)} (by emailed link)",
+            said, _ = await self.actions.apply(actor, f"{agency_name(action.owner_agency)} (by emailed link)",
                                                delivery, discussion.id, number=action.number, report=report, trusted=True)
         else:
             said = await self.actions.information_update(actor, agency_name(obligation.owner_agency), delivery, discussion,

@@ -153,11 +153,13 @@ def action_card(discussion, action, *, mention: str | None, now: datetime, typed
     typed = typed or {}
     due = words.when(action.due_at, now=now)
     status = status_words(action, now.tzinfo)
-    owner = mention or action.owner_name
+    # Posted copies: the directory's @mention, or the agency alone; the name the chair typed, only privately.
+    owner = action.owner_name if private else mention
     task = text(action.description) if private else text("The task is for its owner, their agency, the chair and the invitees: "
                                                             "they press Open to see it.", subtle=True)
     body = [heading(f"A{action.number} · {discussion.case_reference} ({action.child_initials})", size="Default"),
-            task, facts([("Owner", f"{owner} ({words.agency(action.owner_agency)})"), ("Due", due), ("Status", status)])]
+            task, facts([("Owner", f"{owner} ({words.agency(action.owner_agency)})" if owner else words.agency(action.owner_agency)),
+                         ("Due", due), ("Status", status)])]
     data = {"discussion_id": discussion.id, "action_id": action.id}
     opening = [] if private else [execute("Open", "action.open", data)]
     # Every copy shows the action as it now is (a closed one offers no buttons). The owner's Teams id

@@ -146,7 +146,8 @@ async def test_record_finalise_creates_obligations_for_a_friday_before_a_bank_ho
     assert "Bruising" not in str(posted) and "Example Road" not in str(posted)
     assert [texts_of(c).splitlines()[0] for c in action_cards] == [f"A{n} · CR-104233 (AB)" for n in range(1, 6)]
     assert action_cards[0]["msteams"]["entities"][0]["mentioned"]["id"] == "aad-police-ds"
-    assert "<at>DS Pat Placeholder, CAIT</at>" in texts_of(action_cards[0])
+    assert "Owner: <at>DS Pat Placeholder (fictional)</at> (Police)" in texts_of(action_cards[0])  # the directory's name
+    assert "CAIT" not in texts_of(action_cards[0])  # the words the chair typed for the owner are not posted
     assert "msteams" not in action_cards[2]  # the DSL is not reachable in Teams: named, not mentioned
 
 
@@ -200,7 +201,7 @@ async def test_agencies_report_back_by_button_and_by_reply(bot, recorded):
         assert len([d for d in await uow.discussions.by_case_reference("") if d.linked_discussion_id == chair.discussion_id]) == 1
 
     # Someone who may not: refused and told who may.
-    assert "Only DS Pat Placeholder, CAIT, anyone from Police in the directory, or the chair can report on A5." == \
+    assert "Only its owner, anyone from Police in the directory, or the chair can report on A5." == \
         await reply("A5 done", STRANGER)
     # Unclear: answered with an example, whether or not the bot was @mentioned (a reply in the thread is for it).
     assert "A2 done · A3 by 14/12" in await reply("A5 finished more or less", POLICE)
@@ -406,7 +407,7 @@ async def test_each_status_by_button_updates_the_card(bot, recorded):
         update = [a for a in bot.connector.sent if a["_method"] == "PUT"][-1]["attachments"][0]["content"]
         assert expected in texts_of(update)  # the card in the thread changed too
     card = await chair.press("action.completed", {"action_id": actions[5]}, keep_inputs=False, as_person=HEALTH)
-    assert "Only DS Pat Placeholder, CAIT, anyone from Police in the directory, or the chair can report on A5." in texts_of(card)
+    assert "Only its owner, anyone from Police in the directory, or the chair can report on A5." in texts_of(card)
 
 
 async def test_will_be_done_by_a_date_that_has_passed_is_refused_on_the_card_as_in_the_thread(bot, recorded, clock):

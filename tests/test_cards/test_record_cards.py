@@ -345,7 +345,9 @@ def test_an_action_card_tells_its_owner_what_is_due_and_offers_the_four_reports(
     card = record_cards.action_card(DISCUSSION, action(), mention="<at>DS A</at>", now=NOW, private=True)
     assert lines(card)[:2] == ["A2 · CR-1 (AB)", "Visit the school"]
     assert card["body"][0]["size"] == "Default"
-    assert facts_of(card) == {"Owner": "<at>DS A</at> (Police)", "Due": "17:00 tomorrow (Tue 24 Nov)", "Status": "open"}
+    assert facts_of(card) == {"Owner": "DS A (Police)", "Due": "17:00 tomorrow (Tue 24 Nov)", "Status": "open"}  # as typed: privately
+    posted = record_cards.action_card(DISCUSSION, action(), mention="<at>DS A</at>", now=NOW)
+    assert facts_of(posted)["Owner"] == "<at>DS A</at> (Police)"  # the directory's name, an @mention
     data = {"discussion_id": "d-1", "action_id": "a-1"}
     assert [(b["title"], b["verb"], b.get("style")) for b in card["actions"]] == [
         ("Completed", "action.completed", "positive"), ("Will be done by…", "action.will_complete_by", None),
@@ -359,9 +361,11 @@ def test_an_action_card_tells_its_owner_what_is_due_and_offers_the_four_reports(
     assert_buttons_work_everywhere(card)
 
 
-def test_an_action_card_without_a_mention_names_the_owner_and_keeps_a_refused_report():
+def test_an_action_card_without_a_mention_names_only_the_agency_where_it_is_posted_and_keeps_a_refused_report():
+    """What the chair typed for the owner may name a relative: a posted card (a walk found it in the channel) shows the agency."""
     card = record_cards.action_card(DISCUSSION, action(), mention=None, now=NOW, typed={"by": "2026-12-01", "reason": "moved"})
-    assert facts_of(card)["Owner"] == "DS A (Police)"
+    assert facts_of(card)["Owner"] == "Police" and "DS A" not in str(card)
+    assert facts_of(record_cards.action_card(DISCUSSION, action(), mention=None, now=NOW, private=True))["Owner"] == "DS A (Police)"
     assert (inputs(card)["by"]["value"], inputs(card)["reason"]["value"]) == ("2026-12-01", "moved")
 
 
