@@ -130,11 +130,16 @@ class StrategyBot(TeamsActivityHandler):
         async with self.s.uow() as uow:
             overdue = await uow.obligations.overdue_for_chair(person.aad_object_id or person.id, now)
             shared = not personal_chat(turn_context)
-            lines = [messages.overdue_line(o, discussion=await uow.discussions.get(o.discussion_id),
-                                           chases=await uow.chases.for_obligation(o.id),
+            discussions = {o.discussion_id: await uow.discussions.get(o.discussion_id) for o in overdue}
+            if shared:  # a channel or group chat: only the discussions held there (a walk saw every case listed to a group)
+                here = _channel_of(turn_context.activity.conversation.id)
+                overdue = [o for o in overdue if _channel_of(discussions[o.discussion_id].conversation_id or "") == here]
+            lines = [messages.overdue_line(o, discussion=discussions[o.discussion_id], chases=await uow.chases.for_obligation(o.id),
                                            local_now=self.s.calendar.local(now), shared=shared) for o in overdue]
+        nothing = ("Nothing is overdue on your discussions held here. Type `overdue` to me in a personal chat for all of them."
+                   if shared else "Nothing is overdue on your discussions.")
         await turn_context.send_activity(MessageFactory.text(
-            messages.paragraphs(["**Overdue, most urgent first**", *lines]) if lines else "Nothing is overdue on your discussions."))
+            messages.paragraphs(["**Overdue, most urgent first**", *lines]) if lines else nothing))
 
     async def _snooze(self, turn_context: TurnContext, args: str) -> None:
         """`snooze CR-555 A1 2 days: waiting for the court date` (chairs, their own discussions)."""
@@ -244,6 +249,11 @@ class StrategyBot(TeamsActivityHandler):
             return await self.rsvp.reply(turn_context, verb, data)
         log.warning("unknown card verb %r", verb)
         return _unsupported()
+
+
+def _channel_of(conversation_id: str) -> str:
+    """A channel's id without the thread (";messageid=..."): its threads are seen by the same people."""
+    return conversation_id.split(";", 1)[0]
 
 
 def _mentioned_ids(activity) -> list[str]:

@@ -90,8 +90,8 @@ def overdue_line(obligation, *, discussion, chases, local_now, shared: bool = Fa
     owner = f" ({agency(obligation.owner_agency)})" if obligation.owner_agency else ""
     state = " · BREACHED, ladder exhausted" if obligation.state == "breached" else ""
     sent = [c for c in chases if c.status == "sent"]
-    last = (f"; last chased: {sent[-1].stage.replace('_', ' ')} to {sent[-1].recipient} by {sent[-1].channel}"
-            if sent else "; not chased yet")
+    to = "" if shared else f" to {sent[-1].recipient}" if sent else ""  # people's addresses stay in the chair's own chat
+    last = f"; last chased: {sent[-1].stage.replace('_', ' ')}{to} by {sent[-1].channel}" if sent else "; not chased yet"
     snoozed = ""
     if obligation.snoozed_until and obligation.snoozed_until > local_now:
         snoozed = "; snoozed (the reason is in your personal chat with me)" if shared else f"; snoozed: {obligation.snooze_reason}"

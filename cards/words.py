@@ -24,9 +24,13 @@ def agency(agency_id: str) -> str:
     return AGENCY_NAMES.get(agency_id, agency_id.replace("_", " "))
 
 
+OWED_NAMES = {"icpc": "initial child protection conference", "s47_review": "s47 review discussion",
+              "lado_notification": "LADO notification", "rsvp": "invitation reply", "quorum_at_risk": "quorum"}
+
+
 def owed(kind: str, subject_id: str) -> str:
-    """What an obligation is, in the lists of what is owed: "A3" for an agreed action, else its kind."""
-    return f"A{subject_id}" if kind == "action" else kind.replace("_", " ")
+    """What an obligation is, in the lists of what is owed: "A3" for an agreed action, else its kind in words."""
+    return f"A{subject_id}" if kind == "action" else OWED_NAMES.get(kind, kind.replace("_", " "))
 
 
 def subject(case_reference: str, initials: str) -> str:

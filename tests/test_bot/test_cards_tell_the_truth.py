@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.conftest import make_settings, start_bot, stop_bot
+from tests.support import activities
 
 from .chair import Chair, inputs_of, invitee_rows, texts_of
 from .test_convene import CHILD, convene
@@ -160,6 +161,16 @@ async def test_overdue_in_a_channel_never_repeats_a_snooze_reason_and_says_minut
     mine = await said(personal, "overdue")
     assert "waiting for a name's GP" in mine
     assert "waiting for a name's GP" not in in_channel and "snoozed (the reason is in your personal chat with me)" in in_channel
+    # Elsewhere than where it was held (a walk: a group chat was shown every one of the chair's cases, with addresses).
+    group = activities.channel_mention(bot.connector.url, "overdue", aad_id=personal.person["aad_id"], user_id=personal.person["user_id"],
+                                       name=personal.person["name"])
+    group["conversation"] = {"id": "19:case-discussion@thread.v2", "conversationType": "groupChat", "isGroup": True,
+                             "tenantId": activities.TENANT}
+    before = len(bot.connector.sent)
+    assert (await bot.post(group)).status == 201
+    [answer] = [a["text"] for a in bot.connector.sent[before:] if a.get("text")]
+    assert answer.startswith("Nothing is overdue on your discussions held here.") and "CR-104233" not in answer
+    assert "@" not in in_channel.replace("(the reason is in your personal chat with me)", "")  # nobody's address in a channel
 
 
 async def test_an_old_invitation_card_pressed_after_the_meeting_was_cancelled_changes_nothing(bot):

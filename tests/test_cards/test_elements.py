@@ -186,7 +186,7 @@ def test_what_is_owed_is_named_as_the_thread_names_it():
     # An agreed action by its number, as agencies reply ("A3 done"); anything else by its kind in words.
     assert words.owed("action", "3") == "A3"
     assert words.owed("information_update", "d1") == "information update"
-    assert words.owed("icpc", "d1") == "icpc"
+    assert words.owed("icpc", "d1") == "initial child protection conference"  # a walk read the bare "icpc"
 
 
 def test_input_ids_finds_every_input_that_can_be_emptied_in_containers_and_columns():
