@@ -126,6 +126,11 @@ class Chaser:
         if obligation.snoozed_until and obligation.snoozed_until > now:  # snoozed while this sweep held it
             obligation.next_attempt_at = obligation.snoozed_until
             return None
+        if obligation.kind in BEFORE_MEETING_WORDS and now >= obligation.due_at:
+            # The meeting has begun: a reply, a records check or the quorum before it can no longer be had (a walk
+            # saw them chased, and listed as breached, after it). The record says who came and what they knew.
+            obligation.state, obligation.updated_at = "cancelled", now
+            return None
         rung = self._next_rung(obligation, now)
         if rung is None and obligation.kind in BEFORE_MEETING_WORDS and self._answered(obligation, discussion):
             obligation.state, obligation.updated_at = "satisfied", now  # answered since: it is not breached

@@ -32,6 +32,7 @@ def next_contact(services: BotServices, discussion: Discussion, agency: str) -> 
     naming who to try next (on duty at the meeting time), or saying the directory has nobody else."""
     in_hours = discussion.meeting_start is None or services.calendar.in_working_hours(discussion.meeting_start)
     tried = {i.email.lower() for i in discussion.invitations if i.agency == agency}
+    tried |= {c.email.lower() for c in services.directory.by_aad_object_id(discussion.chair_aad_id)}  # never the chair themself
     contact = services.directory.next_to_try(agency, in_hours=in_hours, tried=tried)
     return (f"Next to try: {contact.describe()}." if contact else
             f"Nobody else from {agency_name(agency)} is in the contacts directory: ask their duty desk, and add them to it.")

@@ -217,6 +217,17 @@ async def test_before_the_meeting_replies_records_checks_and_quorum_are_chased(b
     assert any("Health" in n and "Next to try: Nurse Noor Lead (fictional)" in n for n in nudges)
     assert not any("Police" in n and "owner: Police" in n for n in nudges)
 
+    # The meeting has begun: what was owed before it is not chased after it, nor listed as breached (a walk).
+    sent_before = (len(bot.connector.sent), len(list((tmp_path / "outbox").glob("*.eml"))))
+    bot.services.clock.set(datetime(2026, 11, 23, 17, 30, tzinfo=timezone.utc))
+    await sweep()
+    await bot.services.drain()
+    assert (len(bot.connector.sent), len(list((tmp_path / "outbox").glob("*.eml")))) == sent_before
+    async with bot.services.uow() as uow:
+        states = {o.state for o in await uow.obligations.for_discussion(chair.discussion_id)
+                  if o.kind in ("rsvp", "record_check", "quorum_at_risk")}
+    assert states <= {"cancelled", "satisfied"} and "cancelled" in states
+
 
 async def test_the_chair_invites_someone_else_moves_and_cancels_the_meeting(bot, graph):
     chair = Chair(bot)
