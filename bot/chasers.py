@@ -281,7 +281,8 @@ class Chaser:
                 nxt = f" {self._next_contact(obligation, discussion)}"
             return (f"{BEFORE_MEETING_WORDS[obligation.kind]}: {case}",
                     f"{owed}{owner}; the meeting is {due}.{nxt}")
-        opening = OPENING.get(step.stage) or f"Overdue (escalated to you as {listing([ESCALATED_AS[s] for s in stages])})"
+        opening = ("Overdue" if step.stage == "due" and now > obligation.due_at  # not "Due today" for what is days late
+                   else OPENING.get(step.stage) or f"Overdue (escalated to you as {listing([ESCALATED_AS[s] for s in stages])})")
         return f"{opening}: {case}", f"{owed}{owner}, due {due} ({obligation.rule_source})."
 
     def _next_contact(self, obligation, discussion) -> str:

@@ -52,7 +52,10 @@ def ladder(*, due_at: datetime, created_at: datetime, calendar, rules, kind: str
     day_starts = (calendar.start_of_working_day(due_day) if calendar.is_working_day(due_day)
                   else datetime.combine(due_day, time(0, 0), tzinfo=calendar.zone))
     steps.append(Step("due", min(day_starts, due_at)))
-    moment = due_at
+    # Escalation counts from when it fell due, or from when it came to be owed if that is later (a record
+    # finalised days after the meeting owes updates already late: their owners are asked first, and given
+    # the ladder's hours before it climbs; a walk saw five go straight to the manager).
+    moment = max(due_at, created_at)
     for stage, hours in zip(STAGES[2:], rules.ladder_working_hours):
         moment = calendar.add_working_hours(moment, hours)
         steps.append(Step(stage, moment))

@@ -210,6 +210,15 @@ async def test_a_service_stopped_for_two_days_catches_up_once(bot, tmp_path):
     assert await sweep_at(bot, datetime(2027, 6, 3, 13, 31, tzinfo=BST)) == 0
 
 
+async def test_the_first_chase_of_what_is_already_late_says_overdue_not_due_today(bot, tmp_path):
+    """The hostile trial and a walk: a chase sent the morning after read "Due today ... due 17:00 yesterday"."""
+    discussion_id = await seed(bot, actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST))])
+    await sweep_at(bot, datetime(2027, 6, 2, 9, 30, tzinfo=BST))
+    assert [c[0] for c in await chases(bot, discussion_id, "action")] == ["due"]
+    [mail] = [m for m in outbox(tmp_path) if "A1, an agreed action" in m.get_content()]
+    assert mail["Subject"] == "Overdue: Strategy discussion CR-555 (EF)"
+
+
 async def test_a_satisfied_obligation_is_not_chased(bot, tmp_path):
     discussion_id = await seed(bot)
     async with bot.services.uow() as uow:

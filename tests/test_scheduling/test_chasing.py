@@ -126,6 +126,19 @@ def test_the_ladder_climbs_lead_chair_manager_after_the_profiles_working_hours_o
         ("escalate_manager", "chair_manager", at(30, 13))]
 
 
+def test_an_obligation_owed_only_after_it_fell_due_asks_its_owner_first_then_climbs_from_then():
+    """A walk: a record finalised days late owed updates due days before; they went straight to the manager."""
+    from scheduling.chasing import next_step
+
+    created = at(30, 10)  # Monday 10:00; due the Wednesday before
+    steps = ladder(due_at=at(25, 17), created_at=created, calendar=CALENDAR, rules=PROFILE.chasing)
+    assert [(s.stage, s.at) for s in steps] == [("due", at(25, 9)), ("escalate_lead", at(30, 14)),
+                                                ("escalate_chair", at(1, 14).replace(month=12)),
+                                                ("escalate_manager", at(2, 14).replace(month=12))]
+    assert next_step(level=0, now=created, due_at=at(25, 17), created_at=created, calendar=CALENDAR,
+                     rules=PROFILE.chasing) == (0, steps[0])  # the owner first
+
+
 def test_a_reminder_that_would_come_before_the_obligation_existed_is_left_out():
     steps = ladder(due_at=at(25, 17), created_at=at(24, 9, 30), calendar=CALENDAR, rules=PROFILE.chasing)
     assert steps[0].stage == "due"
