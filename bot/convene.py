@@ -145,6 +145,10 @@ class ConveneFlow:
                     card = await self._link(uow, discussion, now, review=verb == "convene.review")
                 elif discussion.status != "draft":
                     card = await self.meetings_flow.status_card(uow, discussion, now)
+                elif verb == "convene.confirm" and (discussion.draft.get("step") != "confirm" or stale_press(data, discussion.draft)):
+                    # A Confirm from an older copy of the card (a Back since) or before the time was chosen: the
+                    # draft as it now stands, nothing created (the hostile trial convened from a stale card).
+                    card = self.step_card(discussion, now)
                 elif verb == "convene.confirm":
                     card = await self.meetings_flow.confirm(uow, discussion, data, now, actor=aad)
                 else:  # a verb no card of ours sends: show where the draft is

@@ -421,3 +421,24 @@ async def test_a_new_draft_says_where_the_chairs_other_draft_goes_on(running_bot
     said = [a.get("text") or "" for a in running_bot.connector.sent[before:]]
     assert any("This is a new draft. You also have a draft in progress in another chat or thread (CR-104233 (AB)): "
                "type `strategy` there to carry on with it, or cancel it." in s for s in said), said
+
+
+async def test_a_confirm_from_an_older_card_or_before_the_time_is_chosen_creates_nothing(running_bot, tmp_path):
+    """The hostile trial: a Confirm kept from before two Backs convened the meeting (invitations sent);
+    one pressed before the time was chosen failed the turn. Both show the draft as it stands."""
+    chair = Chair(running_bot)
+    await chair.strategy()
+    early = await chair.press("convene.confirm", {"discussion_id": chair.discussion_id}, keep_inputs=False)
+    assert "1 of 5" in texts_of(early)
+    await convene(chair)
+    stale = chair.invoke("convene.confirm", keep_inputs=False)  # the confirm card's own button
+    await chair.press("convene.back", keep_inputs=False)
+    card = await chair.press("convene.back", keep_inputs=False)
+    assert "3 of 5" in texts_of(card)
+    again = await chair.answer(await running_bot.post(stale))
+    assert "3 of 5" in texts_of(again) and "Creating the meeting" not in texts_of(again)
+    async with running_bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+        created = [e.kind for e in await uow.effects.for_discussion(chair.discussion_id) if e.kind.startswith("meeting.")]
+    assert discussion.status == "draft" and created == []
+    assert not list(tmp_path.glob("invitations/*.ics"))
