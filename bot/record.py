@@ -72,6 +72,12 @@ class RecordFlow:
         return {"step": "attendance", "attendance": rows, "decisions": [], "actions": [], "errors": {},
                 **({"household": {"other_children": others}} if others else {})}
 
+    def _missing(self, discussion, record: dict) -> list[str]:
+        """The required parts still empty, however the card was reached: the last check before finalising."""
+        required = self._required(discussion)
+        return [label.split(":")[0] for step, fields in recording.TEXT_FIELDS.items() for field, label in fields
+                if field in required and not str((record.get(step) or {}).get(field) or "").strip()]
+
     def _required(self, discussion) -> set[str]:
         held = discussion.meeting_start
         return required_parts(self.s.profile.record, Facts.model_validate(discussion.facts),
@@ -97,6 +103,13 @@ class RecordFlow:
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")), for_update=True)
             if discussion is None or not self.s.access.is_chair_of(discussion, aad):
                 return cards.message_card("Not yours", "Only the chair can write this record.")
+            said = subject(discussion.case_reference, discussion.child_initials)
+            if discussion.status == "cancelled":  # an old card's button after Cancel (the hostile trial: a failed turn)
+                return cards.message_card("Cancelled", f"{said}: this strategy discussion was cancelled; there is no record to write.")
+            if discussion.status in ("draft", "convening"):
+                return cards.message_card("Not convened yet", f"{said}: the record is written once the meeting is set up and held.")
+            if discussion.status == "convened":  # any record button before the record was started starts it
+                verb = "record.open"
             if verb == "record.open" and discussion.status == "convened":
                 discussion.record, discussion.status = self._new_record(discussion), "recording"
                 uow.audit.record(actor=aad, action="record.started", subject_type="discussion", subject_id=discussion.id)
@@ -145,8 +158,13 @@ class RecordFlow:
                                                              "in the directory: reminders come to you")
                     record = forget(record, *recording.ACTION_FORM)
                 record = {**record, "errors": errors, "actions": record["actions"] + ([action] if action else [])}
+            elif verb == "record.finalise" and record["step"] != recording.STEPS[-1]:
+                # Only from the last card, once every part has been through its own (the hostile trial finalised from card 1).
+                record["errors"] = {"_card": "Finalise is on the last card: go through each part with Next first."}
             else:
                 record = self._apply(discussion, record, data, now)
+                if verb == "record.finalise" and not record["errors"] and (missing := self._missing(discussion, record)):
+                    record["errors"] = {"_card": f"Not finalised: still to fill in: {'; '.join(missing)}. Go Back to reach them."}
                 if verb == "record.finalise" and not record["errors"]:
                     discussion.record = record
                     card = await self._finalise(uow, discussion, now, actor=aad, actor_name=name)

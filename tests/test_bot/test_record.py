@@ -556,6 +556,34 @@ async def test_a_review_discussion_keeps_to_its_agreed_date_and_does_not_start_t
     assert "information_update" in kinds  # this discussion's own follow-up is owed as usual
 
 
+async def test_the_record_is_finalised_only_from_its_last_card_and_record_buttons_after_cancel_say_so(bot):
+    """The hostile trial: Finalise sent with card 1's data finalised a record with nine parts empty;
+    a record button on a cancelled discussion failed the turn."""
+    chair = await convened(bot)
+    bot.services.clock.set(datetime(2027, 5, 28, 14, 55, tzinfo=timezone.utc))
+    await chair.say("record")
+    card = await chair.press("discussion.open", keep_inputs=False)
+    assert "1 of 10" in texts_of(card)
+    chair.card["actions"].append({"type": "Action.Execute", "verb": "record.finalise", "data": chair.card["actions"][0]["data"]})
+    card = await chair.press("record.finalise")  # card 1's own data, the verb changed
+    assert "⚠ Finalise is on the last card: go through each part with Next first." in texts_of(card) and "1 of 10" in texts_of(card)
+    async with bot.services.uow() as uow:
+        assert (await uow.discussions.get(chair.discussion_id)).status == "recording"
+        assert not [o for o in await uow.obligations.for_discussion(chair.discussion_id) if o.kind == "icpc"]
+
+    other = Chair(bot, conversation="channel")
+    await convene(other, child={**CHILD, "case_reference": "CR-200001"}, concern={"concerns": "physical_abuse", "received_time": "10:00"},
+                  when={"slot": "other", "other_date": "2027-05-28", "other_time": "16:00"})
+    await other.press("convene.confirm")
+    await bot.services.drain()
+    other.card = None
+    await other.press("discussion.cancel", {"cancel_reason": "child safe with grandmother"}, keep_inputs=False)
+    for verb in ("record.open", "record.next", "record.finalise"):
+        card = await other.press(verb, {"discussion_id": other.discussion_id}, keep_inputs=False)
+        assert texts_of(card) == ("Cancelled\nStrategy discussion CR-200001 (AB): this strategy discussion was cancelled; "
+                                  "there is no record to write.")
+
+
 async def test_the_record_starts_with_the_other_children_named_when_convening(bot):
     """A trial: siblings typed in the wizard had to be typed again in the record's household step."""
     from .chair import inputs_of
