@@ -45,15 +45,23 @@ class ExportFlow:
         safe = re.sub(r"[^A-Za-z0-9-]", "-", discussion.case_reference)
         return self.directory / discussion.id / f"{safe}-strategy-discussion-record.{kind}"
 
-    async def export(self, turn_context: TurnContext, case_reference: str) -> None:
+    async def export(self, turn_context: TurnContext, case_reference: str, *, discussion_id: str | None = None) -> bool:
+        """`record export [CR-123]`, or the button on one discussion's card (`discussion_id`: that one, and
+        only if it is the presser's and finalised). Whether the record went."""
         aad, _, _ = actor_of(turn_context)
         async with self.s.uow() as uow:
-            discussion = await uow.discussions.latest_for_chair(chair_aad_id=aad, case_reference=case_reference or None,
-                                                                statuses=("recorded",))
+            if discussion_id is not None:
+                discussion = await uow.discussions.get(discussion_id)
+                if discussion is None or discussion.status != "recorded" or not self.s.access.is_chair_of(discussion, aad):
+                    discussion = None
+            else:
+                discussion = await uow.discussions.latest_for_chair(chair_aad_id=aad, case_reference=case_reference or None,
+                                                                    statuses=("recorded",))
             if discussion is None:
-                await turn_context.send_activity(MessageFactory.text(
-                    "There is no finalised record of yours to export. Type `record export CR-123` with its case reference."))
-                return
+                if discussion_id is None:
+                    await turn_context.send_activity(MessageFactory.text(
+                        "There is no finalised record of yours to export. Type `record export CR-123` with its case reference."))
+                return False
             files = self.render(discussion)
             for kind, content in files.items():
                 path = self._path(discussion, kind)
@@ -73,9 +81,10 @@ class ExportFlow:
             await uow.commit()
         if personal:
             await turn_context.send_activity(consent)
-            return
+            return True
         await turn_context.send_activity(MessageFactory.text(
             f"{subject(discussion.case_reference, discussion.child_initials)}: the record is on its way to your personal chat with me."))
+        return True
 
     def _consent_card(self, discussion, kind: str, size: int) -> Attachment:
         name = self._path(discussion, kind).name
@@ -134,8 +143,12 @@ class ExportFlow:
         async with self.s.uow() as uow:
             # Locked: a double-click's two presses (two activities) wait for each other, and the second finds it noted.
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")), for_update=True)
-            if discussion is None or not self.s.access.is_chair_of(discussion, aad) or discussion.status != "recorded":
+            if discussion is None or not self.s.access.is_chair_of(discussion, aad):
                 return cards.message_card("Not yours", "Only the chair can record the distribution of a finalised record.")
+            if discussion.status != "recorded":  # the chair's, but nothing to distribute: said as it is
+                return cards.message_card("No finalised record", f"{subject(discussion.case_reference, discussion.child_initials)}: "
+                                          "there is no finalised record to distribute"
+                                          + (" (the discussion was cancelled)." if discussion.status == "cancelled" else " yet."))
             noted = discussion.record.get("distributed")
             if noted:  # once: a second press, on this card or another copy of it, changes nothing
                 return self._distribution_card(discussion, len(noted.get("to", [])), datetime.fromisoformat(noted["at"]), noted["by"])

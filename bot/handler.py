@@ -228,11 +228,10 @@ class StrategyBot(TeamsActivityHandler):
     async def _route(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
         if verb == "record.distributed":
             return await self.export.distributed(turn_context, data)
-        if verb == "record.export":
-            async with self.s.uow() as uow:
-                found = await uow.discussions.get(str(data.get("discussion_id", "")))
-            await self.export.export(turn_context, found.case_reference if found else "")
-            return cards.message_card("Record", "The record (DOCX and PDF) is offered in your personal chat with me.")
+        if verb == "record.export":  # this card's discussion only, and said as it went (the hostile trial: it said so when it had not)
+            if await self.export.export(turn_context, "", discussion_id=str(data.get("discussion_id", ""))):
+                return cards.message_card("Record", "The record (DOCX and PDF) is offered in your personal chat with me.")
+            return cards.message_card("Not exported", "Only the chair of a discussion whose record is finalised can export it.")
         if verb.startswith("record."):
             return await self.record.act(turn_context, verb, data)
         if verb == "action.open":  # a copy of the action's card redrawn (refresh): no report

@@ -577,6 +577,9 @@ async def test_the_record_is_finalised_only_from_its_last_card_and_record_button
     await other.press("convene.confirm")
     await bot.services.drain()
     other.card = None
+    before = len(bot.connector.sent)  # Export on a record not finalised: says so, and nothing goes (it said it had)
+    card = await other.press("record.export", {"discussion_id": other.discussion_id}, keep_inputs=False)
+    assert texts_of(card).startswith("Not exported") and not [a for a in bot.connector.sent[before:] if a.get("attachments")]
     await other.press("discussion.cancel", {"cancel_reason": "child safe with grandmother"}, keep_inputs=False)
     for verb in ("record.open", "record.next", "record.finalise"):
         card = await other.press(verb, {"discussion_id": other.discussion_id}, keep_inputs=False)
