@@ -25,6 +25,7 @@ VERB_STATUS = {"action.completed": "completed", "action.will_complete_by": "will
                "action.not_required": "not_required", "action.needs_discussion": "needs_discussion"}
 
 
+UPDATE_LIMIT = 4000  # as each of the record's boxes (bot.recording.parse_text_step)
 # A chat keeps what is said in it: the task the chair typed may name the family, so it is only on the card.
 TASK_ON_THE_CARD = "Each task is on its action's card in the discussion's thread: press Open there to see it."
 
@@ -251,14 +252,25 @@ class ActionsFlow:
         return True
 
     async def _information_update(self, turn_context, discussion, update: str) -> str:
+        """From the thread: only from an agency invited, someone of an agency in the directory, or the chair
+        (the hostile trial: anyone in the channel could add to the record, as they cannot report on an action)."""
         aad, _, name = actor_of(turn_context)
         agencies = {c.agency for c in self.s.directory.by_aad_object_id(aad)}
+        if not agencies and not self.s.access.is_chair_of(discussion, aad):
+            async with self.s.uow() as uow:
+                invitation = self.s.access.invitation_of(await uow.discussions.get(discussion.id), aad)
+            if invitation is None:
+                return (f"Only the agencies invited to {discussion.case_reference}, their colleagues in the contacts directory, "
+                        "or the chair can send an update on it. Nothing was recorded.")
+            agencies = {invitation.agency}
         return await self.information_update(aad, name, delivery_of(turn_context), discussion, update, agencies)
 
     async def information_update(self, aad: str, name: str, delivery_id: str, discussion, update: str, agencies: set) -> str:
         """An agency's update after the discussion, from the thread or an emailed link: kept with the
         record (the chair's card shows it), the chair told in their personal chat (without the text:
         what someone typed never goes to a chat), and the agency's one-working-day update satisfied."""
+        if len(update) > UPDATE_LIMIT:  # the chair's card shows the updates, and Teams will not draw one past ~28 KB
+            return f"Keep an update under {UPDATE_LIMIT:,} characters: send a longer one in parts. Nothing was recorded."
         now = self.s.clock.now()
         thanks = f"Thank you, {name}: your update on {discussion.case_reference} is recorded for the chair"
         async with self.s.uow() as uow:

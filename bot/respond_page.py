@@ -11,6 +11,7 @@ from aiohttp import web
 from cards.words import agency as agency_name
 
 from . import recording
+from .actions import UPDATE_LIMIT
 from .inbound import clean_text
 from .links import LinkError
 
@@ -118,6 +119,8 @@ class RespondPage:
     def _report(purpose: str, form, action, today) -> dict | str:
         if purpose != "action":
             update = str(form.get("update", "")).strip()
+            if len(update) > UPDATE_LIMIT:  # refused here, before the link is used up
+                return f"Keep the update under {UPDATE_LIMIT:,} characters: send the rest to the chair another way."
             return {"update": update} if update else "Write your agency's update."
         status = str(form.get("status", ""))
         if status not in dict(STATUS_CHOICES) or action is None:

@@ -244,6 +244,9 @@ async def test_agencies_report_back_by_button_and_by_reply(bot, recorded):
 
     # The information update from the police, and the lists.
     assert "one-working-day information update is complete" in await reply("update PNC checks: nothing further known", POLICE)
+    # Only from an agency invited, someone of an agency in the directory, or the chair (the hostile trial: anyone could).
+    assert (await reply("update the child is fine", STRANGER)).startswith("Only the agencies invited to CR-104233")
+    assert (await reply("update " + "x" * 4001, POLICE)).startswith("Keep an update under 4,000 characters")
     # Teams delivers the same update again (a retry, a walk found it kept twice): kept once, the chair told once.
     update = activities.channel_mention(bot.connector.url, "update Social media checks done", aad_id=POLICE["aad_id"],
                                         user_id=POLICE["user_id"], name=POLICE["name"])
