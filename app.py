@@ -285,6 +285,20 @@ def settle() -> None:
     gc.freeze()
 
 
+def _may_listen(host: str, port: int) -> bool:
+    """Whether the address is free: a second `make run` is told in one line and stops, rather than
+    start its scheduler against the first one's database and then fail to bind with a traceback."""
+    import socket
+
+    try:
+        socket.create_server((host, port)).close()
+        return True
+    except OSError as error:
+        print(f"strategy-bot: cannot listen on {host}:{port} ({error.strerror or error}); is another instance running?",
+              file=sys.stderr)
+        return False
+
+
 def _clock(settings: Settings) -> Clock:
     # In local mode the clock can be moved (POST /_debug/clock) to watch the chasers work.
     return TravellingClock() if settings.local_mode else SystemClock()
@@ -306,6 +320,8 @@ def main() -> int:
         settings = _settings_or_exit()
     except SystemExit as exit_:
         return int(exit_.code)
+    if not _may_listen(settings.host, settings.port):  # before any job runs against the database a running instance serves
+        return 4
     if code := prepare(settings):
         return code
     app = init_app(settings, clock=_clock(settings))

@@ -128,3 +128,16 @@ def test_a_setting_with_several_names_takes_the_first_one_set(monkeypatch):
     assert Settings(_env_file=None).app_id == "third"
     monkeypatch.setenv("MICROSOFT_APP_ID", "first")
     assert Settings(_env_file=None).app_id == "first"
+
+
+def test_a_second_instance_on_a_port_in_use_stops_with_one_line_before_any_job_runs(tmp_path):
+    """The hostile trial: it started its scheduler (an outbox tick, a sweep) against the first one's
+    database, then failed to bind with tracebacks."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = start({"PORT": str(port), "HOST": "127.0.0.1"}, tmp_path)
+    assert result.returncode == 4
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "another instance" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "strategy-bot.db").exists()  # nothing migrated, nothing run
