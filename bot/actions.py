@@ -103,6 +103,8 @@ class ActionsFlow:
                                          seen=data.get("seen") if isinstance(data.get("seen"), str) else None)
         if card is None:
             return cards.message_card("Not changed", outcome)
+        if outcome.startswith("⚠"):  # pressed on an older copy: the action as it now is, and why nothing changed
+            return await self._card_with_note(turn_context, data, outcome)
         if status == "will_complete_by" and (closed := recording.not_a_working_day(self.s.calendar.end_of_working_day(by),
                                                                                     self.s.calendar)):
             return await self._card_with_note(turn_context, data, f"⚠ Recorded, but {by:%d/%m/%Y} is {closed}: "
@@ -146,14 +148,17 @@ class ActionsFlow:
                 await uow.commit()
                 return f"Only {self.who_may(discussion, action)} can report on A{action.number}.", None
             repeated = f"A{action.number} already has that report."
-            if seen is not None and seen != record_cards.seen_state(action):  # a card drawn before the last report
-                return repeated, self.action_card(discussion, action, now)
             status = report["status"]
             by = datetime.fromisoformat(report["by"]) if report.get("by") else None
             new_due_at = self.s.calendar.end_of_working_day(by.date()) if by else None
             if status == action.status and (new_due_at is None or new_due_at == action.due_at):
-                # Already so (a second click whose card carried no state, the same reply typed twice): nothing new to record.
+                # Already so (a double-click's second press, the same reply typed twice): nothing new to record.
                 return repeated, self.action_card(discussion, action, now)
+            if seen is not None and seen != record_cards.seen_state(action):  # a card drawn before the last report
+                # An older copy (a walk: the press came back unchanged, without a word): said, as for an invitation.
+                return (f"⚠ A{action.number} had changed since that card was drawn: it is now "
+                        f"{record_cards.status_words(action, self.s.calendar.zone)}. Nothing was recorded: press again if you "
+                        "still mean it."), self.action_card(discussion, action, now)
             # Written first, and only if this delivery is new: a redelivery, or the same one applied at
             # this moment by another turn (the insert waits for it), adds nothing and changes nothing.
             if not await uow.discussions.report(action_id=action.id, status=status, note=report.get("reason", ""), by=name, at=now,

@@ -714,3 +714,20 @@ def test_the_record_is_uploaded_only_to_the_chairs_onedrive(url, local_mode, all
     from bot.export import ExportFlow
 
     assert ExportFlow(SimpleNamespace(local_mode=local_mode), directory=Path("."))._onedrive(url) is allowed
+
+
+async def test_a_press_on_an_older_copy_of_an_action_card_says_the_action_had_changed(bot, recorded):
+    """A walk: Completed pressed on A1's first card, after A1 had become "by 20/12", came back unchanged without a word."""
+    chair, actions = recorded
+    posted = [a for a in bot.connector.sent if a.get("attachments") and a["attachments"][0]["content"]["body"][0].get("text", "").startswith("A1 ·")][-1]
+    chair.card = posted["attachments"][0]["content"]
+    old_completed = chair.invoke("action.completed", {"action_id": actions[1]}, keep_inputs=False, as_person=POLICE)
+    card = await chair.press("action.will_complete_by", {"action_id": actions[1], "by": "30/06/2027"}, keep_inputs=False,
+                             as_person=POLICE)
+    assert "Status: not completed yet, will be by 30/06/2027" in texts_of(card)
+    answer = texts_of(await chair.answer(await bot.post(old_completed)))
+    assert ("⚠ A1 had changed since that card was drawn: it is now not completed yet, will be by 30/06/2027. Nothing was "
+            "recorded: press again if you still mean it.") in answer
+    async with bot.services.uow() as uow:
+        _, a1 = await uow.discussions.with_action(discussion_id=chair.discussion_id, number=1)
+    assert a1.status == "will_complete_by"
