@@ -150,14 +150,13 @@ class RecordFlow:
                                                         start=min(discussion.meeting_start or now, now), now=now,
                                                         calendar=self.s.calendar)
                 if action:
-                    action["number"] = len(record["actions"]) + 1
                     if not action["email"]:  # who the reminders will reach instead: the chair learns it now, not when one is missed
                         lead = self.s.directory.lead(action["agency"])
                         action["reach_note"] = (f"no email: reminders go to {lead.name}, the agency's lead in the directory"
                                                 if lead else f"⚠ no email, and no lead for {agency_name(action['agency'])} "
                                                              "in the directory: reminders come to you")
                     record = forget(record, *recording.ACTION_FORM)
-                record = {**record, "errors": errors, "actions": record["actions"] + ([action] if action else [])}
+                record = {**(recording.with_action(record, action) if action else record), "errors": errors}
             elif verb == "record.finalise" and record["step"] != recording.STEPS[-1]:
                 # Only from the last card, once every part has been through its own (the hostile trial finalised from card 1).
                 record["errors"] = {"_card": "Finalise is on the last card: go through each part with Next first."}

@@ -156,19 +156,35 @@ ACTION_FORM = ("action_child", "action_what", "action_agency", "action_owner", "
 ACTION_BOXES = ("action_what", "action_owner", "action_email", "action_due")  # its choices always hold a value
 
 
+def with_action(record: dict, action: dict) -> dict:
+    """The record with `action` added: under the number it had if it is being edited back, else the next."""
+    numbers = {a["number"] for a in record["actions"]}
+    number = record.get("editing")
+    if number is None or number in numbers:
+        number = max(numbers, default=0) + 1
+    added = sorted([*record["actions"], {**action, "number": number}], key=lambda a: a["number"])
+    return {k: v for k, v in {**record, "actions": added}.items() if k != "editing"}
+
+
 def half_typed_action(values: dict) -> bool:
     """Something typed in the Add action form (only the boxes count: its choices always hold a value)."""
     return any(str(values.get(f) or "").strip() for f in ACTION_BOXES)
 
 
 def without_action(record: dict, number: int | None, *, edit: bool, zone) -> dict:
-    """The record without action `number`, the rest numbered again from A1. `edit`: its fields go back
-    into the Add action form, to be changed and added again (nothing is lost either way)."""
+    """The record without action `number`. Removed: those after it move up one. `edit`: its fields go
+    back into the Add action form, to be changed and added again under the same number (a walk saw an
+    edit renumber every action, so the numbers said at the meeting no longer matched)."""
     found = next((a for a in record["actions"] if a["number"] == number), None)
     if found is None:
         return record
-    remaining = [{**a, "number": n} for n, a in enumerate((a for a in record["actions"] if a["number"] != number), start=1)]
-    record = {**record, "actions": remaining}
+    others = [a for a in record["actions"] if a["number"] != number]
+    if edit:
+        record = {**record, "actions": others, "editing": number}
+    else:
+        editing = record.get("editing")
+        record = {**record, "actions": [{**a, "number": a["number"] - (a["number"] > number)} for a in others],
+                  **({"editing": editing - (editing > number)} if editing else {})}
     if edit:
         due = datetime.fromisoformat(found["due"]).astimezone(zone)
         form = dict(zip(ACTION_FORM, (found["child"], found["what"], found["agency"], found["owner"], found["email"],

@@ -306,6 +306,23 @@ def test_only_the_add_action_boxes_count_as_half_typed_not_its_choices():
         assert recording.half_typed_action({box: "x"}) is True, box
 
 
+def test_an_edited_action_is_added_back_under_its_own_number_and_a_new_one_after_the_last():
+    """A walk: Edit on A1 then Add made it A4 and moved every other action up one."""
+    actions = [{"number": n, "child": "AB", "what": f"Task {n}", "agency": "police", "owner": "Pat", "email": "",
+                "due": "2026-12-14T17:00:00+00:00"} for n in (1, 2, 3)]
+    editing = recording.without_action({"actions": actions}, 1, edit=True, zone=LONDON_CALENDAR.zone)
+    assert [a["number"] for a in editing["actions"]] == [2, 3] and editing["editing"] == 1
+    back = recording.with_action(editing, {**actions[0], "what": "Task 1, changed"})
+    assert [(a["number"], a["what"]) for a in back["actions"]] == [(1, "Task 1, changed"), (2, "Task 2"), (3, "Task 3")]
+    assert "editing" not in back
+    assert [a["number"] for a in recording.with_action(back, actions[0])["actions"]] == [1, 2, 3, 4]
+    # Removing another while one is out being edited: those after it move up, and so does the one being edited.
+    removed = recording.without_action(recording.without_action({"actions": actions}, 3, edit=True, zone=LONDON_CALENDAR.zone),
+                                       1, edit=False, zone=LONDON_CALENDAR.zone)
+    assert [a["number"] for a in removed["actions"]] == [1] and removed["editing"] == 2
+    assert [(a["number"], a["what"]) for a in recording.with_action(removed, actions[2])["actions"]] == [(1, "Task 2"), (2, "Task 3")]
+
+
 def test_removing_an_action_numbers_the_rest_again_and_editing_puts_it_back_in_the_form():
     actions = [{"number": n, "child": "AB", "what": f"Task {n}", "agency": "police", "owner": "Pat", "email": "",
                 "due": "2026-12-14T17:00:00+00:00"} for n in (1, 2, 3)]
@@ -314,7 +331,7 @@ def test_removing_an_action_numbers_the_rest_again_and_editing_puts_it_back_in_t
     assert [(a["number"], a["what"]) for a in after["actions"]] == [(1, "Task 1"), (2, "Task 3")]
     assert after["values"] == record["values"]
     edited = recording.without_action(record, 1, edit=True, zone=LONDON_CALENDAR.zone)
-    assert [(a["number"], a["what"]) for a in edited["actions"]] == [(1, "Task 2"), (2, "Task 3")]
+    assert [(a["number"], a["what"]) for a in edited["actions"]] == [(2, "Task 2"), (3, "Task 3")]  # A1 is out being edited
     assert edited["values"]["actions"] == {"action_child": "AB", "action_what": "Task 1", "action_agency": "police",
                                            "action_owner": "Pat", "action_email": "", "action_due": "14/12/2026"}
     assert edited["values"]["plan"] == {"x": 1}
