@@ -274,9 +274,12 @@ class ConveneFlow:
                                          zone=self.s.calendar.zone, minutes=self.s.profile.meetings.minutes)
         if errors:
             return self._failed(draft, errors)
-        in_hours = self.s.calendar.in_working_hours(datetime.fromisoformat(slot["start"]))
+        start = datetime.fromisoformat(slot["start"])
+        in_hours = self.s.calendar.in_working_hours(start)
         rows = wizard.refill_contacts(draft["invitees"], self.s.directory, in_hours=in_hours)
-        return {**draft, "slot": slot, "invitees": rows, "step": "confirm", "errors": {}}
+        # A weekend or bank holiday may be meant (the EDT meets then), but is said on the confirm card (a walk: no word of it).
+        closed = self.s.calendar.closed_because(self.s.calendar.local(start).date())
+        return {**draft, "slot": {**slot, "closed": closed} if closed else slot, "invitees": rows, "step": "confirm", "errors": {}}
 
     def step_card(self, discussion: Discussion, now: datetime) -> dict:
         return refreshing(self._step_card(discussion, now), "convene.open", {"discussion_id": discussion.id},

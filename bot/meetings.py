@@ -82,7 +82,9 @@ class MeetingsFlow:
     def chair_card(self, discussion: Discussion, now: datetime, problem: dict | None = None, typed: dict | None = None) -> dict:
         card = discussion_cards.chair_card(discussion, now=self.s.calendar.local(now), quorum=list(self.s.profile.quorum.agencies),
                                            counts_as=self.s.profile.quorum.counts_as, provider_sends=discussion.meeting_provider == "graph",
-                                           next_contacts=self.next_contacts(discussion), problem=problem, typed=typed)
+                                           next_contacts=self.next_contacts(discussion), problem=problem, typed=typed,
+                                           meeting_closed=self.s.calendar.closed_because(self.s.calendar.local(discussion.meeting_start).date())
+                                           if discussion.meeting_start else None)
         return refreshing(card, "discussion.open", {"discussion_id": discussion.id}, [discussion.chair_user_id])
 
     async def change(self, uow, discussion: Discussion, verb: str, data: dict, now: datetime, *, actor: str) -> dict:

@@ -70,7 +70,8 @@ def _change_meeting(discussion_id: str, version: int, problem: dict, typed: dict
 
 
 def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: bool, next_contacts: dict[str, str],
-               problem: dict | None = None, typed: dict | None = None, counts_as: dict | None = None) -> dict:
+               problem: dict | None = None, typed: dict | None = None, counts_as: dict | None = None,
+               meeting_closed: str | None = None) -> dict:
     """`problem`: a refused change comes back with its reason. `typed`: what is on the card's boxes,
     refused or not, comes back (a press of one change never loses what was typed for another)."""
     invitations = list(discussion.invitations)
@@ -82,7 +83,8 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
     if discussion.meeting_start:
         end = getattr(discussion, "meeting_end", None)
         length = f" ({int((end - discussion.meeting_start).total_seconds() // 60)} min)" if end else ""
-        body.append(text(f"**Meeting: {words.when(discussion.meeting_start, now=now)}**{length}"))
+        closed = f" (⚠ {meeting_closed}, not a working day)" if meeting_closed else ""  # set or moved to one: said, not refused
+        body.append(text(f"**Meeting: {words.when(discussion.meeting_start, now=now)}**{length}{closed}"))
         if discussion.deadline and end and end > discussion.deadline:
             body.append(text("⚠ The meeting is after the statutory deadline (the reason is in the audit trail).",
                              color="Attention"))

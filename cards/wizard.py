@@ -110,7 +110,10 @@ def assessment_block(assessment: dict, *, now: datetime) -> list:
     deadline = datetime.fromisoformat(assessment["deadline"])
     rule = assessment["deadline_rule"]
     lines = [text(f"**Deadline: by {words.when(deadline, now=now)}**: {rule['text']} ({rule['source']})",
-                  color="Attention" if deadline.date() == now.date() else None)]
+                  color="Attention" if deadline.date() <= now.date() else None)]
+    if deadline < now:  # a concern entered late (a walk: nothing said until the time step had no slots to offer)
+        lines.append(text("⚠ This deadline has already passed: convene as soon as you can, and record why it was missed.",
+                          color="Attention"))
     if assessment.get("target"):
         target = assessment["target"]
         lines.append(text(f"Aim: by {words.when(datetime.fromisoformat(target['due']), now=now)}: {target['text']} ({target['source']})",
@@ -209,7 +212,7 @@ def confirm_card(draft: dict, discussion_id: str, *, now: datetime, provider_sen
         ("Case", f"{child['case_reference']} ({child['initials']})"),
         ("Born", born(child.get("dob"), now.date()) if child.get("dob") else "unborn"),
         ("Other children", ", ".join(f"{c['initials']} ({born(c['dob'], now.date())})" for c in child["other_children"]) or "none"),
-        ("Meeting", words.when(start, now=now)),
+        ("Meeting", words.when(start, now=now) + (f" (⚠ {slot['closed']}, not a working day)" if slot.get("closed") else "")),
         ("Format", "meeting (face to face or video)" if draft["assessment"]["format"] == "meeting" else "meeting or telephone"),
         ("Invitees", "; ".join(f"{words.agency(r['agency'])}: {r['name'] or r['email']}" for r in invited if r.get("email"))),
         *([("Not invited: no contact", ", ".join(words.agency(r["agency"]) for r in invited if not r.get("email")))]

@@ -390,8 +390,9 @@ def test_when_the_directory_has_nobody_else_the_chair_is_told_so_in_a_sentence_t
     from bot.meetings import next_contact
 
     services = SimpleNamespace(calendar=SimpleNamespace(in_working_hours=lambda at: True),
-                               directory=SimpleNamespace(next_to_try=lambda agency, in_hours, tried: None))
-    said = next_contact(services, discussion(invitation("police", "declined"), meeting_start=None), "police")
+                               directory=SimpleNamespace(next_to_try=lambda agency, in_hours, tried: None,
+                                                         by_aad_object_id=lambda aad: []))
+    said = next_contact(services, discussion(invitation("police", "declined"), meeting_start=None, chair_aad_id="aad-chair"), "police")
     card = chair(discussion(invitation("police", "declined")), next_contacts={"police": said})
     assert text_block(card, "⚠ Police declined")["text"] == (
         "⚠ Police declined. Nobody else from Police is in the contacts directory: ask their duty desk, and add them to it.")
@@ -411,3 +412,11 @@ def test_an_invitation_never_answered_is_drawn_with_no_answer_as_the_one_seen():
     # The press is checked against the answer the card was drawn with (bot/rsvp.py): none, for a new invitation.
     card = rsvp(invitation("police", None))
     assert {b["data"]["seen"] for b in card["actions"][1:]} == {""}
+
+
+def test_a_meeting_set_or_moved_to_a_day_the_offices_are_closed_says_so_on_the_chairs_card():
+    """A walk: a meeting moved to Boxing Day showed only "09:00 Sat 26 Dec"."""
+    card = discussion_cards.chair_card(discussion(invitation("police", "accepted")), now=NOW, quorum=QUORUM, provider_sends=True,
+                                       next_contacts={}, meeting_closed="a bank holiday (Boxing Day)")
+    assert [line for line in lines(card) if line.startswith("**Meeting")][0].endswith("(⚠ a bank holiday (Boxing Day), not a working day)")
+    assert not [line for line in lines(chair(discussion(invitation("police", "accepted")))) if "not a working day" in line]

@@ -390,6 +390,20 @@ def test_the_confirm_step_reads_everything_back_before_anything_is_sent():
     assert text_block(card, "**Deadline")  # the rule again, beside what is about to be sent
 
 
+def test_the_confirm_step_says_a_meeting_on_a_day_the_offices_are_closed_is_one():
+    """A walk: a meeting set for Christmas Day, or moved to a Saturday, went through without a word."""
+    d = draft("confirm")
+    d["slot"] = {**d["slot"], "closed": "a bank holiday (Christmas Day)"}
+    assert facts_of(confirm(d))["Meeting"] == "14:00 today (⚠ a bank holiday (Christmas Day), not a working day)"
+
+
+def test_a_deadline_already_passed_is_said_when_the_concern_is_entered():
+    late = cards.assessment_block(assessment(deadline="2026-11-23T09:00:00+00:00"), now=NOW)
+    assert [b["text"] for b in late if b["type"] == "TextBlock"][1] == (
+        "⚠ This deadline has already passed: convene as soon as you can, and record why it was missed.")
+    assert not [b for b in cards.assessment_block(assessment(), now=NOW) if "already passed" in str(b)]
+
+
 def test_the_confirm_step_says_who_is_left_out_and_every_departure_from_the_rules():
     d = draft("confirm", invitees=[row("police", invite=False, removal_reason="on leave"), row("health", email="", name=""),
                                    row("lado", required=False, invite=False), row("sarc", required=False, invite=False),
