@@ -65,6 +65,8 @@ WELCOME_SHARED = ("Hello, I'm Strategy Bot. I help convene and follow through ch
                   "Here, @mention me before a command (e.g. @Strategy Bot help); replies in a discussion's thread, "
                   "such as `A1 done`, work without a mention where your administrator has allowed it.")
 
+REPORT_WHERE = ("That looks like a report on an agreed action, but there is no recorded discussion here. Reply in the "
+                "thread where the discussion's action cards were posted (or press a card's buttons).")
 TURN_FAILED = "Sorry, something went wrong on my side and nothing was changed. Please try again; if it keeps happening, tell your administrator (reference {reference})."
 
 

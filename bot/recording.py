@@ -296,6 +296,8 @@ def parse_report(message: str, *, today: date) -> dict | str:
     if not match:
         return f"I didn't understand that. Reply like this: {REPORT_EXAMPLES}"
     number, rest = int(match.group(1)), match.group(2)
+    # "A3 DONE." or "A2 done please" (a walk) mean "A3 done": a full stop, and the courtesies, are not the report
+    rest = re.sub(r"[\s.!]*(?:,?\s*(?:please|thanks|thank you))?[\s.!]*$", "", rest, flags=re.IGNORECASE) or rest
     lowered = rest.lower()
     if lowered in ("done", "completed", "complete"):
         return {"action": number, "status": "completed"}

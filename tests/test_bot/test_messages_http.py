@@ -246,6 +246,14 @@ async def test_a_card_press_whose_turn_fails_is_told_on_the_card_not_given_a_501
     assert (again["title"], again["verb"], again["data"]) == ("Try again", "convene.next", {"verb": "convene.next", **typed})
 
 
+async def test_a_report_posted_where_there_is_no_recorded_discussion_is_told_where_to_reply(running_bot):
+    """A walk posted `A1 done` at the top of the channel, not in the discussion's thread: "Sorry, I don't understand"."""
+    before = len(running_bot.connector.sent)
+    assert (await running_bot.post(activities.channel_mention(running_bot.connector.url, "A1 done"))).status == 201
+    [said] = [a["text"] for a in running_bot.connector.sent[before:] if a.get("text")]
+    assert said.startswith("That looks like a report on an agreed action, but there is no recorded discussion here.")
+
+
 async def test_a_press_on_a_database_another_process_holds_is_answered_in_time_with_what_was_typed(running_bot, tmp_path,
                                                                                                      monkeypatch):
     """A trial: a press waited up to 15 s for SQLite's lock, about Teams' own limit on a turn, so Teams

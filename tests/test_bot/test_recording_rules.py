@@ -29,6 +29,11 @@ def test_dates_are_read_day_first_and_a_day_month_alone_means_the_nearest(text, 
         ("A4 not required: child moved out of area", {"action": 4, "status": "not_required", "reason": "child moved out of area"}),
         ("A5 further discussion", {"action": 5, "status": "needs_discussion"}),
         ("update PNC: nothing known", {"update": "PNC: nothing known"}),
+        # A full stop, and the courtesies, are not the report (a walk: "I didn't understand that")
+        ("A3 DONE.", {"action": 3, "status": "completed"}), ("A2 done please", {"action": 2, "status": "completed"}),
+        ("A2 done, thank you!", {"action": 2, "status": "completed"}),
+        ("A3 by 14/12.", {"action": 3, "status": "will_complete_by", "by": "2026-12-14"}),
+        ("A4 not required: moved away.", {"action": 4, "status": "not_required", "reason": "moved away"}),
     ],
 )
 def test_replies_in_the_thread(message, expected):
