@@ -45,7 +45,8 @@ def parse_snooze(args: str):
     span = timedelta(hours=amount) if match.group("unit").lower().startswith("h") else timedelta(days=amount)
     if span > timedelta(days=30):
         return "Snooze for 30 days at the most; escalate or close the obligation instead."
-    return {"case": match.group("case").upper(), "what": match.group("what").strip().lower(), "for": span,
+    what = match.group("what").strip().lower()
+    return {"case": match.group("case").upper(), "what": what, "said": what.upper() if re.fullmatch(r"a\d+", what) else what, "for": span,
             "reason": match.group("reason").strip()}
 
 

@@ -159,7 +159,7 @@ class StrategyBot(TeamsActivityHandler):
                            and commands.names(o, parsed["what"])), None)
             if target is None:
                 await turn_context.send_activity(MessageFactory.text(
-                    f"I can't find {parsed['what']} on {parsed['case']} among your discussions. Type `overdue` to see them."))
+                    f"I can't find {parsed['said']} on {parsed['case']} among your discussions. Type `overdue` to see them."))
                 return
             await uow.obligations.snooze(target.id, until=now + parsed["for"], reason=parsed["reason"], now=now)
             uow.audit.record(actor=person.aad_object_id or person.id, action="obligation.snoozed", subject_type="obligation",
@@ -167,7 +167,7 @@ class StrategyBot(TeamsActivityHandler):
             await uow.commit()
         until = self.s.calendar.local(target.snoozed_until)
         await turn_context.send_activity(MessageFactory.text(
-            f"{parsed['case']} {parsed['what']}: no chasing until {until:%d/%m/%Y %H:%M}. Reason recorded."))
+            f"{parsed['case']} {parsed['said']}: no chasing until {until:%d/%m/%Y %H:%M}. Reason recorded."))
 
     async def _mine(self, turn_context: TurnContext, _args: str) -> None:
         await turn_context.send_activity(MessageFactory.text(await self.actions.mine(turn_context)))

@@ -52,7 +52,8 @@ def parse_text_step(step: str, values: dict, *, required: set[str]) -> tuple[dic
     for field, label in TEXT_FIELDS[step]:
         clean[field] = text(values, field)
         if field in required and not clean[field]:
-            errors[field] = f"{label.split(':')[0]} is part of the record: fill it in (or write 'none known')."
+            part = label.split(":")[-1].strip()  # "Threshold: impact on the child": the impact, not "Threshold" (a walk)
+            errors[field] = f"{part[0].upper()}{part[1:]} is part of the record: fill it in (or write 'none known')."
         elif len(clean[field]) > 4000:
             errors[field] = "Keep each answer under 4,000 characters."
     return clean, errors

@@ -180,7 +180,7 @@ def test_a_required_part_left_empty_is_named_and_an_optional_one_is_not():
     assert errors == {"reason": "Reason for the discussion is part of the record: fill it in (or write 'none known')."}
     # A threshold part is named by its heading, not its whole label.
     _, errors = recording.parse_text_step("concerns", {}, required={"duration"})
-    assert errors["duration"].startswith("Threshold is part of the record")
+    assert errors["duration"].startswith("Duration is part of the record")  # the part, not "Threshold" (a walk)
 
 
 def test_an_answer_may_be_4000_characters_but_not_more():
