@@ -190,6 +190,9 @@ class Chaser:
         """The chase as an outbox effect's fields. Its row in `chases` is written when it is
         delivered, or cannot be."""
         title, line = self._words(step, obligation, discussion, now, stages)
+        if obligation.kind == "rsvp" and not (person.aad_object_id or person.user_id):  # by email: how to answer it
+            line += (" Answer the meeting invitation in your calendar: Accept, or Decline saying in your reply how your "
+                     "agency's information will reach the chair.")
         if stand_in:
             line += (f" Its owner cannot be reached by the bot (no email in the record, and no lead for "
                      f"{agency_name(obligation.owner_agency)} in the directory): please pass this on.")
@@ -199,7 +202,7 @@ class Chaser:
             card = self.actions.action_card(discussion, action, now)  # the same buttons as in the thread
             card["body"].insert(0, {"type": "TextBlock", "text": f"**{title}**: {line}", "wrap": True})
         link = None
-        purpose = {"action": "action", "information_update": "information_update"}.get(obligation.kind)
+        purpose = {"action": "action", "information_update": "information_update", "record_check": "record_check"}.get(obligation.kind)
         if purpose and person.email:
             link = self.links.make(obligation_id=obligation.id, purpose=purpose)
         return ChaseDelivery.effect(obligation_id=obligation.id, stage=step.stage, person=person, title=title, line=line,

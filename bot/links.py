@@ -20,7 +20,7 @@ class LinkError(Exception):
 @dataclass(frozen=True)
 class Claim:
     obligation_id: str
-    purpose: str  # "action" or "information_update"
+    purpose: str  # "action", "information_update" or "record_check"
     expires: datetime
     digest: str
 

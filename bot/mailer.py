@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -25,7 +26,9 @@ class FileMailer:
         self.sender = sender
 
     async def send(self, *, to: str, subject: str, body: str, key: str) -> None:
-        message = EmailMessage()
+        # Headers folded at 998, RFC 5322's own limit: at 78 the stdlib folds a long subject before its first
+        # word, and a reader then shows it with a leading space (a trial read " Records check ..." in a .eml).
+        message = EmailMessage(policy=policy.default.clone(max_line_length=998))
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
         message["Message-ID"] = message_id(key)  # a re-sent copy carries the same id: clients drop it
         message.set_content(body)

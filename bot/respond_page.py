@@ -16,6 +16,8 @@ from .inbound import clean_text
 from .links import LinkError
 
 log = logging.getLogger(__name__)
+RECORD_CHECKS = (("shared", "Checked: what we hold is ready to share at the meeting"),
+                 ("nothing_known", "Checked: nothing known to us"), ("researching", "Still researching"))
 STATUS_CHOICES = (("completed", "Completed"), ("will_complete_by", "Not completed yet, will be done by the date below"),
                   ("not_required", "Not completed and no longer required (give the agency manager's reason)"),
                   ("needs_discussion", "Needs a further strategy discussion"))
@@ -83,6 +85,11 @@ class RespondPage:
                            f"<label>Date (DD/MM/YYYY) <input name='by' value='{html.escape(typed.get('by', ''), quote=True)}'></label>"
                            f"<label>Reason <input name='reason' value='{html.escape(typed.get('reason', ''), quote=True)}'></label>"
                            "<button type='submit'>Send</button></form>")
+        if claim.purpose == "record_check":  # an agency not in Teams (another tenant) answers its records check here
+            options = "".join(f"<label><input type='radio' name='record_check' value='{v}' required"
+                              f"{' checked' if typed.get('record_check') == v else ''}> {html.escape(t)}</label>" for v, t in RECORD_CHECKS)
+            return head + ("<p>Your agency's records check on the case, before the strategy discussion.</p>"
+                           f"<form method='post'>{options}<button type='submit'>Send</button></form>")
         return head + ("<p>Your agency's information update for the chair.</p><form method='post'>"
                        "<label>Update <textarea name='update' rows='6' cols='40' required>"
                        f"{html.escape(typed.get('update', ''))}</textarea></label><button type='submit'>Send</button></form>")
@@ -107,7 +114,9 @@ class RespondPage:
                 return _page(*USED, status=409)
             await uow.commit()
         actor, delivery = f"link:{obligation.id}", f"link:{claim.digest[:32]}"
-        if claim.purpose == "action":
+        if claim.purpose == "record_check":
+            said = await self._records_check(obligation, discussion, report["record_check"], actor)
+        elif claim.purpose == "action":
             said, _ = await self.actions.apply(actor, f"{agency_name(action.owner_agency)} (by emailed link)",
                                                delivery, discussion.id, number=action.number, report=report, trusted=True)
         else:
@@ -115,8 +124,25 @@ class RespondPage:
                                                          report["update"], {obligation.owner_agency})
         return _page("Thank you", f"<p>{html.escape(said)}</p>")
 
+    async def _records_check(self, obligation, discussion, check: str, actor: str) -> str:
+        """As the invitation card's records check: kept on the invitation; the chair's card shows it when next drawn."""
+        now = self.s.clock.now()
+        async with self.s.uow() as uow:
+            stored = await uow.discussions.get(discussion.id, for_update=True)
+            invitation = next((i for i in stored.invitations if i.id == obligation.subject_id), None)
+            if invitation is None or stored.status not in ("convened", "convening"):
+                return f"{stored.case_reference}: the meeting is no longer ahead, so the records check is not needed now."
+            invitation.record_check = check
+            uow.audit.record(actor=actor, action=f"record_check.{check}", subject_type="invitation", subject_id=invitation.id,
+                             details={"discussion_id": stored.id, "agency": invitation.agency, "by": "emailed link"})
+            await uow.commit()
+        return f"Thank you: your agency's records check on {discussion.case_reference} is recorded for the chair."
+
     @staticmethod
     def _report(purpose: str, form, action, today) -> dict | str:
+        if purpose == "record_check":
+            check = str(form.get("record_check", ""))
+            return {"record_check": check} if check in dict(RECORD_CHECKS) else "Choose one of the three answers."
         if purpose != "action":
             update = str(form.get("update", "")).strip()
             if len(update) > UPDATE_LIMIT:  # refused here, before the link is used up

@@ -219,6 +219,35 @@ async def test_the_first_chase_of_what_is_already_late_says_overdue_not_due_toda
     assert mail["Subject"] == "Overdue: Strategy discussion CR-555 (EF)"
 
 
+async def test_an_agency_reached_only_by_email_answers_its_records_check_and_its_invitation_by_the_email(bot, tmp_path):
+    """A walk: an invitee reached only by email (another tenant) was chased for a records check and a
+    reply with no way to give either: the check now has its signed link, the reply says how."""
+    discussion_id = await seed(bot)
+    meeting, asked = datetime(2027, 6, 3, 14, 0, tzinfo=BST), datetime(2027, 6, 2, 9, 0, tzinfo=BST)
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(discussion_id)
+        discussion.status, discussion.meeting_start = "convened", meeting
+        police = discussion.invitations[0]
+        for kind in ("record_check", "rsvp"):
+            uow.session.add(Obligation(discussion_id=discussion_id, key=f"{discussion_id}:{kind}:{police.id}", kind=kind,
+                                       subject_type="invitation", subject_id=police.id, owner_agency="police", due_at=meeting,
+                                       rule_source="before the meeting", created_at=asked, updated_at=asked))
+        await uow.commit()
+    await sweep_at(bot, datetime(2027, 6, 3, 3, 0, tzinfo=BST))  # past half way (the reply) and 60 % (the check)
+    mails = {m["Subject"].split(":")[0]: m.get_content() for m in outbox(tmp_path) if m["To"] == "cait.ds@hackney.example.org"}
+    assert "Answer the meeting invitation in your calendar" in mails["No reply yet to the strategy discussion invitation"]
+    body = mails["Records check before the strategy discussion"]
+    link = next(line for line in body.splitlines() if "/respond/" in line)
+    url = bot.server.make_url(link[link.index("/respond/"):])
+    page = await (await bot.http.get(url)).text()
+    assert "records check" in page and "value='nothing_known'" in page
+    assert (await bot.http.post(url, data={})).status == 400  # nothing chosen: the form again
+    answer = await bot.http.post(url, data={"record_check": "nothing_known"})
+    assert answer.status == 200 and "records check on CR-555 is recorded" in await answer.text()
+    async with bot.services.uow() as uow:
+        assert next(i for i in (await uow.discussions.get(discussion_id)).invitations if i.id == police.id).record_check == "nothing_known"
+
+
 async def test_a_satisfied_obligation_is_not_chased(bot, tmp_path):
     discussion_id = await seed(bot)
     async with bot.services.uow() as uow:
