@@ -590,22 +590,27 @@ async def test_the_record_is_finalised_only_from_its_last_card_and_record_button
                                   "there is no record to write.")
 
 
+async def opened_record(bot, *, child=CHILD, ended_at=datetime(2027, 5, 28, 14, 55, tzinfo=timezone.utc)) -> Chair:
+    """Convened in the chair's personal chat for 14:00 on Friday 28 May 2027, its record opened at `ended_at`."""
+    chair = Chair(bot)
+    await convene(chair, child=child, concern={"concerns": "physical_abuse", "received_time": "10:00"},
+                  when={"slot": "other", "other_date": "2027-05-28", "other_time": "14:00"})
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    bot.services.clock.set(ended_at)
+    [opened] = [a for a in await chair.say("record") if a.get("attachments")]
+    chair.card = opened["attachments"][0]["content"]
+    if "1 of 10" not in texts_of(chair.card):
+        chair.card = await chair.press("discussion.open", keep_inputs=False)
+    return chair
+
+
 async def test_the_record_starts_with_the_other_children_named_when_convening(bot):
     """A trial: siblings typed in the wizard had to be typed again in the record's household step."""
     from .chair import inputs_of
     from .test_durable_effects import walk_to
 
-    chair = Chair(bot)
-    await convene(chair, child={**CHILD, "other_children": "CD 02/04/2017\nEF 30/11/2019"},
-                  concern={"concerns": "physical_abuse", "received_time": "10:00"},
-                  when={"slot": "other", "other_date": "2027-05-28", "other_time": "14:00"})
-    await chair.press("convene.confirm")
-    await bot.services.drain()
-    bot.services.clock.set(datetime(2027, 5, 28, 14, 55, tzinfo=timezone.utc))
-    [opened] = [a for a in await chair.say("record") if a.get("attachments")]
-    chair.card = opened["attachments"][0]["content"]
-    if "1 of 10" not in texts_of(chair.card):
-        chair.card = await chair.press("discussion.open", keep_inputs=False)
+    chair = await opened_record(bot, child={**CHILD, "other_children": "CD 02/04/2017\nEF 30/11/2019"})
     card = await walk_to(chair, "2 of 10")
     assert inputs_of(card)["other_children"] == "CD (born 02/04/2017)\nEF (born 30/11/2019)"
 
@@ -615,33 +620,15 @@ async def test_an_unborn_childs_record_is_not_sent_to_the_education_welfare_serv
     from .chair import inputs_of
     from .test_durable_effects import walk_to
 
-    chair = Chair(bot)
-    await convene(chair, child={"case_reference": "CR-104233", "initials": "AB", "unborn": "true"},
-                  concern={"concerns": "physical_abuse", "received_time": "10:00"},
-                  when={"slot": "other", "other_date": "2027-05-28", "other_time": "14:00"})
-    await chair.press("convene.confirm")
-    await bot.services.drain()
-    bot.services.clock.set(datetime(2027, 5, 28, 14, 55, tzinfo=timezone.utc))
-    [opened] = [a for a in await chair.say("record") if a.get("attachments")]
-    chair.card = opened["attachments"][0]["content"]
-    if "1 of 10" not in texts_of(chair.card):
-        chair.card = await chair.press("discussion.open", keep_inputs=False)
+    chair = await opened_record(bot, child={"case_reference": "CR-104233", "initials": "AB", "unborn": "true"})
     card = await walk_to(chair, "9 of 10")
     distribution = inputs_of(card)["distribution"]
     assert "Child's GP" in distribution and "Education Welfare Service" not in distribution
 
 
 async def test_a_record_typed_days_later_counts_an_actions_timescale_from_the_discussion(bot):
-    chair = Chair(bot)
-    await convene(chair, concern={"concerns": "physical_abuse", "received_time": "10:00"},
-                  when={"slot": "other", "other_date": "2027-05-28", "other_time": "14:00"})  # a Friday
-    await chair.press("convene.confirm")
-    await bot.services.drain()
-    bot.services.clock.set(datetime(2027, 6, 1, 9, 30, tzinfo=timezone.utc))  # Tuesday; Monday 31/05 was a bank holiday
-    [opened] = [a for a in await chair.say("record") if a.get("attachments")]
-    chair.card = opened["attachments"][0]["content"]
-    if "1 of 10" not in texts_of(chair.card):
-        chair.card = await chair.press("discussion.open", keep_inputs=False)
+    # Held on the Friday, recorded on the Tuesday: Monday 31/05 was a bank holiday.
+    chair = await opened_record(bot, ended_at=datetime(2027, 6, 1, 9, 30, tzinfo=timezone.utc))
     from .test_durable_effects import walk_to
 
     await walk_to(chair, "8 of 10")
