@@ -75,7 +75,7 @@ class RecordFlow:
     def _missing(self, discussion, record: dict) -> list[str]:
         """The required parts still empty, however the card was reached: the last check before finalising."""
         required = self._required(discussion)
-        return [label.split(":")[0] for step, fields in recording.TEXT_FIELDS.items() for field, label in fields
+        return [recording.part_named(label) for step, fields in recording.TEXT_FIELDS.items() for field, label in fields
                 if field in required and not str((record.get(step) or {}).get(field) or "").strip()]
 
     def _required(self, discussion) -> set[str]:

@@ -47,13 +47,18 @@ _WORKING_DAYS = re.compile(r"^\s*(\d{1,2})\s*(working days?|wd)\s*$", re.IGNOREC
 Errors = dict[str, str]
 
 
+def part_named(label: str) -> str:
+    """A record box's part in words: "Threshold: impact on the child" is the impact, not "Threshold" (a walk)."""
+    part = label.split(":")[-1].strip()
+    return part[0].upper() + part[1:]
+
+
 def parse_text_step(step: str, values: dict, *, required: set[str]) -> tuple[dict, Errors]:
     clean, errors = {}, {}
     for field, label in TEXT_FIELDS[step]:
         clean[field] = text(values, field)
         if field in required and not clean[field]:
-            part = label.split(":")[-1].strip()  # "Threshold: impact on the child": the impact, not "Threshold" (a walk)
-            errors[field] = f"{part[0].upper()}{part[1:]} is part of the record: fill it in (or write 'none known')."
+            errors[field] = f"{part_named(label)} is part of the record: fill it in (or write 'none known')."
         elif len(clean[field]) > 4000:
             errors[field] = "Keep each answer under 4,000 characters."
     return clean, errors
