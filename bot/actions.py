@@ -89,8 +89,8 @@ class ActionsFlow:
             by = recording.uk_date(str(data.get("by") or ""), today=today)
             if by is None:
                 return await self._card_with_note(turn_context, data, "⚠ Choose the date it will be done by.")
-            if by < today:  # as a reply in the thread is told (recording.parse_report)
-                return await self._card_with_note(turn_context, data, f"⚠ {by:%d/%m/%Y} has passed: choose the date it will be done by.")
+            if problem := recording.date_problem(by, today=today):  # as a reply in the thread is told (recording.parse_report)
+                return await self._card_with_note(turn_context, data, f"⚠ {problem}")
             report["by"] = by.isoformat()
         if status == "not_required":
             reason = str(data.get("reason") or "").strip()
@@ -252,8 +252,8 @@ class ActionsFlow:
             return False
         if isinstance(parsed, str):
             await turn_context.send_activity(MessageFactory.text(parsed))
-        elif "update" in parsed:
-            await turn_context.send_activity(MessageFactory.text(await self._information_update(turn_context, discussion, parsed["update"])))
+        elif "update" in parsed and (said := await self._information_update(turn_context, discussion, parsed["update"])):
+            await turn_context.send_activity(MessageFactory.text(said))
         return True
 
     async def _information_update(self, turn_context, discussion, update: str) -> str:
@@ -281,8 +281,8 @@ class ActionsFlow:
         async with self.s.uow() as uow:
             stored = await uow.discussions.get(discussion.id, load=(), for_update=True)  # held: a redelivery waits, then finds it
             record = dict(stored.record or {})
-            if any(u.get("delivery") == delivery_id for u in record.get("updates", [])):  # Teams retried: kept once
-                return thanks + "."
+            if any(u.get("delivery") == delivery_id for u in record.get("updates", [])):  # Teams retried: kept and answered once
+                return ""
             owed = [o for o in await uow.obligations.for_discussion(discussion.id)
                     if o.kind == "information_update" and o.state == "open" and o.owner_agency in agencies]
             for obligation in owed:

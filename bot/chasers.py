@@ -151,8 +151,10 @@ class Chaser:
         stand_in = person is None and step.recipient == "owner" and obligation.kind == "action"
         if stand_in:  # an owner typed without an email, in an agency with no lead in the directory: the chair passes it on
             person = self._recipient("chair", obligation, discussion)
-        if person is None:  # nobody in that role (no agency lead in the directory): next rung
-            log.warning("obligation %s: nobody to chase as %s; moving up the ladder", obligation.key, step.recipient)
+        if person is not None and step.stage in ESCALATED_AS and person.is_(self._chased_owner(obligation, discussion)):
+            person = None  # the owner, chased already on the day (a re-walk: the lead who owns it was "escalated" to)
+        if person is None:  # nobody (new) in that role (no agency lead in the directory): next rung
+            log.info("obligation %s: nobody new to chase as %s; moving up the ladder", obligation.key, step.recipient)
             obligation.escalation_level += 1
             obligation.next_attempt_at = now
             return None
@@ -174,7 +176,7 @@ class Chaser:
             return stages, following
         steps = chasing.ladder(due_at=obligation.due_at, created_at=obligation.created_at, calendar=self.s.calendar,
                                rules=self.s.profile.chasing, kind=obligation.kind)
-        owner = self._recipient("owner", obligation, discussion) or self._recipient("chair", obligation, discussion)
+        owner = self._chased_owner(obligation, discussion)
         for above in steps[following:]:
             if above.stage not in ESCALATED_AS:
                 break
@@ -240,6 +242,15 @@ class Chaser:
         return False
 
     # ---- who ---------------------------------------------------------------------------------
+    def _chased_owner(self, obligation, discussion) -> Person | None:
+        """Who the reminder and the chase on the day went to (the chair when nobody else can be reached);
+        None for what has no such rung (the quorum warning is the chair's first word of it)."""
+        steps = chasing.ladder(due_at=obligation.due_at, created_at=obligation.created_at, calendar=self.s.calendar,
+                               rules=self.s.profile.chasing, kind=obligation.kind)
+        if not any(s.recipient == "owner" for s in steps):
+            return None
+        return self._recipient("owner", obligation, discussion) or self._recipient("chair", obligation, discussion)
+
     def _recipient(self, role: str, obligation, discussion) -> Person | None:
         chair = chair_of(discussion, self.s.directory)
         if role == "chair":

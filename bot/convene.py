@@ -11,6 +11,7 @@ from botbuilder.core import MessageFactory, TurnContext
 from cards import discussion as discussion_cards
 from cards.elements import input_ids, refreshing
 from cards import wizard as cards
+from cards.words import subject
 from protocol import Facts, assess, met_out_of_hours
 from scheduling.slots import propose_slots
 from storage.models import Discussion
@@ -74,9 +75,11 @@ class ConveneFlow:
             await turn_context.send_activity(MessageFactory.text("You have a strategy discussion draft in progress: carry on "
                                                                  "where you stopped, or cancel it to start again."))
         elif elsewhere:  # a new post in a channel is a thread of its own: say where the other draft went on
+            # Which cases, only to the chair alone: a channel's members are not those of the other chats (the hostile trial).
+            which = f" ({', '.join(elsewhere)})" if personal_chat(turn_context) else ""
             await turn_context.send_activity(MessageFactory.text(
                 f"This is a new draft. You also have {'a draft' if len(elsewhere) == 1 else 'drafts'} in progress in another "
-                f"chat or thread ({', '.join(elsewhere)}): type `strategy` there to carry on with it, or cancel it."))
+                f"chat or thread{which}: type `strategy` there to carry on with it, or cancel it."))
         response = await turn_context.send_activity(card_activity(card))
         async with self.s.uow() as uow:
             stored = await uow.discussions.get(draft.id)
@@ -233,7 +236,8 @@ class ConveneFlow:
             assessment = {**assessment, "deadline": held_by.isoformat(), "target": None,
                           "convened_by": "Emergency Duty Team" if met_out_of_hours(held_by, calendar) else "day team",
                           "deadline_rule": {"rule": "review", "source": "agreed at the discussion",
-                                            "text": f"the review was agreed at the last discussion for {calendar.local(agreed_at):%H:%M %a %d %b}"}}
+                                            "text": f"the review was agreed at the last discussion for {calendar.local(agreed_at):%H:%M %a} "
+                                                    f"{calendar.local(agreed_at).day} {calendar.local(agreed_at):%b}"}}
         discussion.facts, discussion.assessment = facts, assessment
         discussion.deadline = datetime.fromisoformat(assessment["deadline"])
         rows = wizard.invitee_rows(assessment, self.s.directory, in_hours=not self._meets_out_of_hours(discussion),
@@ -303,7 +307,13 @@ class ConveneFlow:
     async def _link(self, uow, discussion: Discussion, now: datetime, *, review: bool) -> dict:
         """A new draft started from this discussion: for child-on-child, the other child's separate
         discussion (the concern filled in); for a review discussion, the same child and concern too."""
-        started = await uow.discussions.draft_started_from(discussion.id)
+        if discussion.status not in (("recorded",) if review else ("convened", "recording", "recorded")):
+            # An old card's button (the hostile trial started a review of a cancelled discussion): nothing to start from.
+            return cards.message_card("Not started", f"{subject(discussion.case_reference, discussion.child_initials)}: "
+                                      + ("a review follows a discussion whose record is finalised." if review
+                                         else "the other child's discussion follows one that is convened."))
+        started = next((d for d in await uow.discussions.drafts_started_from(discussion.id)
+                        if bool((d.draft or {}).get("review")) == review), None)  # a review's, or the other child's: not each other's
         if started is not None:  # a double-click's second press, or the button pressed again later: that draft
             return self.step_card(started, now)
         concern = (discussion.draft or {}).get("concern") or {}

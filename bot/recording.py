@@ -3,7 +3,7 @@ obligations a finalised record creates. Pure: values in, clean values, errors an
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from protocol.vocabulary import AGENCIES, S47_DECISIONS
 from storage.directory import is_email
@@ -145,6 +145,8 @@ def parse_action(values: dict, *, children: list[str], start: datetime, calendar
     elif due < start:
         errors["action_due"] = ("That date has passed." if calendar.local(start).date() == calendar.local(now).date()
                                 else f"That date is before the discussion ({calendar.local(start):%d/%m/%Y}).")
+    elif due > now + FURTHEST:
+        errors["action_due"] = "That is more than a year away: give the date agreed."
     if errors:
         return None, errors
     notes = [note for note in (not_a_working_day(due, calendar), "already passed: overdue from the start" if due < now else None) if note]
@@ -293,6 +295,18 @@ REPORT_EXAMPLES = ("A2 done · A3 by 14/12 · A4 not required: child moved out o
 _REPORT = re.compile(r"^\s*a(\d{1,3})\s+(.+?)\s*$", re.IGNORECASE | re.DOTALL)
 
 
+FURTHEST = timedelta(days=366)  # a date further off is a slip (01/01/9999 stopped the chasing, the hostile trial)
+
+
+def date_problem(day: date, *, today: date) -> str | None:
+    """What is wrong with a date something will be done by: passed, or more than a year away."""
+    if day < today:
+        return f"{day:%d/%m/%Y} has passed: give the date it will be done by."
+    if day > today + FURTHEST:
+        return f"{day:%d/%m/%Y} is more than a year away: give the date it will really be done by."
+    return None
+
+
 def parse_report(message: str, *, today: date) -> dict | str:
     """An agency's reply in the thread, as {action, status, ...}; or the help text when unclear."""
     message = message.strip()
@@ -311,8 +325,8 @@ def parse_report(message: str, *, today: date) -> dict | str:
         day = uk_date(rest[3:], today=today)
         if day is None:
             return f"I couldn't read that date. Write it the UK way, e.g. `A{number} by 14/12` or `A{number} by 14/12/2026`."
-        if day < today:
-            return f"{day:%d/%m/%Y} has passed: give the date it will be done by."
+        if problem := date_problem(day, today=today):
+            return problem
         return {"action": number, "status": "will_complete_by", "by": day.isoformat()}
     if lowered.startswith("not required"):
         reason = rest[len("not required"):].lstrip(" :-–").strip()

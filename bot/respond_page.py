@@ -157,8 +157,8 @@ class RespondPage:
             if by is None:
                 return ("That date could not be read: write it day first, e.g. 14/12/2026." if written
                         else "Give the date it will be done by (DD/MM/YYYY).")
-            if by < today:
-                return f"{by:%d/%m/%Y} has passed: give the date it will be done by."
+            if problem := recording.date_problem(by, today=today):
+                return problem
             return {"action": action.number, "status": status, "by": by.isoformat()}
         if status == "not_required":
             reason = str(form.get("reason", "")).strip()

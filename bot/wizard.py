@@ -91,10 +91,10 @@ def text(values: dict, name: str) -> str:
 def uk_date(value: str, *, today: date | None = None) -> date | None:
     """A date as the card's date picker sends it (2017-04-02) or as people write it in the UK, day
     first (02/04/2017, 2/4/2017, 02-04-2017): read one way everywhere. With `today` (a due date), a
-    two-digit year is this century and a day and month alone mean the nearest such date: ahead, or
-    up to half a year back (then the caller says it has passed: a walk found 01/12 typed on 2 December
-    taken as a year away, and the chasing with it); without `today` (a birth, a meeting), the year must
-    be written in full."""
+    two-digit year is this century and a day and month alone mean the nearest such date, last year's,
+    this year's or next (one gone is then said to have passed: walks found 01/12 typed on 2 December,
+    and 31/12 on 8 January, taken as a year away, and the chasing with them); without `today` (a
+    birth, a meeting), the year must be written in full."""
     value = value.strip()
     try:
         return date.fromisoformat(value)
@@ -105,13 +105,16 @@ def uk_date(value: str, *, today: date | None = None) -> date | None:
     if not match:
         return None
     day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
-    try:
-        if year:
-            return date(int(year) + (2000 if len(year) == 2 else 0), month, day)
-        candidate = date(today.year, month, day)
-        return candidate if candidate >= today - timedelta(days=183) else date(today.year + 1, month, day)
-    except ValueError:
+    years = [int(year) + (2000 if len(year) == 2 else 0)] if year else [today.year - 1, today.year, today.year + 1]
+    candidates = []
+    for each in years:
+        try:
+            candidates.append(date(each, month, day))
+        except ValueError:  # 31/02, or 29/02 in a year without it
+            pass
+    if not candidates:
         return None
+    return min(candidates, key=lambda c: (abs((c - today).days), c < today)) if today else candidates[0]
 
 
 def time_of_day(value: str) -> time | None:

@@ -83,11 +83,11 @@ class DiscussionRepository:
                  .order_by(Discussion.created_at.desc()).limit(limit))
         return list((await self.session.execute(query)).scalars())
 
-    async def draft_started_from(self, discussion_id: str) -> Discussion | None:
-        """An unfinished draft started from this discussion (a review, or the other child's)."""
+    async def drafts_started_from(self, discussion_id: str) -> list[Discussion]:
+        """The unfinished drafts started from this discussion (a review, the other child's), newest first."""
         query = (select(Discussion).where(Discussion.linked_discussion_id == discussion_id, Discussion.status == "draft")
-                 .order_by(Discussion.created_at.desc()).limit(1))
-        return (await self.session.execute(query)).scalar_one_or_none()
+                 .order_by(Discussion.created_at.desc()))
+        return list((await self.session.execute(query)).scalars())
 
     async def open_draft(self, *, chair_aad_id: str, conversation_id: str) -> Discussion | None:
         """The chair's unfinished draft in this conversation: /strategy again resumes it."""

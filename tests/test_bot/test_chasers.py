@@ -135,6 +135,23 @@ async def test_one_person_in_several_roles_up_the_ladder_is_told_once_in_all_of_
         await stop_bot(running)
 
 
+async def test_an_owner_who_is_their_agencys_lead_is_not_escalated_to_as_lead(tmp_path, clock):
+    """A re-walk: the DS who owns the action and leads the police was chased on the day, then sent
+    "escalated to you as agency lead" of the same thing; nobody new heard until the chair, a day later."""
+    clock.set(FRIDAY_1630)
+    running = await start_bot(make_settings(tmp_path, contacts_file=ROOT / "storage" / "directories" / "playground.yaml"), clock)
+    try:
+        discussion_id = await seed(running, police_email="priya.shah@police.example.org",
+                                   police_aad="00000000-0000-0000-0000-0000000000022",  # playground.yaml: the police lead
+                                   actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST))])
+        for day in (1, 2, 3, 4, 7):
+            await sweep_at(running, datetime(2027, 6, day, 13, 0, tzinfo=BST))
+            await running.services.drain()
+        assert [c[0] for c in await chases(running, discussion_id, "action")] == ["due", "escalate_chair", "escalate_manager"]
+    finally:
+        await stop_bot(running)
+
+
 async def test_the_chairs_own_clock_goes_up_to_the_manager_and_never_back_to_the_chair_as_chair(bot, tmp_path):
     """A procedures expert's trial: a clock the chair owns (the ICPC) went owner (the chair), social
     care's lead, the chair again "as chair", then the lead again "as manager"."""

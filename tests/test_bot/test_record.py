@@ -250,8 +250,11 @@ async def test_agencies_report_back_by_button_and_by_reply(bot, recorded):
     # Teams delivers the same update again (a retry, a walk found it kept twice): kept once, the chair told once.
     update = activities.channel_mention(bot.connector.url, "update Social media checks done", aad_id=POLICE["aad_id"],
                                         user_id=POLICE["user_id"], name=POLICE["name"])
+    before = len(bot.connector.sent)
     assert [(await bot.post(update)).status for _ in range(2)] == [201, 201]
     await bot.services.drain()
+    thanks = [a for a in bot.connector.sent[before:] if (a.get("text") or "").startswith("Thank you")]
+    assert len(thanks) == 1  # answered once too (a re-walk saw a second, different, thank-you)
     async with bot.services.uow() as uow:
         kept = (await uow.discussions.get(chair.discussion_id)).record["updates"]
         told = [e for e in await uow.effects.for_discussion(chair.discussion_id) if e.key.endswith(":update-to-chair")]
@@ -421,7 +424,7 @@ async def test_will_be_done_by_a_date_that_has_passed_is_refused_on_the_card_as_
     yesterday = (clock.now() - timedelta(days=1)).date()
     card = await chair.press("action.will_complete_by", {"action_id": actions[2], "by": yesterday.isoformat()}, keep_inputs=False,
                              as_person=HEALTH)
-    assert f"⚠ {yesterday:%d/%m/%Y} has passed: choose the date it will be done by." in texts_of(card)
+    assert f"⚠ {yesterday:%d/%m/%Y} has passed: give the date it will be done by." in texts_of(card)
     async with bot.services.uow() as uow:
         _, a2 = await uow.discussions.with_action(discussion_id=chair.discussion_id, number=2)
     assert a2.status == "open"

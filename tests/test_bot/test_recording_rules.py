@@ -124,8 +124,10 @@ def test_a_day_and_month_alone_mean_the_nearest_such_date_so_one_just_gone_is_sa
     today = date(2026, 11, 23)
     assert recording.uk_date("23/11", today=today) == date(2026, 11, 23)
     assert recording.uk_date("22/11", today=today) == date(2026, 11, 22)  # yesterday, not next year
-    assert recording.uk_date("24/5", today=today) == date(2026, 5, 24)  # half a year back, just
-    assert recording.uk_date("22/5", today=today) == date(2027, 5, 22)  # further back than half a year: the one ahead
+    assert recording.uk_date("22/5", today=today) == date(2027, 5, 22)  # 180 days ahead is nearer than 185 back
+    assert recording.uk_date("31/12", today=date(2027, 1, 8)) == date(2026, 12, 31)  # across New Year: last year's (a re-walk)
+    assert recording.uk_date("3/1", today=date(2026, 12, 30)) == date(2027, 1, 3)
+    assert recording.uk_date("29/2", today=date(2027, 6, 1)) == date(2028, 2, 29)  # the nearest year that has one
     assert recording.uk_date("14/12", today=today) == date(2026, 12, 14)
     assert recording.parse_report("A2 by 22/11", today=today) == "22/11/2026 has passed: give the date it will be done by."
 
