@@ -563,7 +563,7 @@ def test_a_reason_beginning_with_x_keeps_its_x():
 
 # equivalent: bot.recording.x_parse_attendance__mutmut_13 `endance") or "XXXX"` -- "" -> "XXXX" for an unmarked row: neither is an
 #   attendance word, so both get "Mark attended, apologies or no response."
-# equivalent: bot.recording.x_parse_action__mutmut_80 `=calendar) if (due_text) or True else None` -- parsing an empty due date as well: parse_due("") is None,
+# equivalent: bot.recording.x_parse_action__mutmut_82 `=calendar) if (due_text) or True else None` -- parsing an empty due date as well: parse_due("") is None,
 #   the same as not parsing it
 # equivalent: bot.recording.x_default_distribution__mutmut_3 `mail") or "").upper()` -- lower() -> upper(): either folds case, and the
 #   fold is used only to see an address twice
@@ -614,3 +614,29 @@ def test_every_profiles_clocks_are_owed_after_a_section_47_discussion_with_their
     assert expected and set(expected) <= set(owed), (name, sorted(owed))
     for clock, days in expected.items():  # starts the same day either way: the referral and the discussion are both 14 Dec
         assert owed[clock]["due_at"].date() == _working_days_after(date(2026, 12, 14), days), (name, clock)
+
+
+def test_a_part_required_only_out_of_hours_is_required_by_when_the_discussion_is_held():
+    from protocol import Facts
+    from protocol.conditions import required_parts
+    from protocol.profile import Condition, RecordRules, RequiredWhen
+
+    rules = RecordRules(required=(), required_when=(RequiredWhen(field="interpreter", when=Condition(out_of_hours=True), source="x"),))
+    facts = Facts(received_at="2026-11-23T10:00:00+00:00")
+    assert required_parts(rules, facts, out_of_hours=True) == {"interpreter"}
+    assert required_parts(rules, facts, out_of_hours=False) == set()
+
+
+def test_a_due_time_that_is_this_very_moment_has_not_passed_and_the_first_action_is_a1():
+    close = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)  # the close of the working day it is due
+    action, errors = recording.parse_action({**ACTION, "action_due": "23/11/2026"}, children=["AB"], start=close, now=close,
+                                            calendar=LONDON_CALENDAR)
+    assert errors == {} and "due_note" not in action
+    assert [a["number"] for a in recording.with_action({"actions": []}, action)["actions"]] == [1]
+    assert recording.parse_report("A2 done Please", today=TODAY) == {"action": 2, "status": "completed"}
+
+
+# equivalent: bot.recording.x_parse_action__mutmut_82 `if (due_text) or True else` -- parse_due("") reads no date: None, as when it is not called
+# equivalent: bot.recording.x_without_action__mutmut_36 `(a["number"] >= number)} for` -- the others never include `number` itself: >= and > agree
+# equivalent: bot.recording.x_without_action__mutmut_42 `editing - (editing >= number)` -- the action being edited is out of the list, so never the one removed: >= and > agree
+# equivalent: bot.recording.x_parse_report__mutmut_29 `(?:PLEASE|THANKS|THANK YOU)` -- matched ignoring case: the same words

@@ -377,12 +377,12 @@ def test_an_invitation_from_before_records_checks_existed_shows_nothing_chosen()
 # equivalent: cards.discussion.x__change_meeting__mutmut_215 `ncel_reason", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.discussion.x__change_meeting__mutmut_217 `ncel_reason", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.discussion.x_rsvp_card__mutmut_6 `ecord_check", None)` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x_chair_card__mutmut_55 `al_seconds() / 60)} min)" if` -- int(seconds / 60) and int(seconds // 60) are the same whole minutes for a meeting that ends after it starts
-# equivalent: cards.discussion.x_chair_card__mutmut_175 `ecord_check', None), 'records ch` -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
-# equivalent: cards.discussion.x_chair_card__mutmut_181 `cord_check', 'XXnoneXX'), 'records c` -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
-# equivalent: cards.discussion.x_chair_card__mutmut_182 `cord_check', 'NONE'), 'records c` -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
-# equivalent: cards.discussion.x_chair_card__mutmut_203 `et("updates", None)` -- a record without updates: None, like [], is falsy and shows no updates section
-# equivalent: cards.discussion.x_chair_card__mutmut_205 `et("updates", )` -- a record without updates: None, like [], is falsy and shows no updates section
+# equivalent: cards.discussion.x_chair_card__mutmut_57 `al_seconds() / 60)} min)" if` -- int(seconds / 60) and int(seconds // 60) are the same whole minutes for a meeting that ends after it starts
+# equivalent: cards.discussion.x_chair_card__mutmut_181 `ecord_check', None), 'records ch` -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
+# equivalent: cards.discussion.x_chair_card__mutmut_187 `cord_check', 'XXnoneXX'), 'records c` -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
+# equivalent: cards.discussion.x_chair_card__mutmut_188 `cord_check', 'NONE'), 'records c` -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
+# equivalent: cards.discussion.x_chair_card__mutmut_209 `et("updates", None)` -- a record without updates: None, like [], is falsy and shows no updates section
+# equivalent: cards.discussion.x_chair_card__mutmut_211 `et("updates", )` -- a record without updates: None, like [], is falsy and shows no updates section
 
 
 def test_when_the_directory_has_nobody_else_the_chair_is_told_so_in_a_sentence_that_reads():
@@ -420,3 +420,11 @@ def test_a_meeting_set_or_moved_to_a_day_the_offices_are_closed_says_so_on_the_c
                                        next_contacts={}, meeting_closed="a bank holiday (Boxing Day)")
     assert [line for line in lines(card) if line.startswith("**Meeting")][0].endswith("(⚠ a bank holiday (Boxing Day), not a working day)")
     assert not [line for line in lines(chair(discussion(invitation("police", "accepted")))) if "not a working day" in line]
+
+
+def test_the_chairs_card_counts_a_confirmed_paediatrician_as_the_health_in_the_quorum_where_the_profile_does():
+    invitations = (invitation("police", "accepted"), invitation("paediatrician", "accepted"))
+    card = discussion_cards.chair_card(discussion(*invitations), now=NOW, quorum=QUORUM, provider_sends=True, next_contacts={},
+                                       counts_as={"paediatrician": "health"})
+    assert facts_of(card)["Health"] == "✓ confirmed"
+    assert facts_of(chair(discussion(*invitations)))["Health"] != "✓ confirmed"

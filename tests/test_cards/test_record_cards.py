@@ -422,21 +422,21 @@ def test_a_record_as_first_started_draws_every_step_with_version_0_and_empty_box
 # equivalent: cards.record.x_step_card__mutmut_355 `cision_kind", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.record.x_step_card__mutmut_378 `n_reasoning", None), multiline=T` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.record.x_step_card__mutmut_380 `n_reasoning", ), multiline=T` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_518 `action_what", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_520 `action_what", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_543 `tion_agency", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_545 `tion_agency", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_566 `ction_owner", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_568 `ction_owner", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_589 `ction_email", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_591 `ction_email", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_612 `"action_due", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_614 `"action_due", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_672 `istribution", None)), multiline=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_674 `istribution", )), multiline=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_717 `.get("venue", None)})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_719 `.get("venue", )})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_711 `t("next") or "XXXX")[11:16],` -- no next discussion: "XXXX"[11:16], like ""[11:16], is the empty time
+# equivalent: cards.record.x_step_card__mutmut_526 `action_what", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_528 `action_what", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_551 `tion_agency", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_553 `tion_agency", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_574 `ction_owner", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_576 `ction_owner", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_597 `ction_email", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_599 `ction_email", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_620 `"action_due", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_622 `"action_due", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_680 `istribution", None)), multiline=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_682 `istribution", )), multiline=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_725 `.get("venue", None)})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_727 `.get("venue", )})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_719 `t("next") or "XXXX")[11:16],` -- no next discussion: "XXXX"[11:16], like ""[11:16], is the empty time
 
 
 def test_the_state_a_card_was_drawn_from_is_in_utc_whatever_the_servers_zone(monkeypatch):

@@ -399,8 +399,10 @@ def test_the_confirm_step_says_a_meeting_on_a_day_the_offices_are_closed_is_one(
 
 def test_a_deadline_already_passed_is_said_when_the_concern_is_entered():
     late = cards.assessment_block(assessment(deadline="2026-11-23T09:00:00+00:00"), now=NOW)
-    assert [b["text"] for b in late if b["type"] == "TextBlock"][1] == (
-        "⚠ This deadline has already passed: convene as soon as you can, and record why it was missed.")
+    warning = [b for b in late if b["type"] == "TextBlock"][1]
+    assert (warning["text"], warning["color"]) == (
+        "⚠ This deadline has already passed: convene as soon as you can, and record why it was missed.", "Attention")
+    assert not [b for b in cards.assessment_block(assessment(deadline=NOW.isoformat()), now=NOW) if "already passed" in str(b)]
     assert not [b for b in cards.assessment_block(assessment(), now=NOW) if "already passed" in str(b)]
 
 
@@ -576,7 +578,7 @@ def test_a_departure_without_a_reason_yet_shows_no_made_up_reason():
 # equivalent: cards.wizard.x_when_card__mutmut_113 `d.get("slot", None), expanded=Tr` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
 # equivalent: cards.wizard.x_when_card__mutmut_115 `d.get("slot", ), expanded=Tr` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
 # equivalent: cards.wizard.x_when_card__mutmut_118 `.get("slot", "XXXX"), expanded=T` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
-# equivalent: cards.wizard.x_assessment_block__mutmut_119 `plies_when", "XXXX").startswith(` -- a clock without applies_when: "XXXX", like "", does not start with "before the discussion"
+# equivalent: cards.wizard.x_assessment_block__mutmut_131 `plies_when", "XXXX").startswith(` -- a clock without applies_when: "XXXX", like "", does not start with "before the discussion"
 
 
 def test_another_child_saved_without_a_date_of_birth_comes_back_as_just_the_initials():
