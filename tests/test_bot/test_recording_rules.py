@@ -640,3 +640,14 @@ def test_a_due_time_that_is_this_very_moment_has_not_passed_and_the_first_action
 # equivalent: bot.recording.x_without_action__mutmut_36 `(a["number"] >= number)} for` -- the others never include `number` itself: >= and > agree
 # equivalent: bot.recording.x_without_action__mutmut_42 `editing - (editing >= number)` -- the action being edited is out of the list, so never the one removed: >= and > agree
 # equivalent: bot.recording.x_parse_report__mutmut_29 `(?:PLEASE|THANKS|THANK YOU)` -- matched ignoring case: the same words
+
+
+def test_a_date_more_than_a_year_away_is_refused_a_year_and_a_day_is_not():
+    """The hostile re-check: 01/01/9999 was taken, and the chasing with it."""
+    assert recording.parse_report("A2 by 24/11/2027", today=TODAY) == {"action": 2, "status": "will_complete_by", "by": "2027-11-24"}
+    assert recording.parse_report("A2 by 25/11/2027", today=TODAY) == (
+        "25/11/2027 is more than a year away: give the date it will really be done by.")
+    close = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)
+    assert recording.parse_action({**ACTION, "action_due": "24/11/2027"}, children=["AB"], start=close, calendar=LONDON_CALENDAR)[1] == {}
+    assert recording.parse_action({**ACTION, "action_due": "25/11/2027"}, children=["AB"], start=close, calendar=LONDON_CALENDAR) == (
+        None, {"action_due": "That is more than a year away: give the date agreed."})
