@@ -151,20 +151,24 @@ class Chaser:
         stand_in = person is None and step.recipient == "owner" and obligation.kind == "action"
         if stand_in:  # an owner typed without an email, in an agency with no lead in the directory: the chair passes it on
             person = self._recipient("chair", obligation, discussion)
-        if person is not None and step.stage in ESCALATED_AS and person.is_(self._chased_owner(obligation, discussion)):
+        # An escalation is weighed against the whole ladder: worked out once here, for both uses below.
+        steps = self._ladder(obligation) if step.stage in ESCALATED_AS else []
+        owner = self._chased_owner(steps, obligation, discussion)
+        if person is not None and person.is_(owner):
             person = None  # the owner, chased already on the day (a re-walk: the lead who owns it was "escalated" to)
         if person is None:  # nobody (new) in that role (no agency lead in the directory): next rung
             log.info("obligation %s: nobody new to chase as %s; moving up the ladder", obligation.key, step.recipient)
             obligation.escalation_level += 1
             obligation.next_attempt_at = now
             return None
-        stages, obligation.escalation_level = self._theirs_too(level, step, person, obligation, discussion)
+        stages, obligation.escalation_level = self._theirs_too(level, step, person, obligation, discussion, steps, owner)
         chase = self._chase(person, step, obligation, discussion, now, stages, stand_in=stand_in)
         obligation.attempts += 1
         obligation.last_attempt_at, obligation.next_attempt_at = now, self._next_look(obligation, now)
         return chase
 
-    def _theirs_too(self, level: int, step, person: Person, obligation, discussion) -> tuple[list[str], int]:
+    def _theirs_too(self, level: int, step, person: Person, obligation, discussion, steps: list,
+                    owner: Person | None) -> tuple[list[str], int]:
         """The escalations this chase stands for, and the ladder's next rung after them. Where the next
         rungs up fall to the same person (the agency lead who also chairs, and is the chair's manager),
         they are told once, in all those roles, not once a day in each: a trial found one person sent
@@ -172,12 +176,7 @@ class Chaser:
         discussion's own clocks: "escalated to you as chair" of what they were chased for), or that has
         nobody in its role, is passed, as the sweep would pass it."""
         stages, following = [step.stage], level + 1
-        if step.stage not in ESCALATED_AS:
-            return stages, following
-        steps = chasing.ladder(due_at=obligation.due_at, created_at=obligation.created_at, calendar=self.s.calendar,
-                               rules=self.s.profile.chasing, kind=obligation.kind)
-        owner = self._chased_owner(obligation, discussion)
-        for above in steps[following:]:
+        for above in steps[following:]:  # `steps` is empty unless this chase is an escalation
             if above.stage not in ESCALATED_AS:
                 break
             someone = self._recipient(above.recipient, obligation, discussion)
@@ -242,11 +241,13 @@ class Chaser:
         return False
 
     # ---- who ---------------------------------------------------------------------------------
-    def _chased_owner(self, obligation, discussion) -> Person | None:
+    def _ladder(self, obligation) -> list:
+        return chasing.ladder(due_at=obligation.due_at, created_at=obligation.created_at, calendar=self.s.calendar,
+                              rules=self.s.profile.chasing, kind=obligation.kind)
+
+    def _chased_owner(self, steps: list, obligation, discussion) -> Person | None:
         """Who the reminder and the chase on the day went to (the chair when nobody else can be reached);
-        None for what has no such rung (the quorum warning is the chair's first word of it)."""
-        steps = chasing.ladder(due_at=obligation.due_at, created_at=obligation.created_at, calendar=self.s.calendar,
-                               rules=self.s.profile.chasing, kind=obligation.kind)
+        None for a ladder with no such rung (the quorum warning is the chair's first word of it)."""
         if not any(s.recipient == "owner" for s in steps):
             return None
         return self._recipient("owner", obligation, discussion) or self._recipient("chair", obligation, discussion)

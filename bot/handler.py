@@ -22,7 +22,7 @@ from .actions import VERB_STATUS, ActionsFlow
 from .convene import ConveneFlow, delivery_of, personal_chat
 from .export import ExportFlow
 from .meetings import MeetingsFlow
-from .proactive import card_activity
+from .proactive import card_activity, channel_of
 from .record import RecordFlow
 from .rsvp import RsvpFlow
 from .services import BotServices
@@ -135,8 +135,8 @@ class StrategyBot(TeamsActivityHandler):
             shared = not personal_chat(turn_context)
             discussions = {o.discussion_id: await uow.discussions.get(o.discussion_id) for o in overdue}
             if shared:  # a channel or group chat: only the discussions held there (a walk saw every case listed to a group)
-                here = _channel_of(turn_context.activity.conversation.id)
-                overdue = [o for o in overdue if _channel_of(discussions[o.discussion_id].conversation_id or "") == here]
+                here = channel_of(turn_context.activity.conversation.id)
+                overdue = [o for o in overdue if channel_of(discussions[o.discussion_id].conversation_id or "") == here]
             lines = [messages.overdue_line(o, discussion=discussions[o.discussion_id], chases=await uow.chases.for_obligation(o.id),
                                            local_now=self.s.calendar.local(now), shared=shared) for o in overdue]
         nothing = ("Nothing is overdue on your discussions held here. Type `overdue` to me in a personal chat for all of them."
@@ -251,11 +251,6 @@ class StrategyBot(TeamsActivityHandler):
             return await self.rsvp.reply(turn_context, verb, data)
         log.warning("unknown card verb %r", verb)
         return _unsupported()
-
-
-def _channel_of(conversation_id: str) -> str:
-    """A channel's id without the thread (";messageid=..."): its threads are seen by the same people."""
-    return conversation_id.split(";", 1)[0]
 
 
 def _mentioned_ids(activity) -> list[str]:

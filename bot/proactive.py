@@ -92,6 +92,11 @@ class Proactive:
                              lambda: self._in_turn(open_chat, lambda turn_context: turn_context.send_activity(activity)))
 
 
+def channel_of(conversation_id: str) -> str:
+    """A conversation without its thread (a channel post's ";messageid=..."): its threads are seen by the same people."""
+    return conversation_id.split(";messageid=")[0]
+
+
 def bot_id_of(reference: dict | None) -> str | None:
     """The bot's own account id in a stored conversation reference ("28:<app id>" in Teams)."""
     return ((reference or {}).get("bot") or {}).get("id")

@@ -20,7 +20,7 @@ from . import recording
 from .wizard import as_int, as_on_card, forget, keep
 from .convene import actor_of, personal_chat, stale_press
 from .meetings import BEFORE_MEETING
-from .proactive import card_activity
+from .proactive import card_activity, channel_of
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -109,8 +109,6 @@ class RecordFlow:
             if discussion.status in ("draft", "convening"):
                 return cards.message_card("Not convened yet", f"{said}: the record is written once the meeting is set up and held.")
             if discussion.status == "convened":  # any record button before the record was started starts it
-                verb = "record.open"
-            if verb == "record.open" and discussion.status == "convened":
                 discussion.record, discussion.status = self._new_record(discussion), "recording"
                 uow.audit.record(actor=aad, action="record.started", subject_type="discussion", subject_id=discussion.id)
                 await uow.commit()
@@ -262,7 +260,7 @@ def _posted_here(discussion, turn_context: TurnContext) -> bool:
     """Whether the record's summary is posted (ActionsFlow.post_record) in the chat the press came from."""
     posted_to = ((discussion.conversation_reference or {}).get("conversation") or {}).get("id") or ""
     pressed_in = turn_context.activity.conversation.id or ""
-    return bool(posted_to) and posted_to.split(";messageid=")[0] == pressed_in.split(";messageid=")[0]
+    return bool(posted_to) and channel_of(posted_to) == channel_of(pressed_in)
 
 
 def _finalised_here(discussion) -> dict:

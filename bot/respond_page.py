@@ -8,6 +8,7 @@ import logging
 
 from aiohttp import web
 
+from cards import discussion as discussion_cards
 from cards.words import agency as agency_name
 
 from . import recording
@@ -16,8 +17,6 @@ from .inbound import clean_text
 from .links import LinkError
 
 log = logging.getLogger(__name__)
-RECORD_CHECKS = (("shared", "Checked: what we hold is ready to share at the meeting"),
-                 ("nothing_known", "Checked: nothing known to us"), ("researching", "Still researching"))
 STATUS_CHOICES = (("completed", "Completed"), ("will_complete_by", "Not completed yet, will be done by the date below"),
                   ("not_required", "Not completed and no longer required (give the agency manager's reason)"),
                   ("needs_discussion", "Needs a further strategy discussion"))
@@ -87,7 +86,7 @@ class RespondPage:
                            "<button type='submit'>Send</button></form>")
         if claim.purpose == "record_check":  # an agency not in Teams (another tenant) answers its records check here
             options = "".join(f"<label><input type='radio' name='record_check' value='{v}' required"
-                              f"{' checked' if typed.get('record_check') == v else ''}> {html.escape(t)}</label>" for v, t in RECORD_CHECKS)
+                              f"{' checked' if typed.get('record_check') == v else ''}> {html.escape(t)}</label>" for v, t in discussion_cards.RECORD_CHECKS)
             return head + ("<p>Your agency's records check on the case, before the strategy discussion.</p>"
                            f"<form method='post'>{options}<button type='submit'>Send</button></form>")
         return head + ("<p>Your agency's information update for the chair.</p><form method='post'>"
@@ -142,7 +141,7 @@ class RespondPage:
     def _report(purpose: str, form, action, today) -> dict | str:
         if purpose == "record_check":
             check = str(form.get("record_check", ""))
-            return {"record_check": check} if check in dict(RECORD_CHECKS) else "Choose one of the three answers."
+            return {"record_check": check} if check in dict(discussion_cards.RECORD_CHECKS) else "Choose one of the three answers."
         if purpose != "action":
             update = str(form.get("update", "")).strip()
             if len(update) > UPDATE_LIMIT:  # refused here, before the link is used up

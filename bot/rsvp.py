@@ -155,7 +155,7 @@ class RsvpFlow:
 
     async def _records_check(self, uow, discussion, invitation, data: dict, aad: str, now) -> dict:
         check = str(data.get("record_check") or "")
-        if check not in ("shared", "nothing_known", "researching"):
+        if check not in dict(discussion_cards.RECORD_CHECKS):
             return discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now),
                                               problem={"record_check": "Choose what your agency holds."}, typed=data)
         if invitation.record_check == check:  # sent again (a double-click): nothing new to record

@@ -7,6 +7,8 @@ from datetime import datetime
 from . import words
 from .elements import card, choices, container, execute, facts, heading, notice, refreshing, text, text_input
 
+RECORD_CHECKS = (("shared", "Checks done and shared with the chair"), ("nothing_known", "Nothing known"),
+                 ("researching", "Still researching"))  # what an agency can answer, on its card and on the emailed link
 CHECK_WORDS = {"shared": "records checked and shared", "nothing_known": "records checked: nothing known",
                "researching": "still researching records", "none": "records check not yet answered"}
 RSVP_WORDS = {"none": "no reply yet", "accepted": "accepted", "tentativelyAccepted": "tentative", "tentative": "tentative",
@@ -169,10 +171,8 @@ def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = N
     ], separator=True))
     body.append(container([
         text("**Records check**: research your agency's records on the case before the meeting.", size="Small"),
-        *choices("record_check", "What your agency holds", [("shared", "Checks done and shared with the chair"),
-                                                           ("nothing_known", "Nothing known"),
-                                                           ("researching", "Still researching")],
-                 values["record_check"], problem=problem.get("record_check")),
+        *choices("record_check", "What your agency holds", list(RECORD_CHECKS), values["record_check"],
+                 problem=problem.get("record_check")),
         {"type": "ActionSet", "actions": [execute("Send records check", "rsvp.records", data)]},
     ], separator=True))
     actions = [execute("Accept", "rsvp.accept", data, style="positive"),
