@@ -10,7 +10,7 @@ GRACEFUL_TIMEOUT seconds.
 import os
 import sys
 
-worker_class = "aiohttp.GunicornWebWorker"
+worker_class = "aiohttp.GunicornUVLoopWebWorker"  # uvloop, as `python app.py` runs (app.new_event_loop)
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '3978')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "30"))

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestServer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app import init_app  # noqa: E402
+from app import init_app, new_event_loop  # noqa: E402
 from scheduling.clock import FixedClock  # noqa: E402
 from settings import Settings  # noqa: E402
 from tests.support.connector import FakeConnector  # noqa: E402
@@ -23,6 +23,11 @@ from tests.support.fake_graph import FakeGraph  # noqa: E402
 from tests.support.postgres import TemporaryPostgres  # noqa: E402
 
 _database_names = itertools.count(1)
+
+
+def pytest_asyncio_loop_factories(config, item):
+    """Every async test on the loop the service runs on (app.new_event_loop: uvloop)."""
+    return {"service-loop": new_event_loop}
 
 
 def make_settings(tmp_path: Path, **overrides) -> Settings:
