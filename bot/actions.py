@@ -316,15 +316,32 @@ class ActionsFlow:
             return messages.paragraphs([*lines, TASK_ON_THE_CARD])
 
     async def mine(self, turn_context: TurnContext) -> str:
+        """Their open actions, and those whose reminders reach them in their owner's stead (a walk: an
+        agency lead was chased about an action `mine` did not list)."""
         aad, _, _ = actor_of(turn_context)
-        emails = [c.email for c in self.s.directory.by_aad_object_id(aad)]
+        directory = self.s.directory
+        contacts = directory.by_aad_object_id(aad)
+        leads = tuple(sorted({c.agency for c in contacts if c.lead}))
         async with self.s.uow() as uow:
-            actions = await uow.discussions.open_actions_of(aad_object_id=aad, emails=emails)
+            actions = await uow.discussions.open_actions_of(
+                aad_object_id=aad, emails=[c.email for c in contacts], leads=leads,
+                agencies_with_leads=tuple(sorted({c.agency for c in directory.contacts if c.lead})))
             if not actions:
                 return "You have no open actions."
             now = self.s.calendar.local(self.s.clock.now())
             return messages.paragraphs(["**Your open actions**"] + [
                 messages.item(f"{a.discussion.case_reference} ({a.child_initials}) **A{a.number}**: due "
-                              f"{a.due_at.astimezone(now.tzinfo):%d/%m/%Y}, {record_cards.status_words(a, now.tzinfo)}") for a in actions]
+                              f"{a.due_at.astimezone(now.tzinfo):%d/%m/%Y}, {record_cards.status_words(a, now.tzinfo)}"
+                              f"{self._standing_in(a, leads)}") for a in actions]
                 + [TASK_ON_THE_CARD])
+
+    @staticmethod
+    def _standing_in(action, leads: tuple[str, ...]) -> str:
+        """Why an action the person does not own is theirs to pass on (as bot.chasers reminds in its owner's stead)."""
+        if action.owner_email or action.owner_aad_object_id:
+            return ""
+        if action.owner_agency in leads:
+            return f" (the bot has no address for its owner: as {agency_name(action.owner_agency)}'s lead, please pass it on)"
+        return (f" (the bot has no address for its owner, and {agency_name(action.owner_agency)} has no lead in the directory: "
+                "as chair, please pass it on)")
 

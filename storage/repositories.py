@@ -165,11 +165,20 @@ class DiscussionRepository:
         for key, value in values.items():
             set_committed_value(action, key, value)
 
-    async def open_actions_of(self, *, aad_object_id: str | None, emails: list[str]) -> list[Action]:
-        """Someone's actions still owed, across every discussion."""
+    async def open_actions_of(self, *, aad_object_id: str | None, emails: list[str], leads: tuple[str, ...] = (),
+                              agencies_with_leads: tuple[str, ...] = ()) -> list[Action]:
+        """Someone's actions still owed, across every discussion: those they own, and those whose reminders
+        reach them because the bot has no address for the owner (bot.chasers: the agency's lead, of the
+        `leads` agencies; or, where the agency has no lead in the directory, the discussion's chair)."""
         owners = [Action.owner_email.in_(emails)] if emails else []
         if aad_object_id:
             owners.append(Action.owner_aad_object_id == aad_object_id)
+        unaddressed = and_(Action.owner_email == "", func.coalesce(Action.owner_aad_object_id, "") == "")
+        if leads:
+            owners.append(and_(unaddressed, Action.owner_agency.in_(leads)))
+        if aad_object_id:
+            owners.append(and_(unaddressed, Action.owner_agency.not_in(agencies_with_leads),
+                               Action.discussion_id.in_(select(Discussion.id).where(Discussion.chair_aad_id == aad_object_id))))
         if not owners:
             return []
         query = (select(Action).where(or_(*owners), Action.status.in_(("open", "will_complete_by")))

@@ -576,3 +576,44 @@ async def test_an_emailed_links_page_names_the_child_the_action_is_for(bot, tmp_
     link = next(line for line in mail.get_content().splitlines() if "/respond/" in line)
     page = await (await bot.http.get(bot.server.make_url(link[link.index("/respond/"):]))).text()
     assert "CR-555 (GH)" in page and "CR-555 (EF)" not in page
+
+
+async def test_mine_lists_the_actions_whose_reminders_come_to_you_in_their_owners_stead(tmp_path, clock):
+    """A walk: an agency lead was reminded about an action whose owner the bot had no address for,
+    and `mine` did not list it. The lead, or the chair where the agency has no lead, now sees it there,
+    with why; the chasers remind the same person."""
+    clock.set(FRIDAY_1630)
+    running = await start_bot(make_settings(tmp_path, contacts_file=ROOT / "storage" / "directories" / "playground.yaml"), clock)
+    sam, priya, tom = ("00000000-0000-0000-0000-0000000000020", "00000000-0000-0000-0000-0000000000022",
+                       "00000000-0000-0000-0000-0000000000023")  # playground.yaml: the leads of social care, police, health
+    due = datetime(2027, 6, 1, 17, 0, tzinfo=BST)
+    try:
+        discussion_id = await seed(running, police_email="", actions=[(1, due), (2, due), (3, due)])
+        async with running.services.uow() as uow:
+            discussion = await uow.discussions.get(discussion_id)
+            discussion.chair_aad_id = sam
+            a1, a2, a3 = sorted(discussion.actions, key=lambda a: a.number)
+            a2.owner_email = "jo.reyes@council.example.org"  # an owner the bot can reach: theirs, not the lead's
+            a3.owner_agency = "referrer"  # playground.yaml names no lead for the referrer: the chair passes it on
+            await uow.commit()
+
+        async def mine(aad: str) -> str:
+            before = len(running.connector.sent)
+            assert (await running.post(activities.personal(running.connector.url, "mine", aad_id=aad, user_id=f"29:{aad}"))).status == 201
+            return [a["text"] for a in running.connector.sent[before:] if a.get("text")][-1]
+
+        as_lead = await mine(priya)
+        assert "**A1**" in as_lead and "as Police's lead, please pass it on" in as_lead
+        assert "**A2**" not in as_lead and "**A3**" not in as_lead
+        as_chair = await mine(sam)
+        assert "**A3**" in as_chair and "Referrer has no lead in the directory: as chair, please pass it on" in as_chair
+        assert "**A1**" not in as_chair and "**A2**" not in as_chair
+        assert await mine(tom) == "You have no open actions."
+        # The chasers remind the same people on the day: the police lead for A1.
+        await sweep_at(running, datetime(2027, 6, 1, 13, 0, tzinfo=BST))
+        async with running.services.uow() as uow:
+            owed = {o.subject_id: o for o in await uow.obligations.for_discussion(discussion_id) if o.kind == "action"}
+            reminded = {number: [c.recipient for c in await uow.chases.for_obligation(o.id)] for number, o in owed.items()}
+        assert reminded["1"] == ["priya.shah@police.example.org"]
+    finally:
+        await stop_bot(running)
