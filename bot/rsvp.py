@@ -105,13 +105,10 @@ class RsvpFlow:
                 return cards.message_card("Not your invitation", "Only the person invited can answer this invitation.")
             answer = verb.split(".", 1)[1]
             said = subject(discussion.case_reference, discussion.child_initials)
-            if discussion.status == "cancelled":  # a walk: an old card's Accept brought a cancelled meeting back on the chair's card
-                return cards.message_card("Cancelled", f"{said}: this strategy discussion was cancelled, so there is nothing "
-                                                       "to answer. Nothing was changed.")
-            if discussion.status in ("recording", "recorded"):
-                return cards.message_card("Already held", f"{said}: the discussion has taken place, so this answer is not needed "
-                                                          "now. Nothing was changed. Anything your agency has found since: "
-                                                          "reply `update` and what it is in the discussion's thread.")
+            if discussion.status in discussion_cards.NOTHING_TO_ANSWER:
+                # A walk: an old card's Accept brought a cancelled meeting back on the chair's card.
+                title, why, hint = discussion_cards.NOTHING_TO_ANSWER[discussion.status]
+                return cards.message_card(title, f"{said}: {why} Nothing was changed. {hint}".strip())
             if answer == "records":
                 return await self._records_check(uow, discussion, invitation, data, aad, now)
             shown_now = self.s.calendar.local(now)

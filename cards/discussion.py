@@ -145,9 +145,23 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
     return card(body, actions)
 
 
+# An invitation with nothing left to answer, by the discussion's status: (title, why, what else to do).
+NOTHING_TO_ANSWER = {
+    "cancelled": ("Cancelled", "this strategy discussion was cancelled, so there is nothing to answer.", ""),
+    **dict.fromkeys(("recording", "recorded"), (
+        "Already held", "the discussion has taken place, so this answer is not needed now.",
+        "Anything your agency has found since: reply `update` and what it is in the discussion's thread.")),
+}
+
+
 def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = None, typed: dict | None = None) -> dict:
     """`typed`: what was on the card when a button was pressed; it comes back whatever the button (an
     answer sent with something typed for another one, a refused answer: nothing is lost)."""
+    if getattr(discussion, "status", None) in NOTHING_TO_ANSWER:  # an older row without a status is convened
+        # Redrawn without its buttons (a walk: a cancelled meeting's card still offered Accept until pressed).
+        title, why, hint = NOTHING_TO_ANSWER[discussion.status]
+        body = [heading(f"{title}: {words.subject(discussion.case_reference, discussion.child_initials)}"), text(f"{why} {hint}".strip())]
+        return refreshing(card(body, []), "discussion.open", {"discussion_id": discussion.id}, [])
     problem = problem or {}
     check = getattr(invitation, "record_check", "none")
     saved = {"apologies": invitation.apologies, "information_route": invitation.information_route,

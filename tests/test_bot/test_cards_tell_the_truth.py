@@ -188,6 +188,11 @@ async def test_an_old_invitation_card_pressed_after_the_meeting_was_cancelled_ch
     assert (invitation.rsvp, invitation.record_check) == ("none", "none")
     card = await chair.press("discussion.open", keep_inputs=False)
     assert texts_of(card) == "Cancelled\nStrategy discussion CR-104233 (AB): this strategy discussion was cancelled."
+    # The officer's own card, as Teams redraws it (its refresh) or they open it: no Accept left to press (a walk).
+    card = await chair.press("discussion.open", keep_inputs=False, as_person=police)
+    assert texts_of(card) == ("Cancelled: Strategy discussion CR-104233 (AB)\nthis strategy discussion was cancelled, "
+                              "so there is nothing to answer.")
+    assert not card.get("actions") and card["refresh"]["action"]["verb"] == "discussion.open"
 
 
 async def test_cancelling_in_local_mode_says_nothing_was_sent(bot):

@@ -268,6 +268,20 @@ def rsvp(inv=None, d=None, **kw) -> dict:
     return discussion_cards.rsvp_card(d or discussion(inv), inv, now=NOW, **kw)
 
 
+def test_an_invitation_with_nothing_left_to_answer_has_no_buttons_and_says_why():
+    """A walk: a cancelled meeting's card, redrawn, still offered Accept."""
+    inv = invitation("police")
+    cancelled = rsvp(inv, discussion(inv, status="cancelled"))
+    assert lines(cancelled) == ["Cancelled: Strategy discussion CR-1 (AB)", "this strategy discussion was cancelled, so there is nothing to answer."]
+    for status in ("recording", "recorded"):
+        held = rsvp(inv, discussion(inv, status=status))
+        assert lines(held)[0] == "Already held: Strategy discussion CR-1 (AB)"
+        assert "reply `update` and what it is in the discussion's thread" in lines(held)[1]
+    for card in (cancelled, held):
+        assert not card.get("actions") and inputs(card) == {} and card["refresh"]["action"]["verb"] == "discussion.open"
+    assert titles(rsvp(inv, discussion(inv, status="convened")))[:3] == ["Join", "Accept", "Decline"]
+
+
 def test_an_invitee_is_told_the_meeting_and_can_answer_four_ways():
     card = rsvp()
     assert card["version"] == "1.5"
