@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from botbuilder.core import MessageFactory, TurnContext
 
@@ -12,7 +12,7 @@ from cards import discussion as discussion_cards
 from cards.elements import input_ids, refreshing
 from cards import wizard as cards
 from cards.words import subject
-from protocol import Facts, assess, met_out_of_hours
+from protocol import Facts, as_review, assess, met_out_of_hours
 from scheduling.slots import propose_slots
 from storage.models import Discussion
 from storage.repositories import CHILDREN
@@ -227,17 +227,10 @@ class ConveneFlow:
         concern, facts, errors = wizard.parse_concern(data, now=now, zone=self.s.calendar.zone, child=draft["child"])
         if errors:
             return self._failed(draft, errors)
-        assessment = assess(self.s.profile, Facts.model_validate(facts), self.s.calendar).to_json()
-        agreed = (draft.get("review") or {}).get("agreed")
-        if agreed:  # "a clear timescale should be set" for a further discussion (hackney 9.2, triborough 16): the one set is its deadline
-            calendar, agreed_at = self.s.calendar, datetime.fromisoformat(agreed)
-            held_by = max(calendar.end_of_working_day(calendar.local(agreed_at).date()),
-                          agreed_at + timedelta(minutes=self.s.profile.meetings.minutes))  # on the day agreed
-            assessment = {**assessment, "deadline": held_by.isoformat(), "target": None,
-                          "convened_by": "Emergency Duty Team" if met_out_of_hours(held_by, calendar) else "day team",
-                          "deadline_rule": {"rule": "review", "source": "agreed at the discussion",
-                                            "text": f"the review was agreed at the last discussion for {calendar.local(agreed_at):%H:%M %a} "
-                                                    f"{calendar.local(agreed_at).day} {calendar.local(agreed_at):%b}"}}
+        assessment = assess(self.s.profile, Facts.model_validate(facts), self.s.calendar)
+        if agreed := (draft.get("review") or {}).get("agreed"):  # the date the last discussion set is the review's deadline
+            assessment = as_review(assessment, datetime.fromisoformat(agreed), self.s.profile, self.s.calendar)
+        assessment = assessment.to_json()
         discussion.facts, discussion.assessment = facts, assessment
         discussion.deadline = datetime.fromisoformat(assessment["deadline"])
         rows = wizard.invitee_rows(assessment, self.s.directory, in_hours=not self._meets_out_of_hours(discussion),

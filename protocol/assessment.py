@@ -2,8 +2,8 @@
 clocks, each answer carrying the rule and source that produced it."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
 
 from .conditions import holds
 from .deadlines import WorkingDayCalendar, describe_within, due_by, met_out_of_hours
@@ -137,6 +137,19 @@ def assess(profile: Profile, facts: Facts, calendar: WorkingDayCalendar) -> Asse
         quorum=profile.quorum.agencies,
         clocks=tuple(_clock(c, received, calendar, minimum) for c in profile.clocks if applies(c)),
     )
+
+
+def as_review(assessment: Assessment, agreed_at: datetime, profile: Profile, calendar: WorkingDayCalendar) -> Assessment:
+    """A review discussion's assessment: held when the last discussion agreed ("a clear timescale should
+    be set" for a further discussion, hackney 9.2, triborough 16), not within the referral's timescale
+    counted again from the day it is convened. The deadline is the close of that working day, or the
+    agreed time and a meeting's length if that is later; who convenes follows from it."""
+    agreed = calendar.local(agreed_at)
+    deadline = max(calendar.end_of_working_day(agreed.date()), agreed_at + timedelta(minutes=profile.meetings.minutes))
+    return replace(assessment, deadline=deadline, target=None,
+                   convened_by="Emergency Duty Team" if met_out_of_hours(deadline, calendar) else "day team",
+                   deadline_rule=RuleRef("review", f"the review was agreed at the last discussion for {agreed:%H:%M %a} "
+                                                   f"{agreed.day} {agreed:%b}", "agreed at the discussion"))
 
 
 def _target(profile: Profile, winner: Timescale, received: datetime, deadline: datetime, calendar) -> Target | None:

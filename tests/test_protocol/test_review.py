@@ -1,0 +1,33 @@
+"""A review strategy discussion (hackney 9.2, triborough 16: "a clear timescale should be set" for a
+further discussion): held when the last discussion agreed, not within the referral's timescale counted
+again from the day it is convened."""
+from datetime import datetime, timezone
+
+import pytest
+
+from protocol import as_review
+from scheduling.calendar import calendar_for
+
+from .helpers import PROFILES, profile, run
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_the_date_agreed_is_the_deadline_the_close_of_that_working_day(name):
+    referral = run(name, concerns=["physical_abuse"])
+    agreed = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)  # Wednesday 10:00 GMT, days after the referral's own deadline
+    review = as_review(referral, agreed, profile(name), calendar_for(profile(name)))
+    assert review.deadline == datetime(2026, 12, 2, 17, 0, tzinfo=timezone.utc)  # every profile's working day ends at 17:00
+    assert (review.convened_by, review.target) == ("day team", None)
+    assert review.deadline_rule.rule == "review" and review.deadline_rule.source == "agreed at the discussion"
+    assert review.deadline_rule.text == "the review was agreed at the last discussion for 10:00 Wed 2 Dec"
+    # The rest is the referral's: who is invited, the quorum, the format and the clocks.
+    assert (review.invitees, review.quorum, review.format, review.clocks) == \
+        (referral.invitees, referral.quorum, referral.format, referral.clocks)
+
+
+def test_a_review_agreed_late_in_the_day_runs_a_meetings_length_past_it_and_is_the_emergency_duty_teams():
+    hackney = profile("hackney")  # meetings of 60 minutes
+    agreed = datetime(2026, 12, 2, 16, 30, tzinfo=timezone.utc)
+    review = as_review(run("hackney", concerns=["physical_abuse"]), agreed, hackney, calendar_for(hackney))
+    assert review.deadline == datetime(2026, 12, 2, 17, 30, tzinfo=timezone.utc)
+    assert review.convened_by == "Emergency Duty Team"
