@@ -250,6 +250,9 @@ def facts_from(child: dict, concern: dict, received_at: datetime) -> dict:
     }
     if child["dob"]:
         facts["child_age_years"] = age_in_years(date.fromisoformat(child["dob"]), on=received_at.date())
+    ages = [age_in_years(date.fromisoformat(c["dob"]), on=received_at.date()) for c in child.get("other_children") or []]
+    if ages := [a for a in ages if 0 <= a < 18]:  # born since the concern, or an adult in the household: not a child the discussion is about
+        facts["other_children_ages"] = ages
     if concern["referrer_agency"]:
         facts["referrer_agency"] = concern["referrer_agency"]
     return facts

@@ -14,6 +14,10 @@ def school_age(facts: Facts) -> bool | None:
     return None if age is None else SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]
 
 
+def other_child_school_age(facts: Facts) -> bool:
+    return any(SCHOOL_AGE[0] <= age < SCHOOL_AGE[1] for age in facts.other_children_ages)
+
+
 def required_parts(rules, facts: Facts, *, out_of_hours: bool | None) -> set[str]:
     """The parts of this discussion's record that must be filled in: the profile's always, and those
     its `required_when` asks of a case like this one (safe discharge, for a child in hospital)."""
@@ -30,6 +34,7 @@ def holds(condition: Condition, facts: Facts, *, out_of_hours: bool | None) -> b
         condition.age_under is None
         or (facts.child_age_years is not None and facts.child_age_years < condition.age_under),
         condition.school_age is None or school_age(facts) is condition.school_age,
+        condition.other_child_school_age is None or other_child_school_age(facts) is condition.other_child_school_age,
         condition.age_known is None or (facts.child_age_years is not None) == condition.age_known,
         condition.has_referrer is None or (facts.referrer_agency is not None) == condition.has_referrer,
         condition.out_of_hours is None or out_of_hours == condition.out_of_hours,

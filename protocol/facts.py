@@ -33,6 +33,9 @@ class Facts(BaseModel):
     sarc_referral: YesNo
     # A strategy discussion is about a child (Children Act 1989 s47): under 18 on the day of receipt.
     child_age_years: Annotated[float | None, Field(default=None, ge=0, lt=18, strict=True)]
+    # The other children the discussion is about (siblings, others in the household), by age: a rule
+    # for the child may be owed for one of them too (their school, a procedures expert's finding).
+    other_children_ages: tuple[Annotated[float, Field(ge=0, lt=18, strict=True)], ...] = Field(default=(), max_length=20)
     referrer_agency: str | None = Field(default=None, min_length=1, max_length=120)
 
     @field_validator("received_at", mode="before")

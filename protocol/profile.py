@@ -22,6 +22,7 @@ class Condition(Strict):
     facts_any: tuple[BooleanFact, ...] = ()
     age_under: float | None = None
     school_age: bool | None = None  # of compulsory school age (the age is known and in SCHOOL_AGE)
+    other_child_school_age: bool | None = None  # another child the discussion is about is of compulsory school age
     age_known: bool | None = None
     has_referrer: bool | None = None
     out_of_hours: bool | None = None

@@ -49,3 +49,16 @@ def test_a_child_the_day_before_the_18th_birthday_is_assessed_and_an_adult_is_re
         Facts(received_at=RECEIVED, child_age_years=18)
     with pytest.raises(ValidationError, match="less than 18"):
         Facts(received_at=RECEIVED, child_age_years=24)
+
+
+def test_the_other_childrens_ages_are_the_facts_of_a_sibling_on_the_day_the_concern_came():
+    child = {"dob": "2025-06-01", "unborn": False, "education_setting": "", "not_in_education": False, "looked_after": False,
+             "in_hospital": False, "inpatient": False,
+             "other_children": [{"initials": "CD", "dob": "2021-12-01"}, {"initials": "EF", "dob": "2008-11-30"},
+                                {"initials": "GH", "dob": "2026-12-02"}]}  # 5 that day; 18 the day before; born since
+    typed = {**{flag: False for flag in CONCERN_FLAGS}, "concerns": [], "referrer_agency": ""}
+    facts = Facts.model_validate(facts_from(child, typed, RECEIVED))
+    assert facts.other_children_ages == (5.0,)  # the adult and the child born since the concern are not counted
+    hackney = profile("hackney")
+    school = next(i for i in assess(hackney, facts, calendar_for(hackney)).invitees if i.agency == "education_dsl")
+    assert school.required and school.source == "hackney 6.1"

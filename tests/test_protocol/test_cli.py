@@ -28,7 +28,7 @@ def test_check_a_broken_profile_file(tmp_path):
     path.write_text(text)
     result = cli("check", str(path))
     assert result.returncode == 2
-    assert "invitees.4.agency: unknown value 'sarcc'" in result.stderr
+    assert "invitees.5.agency: unknown value 'sarcc'" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -95,7 +95,7 @@ def test_a_wrong_field_in_a_profile_file_is_named_after_that_file(tmp_path):
     edited.write_text((PROFILE_DIR / "walsall.yaml").read_text().replace("agency: sarc", "agency: sarcc"))
     with pytest.raises(ProfileError) as refused:
         load_profile(edited)
-    assert str(refused.value).startswith(f"{edited}: invitees.4.agency: unknown value 'sarcc'")
+    assert str(refused.value).startswith(f"{edited}: invitees.5.agency: unknown value 'sarcc'")
 
 
 def test_a_profile_given_as_data_is_called_profile_in_its_errors():

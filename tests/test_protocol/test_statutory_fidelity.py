@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from protocol import Facts, Outcome, ProfileError, clocks_owed, parse_profile
 from protocol.loading import PROFILE_DIR, load_baseline
@@ -101,6 +102,26 @@ def test_hackney_a_three_year_old_at_nursery_is_not_a_required_school_invitee():
 
 def test_hackney_in_education_with_no_age_still_gets_the_school():
     assert invitees("hackney", in_education=True)["education_dsl"].required
+
+
+# 3a. a school-age sibling's school (a procedures expert: the rules read the first child's facts only)
+@pytest.mark.parametrize("name, required, source", [
+    ("hackney", True, "hackney 6.1"),  # "the child's school or college": required where a child is of school age
+    ("walsall", True, "walsall Accountabilities (who attends)"),  # "must be invited when the child is in ... school"
+    ("bristol", False, "bristol attendees (additional)"), ("triborough", False, "triborough 9"),
+    ("darlington", False, "darlington strategy discussion")])
+def test_a_school_age_sibling_brings_their_school_as_the_child_would(name, required, source):
+    baby_and_sibling = invitees(name, child_age_years=1, other_children_ages=[8.5])["education_dsl"]
+    assert baby_and_sibling.required is required and baby_and_sibling.source == source
+    assert "another child the discussion is about is of school age" in baby_and_sibling.reason
+    for ages in ([], [4.99], [16.0], [2, 17.5]):  # compulsory school age is 5 to under 16
+        assert "education_dsl" not in invitees(name, child_age_years=1, other_children_ages=ages)
+
+
+def test_the_other_childrens_ages_are_strictly_children():
+    for ages in ([-1], [18], ["8"], [True]):
+        with pytest.raises(ValidationError):
+            run("hackney", other_children_ages=ages)
 
 
 # 4. in-patient care is hospital care ----------------------------------------------------------
