@@ -17,7 +17,8 @@ from cards.words import subject
 from storage.models import Obligation
 
 from . import messages, recording
-from .convene import actor_of, delivery_of
+from .convene import actor_of, delivery_of, personal_chat
+from .proactive import channel_of
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -326,6 +327,12 @@ class ActionsFlow:
             actions = await uow.discussions.open_actions_of(
                 aad_object_id=aad, emails=[c.email for c in contacts], leads=leads,
                 agencies_with_leads=tuple(sorted({c.agency for c in directory.contacts if c.lead})))
+            if not personal_chat(turn_context):  # a channel or group chat: only the discussions held there, as `overdue` (a hostile trial)
+                here = channel_of(turn_context.activity.conversation.id)
+                actions = [a for a in actions if channel_of(a.discussion.conversation_id or "") == here]
+                if not actions:
+                    return ("None of your open actions is on a discussion held here. Type `mine` to me in a personal chat "
+                            "for all of them.")
             if not actions:
                 return "You have no open actions."
             now = self.s.calendar.local(self.s.clock.now())

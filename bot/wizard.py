@@ -2,6 +2,7 @@
 errors out. Pure: no I/O, no botbuilder; the flow in bot/convene.py does the talking."""
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -38,7 +39,9 @@ def keep(draft: dict, data: dict) -> dict:
     step: the card is drawn again from the draft (cards.elements.shown), so Back, Add, a refused Next
     or a press of any other button never loses what was typed or ticked. The one way cards keep
     their inputs, for the wizard and the record alike."""
-    typed = {k: v for k, v in data.items() if k not in CARD_DATA and isinstance(v, (str, int, float, bool))}
+    # A number must be finite: NaN or 1e400 (valid JSON to Python) made PostgreSQL refuse the draft (a hostile trial).
+    typed = {k: v for k, v in data.items() if k not in CARD_DATA and (isinstance(v, (str, bool)) or
+                                                                       isinstance(v, (int, float)) and math.isfinite(v))}
     values = draft.get("values") or {}
     return {**draft, "values": {**values, draft["step"]: {**values.get(draft["step"], {}), **typed}}}
 
@@ -55,7 +58,7 @@ def as_int(value) -> int | None:
     """A number a card sent back (an index, an action's number), or None for anything else."""
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e400 is valid JSON, and int(inf) raises
         return None
 
 
@@ -158,7 +161,7 @@ def parse_child(values: dict, *, today: date) -> tuple[dict, Errors]:
         errors["dob"] = "Enter the date of birth as a real date, day first, e.g. 04/05/2016."
     elif dob and dob > today:
         errors["dob"] = "The date of birth is in the future; for an unborn child tick 'Unborn'."
-    elif dob and dob < today.replace(year=today.year - 18):
+    elif dob and age_in_years(dob, on=today) >= 18:  # not today.replace(year=...): on 29 February it raised (a hostile trial)
         errors["dob"] = "That child would be 18 or over; strategy discussions are for children."
     setting = text(values, "education_setting")
     not_in_education = flag(values, "not_in_education")
@@ -180,12 +183,16 @@ def parse_child(values: dict, *, today: date) -> tuple[dict, Errors]:
     return child, errors
 
 
+MAX_OTHER_CHILDREN = 20  # as protocol.Facts takes them; a hostile trial's 21 crashed the next card
+
+
 def _other_children(raw: str, today: date) -> tuple[list[dict], str]:
     """One child per line: initials and date of birth, e.g. 'CD 2017-04-02'."""
     children = []
-    for number, line in enumerate((l.strip() for l in raw.splitlines()), start=1):
-        if not line:
-            continue
+    lines = [(number, line) for number, line in enumerate((l.strip() for l in raw.splitlines()), start=1) if line]
+    if len(lines) > MAX_OTHER_CHILDREN:
+        return [], f"List at most {MAX_OTHER_CHILDREN} other children; for more, say so in the record."
+    for number, line in lines:
         parts = line.replace(",", " ").split()
         if len(parts) == 2 and _A_NAME.match(parts[0]):
             return [], f"Line {number}: that looks like a name: write the child's initials, in capitals, e.g. 'CD 02/04/2017'."
@@ -196,6 +203,8 @@ def _other_children(raw: str, today: date) -> tuple[list[dict], str]:
             return [], f"Line {number}: that date of birth is not a real date; write it day first, e.g. 02/04/2017."
         if born > today:
             return [], f"Line {number}: that date of birth is in the future."
+        if age_in_years(born, on=today) >= 18:
+            return [], f"Line {number}: that would be someone 18 or over; list the children under 18."
         children.append({"initials": parts[0].upper(), "dob": born.isoformat()})
     return children, ""
 
@@ -240,7 +249,9 @@ def facts_from(child: dict, concern: dict, received_at: datetime) -> dict:
     concerns = list(dict.fromkeys(concern["concerns"]))
     if concern["allegation_against_staff"] and "allegation_against_staff" not in concerns:
         concerns.append("allegation_against_staff")
-    if child["unborn"] and "unborn_child" not in concerns:
+    born = date.fromisoformat(child["dob"]) if child["dob"] else None
+    # Born since the concern came (a hostile trial: a negative age crashed the card): a pre-birth concern, as it was received.
+    if (child["unborn"] or born and born > received_at.date()) and "unborn_child" not in concerns:
         concerns.append("unborn_child")
     facts = {
         "received_at": received_at.isoformat(), "concerns": concerns,
@@ -248,8 +259,8 @@ def facts_from(child: dict, concern: dict, received_at: datetime) -> dict:
         "looked_after": child["looked_after"], "in_hospital": child["in_hospital"], "inpatient": child["inpatient"],
         **{f: concern[f] for f in CONCERN_FLAGS if f != "allegation_against_staff"},
     }
-    if child["dob"]:
-        facts["child_age_years"] = age_in_years(date.fromisoformat(child["dob"]), on=received_at.date())
+    if born and born <= received_at.date():
+        facts["child_age_years"] = age_in_years(born, on=received_at.date())
     ages = [age_in_years(date.fromisoformat(c["dob"]), on=received_at.date()) for c in child.get("other_children") or []]
     if ages := [a for a in ages if 0 <= a < 18]:  # born since the concern, or an adult in the household: not a child the discussion is about
         facts["other_children_ages"] = ages

@@ -609,6 +609,16 @@ async def test_mine_lists_the_actions_whose_reminders_come_to_you_in_their_owner
         assert "**A3**" in as_chair and "Referrer has no lead in the directory: as chair, please pass it on" in as_chair
         assert "**A1**" not in as_chair and "**A2**" not in as_chair
         assert await mine(tom) == "You have no open actions."
+        # In a channel or group chat only what was discussed there (a hostile trial: every case was listed to any channel).
+        for conversation, listed in (("19:otherteam@thread.tacv2", False), ("19:mash;messageid=1700000000000", True)):
+            asked = activities.channel_mention(running.connector.url, "mine", aad_id=priya, user_id=f"29:{priya}")
+            asked["conversation"]["id"] = conversation
+            before = len(running.connector.sent)
+            assert (await running.post(asked)).status == 201
+            said = [a["text"] for a in running.connector.sent[before:] if a.get("text")][-1]
+            assert ("CR-555" in said) is listed, said
+            if not listed:
+                assert said == "None of your open actions is on a discussion held here. Type `mine` to me in a personal chat for all of them."
         # The chasers remind the same people on the day: the police lead for A1.
         await sweep_at(running, datetime(2027, 6, 1, 13, 0, tzinfo=BST))
         async with running.services.uow() as uow:

@@ -1,0 +1,46 @@
+"""The wizard's pure readings at the edges a hostile trial found crashing a card ("Not done: something
+went wrong") instead of refusing with a reason on it."""
+import math
+from datetime import date, datetime, timezone
+
+from bot.wizard import CONCERN_FLAGS, MAX_OTHER_CHILDREN, as_int, facts_from, keep, parse_child
+from protocol import Facts
+
+CHILD = {"case_reference": "CR-1", "initials": "AB"}
+
+
+def test_on_29_february_a_child_can_be_entered_and_18_is_still_18():
+    leap_day = date(2028, 2, 29)
+    child, errors = parse_child({**CHILD, "dob": "04/05/2016"}, today=leap_day)
+    assert errors == {} and child["dob"] == "2016-05-04"
+    assert parse_child({**CHILD, "dob": "29/02/2012"}, today=leap_day)[1] == {}
+    # Born 28 February 2010: 18 the day before. Born 1 March 2010: 18 tomorrow, a child today.
+    assert "18 or over" in parse_child({**CHILD, "dob": "28/02/2010"}, today=leap_day)[1].get("dob", "")
+    assert parse_child({**CHILD, "dob": "01/03/2010"}, today=leap_day)[1] == {}
+
+
+def test_other_children_are_at_most_twenty_and_all_under_18():
+    today = date(2026, 12, 1)
+    twenty = "\n".join(f"C{chr(65 + i % 26)} 02/04/2017" for i in range(MAX_OTHER_CHILDREN))
+    assert len(parse_child({**CHILD, "dob": "04/05/2016", "other_children": twenty}, today=today)[0]["other_children"]) == 20
+    _, errors = parse_child({**CHILD, "dob": "04/05/2016", "other_children": twenty + "\nCD 02/04/2017"}, today=today)
+    assert errors["other_children"] == "List at most 20 other children; for more, say so in the record."
+    _, errors = parse_child({**CHILD, "dob": "04/05/2016", "other_children": "CD 02/04/2017\nEF 01/01/0001"}, today=today)
+    assert errors["other_children"] == "Line 2: that would be someone 18 or over; list the children under 18."
+    assert parse_child({**CHILD, "dob": "04/05/2016", "other_children": "EF 02/12/2008"}, today=today)[1] == {}  # 18 tomorrow
+
+
+def test_a_child_born_since_the_concern_came_is_a_pre_birth_concern_as_received():
+    child = {"dob": "2026-11-25", "unborn": False, "education_setting": "", "not_in_education": False, "looked_after": False,
+             "in_hospital": False, "inpatient": False}
+    typed = {**{flag: False for flag in CONCERN_FLAGS}, "concerns": ["neglect"], "referrer_agency": ""}
+    facts = Facts.model_validate(facts_from(child, typed, datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)))
+    assert facts.concerns == ("neglect", "unborn_child") and facts.child_age_years is None
+    born_before = Facts.model_validate(facts_from(child, typed, datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)))
+    assert born_before.concerns == ("neglect",) and born_before.child_age_years == 0.0
+
+
+def test_numbers_a_card_cannot_send_are_not_read_or_kept():
+    assert as_int(math.inf) is None and as_int(-math.inf) is None and as_int(math.nan) is None and as_int("2") == 2
+    kept = keep({"step": "child"}, {"case_reference": math.nan, "initials": math.inf, "dob": "04/05/2016", "other_children": 3})
+    assert kept["values"]["child"] == {"dob": "04/05/2016", "other_children": 3}
