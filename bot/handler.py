@@ -139,10 +139,13 @@ class StrategyBot(TeamsActivityHandler):
                 overdue = [o for o in overdue if channel_of(discussions[o.discussion_id].conversation_id or "") == here]
             lines = [messages.overdue_line(o, discussion=discussions[o.discussion_id], chases=await uow.chases.for_obligation(o.id),
                                            local_now=self.s.calendar.local(now), shared=shared) for o in overdue]
-        nothing = ("Nothing is overdue on your discussions held here. Type `overdue` to me in a personal chat for all of them."
-                   if shared else "Nothing is overdue on your discussions.")
+        elsewhere = "Type `overdue` to me in a personal chat for all of them."
+        nothing = (f"Nothing is overdue on the discussions you chair held here. {elsewhere}" if shared
+                   else "Nothing is overdue on the discussions you chair.")
+        # In a channel the list is of this channel's discussions only: said, so that nobody takes it for all (a walk).
         await turn_context.send_activity(MessageFactory.text(
-            messages.paragraphs(["**Overdue, most urgent first**", *lines]) if lines else nothing))
+            messages.paragraphs(["**Overdue, most urgent first**", *lines, *([f"Only discussions held here. {elsewhere}"] if shared else [])])
+            if lines else nothing))
 
     async def _snooze(self, turn_context: TurnContext, args: str) -> None:
         """`snooze CR-555 A1 2 days: waiting for the court date` (chairs, their own discussions)."""

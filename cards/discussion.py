@@ -135,7 +135,7 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
         # After the meeting what matters is the actions: each with its owner, due date and where it stands.
         body += [heading("Actions", size="Default"), facts([
             (f"A{a.number}", f"{a.description}: {a.owner_name or words.agency(a.owner_agency)}, due "
-                             f"{words.when(a.due_at, now=now)}, {status_words(a, now.tzinfo)}") for a in agreed]
+                             f"{words.when(a.due_at, now=now)}, {status_words(a, now.tzinfo, now=now)}") for a in agreed]
             or [("Actions", "none agreed")])]
     if discussion.meeting_join_url:
         actions.insert(0, {"type": "Action.OpenUrl", "title": "Join the meeting", "url": discussion.meeting_join_url})

@@ -16,10 +16,15 @@ STATUS_WORDS = {"open": "open", "completed": "completed", "will_complete_by": "n
                 "not_required": "not completed and no longer required", "needs_discussion": "needs a further strategy discussion"}
 
 
-def status_words(action, zone) -> str:
-    """Where an action stands, in words; "will be by" with its date, which is the action's new due date (bot/actions.py)."""
+OWED = ("open", "will_complete_by")
+
+
+def status_words(action, zone, *, now=None) -> str:
+    """Where an action stands, in words; "will be by" with its date, which is the action's new due date (bot/actions.py).
+    With `now`: an action still owed past its due time says so (a walk: escalated to the manager, listed as "open")."""
     said = STATUS_WORDS.get(action.status, action.status)
-    return f"{said} {action.due_at.astimezone(zone):%d/%m/%Y}" if action.status == "will_complete_by" else said
+    said = f"{said} {action.due_at.astimezone(zone):%d/%m/%Y}" if action.status == "will_complete_by" else said
+    return f"{said}, OVERDUE" if now is not None and action.status in OWED and now > action.due_at else said
 
 
 def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, decisions: dict, attendance_words: dict,
@@ -152,7 +157,7 @@ def action_card(discussion, action, *, mention: str | None, now: datetime, typed
     the date and reason as they were typed."""
     typed = typed or {}
     due = words.when(action.due_at, now=now)
-    status = status_words(action, now.tzinfo)
+    status = status_words(action, now.tzinfo, now=now)
     # Posted copies: the directory's @mention, or the agency alone; the name the chair typed, only privately.
     owner = action.owner_name if private else mention
     task = text(action.description) if private else text("The task is for its owner, their agency, the chair and the invitees: "

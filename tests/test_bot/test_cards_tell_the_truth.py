@@ -161,6 +161,9 @@ async def test_overdue_in_a_channel_never_repeats_a_snooze_reason_and_says_minut
     mine = await said(personal, "overdue")
     assert "waiting for a name's GP" in mine
     assert "waiting for a name's GP" not in in_channel and "snoozed (the reason is in your personal chat with me)" in in_channel
+    # The channel's list says it is the channel's (a walk took it for all of the chair's discussions); the personal one is all.
+    assert in_channel.endswith("Only discussions held here. Type `overdue` to me in a personal chat for all of them.")
+    assert "Only discussions held here" not in mine
     # Elsewhere than where it was held (a walk: a group chat was shown every one of the chair's cases, with addresses).
     group = activities.channel_mention(bot.connector.url, "overdue", aad_id=personal.person["aad_id"], user_id=personal.person["user_id"],
                                        name=personal.person["name"])
@@ -169,7 +172,7 @@ async def test_overdue_in_a_channel_never_repeats_a_snooze_reason_and_says_minut
     before = len(bot.connector.sent)
     assert (await bot.post(group)).status == 201
     [answer] = [a["text"] for a in bot.connector.sent[before:] if a.get("text")]
-    assert answer.startswith("Nothing is overdue on your discussions held here.") and "CR-104233" not in answer
+    assert answer.startswith("Nothing is overdue on the discussions you chair held here.") and "CR-104233" not in answer
     assert "@" not in in_channel.replace("(the reason is in your personal chat with me)", "")  # nobody's address in a channel
 
 

@@ -2,7 +2,7 @@
 each asking for what the bot reads and keeping what was saved and typed, errors beside their fields;
 the summary posted in the thread (reference and initials only); one card per action for its owner."""
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timezone, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -383,7 +383,19 @@ def test_an_action_to_be_done_later_says_by_when_day_first():
         "not completed yet, will be by 04/12/2026")
     late_evening_in_utc = action("will_complete_by", due_at=datetime(2026, 6, 4, 23, 30, tzinfo=timezone.utc))  # 00:30 BST on the 5th
     assert facts_of(record_cards.action_card(DISCUSSION, late_evening_in_utc, mention=None, now=NOW))["Status"] == (
-        "not completed yet, will be by 05/06/2026")
+        "not completed yet, will be by 05/06/2026, OVERDUE")  # June, and NOW is November: the new date has passed too
+
+
+def test_an_action_still_owed_after_its_due_time_says_overdue():
+    """A walk: an action escalated to the manager was listed, and its card drawn, as plain "open"."""
+    def status(state, due):
+        return facts_of(record_cards.action_card(DISCUSSION, action(state, due_at=due), mention=None, now=NOW))["Status"]
+    assert status("open", NOW - timedelta(minutes=1)) == "open, OVERDUE"
+    assert status("open", NOW) == "open"  # due at this moment: not yet late
+    assert status("open", NOW + timedelta(days=1)) == "open"
+    assert status("completed", NOW - timedelta(days=9)) == "completed"
+    assert status("needs_discussion", NOW - timedelta(days=9)) == "needs a further strategy discussion"
+    assert record_cards.status_words(action("open", due_at=NOW - timedelta(days=1)), LONDON) == "open"  # asked without a now
 
 
 @pytest.mark.parametrize("status, said_", [("completed", "completed"), ("not_required", "not completed and no longer required")])
