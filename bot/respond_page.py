@@ -129,7 +129,7 @@ class RespondPage:
         async with self.s.uow() as uow:
             stored = await uow.discussions.get(discussion.id, for_update=True)
             invitation = next((i for i in stored.invitations if i.id == obligation.subject_id), None)
-            if invitation is None or stored.status not in ("convened", "convening"):
+            if invitation is None or stored.status not in ("convened", "convening") or discussion_cards.nothing_to_answer(stored, now):
                 return f"{stored.case_reference}: the meeting is no longer ahead, so the records check is not needed now."
             invitation.record_check = check
             uow.audit.record(actor=actor, action=f"record_check.{check}", subject_type="invitation", subject_id=invitation.id,

@@ -105,9 +105,9 @@ class RsvpFlow:
                 return cards.message_card("Not your invitation", "Only the person invited can answer this invitation.")
             answer = verb.split(".", 1)[1]
             said = subject(discussion.case_reference, discussion.child_initials)
-            if discussion.status in discussion_cards.NOTHING_TO_ANSWER:
+            if closed := discussion_cards.nothing_to_answer(discussion, now):
                 # A walk: an old card's Accept brought a cancelled meeting back on the chair's card.
-                title, why, hint = discussion_cards.NOTHING_TO_ANSWER[discussion.status]
+                title, why, hint = closed
                 return cards.message_card(title, f"{said}: {why} Nothing was changed. {hint}".strip())
             if answer == "records":
                 return await self._records_check(uow, discussion, invitation, data, aad, now)

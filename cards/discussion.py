@@ -146,20 +146,30 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
 
 
 # An invitation with nothing left to answer, by the discussion's status: (title, why, what else to do).
+_SINCE = "Anything your agency has found since: reply `update` and what it is in the discussion's thread."
 NOTHING_TO_ANSWER = {
     "cancelled": ("Cancelled", "this strategy discussion was cancelled, so there is nothing to answer.", ""),
-    **dict.fromkeys(("recording", "recorded"), (
-        "Already held", "the discussion has taken place, so this answer is not needed now.",
-        "Anything your agency has found since: reply `update` and what it is in the discussion's thread.")),
+    **dict.fromkeys(("recording", "recorded"), ("Already held", "the discussion has taken place, so this answer is not needed now.", _SINCE)),
 }
+MEETING_OVER = ("Meeting over", "the meeting has ended, so this answer is not needed now.", _SINCE)
+
+
+def nothing_to_answer(discussion, now: datetime) -> tuple[str, str, str] | None:
+    """Why an invitation can no longer be answered, if it cannot: the discussion cancelled or held, or
+    its meeting over though the record is not started (a hostile trial: an Accept at 15:00 for 11:00 was recorded)."""
+    status = getattr(discussion, "status", None)  # an older row without a status is convened
+    if status in NOTHING_TO_ANSWER:
+        return NOTHING_TO_ANSWER[status]
+    end = getattr(discussion, "meeting_end", None)
+    return MEETING_OVER if end is not None and now >= end else None
 
 
 def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = None, typed: dict | None = None) -> dict:
     """`typed`: what was on the card when a button was pressed; it comes back whatever the button (an
     answer sent with something typed for another one, a refused answer: nothing is lost)."""
-    if getattr(discussion, "status", None) in NOTHING_TO_ANSWER:  # an older row without a status is convened
+    if closed := nothing_to_answer(discussion, now):
         # Redrawn without its buttons (a walk: a cancelled meeting's card still offered Accept until pressed).
-        title, why, hint = NOTHING_TO_ANSWER[discussion.status]
+        title, why, hint = closed
         body = [heading(f"{title}: {words.subject(discussion.case_reference, discussion.child_initials)}"), text(f"{why} {hint}".strip())]
         return refreshing(card(body, []), "discussion.open", {"discussion_id": discussion.id}, [])
     problem = problem or {}

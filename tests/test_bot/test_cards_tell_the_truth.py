@@ -198,6 +198,25 @@ async def test_an_old_invitation_card_pressed_after_the_meeting_was_cancelled_ch
     assert not card.get("actions") and card["refresh"]["action"]["verb"] == "discussion.open"
 
 
+async def test_an_invitation_answered_after_the_meeting_ended_changes_nothing(bot):
+    """A hostile trial: an Accept pressed at 15:00 for an 11:00 meeting, the record not yet started, was
+    recorded and the chair's card redrawn; the chasers had stopped asking long before."""
+    chair, police, data = await with_police_in_teams(bot)
+    async with bot.services.uow() as uow:
+        ended = (await uow.discussions.get(chair.discussion_id)).meeting_end
+    bot.services.clock.set(ended + timedelta(minutes=1))
+    for verb, extra in (("rsvp.accept", {}), ("rsvp.records", {"record_check": "shared"})):
+        card = await chair.press(verb, {**data, **extra}, keep_inputs=False, as_person=police)
+        assert texts_of(card) == ("Meeting over\nStrategy discussion CR-104233 (AB): the meeting has ended, so this answer is not "
+                                  "needed now. Nothing was changed. Anything your agency has found since: reply `update` and what it "
+                                  "is in the discussion's thread.")
+    async with bot.services.uow() as uow:
+        invitation = next(i for i in (await uow.discussions.get(chair.discussion_id)).invitations if i.agency == "police")
+    assert (invitation.rsvp, invitation.record_check) == ("none", "none")
+    card = await chair.press("discussion.open", keep_inputs=False, as_person=police)
+    assert texts_of(card).startswith("Meeting over: Strategy discussion CR-104233 (AB)") and not card.get("actions")
+
+
 async def test_cancelling_in_local_mode_says_nothing_was_sent(bot):
     chair = await convened_here(bot)
     chair.card = None

@@ -280,6 +280,11 @@ def test_an_invitation_with_nothing_left_to_answer_has_no_buttons_and_says_why()
     for card in (cancelled, held):
         assert not card.get("actions") and inputs(card) == {} and card["refresh"]["action"]["verb"] == "discussion.open"
     assert titles(rsvp(inv, discussion(inv, status="convened")))[:3] == ["Join", "Accept", "Decline"]
+    # Convened, its meeting over, the record not started: nothing to answer either (a hostile trial); until its last minute, answerable.
+    ended = discussion(inv, meeting_end=NOW)
+    assert lines(rsvp(inv, ended))[0] == "Meeting over: Strategy discussion CR-1 (AB)" and not rsvp(inv, ended).get("actions")
+    assert "Accept" in titles(rsvp(inv, discussion(inv, meeting_end=NOW + timedelta(minutes=1))))
+    assert rsvp(inv, cancelled_card := discussion(inv, status="cancelled"))["refresh"]["action"]["data"] == {"discussion_id": cancelled_card.id}
 
 
 def test_an_invitee_is_told_the_meeting_and_can_answer_four_ways():

@@ -114,6 +114,7 @@ def test_a_school_age_sibling_brings_their_school_as_the_child_would(name, requi
     baby_and_sibling = invitees(name, child_age_years=1, other_children_ages=[8.5])["education_dsl"]
     assert baby_and_sibling.required is required and baby_and_sibling.source == source
     assert "another child the discussion is about is of school age" in baby_and_sibling.reason
+    assert invitees(name, child_age_years=1, other_children_ages=[2, 5.0])["education_dsl"].required is required  # 5 that day
     for ages in ([], [4.99], [16.0], [2, 17.5]):  # compulsory school age is 5 to under 16
         assert "education_dsl" not in invitees(name, child_age_years=1, other_children_ages=ages)
 
