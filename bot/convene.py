@@ -12,7 +12,7 @@ from cards import discussion as discussion_cards
 from cards.elements import input_ids, refreshing
 from cards import wizard as cards
 from cards.words import subject
-from protocol import Facts, as_review, assess, met_out_of_hours
+from protocol import Facts, as_review, assess
 from scheduling.slots import propose_slots
 from storage.models import Discussion
 from storage.repositories import CHILDREN
@@ -262,9 +262,10 @@ class ConveneFlow:
                 for s in slots]
 
     def _meets_out_of_hours(self, discussion) -> bool:
-        """The EDT meets tonight only when the deadline itself falls out of hours; a concern received
-        at the weekend with days to run is met, and its contacts chosen, in working hours."""
-        return met_out_of_hours(discussion.deadline, self.s.calendar)
+        """Whether the Emergency Duty Team convenes, as the assessment says (protocol.assess: only when
+        the deadline itself falls out of hours; protocol.as_review: when the review was agreed for a time
+        out of hours): a concern received at the weekend with days to run is met, and its contacts chosen, in working hours."""
+        return (discussion.assessment or {}).get("convened_by") == "Emergency Duty Team"
 
     def _next_when(self, discussion, draft, data, now):
         slot, errors = wizard.parse_when(data, slots=draft.get("slots", []), now=now, deadline=discussion.deadline,

@@ -121,7 +121,9 @@ def assessment_block(assessment: dict, *, now: datetime) -> list:
     fmt = assessment["format_rule"]
     lines.append(text(("**Meeting required** (face to face or video): " if assessment["format"] == "meeting"
                        else "**Meeting or telephone**: ") + f"{fmt['text']} ({fmt['source']})"))
-    if assessment.get("convened_by") == "Emergency Duty Team":
+    if assessment.get("convened_by") == "Emergency Duty Team" and rule.get("rule") == "review":
+        lines.append(notice("The review was agreed for a time outside working hours: the Emergency Duty Team convenes it."))
+    elif assessment.get("convened_by") == "Emergency Duty Team":
         lines.append(notice("Received out of hours, and due before the working day: the Emergency Duty Team convenes."
                             if assessment.get("out_of_hours") else
                             "Too late today to convene in working hours: the Emergency Duty Team convenes, by 23:59."))

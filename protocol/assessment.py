@@ -142,14 +142,18 @@ def assess(profile: Profile, facts: Facts, calendar: WorkingDayCalendar) -> Asse
 def as_review(assessment: Assessment, agreed_at: datetime, profile: Profile, calendar: WorkingDayCalendar) -> Assessment:
     """A review discussion's assessment: held when the last discussion agreed ("a clear timescale should
     be set" for a further discussion, hackney 9.2, triborough 16), not within the referral's timescale
-    counted again from the day it is convened. The deadline is the close of that working day, or the
-    agreed time and a meeting's length if that is later; who convenes follows from it."""
+    counted again from the day it is convened. Agreed for a time in working hours, the day team holds
+    it by the close of that working day (or a meeting's length after the time, if later); agreed for a
+    time outside them (an evening, a weekend, a bank holiday), the Emergency Duty Team, a meeting's
+    length after it. Who convenes follows from the time agreed, never from a deadline a meeting's
+    length past the close of the day (a hostile trial: 16:30 a week ahead was handed to the EDT)."""
     agreed = calendar.local(agreed_at)
-    deadline = max(calendar.end_of_working_day(agreed.date()), agreed_at + timedelta(minutes=profile.meetings.minutes))
-    return replace(assessment, deadline=deadline, target=None,
-                   convened_by="Emergency Duty Team" if met_out_of_hours(deadline, calendar) else "day team",
-                   deadline_rule=RuleRef("review", f"the review was agreed at the last discussion for {agreed:%H:%M %a} "
-                                                   f"{agreed.day} {agreed:%b}", "agreed at the discussion"))
+    meeting = agreed_at + timedelta(minutes=profile.meetings.minutes)
+    in_hours = calendar.in_working_hours(agreed_at)
+    deadline = max(calendar.end_of_working_day(agreed.date()), meeting) if in_hours else meeting
+    said = f"the review was agreed at the last discussion for {agreed:%H:%M %a} {agreed.day} {agreed:%b}"
+    return replace(assessment, deadline=deadline, target=None, convened_by="day team" if in_hours else "Emergency Duty Team",
+                   deadline_rule=RuleRef("review", said if in_hours else f"{said}, outside working hours", "agreed at the discussion"))
 
 
 def _target(profile: Profile, winner: Timescale, received: datetime, deadline: datetime, calendar) -> Target | None:

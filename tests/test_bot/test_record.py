@@ -538,6 +538,7 @@ async def test_a_review_discussion_keeps_to_its_agreed_date_and_does_not_start_t
     card = await chair.press("convene.next")
     card = await chair.press("convene.next", {"slot": "other", "other_date": "2027-06-25", "other_time": "10:00"})
     assert "⚠" not in texts_of(card), texts_of(card)  # the agreed date is not "after the statutory deadline"
+    assert "Emergency Duty Team" not in texts_of(card)  # agreed for 10:00 on a working day: the day team's
     await chair.press("convene.confirm")
     await bot.services.drain()
     async with bot.services.uow() as uow:

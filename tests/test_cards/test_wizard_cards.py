@@ -220,6 +220,11 @@ def test_the_assessment_tells_the_aim_the_out_of_hours_team_and_what_is_owed_bef
     assert said["isSubtle"] is True  # a note, not a warning
     assert not [b for b in cards.assessment_block(assessment(), now=NOW) if b["type"] == "Container"]
     assert len(cards.assessment_block(assessment(), now=NOW)) == 2
+    # A review agreed for an evening: the EDT's, said as such, not "too late today" (a hostile trial: a week ahead).
+    review = cards.assessment_block(assessment(convened_by="Emergency Duty Team", deadline_rule={
+        "rule": "review", "text": "agreed for 18:00 Tue 8 Dec, outside working hours", "source": "agreed at the discussion"}), now=NOW)
+    assert [b["items"][0]["text"] for b in review if b["type"] == "Container"] == [
+        "The review was agreed for a time outside working hours: the Emergency Duty Team convenes it."]
 
 
 def test_every_invitee_is_listed_with_why_and_an_invite_tick():

@@ -1,7 +1,7 @@
 """A review strategy discussion (hackney 9.2, triborough 16: "a clear timescale should be set" for a
 further discussion): held when the last discussion agreed, not within the referral's timescale counted
 again from the day it is convened."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -25,9 +25,20 @@ def test_the_date_agreed_is_the_deadline_the_close_of_that_working_day(name):
         (referral.invitees, referral.quorum, referral.format, referral.clocks)
 
 
-def test_a_review_agreed_late_in_the_day_runs_a_meetings_length_past_it_and_is_the_emergency_duty_teams():
+def test_a_review_agreed_late_in_the_day_runs_a_meetings_length_past_it_and_stays_the_day_teams():
+    """A hostile trial: 16:30 a week ahead read as "too late today", and went to the Emergency Duty Team."""
     hackney = profile("hackney")  # meetings of 60 minutes
-    agreed = datetime(2026, 12, 2, 16, 30, tzinfo=timezone.utc)
+    agreed = datetime(2026, 12, 8, 16, 30, tzinfo=timezone.utc)
     review = as_review(run("hackney", concerns=["physical_abuse"]), agreed, hackney, calendar_for(hackney))
-    assert review.deadline == datetime(2026, 12, 2, 17, 30, tzinfo=timezone.utc)
-    assert review.convened_by == "Emergency Duty Team"
+    assert review.deadline == datetime(2026, 12, 8, 17, 30, tzinfo=timezone.utc)
+    assert review.convened_by == "day team"
+
+
+@pytest.mark.parametrize("agreed", [datetime(2026, 12, 8, 18, 0, tzinfo=timezone.utc),  # a Tuesday evening
+                                    datetime(2026, 12, 5, 10, 0, tzinfo=timezone.utc),  # a Saturday
+                                    datetime(2026, 12, 25, 10, 0, tzinfo=timezone.utc)])  # Christmas Day
+def test_a_review_agreed_for_a_time_out_of_hours_is_the_emergency_duty_teams_a_meetings_length_after_it(agreed):
+    hackney = profile("hackney")
+    review = as_review(run("hackney", concerns=["physical_abuse"]), agreed, hackney, calendar_for(hackney))
+    assert review.convened_by == "Emergency Duty Team" and review.deadline == agreed + timedelta(minutes=60)
+    assert review.deadline_rule.text.endswith(", outside working hours")
