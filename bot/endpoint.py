@@ -16,6 +16,7 @@ import jwt
 import requests
 from aiohttp import web
 from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticationConstants
 from msrest.exceptions import DeserializationError
 from msrest.serialization import Model
 
@@ -33,12 +34,17 @@ def _problem(status: int, message: str) -> web.Response:
 
 
 def _bearer_token_is_well_formed(header: str) -> bool:
+    """What can be refused without the signing keys: no bearer JWT, an algorithm botbuilder never
+    accepts (none, HS256...), or a token out of its time (with botbuilder's 5 minutes' tolerance).
+    Refused here, they are a 401 even while the keys cannot be fetched (a hostile trial: unsigned
+    tokens got 503, each an ERROR line: anyone could flood the error log)."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or token.count(".") != 2:
         return False
     try:
-        jwt.get_unverified_header(token)
-        jwt.decode(token, options={"verify_signature": False})
+        if jwt.get_unverified_header(token).get("alg") not in AuthenticationConstants.ALLOWED_SIGNING_ALGORITHMS:
+            return False
+        jwt.decode(token, options={"verify_signature": False, "verify_exp": True, "verify_nbf": True}, leeway=5 * 60)
     except jwt.PyJWTError:
         return False
     return True

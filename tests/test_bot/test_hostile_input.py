@@ -3,8 +3,11 @@ request is a 401 whatever it carries; a genuine sender's malformed activity is a
 keys out of reach is a 503 with a log line naming the cause. Tokens are real RS256 Bot Framework
 tokens, checked by botbuilder against keys served locally (tests/support/bot_keys.py)."""
 import asyncio
+import base64
 import json
 import logging
+
+import jwt
 
 import pytest
 from botframework.connector.auth import ChannelValidation
@@ -105,6 +108,17 @@ async def test_signing_keys_out_of_reach_is_a_503_with_the_cause_logged(secured_
     assert response.status == 503
     assert "signing keys could not be fetched" in caplog.text
     assert secured_bot.connector.sent == []
+    # What needs no key to judge is still a 401, and a warning, not an error (a hostile trial: unsigned tokens got 503s,
+    # each an ERROR line: anyone could flood the error log while the keys were out of reach).
+    claims = jwt.decode(keys.token(url), options={"verify_signature": False})
+    unsigned = ".".join(base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
+                        for part in ({"alg": "none", "typ": "JWT"}, claims)) + "."
+    for why, token in {"unsigned": unsigned, "HS256": jwt.encode(claims, "s" * 32, algorithm="HS256"),
+                       "expired": keys.token(url, expires_in=-3600)}.items():
+        caplog.clear()
+        response = await _post(secured_bot, activities.personal(url, "help"), token)
+        assert response.status == 401, (why, response.status)
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR], why
 
 
 async def test_nul_bytes_lone_surrogates_and_long_names_are_handled_the_same_on_both_databases(database_url, tmp_path, clock):
