@@ -18,7 +18,7 @@ from storage.models import Obligation
 
 from . import messages, recording
 from .convene import actor_of, delivery_of, personal_chat
-from .proactive import channel_of
+from .proactive import bot_id_of, channel_of, service_url_of
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -60,10 +60,18 @@ class ActionsFlow:
                                             action_count=len(discussion.actions))
         await self.s.effects.post(uow, f"{discussion.id}:record:summary", reference=reference, activity=summary,
                                   discussion_id=discussion.id)
+        # Held in the chair's personal chat, the cards posted there reach nobody else (a walk: owners heard nothing
+        # until the chase on the day): each owner the bot can reach in Teams gets their card in their own chat too.
+        in_a_personal_chat = (reference.get("conversation") or {}).get("conversationType") == "personal"
         for action in sorted(discussion.actions, key=lambda a: a.number):
+            card = self.action_card(discussion, action, now)
             await self.s.effects.post(uow, f"{discussion.id}:record:action:{action.number}", reference=reference,
-                                      activity=self.action_card(discussion, action, now), discussion_id=discussion.id,
-                                      remember={"action_id": action.id})
+                                      activity=card, discussion_id=discussion.id, remember={"action_id": action.id})
+            if in_a_personal_chat and action.owner_aad_object_id and not self.s.access.is_chair_of(discussion, action.owner_aad_object_id):
+                await self.s.effects.personal(uow, f"{discussion.id}:record:action:{action.number}:owner",
+                                              user_id=self.s.directory.teams_id_of(action.owner_aad_object_id),
+                                              tenant_id=discussion.tenant_id, service_url=service_url_of(reference), activity=card,
+                                              discussion_id=discussion.id, bot_id=bot_id_of(reference))
 
     # ---- report-backs ----------------------------------------------------------------------
     def may_change(self, discussion, action, aad: str) -> bool:
