@@ -18,7 +18,7 @@ from cards.words import subject, when
 from scheduling.meetings import Attendee, MeetingRequest
 from storage.models import Discussion, Invitation
 
-from . import wizard
+from . import recording, wizard
 from .proactive import bot_id_of, service_url_of
 from .services import BotServices
 
@@ -84,7 +84,7 @@ class MeetingsFlow:
                                            counts_as=self.s.profile.quorum.counts_as, provider_sends=discussion.meeting_provider == "graph",
                                            next_contacts=self.next_contacts(discussion), problem=problem, typed=typed,
                                            meeting_closed=self.s.calendar.closed_because(self.s.calendar.local(discussion.meeting_start).date())
-                                           if discussion.meeting_start else None)
+                                           if discussion.meeting_start else None, attendance_words=recording.ATTENDANCE)
         return refreshing(card, "discussion.open", {"discussion_id": discussion.id}, [discussion.chair_user_id])
 
     async def change(self, uow, discussion: Discussion, verb: str, data: dict, now: datetime, *, actor: str) -> dict:

@@ -26,6 +26,13 @@ def base_card(*, discussion_id: str, case_reference: str, initials: str, status_
     )
 
 
+def attendance_state(invitations: list, quorum: list[str], counts_as: dict | None = None) -> dict[str, str]:
+    """Per quorum agency, once recorded: 'attended' (the chair is social care, and was there) or 'absent'."""
+    counts_as = counts_as or {}
+    came = {counts_as.get(i.agency, i.agency) for i in invitations if getattr(i, "attendance", None) == "attended"}
+    return {agency: "attended" if agency == "social_care" or agency in came else "absent" for agency in quorum}
+
+
 def quorum_state(invitations: list, quorum: list[str], counts_as: dict | None = None) -> dict[str, str]:
     """Per quorum agency: 'confirmed', 'invited' (no confirmation yet), 'declined' or 'missing'.
     An invitee from an agency that counts as it (a paediatrician for health) stands for it."""
@@ -73,13 +80,19 @@ def _change_meeting(discussion_id: str, version: int, problem: dict, typed: dict
 
 def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: bool, next_contacts: dict[str, str],
                problem: dict | None = None, typed: dict | None = None, counts_as: dict | None = None,
-               meeting_closed: str | None = None) -> dict:
+               meeting_closed: str | None = None, attendance_words: dict | None = None) -> dict:
     """`problem`: a refused change comes back with its reason. `typed`: what is on the card's boxes,
-    refused or not, comes back (a press of one change never loses what was typed for another)."""
+    refused or not, comes back (a press of one change never loses what was typed for another).
+    Once recorded, the card tells who came, as the record says, not the replies before it (a walk: a
+    quorate, recorded discussion still read "Quorum not yet confirmed", everyone "awaiting reply")."""
     invitations = list(discussion.invitations)
-    state = quorum_state(invitations, quorum, counts_as)
-    marks = {"confirmed": "✓ confirmed", "invited": "… awaiting reply", "declined": "✗ declined", "missing": "✗ not invited"}
-    quorate = all(v == "confirmed" for v in state.values())
+    status = getattr(discussion, "status", "convened")
+    held = status == "recorded" and attendance_words is not None
+    state = attendance_state(invitations, quorum, counts_as) if held else quorum_state(invitations, quorum, counts_as)
+    marks = {"confirmed": "✓ confirmed", "invited": "… awaiting reply", "declined": "✗ declined", "missing": "✗ not invited",
+             "attended": "✓ attended", "absent": "✗ not there"}
+    quorate = ((getattr(discussion, "record", None) or {}).get("quorate", True) if held
+               else all(v == "confirmed" for v in state.values()))
     body = [heading(words.subject(discussion.case_reference, discussion.child_initials)),
             *([text(f"Deadline: by {words.when(discussion.deadline, now=now)}")] if discussion.deadline else [])]
     if discussion.meeting_start:
@@ -98,14 +111,21 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
         body.append(notice("Calendar invitations were sent, but **no Teams meeting was created**: the organiser mailbox "
                            "cannot host Teams meetings (it needs a Teams licence). Add a join link or a room, or meet by phone."))
     missing = [words.agency(a) for a, s in state.items() if s == "missing"]
-    body.append(text("**Quorum confirmed**" if quorate else
-                     f"**Not quorate**: {', '.join(missing)} not invited" if missing else "**Quorum not yet confirmed**",
-                     color="Good" if quorate else "Attention"))
+    if held:
+        body.append(text("**Quorate**, as recorded" if quorate else "**Not quorate**, as recorded", color="Good" if quorate else "Attention"))
+    else:
+        body.append(text("**Quorum confirmed**" if quorate else
+                         f"**Not quorate**: {', '.join(missing)} not invited" if missing else "**Quorum not yet confirmed**",
+                         color="Good" if quorate else "Attention"))
     body.append(facts([(words.agency(a), marks[s]) for a, s in state.items()]))
     for agency, suggestion in next_contacts.items():
         body.append(text(f"⚠ {words.agency(agency)} declined. {suggestion}", color="Attention"))
     rows = []
     for invitation in invitations:
+        if held:  # the record's word on each: attended, apologies, no response
+            rows.append((words.agency(invitation.agency), f"{invitation.name or invitation.email}: "
+                         f"{attendance_words.get(invitation.attendance or '', 'not recorded').lower()}"))
+            continue
         reply = RSVP_WORDS.get(invitation.rsvp, invitation.rsvp)
         if invitation.rsvp == "delegated":
             reply += f": {invitation.delegate_name}"
@@ -122,7 +142,6 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
                  facts([(u["from"], f"{u['text']} (received {words.when(datetime.fromisoformat(u['at']), now=now)})")
                         for u in updates])]
     actions = [execute("Refresh", "discussion.open", {"discussion_id": discussion.id})]
-    status = getattr(discussion, "status", "convened")
     if status == "convened":
         actions.append(execute("Write the record", "record.open", {"discussion_id": discussion.id}))
         # What was typed for another change comes back whatever the press (bot/meetings.py leaves out what it used).

@@ -233,6 +233,25 @@ def test_after_the_record_the_chair_sees_the_actions_and_can_export():
     assert_buttons_work_everywhere(card)
 
 
+def test_once_recorded_the_chairs_card_tells_who_came_as_the_record_says():
+    """A walk: a quorate, recorded discussion's card still read "Quorum not yet confirmed", each invitee "awaiting reply"."""
+    words_ = {"attended": "Attended", "apologies": "Apologies", "no_response": "No response"}
+    police, health, dsl = (invitation("police", attendance="attended"), invitation("paediatrician", attendance="attended"),
+                           invitation("education_dsl", attendance="apologies"))
+    held = discussion(police, health, dsl, status="recorded", record={"quorate": True}, actions=[])
+    card = discussion_cards.chair_card(held, now=NOW, quorum=QUORUM, provider_sends=True, next_contacts={},
+                                       counts_as={"paediatrician": "health"}, attendance_words=words_)
+    assert "**Quorate**, as recorded" in lines(card) and "Quorum not yet confirmed" not in lines(card)
+    facts_ = [f for b in card["body"] if b["type"] == "FactSet" for f in b["facts"]]
+    assert {"title": "Health", "value": "✓ attended"} in facts_  # the paediatrician stands for health
+    assert {"title": "Designated Safeguarding Lead (education setting)", "value": "DS A: apologies"} in facts_
+    not_quorate = discussion(police, dsl, status="recorded", record={"quorate": False}, actions=[])
+    card = discussion_cards.chair_card(not_quorate, now=NOW, quorum=QUORUM, provider_sends=True, next_contacts={},
+                                       attendance_words=words_)
+    assert "**Not quorate**, as recorded" in lines(card)
+    assert {"title": "Health", "value": "✗ not there"} in [f for b in card["body"] if b["type"] == "FactSet" for f in b["facts"]]
+
+
 def test_in_other_states_the_chair_can_only_refresh():
     card = chair(discussion(status="cancelled", meeting_join_url=None))
     assert [b["title"] for b in card["actions"]] == ["Refresh"] and inputs(card) == {}
