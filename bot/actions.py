@@ -165,9 +165,11 @@ class ActionsFlow:
                 return repeated, self.action_card(discussion, action, now)
             if seen is not None and seen != record_cards.seen_state(action):  # a card drawn before the last report
                 # An older copy (a walk: the press came back unchanged, without a word): said, as for an invitation.
+                # Press again only where there is a button left to press (a walk: said on a card with none, the action closed).
+                again = ": press again if you still mean it" if action.status in record_cards.OWED else ""
                 return (f"⚠ A{action.number} had changed since that card was drawn: it is now "
-                        f"{record_cards.status_words(action, self.s.calendar.zone)}. Nothing was recorded: press again if you "
-                        "still mean it."), self.action_card(discussion, action, now)
+                        f"{record_cards.status_words(action, self.s.calendar.zone)}. Nothing was recorded{again}."), \
+                    self.action_card(discussion, action, now)
             # Written first, and only if this delivery is new: a redelivery, or the same one applied at
             # this moment by another turn (the insert waits for it), adds nothing and changes nothing.
             if not await uow.discussions.report(action_id=action.id, status=status, note=report.get("reason", ""), by=name, at=now,

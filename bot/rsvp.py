@@ -172,6 +172,8 @@ class RsvpFlow:
         if answer == "delegate":
             if not str(data.get("delegate_name") or "").strip():
                 problems["delegate_name"] = "Enter your delegate's name."
-            if not is_email(str(data.get("delegate_email") or "").strip()):
-                problems["delegate_email"] = "Enter your delegate's email address."
+            typed = str(data.get("delegate_email") or "").strip()
+            if not is_email(typed):  # a walk: "deputy@school" was told to enter an address, as if the box were empty
+                problems["delegate_email"] = (f"{typed[:80]} is not a full email address: write it as name@organisation, e.g. "
+                                              "name@school.sch.uk." if typed else "Enter your delegate's email address.")
         return problems

@@ -158,7 +158,8 @@ def parse_child(values: dict, *, today: date) -> tuple[dict, Errors]:
     elif not unborn and not dob_text:
         errors["dob"] = "Enter the date of birth, or tick 'Unborn'."
     elif dob_text and dob is None:
-        errors["dob"] = "Enter the date of birth as a real date, day first, e.g. 04/05/2016."
+        errors["dob"] = ("Write the year in full, e.g. 04/05/2016." if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}", dob_text)
+                         else "Enter the date of birth as a real date, day first, e.g. 04/05/2016.")
     elif dob and dob > today:
         errors["dob"] = "The date of birth is in the future; for an unborn child tick 'Unborn'."
     elif dob and age_in_years(dob, on=today) >= 18:  # not today.replace(year=...): on 29 February it raised (a hostile trial)
@@ -199,6 +200,8 @@ def _other_children(raw: str, today: date) -> tuple[list[dict], str]:
         if len(parts) != 2 or not _INITIALS.match(parts[0]):
             return [], f"Line {number}: write initials and date of birth, day first, e.g. 'CD 02/04/2017'."
         born = uk_date(parts[1])
+        if born is None and re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}", parts[1]):  # a walk: "2/4/18" was called not a real date
+            return [], f"Line {number}: write the year in full, e.g. 02/04/2018."
         if born is None:
             return [], f"Line {number}: that date of birth is not a real date; write it day first, e.g. 02/04/2017."
         if born > today:
@@ -216,10 +219,12 @@ def parse_concern(values: dict, *, now: datetime, zone: ZoneInfo, child: dict) -
     received_at = None
     local_now = now.astimezone(zone)
     in_future = f"That is in the future (it is {local_now:%H:%M} now): when was the concern received?"
+    # A date after today: said as a date (a walk: "it is 22:32 now" read as if the time were wrong).
+    future_day = f"That date is in the future (today is {local_now:%d/%m/%Y}): when was the concern received?"
     if received_date is None:
         errors["received_date"] = "Enter the date the concern was received."
     elif received_date > local_now.date():  # said at once, not only after the time is put right
-        errors["received_date"] = in_future
+        errors["received_date"] = future_day
     if received_time is None:  # each box says what is wrong with it, both at once
         errors["received_time"] = ("Enter the time as HH:MM on the 24-hour clock, e.g. 09:05." if text(values, "received_time")
                                    else "Enter the time the concern was received (HH:MM).")

@@ -487,7 +487,8 @@ async def test_a_refused_reply_to_an_invitation_keeps_what_the_invitee_typed(bot
     assert inputs_of(card)["apologies"] == "On a warrant all morning"
     card = await chair.press("rsvp.delegate", {**data, "delegate_name": "DC Lee", "delegate_email": "dc.lee@police"},
                              keep_inputs=False, as_person=police)
-    assert "Enter your delegate's email address." in texts_of(card)
+    # Typed but not a full address: said so (a walk: told to "enter" one, as if the box were empty).
+    assert "dc.lee@police is not a full email address: write it as name@organisation, e.g. name@school.sch.uk." in texts_of(card)
     assert (inputs_of(card)["delegate_name"], inputs_of(card)["delegate_email"]) == ("DC Lee", "dc.lee@police")
 
 

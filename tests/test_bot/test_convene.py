@@ -100,7 +100,8 @@ async def test_a_bad_date_and_missing_fields_are_reported_on_the_card_and_kept(r
     assert "⚠ Enter the time as HH:MM on the 24-hour clock, e.g. 09:05." in texts_of(card)  # typed, but not a time
     # From a Playground walk: a future date was told only once the time was put right; both boxes say at once.
     card = await chair.press("convene.next", {"received_date": "01/01/2030", "received_time": ""})
-    assert "⚠ That is in the future" in texts_of(card) and "⚠ Enter the time the concern was received (HH:MM)." in texts_of(card)
+    assert "⚠ That date is in the future (today is 23/11/2026)" in texts_of(card)  # a date, said as a date (a walk)
+    assert "⚠ Enter the time the concern was received (HH:MM)." in texts_of(card)
     card = await chair.press("convene.back")
     assert next(i for i in card["body"] if i.get("id") == "case_reference")["value"] == "CR-104233"
 

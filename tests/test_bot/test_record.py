@@ -747,3 +747,13 @@ async def test_a_press_on_an_older_copy_of_an_action_card_says_the_action_had_ch
     async with bot.services.uow() as uow:
         _, a1 = await uow.discussions.with_action(discussion_id=chair.discussion_id, number=1)
     assert a1.status == "will_complete_by"
+    # Closed since: nothing left to press, so not told to press again (a walk: said on a card without buttons).
+    async with bot.services.uow() as uow:
+        _, a1 = await uow.discussions.with_action(discussion_id=chair.discussion_id, number=1)
+        await uow.discussions.change_action(a1, status="completed", updated_at=bot.services.clock.now())
+        await uow.commit()
+    answer = texts_of(await chair.answer(await bot.post(chair.invoke("action.not_required", {"action_id": actions[1], "reason": "x",
+                                                                                              "seen": "open@an older card"},
+                                                                     keep_inputs=False, as_person=POLICE))))
+    assert "⚠ A1 had changed since that card was drawn: it is now completed. Nothing was recorded." in answer, answer
+    assert "press again" not in answer

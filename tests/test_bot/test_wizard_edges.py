@@ -44,3 +44,13 @@ def test_numbers_a_card_cannot_send_are_not_read_or_kept():
     assert as_int(math.inf) is None and as_int(-math.inf) is None and as_int(math.nan) is None and as_int("2") == 2
     kept = keep({"step": "child"}, {"case_reference": math.nan, "initials": math.inf, "dob": "04/05/2016", "other_children": 3})
     assert kept["values"]["child"] == {"dob": "04/05/2016", "other_children": 3}
+
+
+def test_a_two_digit_year_is_asked_for_in_full_not_called_an_unreal_date():
+    """A walk: "CD 2/4/18" was told "that date of birth is not a real date; write it day first"."""
+    today = date(2026, 12, 1)
+    assert parse_child({**CHILD, "dob": "04/05/2016", "other_children": "CD 2/4/18"}, today=today)[1]["other_children"] == \
+        "Line 1: write the year in full, e.g. 02/04/2018."
+    assert parse_child({**CHILD, "dob": "4/5/16"}, today=today)[1]["dob"] == "Write the year in full, e.g. 04/05/2016."
+    assert parse_child({**CHILD, "dob": "31/02/2016"}, today=today)[1]["dob"] == \
+        "Enter the date of birth as a real date, day first, e.g. 04/05/2016."
