@@ -31,11 +31,16 @@ def next_contact(services: BotServices, discussion: Discussion, agency: str) -> 
     """What the chair should do for an agency none of whose invitees is coming: a sentence of its own,
     naming who to try next (on duty at the meeting time), or saying the directory has nobody else."""
     in_hours = discussion.meeting_start is None or services.calendar.in_working_hours(discussion.meeting_start)
-    tried = {i.email.lower() for i in discussion.invitations if i.agency == agency}
+    tried = {i.email.lower() for i in discussion.invitations}  # nobody already asked, for any agency
     tried |= {c.email.lower() for c in services.directory.by_aad_object_id(discussion.chair_aad_id)}  # never the chair themself
-    contact = services.directory.next_to_try(agency, in_hours=in_hours, tried=tried)
-    return (f"Next to try: {contact.describe()}." if contact else
-            f"Nobody else from {agency_name(agency)} is in the contacts directory: ask their duty desk, and add them to it.")
+    # The agency's own people first, then those of an agency that counts as it for the quorum (a walk: "nobody
+    # else from Health" while the on-call paediatrician, who stands for health, was in the directory).
+    counts_as = services.profile.quorum.counts_as
+    for candidate in (agency, *sorted(a for a, stands_for in counts_as.items() if stands_for == agency)):
+        if contact := services.directory.next_to_try(candidate, in_hours=in_hours, tried=tried):
+            why = "" if candidate == agency else f" ({agency_name(candidate)}: counts as {agency_name(agency)} for the quorum)"
+            return f"Next to try: {contact.describe()}{why}."
+    return f"Nobody else from {agency_name(agency)} is in the contacts directory: ask their duty desk, and add them to it."
 
 
 USED_BY = {"discussion.invite": {"add_agency", "add_name", "add_email"},

@@ -124,7 +124,7 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
     for invitation in invitations:
         if held:  # the record's word on each: attended, apologies, no response
             rows.append((words.agency(invitation.agency), f"{invitation.name or invitation.email}: "
-                         f"{attendance_words.get(invitation.attendance or '', 'not recorded').lower()}"))
+                         f"{attendance_words.get(getattr(invitation, 'attendance', None) or '', 'not recorded').lower()}"))
             continue
         reply = RSVP_WORDS.get(invitation.rsvp, invitation.rsvp)
         if invitation.rsvp == "delegated":
@@ -190,7 +190,7 @@ def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = N
         # Redrawn without its buttons (a walk: a cancelled meeting's card still offered Accept until pressed).
         title, why, hint = closed
         body = [heading(f"{title}: {words.subject(discussion.case_reference, discussion.child_initials)}"), text(f"{why} {hint}".strip())]
-        return refreshing(card(body, []), "discussion.open", {"discussion_id": discussion.id}, [])
+        return refreshing(card(body), "discussion.open", {"discussion_id": discussion.id}, [])
     problem = problem or {}
     check = getattr(invitation, "record_check", "none")
     saved = {"apologies": invitation.apologies, "information_route": invitation.information_route,

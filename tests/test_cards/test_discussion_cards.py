@@ -238,18 +238,34 @@ def test_once_recorded_the_chairs_card_tells_who_came_as_the_record_says():
     words_ = {"attended": "Attended", "apologies": "Apologies", "no_response": "No response"}
     police, health, dsl = (invitation("police", attendance="attended"), invitation("paediatrician", attendance="attended"),
                            invitation("education_dsl", attendance="apologies"))
-    held = discussion(police, health, dsl, status="recorded", record={"quorate": True}, actions=[])
-    card = discussion_cards.chair_card(held, now=NOW, quorum=QUORUM, provider_sends=True, next_contacts={},
-                                       counts_as={"paediatrician": "health"}, attendance_words=words_)
-    assert "**Quorate**, as recorded" in lines(card) and "Quorum not yet confirmed" not in lines(card)
-    facts_ = [f for b in card["body"] if b["type"] == "FactSet" for f in b["facts"]]
-    assert {"title": "Health", "value": "✓ attended"} in facts_  # the paediatrician stands for health
-    assert {"title": "Designated Safeguarding Lead (education setting)", "value": "DS A: apologies"} in facts_
-    not_quorate = discussion(police, dsl, status="recorded", record={"quorate": False}, actions=[])
-    card = discussion_cards.chair_card(not_quorate, now=NOW, quorum=QUORUM, provider_sends=True, next_contacts={},
-                                       attendance_words=words_)
-    assert "**Not quorate**, as recorded" in lines(card)
-    assert {"title": "Health", "value": "✗ not there"} in [f for b in card["body"] if b["type"] == "FactSet" for f in b["facts"]]
+    unrecorded = SimpleNamespace(**{k: v for k, v in vars(invitation("lado", attendance=None)).items() if k != "attendance"})
+    late = SimpleNamespace(number=1, description="Visit", owner_name="DS A", owner_agency="police", status="open",
+                           due_at=NOW - timedelta(days=1))
+
+    def drawn(*invitations, **more):
+        held = discussion(*invitations, status="recorded", actions=[late], **more)
+        card = discussion_cards.chair_card(held, now=NOW, quorum=QUORUM, provider_sends=True, next_contacts={},
+                                           counts_as={"paediatrician": "health"}, attendance_words=words_)
+        quorum_, *rest = [{f["title"]: f["value"] for f in b["facts"]} for b in card["body"] if b["type"] == "FactSet"]
+        return card, {**{k: v for r in rest for k, v in r.items()}, **{f"quorum {k}": v for k, v in quorum_.items()}}, \
+            {b["text"]: b.get("color") for b in card["body"] if b["type"] == "TextBlock"}
+
+    card, facts_, said = drawn(police, health, dsl, unrecorded, record={"quorate": True})
+    assert said["**Quorate**, as recorded"] == "Good" and "**Quorum not yet confirmed**" not in said
+    # Social care is the chair, and there; a paediatrician stands for health; police came in person.
+    assert (facts_["quorum Children's social care"], facts_["quorum Police"], facts_["quorum Health"]) == ("✓ attended",) * 3
+    assert facts_["Police"] == "DS A: attended"
+    assert facts_["Designated Safeguarding Lead (education setting)"] == "DS A: apologies"
+    assert facts_["Local Authority Designated Officer"] == "DS A: not recorded"  # an invitation the record says nothing of
+    assert facts_["A1"].endswith("open, OVERDUE")  # the actions, where they stand today
+    _, facts_, said = drawn(police, dsl, record={"quorate": False})
+    assert said["**Not quorate**, as recorded"] == "Attention" and facts_["quorum Health"] == "✗ not there"
+    _, _, said = drawn(police, health, record={})  # a record from before quorate was kept: taken as quorate
+    assert "**Quorate**, as recorded" in said
+    # Not recorded yet, the replies still tell: the attendance words alone change nothing.
+    convened = discussion(invitation("police", "accepted", attendance="attended"), status="convened")
+    card = discussion_cards.chair_card(convened, now=NOW, quorum=QUORUM, provider_sends=True, next_contacts={}, attendance_words=words_)
+    assert "**Not quorate**: Health not invited" in lines(card) and "as recorded" not in " ".join(lines(card))
 
 
 def test_in_other_states_the_chair_can_only_refresh():
@@ -429,7 +445,8 @@ def test_when_the_directory_has_nobody_else_the_chair_is_told_so_in_a_sentence_t
 
     services = SimpleNamespace(calendar=SimpleNamespace(in_working_hours=lambda at: True),
                                directory=SimpleNamespace(next_to_try=lambda agency, in_hours, tried: None,
-                                                         by_aad_object_id=lambda aad: []))
+                                                         by_aad_object_id=lambda aad: []),
+                               profile=SimpleNamespace(quorum=SimpleNamespace(counts_as={})))
     said = next_contact(services, discussion(invitation("police", "declined"), meeting_start=None, chair_aad_id="aad-chair"), "police")
     card = chair(discussion(invitation("police", "declined")), next_contacts={"police": said})
     assert text_block(card, "⚠ Police declined")["text"] == (
