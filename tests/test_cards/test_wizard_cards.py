@@ -583,7 +583,7 @@ def test_a_departure_without_a_reason_yet_shows_no_made_up_reason():
 # equivalent: cards.wizard.x_when_card__mutmut_113 `d.get("slot", None), expanded=Tr` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
 # equivalent: cards.wizard.x_when_card__mutmut_115 `d.get("slot", ), expanded=Tr` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
 # equivalent: cards.wizard.x_when_card__mutmut_118 `.get("slot", "XXXX"), expanded=T` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
-# equivalent: cards.wizard.x_assessment_block__mutmut_131 `plies_when", "XXXX").startswith(` -- a clock without applies_when: "XXXX", like "", does not start with "before the discussion"
+# equivalent: cards.wizard.x_assessment_block__mutmut_150 `plies_when", "XXXX").startswith(` -- a clock without applies_when: "XXXX", like "", does not start with "before the discussion"
 
 
 def test_another_child_saved_without_a_date_of_birth_comes_back_as_just_the_initials():
