@@ -14,11 +14,12 @@ from cards import wizard as cards
 from cards.elements import execute
 from cards.words import agency as agency_name
 from cards.words import subject
+from protocol.vocabulary import OWED_ACTION_STATUSES
 from storage.models import Obligation
 
 from . import messages, recording
 from .convene import actor_of, delivery_of, personal_chat
-from .proactive import bot_id_of, channel_of, service_url_of
+from .proactive import bot_id_of, channel_of, in_personal_chat, service_url_of
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -62,12 +63,11 @@ class ActionsFlow:
                                   discussion_id=discussion.id)
         # Held in the chair's personal chat, the cards posted there reach nobody else (a walk: owners heard nothing
         # until the chase on the day): each owner the bot can reach in Teams gets their card in their own chat too.
-        in_a_personal_chat = (reference.get("conversation") or {}).get("conversationType") == "personal"
         for action in sorted(discussion.actions, key=lambda a: a.number):
             card = self.action_card(discussion, action, now)
             await self.s.effects.post(uow, f"{discussion.id}:record:action:{action.number}", reference=reference,
                                       activity=card, discussion_id=discussion.id, remember={"action_id": action.id})
-            if in_a_personal_chat and action.owner_aad_object_id and not self.s.access.is_chair_of(discussion, action.owner_aad_object_id):
+            if in_personal_chat(reference) and action.owner_aad_object_id and not self.s.access.is_chair_of(discussion, action.owner_aad_object_id):
                 await self.s.effects.personal(uow, f"{discussion.id}:record:action:{action.number}:owner",
                                               user_id=self.s.directory.teams_id_of(action.owner_aad_object_id),
                                               tenant_id=discussion.tenant_id, service_url=service_url_of(reference), activity=card,
@@ -166,7 +166,7 @@ class ActionsFlow:
             if seen is not None and seen != record_cards.seen_state(action):  # a card drawn before the last report
                 # An older copy (a walk: the press came back unchanged, without a word): said, as for an invitation.
                 # Press again only where there is a button left to press (a walk: said on a card with none, the action closed).
-                again = ": press again if you still mean it" if action.status in record_cards.OWED else ""
+                again = ": press again if you still mean it" if action.status in OWED_ACTION_STATUSES else ""
                 return (f"⚠ A{action.number} had changed since that card was drawn: it is now "
                         f"{record_cards.status_words(action, self.s.calendar.zone)}. Nothing was recorded{again}."), \
                     self.action_card(discussion, action, now)
@@ -355,7 +355,7 @@ class ActionsFlow:
     @staticmethod
     def _standing_in(action, leads: tuple[str, ...]) -> str:
         """Why an action the person does not own is theirs to pass on (as bot.chasers reminds in its owner's stead)."""
-        if action.owner_email or action.owner_aad_object_id:
+        if action.owner_reachable:
             return ""
         if action.owner_agency in leads:
             return f" (the bot has no address for its owner: as {agency_name(action.owner_agency)}'s lead, please pass it on)"

@@ -264,7 +264,7 @@ class Chaser:
             return Person(lead.name, lead.email, lead.aad_object_id) if lead else None
         if obligation.kind == "action":
             action = next((a for a in discussion.actions if str(a.number) == obligation.subject_id), None)
-            if action and (action.owner_email or action.owner_aad_object_id):
+            if action and action.owner_reachable:
                 return Person(action.owner_name, action.owner_email, action.owner_aad_object_id)
             lead = self.s.directory.lead(obligation.owner_agency)
             return Person(lead.name, lead.email, lead.aad_object_id) if lead else None

@@ -19,7 +19,7 @@ from scheduling.meetings import Attendee, MeetingRequest
 from storage.models import Discussion, Invitation
 
 from . import recording, wizard
-from .proactive import bot_id_of, service_url_of
+from .proactive import bot_id_of, in_personal_chat, service_url_of
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -227,7 +227,7 @@ class MeetingsFlow:
         the neutral card elsewhere."""
         if not discussion.card_activity_id or not discussion.conversation_reference:
             return
-        personal = discussion.conversation_reference.get("conversation", {}).get("conversationType", "personal") == "personal"
+        personal = in_personal_chat(discussion.conversation_reference)
         if personal and discussion.status == "draft":
             card = self.step_card(discussion, now)
         elif personal:

@@ -97,6 +97,12 @@ def channel_of(conversation_id: str) -> str:
     return conversation_id.split(";messageid=")[0]
 
 
+def in_personal_chat(reference: dict | None) -> bool:
+    """Whether a stored conversation reference is a personal (1:1) chat; without a conversationType it is
+    read as one, as an incoming activity is (bot.convene.personal_chat)."""
+    return ((reference or {}).get("conversation") or {}).get("conversationType", "personal") == "personal"
+
+
 def bot_id_of(reference: dict | None) -> str | None:
     """The bot's own account id in a stored conversation reference ("28:<app id>" in Teams)."""
     return ((reference or {}).get("bot") or {}).get("id")

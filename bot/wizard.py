@@ -13,6 +13,8 @@ from storage.directory import is_email
 STEPS = ("child", "concern", "invitees", "when", "confirm")
 _CASE_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_-]{2,19}$")
 _INITIALS = re.compile(r"^[A-Za-z]{1,4}$")
+# A date of birth with a two-digit year ("2/4/18"): asked for in full, not called unreal (a walk).
+_SHORT_YEAR = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}")
 # A short first name typed as a name is (Mia, Leo, Ella): a capital and then small letters. Initials are
 # typed in capitals, or all small in a hurry (mb); only the name's own shape is refused.
 _A_NAME = re.compile(r"^[A-Z][a-z]{1,3}$")
@@ -158,7 +160,7 @@ def parse_child(values: dict, *, today: date) -> tuple[dict, Errors]:
     elif not unborn and not dob_text:
         errors["dob"] = "Enter the date of birth, or tick 'Unborn'."
     elif dob_text and dob is None:
-        errors["dob"] = ("Write the year in full, e.g. 04/05/2016." if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}", dob_text)
+        errors["dob"] = ("Write the year in full, e.g. 04/05/2016." if _SHORT_YEAR.fullmatch(dob_text)
                          else "Enter the date of birth as a real date, day first, e.g. 04/05/2016.")
     elif dob and dob > today:
         errors["dob"] = "The date of birth is in the future; for an unborn child tick 'Unborn'."
@@ -200,7 +202,7 @@ def _other_children(raw: str, today: date) -> tuple[list[dict], str]:
         if len(parts) != 2 or not _INITIALS.match(parts[0]):
             return [], f"Line {number}: write initials and date of birth, day first, e.g. 'CD 02/04/2017'."
         born = uk_date(parts[1])
-        if born is None and re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}", parts[1]):  # a walk: "2/4/18" was called not a real date
+        if born is None and _SHORT_YEAR.fullmatch(parts[1]):
             return [], f"Line {number}: write the year in full, e.g. 02/04/2018."
         if born is None:
             return [], f"Line {number}: that date of birth is not a real date; write it day first, e.g. 02/04/2017."

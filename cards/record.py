@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from protocol.vocabulary import OWED_ACTION_STATUSES
+
 from . import words
 from .elements import (card, choices, container, date_input, error, execute, facts, heading, refreshing, shown, text, text_input,
                        time_input, toggle)
@@ -16,15 +18,12 @@ STATUS_WORDS = {"open": "open", "completed": "completed", "will_complete_by": "n
                 "not_required": "not completed and no longer required", "needs_discussion": "needs a further strategy discussion"}
 
 
-OWED = ("open", "will_complete_by")
-
-
 def status_words(action, zone, *, now=None) -> str:
     """Where an action stands, in words; "will be by" with its date, which is the action's new due date (bot/actions.py).
     With `now`: an action still owed past its due time says so (a walk: escalated to the manager, listed as "open")."""
     said = STATUS_WORDS.get(action.status, action.status)
     said = f"{said} {action.due_at.astimezone(zone):%d/%m/%Y}" if action.status == "will_complete_by" else said
-    return f"{said}, OVERDUE" if now is not None and action.status in OWED and now > action.due_at else said
+    return f"{said}, OVERDUE" if now is not None and action.status in OWED_ACTION_STATUSES and now > action.due_at else said
 
 
 def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, decisions: dict, attendance_words: dict,

@@ -70,3 +70,5 @@ CONCERN_LABELS = {
 # The decisions of a discussion that start section 47 enquiries: what starts the conference and
 # review clocks (owed_when: s47_started) and the census's section 47 return.
 S47_DECISIONS = frozenset({"s47_single", "s47_joint"})
+# An agreed action still to be done: chased, listed by `mine`, and overdue once its due time has passed.
+OWED_ACTION_STATUSES = ("open", "will_complete_by")

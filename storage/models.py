@@ -154,6 +154,12 @@ class Action(Base):
         back_populates="action", cascade="all, delete-orphan", order_by="ActionUpdate.at"
     )
 
+    @property
+    def owner_reachable(self) -> bool:
+        """Whether the bot has an address for its owner (an email or a Teams id). If not, its reminders go to
+        a stand-in (bot.chasers: the agency's lead, else the chair); `open_actions_of` reads the same in SQL."""
+        return bool(self.owner_email or self.owner_aad_object_id)
+
 
 class ActionUpdate(Base):
     """Status history of an action (PROTOCOL.md §6): one row per report back, never rewritten."""

@@ -12,6 +12,8 @@ from sqlalchemy.orm import defer, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from protocol.vocabulary import OWED_ACTION_STATUSES
+
 from .models import (
     new_id, Action, ActionUpdate, AuditEvent, Boot, Chase, Contact, ConversationReference, Discussion, Effect, HandledActivity, LinkUse, Obligation,
 )
@@ -173,7 +175,7 @@ class DiscussionRepository:
         owners = [Action.owner_email.in_(emails)] if emails else []
         if aad_object_id:
             owners.append(Action.owner_aad_object_id == aad_object_id)
-        unaddressed = and_(Action.owner_email == "", func.coalesce(Action.owner_aad_object_id, "") == "")
+        unaddressed = and_(Action.owner_email == "", func.coalesce(Action.owner_aad_object_id, "") == "")  # not Action.owner_reachable, in SQL
         if leads:
             owners.append(and_(unaddressed, Action.owner_agency.in_(leads)))
         if aad_object_id:
@@ -181,7 +183,7 @@ class DiscussionRepository:
                                Action.discussion_id.in_(select(Discussion.id).where(Discussion.chair_aad_id == aad_object_id))))
         if not owners:
             return []
-        query = (select(Action).where(or_(*owners), Action.status.in_(("open", "will_complete_by")))
+        query = (select(Action).where(or_(*owners), Action.status.in_(OWED_ACTION_STATUSES))
                  .options(selectinload(Action.discussion)).order_by(Action.due_at))
         return list((await self.session.execute(query)).scalars())
 
