@@ -137,6 +137,11 @@ def initials_of(typed: str) -> str:
     return ("".join(parts) if parts and all(len(p) == 1 for p in parts) else typed.strip()).upper()
 
 
+# The oldest concern the concern card takes: a child 17 when it came may be 18 by the day of the discussion (a
+# hostile trial: refused on the child card, judged against today), so the age is judged on the day it was received.
+OLDEST_CONCERN = timedelta(days=30)
+
+
 def parse_child(values: dict, *, today: date) -> tuple[dict, Errors]:
     errors: Errors = {}
     case_reference = text(values, "case_reference").upper()
@@ -164,8 +169,9 @@ def parse_child(values: dict, *, today: date) -> tuple[dict, Errors]:
                          else "Enter the date of birth as a real date, day first, e.g. 04/05/2016.")
     elif dob and dob > today:
         errors["dob"] = "The date of birth is in the future; for an unborn child tick 'Unborn'."
-    elif dob and age_in_years(dob, on=today) >= 18:  # not today.replace(year=...): on 29 February it raised (a hostile trial)
+    elif dob and age_in_years(dob, on=today - OLDEST_CONCERN) >= 18:  # not today.replace(year=...): on 29 February it raised
         errors["dob"] = "That child would be 18 or over; strategy discussions are for children."
+        # 18 since a concern the next card may still accept: judged there, on the day it was received.
     setting = text(values, "education_setting")
     not_in_education = flag(values, "not_in_education")
     if setting and not_in_education:
@@ -208,7 +214,7 @@ def _other_children(raw: str, today: date) -> tuple[list[dict], str]:
             return [], f"Line {number}: that date of birth is not a real date; write it day first, e.g. 02/04/2017."
         if born > today:
             return [], f"Line {number}: that date of birth is in the future."
-        if age_in_years(born, on=today) >= 18:
+        if age_in_years(born, on=today - OLDEST_CONCERN) >= 18:  # under 18 when the concern came: facts_from judges
             return [], f"Line {number}: that would be someone 18 or over; list the children under 18."
         children.append({"initials": parts[0].upper(), "dob": born.isoformat()})
     return children, ""
@@ -234,8 +240,11 @@ def parse_concern(values: dict, *, now: datetime, zone: ZoneInfo, child: dict) -
         received_at = datetime.combine(received_date, received_time, tzinfo=zone)
         if received_at > now + timedelta(minutes=5):  # a later day was refused above: today's date, so the time is wrong
             errors["received_time"] = in_future
-        elif received_at < now - timedelta(days=30):
+        elif received_at < now - OLDEST_CONCERN:
             errors["received_date"] = "That is over 30 days ago; convene for new information received now."
+        elif child.get("dob") and age_in_years(date.fromisoformat(child["dob"]), on=received_date) >= 18:
+            errors["received_date"] = (f"The child was 18 by {received_date:%d/%m/%Y}; strategy discussions are for children. "
+                                       "Check this date, or the date of birth (Back).")
     concerns = [c for c in text(values, "concerns").split(",") if c]
     unknown = [c for c in concerns if c not in CONCERNS]
     if unknown:

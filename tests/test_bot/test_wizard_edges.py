@@ -3,7 +3,7 @@ went wrong") instead of refusing with a reason on it."""
 import math
 from datetime import date, datetime, timezone
 
-from bot.wizard import CONCERN_FLAGS, MAX_OTHER_CHILDREN, as_int, facts_from, keep, parse_child
+from bot.wizard import CONCERN_FLAGS, MAX_OTHER_CHILDREN, as_int, facts_from, keep, parse_child, parse_concern
 from protocol import Facts
 
 CHILD = {"case_reference": "CR-1", "initials": "AB"}
@@ -14,9 +14,26 @@ def test_on_29_february_a_child_can_be_entered_and_18_is_still_18():
     child, errors = parse_child({**CHILD, "dob": "04/05/2016"}, today=leap_day)
     assert errors == {} and child["dob"] == "2016-05-04"
     assert parse_child({**CHILD, "dob": "29/02/2012"}, today=leap_day)[1] == {}
-    # Born 28 February 2010: 18 the day before. Born 1 March 2010: 18 tomorrow, a child today.
-    assert "18 or over" in parse_child({**CHILD, "dob": "28/02/2010"}, today=leap_day)[1].get("dob", "")
+    # Born 29 January 2010: 18 on 29 January, 31 days ago, before any concern the next card takes (30 days back).
+    assert "18 or over" in parse_child({**CHILD, "dob": "29/01/2010"}, today=leap_day)[1].get("dob", "")
+    # Born 28 February 2010: 18 the day before, so 17 when a concern of earlier this month came: judged on the next card.
+    assert parse_child({**CHILD, "dob": "28/02/2010"}, today=leap_day)[1] == {}
     assert parse_child({**CHILD, "dob": "01/03/2010"}, today=leap_day)[1] == {}
+
+
+def test_a_child_17_when_the_concern_came_and_18_today_is_a_child_the_discussion_is_about():
+    """A hostile trial: 17 on the day the concern was received and 18 by the discussion was refused on the
+    child card, judged against today. The age that counts is the one on the day it was received."""
+    child = {"case_reference": "CR-1", "initials": "AB", "dob": "2008-11-20", "unborn": False, "education_setting": "",
+             "not_in_education": True, "looked_after": False, "in_hospital": False, "inpatient": False, "other_children": []}
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)  # 18 since 20 November
+    assert parse_child({**CHILD, "dob": "20/11/2008"}, today=now.date())[1] == {}
+    concern = {"concerns": "neglect", "received_time": "09:00"}
+    _, facts, errors = parse_concern({**concern, "received_date": "19/11/2026"}, now=now, zone=timezone.utc, child=child)
+    assert errors == {} and 17 < facts["child_age_years"] < 18
+    _, _, errors = parse_concern({**concern, "received_date": "20/11/2026"}, now=now, zone=timezone.utc, child=child)
+    assert errors == {"received_date": "The child was 18 by 20/11/2026; strategy discussions are for children. "
+                                       "Check this date, or the date of birth (Back)."}
 
 
 def test_other_children_are_at_most_twenty_and_all_under_18():
@@ -28,6 +45,10 @@ def test_other_children_are_at_most_twenty_and_all_under_18():
     _, errors = parse_child({**CHILD, "dob": "04/05/2016", "other_children": "CD 02/04/2017\nEF 01/01/0001"}, today=today)
     assert errors["other_children"] == "Line 2: that would be someone 18 or over; list the children under 18."
     assert parse_child({**CHILD, "dob": "04/05/2016", "other_children": "EF 02/12/2008"}, today=today)[1] == {}  # 18 tomorrow
+    # 18 a week ago: under 18 when a concern of this month came; one 18 since is not counted (facts_from).
+    assert parse_child({**CHILD, "dob": "04/05/2016", "other_children": "EF 24/11/2008"}, today=today)[1] == {}
+    _, errors = parse_child({**CHILD, "dob": "04/05/2016", "other_children": "EF 31/10/2008"}, today=today)  # 18 for 31 days
+    assert errors["other_children"] == "Line 1: that would be someone 18 or over; list the children under 18."
 
 
 def test_a_child_born_since_the_concern_came_is_a_pre_birth_concern_as_received():
