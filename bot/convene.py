@@ -12,7 +12,7 @@ from cards import discussion as discussion_cards
 from cards.elements import input_ids, refreshing
 from cards import wizard as cards
 from cards.words import subject
-from protocol import Facts, as_review, assess
+from protocol import Facts, as_owed_review, as_review, assess
 from scheduling.slots import propose_slots
 from storage.models import Discussion
 from storage.repositories import CHILDREN
@@ -228,8 +228,11 @@ class ConveneFlow:
         if errors:
             return self._failed(draft, errors)
         assessment = assess(self.s.profile, Facts.model_validate(facts), self.s.calendar)
-        if agreed := (draft.get("review") or {}).get("agreed"):  # the date the last discussion set is the review's deadline
+        review = draft.get("review") or {}
+        if agreed := review.get("agreed"):  # the date the last discussion set is the review's deadline
             assessment = as_review(assessment, datetime.fromisoformat(agreed), self.s.profile, self.s.calendar)
+        elif owed := review.get("owed"):  # none set: the time the chair owes it, as they are chased for it
+            assessment = as_owed_review(assessment, datetime.fromisoformat(owed["by"]), owed["why"])
         assessment = assessment.to_json()
         discussion.facts, discussion.assessment = facts, assessment
         discussion.deadline = datetime.fromisoformat(assessment["deadline"])
@@ -312,8 +315,11 @@ class ConveneFlow:
             return self.step_card(started, now)
         concern = (discussion.draft or {}).get("concern") or {}
         agreed = ((discussion.record or {}).get("next") or {}).get("next") or None  # the date set for it at the last discussion
+        owed = min((o for o in await uow.obligations.for_discussion(discussion.id)  # else, as an agency's report left it owed
+                    if o.kind == "review_discussion" and o.state in ("open", "breached")), key=lambda o: o.due_at, default=None)
         draft = ({"step": "child", "child": discussion.draft.get("child"), "concern": concern,
-                  "review": {"of": discussion.id, "agreed": agreed}} if review
+                  "review": {"of": discussion.id, "agreed": agreed,
+                             **({"owed": {"by": owed.due_at.isoformat(), "why": owed.rule_source}} if owed else {})}} if review
                  else {"step": "child", "concern": {**concern, "concerns": ["child_on_child"]}})
         linked = uow.discussions.add(Discussion(
             case_reference="", child_initials="", profile=discussion.profile, status="draft",

@@ -156,6 +156,15 @@ def as_review(assessment: Assessment, agreed_at: datetime, profile: Profile, cal
                    deadline_rule=RuleRef("review", said if in_hours else f"{said}, outside working hours", "agreed at the discussion"))
 
 
+def as_owed_review(assessment: Assessment, owed_by: datetime, why: str) -> Assessment:
+    """A review no date was agreed for, owed because an agency reported that its action needs a further
+    discussion ("a clear timescale... subject to regular review by the social work manager", hackney
+    9.2): held by the time the chair owes it (the close of a working day, bot.actions), by the day team,
+    not within the referral's timescale counted again from its receipt."""
+    return replace(assessment, deadline=owed_by, target=None, convened_by="day team",
+                   deadline_rule=RuleRef("review", f"{why}, and no date was agreed for it", "owed by the chair, and chased"))
+
+
 def _target(profile: Profile, winner: Timescale, received: datetime, deadline: datetime, calendar) -> Target | None:
     """A local aim, shown only when it is earlier than the binding deadline."""
     if winner.target is not None:

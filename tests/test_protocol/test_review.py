@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from protocol import as_review
+from protocol import as_owed_review, as_review
 from scheduling.calendar import calendar_for
 
 from .helpers import PROFILES, profile, run
@@ -42,3 +42,17 @@ def test_a_review_agreed_for_a_time_out_of_hours_is_the_emergency_duty_teams_a_m
     review = as_review(run("hackney", concerns=["physical_abuse"]), agreed, hackney, calendar_for(hackney))
     assert review.convened_by == "Emergency Duty Team" and review.deadline == agreed + timedelta(minutes=60)
     assert review.deadline_rule.text.endswith(", outside working hours")
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_a_review_owed_with_no_date_agreed_is_held_by_the_time_the_chair_owes_it_by_the_day_team(name):
+    """A review an agency's report left owed (its action "needs a further strategy discussion") with no date
+    agreed for it: by the close of the day the chair owes it, not the referral's timescale from its receipt."""
+    referral = run(name, concerns=["physical_abuse"])
+    owed_by = datetime(2026, 12, 8, 17, 0, tzinfo=timezone.utc)  # the close of Tuesday 8 December
+    review = as_owed_review(referral, owed_by, "A4: a further strategy discussion is needed")
+    assert (review.deadline, review.target, review.convened_by) == (owed_by, None, "day team")
+    assert review.deadline_rule.rule == "review"
+    assert review.deadline_rule.text == "A4: a further strategy discussion is needed, and no date was agreed for it"
+    assert (review.invitees, review.quorum, review.format, review.clocks) == \
+        (referral.invitees, referral.quorum, referral.format, referral.clocks)
