@@ -207,9 +207,9 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
                       group=chairs_group or _group(settings.chairs_group_id, graph),
                       manager_aad_ids=settings.manager_aad_ids, managers_group=_group(settings.managers_group_id, graph)),
         proactive=Proactive(adapter, settings.app_id), local_mode=settings.local_mode,
+        links=Links(settings.link_secret_bytes(), base_url=settings.base_url, clock=clock),
     )
     bot = StrategyBot(services, records_directory=settings.data_dir / "records")
-    links = Links(settings.link_secret_bytes(), base_url=settings.base_url, clock=clock)
     mailer = mailer or create_mailer(settings, graph=graph)
     outbox = Outbox(services.uow, clock, spawn=services.in_background, boot=boot)
     outbox_ref.append(outbox)
@@ -221,7 +221,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
         "chase": ChaseDelivery(services, mailer=mailer),
     }.items():
         outbox.register(kind, delivery)
-    chaser = Chaser(services, outbox=outbox, links=links, actions_flow=bot.actions)
+    chaser = Chaser(services, outbox=outbox, actions_flow=bot.actions)
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS], app[PROFILE], app[ENGINE], app[SERVICES], app[CHASER] = settings, profile, engine, services, chaser
     app[CONNECTORS], app[OUTBOX], app[SCHEMA_HEAD] = connectors, outbox, database.schema_head()
@@ -230,7 +230,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
                                       deliver=outbox.tick, deliver_seconds=settings.outbox_seconds, now=clock.now())
     app.cleanup_ctx.append(_lifecycle)
     app.router.add_post("/api/messages", messages_endpoint(adapter=adapter, bot=bot, settings=settings))
-    app.router.add_routes(RespondPage(services, links=links, actions_flow=bot.actions).routes())
+    app.router.add_routes(RespondPage(services, actions_flow=bot.actions).routes())
     tab = _tab(settings, services, clock=clock)
     app.router.add_routes(tab.routes())
     if tab.tokens is not None:

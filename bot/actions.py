@@ -13,11 +13,12 @@ from cards import record as record_cards
 from cards import wizard as cards
 from cards.elements import execute
 from cards.words import agency as agency_name
-from cards.words import subject
+from cards.words import subject, when
 from protocol.vocabulary import OWED_ACTION_STATUSES
 from storage.models import Obligation
 
 from . import messages, recording
+from .mailer import with_link
 from .convene import actor_of, delivery_of, personal_chat
 from .proactive import bot_id_of, channel_of, in_personal_chat, service_url_of
 from .services import BotServices
@@ -51,8 +52,12 @@ class ActionsFlow:
         return card
 
     async def post_record(self, uow, discussion, now: datetime) -> None:
-        """The summary and one card per action, in the thread where the discussion was convened:
-        added to the outbox in the finalising transaction, so they are posted once, and surely."""
+        """The summary and one card per action, in the thread where the discussion was convened, and an
+        email to each owner outside Teams: added to the outbox in the finalising transaction, so they
+        are sent once, and surely."""
+        for action in sorted(discussion.actions, key=lambda a: a.number):
+            if action.owner_email and not action.owner_aad_object_id:
+                await self._email_owner(uow, discussion, action, now)
         reference = discussion.conversation_reference
         if not reference:
             return
@@ -72,6 +77,20 @@ class ActionsFlow:
                                               user_id=self.s.directory.teams_id_of(action.owner_aad_object_id),
                                               tenant_id=discussion.tenant_id, service_url=service_url_of(reference), activity=card,
                                               discussion_id=discussion.id, bot_id=bot_id_of(reference))
+
+    async def _email_owner(self, uow, discussion, action, now: datetime) -> None:
+        """An owner the bot knows by email alone (another tenant, or not in the directory) is not in the
+        thread, so hears of their action by email as it is agreed, with the signed link that shows the
+        task and takes their report (a walk: they first heard at its reminder, the day before it was due)."""
+        obligation = await uow.obligations.by_key(f"{discussion.id}:action:{action.number}")
+        link = self.s.links.make(obligation_id=obligation.id, purpose="action") if obligation else None
+        title = f"Action A{action.number} agreed: {subject(discussion.case_reference, discussion.child_initials)}"
+        held = self.s.calendar.local(discussion.meeting_start or now)
+        line = (f"At the strategy discussion on {held:%d/%m/%Y}, A{action.number} was agreed for {agency_name(action.owner_agency)}, "
+                f"with you as its owner. It is due {when(action.due_at, now=self.s.calendar.local(now))}. "
+                "The link shows the task; use it to say when it is done, or the date it will be.")
+        await self.s.effects.email(uow, f"{discussion.id}:record:action:{action.number}:email", to=action.owner_email,
+                                   subject=title, body=with_link(title, line, link), discussion_id=discussion.id)
 
     # ---- report-backs ----------------------------------------------------------------------
     def may_change(self, discussion, action, aad: str) -> bool:

@@ -17,6 +17,7 @@ from cards.words import listing, subject, when
 from scheduling import chasing
 from storage.models import Chase
 
+from .mailer import with_link
 from .meetings import next_contact
 from .outbox import CLAIM_FOR as DELIVERING_FOR, DeliveryRefused
 from .proactive import bot_id_of, card_activity, service_url_of
@@ -66,10 +67,9 @@ def chair_of(discussion, directory) -> Person:
 
 
 class Chaser:
-    def __init__(self, services: BotServices, *, outbox, links, actions_flow):
+    def __init__(self, services: BotServices, *, outbox, actions_flow):
         self.s = services
         self.outbox = outbox
-        self.links = links
         self.actions = actions_flow
 
     async def sweep(self, *, limit: int = 200) -> int:
@@ -205,7 +205,7 @@ class Chaser:
         link = None
         purpose = {"action": "action", "information_update": "information_update", "record_check": "record_check"}.get(obligation.kind)
         if purpose and person.email:
-            link = self.links.make(obligation_id=obligation.id, purpose=purpose)
+            link = self.s.links.make(obligation_id=obligation.id, purpose=purpose)
         return ChaseDelivery.effect(obligation_id=obligation.id, stage=step.stage, person=person, title=title, line=line,
                                     card=card, link=link, discussion=discussion)
 
@@ -337,11 +337,8 @@ class ChaseDelivery:
                 log.info("chase %s: Teams failed (%s); sending it by email", effect.key, error)
         if not person.email:
             raise DeliveryRefused(f"{person.name} cannot be reached in Teams and has no email address")
-        body = f"{payload['title']}\n\n{payload['line']}\n"
-        if payload.get("link"):
-            body += f"\nAnswer here (the link works once and expires in 14 days):\n{payload['link']}\n"
-        body += "\nThis message carries the case reference and initials only. Do not reply with personal details.\n"
-        await self.mailer.send(to=person.email, subject=payload["title"], body=body, key=effect.key)
+        await self.mailer.send(to=person.email, subject=payload["title"], key=effect.key,
+                               body=with_link(payload["title"], payload["line"], payload.get("link")))
         return {"channel": self.mailer.channel}
 
     @staticmethod

@@ -12,6 +12,15 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
+def with_link(title: str, line: str, link: str | None) -> str:
+    """An email's body to someone outside Teams: what it is, the signed link to answer by (bot/links.py:
+    single-use, 14 days), and never more of the case than its reference and initials."""
+    body = f"{title}\n\n{line}\n"
+    if link:
+        body += f"\nAnswer here (the link works once and expires in 14 days):\n{link}\n"
+    return body + "\nThis message carries the case reference and initials only. Do not reply with personal details.\n"
+
+
 def message_id(key: str) -> str:
     """The email's Message-ID, made from its outbox key: the same email always carries the same one,
     so a copy is recognisable (and can be looked for before sending again)."""

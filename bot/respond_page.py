@@ -40,16 +40,15 @@ def _page(title: str, body: str, *, status: int = 200) -> web.Response:
 
 
 class RespondPage:
-    def __init__(self, services, *, links, actions_flow):
+    def __init__(self, services, *, actions_flow):
         self.s = services
-        self.links = links
         self.actions = actions_flow
 
     def routes(self) -> list:
         return [web.get("/respond/{token}", self.show), web.post("/respond/{token}", self.answer)]
 
     async def _load(self, token: str):
-        claim = self.links.read(token)
+        claim = self.s.links.read(token)
         async with self.s.uow() as uow:
             obligation = await uow.obligations.get(claim.obligation_id)
             if obligation is None:

@@ -15,6 +15,7 @@ from storage.unit_of_work import UnitOfWork
 
 from .access import Access
 from .effects import Effects
+from .links import Links
 from .proactive import Proactive
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ class BotServices:
     access: Access
     proactive: Proactive
     local_mode: bool
+    links: Links  # signed links for those the bot cannot reach in Teams (the chasers, the action notice at the record)
     effects: Effects = field(default_factory=Effects)
     tasks: set = field(default_factory=set)
 

@@ -358,7 +358,7 @@ async def test_killed_mid_chase_an_email_is_not_sent_twice_and_a_teams_repeat_is
     await crash(first)
     sent_before = [a for a in first.connector.sent if "Due today" in texts_of((a.get("attachments") or [{}])[0].get("content") or {})
                    or "Due today" in (a.get("text") or "")]
-    eml_before = sorted(p.name for p in (settings.data_dir / "outbox").glob("*.eml"))
+    eml_before = sorted(p.name for p in (settings.data_dir / "outbox").glob("chase_*.eml"))
 
     second = await start_bot(settings, clock, connector=first.connector)
     try:
@@ -370,8 +370,11 @@ async def test_killed_mid_chase_an_email_is_not_sent_twice_and_a_teams_repeat_is
                       for c in await uow.chases.for_obligation(o.id)]
             effects = [e for e in await uow.effects.for_discussion(discussion_id) if e.kind == "chase"]
         assert sorted((c.stage, c.status) for c in chases) == [("due", "sent"), ("due", "sent")]  # each once, nothing lost
-        emls = sorted(p.name for p in (settings.data_dir / "outbox").glob("*.eml"))
+        emls = sorted(p.name for p in (settings.data_dir / "outbox").glob("chase_*.eml"))
         assert len(emls) == 1 and len(set(emls)) == 1  # A2's email, once, whether or not it had gone before the crash
+        # ... beside the one that told its owner of it as the record was made
+        assert [p.name for p in (settings.data_dir / "outbox").glob("*.eml") if not p.name.startswith("chase_")] == \
+            [f"{discussion_id}_record_action_2_email.eml"]
         teams = [a for a in second.connector.sent if "Due today" in texts_of((a.get("attachments") or [{}])[0].get("content") or {})]
         uncertain = [e for e in effects if e.attempts == 2]
         if channel == "email":

@@ -2,6 +2,7 @@
 agencies reporting back on their actions by button and by reply in the thread."""
 import asyncio
 import re
+from email import message_from_bytes, policy
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from bot.meetings import BEFORE_MEETING
 from storage.directory import example_path
+from app import OUTBOX
 from tests.conftest import make_settings, start_bot, stop_bot
 from tests.support import activities
 
@@ -140,6 +142,44 @@ async def test_a_discussion_recorded_in_the_chairs_personal_chat_gives_each_owne
     async with bot.services.uow() as uow:
         kept = [e.key for e in await uow.effects.for_discussion(chair.discussion_id) if e.key.endswith(":owner")]
     assert len(kept) == 3  # through the outbox: once each, and told to the chair if one cannot be delivered
+
+
+async def test_an_owner_outside_teams_hears_of_their_action_by_email_as_it_is_agreed(tmp_path, clock):
+    """A walk: an owner the bot knows by email alone is not in the thread, and first heard of their action at
+    its reminder, the working day before it was due. The email goes with the record, once, with the link
+    that shows the task; the email itself carries the reference and initials, never the task."""
+    clock.set(FRIDAY_NOON)
+    directory = tmp_path / "contacts.yaml"  # the police DS by email only (another tenant); health in Teams
+    directory.write_text(example_path("hackney").read_text()
+                         .replace("    email: mash.health@hackney.example.org\n", "    email: mash.health@hackney.example.org\n    aad_object_id: aad-health\n"))
+    bot = await start_bot(make_settings(tmp_path, contacts_file=directory), clock)
+    try:
+        chair = await convened(bot)
+        await record_the_discussion(bot, chair)
+        await bot.server.app[OUTBOX].tick()  # a second pass of the outbox sends nothing again
+        mails = sorted((m for m in mail_in(tmp_path) if m["Subject"].startswith("Action A")), key=lambda m: m["Subject"])
+        # A1 and A5 are the DS's (by email); A2 is health's (in Teams: the @mention in the thread); A3 and A4 have no email.
+        assert [(m["To"], m["Subject"]) for m in mails] == [
+            ("cait.ds@hackney.example.org", "Action A1 agreed: Strategy discussion CR-104233 (AB)"),
+            ("cait.ds@hackney.example.org", "Action A5 agreed: Strategy discussion CR-104233 (AB)")]
+        body = mails[0].get_content()
+        assert "At the strategy discussion on 28/05/2027, A1 was agreed for Police" in body, body
+        assert "due 17:00 Thu 3 Jun" in body, body  # 3 working days after Friday 28 May: Tue 1, Wed 2, Thu 3 (31 May a bank holiday)
+        assert "Police checks" not in body and "Interview the neighbour" not in mails[1].get_content()
+        link = next(line for line in body.splitlines() if "/respond/" in line)
+        page = await bot.http.get(bot.server.make_url(link[link.index("/respond/"):]))
+        assert page.status == 200 and "A1: Police checks on the household" in await page.text()
+        answer = await bot.http.post(bot.server.make_url(link[link.index("/respond/"):]), data={"status": "completed"})
+        assert answer.status == 200
+        async with bot.services.uow() as uow:
+            discussion = await uow.discussions.get(chair.discussion_id)
+            assert next(a for a in discussion.actions if a.number == 1).status == "completed"
+    finally:
+        await stop_bot(bot)
+
+
+def mail_in(tmp_path) -> list:
+    return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted((tmp_path / "outbox").glob("*.eml"))]
 
 
 def thread_cards(bot) -> list[dict]:
@@ -533,6 +573,26 @@ async def test_finalised_in_the_chat_it_was_convened_in_the_summary_is_there_onc
                  texts_of(a["attachments"][0]["content"]).startswith("Record finalised") and "agreed" in
                  texts_of(a["attachments"][0]["content"])]
     assert len(summaries) == 1
+
+
+async def test_a_review_with_no_date_agreed_is_owed_by_the_actions_date_not_the_referrals_timescale_again(bot):
+    """With no date agreed at the discussion, a review started from "needs a further discussion" took a
+    deadline from the referral's rules again, not the date the chair was being chased for."""
+    chair = await convened(bot)
+    await record_the_discussion(bot, chair)
+    first = chair.discussion_id
+    message = activities.channel_mention(bot.connector.url, "A4 further discussion", aad_id=chair.person["aad_id"],
+                                         user_id=chair.person["user_id"], name=chair.person["name"])
+    assert (await bot.post(message)).status == 201
+    await bot.services.drain()
+    review = await chair.press("convene.review", {"discussion_id": first}, keep_inputs=False)
+    chair.card = review
+    await chair.press("convene.next", CHILD)
+    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00"})
+    # A4 was agreed for 1 working day after Friday 28 May: Tuesday 1 June (31 May a bank holiday), by its close.
+    assert ("**Deadline: by 17:00 Tue 1 Jun**: A4: a further strategy discussion is needed, and no date was agreed "
+            "for it (owed by the chair, and chased)") in texts_of(card), texts_of(card)
+    assert "Emergency Duty Team" not in texts_of(card)
 
 
 async def test_a_review_discussion_keeps_to_its_agreed_date_and_does_not_start_the_cases_clocks_again(bot):
