@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from cards import discussion as discussion_cards
 from cards import wizard as cards
-from cards.elements import refreshing
+from cards.elements import execute, refreshing
 from cards.words import agency as agency_name
 from cards.words import subject, when
 from scheduling.meetings import Attendee, MeetingRequest
@@ -45,6 +45,7 @@ def next_contact(services: BotServices, discussion: Discussion, agency: str) -> 
 
 USED_BY = {"discussion.invite": {"add_agency", "add_name", "add_email"},
            "discussion.move": {"move_date", "move_time", "move_reason"}}
+CHANGED = {"discussion.invite": "added to", "discussion.move": "moved", "discussion.cancel": "cancelled"}  # the chair's three changes
 
 
 def _unused(data: dict, verb: str) -> dict:
@@ -95,6 +96,11 @@ class MeetingsFlow:
     async def change(self, uow, discussion: Discussion, verb: str, data: dict, now: datetime, *, actor: str) -> dict:
         """Invite someone else, move the meeting or cancel it: recorded now, and the calendar changed
         through the outbox (the chair is told if it cannot be)."""
+        if discussion.status in ("recording", "recorded"):  # from a card drawn before the record began (a walk: no word)
+            record = "has been started" if discussion.status == "recording" else "is finalised"
+            return cards.message_card("Not changed", f"{subject(discussion.case_reference, discussion.child_initials)}: "
+                                      f"its record {record}, so the meeting can no longer be {CHANGED[verb]}. Nothing was changed.",
+                                      actions=[execute("Open the discussion", "discussion.open", {"discussion_id": discussion.id})])
         if discussion.status != "convened":
             return await self.status_card(uow, discussion, now)
         version = discussion.version  # the card's state this press acted on: a repeat of it is one change

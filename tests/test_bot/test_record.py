@@ -178,6 +178,28 @@ async def test_an_owner_outside_teams_hears_of_their_action_by_email_as_it_is_ag
         await stop_bot(bot)
 
 
+async def test_moving_adding_to_or_cancelling_the_meeting_once_its_record_has_begun_says_nothing_was_changed(bot):
+    """A walk: "Move the meeting" pressed on the chair's card after the record had begun gave no word."""
+    chair = await convened(bot)
+    opened = await chair.press("discussion.open", keep_inputs=False)  # the chair's card, drawn before the record
+    async with bot.services.uow() as uow:
+        invited = len((await uow.discussions.get(chair.discussion_id)).invitations)
+    bot.services.clock.set(datetime(2027, 5, 28, 14, 55, tzinfo=timezone.utc))
+    await chair.say("record")
+    for verb, data, changed in (("discussion.move", {"move_date": "2027-06-01", "move_time": "10:00"}, "moved"),
+                                ("discussion.invite", {"add_agency": "health", "add_name": "Dr A", "add_email": "a@nhs.example"}, "added to"),
+                                ("discussion.cancel", {"cancel_reason": "Held already"}, "cancelled")):
+        chair.card = opened
+        card = await chair.press(verb, data, keep_inputs=False)
+        assert texts_of(card) == (f"Not changed\nStrategy discussion CR-104233 (AB): its record has been started, so the meeting "
+                                  f"can no longer be {changed}. Nothing was changed."), texts_of(card)
+        assert card["actions"][0]["verb"] == "discussion.open"
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+        assert (discussion.status, discussion.meeting_start.isoformat(), len(discussion.invitations)) == \
+            ("recording", "2027-05-28T13:00:00+00:00", invited)  # 14:00 BST, as convened
+
+
 def mail_in(tmp_path) -> list:
     return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted((tmp_path / "outbox").glob("*.eml"))]
 
