@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from protocol.conditions import SCHOOL_AGE
 from protocol.vocabulary import AGENCIES, CONCERNS
 from storage.directory import is_email
 
@@ -178,6 +179,12 @@ def parse_child(values: dict, *, today: date) -> tuple[dict, Errors]:
         errors["education_setting"] = "Either name the education setting or tick 'Not in education', not both."
     elif setting and unborn:  # otherwise the school's safeguarding lead would be invited for a child not yet born
         errors["education_setting"] = "An unborn child has no education setting: clear it, or untick 'Unborn'."
+    elif not setting and not not_in_education and dob and "dob" not in errors \
+            and SCHOOL_AGE[0] <= age_in_years(dob, on=today) < SCHOOL_AGE[1]:
+        # Left empty, a school-age child was read as not in education: no school invited, and the record sent to the
+        # Education Welfare Service (a procedures expert's trial, walsall: "must also be invited ... in nursery or school").
+        errors["education_setting"] = ("A child of school age: name their school or college (its safeguarding lead is "
+                                       "invited), or tick 'Not in education'.")
     if len(setting) > 120:
         errors["education_setting"] = "Keep the setting's name under 120 characters."
     others, other_errors = _other_children(text(values, "other_children"), today)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 from bot.wizard import CONCERN_FLAGS, MAX_OTHER_CHILDREN, as_int, facts_from, keep, parse_child, parse_concern
 from protocol import Facts
 
-CHILD = {"case_reference": "CR-1", "initials": "AB"}
+CHILD = {"case_reference": "CR-1", "initials": "AB", "education_setting": "Example Primary"}
 
 
 def test_on_29_february_a_child_can_be_entered_and_18_is_still_18():
@@ -59,6 +59,23 @@ def test_a_child_born_since_the_concern_came_is_a_pre_birth_concern_as_received(
     assert facts.concerns == ("neglect", "unborn_child") and facts.child_age_years is None
     born_before = Facts.model_validate(facts_from(child, typed, datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)))
     assert born_before.concerns == ("neglect",) and born_before.child_age_years == 0.0
+
+
+def test_a_child_of_school_age_is_in_a_school_or_said_not_to_be():
+    """A procedures expert's trial (walsall): a 10-year-old with the setting left empty was read as not in
+    education, so no school was invited and the record's distribution named the Education Welfare Service."""
+    today = date(2026, 12, 1)
+    unsaid = {"case_reference": "CR-1", "initials": "AB", "dob": "04/05/2016"}  # 10
+    assert parse_child(unsaid, today=today)[1] == {
+        "education_setting": "A child of school age: name their school or college (its safeguarding lead is invited), "
+                             "or tick 'Not in education'."}
+    assert parse_child({**unsaid, "not_in_education": "true"}, today=today)[1] == {}
+    assert parse_child({**unsaid, "education_setting": "Example Primary"}, today=today)[1] == {}
+    # Under 5 (4 the day before their birthday) or 16 and over: a nursery or college may be named, or not.
+    assert parse_child({**unsaid, "dob": "02/12/2021"}, today=today)[1] == {}
+    assert parse_child({**unsaid, "dob": "01/12/2021"}, today=today)[1] != {}  # 5 today
+    assert parse_child({**unsaid, "dob": "01/12/2010"}, today=today)[1] == {}  # 16 today
+    assert parse_child({**unsaid, "dob": "02/12/2010"}, today=today)[1] != {}  # 16 tomorrow
 
 
 def test_numbers_a_card_cannot_send_are_not_read_or_kept():
