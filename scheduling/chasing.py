@@ -1,7 +1,7 @@
 """When to chase what is owed, and whom: a pure ladder over the working-day calendar.
 
-For an obligation due at D: a reminder at the start of the working day before D, a chase at
-the start of D's working day, then escalation after the profile's working hours overdue:
+For an obligation due at D: a reminder at the start of the working day before D (one due as a
+working day opens, owed only after that, a day before D), a chase at the start of D's working day, then escalation after the profile's working hours overdue:
 to the owner's agency lead, then the chair, then the chair's manager. Chases wait for working
 hours, except for what is due today, out-of-hours (EDT) discussions, and what is breached.
 """
@@ -38,19 +38,25 @@ def ladder(*, due_at: datetime, created_at: datetime, calendar, rules, kind: str
     if kind in BEFORE_MEETING:
         span = max(due_at - created_at, timedelta(0))
         return [Step(stage, created_at + span * share) for stage, share in BEFORE_MEETING[kind]]
-    due_day = calendar.local(due_at).date()
+    local_due = calendar.local(due_at)
+    due_day = local_due.date()
+    # The chase on the day: at the start of the working day, or from the small hours when it falls
+    # on a day without working hours (an EDT obligation due tonight is chased from the morning).
+    day_starts = (calendar.start_of_working_day(due_day) if calendar.is_working_day(due_day)
+                  else datetime.combine(due_day, time(0, 0), tzinfo=calendar.zone))
     steps = []
     if rules.remind_working_days_before:
         day = due_day
         for _ in range(rules.remind_working_days_before):
             day = calendar.previous_working_day(day)
         remind = calendar.start_of_working_day(day)
+        if remind <= created_at and due_at <= day_starts:
+            # Due as the working day opens (an EDT discussion's record "before the start of the next working
+            # day", bristol): the chase on the day comes only as it falls late, so with the working day before
+            # gone by (a Saturday night's record before a bank holiday), the reminder is a day before it is due.
+            remind = datetime.combine(due_day - timedelta(days=1), local_due.time(), tzinfo=calendar.zone)
         if remind > created_at:
             steps.append(Step("reminder", remind))
-    # The chase on the day: at the start of the working day, or from the small hours when it falls
-    # on a day without working hours (an EDT obligation due tonight is chased from the morning).
-    day_starts = (calendar.start_of_working_day(due_day) if calendar.is_working_day(due_day)
-                  else datetime.combine(due_day, time(0, 0), tzinfo=calendar.zone))
     steps.append(Step("due", min(day_starts, due_at)))
     # Escalation counts from when it fell due, or from when it came to be owed if that is later (a record
     # finalised days after the meeting owes updates already late: their owners are asked first, and given

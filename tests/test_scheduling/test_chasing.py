@@ -44,6 +44,25 @@ def test_an_ordinary_reminder_on_a_saturday_waits_for_monday_morning():
     assert when_to_send(step, now=at(28, 10), due_at=at(30, 17), out_of_hours=False, calendar=CALENDAR) == at(30, 9)
 
 
+def test_a_record_due_as_the_working_day_opens_is_reminded_the_day_before_even_after_a_bank_holiday():
+    """A procedures expert's trial: bristol's out-of-hours record (due "before the start of the next working
+    day"), made on a Saturday night before the August bank holiday, was first chased as it fell late, at
+    09:00 on the Tuesday: its working day before (Friday) had gone by before it was owed."""
+    bristol = load_profile("bristol")
+    calendar = calendar_for(bristol)
+    made, due = datetime(2027, 8, 28, 22, 0, tzinfo=LONDON), datetime(2027, 8, 31, 9, 0, tzinfo=LONDON)  # 30 Aug: bank holiday
+    steps = ladder(due_at=due, created_at=made, calendar=calendar, rules=bristol.chasing)
+    assert [(s.stage, s.at) for s in steps[:2]] == [("reminder", datetime(2027, 8, 30, 9, 0, tzinfo=LONDON)), ("due", due)]
+    # An EDT discussion's follow-up goes at any hour: the reminder on the bank holiday morning, before it is late.
+    assert when_to_send(steps[0], now=steps[0].at, due_at=due, out_of_hours=True, calendar=calendar) == steps[0].at
+    # Made on the Thursday, the working day before (Friday 09:00) is still ahead: the usual reminder.
+    thursday = ladder(due_at=due, created_at=datetime(2027, 8, 26, 22, 0, tzinfo=LONDON), calendar=calendar, rules=bristol.chasing)
+    assert thursday[0] == Step("reminder", datetime(2027, 8, 27, 9, 0, tzinfo=LONDON))
+    # Due at the close of the day, the chase on the day is before it is late: no reminder moved for it.
+    late_made = ladder(due_at=datetime(2027, 8, 31, 17, 0, tzinfo=LONDON), created_at=made, calendar=calendar, rules=bristol.chasing)
+    assert [s.stage for s in late_made[:1]] == ["due"]
+
+
 def varied_profile():
     """A profile unlike every shipped one: another time zone, other working hours, a closure day,
     a two-day reminder and a different ladder (issue 16: settings no shipped profile varies)."""
