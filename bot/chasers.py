@@ -19,7 +19,8 @@ from storage.models import Chase
 
 from .mailer import with_link
 from .meetings import next_contact
-from .outbox import CLAIM_FOR as DELIVERING_FOR, DeliveryRefused
+from .recording import CLOSED_BY_THE_CHAIR
+from .outbox import CLAIM_FOR as DELIVERING_FOR, DeliveryRefused, unanswered
 from .proactive import bot_id_of, card_activity, service_url_of
 from .services import BotServices
 
@@ -31,6 +32,7 @@ OWED = {  # {whose}, {their}: the owner's own words to them ("your agency's"), a
     "record_distribution": "circulating the record of the discussion",
     "out_of_hours_record": "the out-of-hours record, before the working day starts",
     "out_of_hours_not_quorate": "a quorate strategy discussion the next working day (the out-of-hours one was not quorate)",
+    "not_quorate": "a quorate strategy discussion (the one held was not quorate, so it cannot be recorded as a strategy meeting)",
     "icpc": "the initial child protection conference",
     "s47_review": "a review strategy discussion if the s47 enquiries are not concluded",
     "assessment": "the assessment's decision on next steps",
@@ -298,7 +300,10 @@ class Chaser:
                     f"{owed}{owner}; the meeting is {due}.{nxt}")
         opening = ("Overdue" if step.stage == "due" and now > obligation.due_at  # not "Due today" for what is days late
                    else OPENING.get(step.stage) or f"Overdue (escalated to you as {listing([ESCALATED_AS[s] for s in stages])})")
-        return f"{opening}: {case}", f"{owed}{owner}, due {due} ({obligation.rule_source})."
+        # Nothing the bot sees meets a case's clock (the conference held...): whoever is chased learns how it stops.
+        met = " Once it is met, the chair says so on the discussion's card (Case clocks) and the chasing stops." \
+            if obligation.kind in CLOSED_BY_THE_CHAIR else ""
+        return f"{opening}: {case}", f"{owed}{owner}, due {due} ({obligation.rule_source}).{met}"
 
     def _next_contact(self, obligation, discussion) -> str:
         invitation = next((i for i in discussion.invitations if i.id == obligation.subject_id), None)
@@ -332,7 +337,7 @@ class ChaseDelivery:
                                                      bot_id=payload.get("bot_id"))
                 return {"channel": "teams"}
             except Exception as error:  # ConnectorError or the SDK's own: email is the way round it
-                if not person.email:
+                if not person.email or unanswered(error):  # taken, perhaps, with no answer: in Teams again, not twice
                     raise
                 log.info("chase %s: Teams failed (%s); sending it by email", effect.key, error)
         if not person.email:

@@ -20,6 +20,8 @@ from .access import ChairsGroupUnavailable
 from .commands import closest, parse
 from .actions import VERB_STATUS, ActionsFlow
 from .convene import ConveneFlow, delivery_of, personal_chat
+from .clocks import VERBS as CLOCK_VERBS
+from .clocks import ClocksFlow
 from .export import ExportFlow
 from .meetings import MeetingsFlow
 from .proactive import card_activity, channel_of
@@ -54,6 +56,7 @@ class StrategyBot(TeamsActivityHandler):
     def __init__(self, services: BotServices, *, records_directory):
         self.s = services
         self.export = ExportFlow(services, directory=records_directory)
+        self.clocks = ClocksFlow(services)
         self.meetings = meetings = MeetingsFlow(services)
         self.convene = ConveneFlow(services, meetings)
         self.rsvp = RsvpFlow(services, meetings)
@@ -229,6 +232,8 @@ class StrategyBot(TeamsActivityHandler):
             return await self.record.act(turn_context, "record.open", data)
         if verb.startswith("action."):
             return await self.actions.current_card(turn_context, data)
+        if verb.startswith("clock."):
+            return await self.clocks.act(turn_context, "clock.open", data)
         return await self.rsvp.open(turn_context, data)
 
     async def _route(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
@@ -252,6 +257,8 @@ class StrategyBot(TeamsActivityHandler):
             return await self.rsvp.change_meeting(turn_context, verb, data)
         if verb.startswith("rsvp."):
             return await self.rsvp.reply(turn_context, verb, data)
+        if verb in CLOCK_VERBS:
+            return await self.clocks.act(turn_context, verb, data)
         log.warning("unknown card verb %r", verb)
         return _unsupported()
 

@@ -251,6 +251,8 @@ def parse_next(values: dict, *, now: datetime, zone) -> tuple[dict, Errors]:
 # them again (the ICPC runs from the discussion "at which it was decided to initiate the enquiry (if
 # there were more than one strategy meetings)", triborough 16; the assessment from the referral).
 CASE_CLOCKS = frozenset({"icpc", "s47_review", "assessment", "lado_notification"})
+# What only the chair can say is met (nothing the bot sees meets it): on the discussion's clocks card (bot/clocks.py).
+CLOSED_BY_THE_CHAIR = CASE_CLOCKS | {"out_of_hours_not_quorate", "not_quorate", "review_discussion"}
 
 
 def obligations(*, discussion_id: str, held_at: datetime, facts: dict, record: dict, actions: list[dict], profile,

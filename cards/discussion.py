@@ -148,6 +148,7 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
         body.append(_change_meeting(discussion.id, discussion.version, problem or {}, typed or {}))
     elif status == "recorded":
         actions.append(execute("Export the record", "record.export", {"discussion_id": discussion.id}))
+        actions.append(execute("Case clocks", "clock.open", {"discussion_id": discussion.id}))  # the conference held...
         from .record import status_words
 
         agreed = sorted(getattr(discussion, "actions", None) or [], key=lambda a: a.number)

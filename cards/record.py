@@ -142,6 +142,42 @@ def summary_card(discussion, *, quorate: bool, not_quorate_text: str, action_cou
                         execute("Mark the record as distributed", "record.distributed", data)])
 
 
+def clocks_card(discussion, *, owed: list, now: datetime, problem: dict | None = None, typed: dict | None = None,
+                note: str = "") -> dict:
+    """The chair's card of the case's clocks this record left owed (the conference, the assessment's
+    decision...): each with its due time, and the form to say one was met, on the day it happened, or
+    is not needed, with why. Until then the chasers chase it, up to the manager."""
+    problem, typed = problem or {}, typed or {}
+    data = {"discussion_id": discussion.id}
+    body = [heading(f"Case clocks: {words.subject(discussion.case_reference, discussion.child_initials)}"),
+            text("What the record left owed. When one is met, say so here with the day it happened (or that it is not "
+                 "needed, and why): its chasing stops.", subtle=True)]
+    if note:
+        body.append(text(note, color="Good" if not note.startswith("⚠") else "Attention"))
+    still = [o for o in owed if o.state in ("open", "breached")]
+    closed = [o for o in owed if o.state in ("satisfied", "cancelled")]
+    body.append(facts([(words.owed(o.kind, o.subject_id).capitalize(),
+                        f"due {words.when(o.due_at, now=now)} ({o.rule_source})" + (", BREACHED" if o.state == "breached" else ""))
+                       for o in still]) if still else text("Nothing is owed now."))
+    if closed:
+        body += [heading("Closed", size="Default"), facts([
+            (words.owed(o.kind, o.subject_id).capitalize(),
+             f"met on {o.met_at.astimezone(now.tzinfo):%d/%m/%Y}" if o.state == "satisfied" and o.met_at
+             else "met" if o.state == "satisfied" else "not needed") for o in closed])]
+    if still:
+        body.append(container([
+            *error(problem.get("_card")),
+            *choices("clock", "Which", [(o.id, words.owed(o.kind, o.subject_id).capitalize()) for o in still],
+                     typed.get("clock", "") if typed.get("clock") in {o.id for o in still} else "", problem=problem.get("clock")),
+            *date_input("met_on", "Met on (the day it happened)", typed.get("met_on", now.date().isoformat()), problem=problem.get("met_on")),
+            *text_input("reason", "If not needed: why (kept in the audit trail, not shown in chats)", typed.get("reason", ""),
+                        problem=problem.get("reason")),
+            {"type": "ActionSet", "actions": [execute("Met on that day", "clock.met", data, style="positive"),
+                                              execute("Not needed", "clock.not_needed", data)]},
+        ], separator=True))
+    return card(body, [execute("Back to the discussion", "discussion.open", data)])
+
+
 def seen_state(action) -> str:
     """An action's state as a card shows it, carried by the card's buttons (bot/actions.py checks it)."""
     return f"{action.status}@{action.due_at.astimezone(timezone.utc).isoformat()}"  # in UTC, as the database gives it back

@@ -25,7 +25,10 @@ def agency(agency_id: str) -> str:
 
 
 OWED_NAMES = {"icpc": "initial child protection conference", "s47_review": "s47 review discussion",
-              "lado_notification": "LADO notification", "rsvp": "invitation reply", "quorum_at_risk": "quorum"}
+              "lado_notification": "LADO notification", "rsvp": "invitation reply", "quorum_at_risk": "quorum",
+              "assessment": "assessment's decision on next steps",
+              "out_of_hours_not_quorate": "quorate strategy discussion (the out-of-hours one was not quorate)",
+              "not_quorate": "quorate strategy discussion (the one held was not quorate)"}
 
 
 def owed(kind: str, subject_id: str) -> str:

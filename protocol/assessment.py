@@ -211,7 +211,8 @@ def clocks_owed(profile: Profile, facts: Facts, outcome: Outcome, calendar: Work
     received, held = calendar.local(facts.received_at), calendar.local(outcome.held_at)
     held_out_of_hours = not calendar.in_working_hours(held)
     owed_now = {"always": True, "before_discussion": False, "s47_started": outcome.s47_started, "records_not_researched": bool(outcome.not_researched),
-                "held_out_of_hours": held_out_of_hours, "held_out_of_hours_not_quorate": held_out_of_hours and not outcome.quorate}
+                "held_out_of_hours": held_out_of_hours, "held_out_of_hours_not_quorate": held_out_of_hours and not outcome.quorate,
+                "held_in_hours_not_quorate": not held_out_of_hours and not outcome.quorate}
     minimum = profile.same_day.minimum_hours_to_convene
     owed = []
     for rule in profile.clocks:  # `out_of_hours` in a clock's rule: the discussion was held out of hours

@@ -128,20 +128,21 @@ class Quorum(Strict):
 
 Clock = Literal[
     "information_updates", "record_distribution", "out_of_hours_record",
-    "out_of_hours_not_quorate", "icpc", "s47_review", "assessment", "agency_contact", "lado_notification",
+    "out_of_hours_not_quorate", "not_quorate", "icpc", "s47_review", "assessment", "agency_contact", "lado_notification",
 ]
 
 
 # What the discussion's outcome must be for a clock to be owed (one per clock kind, so that the
 # assessment and the finalised record name the same clocks for the same facts and decisions).
 OwedWhen = Literal["always", "s47_started", "records_not_researched", "held_out_of_hours", "held_out_of_hours_not_quorate",
-                   "before_discussion"]
+                   "held_in_hours_not_quorate", "before_discussion"]
 OWED_WHEN_TEXT = {
     "always": None,
     "s47_started": "the discussion decides to start section 47 enquiries",
     "records_not_researched": "an agency has not fully researched its records by the discussion",
     "held_out_of_hours": "the discussion is held out of hours (the Emergency Duty Team)",
     "held_out_of_hours_not_quorate": "an out-of-hours discussion is not quorate",
+    "held_in_hours_not_quorate": "a discussion in working hours is not quorate",
     "before_discussion": "before the discussion (shown when convening; not owed once it is recorded)",
 }
 

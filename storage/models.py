@@ -210,6 +210,9 @@ class Obligation(Base):
     out_of_hours: Mapped[bool] = mapped_column(Boolean, default=False)
     snoozed_until: Mapped[datetime | None] = mapped_column(default=None)
     snooze_reason: Mapped[str] = mapped_column(Text, default="")
+    # When the chair says it was met (the conference held, the decision made): the day it happened, which may
+    # be days before they say so (the census's DateOfInitialCPC is this, not when the row changed).
+    met_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -131,7 +131,8 @@ class Oversight:
         is counted once, from the discussion that started its enquiries."""
         started = select(Decision.discussion_id).where(Decision.kind.in_(S47_DECISIONS))
         query = _scope(select(Discussion.id, Discussion.case_reference, Discussion.meeting_start,
-                              Obligation.state.label("icpc_state"), Obligation.updated_at.label("icpc_changed_at"))
+                              Obligation.state.label("icpc_state"),
+                              func.coalesce(Obligation.met_at, Obligation.updated_at).label("icpc_changed_at"))
                        .join(Obligation, and_(Obligation.discussion_id == Discussion.id, Obligation.kind == "icpc"))
                        .where(Discussion.id.in_(started), Discussion.meeting_start >= start, Discussion.meeting_start < end), chair)
         return await self._rows(query.order_by(Discussion.meeting_start, Discussion.id))

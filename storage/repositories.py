@@ -154,6 +154,11 @@ class DiscussionRepository:
         inserted = await _insert_once(self.session, ActionUpdate, {"id": new_id(), **values}, key="activity_id", returning="id")
         return inserted.first() is not None
 
+    async def reported(self, activity_id: str) -> bool:
+        """Whether a report came with this delivery already (Teams delivering the same activity again)."""
+        found = await self.session.execute(select(ActionUpdate.id).where(ActionUpdate.activity_id == activity_id).limit(1))
+        return found.first() is not None
+
     async def change_action(self, action: Action, *, unless_changed_from: tuple | None = None, **values) -> None:
         """Change an action's own columns in one UPDATE; the object in hand then says the same, with
         nothing left for the ORM's flush (whose machinery was a fifth of a reply in a thread, issue 19).
@@ -281,6 +286,20 @@ class ObligationRepository:
         # The SET clause is the values' names: one statement, its compiled form cached for each set of names.
         result = await self.session.execute(_obligation_by_key(), {"obligation_key": key, **values})
         return result.rowcount == 1
+
+    async def close(self, obligation: Obligation, *, state: str, met_at: datetime | None, now: datetime) -> bool:
+        """Close an obligation still owed (open or breached) as `state` ("satisfied": met on `met_at`;
+        "cancelled": not needed), in one statement; the object in hand then says the same. False when it
+        is no longer owed (a double-click's second press, a redelivery, another turn a moment before)."""
+        table = Obligation.__table__
+        values = {"state": state, "met_at": met_at, "updated_at": now}
+        result = await self.session.execute(
+            update(table).where(table.c.id == obligation.id, table.c.state.in_(("open", "breached"))).values(**values))
+        if result.rowcount != 1:
+            return False
+        for key, value in values.items():
+            set_committed_value(obligation, key, value)
+        return True
 
     async def snooze(self, obligation_id: str, *, until: datetime, reason: str, now: datetime) -> Obligation:
         """No chasing of this obligation until `until`, for `reason` (the chat's `snooze` and the tab's button)."""
@@ -532,7 +551,7 @@ class EffectRepository:
         in one statement; False if it was not pending (another worker recorded it first)."""
         result = await self.session.execute(
             update(Effect).where(Effect.id == effect_id, Effect.state == "pending")
-            .values(started_at=None, claimed_by=None, updated_at=self.clock.now(), **outcome)
+            .values(**{"started_at": None, "claimed_by": None, "updated_at": self.clock.now(), **outcome})
             .execution_options(synchronize_session=False))
         return result.rowcount == 1
 

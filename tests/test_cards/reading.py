@@ -3,11 +3,12 @@ under an input. Shared by the card tests; the expected values are in the tests."
 from __future__ import annotations
 
 from bot.actions import VERB_STATUS
+from bot.clocks import VERBS as CLOCK_VERBS
 from bot.convene import WIZARD_VERBS
 from bot.record import LIST_EDITS
 
 # Every verb bot/handler.py `_route` sends somewhere that acts on it (a verb outside these is "unknown card verb").
-ROUTED = (WIZARD_VERBS | set(VERB_STATUS) | LIST_EDITS
+ROUTED = (WIZARD_VERBS | set(VERB_STATUS) | LIST_EDITS | set(CLOCK_VERBS)
           | {"convene.confirm", "convene.link", "convene.review",  # bot/convene.py act
              "record.open", "record.next", "record.back", "record.finalise", "record.distributed", "record.export",  # bot/record.py
              "action.open", "discussion.open", "discussion.invite", "discussion.move", "discussion.cancel",

@@ -64,6 +64,9 @@ def record_cards_for(discussion) -> dict:
     action = SimpleNamespace(id="a-1", number=1, child_initials="AB", description="x", owner_name="DS A", owner_agency="police",
                              due_at=NOW, status="will_complete_by")
     built["action"] = record_cards.action_card(discussion, action, mention="<at>DS A</at>", now=NOW)
+    owed = [SimpleNamespace(id=f"o-{n}", kind=kind, subject_id="d-1", state=state, due_at=NOW, rule_source="hackney 9.1", met_at=NOW)
+            for n, (kind, state) in enumerate((("icpc", "open"), ("assessment", "breached"), ("lado_notification", "satisfied")))]
+    built["clocks"] = record_cards.clocks_card(discussion, owed=owed, now=NOW, problem={"met_on": "x", "clock": "y"}, note="ok")
     return built
 
 

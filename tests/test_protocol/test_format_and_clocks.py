@@ -138,6 +138,19 @@ def test_a_discussion_held_out_of_hours_owes_the_out_of_hours_clocks_whenever_th
     # A night referral discussed by the day team owes neither.
     daytime = owed("walsall", received_at="2026-11-27T19:00:00+00:00", held_at="2026-11-30T11:00:00+00:00", quorate=False)
     assert "out_of_hours_not_quorate" not in daytime
+
+
+def test_walsall_a_discussion_in_hours_without_its_quorum_still_owes_a_quorate_one_the_next_working_day():
+    """A procedures expert's trial: "If any of these professionals are not in attendance, then it cannot be
+    recorded as a Strategy Meeting" (walsall Who attends), yet one held in hours without health owed nothing."""
+    monday = owed("walsall", received_at="2026-11-27T19:00:00+00:00", held_at="2026-11-30T11:00:00+00:00", quorate=False)
+    assert monday["not_quorate"].due.isoformat() == "2026-12-01T17:00:00+00:00"  # Tuesday's close
+    assert monday["not_quorate"].source.startswith("walsall Who attends a Strategy Meeting?")
+    assert "not_quorate" not in owed("walsall", held_at="2026-11-30T11:00:00+00:00", quorate=True)
+    night = owed("walsall", received_at="2026-11-27T16:30:00+00:00", held_at="2026-11-27T21:00:00+00:00", quorate=False)
+    assert "not_quorate" not in night and "out_of_hours_not_quorate" in night  # the out-of-hours route's own clock
+    for other in ("hackney", "bristol", "triborough", "darlington"):  # their procedures say nothing of it
+        assert "not_quorate" not in owed(other, held_at="2026-11-30T11:00:00+00:00", quorate=False)
     assert "out_of_hours_record" not in owed("bristol", received_at="2026-11-27T19:00:00+00:00", held_at="2026-11-30T11:00:00+00:00")
 
 

@@ -1,0 +1,82 @@
+"""The case's clocks after the record, closed by the chair: the initial child protection conference
+held, the assessment's decision made, the LADO informed, a review held, each on the day it
+happened; or not needed, with why (audited). Nothing the bot sees meets them, so until the chair
+says so the chasers chase them up to the manager, and the census reads the conference's date here."""
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from botbuilder.core import TurnContext
+
+from cards import record as record_cards
+from cards import wizard as cards
+from cards.words import owed as owed_name
+from cards.words import subject
+
+from .convene import actor_of
+from .recording import CLOSED_BY_THE_CHAIR
+from .services import BotServices
+from .wizard import text, uk_date
+
+REASON_LIMIT = 500
+VERBS = ("clock.open", "clock.met", "clock.not_needed")  # the clocks card's buttons, as bot/handler.py routes them
+
+
+class ClocksFlow:
+    def __init__(self, services: BotServices):
+        self.s = services
+
+    async def act(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
+        aad, _, name = actor_of(turn_context)
+        now = self.s.clock.now()
+        local = self.s.calendar.local(now)
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.get(str(data.get("discussion_id", "")), load=())
+            if discussion is None or not self.s.access.is_chair_of(discussion, aad):
+                return cards.message_card("Not yours", "Only the chair of this discussion can say when its clocks are met.")
+            if discussion.status != "recorded":
+                return cards.message_card("No record yet", f"{subject(discussion.case_reference, discussion.child_initials)}: "
+                                          "the case's clocks start when its record is finalised.")
+            owed = [o for o in await uow.obligations.for_discussion(discussion.id) if o.kind in CLOSED_BY_THE_CHAIR]
+            if verb == "clock.open":
+                return record_cards.clocks_card(discussion, owed=owed, now=local)
+            held = self.s.calendar.local(discussion.meeting_start or discussion.finalised_at or now).date()
+            closing, problem = _read(verb, data, owed, today=local.date(), held=held)
+            if problem:  # said on the card, with what was typed in it
+                return record_cards.clocks_card(discussion, owed=owed, now=local, problem=problem, typed=data)
+            obligation, met_on, reason = closing
+            what = owed_name(obligation.kind, obligation.subject_id).capitalize()
+            met_at = datetime.combine(met_on, time(12, 0), tzinfo=self.s.calendar.zone) if met_on else None
+            if await uow.obligations.close(obligation, state="satisfied" if met_on else "cancelled", met_at=met_at, now=now):
+                uow.audit.record(actor=aad, action="obligation.met" if met_on else "obligation.not_needed",
+                                 subject_type="obligation", subject_id=obligation.id,
+                                 details={"discussion_id": discussion.id, "kind": obligation.kind, "by": name,
+                                          **({"met_on": met_on.isoformat()} if met_on else {"reason": reason})})
+                await uow.commit()
+                note = f"{what}: {f'met on {met_on:%d/%m/%Y}' if met_on else 'not needed'}. Its chasing has stopped."
+            else:  # closed a moment ago (a double-click's second press, a redelivery): nothing more
+                note = f"{what} was already closed: nothing changed."
+            return record_cards.clocks_card(discussion, owed=owed, now=local, note=note)
+
+
+def _read(verb: str, data: dict, owed: list, *, today, held) -> tuple[tuple | None, dict]:
+    """(the obligation, the day it was met or None, the reason it is not needed), or what is wrong, by its box.
+    One that is no longer owed (closed a moment ago) is read as chosen: closing it again changes nothing."""
+    chosen = next((o for o in owed if o.id == text(data, "clock")), None)
+    problem = {} if chosen else {"clock": "Choose which clock."}
+    met_on, reason = None, ""
+    if verb == "clock.met":
+        met_on = uk_date(text(data, "met_on"))
+        if met_on is None:
+            problem["met_on"] = "Enter the day it was met, e.g. 16/06/2027."
+        elif met_on > today:
+            problem["met_on"] = f"{met_on:%d/%m/%Y} is in the future: give the day it was met."
+        elif met_on < held:
+            problem["met_on"] = f"{met_on:%d/%m/%Y} is before the discussion ({held:%d/%m/%Y}): give the day it was met."
+    else:
+        reason = text(data, "reason")
+        if not reason:
+            problem["reason"] = "Say why it is not needed (e.g. the enquiry concluded without a conference)."
+        elif len(reason) > REASON_LIMIT:
+            problem["reason"] = f"Keep the reason under {REASON_LIMIT} characters."
+    return (None, problem) if problem else ((chosen, met_on, reason), {})
