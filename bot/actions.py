@@ -179,9 +179,17 @@ class ActionsFlow:
             status = report["status"]
             by = datetime.fromisoformat(report["by"]) if report.get("by") else None
             new_due_at = self.s.calendar.end_of_working_day(by.date()) if by else None
+            reference = discussion.conversation_reference or {}
+            in_thread = turn_context is not None and turn_context.activity.conversation.id == (reference.get("conversation") or {}).get("id")
             if status == action.status and (new_due_at is None or new_due_at == action.due_at):
                 # Already so (a double-click's second press, the same reply typed twice): nothing new to record.
-                return repeated, self.action_card(discussion, action, now)
+                card = self.action_card(discussion, action, now)
+                if in_thread and action.card_activity_id and await uow.discussions.reported(delivery_id):
+                    # This very reply again: Teams had no answer to it (a crash trial: the process was killed once the
+                    # report was saved, and the card and the confirmation never came). Both now, as the first would have.
+                    await self._update_in_thread(turn_context, discussion, action, card, delivery_id)
+                    return self._said(discussion, action, by, name), card
+                return repeated, card
             if seen is not None and seen != record_cards.seen_state(action):  # a card drawn before the last report
                 # An older copy (a walk: the press came back unchanged, without a word): said, as for an invitation.
                 # Press again only where there is a button left to press (a walk: said on a card with none, the action closed).
@@ -207,12 +215,7 @@ class ActionsFlow:
                 await uow.obligations.change(key, state="open", due_at=action.due_at, escalation_level=0, next_attempt_at=now,
                                              updated_at=now)
             card = self.action_card(discussion, action, now)
-            reference = discussion.conversation_reference or {}
-            in_thread = turn_context is not None and turn_context.activity.conversation.id == (reference.get("conversation") or {}).get("id")
-            words = record_cards.STATUS_WORDS[status] + (f" {by:%d/%m/%Y}" if by else "")
-            if by and (closed := recording.not_a_working_day(new_due_at, self.s.calendar)):
-                words += f" ({closed}: if that was not meant, give another date)"
-            said = f"A{action.number} ({discussion.case_reference}): {words}. Recorded for {name}."
+            said = self._said(discussion, action, by, name)
             if action.card_activity_id and reference and not in_thread:  # from a link or another chat: through the outbox
                 await self.s.effects.update(uow, f"{delivery_id}:card", reference=reference, activity_id=action.card_activity_id,
                                             card=card, discussion_id=discussion.id)
@@ -228,6 +231,13 @@ class ActionsFlow:
         if in_thread and action.card_activity_id:
             await self._update_in_thread(turn_context, discussion, action, card, delivery_id)
         return said, card
+
+    def _said(self, discussion, action, by: datetime | None, name: str) -> str:
+        """What a report is confirmed with, in the thread: the action as it now stands, and for whom."""
+        words = record_cards.STATUS_WORDS[action.status] + (f" {by:%d/%m/%Y}" if by else "")
+        if by and (closed := recording.not_a_working_day(action.due_at, self.s.calendar)):
+            words += f" ({closed}: if that was not meant, give another date)"
+        return f"A{action.number} ({discussion.case_reference}): {words}. Recorded for {name}."
 
     async def _update_in_thread(self, turn_context, discussion, action, card: dict, delivery_id: str) -> None:
         """A reply in the card's own thread updates it as part of the turn (the quickest way, and the
@@ -274,7 +284,7 @@ class ActionsFlow:
                                        turn_context=turn_context, conversation_id=conversation)
             if said is None:
                 return False  # no recorded discussion here: not a report to us
-            await turn_context.send_activity(MessageFactory.text(said))
+            await self._confirm(turn_context, said)
             return True
         async with self.s.uow() as uow:
             discussion = await uow.discussions.recorded_in(conversation, load=())
@@ -283,8 +293,22 @@ class ActionsFlow:
         if isinstance(parsed, str):
             await turn_context.send_activity(MessageFactory.text(parsed))
         elif "update" in parsed and (said := await self._information_update(turn_context, discussion, parsed["update"])):
-            await turn_context.send_activity(MessageFactory.text(said))
+            await self._confirm(turn_context, said)
         return True
+
+    async def _confirm(self, turn_context: TurnContext, said: str) -> None:
+        """What a reply in the thread changed is saved before it is confirmed: a confirmation the turn cannot
+        send (the connector refused it, or timed out) goes through the outbox, which retries it and tells the
+        chair if it cannot (a crash trial: the thread was told "nothing was changed" of a report that was saved)."""
+        try:
+            await turn_context.send_activity(MessageFactory.text(said))
+        except Exception as error:  # ConnectorError, or the SDK's own: either way the outbox takes over
+            log.warning("confirmation not sent in the turn (%s); the outbox will", error)
+            async with self.s.uow() as uow:
+                discussion = await uow.discussions.recorded_in(turn_context.activity.conversation.id, load=())
+                await self.s.effects.post(uow, f"{delivery_of(turn_context)}:said", reference=discussion.conversation_reference,
+                                          activity=MessageFactory.text(said), discussion_id=discussion.id)
+                await uow.commit()
 
     async def _information_update(self, turn_context, discussion, update: str) -> str:
         """From the thread: only from an agency invited, someone of an agency in the directory, or the chair

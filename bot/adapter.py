@@ -133,7 +133,7 @@ async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     elif turn_context.activity.type == ActivityTypes.invoke and turn_context.activity.name == "adaptiveCard/action":
         # A card press: the presser is told on the card (botbuilder would answer 501, and Teams shows a bare error),
         # with the press itself as "Try again": what was typed with it rides in the button, never lost.
-        said = message_card("Not done", messages.TURN_FAILED.format(reference=reference), color="Attention",
+        said = message_card("Something went wrong", messages.TURN_FAILED.format(reference=reference), color="Attention",
                             actions=_the_press_again(turn_context.activity.value))
         await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(
             status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": said})))

@@ -67,7 +67,9 @@ WELCOME_SHARED = ("Hello, I'm Strategy Bot. I help convene and follow through ch
 
 REPORT_WHERE = ("That looks like a report on an agreed action, but there is no recorded discussion here. Reply in the "
                 "thread where the discussion's action cards were posted (or press a card's buttons).")
-TURN_FAILED = "Sorry, something went wrong on my side and nothing was changed. Please try again; if it keeps happening, tell your administrator (reference {reference})."
+# Not "nothing was changed": a failure may come after a change was saved (a crash trial found it said of a report that was).
+TURN_FAILED = ("Sorry, something went wrong on my side, and this may not have been done. Please check (the card, or `actions`) "
+               "before trying again; if it keeps happening, tell your administrator (reference {reference}).")
 
 
 def contacts_text(directory) -> str:

@@ -9,8 +9,9 @@ a turn's own answer: meetings, Teams messages and cards, email.
 - A transient failure (throttled, 5xx, no answer) is tried again with backoff, honouring
   Retry-After; a permanent one (another 4xx, a meeting the provider refuses), or a transient one
   that never clears, fails the effect and its kind decides who is told (`on_failed`).
-- An attempt cut short by a crash is `uncertain` on its next try: each kind says what that means
-  (the email is looked for before it is sent again; a Teams post is sent again and counted).
+- An attempt cut short by a crash, or sent without an answer coming back (a timeout), is `uncertain`
+  on its next try: each kind says what that means (the email is looked for before it is sent
+  again; a Teams post is sent again and counted).
 """
 from __future__ import annotations
 
@@ -68,6 +69,22 @@ def transient(error: BaseException) -> tuple[bool, float | None]:
     if isinstance(error, (asyncio.TimeoutError, aiohttp.ClientError, ConnectionError, *((httpx.TransportError,) if httpx else ()))):
         return True, None
     return False, None
+
+
+def unanswered(error: BaseException) -> bool:
+    """Sent, but no answer came (a timeout, the connection dropped mid-request): the other end may have
+    acted on it (a crash trial: a post the connector took, answered after the time limit, went twice
+    uncounted). Not so when nothing was sent: a connection refused, or the bot's own token not fetched."""
+    cause = error.__cause__ if isinstance(error, ConnectorError) and error.status is None else error
+    if isinstance(error, ConnectorError) and (error.status is not None or str(error).startswith("connector token")):
+        return False
+    if isinstance(cause, aiohttp.ClientConnectorError):
+        return False
+    httpx = sys.modules.get("httpx")  # Graph's client, loaded only where Graph is used
+    if httpx and isinstance(cause, httpx.ConnectError):
+        return False
+    return isinstance(cause, (asyncio.TimeoutError, aiohttp.ClientConnectionError, ConnectionError,
+                              *((httpx.TransportError,) if httpx else ())))
 
 
 def describe(error: BaseException) -> str:
@@ -253,7 +270,8 @@ class Outbox:
         # Counted: a message the process may have sent already, sent again (a meeting, a card update
         # or an email found in Sent Items is not: those are recognised, not repeated).
         if effect.uncertain and (effect.kind in ("teams.post", "teams.personal") or result.get("channel") == "teams"):
-            uow.audit.record(actor="strategy-bot", action="effect.repeated_after_crash", subject_type="effect",
+            after = "no_answer" if (effect.result or {}).get("no_answer") else "crash"
+            uow.audit.record(actor="strategy-bot", action=f"effect.repeated_after_{after}", subject_type="effect",
                              subject_id=effect.id, details={"key": effect.key, "kind": effect.kind, **result})
         await kind.on_done(uow, effect, result)
 
@@ -263,7 +281,10 @@ class Outbox:
         if retry and effect.attempts < MAX_ATTEMPTS:
             wait = min(asked if asked is not None else FIRST_WAIT * 2 ** (effect.attempts - 1), MAX_WAIT)
             log.warning("effect %s (attempt %d) failed: %s; trying again in %.0f s", effect.key, effect.attempts, reason, wait)
-            await self._finish(effect, {"last_error": reason, "next_attempt_at": self.clock.now() + timedelta(seconds=wait)})
+            outcome = {"last_error": reason, "next_attempt_at": self.clock.now() + timedelta(seconds=wait)}
+            if unanswered(error):  # it may have happened: the next attempt is uncertain, as after a crash (kept started)
+                outcome.update(started_at=effect.started_at, result={"no_answer": True})
+            await self._finish(effect, outcome)
             return
         if not retry and not isinstance(error, (MeetingError, ConnectorError, DeliveryRefused)) and \
                 getattr(error, "response_status_code", None) is None:

@@ -440,6 +440,35 @@ async def test_a_thread_post_that_meets_a_502_goes_on_the_next_try(bot):
     assert (summary.state, summary.attempts, summary.last_error) == ("done", 2, "")
 
 
+async def test_a_thread_post_the_connector_took_but_never_answered_is_sent_again_and_counted(bot, monkeypatch):
+    """A crash trial: the connector took a post and answered after the time limit; the outbox tried again,
+    the thread had it twice, and the trail said nothing. Such an attempt is now uncertain, as after a crash."""
+    from bot.connector import ConnectorError
+    from bot.proactive import Proactive
+
+    chair = await finalised_with_one_action(bot)
+    send, unanswered = Proactive.send, []
+
+    async def taken_then_no_answer(self, reference, activity):
+        answer = await send(self, reference, activity)
+        if not unanswered:  # the first post of all: delivered, but the bot never hears so
+            unanswered.append(answer)
+            raise ConnectorError(None, "POST", "/v3/conversations/x/activities", "TimeoutError") from asyncio.TimeoutError()
+        return answer
+
+    monkeypatch.setattr(Proactive, "send", taken_then_no_answer)
+    await chair.press("record.finalise", keep_inputs=False)
+    await bot.services.drain()
+    bot.services.clock.advance(seconds=5)
+    await bot.server.app[OUTBOX].run()
+    assert sum("Record finalised" in texts_of(c) for c in thread_cards(bot)) == 2  # it went twice: it cannot be known
+    [summary] = [e for e in await effects_of(bot, chair.discussion_id, "teams.post") if e.key.endswith(":record:summary")]
+    assert (summary.state, summary.attempts) == ("done", 2)
+    async with bot.services.uow() as uow:
+        counted = [e.details["key"] for e in await _audit(uow) if e.action == "effect.repeated_after_no_answer"]
+    assert counted == [summary.key]
+
+
 async def test_an_add_from_a_card_without_its_version_changes_nothing(bot):
     """Next and Back move the step, so a repeat of them is stale by its step; an Add leaves the step
     where it is, so it is applied only with the version of the card it came from."""

@@ -240,7 +240,7 @@ async def test_a_card_press_whose_turn_fails_is_told_on_the_card_not_given_a_501
     assert response.status == 200
     body = await response.json()
     words = " ".join(b.get("text", "") for b in body["value"]["body"])
-    assert "Sorry, something went wrong on my side and nothing was changed" in words and press["id"] in words
+    assert "Sorry, something went wrong on my side, and this may not have been done" in words and press["id"] in words
     # The press itself, with what was typed, as "Try again" (a re-walk lost a typed answer to this card).
     [again] = body["value"]["actions"]
     assert (again["title"], again["verb"], again["data"]) == ("Try again", "convene.next", {"verb": "convene.next", **typed})
@@ -257,7 +257,7 @@ async def test_a_report_posted_where_there_is_no_recorded_discussion_is_told_whe
 async def test_a_press_on_a_database_another_process_holds_is_answered_in_time_with_what_was_typed(running_bot, tmp_path,
                                                                                                      monkeypatch):
     """A trial: a press waited up to 15 s for SQLite's lock, about Teams' own limit on a turn, so Teams
-    could give up while the press might still be applied. It is answered within the bound, "Not done"
+    could give up while the press might still be applied. It is answered within the bound, "Something went wrong"
     with Try again carrying what was typed, and Try again works once the lock is free."""
     import sqlite3
 
@@ -277,7 +277,7 @@ async def test_a_press_on_a_database_another_process_holds_is_answered_in_time_w
     finally:
         other.execute("ROLLBACK")
         other.close()
-    assert "Sorry, something went wrong on my side and nothing was changed" in texts_of(body["value"])
+    assert "Sorry, something went wrong on my side, and this may not have been done" in texts_of(body["value"])
     [again] = body["value"]["actions"]
     assert again["title"] == "Try again" and {k: again["data"][k] for k in typed} == typed
     retried = await chair.answer(await running_bot.post(activities.invoke(press, again["verb"], again["data"])))

@@ -200,6 +200,53 @@ async def test_moving_adding_to_or_cancelling_the_meeting_once_its_record_has_be
             ("recording", "2027-05-28T13:00:00+00:00", invited)  # 14:00 BST, as convened
 
 
+async def test_a_report_whose_confirmation_the_thread_refuses_is_confirmed_later_never_called_undone(bot, recorded):
+    """A crash trial: the connector refused the confirmation of `A2 done`, and the thread was told "nothing was
+    changed" of a report that was saved. The confirmation now goes through the outbox."""
+    chair, actions = recorded
+    bot.connector.fail_posts = [403]  # the confirmation, refused once (not retried in the turn)
+    message = activities.channel_mention(bot.connector.url, "A2 done", aad_id=HEALTH["aad_id"], user_id=HEALTH["user_id"],
+                                         name=HEALTH["name"])
+    before = len(bot.connector.sent)
+    assert (await bot.post(message)).status == 201
+    await bot.server.app[OUTBOX].tick()
+    await bot.services.drain()
+    said = [a["text"] for a in bot.connector.sent[before:] if a.get("text")]
+    assert said == ["A2 (CR-104233): completed. Recorded for Nurse Harper Example (fictional)."], said
+    async with bot.services.uow() as uow:
+        assert next(a for a in (await uow.discussions.get(chair.discussion_id)).actions if a.number == 2).status == "completed"
+
+
+async def test_a_reply_delivered_again_after_the_first_turn_died_gets_its_card_and_confirmation(bot, recorded, monkeypatch):
+    """A crash trial: killed once `A2 done` was saved, before its card was updated or the reply sent; Teams,
+    without an answer, delivered the same activity again and got "A2 already has that report", the card left open."""
+    from bot.actions import ActionsFlow
+
+    chair, actions = recorded
+    first_turn = ActionsFlow._update_in_thread
+
+    async def dies(self, *args, **kwargs):  # the process killed here: nothing after this point of the turn happens
+        raise asyncio.CancelledError
+
+    monkeypatch.setattr(ActionsFlow, "_update_in_thread", dies)
+    message = activities.channel_mention(bot.connector.url, "A2 done", aad_id=HEALTH["aad_id"], user_id=HEALTH["user_id"],
+                                         name=HEALTH["name"])
+    before = len(bot.connector.sent)
+    try:
+        await bot.post(message)
+    except Exception:  # the connection closed without an answer, as Teams would see it
+        pass
+    assert not [a for a in bot.connector.sent[before:] if a.get("text") or a["_method"] == "PUT"]
+    monkeypatch.setattr(ActionsFlow, "_update_in_thread", first_turn)
+    assert (await bot.post(message)).status == 201  # the same activity, again
+    said = [a["text"] for a in bot.connector.sent[before:] if a.get("text")]
+    assert said == ["A2 (CR-104233): completed. Recorded for Nurse Harper Example (fictional)."], said
+    [updated] = [a["attachments"][0]["content"] for a in bot.connector.sent[before:] if a["_method"] == "PUT"]
+    assert "A2 · " in texts_of(updated) and "Status: completed" in texts_of(updated)
+    again = await bot.post({**message, "id": "another-delivery"})  # the same words typed again: a new message
+    assert again.status == 201 and bot.connector.sent[-1]["text"] == "A2 already has that report."
+
+
 def mail_in(tmp_path) -> list:
     return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted((tmp_path / "outbox").glob("*.eml"))]
 
