@@ -10,13 +10,13 @@ from botbuilder.core import MessageFactory, TurnContext
 from cards import record as record_cards
 from cards import wizard as cards
 from cards.elements import execute, input_ids, refreshing
-from cards.words import agency as agency_name, subject
+from cards.words import agency as agency_name, subject, when
 from protocol import Facts
 from protocol.conditions import required_parts, school_age
 from protocol.vocabulary import AGENCIES
 from storage.models import Action, ActionUpdate, Decision, Obligation
 
-from . import recording
+from . import messages, recording
 from .wizard import as_int, as_on_card, forget, keep
 from .convene import actor_of, personal_chat, stale_press
 from .meetings import BEFORE_MEETING
@@ -39,12 +39,25 @@ class RecordFlow:
 
     async def start(self, turn_context: TurnContext, args: str) -> None:
         aad, _, _ = actor_of(turn_context)
+        now = self.s.clock.now()
         async with self.s.uow() as uow:
+            if not args.strip():  # more than one to record: which (a walk: a tired chair landed on the latest, not theirs)
+                yours = await uow.discussions.of_chair(chair_aad_id=aad, statuses=("convened", "recording"))
+                if len(yours) > 1:
+                    local = self.s.calendar.local(now)
+                    await turn_context.send_activity(MessageFactory.text(
+                        "You have more than one discussion to record: type `record` and its case reference.\n\n" + "\n".join(
+                            messages.item(f"{ref} ({initials})" + (f": meeting {when(start, now=local)}" if start else ""))
+                            for ref, initials, start in yours)))
+                    return
             discussion = await uow.discussions.latest_for_chair(chair_aad_id=aad, case_reference=args.strip().upper() or None,
                                                                 statuses=("convened", "recording"))
             if discussion is None:
                 await turn_context.send_activity(MessageFactory.text(
                     "There is no convened discussion of yours to record. Type `record CR-123` with its case reference."))
+                return
+            if early := self._not_held_yet(discussion, now):
+                await turn_context.send_activity(MessageFactory.text(early))
                 return
             if discussion.record is None:
                 discussion.record = self._new_record(discussion)
@@ -58,6 +71,16 @@ class RecordFlow:
             await turn_context.send_activity(MessageFactory.text(
                 f"{discussion.case_reference} ({discussion.child_initials}): the chair is writing the record. "
                 "Chair: open the discussion card, or type `record` to me in a personal chat."))
+
+    def _not_held_yet(self, discussion, now: datetime) -> str | None:
+        """Why a record cannot be written yet: its meeting has not begun (a walk finalised one at 01:17 for a
+        meeting at 10:00, and the census counted its s47 from then). A meeting held earlier than planned is
+        moved to when it was held first, so that the record, its clocks and the census agree."""
+        if discussion.status not in ("convened", "recording") or not discussion.meeting_start or now >= discussion.meeting_start:
+            return None
+        return (f"{subject(discussion.case_reference, discussion.child_initials)}: the meeting is "
+                f"{when(discussion.meeting_start, now=self.s.calendar.local(now))}; its record is written once it has begun. "
+                "If it was held earlier, move the meeting to when it was held (the discussion's card), then write the record.")
 
     def _new_record(self, discussion) -> dict:
         rows = [{"invitation_id": i.id, "agency": i.agency, "name": i.name, "email": i.email,
@@ -108,6 +131,9 @@ class RecordFlow:
                 return cards.message_card("Cancelled", f"{said}: this strategy discussion was cancelled; there is no record to write.")
             if discussion.status in ("draft", "convening"):
                 return cards.message_card("Not convened yet", f"{said}: the record is written once the meeting is set up and held.")
+            if early := self._not_held_yet(discussion, now):
+                return cards.message_card("Not held yet", early, actions=[execute("Open the discussion", "discussion.open",
+                                                                                  {"discussion_id": discussion.id})])
             if discussion.status == "convened":  # any record button before the record was started starts it
                 discussion.record, discussion.status = self._new_record(discussion), "recording"
                 uow.audit.record(actor=aad, action="record.started", subject_type="discussion", subject_id=discussion.id)

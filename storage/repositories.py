@@ -122,6 +122,13 @@ class DiscussionRepository:
         )
         return result.rowcount == 1
 
+    async def of_chair(self, *, chair_aad_id: str, statuses: tuple[str, ...], limit: int = 10) -> list[tuple]:
+        """(case reference, initials, meeting start) of a chair's discussions in these statuses, soonest first."""
+        query = (select(Discussion.case_reference, Discussion.child_initials, Discussion.meeting_start)
+                 .where(Discussion.chair_aad_id == chair_aad_id, Discussion.status.in_(statuses))
+                 .order_by(Discussion.meeting_start, Discussion.case_reference).limit(limit))
+        return list((await self.session.execute(query)).all())
+
     async def latest_for_chair(self, *, chair_aad_id: str, case_reference: str | None, statuses: tuple[str, ...]) -> Discussion | None:
         query = select(Discussion).where(Discussion.chair_aad_id == chair_aad_id, Discussion.status.in_(statuses))
         if case_reference:

@@ -210,8 +210,10 @@ PLAN = {"seen_alone": "Tomorrow at school", "shared_with_family": "The s47 decis
 
 
 async def recording(bot) -> Chair:
-    """A discussion convened in the channel, its record open at the first step."""
+    """A discussion convened in the channel, its record open at the first step once the meeting has begun."""
     chair = await convened(bot)
+    async with bot.services.uow() as uow:
+        bot.services.clock.set((await uow.discussions.get(chair.discussion_id, load=())).meeting_start)
     chair.card = await chair.press("record.open", keep_inputs=False)
     return chair
 

@@ -247,6 +247,39 @@ async def test_a_reply_delivered_again_after_the_first_turn_died_gets_its_card_a
     assert again.status == 201 and bot.connector.sent[-1]["text"] == "A2 already has that report."
 
 
+async def test_a_record_is_not_written_before_its_meeting_has_begun(bot):
+    """A walk finalised a record at 01:17 for a meeting at 10:00: the thread said "Record finalised", the
+    clocks ran from it and the census counted its s47. A record waits for its meeting."""
+    chair = await convened(bot)  # the meeting at 14:00 BST; it is noon
+    sent = await chair.say("record")
+    assert sent[0]["text"] == ("Strategy discussion CR-104233 (AB): the meeting is 14:00 today; its record is written once it "
+                               "has begun. If it was held earlier, move the meeting to when it was held (the discussion's card), "
+                               "then write the record.")
+    card = await chair.press("record.open", keep_inputs=False)  # the chair card's Write the record
+    assert texts_of(card).startswith("Not held yet\nStrategy discussion CR-104233 (AB): the meeting is 14:00 today")
+    async with bot.services.uow() as uow:
+        assert (await uow.discussions.get(chair.discussion_id, load=())).status == "convened"
+    bot.services.clock.set(datetime(2027, 5, 28, 13, 0, tzinfo=timezone.utc))  # 14:00 BST: it has begun
+    card = await chair.press("record.open", keep_inputs=False)
+    assert "1 of 10 · Introductions and apologies" in texts_of(card)
+
+
+async def test_record_without_a_reference_asks_which_when_the_chair_has_several(bot):
+    """A walk: `record` opened the chair's latest convened discussion, not necessarily the one just held."""
+    chair = await convened(bot)
+    other = Chair(bot, conversation="channel")  # the same chair, another case, convened for later today
+    await convene(other, child={**CHILD, "case_reference": "CR-200001", "initials": "EF"},
+                  concern={"concerns": "physical_abuse", "received_time": "10:00"},
+                  when={"slot": "other", "other_date": "2027-05-28", "other_time": "15:30"})
+    await other.press("convene.confirm")
+    await bot.services.drain()
+    sent = await chair.say("record")
+    assert sent[0]["text"].startswith("You have more than one discussion to record: type `record` and its case reference.")
+    assert "CR-104233 (AB): meeting 14:00 today" in sent[0]["text"] and "CR-200001 (EF): meeting 15:30 today" in sent[0]["text"]
+    bot.services.clock.set(datetime(2027, 5, 28, 13, 5, tzinfo=timezone.utc))
+    assert "the chair is writing the record" in (await chair.say("record CR-104233"))[0]["text"]
+
+
 def mail_in(tmp_path) -> list:
     return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted((tmp_path / "outbox").glob("*.eml"))]
 
