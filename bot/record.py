@@ -155,6 +155,8 @@ class RecordFlow:
             if record["step"] == "attendance":  # marks changed on the card count, whatever the button
                 record["attendance"], _ = recording.parse_attendance(data, record["attendance"])
             if verb == "record.back":
+                if record["step"] == "actions" and not recording.half_typed_action(data):
+                    record = recording.kept_edit(record)
                 record.update(step=PREVIOUS.get(record["step"], "attendance"), errors={})
             elif verb == "record.add_decision":
                 decision, errors = recording.parse_decision(data, self.children(discussion))
@@ -220,6 +222,7 @@ class RecordFlow:
                       else {"_card": f"Record at least one decision for {', '.join(missing)} (Add decision)."} if missing else {})
         elif step == "actions":  # moving on would leave out what is in the form (an action taken out to edit, say)
             errors = {"_card": HALF_TYPED.format("an action", "Add action")} if recording.half_typed_action(data) else {}
+            record = record if errors else recording.kept_edit(record)
         elif step == "distribution":
             distribution = str(data.get("distribution") or "").strip()
             errors = {} if distribution else {"distribution": "Say who receives the record."}

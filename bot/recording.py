@@ -171,7 +171,18 @@ def with_action(record: dict, action: dict) -> dict:
     if number is None or number in numbers:
         number = max(numbers, default=0) + 1
     added = sorted([*record["actions"], {**action, "number": number}], key=lambda a: a["number"])
-    return {k: v for k, v in {**record, "actions": added}.items() if k != "editing"}
+    return {k: v for k, v in {**record, "actions": added}.items() if k not in ("editing", "editing_was")}
+
+
+def kept_edit(record: dict) -> dict:
+    """An action taken out to edit and not added back (its form cleared, then Next, Back or another Edit)
+    is kept as it was: only Remove removes one (a walk cleared the form, as the card asked, and the
+    agreed action was gone)."""
+    was, number = record.get("editing_was"), record.get("editing")
+    if not was or number is None:
+        return record
+    actions = sorted([*record["actions"], {**was, "number": number}], key=lambda a: a["number"])
+    return {k: v for k, v in {**record, "actions": actions}.items() if k not in ("editing", "editing_was")}
 
 
 def half_typed_action(values: dict) -> bool:
@@ -183,12 +194,14 @@ def without_action(record: dict, number: int | None, *, edit: bool, zone) -> dic
     """The record without action `number`. Removed: those after it move up one. `edit`: its fields go
     back into the Add action form, to be changed and added again under the same number (a walk saw an
     edit renumber every action, so the numbers said at the meeting no longer matched)."""
+    if edit:
+        record = kept_edit(record)  # one being edited already, its form cleared: back in the list first
     found = next((a for a in record["actions"] if a["number"] == number), None)
     if found is None:
         return record
     others = [a for a in record["actions"] if a["number"] != number]
     if edit:
-        record = {**record, "actions": others, "editing": number}
+        record = {**record, "actions": others, "editing": number, "editing_was": found}
     else:
         editing = record.get("editing")
         record = {**record, "actions": [{**a, "number": a["number"] - (a["number"] > number)} for a in others],

@@ -330,6 +330,23 @@ def test_an_edited_action_is_added_back_under_its_own_number_and_a_new_one_after
     assert [(a["number"], a["what"]) for a in recording.with_action(removed, actions[2])["actions"]] == [(1, "Task 2"), (2, "Task 3")]
 
 
+def test_an_action_taken_out_to_edit_and_not_added_back_is_kept_as_it_was():
+    """A walk: Edit on A5, then Next: "You have typed an action that is not added yet... or clear it"; cleared,
+    then Next, and A5 was gone. Only Remove removes an agreed action."""
+    actions = [{"number": n, "child": "AB", "what": f"Task {n}", "agency": "police", "owner": "Pat", "email": "",
+                "due": "2026-12-14T17:00:00+00:00"} for n in (1, 2, 3)]
+    editing = recording.without_action({"actions": actions}, 2, edit=True, zone=LONDON_CALENDAR.zone)
+    kept = recording.kept_edit(editing)
+    assert kept["actions"] == actions and "editing" not in kept and "editing_was" not in kept
+    assert recording.kept_edit(kept) == kept  # nothing being edited: nothing changes
+    # Edit on another with the first one's form cleared: the first goes back as it was, the second comes out.
+    second = recording.without_action(editing, 3, edit=True, zone=LONDON_CALENDAR.zone)
+    assert [a["what"] for a in second["actions"]] == ["Task 1", "Task 2"] and second["editing"] == 3
+    # Removed while another is out: the one out keeps its place, renumbered with the rest.
+    removed = recording.without_action(editing, 1, edit=False, zone=LONDON_CALENDAR.zone)
+    assert [(a["number"], a["what"]) for a in recording.kept_edit(removed)["actions"]] == [(1, "Task 2"), (2, "Task 3")]
+
+
 def test_removing_an_action_numbers_the_rest_again_and_editing_puts_it_back_in_the_form():
     actions = [{"number": n, "child": "AB", "what": f"Task {n}", "agency": "police", "owner": "Pat", "email": "",
                 "due": "2026-12-14T17:00:00+00:00"} for n in (1, 2, 3)]

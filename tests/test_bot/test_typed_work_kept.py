@@ -215,6 +215,26 @@ async def test_edit_an_action_while_another_is_half_typed_asks_first_and_loses_n
     assert values(card)["action_what"] == "Police checks" and "Actions: none yet" in texts_of(card)
 
 
+async def test_an_action_taken_out_to_edit_and_cleared_as_the_card_asks_is_kept_not_dropped(bot):
+    """A walk: Edit on A5, Next ("press Add action, or clear it, first"), the form cleared as asked, Next: A5
+    was gone, without a word. Only Remove removes an agreed action."""
+    chair = await recording(bot)
+    await walk_to(chair, "8 of 10")
+    for what in ("Police checks", "Health records"):
+        await chair.press("record.add_action", {"action_child": "AB", "action_what": what, "action_agency": "police",
+                                                "action_owner": "DS Pat", "action_email": "", "action_due": "3 working days"})
+    await chair.press("record.edit_action", {"number": 1})
+    cleared = {k: "" for k in ("action_what", "action_owner", "action_email", "action_due")}
+    card = await chair.press("record.next", cleared)
+    assert "9 of 10" in texts_of(card)
+    card = await chair.press("record.back")
+    assert "**A1 (AB)**: Police checks" in texts_of(card) and "**A2 (AB)**: Health records" in texts_of(card), texts_of(card)
+    await chair.press("record.edit_action", {"number": 2})
+    card = await chair.press("record.back", cleared)  # Back, the same
+    card = await chair.press("record.next")
+    assert "**A2 (AB)**: Health records" in texts_of(card), texts_of(card)
+
+
 async def test_next_with_an_action_or_a_decision_in_the_form_but_not_added_asks_first(bot):
     """An action taken out to edit and not added again must not be left out of the record silently."""
     chair = await recording(bot)
