@@ -50,8 +50,27 @@ def parse_snooze(args: str):
             "reason": match.group("reason").strip()}
 
 
+# Shorter names a chair may use for what `overdue` lists (a walk typed "review" and was told it was not found).
+ALSO_CALLED = {"icpc": ("icpc", "conference"), "review_discussion": ("review",), "lado_notification": ("lado",),
+               "s47_review": ("s47 review",), "out_of_hours_not_quorate": ("quorate meeting",), "not_quorate": ("quorate meeting",),
+               "record_distribution": ("distribution",)}
+
+
 def names(obligation, what: str) -> bool:
-    """Does `what` ('a1', 'record distribution', 'information update') name this obligation?"""
+    """Does `what` name this obligation: 'a1'; its kind as `overdue` lists it ('information update',
+    'initial child protection conference') or a shorter name ('review', 'lado'); either with the owing
+    agency ('information update police', 'police information update')?"""
+    from cards.words import agency, owed
+
+    what = _plain(what)
     if obligation.kind == "action":
         return what == f"a{obligation.subject_id}"
-    return what.replace(" ", "_") == obligation.kind
+    called = {_plain(obligation.kind), _plain(owed(obligation.kind, obligation.subject_id)), *ALSO_CALLED.get(obligation.kind, ())}
+    said = agency(obligation.owner_agency) if obligation.owner_agency else ""
+    whose = {w for w in (_plain(obligation.owner_agency or ""), _plain(said), _plain(said.split("(")[0])) if w}
+    return what in called or any(what in (f"{name} {a}", f"{a} {name}") for name in called for a in whose)
+
+
+def _plain(words: str) -> str:
+    """'Information update (Designated Safeguarding Lead)' -> 'information update designated safeguarding lead'."""
+    return " ".join(words.lower().replace("_", " ").replace("(", " ").replace(")", " ").split())

@@ -13,6 +13,7 @@ from botbuilder.schema import InvokeResponse
 from sqlalchemy.orm.exc import StaleDataError
 
 from cards import wizard as cards
+from cards.words import agency as agency_name
 from storage.unit_of_work import RepeatedDelivery, answering
 
 from . import commands, messages
@@ -161,19 +162,29 @@ class StrategyBot(TeamsActivityHandler):
         async with self.s.uow() as uow:
             found = await uow.obligations.overdue_for_chair(person.aad_object_id or person.id, now + parsed["for"] + timedelta(days=3650))
             discussions = {o.discussion_id: await uow.discussions.get(o.discussion_id) for o in found}
-            target = next((o for o in found if discussions[o.discussion_id].case_reference == parsed["case"]
-                           and commands.names(o, parsed["what"])), None)
-            if target is None:
+            named = [o for o in found if discussions[o.discussion_id].case_reference == parsed["case"]
+                     and commands.names(o, parsed["what"])]
+            if not named:
                 await turn_context.send_activity(MessageFactory.text(
-                    f"I can't find {parsed['said']} on {parsed['case']} among your discussions. Type `overdue` to see them."))
+                    f"I can't find {parsed['said']} on {parsed['case']} among your discussions. Type `overdue` to see them, "
+                    f"and name one as it is listed there, e.g. `snooze {parsed['case']} information update police 2 days: reason`."))
                 return
+            if len(named) > 1:  # a walk: "information update" snoozed the school's, and the police one went on being chased
+                await turn_context.send_activity(MessageFactory.text(
+                    f"{parsed['case']} has more than one {parsed['said']}: say whose, e.g. `snooze {parsed['case']} "
+                    f"{parsed['said']} {agency_name(named[0].owner_agency).split(' (')[0].lower()} 2 days: reason`.\n\n"
+                    + "\n".join(messages.item(f"{parsed['said']} ({agency_name(o.owner_agency)})") for o in named)))
+                return
+            [target] = named
             await uow.obligations.snooze(target.id, until=now + parsed["for"], reason=parsed["reason"], now=now)
             uow.audit.record(actor=person.aad_object_id or person.id, action="obligation.snoozed", subject_type="obligation",
                              subject_id=target.id, details={"until": target.snoozed_until.isoformat(), "reason": parsed["reason"]})
             await uow.commit()
         until = self.s.calendar.local(target.snoozed_until)
         await turn_context.send_activity(MessageFactory.text(
-            f"{parsed['case']} {parsed['said']}: no chasing until {until:%d/%m/%Y %H:%M}. Reason recorded."))
+            f"{parsed['case']} {parsed['said']}"
+            f"{f' ({agency_name(target.owner_agency)})' if target.kind != 'action' and target.owner_agency else ''}: "
+            f"no chasing until {until:%d/%m/%Y %H:%M}. Reason recorded."))
 
     async def _mine(self, turn_context: TurnContext, _args: str) -> None:
         await turn_context.send_activity(MessageFactory.text(await self.actions.mine(turn_context)))

@@ -437,6 +437,47 @@ async def test_the_chair_sees_how_each_was_chased_and_can_snooze_with_a_reason(b
     assert "snoozed: waiting for the court date" in (await chair.say("overdue"))[0]["text"]
 
 
+def test_snooze_names_what_overdue_lists_with_or_without_whose_it_is():
+    from types import SimpleNamespace
+
+    from bot.commands import names
+
+    update = SimpleNamespace(kind="information_update", subject_id="d1", owner_agency="education_dsl")
+    for said in ("information update", "information_update", "information update designated safeguarding lead",
+                 "education dsl information update", "information update (Designated Safeguarding Lead)"):
+        assert names(update, said), said
+    assert not names(update, "information update police") and not names(update, "update")
+    review = SimpleNamespace(kind="review_discussion", subject_id="d1", owner_agency="social_care")
+    assert names(review, "review") and names(review, "review discussion") and not names(review, "a1")
+    icpc = SimpleNamespace(kind="icpc", subject_id="d1", owner_agency="social_care")
+    assert names(icpc, "initial child protection conference") and names(icpc, "icpc") and names(icpc, "conference")
+    assert names(SimpleNamespace(kind="action", subject_id="3", owner_agency="police"), "a3")
+
+
+async def test_snooze_of_one_of_two_updates_asks_whose_and_says_whose_it_snoozed(bot, tmp_path):
+    """A walk: `snooze CR-88123 information update ...` snoozed the school's update, said so without naming
+    whose, and the police update it was meant for went on being chased."""
+    discussion_id = await seed(bot)
+    async with bot.services.uow() as uow:
+        police = next(o for o in await uow.obligations.for_discussion(discussion_id) if o.kind == "information_update")
+        await uow.obligations.add_once(Obligation(
+            key=f"{discussion_id}:information_update:education_dsl:dsl@school.example.org", kind="information_update",
+            discussion_id=discussion_id, subject_type="discussion", subject_id=discussion_id, owner_agency="education_dsl",
+            due_at=police.due_at, rule_source=police.rule_source, created_at=police.created_at, updated_at=police.created_at))
+        await uow.commit()
+    await sweep_at(bot, datetime(2027, 6, 2, 13, 0, tzinfo=BST))
+    chair = Chair(bot)
+    asked = (await chair.say("snooze CR-555 information update 2 days: police on leave"))[0]["text"]
+    assert asked.startswith("CR-555 has more than one information update: say whose, e.g. `snooze CR-555 information update")
+    assert "information update (Police)" in asked and "information update (Designated Safeguarding Lead (education setting))" in asked
+    said = (await chair.say("snooze CR-555 information update police 2 days: police on leave"))[0]["text"]
+    assert said.startswith("CR-555 information update police (Police): no chasing until 04/06/2027 13:00")
+    async with bot.services.uow() as uow:
+        snoozed = {o.owner_agency: o.snooze_reason for o in await uow.obligations.for_discussion(discussion_id)
+                   if o.kind == "information_update"}
+    assert snoozed == {"police": "police on leave", "education_dsl": ""}
+
+
 async def _discussion_of(uow) -> str:
     from sqlalchemy import select
 
