@@ -13,6 +13,7 @@ import aiohttp
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, Attachment
 
+from cards import record as record_cards
 from cards import record_document
 from cards import wizard as cards
 from cards.words import subject
@@ -163,6 +164,8 @@ class ExportFlow:
         return self._distribution_card(discussion, len(recipients), now, name)
 
     def _distribution_card(self, discussion, recipients: int, at: datetime, by: str) -> dict:
-        return cards.message_card(subject(discussion.case_reference, discussion.child_initials),
-                                  f"Record distribution noted: {recipients} recipients, "
-                                  f"{self.s.calendar.local(at):%d/%m/%Y %H:%M}, by {by}.")
+        """The thread's summary as it was, with the note in place of its button."""
+        return record_cards.summary_card(discussion, quorate=discussion.record.get("quorate", True),
+                                         not_quorate_text=self.s.profile.quorum.not_quorate_text, action_count=len(discussion.actions),
+                                         distributed=f"Record distribution noted: {recipients} recipients, "
+                                                     f"{self.s.calendar.local(at):%d/%m/%Y %H:%M}, by {by}.")

@@ -128,16 +128,21 @@ def _listed(line: str, buttons: list) -> dict:
     return container([text(line), {"type": "ActionSet", "actions": buttons}], separator=True)
 
 
-def summary_card(discussion, *, quorate: bool, not_quorate_text: str, action_count: int) -> dict:
-    """Posted in the discussion's thread: case reference and initials only, no names or details."""
+def summary_card(discussion, *, quorate: bool, not_quorate_text: str, action_count: int, distributed: str = "") -> dict:
+    """Posted in the discussion's thread: case reference and initials only, no names or details.
+    `distributed`: the note that the record was distributed, in place of its button (the rest stays:
+    a walk saw the not-quorate warning and how to report back vanish when it was pressed)."""
     lines = [heading(f"Record finalised: {words.subject(discussion.case_reference, discussion.child_initials)}"),
              text("Quorate strategy discussion." if quorate else f"⚠ Recorded as {not_quorate_text}.",
                   color=None if quorate else "Attention"),
+             # Not "each owner has a card": one known by email alone is emailed, one with no address has a stand-in (a walk).
              text("No actions were agreed." if action_count == 0 else
-                  f"{action_count} action{'s' if action_count > 1 else ''} agreed: each owner has a card below. Report back "
+                  f"{action_count} action{'s' if action_count > 1 else ''} agreed, each on its own card below. Report back "
                   "with the buttons or by replying here, e.g. `A2 done`, `A3 by 14/12`, `A4 not required: reason`, "
                   "`A5 further discussion`.")]
     data = {"discussion_id": discussion.id}
+    if distributed:
+        return card([*lines, text(distributed, subtle=True)], [execute("Open", "discussion.open", data)])
     return card(lines, [execute("Open", "discussion.open", data),
                         execute("Mark the record as distributed", "record.distributed", data)])
 

@@ -305,12 +305,12 @@ def test_the_summary_in_the_thread_carries_only_the_reference_and_initials():
     card = record_cards.summary_card(DISCUSSION, quorate=True, not_quorate_text="not quorate", action_count=3)
     assert lines(card) == [
         "Record finalised: Strategy discussion CR-1 (AB)", "Quorate strategy discussion.",
-        "3 actions agreed: each owner has a card below. Report back with the buttons or by replying here, e.g. `A2 done`, "
+        "3 actions agreed, each on its own card below. Report back with the buttons or by replying here, e.g. `A2 done`, "
         "`A3 by 14/12`, `A4 not required: reason`, `A5 further discussion`."]
     # From a Playground walk: "0 action(s) agreed: each owner has a card below" with no cards below.
     assert lines(record_cards.summary_card(DISCUSSION, quorate=True, not_quorate_text="", action_count=0))[2] == "No actions were agreed."
     assert lines(record_cards.summary_card(DISCUSSION, quorate=True, not_quorate_text="", action_count=1))[2].startswith(
-        "1 action agreed: each owner has a card below.")
+        "1 action agreed, each on its own card below.")
     assert card["body"][0]["weight"] == "Bolder" and "color" not in card["body"][1]
     assert [(b["title"], b["verb"], b["data"]) for b in card["actions"]] == [
         ("Open", "discussion.open", {"verb": "discussion.open", "discussion_id": "d-1"}),
@@ -320,6 +320,12 @@ def test_the_summary_in_the_thread_carries_only_the_reference_and_initials():
                                             action_count=0)
     assert not_quorate["body"][1]["text"] == "⚠ Recorded as not a quorate strategy discussion."
     assert not_quorate["body"][1]["color"] == "Attention"
+    # Once distributed: the same card, the note in place of its button (a walk: the warning and the how-to vanished).
+    noted = record_cards.summary_card(DISCUSSION, quorate=False, not_quorate_text="not a quorate strategy discussion",
+                                      action_count=3, distributed="Record distribution noted: 6 recipients.")
+    assert lines(noted)[1:] == ["⚠ Recorded as not a quorate strategy discussion.", lines(card)[2],
+                                "Record distribution noted: 6 recipients."]
+    assert [b["verb"] for b in noted["actions"]] == ["discussion.open"]
 
 
 def action(status="open", **more):
