@@ -164,6 +164,8 @@ class ConveneFlow:
         for the concern card to say so: a review may be meant, or a colleague's discussion be about
         to be duplicated. Nothing is refused."""
         others = await uow.discussions.others_for_case(discussion.case_reference, excluding=discussion.id)
+        reviewed = ((discussion.draft or {}).get("review") or {}).get("of")  # a review's own first discussion is no surprise
+        others = [o for o in others if o.id != reviewed]  # (a walk: the review the bot offered warned against itself)
         local = self.s.calendar.local
         same_case = [{"created": f"{local(o.created_at):%d/%m/%Y}", "status": o.status, "chair": o.chair_name} for o in others]
         discussion.draft = {**discussion.draft, "same_case": same_case}

@@ -138,6 +138,9 @@ def initials_of(typed: str) -> str:
     return ("".join(parts) if parts and all(len(p) == 1 for p in parts) else typed.strip()).upper()
 
 
+# A person by their title ("Mrs Jones", "Dr. Patel"): the referrer box is for an agency (it goes into the invitees' reasons).
+_A_TITLED_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+[A-Z][a-z'’-]+", re.IGNORECASE)
+
 # The oldest concern the concern card takes: a child 17 when it came may be 18 by the day of the discussion (a
 # hostile trial: refused on the child card, judged against today), so the age is judged on the day it was received.
 OLDEST_CONCERN = timedelta(days=30)
@@ -261,6 +264,8 @@ def parse_concern(values: dict, *, now: datetime, zone: ZoneInfo, child: dict) -
     referrer = text(values, "referrer_agency")
     if len(referrer) > 80:
         errors["referrer_agency"] = "Name the referring agency in under 80 characters (no personal details)."
+    elif _A_TITLED_NAME.search(referrer):  # it goes into the invitees' reasons (a walk: "Mrs Jones at school" was repeated)
+        errors["referrer_agency"] = "Name the agency only (e.g. 'the child's school', 'GP surgery'), not a person."
     concern = {"received_date": text(values, "received_date"), "received_time": text(values, "received_time"),
                "concerns": concerns, "referrer_agency": referrer, **{f: flag(values, f) for f in CONCERN_FLAGS}}
     if errors:

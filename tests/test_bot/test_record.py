@@ -689,7 +689,8 @@ async def test_a_review_with_no_date_agreed_is_owed_by_the_actions_date_not_the_
     await bot.services.drain()
     review = await chair.press("convene.review", {"discussion_id": first}, keep_inputs=False)
     chair.card = review
-    await chair.press("convene.next", CHILD)
+    concern = await chair.press("convene.next", CHILD)
+    assert "already has a strategy discussion" not in texts_of(concern)  # the one it reviews (a walk: it warned against itself)
     card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00"})
     # A4 was agreed for 1 working day after Friday 28 May: Tuesday 1 June (31 May a bank holiday), by its close.
     assert ("**Deadline: by 17:00 Tue 1 Jun**: A4: a further strategy discussion is needed, and no date was agreed "

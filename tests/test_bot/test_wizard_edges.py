@@ -92,3 +92,17 @@ def test_a_two_digit_year_is_asked_for_in_full_not_called_an_unreal_date():
     assert parse_child({**CHILD, "dob": "4/5/16"}, today=today)[1]["dob"] == "Write the year in full, e.g. 04/05/2016."
     assert parse_child({**CHILD, "dob": "31/02/2016"}, today=today)[1]["dob"] == \
         "Enter the date of birth as a real date, day first, e.g. 04/05/2016."
+
+
+def test_the_referring_agency_is_an_agency_never_a_person_by_their_title():
+    """A walk: "Mrs Jones at school" was taken, and repeated in the invitees' reasons and the review's draft."""
+    child = {"case_reference": "CR-1", "initials": "AB", "dob": "2016-05-04", "unborn": False, "education_setting": "Example Primary",
+             "not_in_education": False, "looked_after": False, "in_hospital": False, "inpatient": False, "other_children": []}
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+    concern = {"concerns": "neglect", "received_date": "01/12/2026", "received_time": "09:00"}
+    for person in ("Mrs Jones at school", "dr. patel, GP", "Mr Smith"):
+        _, _, errors = parse_concern({**concern, "referrer_agency": person}, now=now, zone=timezone.utc, child=child)
+        assert errors == {"referrer_agency": "Name the agency only (e.g. 'the child's school', 'GP surgery'), not a person."}, person
+    for agency in ("the child's school", "Hackney Police", "GP surgery", "Missing persons unit"):
+        _, facts, errors = parse_concern({**concern, "referrer_agency": agency}, now=now, zone=timezone.utc, child=child)
+        assert errors == {} and facts["referrer_agency"] == agency, agency
