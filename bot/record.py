@@ -83,7 +83,9 @@ class RecordFlow:
                 "If it was held earlier, move the meeting to when it was held (the discussion's card), then write the record.")
 
     def _new_record(self, discussion) -> dict:
+        # A delegate sent in the invitee's place is who attends, and has the record too (a walk: the record named only the invitee).
         rows = [{"invitation_id": i.id, "agency": i.agency, "name": i.name, "email": i.email,
+                 **({"delegate": i.delegate_name, "delegate_email": i.delegate_email} if i.rsvp == "delegated" and i.delegate_name else {}),
                  "attendance": {"declined": "apologies"}.get(i.rsvp, ""), "route": i.information_route,
                  # fully researched only if the agency said so before the meeting (shared, or nothing known);
                  # otherwise an update is owed within one working day (hackney 7.2) unless the chair ticks it

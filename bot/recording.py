@@ -225,10 +225,11 @@ def default_distribution(invitations: list[dict], *, in_education: bool, school_
 
     people, seen = [], set()
     for invitation in invitations:
-        email = (invitation.get("email") or "").lower()
-        if email and email not in seen:
-            seen.add(email)
-            people.append(f"{invitation['name']}, {agency(invitation['agency'])} <{invitation['email']}>")
+        for name, email in ((invitation["name"], invitation.get("email") or ""),  # and the delegate sent in their place
+                            (invitation.get("delegate") or "", invitation.get("delegate_email") or "")):
+            if email and email.lower() not in seen:
+                seen.add(email.lower())
+                people.append(f"{name}, {agency(invitation['agency'])} <{email}>")
     always = ["Child's GP", "Named nurse"]
     if not in_education:
         if school_age is not False:

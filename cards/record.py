@@ -38,7 +38,8 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
         if not quorate:
             body.append(text(f"⚠ As things stand this is {not_quorate_text}.", color="Attention"))
         for index, row in enumerate(record["attendance"]):
-            items = [text(f"**{words.agency(row['agency'])}**: {row['name']}"),
+            items = [text(f"**{words.agency(row['agency'])}**: {row['name']}"
+                          + (f", sending {row['delegate']} in their place" if row.get("delegate") else "")),
                      *choices(f"attendance_{index}", "Attendance", list(attendance_words.items()), row.get("attendance") or "",
                               problem=errors.get(f"attendance_{index}"))]
             # How a missing agency's information will come: asked only of those marked as not there (the card is

@@ -492,6 +492,19 @@ async def test_a_refused_reply_to_an_invitation_keeps_what_the_invitee_typed(bot
     assert (inputs_of(card)["delegate_name"], inputs_of(card)["delegate_email"]) == ("DC Lee", "dc.lee@police")
 
 
+async def test_a_delegate_sent_in_the_invitees_place_is_on_the_record_and_receives_it(bot):
+    """A walk: the DSL sent a delegate, and the record's attendance and distribution named only the DSL."""
+    chair, police, data = await with_police_in_teams(bot)
+    await chair.press("rsvp.delegate", {**data, "delegate_name": "DC Lee", "delegate_email": "dc.lee@police.example.org"},
+                      keep_inputs=False, as_person=police)
+    async with bot.services.uow() as uow:
+        bot.services.clock.set((await uow.discussions.get(chair.discussion_id, load=())).meeting_start)
+    chair.card = await chair.press("record.open", keep_inputs=False)
+    assert ", sending DC Lee in their place" in texts_of(chair.card)
+    card = await walk_to(chair, "9 of 10")
+    assert "DC Lee, Police <dc.lee@police.example.org>" in inputs_of(card)["distribution"].splitlines()
+
+
 async def test_what_a_hand_walk_found_on_the_wizard(bot):
     """A chair walking the cards in the Playground: Back must carry the card's inputs (no button
     may leave them behind), a future time is refused under the time, a half-typed person is not

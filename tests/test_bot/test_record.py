@@ -426,6 +426,11 @@ async def test_agencies_report_back_by_button_and_by_reply(bot, recorded):
         kept = (await uow.discussions.get(chair.discussion_id)).record["updates"]
         told = [e for e in await uow.effects.for_discussion(chair.discussion_id) if e.key.endswith(":update-to-chair")]
     assert [u["text"] for u in kept] == ["PNC checks: nothing further known", "Social media checks done"] and len(told) == 2
+    # The chair's own update is kept, and the chair is not told of it (a walk: their own update pinged them).
+    assert (await reply("update Strategy lead spoke to the school", chair.person)).startswith("Thank you, Sam Chair")
+    async with bot.services.uow() as uow:
+        told = [e for e in await uow.effects.for_discussion(chair.discussion_id) if e.key.endswith(":update-to-chair")]
+        assert len((await uow.discussions.get(chair.discussion_id)).record["updates"]) == 3 and len(told) == 2
     listing = await reply("actions", chair.person)
     # The date promised is said (it was left off: "will be by" and nothing after it); the task is only on its card.
     assert re.search(r"\*\*A2\*\*: .*not completed yet, will be by \d\d/\d\d/\d{4}", listing), listing

@@ -387,6 +387,12 @@ def test_the_distribution_adds_the_gp_the_nurse_and_the_school_or_the_education_
     assert recording.default_distribution(with_school, in_education=True).splitlines() == [
         "DS Pat, Police <pat@police.example>", "Ms Dee, Designated Safeguarding Lead (education setting) <dee@school.example>",
         "Child's GP", "Named nurse"]
+    # A delegate sent in the invitee's place attends, and has the record too (a walk: it named only the invitee).
+    delegated = [{"agency": "education_dsl", "name": "Ms Ana Costa", "email": "ana@school.example", "delegate": "Mr Bo Lee",
+                  "delegate_email": "bo@school.example"}]
+    assert recording.default_distribution(delegated, in_education=True).splitlines()[:2] == [
+        "Ms Ana Costa, Designated Safeguarding Lead (education setting) <ana@school.example>",
+        "Mr Bo Lee, Designated Safeguarding Lead (education setting) <bo@school.example>"]
 
 
 def test_the_next_discussion_is_optional_and_must_be_in_the_future():
