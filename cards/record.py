@@ -203,8 +203,11 @@ def action_card(discussion, action, *, mention: str | None, now: datetime, typed
     owner = action.owner_name if private else mention
     task = text(action.description) if private else text("The task is for its owner, their agency, the chair and the invitees: "
                                                             "they press Open to see it.", subtle=True)
+    agency = words.agency(action.owner_agency)
+    if owner and agency.lower() not in owner.lower():  # not "DS Shah (police) (Police)" (a walk): a name that says it, once
+        owner = f"{owner} ({agency})"
     body = [heading(f"A{action.number} · {discussion.case_reference} ({action.child_initials})", size="Default"),
-            task, facts([("Owner", f"{owner} ({words.agency(action.owner_agency)})" if owner else words.agency(action.owner_agency)),
+            task, facts([("Owner", owner or agency),
                          ("Due", due), ("Status", status)])]
     data = {"discussion_id": discussion.id, "action_id": action.id}
     opening = [] if private else [execute("Open", "action.open", data)]

@@ -354,6 +354,10 @@ def test_an_action_card_tells_its_owner_what_is_due_and_offers_the_four_reports(
     assert facts_of(card) == {"Owner": "DS A (Police)", "Due": "17:00 tomorrow (Tue 24 Nov)", "Status": "open"}  # as typed: privately
     posted = record_cards.action_card(DISCUSSION, action(), mention="<at>DS A</at>", now=NOW)
     assert facts_of(posted)["Owner"] == "<at>DS A</at> (Police)"  # the directory's name, an @mention
+    # A name that already says the agency says it once (a walk: "DS Priya Shah (police) (Police)").
+    named = record_cards.action_card(DISCUSSION, action(owner_name="DS Priya Shah (police)"), mention=None, now=NOW, private=True)
+    assert facts_of(named)["Owner"] == "DS Priya Shah (police)"
+    assert facts_of(record_cards.action_card(DISCUSSION, action(owner_name=""), mention=None, now=NOW, private=True))["Owner"] == "Police"
     data = {"discussion_id": "d-1", "action_id": "a-1"}
     assert [(b["title"], b["verb"], b.get("style")) for b in card["actions"]] == [
         ("Completed", "action.completed", "positive"), ("Will be done by…", "action.will_complete_by", None),

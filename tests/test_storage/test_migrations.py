@@ -96,3 +96,10 @@ def test_a_service_starting_on_an_up_to_date_database_does_not_load_alembic(tmp_
                                  check=True).stdout.split()
     assert run() == ["True", head]  # empty: migrated
     assert run() == ["False", head]  # at head: left alone, alembic never loaded
+
+
+def test_the_readmes_readiness_example_names_the_schema_the_code_expects():
+    """A walk read "schema": "0008" in the README's /readyz example while the service answered 0011."""
+    from storage import database
+
+    assert f'"schema": "{database.schema_head()}"' in (ROOT / "README.md").read_text()
