@@ -33,6 +33,8 @@ def holds(condition: Condition, facts: Facts, *, out_of_hours: bool | None) -> b
         not condition.facts_any or any(facts.is_true(f) for f in condition.facts_any),
         condition.age_under is None
         or (facts.child_age_years is not None and facts.child_age_years < condition.age_under),
+        condition.age_at_least is None
+        or (facts.child_age_years is not None and facts.child_age_years >= condition.age_at_least),
         condition.school_age is None or school_age(facts) is condition.school_age,
         condition.other_child_school_age is None or other_child_school_age(facts) is condition.other_child_school_age,
         condition.age_known is None or (facts.child_age_years is not None) == condition.age_known,

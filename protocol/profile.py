@@ -21,6 +21,7 @@ class Condition(Strict):
     facts: tuple[BooleanFact, ...] = ()
     facts_any: tuple[BooleanFact, ...] = ()
     age_under: float | None = None
+    age_at_least: float | None = None  # the age is known and at least this (a 16- or 17-year-old at college)
     school_age: bool | None = None  # of compulsory school age (the age is known and in SCHOOL_AGE)
     other_child_school_age: bool | None = None  # another child the discussion is about is of compulsory school age
     age_known: bool | None = None

@@ -37,6 +37,11 @@ ROWS = {
         {"hackney": ("ward_nurse", True, "hackney 6.3"), "bristol": None, "triborough": ("ward_nurse", True, "triborough 11"),
          "walsall": None, "darlington": None},
     ),
+    "fabricated or induced illness: a paediatrician (its medical implications are significant)": (
+        {"concerns": ["fabricated_induced_illness"]},
+        {"hackney": ("paediatrician", True, "hackney 6.3"), "bristol": None, "triborough": ("paediatrician", True, "triborough 11"),
+         "walsall": None, "darlington": None},
+    ),
     "child sexual abuse: CSA paediatricians": (
         {"concerns": ["sexual_abuse"]},
         {"hackney": ("csa_paediatrician", True, "hackney 6.4"), "bristol": None, "triborough": None, "walsall": None, "darlington": None},
@@ -159,3 +164,17 @@ def test_a_referrer_placeholder_with_no_referrer_given_reads_not_stated():
     edited = parse_profile(raw)
     invitees = {i.agency: i for i in assess(edited, Facts(received_at="2026-11-23T10:00:00+00:00"), calendar_for(edited)).invitees}
     assert invitees["referrer"].reason == "the referring agency holds information relevant to the concerns (not stated)"
+
+
+@pytest.mark.parametrize("age, required, reason_starts", [
+    (3, False, "the child attends a setting below school age (e.g. a nursery)"),
+    (10, True, "the child is of school age; the child's school or college must be involved"),
+    (16, True, "the child is at school or college past compulsory school age"),
+    (17.5, True, "the child is at school or college past compulsory school age"),
+])
+def test_hackney_the_childs_school_or_college_must_be_involved_at_any_age_in_it_a_nursery_is_recommended(age, required, reason_starts):
+    """Hackney 6.1: "the child's school or college". A procedures expert's trial: a 17-year-old at college
+    was a recommended invitee, "(e.g. a nursery)"."""
+    [dsl] = [i for i in run("hackney", in_education=True, child_age_years=age).to_json()["invitees"] if i["agency"] == "education_dsl"]
+    assert dsl["required"] is required and dsl["reason"].startswith(reason_starts), dsl
+    assert "nursery" not in dsl["reason"] or age < 5
