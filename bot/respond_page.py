@@ -9,6 +9,7 @@ import logging
 from aiohttp import web
 
 from cards import discussion as discussion_cards
+from cards import record as record_cards
 from cards.words import agency as agency_name
 
 from . import recording
@@ -79,7 +80,11 @@ class RespondPage:
         if claim.purpose == "action" and action:
             options = "".join(f"<label><input type='radio' name='status' value='{v}' required"
                               f"{' checked' if typed.get('status') == v else ''}> {html.escape(t)}</label>" for v, t in STATUS_CHOICES)
-            return head + (f"<p>A{action.number}: {html.escape(action.description)}</p><form method='post'>{options}"
+            # Where it stands now (a walk: a late answer from the link reopened an action the chair had marked done, unseen).
+            now = self.s.calendar.local(self.s.clock.now())
+            stands = record_cards.status_words(action, now.tzinfo, now=now)
+            return head + (f"<p>A{action.number}: {html.escape(action.description)}</p>"
+                           f"<p>It now stands as: <strong>{html.escape(stands)}</strong>.</p><form method='post'>{options}"
                            f"<label>Date (DD/MM/YYYY) <input name='by' value='{html.escape(typed.get('by', ''), quote=True)}'></label>"
                            f"<label>Reason <input name='reason' value='{html.escape(typed.get('reason', ''), quote=True)}'></label>"
                            "<button type='submit'>Send</button></form>")

@@ -348,6 +348,7 @@ async def test_an_emailed_link_answers_once_and_refuses_reuse_tampering_and_expi
     page = await bot.http.get(url)
     text = await page.text()
     assert page.status == 200 and "CR-555 (EF)" in text and "A1: Police checks" in text and "<script" not in text
+    assert "It now stands as: <strong>open</strong>." in text  # a walk: a late answer reopened what the chair had closed, unseen
     # A refused answer comes back as the form, filled in as it was sent, with the form's own words (a walk
     # found the thread's `A1 by 14/12` help here, and only a bare Back link, which emptied the form).
     for sent, said in (({"status": "will_complete_by", "by": "", "reason": "waiting on PNC"}, "Give the date it will be done by (DD/MM/YYYY)."),
