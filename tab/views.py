@@ -94,7 +94,9 @@ class OversightViews:
             out.append({
                 "case_reference": row["case_reference"], "initials": row["child_initials"], "status": row["status"],
                 "deadline": self._local(row["deadline"]),
-                "time_left_hours": round((row["deadline"] - now).total_seconds() / 3600, 1) if row["deadline"] else None,
+                # Till the meeting is held: once it is, the deadline has been met or missed (a walk read "3 days" on one recorded).
+                "time_left_hours": round((row["deadline"] - now).total_seconds() / 3600, 1)
+                if row["deadline"] and row["status"] in ("draft", "convening", "convened") else None,
                 "meeting": self._local(row["meeting_start"]),
                 "quorum": {"agencies": [agency_name(a) for a in agencies],
                            "coming": [agency_name(a) for a in agencies if state[a] == "confirmed"]},

@@ -87,6 +87,8 @@ async def test_a_chair_sees_their_own_open_discussions_most_urgent_first(azure_t
     assert [d["case_reference"] for d in data["discussions"]] == ["CR-1", "CR-4"]  # deadlines 2 Nov, then 24 Nov
     cr4 = data["discussions"][1]
     assert cr4["initials"] == "AB" and cr4["time_left_hours"] == 31.0  # Monday 10:00 to Tuesday 17:00
+    # CR-1 is recorded: its deadline was met or missed when it was held (a walk read "3 days" left on one recorded).
+    assert data["discussions"][0]["status"] == "recorded" and data["discussions"][0]["time_left_hours"] is None
     assert cr4["quorum"] == {"agencies": ["Police", "Health"], "coming": ["Police"]}
     assert cr4["records_checks"] == [{"agency": "Health", "state": "requested"}]
     assert [(o["what"], o["agency"], o["overdue"]) for o in cr4["obligations"]] == [
