@@ -37,14 +37,15 @@ class Refused(Exception):
     """The viewer may not see or do this: said in words, and audited by the caller."""
 
 
-def deep_link(row: dict, app_id: str) -> str:
-    """The discussion's card in Teams: its channel thread, or else the personal chat with the bot."""
+def deep_link(row: dict, app_id: str) -> str | None:
+    """The discussion's card in Teams: its channel thread, or else the personal chat with the bot; None
+    where there is neither (local mode has no bot id: a walk's link went to a chat with "28:", nobody)."""
     conversation = row.get("conversation_id") or ""
     channel, _, message = conversation.partition(";messageid=")
     if message:
         return (f"https://teams.microsoft.com/l/message/{quote(channel, safe='')}/{message}"
                 f"?tenantId={quote(row.get('tenant_id') or '')}&parentMessageId={message}")
-    return f"https://teams.microsoft.com/l/chat/0/0?users={quote('28:' + app_id)}"
+    return f"https://teams.microsoft.com/l/chat/0/0?users={quote('28:' + app_id)}" if app_id else None
 
 
 class OversightViews:

@@ -78,6 +78,7 @@ function table(caption, headings, rows) {
 }
 
 function link(href, text) {
+  if (!href) return "—";  // nowhere to go (local mode has no bot id to open a chat with)
   const a = el("a", { href, target: "_blank", rel: "noopener", text });
   a.addEventListener("click", (event) => {
     if (inTeams) { event.preventDefault(); microsoftTeams.app.openLink(href); }

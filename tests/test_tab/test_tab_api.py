@@ -235,3 +235,13 @@ async def test_the_tab_counts_the_quorum_as_the_chairs_card_does(azure_tab, keys
     cr4 = next(d for d in data["discussions"] if d["case_reference"] == "CR-4")
     assert cr4["quorum"] == {"agencies": ["Police", "Health", "Children's social care"],
                              "coming": ["Police", "Health", "Children's social care"]}
+
+
+def test_the_link_to_a_discussions_card_goes_to_its_thread_or_the_bots_chat_and_nowhere_without_a_bot_id():
+    """A walk: in local mode "Open the card" went to teams.microsoft.com/l/chat/0/0?users=28%3A, a chat with nobody."""
+    from tab.views import deep_link
+
+    thread = {"conversation_id": "19:mash@thread.tacv2;messageid=17", "tenant_id": "t"}
+    assert deep_link(thread, "") == "https://teams.microsoft.com/l/message/19%3Amash%40thread.tacv2/17?tenantId=t&parentMessageId=17"
+    assert deep_link({"conversation_id": "a:personal"}, "app-1") == "https://teams.microsoft.com/l/chat/0/0?users=28%3Aapp-1"
+    assert deep_link({"conversation_id": "a:personal"}, "") is None
