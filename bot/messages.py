@@ -83,6 +83,12 @@ def contacts_text(directory) -> str:
     return paragraphs(lines)
 
 
+# A chase's stage and channel in words (a walk read "last chased: escalate manager ... by teams" as jargon).
+CHASE_WORDS = {"reminder": "the reminder", "due": "the chase on the day", "escalate_lead": "escalated to the agency's lead",
+               "escalate_chair": "escalated to the chair", "escalate_manager": "escalated to the chair's manager"}
+CHANNEL_WORDS = {"teams": "Teams", "email": "email", "file": "email (local mode: written to a file, not sent)"}
+
+
 def overdue_line(obligation, *, discussion, chases, local_now, shared: bool = False) -> str:
     """`shared`: the list is asked for in a channel or group chat, where nothing anyone typed is repeated."""
     from cards.words import agency, owed
@@ -95,7 +101,8 @@ def overdue_line(obligation, *, discussion, chases, local_now, shared: bool = Fa
     state = " · BREACHED, ladder exhausted" if obligation.state == "breached" else ""
     sent = [c for c in chases if c.status == "sent"]
     to = "" if shared else f" to {sent[-1].recipient}" if sent else ""  # people's addresses stay in the chair's own chat
-    last = f"; last chased: {sent[-1].stage.replace('_', ' ')}{to} by {sent[-1].channel}" if sent else "; not chased yet"
+    last = (f"; last chased: {CHASE_WORDS.get(sent[-1].stage, sent[-1].stage.replace('_', ' '))}{to} "
+            f"by {CHANNEL_WORDS.get(sent[-1].channel, sent[-1].channel)}") if sent else "; not chased yet"
     snoozed = ""
     if obligation.snoozed_until and obligation.snoozed_until > local_now:
         snoozed = "; snoozed (the reason is in your personal chat with me)" if shared else f"; snoozed: {obligation.snooze_reason}"

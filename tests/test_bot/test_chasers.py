@@ -426,7 +426,8 @@ async def test_the_chair_sees_how_each_was_chased_and_can_snooze_with_a_reason(b
     await sweep_at(bot, datetime(2027, 6, 2, 13, 0, tzinfo=BST))
     chair = Chair(bot)
     listing = (await chair.say("overdue"))[0]["text"]
-    assert "last chased: escalate lead to ppu.di@hackney.example.org by file" in listing
+    assert "last chased: escalated to the agency's lead to ppu.di@hackney.example.org by email (local mode: written to a file, not sent)" \
+        in listing
     assert "Write it like this" in (await chair.say("snooze CR-555 A1 soon"))[0]["text"]
     assert "a reason is required" in (await chair.say("snooze CR-555 A1 2 days"))[0]["text"]
     said = (await chair.say("snooze CR-555 A1 2 days: waiting for the court date"))[0]["text"]
