@@ -18,8 +18,8 @@ from protocol.vocabulary import OWED_ACTION_STATUSES
 from storage.models import Obligation
 
 from . import messages, recording
-from .mailer import with_link
 from .convene import actor_of, delivery_of, personal_chat
+from .mailer import with_link
 from .proactive import bot_id_of, channel_of, in_personal_chat, service_url_of
 from .services import BotServices
 
@@ -306,6 +306,8 @@ class ActionsFlow:
             log.warning("confirmation not sent in the turn (%s); the outbox will", error)
             async with self.s.uow() as uow:
                 discussion = await uow.discussions.recorded_in(turn_context.activity.conversation.id, load=())
+                if discussion is None:  # nothing here to post it through: the turn's own failure, as it was
+                    raise
                 await self.s.effects.post(uow, f"{delivery_of(turn_context)}:said", reference=discussion.conversation_reference,
                                           activity=MessageFactory.text(said), discussion_id=discussion.id)
                 await uow.commit()
