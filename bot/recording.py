@@ -53,12 +53,17 @@ def part_named(label: str) -> str:
     return part[0].upper() + part[1:]
 
 
+# What the chair always knows: "none known" is no answer to them (a walk was offered it for the reason and the purpose).
+ALWAYS_KNOWN = frozenset({"reason", "purpose", "concerns", "whereabouts"})
+
+
 def parse_text_step(step: str, values: dict, *, required: set[str]) -> tuple[dict, Errors]:
     clean, errors = {}, {}
     for field, label in TEXT_FIELDS[step]:
         clean[field] = text(values, field)
         if field in required and not clean[field]:
-            errors[field] = f"{part_named(label)} is part of the record: fill it in (or write 'none known')."
+            errors[field] = (f"{part_named(label)} is part of the record: fill it in"
+                             + ("." if field in ALWAYS_KNOWN else " (or write 'none known')."))
         elif len(clean[field]) > 4000:
             errors[field] = "Keep each answer under 4,000 characters."
     return clean, errors

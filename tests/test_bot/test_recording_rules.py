@@ -179,7 +179,7 @@ LONDON_CALENDAR = WorkingCalendar()
 def test_a_required_part_left_empty_is_named_and_an_optional_one_is_not():
     clean, errors = recording.parse_text_step("purpose", {"reason": "  ", "purpose": " Plan s47 "}, required={"reason"})
     assert clean == {"reason": "", "purpose": "Plan s47"}  # kept as typed, without the spaces round it
-    assert errors == {"reason": "Reason for the discussion is part of the record: fill it in (or write 'none known')."}
+    assert errors == {"reason": "Reason for the discussion is part of the record: fill it in."}  # always known: no "none known"
     # A threshold part is named by its heading, not its whole label.
     _, errors = recording.parse_text_step("concerns", {}, required={"duration"})
     assert errors["duration"].startswith("Duration is part of the record")  # the part, not "Threshold" (a walk)
