@@ -10,6 +10,7 @@ from botbuilder.core import TurnContext
 
 from cards import record as record_cards
 from cards import wizard as cards
+from cards.words import capital
 from cards.words import owed as owed_name
 from cards.words import subject
 
@@ -45,7 +46,7 @@ class ClocksFlow:
             if problem:  # said on the card, with what was typed in it
                 return record_cards.clocks_card(discussion, owed=owed, now=local, problem=problem, typed=data)
             obligation, met_on, reason = closing
-            what = owed_name(obligation.kind, obligation.subject_id).capitalize()
+            what = capital(owed_name(obligation.kind, obligation.subject_id))
             met_at = datetime.combine(met_on, time(12, 0), tzinfo=self.s.calendar.zone) if met_on else None
             if await uow.obligations.close(obligation, state="satisfied" if met_on else "cancelled", met_at=met_at, now=now):
                 uow.audit.record(actor=aad, action="obligation.met" if met_on else "obligation.not_needed",

@@ -162,18 +162,18 @@ def clocks_card(discussion, *, owed: list, now: datetime, problem: dict | None =
         body.append(text(note, color="Good" if not note.startswith("⚠") else "Attention"))
     still = [o for o in owed if o.state in ("open", "breached")]
     closed = [o for o in owed if o.state in ("satisfied", "cancelled")]
-    body.append(facts([(words.owed(o.kind, o.subject_id).capitalize(),
+    body.append(facts([(words.capital(words.owed(o.kind, o.subject_id)),
                         f"due {words.when(o.due_at, now=now)} ({o.rule_source})" + (", BREACHED" if o.state == "breached" else ""))
                        for o in still]) if still else text("Nothing is owed now."))
     if closed:
         body += [heading("Closed", size="Default"), facts([
-            (words.owed(o.kind, o.subject_id).capitalize(),
+            (words.capital(words.owed(o.kind, o.subject_id)),
              f"met on {o.met_at.astimezone(now.tzinfo):%d/%m/%Y}" if o.state == "satisfied" and o.met_at
              else "met" if o.state == "satisfied" else "not needed") for o in closed])]
     if still:
         body.append(container([
             *error(problem.get("_card")),
-            *choices("clock", "Which", [(o.id, words.owed(o.kind, o.subject_id).capitalize()) for o in still],
+            *choices("clock", "Which", [(o.id, words.capital(words.owed(o.kind, o.subject_id))) for o in still],
                      typed.get("clock", "") if typed.get("clock") in {o.id for o in still} else "", problem=problem.get("clock")),
             *date_input("met_on", "Met on (the day it happened)", typed.get("met_on", now.date().isoformat()), problem=problem.get("met_on")),
             *text_input("reason", "If not needed: why (kept in the audit trail, not shown in chats)", typed.get("reason", ""),

@@ -36,6 +36,11 @@ def owed(kind: str, subject_id: str) -> str:
     return f"A{subject_id}" if kind == "action" else OWED_NAMES.get(kind, kind.replace("_", " "))
 
 
+def capital(text: str) -> str:
+    """The first letter a capital, the rest as it is ("LADO notification", never str.capitalize's "Lado notification")."""
+    return text[:1].upper() + text[1:]
+
+
 def subject(case_reference: str, initials: str) -> str:
     """The only identifying words that ever go into a chat, a meeting title or an email subject."""
     return f"Strategy discussion {case_reference} ({initials})"

@@ -474,3 +474,55 @@ def test_the_state_a_card_was_drawn_from_is_in_utc_whatever_the_servers_zone(mon
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+# ---- the case's clocks, closed by the chair (bot/clocks.py) ---------------------------------------------------------------
+
+def owed_clock(n: int, kind: str, state: str = "open", met_at=None):
+    return SimpleNamespace(id=f"o-{n}", kind=kind, subject_id="d-1", state=state, due_at=datetime(2026, 12, 14, 17, 0, tzinfo=LONDON),
+                           rule_source="hackney 9.1", met_at=met_at)
+
+
+def test_the_clocks_card_lists_what_is_owed_with_its_due_time_and_the_form_to_close_one():
+    owed = [owed_clock(1, "icpc"), owed_clock(2, "assessment", "breached"),
+            owed_clock(3, "lado_notification", "satisfied", met_at=datetime(2026, 11, 20, 12, 0, tzinfo=LONDON)),
+            owed_clock(4, "s47_review", "cancelled"), owed_clock(5, "review_discussion", "satisfied")]
+    card = record_cards.clocks_card(DISCUSSION, owed=owed, now=NOW)
+    assert lines(card)[:2] == ["Case clocks: Strategy discussion CR-1 (AB)",
+                               "What the record left owed. When one is met, say so here with the day it happened (or that it is "
+                               "not needed, and why): its chasing stops."]
+    assert card["body"][0]["weight"] == "Bolder" and card["body"][1]["isSubtle"] is True
+    assert facts_of(card) == {
+        "Initial child protection conference": "due 17:00 Mon 14 Dec (hackney 9.1)",
+        "Assessment's decision on next steps": "due 17:00 Mon 14 Dec (hackney 9.1), BREACHED",
+        "LADO notification": "met on 20/11/2026", "S47 review discussion": "not needed", "Review discussion": "met"}
+    assert "Closed" in lines(card)
+    boxes = inputs(card)
+    assert [c["value"] for c in boxes["clock"]["choices"]] == ["o-1", "o-2"] and boxes["clock"]["value"] == ""
+    assert [c["title"] for c in boxes["clock"]["choices"]] == ["Initial child protection conference", "Assessment's decision on next steps"]
+    assert (boxes["met_on"]["type"], boxes["met_on"]["label"], boxes["met_on"]["value"]) == \
+        ("Input.Date", "Met on (the day it happened)", "2026-11-23")  # today, as the usual answer
+    assert boxes["reason"]["label"] == "If not needed: why (kept in the audit trail, not shown in chats)" and boxes["reason"]["value"] == ""
+    assert [(b["title"], b["verb"], b.get("style")) for b in buttons(card)] == [
+        ("Back to the discussion", "discussion.open", None), ("Met on that day", "clock.met", "positive"),
+        ("Not needed", "clock.not_needed", None)]
+    assert all(b["data"] == {"verb": b["verb"], "discussion_id": "d-1"} for b in buttons(card))
+    assert_buttons_work_everywhere(card)
+
+
+def test_the_clocks_card_keeps_what_was_typed_says_what_is_wrong_under_it_and_the_outcome_above():
+    owed = [owed_clock(1, "icpc"), owed_clock(2, "assessment")]
+    typed = {"clock": "o-2", "met_on": "2027-01-05", "reason": "Concluded"}
+    card = record_cards.clocks_card(DISCUSSION, owed=owed, now=NOW, typed=typed,
+                                    problem={"met_on": "05/01/2027 is in the future: give the day it was met.", "_card": "Look"})
+    assert {k: v["value"] for k, v in inputs(card).items()} == typed
+    assert_error_under(card, "met_on", "05/01/2027 is in the future: give the day it was met.")
+    assert text_block(card, "⚠ Look")["color"] == "Attention"
+    gone = record_cards.clocks_card(DISCUSSION, owed=owed, now=NOW, typed={"clock": "o-9"})  # closed since: not offered as chosen
+    assert inputs(gone)["clock"]["value"] == ""
+    done = record_cards.clocks_card(DISCUSSION, owed=[owed_clock(1, "icpc", "satisfied")], now=NOW, note="Conference: met.")
+    assert text_block(done, "Conference: met.")["color"] == "Good" and "Nothing is owed now." in lines(done)
+    assert inputs(done) == {} and [b["title"] for b in buttons(done)] == ["Back to the discussion"]
+    assert "Closed" in lines(done)
+    assert text_block(record_cards.clocks_card(DISCUSSION, owed=owed, now=NOW, note="⚠ Already closed"), "⚠ Already")["color"] == "Attention"
+    assert "Closed" not in lines(record_cards.clocks_card(DISCUSSION, owed=owed, now=NOW))
