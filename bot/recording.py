@@ -230,8 +230,10 @@ def default_distribution(invitations: list[dict], *, in_education: bool, school_
 
     people, seen = [], set()
     for invitation in invitations:
-        for name, email in ((invitation["name"], invitation.get("email") or ""),  # and the delegate sent in their place
-                            (invitation.get("delegate") or "", invitation.get("delegate_email") or "")):
+        addressed = [(invitation["name"], invitation.get("email") or "")]
+        if invitation.get("delegate"):  # and the delegate sent in their place
+            addressed.append((invitation["delegate"], invitation.get("delegate_email") or ""))
+        for name, email in addressed:
             if email and email.lower() not in seen:
                 seen.add(email.lower())
                 people.append(f"{name}, {agency(invitation['agency'])} <{email}>")

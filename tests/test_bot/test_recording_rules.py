@@ -321,7 +321,7 @@ def test_an_edited_action_is_added_back_under_its_own_number_and_a_new_one_after
     assert [a["number"] for a in editing["actions"]] == [2, 3] and editing["editing"] == 1
     back = recording.with_action(editing, {**actions[0], "what": "Task 1, changed"})
     assert [(a["number"], a["what"]) for a in back["actions"]] == [(1, "Task 1, changed"), (2, "Task 2"), (3, "Task 3")]
-    assert "editing" not in back
+    assert "editing" not in back and "editing_was" not in back
     assert [a["number"] for a in recording.with_action(back, actions[0])["actions"]] == [1, 2, 3, 4]
     # Removing another while one is out being edited: those after it move up, and so does the one being edited.
     removed = recording.without_action(recording.without_action({"actions": actions}, 3, edit=True, zone=LONDON_CALENDAR.zone),
@@ -339,6 +339,9 @@ def test_an_action_taken_out_to_edit_and_not_added_back_is_kept_as_it_was():
     kept = recording.kept_edit(editing)
     assert kept["actions"] == actions and "editing" not in kept and "editing_was" not in kept
     assert recording.kept_edit(kept) == kept  # nothing being edited: nothing changes
+    # A record saved before the original was kept aside ("editing" alone): left as it is, not broken.
+    older = {"actions": actions[1:], "editing": 1}
+    assert recording.kept_edit(older) == older
     # Edit on another with the first one's form cleared: the first goes back as it was, the second comes out.
     second = recording.without_action(editing, 3, edit=True, zone=LONDON_CALENDAR.zone)
     assert [a["what"] for a in second["actions"]] == ["Task 1", "Task 2"] and second["editing"] == 3
@@ -393,6 +396,9 @@ def test_the_distribution_adds_the_gp_the_nurse_and_the_school_or_the_education_
     assert recording.default_distribution(delegated, in_education=True).splitlines()[:2] == [
         "Ms Ana Costa, Designated Safeguarding Lead (education setting) <ana@school.example>",
         "Mr Bo Lee, Designated Safeguarding Lead (education setting) <bo@school.example>"]
+    no_address = [{**delegated[0], "delegate_email": ""}]  # a delegate named without an address: nowhere to send it
+    assert recording.default_distribution(no_address, in_education=True).splitlines()[:2] == [
+        "Ms Ana Costa, Designated Safeguarding Lead (education setting) <ana@school.example>", "Child's GP"]
 
 
 def test_the_next_discussion_is_optional_and_must_be_in_the_future():
@@ -660,8 +666,8 @@ def test_a_due_time_that_is_this_very_moment_has_not_passed_and_the_first_action
 
 
 # equivalent: bot.recording.x_parse_action__mutmut_82 `if (due_text) or True else` -- parse_due("") reads no date: None, as when it is not called
-# equivalent: bot.recording.x_without_action__mutmut_36 `(a["number"] >= number)} for` -- the others never include `number` itself: >= and > agree
-# equivalent: bot.recording.x_without_action__mutmut_42 `editing - (editing >= number)` -- the action being edited is out of the list, so never the one removed: >= and > agree
+# equivalent: bot.recording.x_without_action__mutmut_40 `(a["number"] >= number)} for` -- the others never include `number` itself: >= and > agree
+# equivalent: bot.recording.x_without_action__mutmut_46 `editing - (editing >= number)` -- the action being edited is out of the list, so never the one removed: >= and > agree
 # equivalent: bot.recording.x_parse_report__mutmut_29 `(?:PLEASE|THANKS|THANK YOU)` -- matched ignoring case: the same words
 
 

@@ -223,6 +223,7 @@ def test_after_the_record_the_chair_sees_the_actions_and_can_export():
         ("Join the meeting", None), ("Refresh", "discussion.open"), ("Export the record", "record.export"),
         ("Case clocks", "clock.open")]  # what only the chair can say is met (bot/clocks.py)
     assert card["actions"][2]["data"] == {"verb": "record.export", "discussion_id": "d-1"}
+    assert card["actions"][3]["data"] == {"verb": "clock.open", "discussion_id": "d-1"}
     assert "Actions" in lines(card)
     [*_, listed] = [b for b in card["body"] if b["type"] == "FactSet"]
     assert [(f["title"], f["value"]) for f in listed["facts"]] == [

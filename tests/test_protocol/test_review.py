@@ -1,6 +1,7 @@
 """A review strategy discussion (hackney 9.2, triborough 16: "a clear timescale should be set" for a
 further discussion): held when the last discussion agreed, not within the referral's timescale counted
 again from the day it is convened."""
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -54,5 +55,9 @@ def test_a_review_owed_with_no_date_agreed_is_held_by_the_time_the_chair_owes_it
     assert (review.deadline, review.target, review.convened_by) == (owed_by, None, "day team")
     assert review.deadline_rule.rule == "review"
     assert review.deadline_rule.text == "A4: a further strategy discussion is needed, and no date was agreed for it"
+    assert review.deadline_rule.source == "owed by the chair, and chased"
+    # The referral's own convener does not carry over: one met out of hours by the EDT is reviewed by the day team.
+    night = replace(referral, convened_by="Emergency Duty Team")
+    assert as_owed_review(night, owed_by, "A4: a further strategy discussion is needed").convened_by == "day team"
     assert (review.invitees, review.quorum, review.format, review.clocks) == \
         (referral.invitees, referral.quorum, referral.format, referral.clocks)

@@ -58,6 +58,9 @@ def test_a_record_due_as_the_working_day_opens_is_reminded_the_day_before_even_a
     # Made on the Thursday, the working day before (Friday 09:00) is still ahead: the usual reminder.
     thursday = ladder(due_at=due, created_at=datetime(2027, 8, 26, 22, 0, tzinfo=LONDON), calendar=calendar, rules=bristol.chasing)
     assert thursday[0] == Step("reminder", datetime(2027, 8, 27, 9, 0, tzinfo=LONDON))
+    # Owed at the very moment its working day before begins (Friday 09:00): that reminder would not precede it either.
+    at_nine = ladder(due_at=due, created_at=datetime(2027, 8, 27, 9, 0, tzinfo=LONDON), calendar=calendar, rules=bristol.chasing)
+    assert at_nine[0] == Step("reminder", datetime(2027, 8, 30, 9, 0, tzinfo=LONDON))
     # Due at the close of the day, the chase on the day is before it is late: no reminder moved for it.
     late_made = ladder(due_at=datetime(2027, 8, 31, 17, 0, tzinfo=LONDON), created_at=made, calendar=calendar, rules=bristol.chasing)
     assert [s.stage for s in late_made[:1]] == ["due"]
@@ -244,7 +247,7 @@ def test_the_next_step_of_an_unanswered_invitation_follows_the_invitations_ladde
 # Equivalent mutants (bench/mutation.py counts these as killed, each for the reason given):
 # equivalent: scheduling.chasing.x_ladder__mutmut_1 `kind: str = "XXXX") -> list[Step]` -- the default kind "" -> "XXXX": neither names a special ladder
 # equivalent: scheduling.chasing.x_next_step__mutmut_1 `kind: str = "XXXX") -> tuple[in` -- the same default, in next_step
-# equivalent: scheduling.chasing.x_ladder__mutmut_62 `ue_day, time(0), tzinfo=cale` -- time(0, 0) -> time(0): the same midnight
-# equivalent: scheduling.chasing.x_ladder__mutmut_63 `_day, time(0, ), tzinfo=cale` -- time(0, 0) -> time(0, ): the same midnight
+# equivalent: scheduling.chasing.x_ladder__mutmut_48 `ue_day, time(0), tzinfo=cale` -- time(0, 0) -> time(0): the same midnight
+# equivalent: scheduling.chasing.x_ladder__mutmut_49 `_day, time(0, ), tzinfo=cale` -- time(0, 0) -> time(0, ): the same midnight
 # equivalent: scheduling.chasing.x_may_send_now__mutmut_4 `hours or now >= due_at:` -- now > due_at -> now >= due_at: at now == due_at both dates
 #   are the same local day, so the "due today" rule that follows answers True anyway
