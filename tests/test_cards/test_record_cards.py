@@ -100,6 +100,13 @@ def test_how_a_missing_agencys_information_comes_is_asked_only_of_those_not_ther
         assert boxes["route_0"]["value"] == row.get("route", "")
 
 
+def test_attendance_names_the_delegate_sent_in_the_invitees_place():
+    """A walk: the DSL sent a delegate, and the record's attendance named only the DSL."""
+    rec = record("attendance", attendance=[attendance_row(delegate="DC Lee", delegate_email="lee@x.org"), attendance_row("health", "Dr B")])
+    assert "**Police**: DS A, sending DC Lee in their place" in lines(step(rec))
+    assert "**Health**: Dr B" in lines(step(rec))
+
+
 def test_attendance_keeps_what_was_marked_and_shows_errors_beside_them():
     rows = [attendance_row(attendance="no_response", route="by email", researched=False)]
     card = step(record("attendance", attendance=rows, errors={"attendance_0": "Mark it.", "route_0": "How?"}))
@@ -325,7 +332,10 @@ def test_the_summary_in_the_thread_carries_only_the_reference_and_initials():
                                       action_count=3, distributed="Record distribution noted: 6 recipients.")
     assert lines(noted)[1:] == ["⚠ Recorded as not a quorate strategy discussion.", lines(card)[2],
                                 "Record distribution noted: 6 recipients."]
-    assert [b["verb"] for b in noted["actions"]] == ["discussion.open"]
+    assert [(b["title"], b["verb"], b["data"]) for b in noted["actions"]] == [
+        ("Open", "discussion.open", {"verb": "discussion.open", "discussion_id": "d-1"})]
+    assert noted["body"][-1]["isSubtle"] is True and noted["body"][1]["color"] == "Attention"
+    assert_buttons_work_everywhere(noted)
 
 
 def action(status="open", **more):
@@ -526,3 +536,33 @@ def test_the_clocks_card_keeps_what_was_typed_says_what_is_wrong_under_it_and_th
     assert "Closed" in lines(done)
     assert text_block(record_cards.clocks_card(DISCUSSION, owed=owed, now=NOW, note="⚠ Already closed"), "⚠ Already")["color"] == "Attention"
     assert "Closed" not in lines(record_cards.clocks_card(DISCUSSION, owed=owed, now=NOW))
+
+
+def test_the_clocks_card_draws_its_parts_as_a_person_reads_them():
+    owed = [owed_clock(1, "icpc"), owed_clock(2, "lado_notification", "satisfied",
+                                                  met_at=datetime(2027, 6, 30, 23, 30, tzinfo=timezone.utc))]  # 00:30 BST, 1 July
+    card = record_cards.clocks_card(DISCUSSION, owed=owed, now=NOW)
+    assert lines(card) == [
+        "Case clocks: Strategy discussion CR-1 (AB)",
+        "What the record left owed. When one is met, say so here with the day it happened (or that it is not needed, and why): "
+        "its chasing stops.",
+        "Initial child protection conference: due 17:00 Mon 14 Dec (hackney 9.1)",
+        "Closed", "LADO notification: met on 01/07/2027"]  # the day in London, whatever the server's zone
+    assert text_block(card, "Closed")["size"] == "Default"
+    form = card["body"][-1]
+    assert form["type"] == "Container" and form["separator"] is True
+    assert inputs(card)["clock"]["label"] == "Which"
+    wrong = record_cards.clocks_card(DISCUSSION, owed=owed, now=NOW, typed={"clock": "o-1"},
+                                     problem={"clock": "Choose which clock.", "reason": "Say why it is not needed."})
+    assert_error_under(wrong, "clock", "Choose which clock.")
+    assert_error_under(wrong, "reason", "Say why it is not needed.")
+
+
+# equivalent: cards.record.x_clocks_card__mutmut_58 `words.owed(o.kind, None)` -- the clocks are never actions, whose name alone reads subject_id
+# equivalent: cards.record.x_clocks_card__mutmut_93 `words.owed(o.kind, None)` -- the same, for the closed ones
+# equivalent: cards.record.x_clocks_card__mutmut_138 `words.owed(o.kind, None)` -- the same, for the choices
+# equivalent: cards.record.x_clocks_card__mutmut_144 `typed.get("clock", None) if` -- the default is read only when "clock" is in typed and among those still owed
+# equivalent: cards.record.x_clocks_card__mutmut_146 `typed.get("clock", ) if` -- the same
+# equivalent: cards.record.x_clocks_card__mutmut_149 `typed.get("clock", "XXXX") if` -- the same
+# equivalent: cards.record.x_clocks_card__mutmut_194 `typed.get("reason", None),` -- text_input shows a missing value (None) as ""
+# equivalent: cards.record.x_clocks_card__mutmut_196 `typed.get("reason", ),` -- the same
