@@ -19,9 +19,9 @@ from storage.models import Chase
 
 from .mailer import with_link
 from .meetings import next_contact
-from .recording import CLOSED_BY_THE_CHAIR
 from .outbox import CLAIM_FOR as DELIVERING_FOR, DeliveryRefused, unanswered
 from .proactive import bot_id_of, card_activity, service_url_of
+from .recording import CLOSED_BY_THE_CHAIR
 from .services import BotServices
 
 log = logging.getLogger(__name__)

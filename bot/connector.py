@@ -45,6 +45,7 @@ class ConnectorError(Exception):
     def __init__(self, status: int | None, method: str, path: str, detail: str, retry_after: float | None = None):
         super().__init__(f"connector {method} {path}: {status or 'no answer'} {detail}".strip())
         self.status = status
+        self.method = method  # "token" when the bot's own access token could not be fetched: nothing was sent
         self.retry_after = retry_after  # seconds, when the connector said (Retry-After on a 429 or 503)
 
 

@@ -13,6 +13,7 @@ from cards.elements import input_ids, refreshing
 from cards import wizard as cards
 from cards.words import subject
 from protocol import Facts, as_owed_review, as_review, assess
+from protocol.vocabulary import OWED_OBLIGATION_STATES
 from scheduling.slots import propose_slots
 from storage.models import Discussion
 from storage.repositories import CHILDREN
@@ -318,7 +319,7 @@ class ConveneFlow:
         concern = (discussion.draft or {}).get("concern") or {}
         agreed = ((discussion.record or {}).get("next") or {}).get("next") or None  # the date set for it at the last discussion
         owed = min((o for o in await uow.obligations.for_discussion(discussion.id)  # else, as an agency's report left it owed
-                    if o.kind == "review_discussion" and o.state in ("open", "breached")), key=lambda o: o.due_at, default=None)
+                    if o.kind == "review_discussion" and o.state in OWED_OBLIGATION_STATES), key=lambda o: o.due_at, default=None)
         draft = ({"step": "child", "child": discussion.draft.get("child"), "concern": concern,
                   "review": {"of": discussion.id, "agreed": agreed,
                              **({"owed": {"by": owed.due_at.isoformat(), "why": owed.rule_source}} if owed else {})}} if review

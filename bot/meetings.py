@@ -15,6 +15,7 @@ from cards import wizard as cards
 from cards.elements import execute, refreshing
 from cards.words import agency as agency_name
 from cards.words import subject, when
+from protocol.vocabulary import OWED_OBLIGATION_STATES
 from scheduling.meetings import Attendee, MeetingRequest
 from storage.models import Discussion, Invitation
 
@@ -312,7 +313,7 @@ class MeetingCreation:
         await self.flow._before_meeting_obligations(uow, discussion, now)
         if reviewed := ((discussion.draft or {}).get("review") or {}).get("of"):  # the review owed there is now convened
             for owed in await uow.obligations.for_discussion(reviewed):
-                if owed.kind == "review_discussion" and owed.state in ("open", "breached"):
+                if owed.kind == "review_discussion" and owed.state in OWED_OBLIGATION_STATES:
                     owed.state, owed.updated_at = "satisfied", now
         removed = [{"agency": r["agency"], "reason": r["removal_reason"]} for r in discussion.draft["invitees"] if not r["invite"]]
         uow.audit.record(actor="strategy-bot", action="meeting.created", subject_type="discussion", subject_id=discussion.id,

@@ -76,7 +76,7 @@ def unanswered(error: BaseException) -> bool:
     acted on it (a crash trial: a post the connector took, answered after the time limit, went twice
     uncounted). Not so when nothing was sent: a connection refused, or the bot's own token not fetched."""
     cause = error.__cause__ if isinstance(error, ConnectorError) and error.status is None else error
-    if isinstance(error, ConnectorError) and (error.status is not None or str(error).startswith("connector token")):
+    if isinstance(error, ConnectorError) and (error.status is not None or error.method == "token"):
         return False
     if isinstance(cause, aiohttp.ClientConnectorError):
         return False

@@ -13,7 +13,7 @@ from cards.elements import execute, input_ids, refreshing
 from cards.words import agency as agency_name, subject, when
 from protocol import Facts
 from protocol.conditions import required_parts, school_age
-from protocol.vocabulary import AGENCIES
+from protocol.vocabulary import AGENCIES, OWED_OBLIGATION_STATES
 from storage.models import Action, ActionUpdate, Decision, Obligation
 
 from . import messages, recording
@@ -268,7 +268,7 @@ class RecordFlow:
             action.history.append(ActionUpdate(status="open", note="agreed at the discussion", by=actor, at=now))
             discussion.actions.append(action)
         for before in await uow.obligations.for_discussion(discussion.id):  # replies, records checks, quorum: the meeting is held
-            if before.kind in BEFORE_MEETING and before.state in ("open", "breached"):
+            if before.kind in BEFORE_MEETING and before.state in OWED_OBLIGATION_STATES:
                 before.state, before.updated_at = "satisfied", now
         held_at = discussion.meeting_start or now
         reviewed = ((discussion.draft or {}).get("review") or {}).get("of")  # a review: the case's clocks run on from the first

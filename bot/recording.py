@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from cards.words import capital
 from protocol.vocabulary import AGENCIES, S47_DECISIONS
 from storage.directory import is_email
 
@@ -49,8 +50,7 @@ Errors = dict[str, str]
 
 def part_named(label: str) -> str:
     """A record box's part in words: "Threshold: impact on the child" is the impact, not "Threshold" (a walk)."""
-    part = label.split(":")[-1].strip()
-    return part[0].upper() + part[1:]
+    return capital(label.split(":")[-1].strip())
 
 
 # What the chair always knows: "none known" is no answer to them (a walk was offered it for the reason and the purpose).

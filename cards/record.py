@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from protocol.vocabulary import OWED_ACTION_STATUSES
+from protocol.vocabulary import OWED_ACTION_STATUSES, OWED_OBLIGATION_STATES
 
 from . import words
 from .elements import (card, choices, container, date_input, error, execute, facts, heading, refreshing, shown, text, text_input,
@@ -160,7 +160,7 @@ def clocks_card(discussion, *, owed: list, now: datetime, problem: dict | None =
                  "needed, and why): its chasing stops.", subtle=True)]
     if note:
         body.append(text(note, color="Good" if not note.startswith("⚠") else "Attention"))
-    still = [o for o in owed if o.state in ("open", "breached")]
+    still = [o for o in owed if o.state in OWED_OBLIGATION_STATES]
     closed = [o for o in owed if o.state in ("satisfied", "cancelled")]
     body.append(facts([(words.capital(words.owed(o.kind, o.subject_id)),
                         f"due {words.when(o.due_at, now=now)} ({o.rule_source})" + (", BREACHED" if o.state == "breached" else ""))

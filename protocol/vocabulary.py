@@ -72,3 +72,5 @@ CONCERN_LABELS = {
 S47_DECISIONS = frozenset({"s47_single", "s47_joint"})
 # An agreed action still to be done: chased, listed by `mine`, and overdue once its due time has passed.
 OWED_ACTION_STATUSES = ("open", "will_complete_by")
+# An obligation still owed: chased (open), or chased to the top of its ladder (breached); not yet met or closed.
+OWED_OBLIGATION_STATES = ("open", "breached")

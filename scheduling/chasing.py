@@ -1,7 +1,8 @@
 """When to chase what is owed, and whom: a pure ladder over the working-day calendar.
 
 For an obligation due at D: a reminder at the start of the working day before D (one due as a
-working day opens, owed only after that, a day before D), a chase at the start of D's working day, then escalation after the profile's working hours overdue:
+working day opens, owed only after that, a day before D), a chase at the start of D's working
+day, then escalation after the profile's working hours overdue:
 to the owner's agency lead, then the chair, then the chair's manager. Chases wait for working
 hours, except for what is due today, out-of-hours (EDT) discussions, and what is breached.
 """

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, literal, or_, select
 
-from protocol.vocabulary import S47_DECISIONS
+from protocol.vocabulary import OWED_OBLIGATION_STATES, S47_DECISIONS
 
 from .models import Action, ActionUpdate, Chase, Decision, Discussion, Invitation, Obligation
 from .types import hours_between
@@ -67,7 +67,7 @@ class Oversight:
                        .join(Discussion, Discussion.id == Obligation.discussion_id)
                        .outerjoin(Action, and_(Obligation.kind == "action", Action.discussion_id == Obligation.discussion_id,
                                                Obligation.subject_id == Action.number.cast(Obligation.subject_id.type)))
-                       .where(Obligation.state.in_(("open", "breached")), Obligation.due_at < now), chair)
+                       .where(Obligation.state.in_(OWED_OBLIGATION_STATES), Obligation.due_at < now), chair)
         rows = await self._rows(query.order_by(Obligation.due_at, Obligation.key).limit(limit))
         if rows:
             chases = await self._tuples(
@@ -82,7 +82,7 @@ class Oversight:
     async def is_owed(self, chair: str | None, obligation_id: str) -> bool:
         """The obligation is still open (or breached) on a discussion the viewer sees: one a chair may snooze."""
         query = _scope(select(Obligation.id).join(Discussion, Discussion.id == Obligation.discussion_id)
-                       .where(Obligation.id == obligation_id, Obligation.state.in_(("open", "breached"))), chair)
+                       .where(Obligation.id == obligation_id, Obligation.state.in_(OWED_OBLIGATION_STATES)), chair)
         return bool(await self._tuples(query))
 
     async def held_between(self, chair: str | None, start: datetime, end: datetime) -> list:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import defer, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from protocol.vocabulary import OWED_ACTION_STATUSES
+from protocol.vocabulary import OWED_ACTION_STATUSES, OWED_OBLIGATION_STATES
 
 from .models import (
     new_id, Action, ActionUpdate, AuditEvent, Boot, Chase, Contact, ConversationReference, Discussion, Effect, HandledActivity, LinkUse, Obligation,
@@ -283,7 +283,7 @@ class ObligationRepository:
         """Open or breached obligations due before `now` on the chair's discussions, most urgent first."""
         query = (
             select(Obligation).join(Discussion, Discussion.id == Obligation.discussion_id)
-            .where(Discussion.chair_aad_id == chair_aad_id, Obligation.state.in_(("open", "breached")), Obligation.due_at < now)
+            .where(Discussion.chair_aad_id == chair_aad_id, Obligation.state.in_(OWED_OBLIGATION_STATES), Obligation.due_at < now)
             .order_by(Obligation.due_at, Obligation.key)  # ties in a stable order, the same on both databases
         )
         return list((await self.session.execute(query)).scalars())
@@ -301,7 +301,7 @@ class ObligationRepository:
         table = Obligation.__table__
         values = {"state": state, "met_at": met_at, "updated_at": now}
         result = await self.session.execute(
-            update(table).where(table.c.id == obligation.id, table.c.state.in_(("open", "breached"))).values(**values))
+            update(table).where(table.c.id == obligation.id, table.c.state.in_(OWED_OBLIGATION_STATES)).values(**values))
         if result.rowcount != 1:
             return False
         for key, value in values.items():
