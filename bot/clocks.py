@@ -43,8 +43,9 @@ class ClocksFlow:
                 return record_cards.clocks_card(discussion, owed=owed, now=local)
             held = self.s.calendar.local(discussion.meeting_start or discussion.finalised_at or now).date()
             closing, problem = _read(verb, data, owed, today=local.date(), held=held)
-            if problem:  # said on the card, with what was typed in it
-                return record_cards.clocks_card(discussion, owed=owed, now=local, problem=problem, typed=data)
+            if problem:  # said on the card, with what was typed in it, read as every box is (a trial sent a list: it crashed)
+                typed = {box: text(data, box) for box in ("clock", "met_on", "reason")}
+                return record_cards.clocks_card(discussion, owed=owed, now=local, problem=problem, typed=typed)
             obligation, met_on, reason = closing
             what = capital(owed_name(obligation.kind, obligation.subject_id))
             met_at = datetime.combine(met_on, time(12, 0), tzinfo=self.s.calendar.zone) if met_on else None

@@ -37,6 +37,9 @@ async def test_the_chair_says_when_the_conference_was_held_and_its_chasing_stops
     card = await chair.press("clock.not_needed", {"clock": icpc, "reason": ""})
     assert "⚠ Say why it is not needed (e.g. the enquiry concluded without a conference)." in texts_of(card)
 
+    for hostile in (["x"], {"a": 1}):  # a failure trial: a list as the clock crashed the card ("unhashable type")
+        card = await chair.press("clock.met", {"clock": hostile, "met_on": "2027-06-15"})
+        assert "⚠ Choose which clock." in texts_of(card)
     refused = await chair.press("clock.met", {"clock": icpc, "met_on": "2027-06-15"}, as_person=STRANGER)
     assert texts_of(refused) == "Not yours\nOnly the chair of this discussion can say when its clocks are met."
     card = await chair.press("clock.met", {"clock": icpc, "met_on": "15/06/2027"})
