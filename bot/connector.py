@@ -28,7 +28,7 @@ from botframework.connector.auth import (AuthenticateRequestResult, Authenticati
                                          ClaimsIdentity)
 from yarl import URL
 
-from .schema import to_json
+from .schema import dumps
 from .signing_keys import SigningKeysUnavailable
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ class Connector:
         headers = {"User-Agent": _USER_AGENT, **await self._token.header()}
         data = None
         if body is not None:
-            data = json.dumps(to_json(body)).encode()
+            data = dumps(body)
             headers["Content-Type"] = "application/json; charset=utf-8"
         url = URL(self._base + path, encoded=True)
         for attempt in range(1, self._pool.attempts + 1):

@@ -13,6 +13,7 @@ always did, raising included.
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from enum import Enum
@@ -40,6 +41,26 @@ def to_json(value):
     if isinstance(value, Enum):
         return value.value
     return value
+
+
+def dumps(value) -> bytes:
+    """`json.dumps(to_json(value))`, encoded: the same text, with JSON's own values (a card's dicts,
+    lists and strings) left to json's C encoder and only the SDK's models, times and enums turned
+    into JSON here, as to_json turns them. Walking each card in Python was 3-4 % of a reply in a
+    thread (issue 19's profile)."""
+    return json.dumps(value, default=_as_json).encode()
+
+
+def _as_json(value):
+    """json's `default`: one level of what to_json does, json encodes what it returns in turn."""
+    if isinstance(value, Model):
+        keys = _keys.get(type(value)) or _keys_of(type(value))
+        return {keys[attr]: item for attr, item in vars(value).items() if item is not None and attr in keys}
+    if isinstance(value, datetime):
+        return Serializer.serialize_iso(value)
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 _keys: dict[type, dict[str, str]] = {}  # a model's attributes -> their JSON keys

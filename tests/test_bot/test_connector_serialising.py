@@ -1,6 +1,7 @@
 """The pooled connector writes activities itself instead of through msrest (msrest re-reads each
 card through its type table, a third of a thread reply's time): what it writes must be exactly
 what botbuilder's own ConnectorClient would have sent."""
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -10,7 +11,7 @@ from botbuilder.schema import (Activity, ActivityTypes, CardAction, ChannelAccou
 from botframework.connector import models
 from msrest.serialization import Serializer
 
-from bot.schema import to_json
+from bot.schema import dumps, to_json
 from bot.proactive import card_activity
 from tests.support import activities
 
@@ -59,3 +60,4 @@ EXAMPLES["suggested actions for two"].suggested_actions = SuggestedActions(to=["
 def test_what_the_pooled_connector_writes_is_what_the_sdk_would_send(name):
     value = EXAMPLES[name]
     assert to_json(value) == SDK.body(value, type(value).__name__)
+    assert dumps(value) == json.dumps(SDK.body(value, type(value).__name__)).encode()  # the very bytes, keys in order
