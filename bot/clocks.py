@@ -33,7 +33,12 @@ class ClocksFlow:
         local = self.s.calendar.local(now)
         async with self.s.uow() as uow:
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")), load=())
-            if discussion is None or not self.s.access.is_chair_of(discussion, aad):
+            if discussion is None:
+                return cards.message_card("Not found", "This strategy discussion no longer exists.")
+            if not self.s.access.is_chair_of(discussion, aad):
+                uow.audit.record(actor=aad, action="discussion.access_refused", subject_type="discussion",
+                                 subject_id=discussion.id, details={"verb": verb})
+                await uow.commit()
                 return cards.message_card("Not yours", "Only the chair of this discussion can say when its clocks are met.")
             if discussion.status != "recorded":
                 return cards.message_card("No record yet", f"{subject(discussion.case_reference, discussion.child_initials)}: "

@@ -42,6 +42,13 @@ async def test_the_chair_says_when_the_conference_was_held_and_its_chasing_stops
         assert "⚠ Choose which clock." in texts_of(card)
     refused = await chair.press("clock.met", {"clock": icpc, "met_on": "2027-06-15"}, as_person=STRANGER)
     assert texts_of(refused) == "Not yours\nOnly the chair of this discussion can say when its clocks are met."
+    async with bot.services.uow() as uow:  # a refusal is audited, as every other refused press is
+        refusals = [e for e in await uow.audit.for_subject("discussion", chair.discussion_id) if e.action == "discussion.access_refused"]
+    assert [(e.actor, e.details["verb"]) for e in refusals] == [(STRANGER["aad_id"], "clock.met")]
+    card = chair.card
+    missing = await chair.press("clock.met", {"clock": icpc, "met_on": "2027-06-15", "discussion_id": "no-such-discussion"})
+    assert texts_of(missing) == "Not found\nThis strategy discussion no longer exists."  # not "Not yours" (a walk)
+    chair.card = card
     card = await chair.press("clock.met", {"clock": icpc, "met_on": "15/06/2027"})
     assert "Initial child protection conference: met on 15/06/2027. Its chasing has stopped." in texts_of(card)
     assert "Initial child protection conference: met on 15/06/2027" in texts_of(card).split("Closed")[1]
