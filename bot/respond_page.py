@@ -11,6 +11,7 @@ from aiohttp import web
 from cards import discussion as discussion_cards
 from cards import record as record_cards
 from cards.words import agency as agency_name
+from storage.unit_of_work import RepeatedDelivery, answering
 
 from . import recording
 from .actions import UPDATE_LIMIT
@@ -113,18 +114,30 @@ class RespondPage:
         if isinstance(report, str):  # the form again, as it was filled in (a walk lost a typed reason to a bare Back link)
             return _page("Please check your answer", self._form(claim, obligation, discussion, action, form, report), status=400)
         async with self.s.uow() as uow:
-            if not await uow.chases.use_link(claim.digest, self.s.clock.now()):
+            if await uow.chases.link_used(claim.digest):
                 return _page(*USED, status=409)
-            await uow.commit()
+        # The answer first, the link marked used after it. The answer's own transaction records its delivery
+        # as handled (`answering`), so a second sending of the form changes nothing; a process killed between
+        # the two leaves a link that can be sent again and is answered as the repeat it is. (Marked first, in
+        # a transaction of its own, a kill in between lost the answer and the link said "the chair has it".)
         actor, delivery = f"link:{obligation.id}", f"link:{claim.digest[:32]}"
-        if claim.purpose == "record_check":
-            said = await self._records_check(obligation, discussion, report["record_check"], actor)
-        elif claim.purpose == "action":
-            said, _ = await self.actions.apply(actor, f"{agency_name(action.owner_agency)} (by emailed link)",
-                                               delivery, discussion.id, number=action.number, report=report, trusted=True)
-        else:
-            said = await self.actions.information_update(actor, agency_name(obligation.owner_agency), delivery, discussion,
-                                                         report["update"], {obligation.owner_agency})
+        try:
+            with answering(delivery):
+                if claim.purpose == "record_check":
+                    said = await self._records_check(obligation, discussion, report["record_check"], actor)
+                elif claim.purpose == "action":
+                    said, _ = await self.actions.apply(actor, f"{agency_name(action.owner_agency)} (by emailed link)",
+                                                       delivery, discussion.id, number=action.number, report=report, trusted=True)
+                else:
+                    said = await self.actions.information_update(actor, agency_name(obligation.owner_agency), delivery, discussion,
+                                                                 report["update"], {obligation.owner_agency})
+        except RepeatedDelivery:
+            return _page(*USED, status=409)
+        async with self.s.uow() as uow:
+            first = await uow.chases.use_link(claim.digest, self.s.clock.now())
+            await uow.commit()
+        if not first or not said:  # another sending of this form got there first ("" : an update already kept)
+            return _page(*USED, status=409)
         return _page("Thank you", f"<p>{html.escape(said)}</p>")
 
     async def _records_check(self, obligation, discussion, check: str, actor: str) -> str:

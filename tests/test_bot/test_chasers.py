@@ -670,3 +670,41 @@ async def test_mine_lists_the_actions_whose_reminders_come_to_you_in_their_owner
         assert reminded["1"] == ["priya.shah@police.example.org"]
     finally:
         await stop_bot(running)
+
+
+async def test_a_process_killed_while_a_link_is_answered_loses_nothing_and_says_nothing_false(bot, tmp_path, monkeypatch):
+    """A crash trial's window: the link was marked used in a transaction of its own before the answer was
+    saved, so a process killed between the two lost the answer, and the link then told the agency "the
+    chair has your answer". The answer now comes first, with its delivery, and the link after it."""
+    from bot.actions import ActionsFlow
+    from storage.repositories import ChaseRepository
+
+    discussion_id = await seed(bot, actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST))])
+    await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))
+    mail = next(m for m in outbox(tmp_path) if "A1, an agreed action" in m.get_content())
+    link = next(line for line in mail.get_content().splitlines() if "/respond/" in line)
+    url = bot.server.make_url(link[link.index("/respond/"):])
+
+    def dies_once(cls, name):
+        real = getattr(cls, name)
+
+        async def killed(*args, **kwargs):
+            monkeypatch.setattr(cls, name, real)
+            raise SystemError("the process was killed here")
+        monkeypatch.setattr(cls, name, killed)
+
+    async def completed_reports() -> int:
+        async with bot.services.uow() as uow:
+            [action] = (await uow.discussions.get(discussion_id)).actions
+            return [u.status for u in action.history].count("completed")
+
+    dies_once(ActionsFlow, "apply")  # killed as the answer is being saved: nothing is kept, the link still answers
+    assert (await bot.http.post(url, data={"status": "completed"})).status == 500
+    assert await completed_reports() == 0 and "A1: Police checks" in await (await bot.http.get(url)).text()
+    dies_once(ChaseRepository, "use_link")  # killed once the answer is saved, before the link is marked
+    assert (await bot.http.post(url, data={"status": "completed"})).status == 500
+    assert await completed_reports() == 1
+    again = await bot.http.post(url, data={"status": "completed"})  # the agency, seeing an error, sends it again
+    assert again.status == 200 and "A1 already has that report." in await again.text() and await completed_reports() == 1
+    used = await bot.http.post(url, data={"status": "not_required", "reason": "x"})
+    assert used.status == 409 and "This link has been used" in await used.text() and await completed_reports() == 1
