@@ -14,7 +14,7 @@ from cards import wizard as cards
 from cards.elements import execute
 from cards.words import agency as agency_name
 from cards.words import subject, when
-from protocol.vocabulary import OWED_ACTION_STATUSES
+from protocol.vocabulary import OWED_ACTION_STATUSES, OWED_OBLIGATION_STATES
 from storage.models import Obligation
 
 from . import messages, recording
@@ -340,7 +340,7 @@ class ActionsFlow:
             if any(u.get("delivery") == delivery_id for u in record.get("updates", [])):  # Teams retried: kept and answered once
                 return ""
             owed = [o for o in await uow.obligations.for_discussion(discussion.id)
-                    if o.kind == "information_update" and o.state == "open" and o.owner_agency in agencies]
+                    if o.kind == "information_update" and o.state in OWED_OBLIGATION_STATES and o.owner_agency in agencies]
             for obligation in owed:
                 obligation.state, obligation.updated_at = "satisfied", now
             from_whom = ", ".join(agency_name(a) for a in sorted(agencies)) or name

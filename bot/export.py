@@ -17,6 +17,7 @@ from cards import record as record_cards
 from cards import record_document
 from cards import wizard as cards
 from cards.words import subject
+from protocol.vocabulary import OWED_OBLIGATION_STATES
 
 from . import recording
 from .convene import actor_of, delivery_of, personal_chat
@@ -156,7 +157,7 @@ class ExportFlow:
             recipients = [line.strip() for line in discussion.record.get("distribution", "").splitlines() if line.strip()]
             discussion.record = {**discussion.record, "distributed": {"at": now.isoformat(), "by": name, "to": recipients}}
             for obligation in await uow.obligations.for_discussion(discussion.id):
-                if obligation.kind in ("record_distribution", "out_of_hours_record") and obligation.state == "open":
+                if obligation.kind in ("record_distribution", "out_of_hours_record") and obligation.state in OWED_OBLIGATION_STATES:
                     obligation.state, obligation.updated_at = "satisfied", now
             uow.audit.record(actor=aad, action="record.distributed", subject_type="discussion", subject_id=discussion.id,
                              details={"to": recipients})

@@ -161,7 +161,7 @@ class MeetingsFlow:
                 return self.chair_card(discussion, now, {"cancel_reason": "Say why: everyone invited is told."}, data)
             discussion.status = "cancelled"
             for obligation in await uow.obligations.for_discussion(discussion.id):
-                if obligation.state == "open":
+                if obligation.state in OWED_OBLIGATION_STATES:  # a breached one too: nothing is owed for a cancelled meeting
                     obligation.state = "cancelled"
             await uow.effects.add(key=f"{discussion.id}:meeting.cancel", kind="meeting.cancel", discussion_id=discussion.id,
                                   payload={"reason": reason})

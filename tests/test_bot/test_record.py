@@ -925,3 +925,57 @@ async def test_a_press_on_an_older_copy_of_an_action_card_says_the_action_had_ch
                                                                      keep_inputs=False, as_person=POLICE))))
     assert "⚠ A1 had changed since that card was drawn: it is now completed. Nothing was recorded." in answer, answer
     assert "press again" not in answer
+
+
+async def breach(bot, discussion_id: str, kind: str, agency: str | None = None) -> str:
+    """An obligation of this kind (and agency) taken to the top of its ladder, past due (as the chasers leave it): its key."""
+    async with bot.services.uow() as uow:
+        owed = next(o for o in await uow.obligations.for_discussion(discussion_id)
+                    if o.kind == kind and agency in (None, o.owner_agency))
+        await uow.obligations.change(owed.key, state="breached", escalation_level=3)
+        await uow.commit()
+    return owed.key
+
+
+async def obligation_state(bot, key: str) -> str:
+    async with bot.services.uow() as uow:
+        return next(o.state for o in await uow.obligations.for_discussion(key.split(":")[0]) if o.key == key)
+
+
+async def test_what_arrives_late_meets_its_breached_obligation(bot, recorded):
+    """A walk: health's information update, sent once its chasing had reached the top ("BREACHED, ladder
+    exhausted"), was kept but left the obligation breached: on `overdue` for ever, with nothing the chair
+    could press. A late update, a late distribution of the record, and a cancelled meeting each close it."""
+    chair, _ = recorded
+    update = await breach(bot, chair.discussion_id, "information_update", "police")
+    message = activities.channel_mention(bot.connector.url, "update checks done, nothing further known", aad_id=POLICE["aad_id"],
+                                         user_id=POLICE["user_id"], name=POLICE["name"])
+    before = len(bot.connector.sent)
+    assert (await bot.post(message)).status == 201
+    said = [a["text"] for a in bot.connector.sent[before:] if a.get("text") and a["_conversation_id"] == message["conversation"]["id"]]
+    assert "your one-working-day information update is complete" in said[-1]
+    assert await obligation_state(bot, update) == "satisfied"
+    overdue = (await chair.say("overdue"))[-1]["text"]
+    assert "information update (Police)" not in overdue, overdue
+
+    # The record's distribution, owed by a date (bristol's out-of-hours record; hackney's is "as soon as practicable").
+    from storage.models import Obligation
+    now = bot.services.clock.now()
+    async with bot.services.uow() as uow:
+        await uow.obligations.add_once(Obligation(
+            key=f"{chair.discussion_id}:out_of_hours_record", kind="out_of_hours_record", discussion_id=chair.discussion_id,
+            subject_type="discussion", subject_id=chair.discussion_id, owner_agency="social_care", due_at=now, state="breached",
+            rule_source="bristol 4.2", created_at=now, updated_at=now))
+        await uow.commit()
+    await chair.press("record.distributed", {"discussion_id": chair.discussion_id}, keep_inputs=False)
+    assert await obligation_state(bot, f"{chair.discussion_id}:out_of_hours_record") == "satisfied"
+
+
+async def test_a_cancelled_meeting_owes_nothing_even_what_had_been_breached(bot):
+    chair = await convened(bot)
+    async with bot.services.uow() as uow:
+        kinds = [o.kind for o in await uow.obligations.for_discussion(chair.discussion_id)]
+    key = await breach(bot, chair.discussion_id, kinds[0])
+    chair.card = None
+    await chair.press("discussion.cancel", {"cancel_reason": "child safe with grandmother"}, keep_inputs=False)
+    assert await obligation_state(bot, key) == "cancelled"
