@@ -87,6 +87,14 @@ class Access:
         return bool(aad_object_id) and discussion.chair_aad_id == aad_object_id
 
     @staticmethod
+    async def refused(uow, discussion, aad_object_id: str | None, verb: str) -> None:
+        """A press or command on a discussion that is not theirs: who tried what, kept in the audit trail
+        (a hostile trial: an outsider's Finalise on a child's record was refused and left no trace)."""
+        uow.audit.record(actor=aad_object_id or "", action="discussion.access_refused", subject_type="discussion",
+                         subject_id=discussion.id, details={"verb": verb})
+        await uow.commit()
+
+    @staticmethod
     def invitation_of(discussion, aad_object_id: str | None):
         if not aad_object_id:
             return None

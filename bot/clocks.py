@@ -36,9 +36,7 @@ class ClocksFlow:
             if discussion is None:
                 return cards.message_card("Not found", "This strategy discussion no longer exists.")
             if not self.s.access.is_chair_of(discussion, aad):
-                uow.audit.record(actor=aad, action="discussion.access_refused", subject_type="discussion",
-                                 subject_id=discussion.id, details={"verb": verb})
-                await uow.commit()
+                await self.s.access.refused(uow, discussion, aad, verb)
                 return cards.message_card("Not yours", "Only the chair of this discussion can say when its clocks are met.")
             if discussion.status != "recorded":
                 return cards.message_card("No record yet", f"{subject(discussion.case_reference, discussion.child_initials)}: "

@@ -131,9 +131,7 @@ class ConveneFlow:
             if discussion is None:
                 return cards.message_card("Not found", "This strategy discussion no longer exists.")
             if not self.s.access.is_chair_of(discussion, aad):
-                uow.audit.record(actor=aad, action="discussion.access_refused", subject_type="discussion",
-                                 subject_id=discussion.id, details={"verb": verb})
-                await uow.commit()
+                await self.s.access.refused(uow, discussion, aad, verb)
                 return cards.message_card("Not your draft", "Only the chair who started this strategy discussion can change it.")
             if wizard_step and discussion.status == "draft":
                 step_before = (discussion.draft or {}).get("step")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,6 +29,7 @@ KINDS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml
 # Where Teams puts a file the chair accepts: their OneDrive for Business, in each Microsoft cloud.
 ONEDRIVE_HOSTS = (".sharepoint.com", ".sharepoint.us", ".sharepoint-mil.us", ".sharepoint.de", ".sharepoint.cn")
 UPLOAD_SECONDS = 60.0
+OFFERED_A_MOMENT_AGO = timedelta(seconds=60)  # an export within this is the same press again, not a new one
 
 
 class ExportFlow:
@@ -49,21 +50,33 @@ class ExportFlow:
 
     async def export(self, turn_context: TurnContext, case_reference: str, *, discussion_id: str | None = None) -> bool:
         """`record export [CR-123]`, or the button on one discussion's card (`discussion_id`: that one, and
-        only if it is the presser's and finalised). Whether the record went."""
+        only if it is the presser's and finalised). Whether the record went (or went a moment ago)."""
         aad, _, _ = actor_of(turn_context)
-        async with self.s.uow() as uow:
-            if discussion_id is not None:
-                discussion = await uow.discussions.get(discussion_id)
-                if discussion is None or discussion.status != "recorded" or not self.s.access.is_chair_of(discussion, aad):
-                    discussion = None
-            else:
-                discussion = await uow.discussions.latest_for_chair(chair_aad_id=aad, case_reference=case_reference or None,
-                                                                    statuses=("recorded",))
-            if discussion is None:
-                if discussion_id is None:
-                    await turn_context.send_activity(MessageFactory.text(
-                        "There is no finalised record of yours to export. Type `record export CR-123` with its case reference."))
+        if discussion_id is None:
+            async with self.s.uow() as uow:
+                found = await uow.discussions.latest_for_chair(chair_aad_id=aad, case_reference=case_reference or None,
+                                                               statuses=("recorded",))
+            if found is None:
+                await turn_context.send_activity(MessageFactory.text(
+                    "There is no finalised record of yours to export. Type `record export CR-123` with its case reference."))
                 return False
+            discussion_id = found.id
+        now = self.s.clock.now()
+        async with self.s.uow() as uow:
+            # Locked: a double-click's two presses (or a message delivered twice) wait for each other, and the second
+            # finds the first's export (a hostile trial: the record was offered, and audited, twice).
+            discussion = await uow.discussions.get(discussion_id, for_update=True)
+            if discussion is not None and not self.s.access.is_chair_of(discussion, aad):
+                await self.s.access.refused(uow, discussion, aad, "record.export")
+                return False
+            if discussion is None or discussion.status != "recorded":
+                return False
+            if any(e.action == "record.exported" and now - e.at < OFFERED_A_MOMENT_AGO
+                   for e in await uow.audit.for_subject("discussion", discussion.id)):
+                await turn_context.send_activity(MessageFactory.text(
+                    f"{subject(discussion.case_reference, discussion.child_initials)}: the record was offered in your personal "
+                    "chat with me a moment ago."))
+                return True
             files = self.render(discussion)
             for kind, content in files.items():
                 path = self._path(discussion, kind)
@@ -102,6 +115,8 @@ class ExportFlow:
         async with self.s.uow() as uow:
             discussion = await uow.discussions.get(str(context.get("discussion_id", "")))
             if discussion is None or not self.s.access.is_chair_of(discussion, aad) or context.get("kind") not in KINDS:
+                if discussion is not None and not self.s.access.is_chair_of(discussion, aad):
+                    await self.s.access.refused(uow, discussion, aad, "fileConsent/accept")
                 await turn_context.send_activity(MessageFactory.text("Only the chair can receive this record."))
                 return
             info = response.upload_info
@@ -145,7 +160,10 @@ class ExportFlow:
         async with self.s.uow() as uow:
             # Locked: a double-click's two presses (two activities) wait for each other, and the second finds it noted.
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")), for_update=True)
-            if discussion is None or not self.s.access.is_chair_of(discussion, aad):
+            if discussion is None:
+                return cards.message_card("Not found", "This strategy discussion no longer exists.")
+            if not self.s.access.is_chair_of(discussion, aad):
+                await self.s.access.refused(uow, discussion, aad, "record.distributed")
                 return cards.message_card("Not yours", "Only the chair can record the distribution of a finalised record.")
             if discussion.status != "recorded":  # the chair's, but nothing to distribute: said as it is
                 return cards.message_card("No finalised record", f"{subject(discussion.case_reference, discussion.child_initials)}: "

@@ -126,7 +126,10 @@ class RecordFlow:
         now = self.s.clock.now()
         async with self.s.uow() as uow:
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")), for_update=True)
-            if discussion is None or not self.s.access.is_chair_of(discussion, aad):
+            if discussion is None:
+                return cards.message_card("Not found", "This strategy discussion no longer exists.")
+            if not self.s.access.is_chair_of(discussion, aad):
+                await self.s.access.refused(uow, discussion, aad, verb)
                 return cards.message_card("Not yours", "Only the chair can write this record.")
             said = subject(discussion.case_reference, discussion.child_initials)
             if discussion.status == "cancelled":  # an old card's button after Cancel (the hostile trial: a failed turn)

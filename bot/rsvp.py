@@ -54,7 +54,10 @@ class RsvpFlow:
         aad, _, _ = actor_of(turn_context)
         async with self.s.uow() as uow:
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")), for_update=True)
-            if discussion is None or not self.s.access.is_chair_of(discussion, aad):
+            if discussion is None:
+                return cards.message_card("Not found", "This strategy discussion no longer exists.")
+            if not self.s.access.is_chair_of(discussion, aad):
+                await self.s.access.refused(uow, discussion, aad, verb)
                 return cards.message_card("Not yours", "Only the chair can change this meeting.")
             return await self.meetings.change(uow, discussion, verb, data, self.s.clock.now(), actor=aad)
 
@@ -101,7 +104,10 @@ class RsvpFlow:
         async with self.s.uow() as uow:  # the discussion's row locked: two presses at once answer in turn
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")), for_update=True)
             invitation = self.s.access.invitation_of(discussion, aad) if discussion else None
+            if discussion is None:
+                return cards.message_card("Not found", "This strategy discussion no longer exists.")
             if invitation is None or invitation.id != data.get("invitation_id"):
+                await self.s.access.refused(uow, discussion, aad, verb)
                 return cards.message_card("Not your invitation", "Only the person invited can answer this invitation.")
             answer = verb.split(".", 1)[1]
             said = subject(discussion.case_reference, discussion.child_initials)

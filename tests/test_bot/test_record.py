@@ -3,7 +3,7 @@ agencies reporting back on their actions by button and by reply in the thread.""
 import asyncio
 import re
 from email import message_from_bytes, policy
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -979,3 +979,52 @@ async def test_a_cancelled_meeting_owes_nothing_even_what_had_been_breached(bot)
     chair.card = None
     await chair.press("discussion.cancel", {"cancel_reason": "child safe with grandmother"}, keep_inputs=False)
     assert await obligation_state(bot, key) == "cancelled"
+
+
+async def refusals(bot, discussion_id: str) -> list[tuple[str, str]]:
+    async with bot.services.uow() as uow:
+        return [(e.actor, e.details.get("verb")) for e in await uow.audit.for_subject("discussion", discussion_id)
+                if e.action == "discussion.access_refused"]
+
+
+async def test_every_refused_press_on_someone_elses_discussion_is_audited(bot):
+    """A hostile trial: an outsider's Finalise on a child's record, Move or Cancel of its meeting, Export or
+    Distributed were each refused and left no trace; the wizard's and the clocks' refusals did."""
+    chair = await convened(bot)
+    data = {"discussion_id": chair.discussion_id}
+    for verb in ("discussion.move", "discussion.cancel", "record.open", "record.finalise"):
+        card = await chair.press(verb, data, keep_inputs=False, as_person=STRANGER)
+        assert texts_of(card).startswith("Not yours\nOnly the chair can"), (verb, texts_of(card))
+    async with bot.services.uow() as uow:
+        police = next(i for i in (await uow.discussions.get(chair.discussion_id)).invitations if i.agency == "police")
+    card = await chair.press("rsvp.accept", {**data, "invitation_id": police.id}, keep_inputs=False, as_person=STRANGER)
+    assert texts_of(card) == "Not your invitation\nOnly the person invited can answer this invitation."
+    await record_the_discussion(bot, chair)
+    for verb in ("record.export", "record.distributed"):
+        card = await chair.press(verb, data, keep_inputs=False, as_person=STRANGER)
+        assert texts_of(card).startswith(("Not yours", "Not exported")), (verb, texts_of(card))
+    assert await refusals(bot, chair.discussion_id) == [(STRANGER["aad_id"], verb) for verb in (
+        "discussion.move", "discussion.cancel", "record.open", "record.finalise", "rsvp.accept", "record.export", "record.distributed")]
+    missing = await chair.press("record.finalise", {"discussion_id": "no-such-discussion"}, keep_inputs=False, as_person=STRANGER)
+    assert texts_of(missing) == "Not found\nThis strategy discussion no longer exists."
+
+
+@pytest.mark.parametrize("together", [False, True], ids=["one after the other", "at once"])
+async def test_a_double_click_on_export_offers_the_record_once(bot, recorded, together):
+    """A hostile trial: two presses of Export (or `record export` delivered twice) offered the record twice
+    in the chair's chat, each audited."""
+    chair, _ = recorded
+    clicks = [chair.invoke("record.export", {"discussion_id": chair.discussion_id}, keep_inputs=False) for _ in range(2)]
+    responses = await asyncio.gather(*(bot.post(c) for c in clicks)) if together else [await bot.post(c) for c in clicks]
+    answers = [texts_of(await chair.answer(r)) for r in responses]
+    assert answers == ["Record\nThe record (DOCX and PDF) is offered in your personal chat with me."] * 2, answers
+    await bot.services.drain()
+    async with bot.services.uow() as uow:
+        exported = [e for e in await uow.audit.for_subject("discussion", chair.discussion_id) if e.action == "record.exported"]
+    offers = [a for a in bot.connector.sent if any(c.get("contentType") == "application/vnd.microsoft.teams.card.file.consent"
+                                                    for c in a.get("attachments") or [])]
+    assert len(exported) == 1 and len(offers) == 1
+    bot.services.clock.set(bot.services.clock.now() + timedelta(minutes=2))  # asked again later: offered again
+    await bot.post(chair.invoke("record.export", {"discussion_id": chair.discussion_id}, keep_inputs=False))
+    async with bot.services.uow() as uow:
+        assert len([e for e in await uow.audit.for_subject("discussion", chair.discussion_id) if e.action == "record.exported"]) == 2
