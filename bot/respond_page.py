@@ -106,7 +106,7 @@ class RespondPage:
             return _page("Link not valid", f"<p>{html.escape(str(error))}</p>", status=410)
         try:
             posted = await request.post()
-        except (web.RequestPayloadError, ValueError):  # a body that does not decode (a corrupt gzip, a broken form)
+        except (web.RequestPayloadError, ValueError, LookupError):  # a body that does not decode (a corrupt gzip, a broken form, a charset nobody knows)
             return _page("Please check your answer", "<p>Your answer could not be read. Please go back and send it again.</p>", status=400)
         form = {k: clean_text(str(v)) for k, v in posted.items()}  # as every activity's text is
         today = self.s.calendar.local(self.s.clock.now()).date()

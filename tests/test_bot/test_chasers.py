@@ -342,6 +342,9 @@ async def test_an_emailed_link_answers_once_and_refuses_reuse_tampering_and_expi
     link = next(line for line in mail.get_content().splitlines() if "/respond/" in line)
     path = link[link.index("/respond/"):]
     url = bot.server.make_url(path)
+    unknown = await bot.http.post(url, data=b"status=completed",  # a hostile trial: a 500 and a traceback
+                                  headers={"Content-Type": "application/x-www-form-urlencoded; charset=bogus-99"})
+    assert unknown.status == 400 and "could not be read" in await unknown.text()
     unreadable = await bot.http.post(url, data=b"\x1f\x8bnot gzip", headers={"Content-Encoding": "gzip",
                                                                           "Content-Type": "application/x-www-form-urlencoded"})
     assert unreadable.status == 400 and "could not be read" in await unreadable.text()  # and the link still answers
