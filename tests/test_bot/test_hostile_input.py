@@ -121,6 +121,26 @@ async def test_signing_keys_out_of_reach_is_a_503_with_the_cause_logged(secured_
         assert not [r for r in caplog.records if r.levelno >= logging.ERROR], why
 
 
+async def test_in_local_mode_a_forged_token_is_refused_without_the_keys_and_no_token_is_anonymous(tmp_path, clock, keys, caplog):
+    """Local mode (the Playground, the tests) takes anonymous traffic; a hostile trial's forged tokens went on
+    to the signing keys and, out of reach on a laptop, were each a 503 and an ERROR line."""
+    ChannelValidation.open_id_metadata_endpoint = "http://127.0.0.1:9/openid"
+    bot = await start_bot(make_settings(tmp_path), clock)
+    try:
+        url = bot.connector.url
+        claims = jwt.decode(keys.token(url), options={"verify_signature": False})  # a genuine token's claims
+        unsigned = ".".join(base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
+                            for part in ({"alg": "none", "typ": "JWT"}, claims)) + "."
+        for token in (unsigned, jwt.encode(claims, "s" * 32, algorithm="HS256"), keys.token(url, expires_in=-3600), "garbage"):
+            caplog.clear()
+            response = await _post(bot, activities.personal(url, "help"), token)
+            assert response.status == 401, (token, response.status)
+            assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert (await _post(bot, activities.personal(url, "help"), None)).status == 201
+    finally:
+        await stop_bot(bot)
+
+
 async def test_nul_bytes_lone_surrogates_and_long_names_are_handled_the_same_on_both_databases(database_url, tmp_path, clock):
     """PostgreSQL refused all three (a DBAPIError, a 500) where SQLite stored them: the text is now
     normalised once at the edge, so both store the same thing."""
