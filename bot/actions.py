@@ -124,6 +124,8 @@ class ActionsFlow:
             reason = str(data.get("reason") or "").strip()
             if not reason:
                 return await self._card_with_note(turn_context, data, "⚠ Give the agency manager's reason it is no longer required.")
+            if problem := recording.reason_problem(reason):
+                return await self._card_with_note(turn_context, data, f"⚠ {problem}")
             report["reason"] = reason
         aad, _, name = actor_of(turn_context)
         outcome, card = await self.apply(aad, name, delivery_of(turn_context), str(data.get("discussion_id", "")),

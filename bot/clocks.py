@@ -15,11 +15,10 @@ from cards.words import owed as owed_name
 from cards.words import subject
 
 from .convene import actor_of
-from .recording import CLOSED_BY_THE_CHAIR
+from .recording import CLOSED_BY_THE_CHAIR, reason_problem
 from .services import BotServices
 from .wizard import text, uk_date
 
-REASON_LIMIT = 500
 VERBS = ("clock.open", "clock.met", "clock.not_needed")  # the clocks card's buttons, as bot/handler.py routes them
 
 
@@ -82,6 +81,6 @@ def _read(verb: str, data: dict, owed: list, *, today, held) -> tuple[tuple | No
         reason = text(data, "reason")
         if not reason:
             problem["reason"] = "Say why it is not needed (e.g. the enquiry concluded without a conference)."
-        elif len(reason) > REASON_LIMIT:
-            problem["reason"] = f"Keep the reason under {REASON_LIMIT} characters."
+        elif too_long := reason_problem(reason):
+            problem["reason"] = too_long
     return (None, problem) if problem else ((chosen, met_on, reason), {})

@@ -321,6 +321,16 @@ _REPORT = re.compile(r"^\s*a(\d{1,3})\s+(.+?)\s*$", re.IGNORECASE | re.DOTALL)
 FURTHEST = timedelta(days=366)  # a date further off is a slip (01/01/9999 stopped the chasing, the hostile trial)
 
 
+# A reason (an action no longer required, a clock not needed) is a sentence or two: it goes on the action's card
+# and into the audit trail whole (a hostile trial stored one of 200,000 characters from the emailed link).
+REASON_LIMIT = 500
+
+
+def reason_problem(reason: str) -> str | None:
+    """What is wrong with a reason given, once one is given: too long."""
+    return f"Keep the reason under {REASON_LIMIT} characters." if len(reason) > REASON_LIMIT else None
+
+
 def date_problem(day: date, *, today: date) -> str | None:
     """What is wrong with a date something will be done by: passed, or more than a year away."""
     if day < today:
@@ -355,6 +365,8 @@ def parse_report(message: str, *, today: date) -> dict | str:
         reason = rest[len("not required"):].lstrip(" :-–").strip()
         if not reason:
             return f"Say why it is no longer required, e.g. `A{number} not required: child moved out of area`."
+        if problem := reason_problem(reason):
+            return problem
         return {"action": number, "status": "not_required", "reason": reason}
     if lowered in ("further discussion", "needs further discussion", "further strategy discussion"):
         return {"action": number, "status": "needs_discussion"}

@@ -178,6 +178,7 @@ class RespondPage:
             return {"action": action.number, "status": status, "by": by.isoformat()}
         if status == "not_required":
             reason = str(form.get("reason", "")).strip()
-            return {"action": action.number, "status": status, "reason": reason} if reason else \
-                "Give the agency manager's reason it is no longer required."
+            if not reason:
+                return "Give the agency manager's reason it is no longer required."
+            return recording.reason_problem(reason) or {"action": action.number, "status": status, "reason": reason}
         return {"action": action.number, "status": status}

@@ -357,7 +357,8 @@ async def test_an_emailed_link_answers_once_and_refuses_reuse_tampering_and_expi
     for sent, said in (({"status": "will_complete_by", "by": "", "reason": "waiting on PNC"}, "Give the date it will be done by (DD/MM/YYYY)."),
                        ({"status": "will_complete_by", "by": "end of June"}, "That date could not be read: write it day first"),
                        ({"status": "will_complete_by", "by": "31/05/2027"}, "31/05/2027 has passed: give the date it will be done by."),
-                       ({"status": "not_required", "reason": "", "by": "04/06"}, "Give the agency manager's reason it is no longer required.")):
+                       ({"status": "not_required", "reason": "", "by": "04/06"}, "Give the agency manager's reason it is no longer required."),
+                       ({"status": "not_required", "reason": "moved " * 100}, "Keep the reason under 500 characters.")):
         refused = await bot.http.post(url, data=sent)
         page_text = html.unescape(await refused.text())
         assert refused.status == 400 and said in page_text and "A1 by" not in page_text, page_text

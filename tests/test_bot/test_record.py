@@ -1028,3 +1028,21 @@ async def test_a_double_click_on_export_offers_the_record_once(bot, recorded, to
     await bot.post(chair.invoke("record.export", {"discussion_id": chair.discussion_id}, keep_inputs=False))
     async with bot.services.uow() as uow:
         assert len([e for e in await uow.audit.for_subject("discussion", chair.discussion_id) if e.action == "record.exported"]) == 2
+
+
+async def test_a_reason_no_longer_required_is_kept_to_a_sentence_or_two_however_it_comes(bot, recorded):
+    """A hostile trial stored a 200,000-character reason from the emailed link, and 60,000 from the thread."""
+    chair, actions = recorded
+    too_long = "the family moved away " * 30  # 660 characters
+    card = await chair.press("action.not_required", {"action_id": actions[3], "reason": too_long}, keep_inputs=False,
+                             as_person=chair.person)
+    assert "⚠ Keep the reason under 500 characters." in texts_of(card)
+    message = activities.channel_mention(bot.connector.url, f"A1 not required: {too_long}", aad_id=POLICE["aad_id"],
+                                         user_id=POLICE["user_id"], name=POLICE["name"])
+    before = len(bot.connector.sent)
+    assert (await bot.post(message)).status == 201
+    assert [a["text"] for a in bot.connector.sent[before:] if a.get("text")][-1] == "Keep the reason under 500 characters."
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+    assert {a.number: a.status for a in discussion.actions}[1] == "open"
+    assert {a.number: a.status for a in discussion.actions}[3] == "open"
