@@ -171,7 +171,7 @@ class ActionsFlow:
             if discussion is None and discussion_id is None:
                 return None, None
             if action is None:
-                return (f"There is no action A{number} on this discussion. Type `actions` to see them." if number
+                return (f"There is no action A{number} on this discussion. Type `actions` to see them." if number is not None
                         else "That action no longer exists."), None
             if not trusted and not self.may_change(discussion, action, aad):  # a signed link is its own authority
                 uow.audit.record(actor=aad, action="action.change_refused", subject_type="action", subject_id=action.id)

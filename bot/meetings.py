@@ -102,6 +102,9 @@ class MeetingsFlow:
             return cards.message_card("Not changed", f"{subject(discussion.case_reference, discussion.child_initials)}: "
                                       f"its record {record}, so the meeting can no longer be {CHANGED[verb]}. Nothing was changed.",
                                       actions=[execute("Open the discussion", "discussion.open", {"discussion_id": discussion.id})])
+        if discussion.status == "draft":  # no meeting yet (a hostile trial's forged press drew a draft as a convened discussion)
+            return cards.message_card("Not convened yet", f"{subject(discussion.case_reference, discussion.child_initials)}: "
+                                      f"there is no meeting to be {CHANGED[verb]} until it is convened. Nothing was changed.")
         if discussion.status != "convened":
             return await self.status_card(uow, discussion, now)
         version = discussion.version  # the card's state this press acted on: a repeat of it is one change

@@ -1046,3 +1046,24 @@ async def test_a_reason_no_longer_required_is_kept_to_a_sentence_or_two_however_
         discussion = await uow.discussions.get(chair.discussion_id)
     assert {a.number: a.status for a in discussion.actions}[1] == "open"
     assert {a.number: a.status for a in discussion.actions}[3] == "open"
+
+
+async def test_a_meeting_change_pressed_on_a_draft_says_there_is_no_meeting_yet(bot):
+    """A hostile trial's forged Move on a draft drew it as a convened discussion: "nothing was sent", "not quorate"."""
+    chair = Chair(bot)
+    await chair.strategy()
+    for verb in ("discussion.move", "discussion.invite", "discussion.cancel"):
+        card = await chair.press(verb, {"discussion_id": chair.discussion_id}, keep_inputs=False, as_person=chair.person)
+        assert texts_of(card).startswith("Not convened yet\n") and texts_of(card).endswith("Nothing was changed."), texts_of(card)
+
+
+async def test_a_reply_on_an_action_the_discussion_does_not_have_says_so_by_its_number(bot, recorded):
+    """`A9 done` said there is no A9; `A0 done` (a hostile trial) said "That action no longer exists"."""
+    chair, _ = recorded
+    for number in (9, 0):
+        message = activities.channel_mention(bot.connector.url, f"A{number} done", aad_id=POLICE["aad_id"],
+                                             user_id=POLICE["user_id"], name=POLICE["name"])
+        before = len(bot.connector.sent)
+        assert (await bot.post(message)).status == 201
+        said = [a["text"] for a in bot.connector.sent[before:] if a.get("text")][-1]
+        assert said == f"There is no action A{number} on this discussion. Type `actions` to see them.", said
