@@ -123,8 +123,10 @@ class Chaser:
                 return []  # another sweeper has this stage
             return effects
 
-    def _step(self, obligation, discussion, now: datetime) -> dict | None:
-        """Move one obligation on (it is changed in place); the chase it owes now, if any."""
+    def _step(self, obligation, discussion, now: datetime, *, in_place_of_one_passed: bool = False) -> dict | None:
+        """Move one obligation on (it is changed in place); the chase it owes now, if any.
+        `in_place_of_one_passed`: an escalation that had nobody new to tell was passed just now, so the
+        next one goes at once, in its place, not at its own later time."""
         if obligation.snoozed_until and obligation.snoozed_until > now:  # snoozed while this sweep held it
             obligation.next_attempt_at = obligation.snoozed_until
             return None
@@ -143,7 +145,7 @@ class Chaser:
             return None
         level, step, at = rung
         obligation.escalation_level = level  # steps missed while the service was down are not sent late
-        if at > now:
+        if at > now and not in_place_of_one_passed:
             obligation.next_attempt_at = at
             return None
         if self._answered(obligation, discussion):  # answered since: stop chasing, say nothing
@@ -158,10 +160,14 @@ class Chaser:
         owner = self._chased_owner(steps, obligation, discussion)
         if person is not None and person.is_(owner):
             person = None  # the owner, chased already on the day (a re-walk: the lead who owns it was "escalated" to)
-        if person is None:  # nobody (new) in that role (no agency lead in the directory): next rung
+        if person is None:  # nobody (new) in that role (no agency lead in the directory, or the lead is the owner): next rung
             log.info("obligation %s: nobody new to chase as %s; moving up the ladder", obligation.key, step.recipient)
             obligation.escalation_level += 1
             obligation.next_attempt_at = now
+            if step.stage in ESCALATED_AS:
+                # The escalation falls due now all the same: the next one up goes in its place (a walk: with the
+                # owner their agency's lead, a same-day CP medical went 12 working hours unescalated).
+                return self._step(obligation, discussion, now, in_place_of_one_passed=True)
             return None
         stages, obligation.escalation_level = self._theirs_too(level, step, person, obligation, discussion, steps, owner)
         chase = self._chase(person, step, obligation, discussion, now, stages, stand_in=stand_in)

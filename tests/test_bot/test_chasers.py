@@ -137,14 +137,19 @@ async def test_one_person_in_several_roles_up_the_ladder_is_told_once_in_all_of_
 
 async def test_an_owner_who_is_their_agencys_lead_is_not_escalated_to_as_lead(tmp_path, clock):
     """A re-walk: the DS who owns the action and leads the police was chased on the day, then sent
-    "escalated to you as agency lead" of the same thing; nobody new heard until the chair, a day later."""
+    "escalated to you as agency lead" of the same thing. A walk: nobody new then heard until the chair's own
+    rung, 8 working hours later (12 overdue, on a same-day CP medical): the chair is told in the lead's place."""
     clock.set(FRIDAY_1630)
     running = await start_bot(make_settings(tmp_path, contacts_file=ROOT / "storage" / "directories" / "playground.yaml"), clock)
     try:
         discussion_id = await seed(running, police_email="priya.shah@police.example.org",
                                    police_aad="00000000-0000-0000-0000-0000000000022",  # playground.yaml: the police lead
                                    actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST))])
-        for day in (1, 2, 3, 4, 7):
+        for day in (1, 2):  # due on Tuesday 1 June, 17:00: 4 working hours overdue at Wednesday 13:00, the lead's rung
+            await sweep_at(running, datetime(2027, 6, day, 13, 0, tzinfo=BST))
+            await running.services.drain()
+        assert [c[0] for c in await chases(running, discussion_id, "action")] == ["due", "escalate_chair"]
+        for day in (3, 4, 7):
             await sweep_at(running, datetime(2027, 6, day, 13, 0, tzinfo=BST))
             await running.services.drain()
         assert [c[0] for c in await chases(running, discussion_id, "action")] == ["due", "escalate_chair", "escalate_manager"]
