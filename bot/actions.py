@@ -199,6 +199,10 @@ class ActionsFlow:
                 return (f"⚠ A{action.number} had changed since that card was drawn: it is now "
                         f"{record_cards.status_words(action, self.s.calendar.zone)}. Nothing was recorded{again}."), \
                     self.action_card(discussion, action, now)
+            # An action already closed (done, no longer required, for a further discussion) may be reopened or closed
+            # otherwise (the work was not finished after all), but never silently: a walk saw a completed CP medical
+            # become "no longer required" by a later reply, said as if it were the first report.
+            closed_as = None if action.status in OWED_ACTION_STATUSES else record_cards.STATUS_WORDS[action.status]
             # Written first, and only if this delivery is new: a redelivery, or the same one applied at
             # this moment by another turn (the insert waits for it), adds nothing and changes nothing.
             if not await uow.discussions.report(action_id=action.id, status=status, note=report.get("reason", ""), by=name, at=now,
@@ -217,7 +221,11 @@ class ActionsFlow:
                 await uow.obligations.change(key, state="open", due_at=action.due_at, escalation_level=0, next_attempt_at=now,
                                              updated_at=now)
             card = self.action_card(discussion, action, now)
-            said = self._said(discussion, action, by, name)
+            said = self._said(discussion, action, by, name, was=closed_as)
+            if closed_as and not self.s.access.is_chair_of(discussion, aad):  # the chair hears of it, in their own chat
+                await self.s.effects.tell_chair_personally(uow, f"{delivery_id}:reopened", discussion, (
+                    f"{subject(discussion.case_reference, discussion.child_initials)}: A{action.number}, closed as {closed_as}, "
+                    f"is now {record_cards.status_words(action, self.s.calendar.zone)} ({name}). Open the discussion's card to see it."))
             if action.card_activity_id and reference and not in_thread:  # from a link or another chat: through the outbox
                 await self.s.effects.update(uow, f"{delivery_id}:card", reference=reference, activity_id=action.card_activity_id,
                                             card=card, discussion_id=discussion.id)
@@ -234,11 +242,14 @@ class ActionsFlow:
             await self._update_in_thread(turn_context, discussion, action, card, delivery_id)
         return said, card
 
-    def _said(self, discussion, action, by: datetime | None, name: str) -> str:
-        """What a report is confirmed with, in the thread: the action as it now stands, and for whom."""
+    def _said(self, discussion, action, by: datetime | None, name: str, *, was: str | None = None) -> str:
+        """What a report is confirmed with, in the thread: the action as it now stands (and, where it had been
+        closed, as what), and for whom."""
         words = record_cards.STATUS_WORDS[action.status] + (f" {by:%d/%m/%Y}" if by else "")
         if by and (closed := recording.not_a_working_day(action.due_at, self.s.calendar)):
             words += f" ({closed}: if that was not meant, give another date)"
+        if was:
+            words = f"was {was}, now {words}"
         return f"A{action.number} ({discussion.case_reference}): {words}. Recorded for {name}."
 
     async def _update_in_thread(self, turn_context, discussion, action, card: dict, delivery_id: str) -> None:

@@ -1067,3 +1067,35 @@ async def test_a_reply_on_an_action_the_discussion_does_not_have_says_so_by_its_
         assert (await bot.post(message)).status == 201
         said = [a["text"] for a in bot.connector.sent[before:] if a.get("text")][-1]
         assert said == f"There is no action A{number} on this discussion. Type `actions` to see them.", said
+
+
+async def test_a_closed_action_changed_by_a_later_reply_is_said_as_such_and_the_chair_told(bot, recorded):
+    """A walk: `A2 done`, then `A2 not required: GP did it`, turned a completed CP medical into "no longer
+    required", confirmed as if it were the first report; nothing told the chair. It may be changed (the work
+    was not finished after all), but never silently."""
+    chair, _ = recorded
+
+    async def reply(text: str) -> str:
+        message = activities.channel_mention(bot.connector.url, text, aad_id=POLICE["aad_id"], user_id=POLICE["user_id"],
+                                             name=POLICE["name"])
+        before = len(bot.connector.sent)
+        assert (await bot.post(message)).status == 201
+        return [a["text"] for a in bot.connector.sent[before:] if a.get("text")
+                and a["_conversation_id"] == message["conversation"]["id"]][-1]
+
+    assert await reply("A1 done") == f"A1 (CR-104233): completed. Recorded for {POLICE['name']}."
+    assert await reply("A1 not required: GP saw the child") == (
+        f"A1 (CR-104233): was completed, now not completed and no longer required. Recorded for {POLICE['name']}.")
+    assert await reply("A1 by 15/6/2027") == (
+        f"A1 (CR-104233): was not completed and no longer required, now not completed yet, will be by 15/06/2027. "
+        f"Recorded for {POLICE['name']}.")
+    await bot.services.drain()
+    to_chair = [a["text"] for a in bot.connector.sent if ", closed as " in (a.get("text") or "")]
+    assert to_chair == [
+        f"Strategy discussion CR-104233 (AB): A1, closed as completed, is now not completed and no longer required "
+        f"({POLICE['name']}). Open the discussion's card to see it.",
+        f"Strategy discussion CR-104233 (AB): A1, closed as not completed and no longer required, is now not completed yet, "
+        f"will be by 15/06/2027 ({POLICE['name']}). Open the discussion's card to see it."]
+    assert all("GP saw the child" not in text for text in to_chair)  # what was typed never goes to a chat
+    thread = activities.channel_mention(bot.connector.url, "")["conversation"]["id"]
+    assert all(a["_conversation_id"] != thread for a in bot.connector.sent if ", closed as " in (a.get("text") or ""))  # the chair's own chat
