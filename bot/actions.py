@@ -365,7 +365,7 @@ class ActionsFlow:
             if not self.s.access.is_chair_of(stored, aad):  # not told of their own (a walk: the chair's update pinged them)
                 await self.s.effects.tell_chair_personally(uow, f"{delivery_id}:update-to-chair", stored, (
                     f"{subject(stored.case_reference, stored.child_initials)}: {from_whom} sent an information update. "
-                    "Open the discussion's card (Open, or `record` here) to read it."))
+                    f"Open the discussion's card (Open, or `record {stored.case_reference}` here) to read it."))
             await uow.commit()
         return thanks + (" and your one-working-day information update is complete." if owed else ".")
 

@@ -117,8 +117,8 @@ class StrategyBot(TeamsActivityHandler):
         word, _, rest = args.partition(" ")
         if word.lower() == "export":
             await self.export.export(turn_context, rest.strip().upper())
-        else:
-            await self.record.start(turn_context, args)
+        elif finalised := await self.record.start(turn_context, args):  # nothing to write: its card, as Open shows it
+            await turn_context.send_activity(card_activity(await self.rsvp.open(turn_context, {"discussion_id": finalised})))
 
     async def on_teams_file_consent_accept(self, turn_context: TurnContext, file_consent_card_response) -> None:
         await self.export.accepted(turn_context, file_consent_card_response)

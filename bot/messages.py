@@ -43,6 +43,8 @@ def help_text(profile: Profile, *, local_mode: bool) -> str:
              "`A5 further discussion`"),
         item("`update …`: your agency's information update after the discussion"),
         item("`record export`: the record as DOCX and PDF, offered in your personal chat with me (chairs)"),
+        item("`record CR-123` in your personal chat with me, once its record is finalised: the discussion's card, with the "
+             "agencies' updates and **Case clocks** (when the conference, the review and the other clocks were met) (chairs)"),
     ]
     if local_mode:
         lines += ["", "_Running in local mode: no Azure credentials, nothing is sent outside this machine._"]

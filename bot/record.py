@@ -37,7 +37,10 @@ class RecordFlow:
         self.s = services
         self.actions_flow = actions_flow
 
-    async def start(self, turn_context: TurnContext, args: str) -> None:
+    async def start(self, turn_context: TurnContext, args: str) -> str | None:
+        """`record [CR-123]`: the record's next card for a convened discussion. With none to write, in the
+        chair's personal chat, the id of their finalised one (the latest, or the one named), whose card the
+        handler shows: the chair's notices point there for the agencies' updates and the case's clocks."""
         aad, _, _ = actor_of(turn_context)
         now = self.s.clock.now()
         async with self.s.uow() as uow:
@@ -53,12 +56,16 @@ class RecordFlow:
             discussion = await uow.discussions.latest_for_chair(chair_aad_id=aad, case_reference=args.strip().upper() or None,
                                                                 statuses=("convened", "recording"))
             if discussion is None:
+                finalised = await uow.discussions.latest_for_chair(chair_aad_id=aad, case_reference=args.strip().upper() or None,
+                                                                   statuses=("recorded",))
+                if finalised is not None and personal_chat(turn_context):
+                    return finalised.id
                 await turn_context.send_activity(MessageFactory.text(
                     "There is no convened discussion of yours to record. Type `record CR-123` with its case reference."))
-                return
+                return None
             if early := self._not_held_yet(discussion, now):
                 await turn_context.send_activity(MessageFactory.text(early))
-                return
+                return None
             if discussion.record is None:
                 discussion.record = self._new_record(discussion)
                 discussion.status = "recording"

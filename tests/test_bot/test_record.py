@@ -14,7 +14,7 @@ from app import OUTBOX
 from tests.conftest import make_settings, start_bot, stop_bot
 from tests.support import activities
 
-from .chair import Chair, texts_of
+from .chair import Chair, action_verbs, texts_of
 from .test_convene import CHILD, convene
 
 FRIDAY_NOON = datetime(2027, 5, 28, 11, 0, tzinfo=timezone.utc)  # 12:00 BST; Monday 31 May is a bank holiday
@@ -1099,3 +1099,20 @@ async def test_a_closed_action_changed_by_a_later_reply_is_said_as_such_and_the_
     assert all("GP saw the child" not in text for text in to_chair)  # what was typed never goes to a chat
     thread = activities.channel_mention(bot.connector.url, "")["conversation"]["id"]
     assert all(a["_conversation_id"] != thread for a in bot.connector.sent if ", closed as " in (a.get("text") or ""))  # the chair's own chat
+
+
+async def test_the_chair_opens_a_finalised_discussions_card_from_their_personal_chat(bot, recorded):
+    """A walk: the chair's notice of an agency's update said "Open, or `record` here"; in the personal chat
+    `record` answered that there was nothing to record, and Case clocks could be reached only by scrolling
+    back to the channel's thread."""
+    chair, _ = recorded
+    mine = Chair(bot, conversation="personal", aad_id=chair.person["aad_id"], user_id=chair.person["user_id"],
+                 name=chair.person["name"])
+    for typed in ("record CR-104233", "record"):
+        [answer] = [a for a in await mine.say(typed) if a.get("attachments")]
+        card = answer["attachments"][0]["content"]
+        assert "clock.open" in action_verbs(card) and "CR-104233" in texts_of(card), texts_of(card)
+    assert (await chair.say("record CR-104233"))[-1]["text"].startswith("There is no convened discussion of yours to record")
+    stranger = Chair(bot, conversation="personal", aad_id=STRANGER["aad_id"], user_id=STRANGER["user_id"], name=STRANGER["name"])
+    assert (await stranger.say("record CR-104233"))[-1]["text"].startswith("There is no convened discussion of yours to record")
+    assert "**Case clocks**" in (await mine.say("help"))[-1]["text"]
