@@ -58,8 +58,9 @@ class ClocksFlow:
                                           **({"met_on": met_on.isoformat()} if met_on else {"reason": reason})})
                 await uow.commit()
                 note = f"{what}: {f'met on {met_on:%d/%m/%Y}' if met_on else 'not needed'}. Its chasing has stopped."
-            else:  # closed a moment ago (a double-click's second press, a redelivery): nothing more
-                note = f"{what} was already closed: nothing changed."
+            else:  # closed a moment ago (a double-click's second press, a redelivery): nothing more, said as done
+                # (a walk: "already closed: nothing changed", the last thing the chair saw, read as a failure)
+                note = f"{what} is closed: its chasing has stopped."
             return record_cards.clocks_card(discussion, owed=owed, now=local, note=note)
 
 

@@ -69,6 +69,8 @@ WELCOME_SHARED = ("Hello, I'm Strategy Bot. I help convene and follow through ch
 
 REPORT_WHERE = ("That looks like a report on an agreed action, but there is no recorded discussion here. Reply in the "
                 "thread where the discussion's action cards were posted (or press a card's buttons).")
+UPDATE_WHERE = ("That looks like an information update, but there is no recorded discussion here. Send it in the thread "
+                "where the discussion's action cards were posted (or use the link in the bot's email).")
 # Not "nothing was changed": a failure may come after a change was saved (a crash trial found it said of a report that was).
 TURN_FAILED = ("Sorry, something went wrong on my side, and this may not have been done. Please check (the card, or `actions`) "
                "before trying again; if it keeps happening, tell your administrator (reference {reference}).")

@@ -53,7 +53,7 @@ async def test_the_chair_says_when_the_conference_was_held_and_its_chasing_stops
     assert "Initial child protection conference: met on 15/06/2027. Its chasing has stopped." in texts_of(card)
     assert "Initial child protection conference: met on 15/06/2027" in texts_of(card).split("Closed")[1]
     again = await chair.press("clock.met", {"clock": icpc, "met_on": "15/06/2027"})  # a double-click's second press
-    assert "Initial child protection conference was already closed: nothing changed." in texts_of(again)
+    assert "Initial child protection conference is closed: its chasing has stopped." in texts_of(again)
 
     async with bot.services.uow() as uow:
         owed = {o.kind: o for o in await uow.obligations.for_discussion(chair.discussion_id)}

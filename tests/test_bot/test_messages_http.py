@@ -252,6 +252,10 @@ async def test_a_report_posted_where_there_is_no_recorded_discussion_is_told_whe
     assert (await running_bot.post(activities.channel_mention(running_bot.connector.url, "A1 done"))).status == 201
     [said] = [a["text"] for a in running_bot.connector.sent[before:] if a.get("text")]
     assert said.startswith("That looks like a report on an agreed action, but there is no recorded discussion here.")
+    before = len(running_bot.connector.sent)  # an update is not called a report on an action (a walk)
+    assert (await running_bot.post(activities.personal(running_bot.connector.url, "update GP records checked"))).status == 201
+    [said] = [a["text"] for a in running_bot.connector.sent[before:] if a.get("text")]
+    assert said.startswith("That looks like an information update, but there is no recorded discussion here.")
 
 
 async def test_a_press_on_a_database_another_process_holds_is_answered_in_time_with_what_was_typed(running_bot, tmp_path,
