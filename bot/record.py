@@ -274,7 +274,8 @@ class RecordFlow:
             action = Action(number=item["number"], child_initials=item["child"], description=item["what"],
                             owner_agency=item["agency"], owner_name=item["owner"], owner_email=item["email"],
                             owner_aad_object_id=contact.aad_object_id if contact else None,
-                            due_at=datetime.fromisoformat(item["due"]), created_at=now, updated_at=now)
+                            due_at=datetime.fromisoformat(item["due"]), agreed_due_at=datetime.fromisoformat(item["due"]),
+                            created_at=now, updated_at=now)
             action.history.append(ActionUpdate(status="open", note="agreed at the discussion", by=actor, at=now))
             discussion.actions.append(action)
         for before in await uow.obligations.for_discussion(discussion.id):  # replies, records checks, quorum: the meeting is held

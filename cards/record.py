@@ -198,6 +198,8 @@ def action_card(discussion, action, *, mention: str | None, now: datetime, typed
     the date and reason as they were typed."""
     typed = typed or {}
     due = words.when(action.due_at, now=now)
+    if action.agreed_due_at and action.agreed_due_at != action.due_at:  # a new date given since: the one agreed stays in view
+        due += f" (agreed at the discussion: {words.when(action.agreed_due_at, now=now)})"
     status = status_words(action, now.tzinfo, now=now)
     # Posted copies: the directory's @mention, or the agency alone; the name the chair typed, only privately.
     owner = action.owner_name if private else mention

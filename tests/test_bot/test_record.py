@@ -1116,3 +1116,20 @@ async def test_the_chair_opens_a_finalised_discussions_card_from_their_personal_
     stranger = Chair(bot, conversation="personal", aad_id=STRANGER["aad_id"], user_id=STRANGER["user_id"], name=STRANGER["name"])
     assert (await stranger.say("record CR-104233"))[-1]["text"].startswith("There is no convened discussion of yours to record")
     assert "**Case clocks**" in (await mine.say("help"))[-1]["text"]
+
+
+async def test_a_new_date_keeps_the_one_agreed_at_the_discussion_in_view(bot, recorded):
+    """A walk: "will be done by" 10/12 on a CP medical agreed for 03/12 (and breached) left its card saying
+    "due Thu 10 Dec" as if that had been agreed; the slip was only in the database's history."""
+    chair, actions = recorded
+    async with bot.services.uow() as uow:
+        agreed = next(a.due_at for a in (await uow.discussions.get(chair.discussion_id)).actions if a.number == 1)
+    message = activities.channel_mention(bot.connector.url, "A1 by 15/6/2027", aad_id=POLICE["aad_id"], user_id=POLICE["user_id"],
+                                         name=POLICE["name"])
+    assert (await bot.post(message)).status == 201
+    card = [a for a in bot.connector.sent if a["_method"] == "PUT"][-1]["attachments"][0]["content"]
+    local = bot.services.calendar.local(agreed)
+    assert f"(agreed at the discussion: {local:%H:%M} {local:%a} {local.day} {local:%b})" in texts_of(card), texts_of(card)
+    async with bot.services.uow() as uow:
+        action = next(a for a in (await uow.discussions.get(chair.discussion_id)).actions if a.number == 1)
+    assert action.agreed_due_at == agreed and action.due_at != agreed

@@ -340,7 +340,8 @@ def test_the_summary_in_the_thread_carries_only_the_reference_and_initials():
 
 def action(status="open", **more):
     return SimpleNamespace(**{"id": "a-1", "number": 2, "child_initials": "AB", "description": "Visit the school", "owner_name": "DS A",
-                              "owner_agency": "police", "due_at": datetime(2026, 11, 24, 17, 0, tzinfo=LONDON), "status": status,
+                              "owner_agency": "police", "due_at": datetime(2026, 11, 24, 17, 0, tzinfo=LONDON), "agreed_due_at": None,
+                              "status": status,
                               "updated_at": datetime(2026, 11, 23, 9, 30, tzinfo=LONDON), **more})
 
 

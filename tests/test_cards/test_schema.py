@@ -2,7 +2,7 @@
 library as schema 1.5: unknown elements, duplicate or missing input ids and bad properties fail."""
 import json
 import subprocess
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -62,7 +62,7 @@ def record_cards_for(discussion) -> dict:
             agencies=[("police", "Police")], not_quorate_text="not quorate", quorate=False)
     built["record-summary"] = record_cards.summary_card(discussion, quorate=False, not_quorate_text="not quorate", action_count=1)
     action = SimpleNamespace(id="a-1", number=1, child_initials="AB", description="x", owner_name="DS A", owner_agency="police",
-                             due_at=NOW, status="will_complete_by")
+                             due_at=NOW, agreed_due_at=NOW - timedelta(days=2), status="will_complete_by")
     built["action"] = record_cards.action_card(discussion, action, mention="<at>DS A</at>", now=NOW)
     owed = [SimpleNamespace(id=f"o-{n}", kind=kind, subject_id="d-1", state=state, due_at=NOW, rule_source="hackney 9.1", met_at=NOW)
             for n, (kind, state) in enumerate((("icpc", "open"), ("assessment", "breached"), ("lado_notification", "satisfied")))]
