@@ -82,6 +82,10 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
                                                 "number": a["number"]})
                           for title, verb in (("Edit", "record.edit_action"), ("Remove", "record.remove_action"))])
                  for a in listed] or [text("Actions: none yet")]
+        editing = record.get("editing")
+        if editing:  # the action is in the form below, out of the list (a walk: Edit looked like Remove)
+            body.append(text(f"**Editing A{editing}**: change it below and press Save A{editing}. Clear the form to keep "
+                             "it as it was."))
         body += [*choices("action_child", "Child", [(c, c) for c in children], typed.get("action_child", children[0]),
                           problem=errors.get("action_child")),
                  *text_input("action_what", "Action", typed.get("action_what", ""), problem=errors.get("action_what")),
@@ -92,8 +96,8 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
                              problem=errors.get("action_email")),
                  *text_input("action_due", "Due: a date (14/12/2026) or working days (3 working days)", typed.get("action_due", ""),
                              problem=errors.get("action_due")),
-                 {"type": "ActionSet", "actions": [execute("Add action", "record.add_action", {"discussion_id": discussion.id,
-                                                                                                  "step": step, "version": version})]}]
+                 {"type": "ActionSet", "actions": [execute(f"Save A{editing}" if editing else "Add action", "record.add_action",
+                                                           {"discussion_id": discussion.id, "step": step, "version": version})]}]
     elif step == "distribution":
         body += text_input("distribution", "Who receives the record (one per line)",
                            typed.get("distribution", record.get("distribution", "")), multiline=True, problem=errors.get("distribution"))

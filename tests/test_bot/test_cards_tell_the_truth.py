@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import make_settings, start_bot, stop_bot
 from tests.support import activities
 
-from .chair import Chair, inputs_of, invitee_rows, texts_of
+from .chair import Chair, body_actions, inputs_of, invitee_rows, texts_of
 from .test_convene import CHILD, convene
 from .test_durable_effects import add_action, recording, walk_to
 from .test_record import FRIDAY_NOON
@@ -353,6 +353,9 @@ async def test_records_and_invitee_lists_can_be_edited_and_the_record_reviewed_b
     assert {k: inputs_of(card)[k] for k in ("action_what", "action_owner", "action_due")} == {
         "action_what": "Police checks", "action_owner": "DS Pat", "action_due": "14/06/2027"}  # back in the form
     assert "A2 (AB)**: Health records" in texts_of(card)  # the other keeps its number (a walk: an edit renumbered them all)
+    # Said as an edit (a walk: A1 left the list and the button still said "Add action", as if Edit had removed it).
+    assert "**Editing A1**: change it below and press Save A1. Clear the form to keep it as it was." in texts_of(card)
+    assert [a["title"] for a in body_actions(card) if a.get("verb") == "record.add_action"] == ["Save A1"]
     card = await chair.press("record.add_action", {"action_what": "Police checks on the household"})
     assert "A1 (AB)**: Police checks on the household" in texts_of(card)  # back under its own number
     assert "(⚠" not in texts_of(card)  # 14/06/2027 is a Monday
