@@ -680,3 +680,12 @@ def test_a_date_more_than_a_year_away_is_refused_a_year_and_a_day_is_not():
     assert recording.parse_action({**ACTION, "action_due": "24/11/2027"}, children=["AB"], start=close, calendar=LONDON_CALENDAR)[1] == {}
     assert recording.parse_action({**ACTION, "action_due": "25/11/2027"}, children=["AB"], start=close, calendar=LONDON_CALENDAR) == (
         None, {"action_due": "That is more than a year away: give the date agreed."})
+
+
+def test_a_reason_no_longer_required_is_at_most_500_characters():
+    """A sentence or two: the reason goes on the action's card and into the audit trail whole."""
+    longest, over = "x" * 500, "x" * 501
+    assert recording.parse_report(f"A4 not required: {longest}", today=TODAY) == {"action": 4, "status": "not_required", "reason": longest}
+    assert recording.parse_report(f"A4 not required: {over}", today=TODAY) == "Keep the reason under 500 characters."
+    assert recording.reason_problem(longest) is None and recording.reason_problem("") is None
+    assert recording.reason_problem(over) == "Keep the reason under 500 characters."

@@ -216,6 +216,18 @@ def test_actions_are_listed_with_owner_and_due_date_each_editable_and_removable(
     assert_buttons_work_everywhere(card)
 
 
+def test_an_action_being_edited_is_said_to_be_and_its_button_saves_it_under_its_number():
+    """A walk: Edit took the action out of the list into the form, and the button still said Add action."""
+    actions = [{"number": 1, "child": "AB", "what": "Visit", "agency": "police", "owner": "DS A", "email": "",
+                "due": "2026-11-25T17:00:00+00:00"}]
+    card = step(record("actions", actions=actions, editing=2))
+    assert "**Editing A2**: change it below and press Save A2. Clear the form to keep it as it was." in lines(card)
+    assert [b["title"] for b in buttons(card) if b["verb"] == "record.add_action"] == ["Save A2"]
+    card = step(record("actions", actions=actions))
+    assert not [line for line in lines(card) if "Editing" in line]
+    assert [b["title"] for b in buttons(card) if b["verb"] == "record.add_action"] == ["Add action"]
+
+
 def test_an_action_shows_what_was_noted_of_its_due_date_and_its_reach_beside_it():
     actions = [{"number": 1, "child": "AB", "what": "Visit", "agency": "police", "owner": "DS A", "email": "",
                 "due": "2026-12-12T17:00:00+00:00", "due_note": "⚠ a Saturday, not a working day",
@@ -405,6 +417,17 @@ def test_an_action_to_be_done_later_says_by_when_day_first():
     late_evening_in_utc = action("will_complete_by", due_at=datetime(2026, 6, 4, 23, 30, tzinfo=timezone.utc))  # 00:30 BST on the 5th
     assert facts_of(record_cards.action_card(DISCUSSION, late_evening_in_utc, mention=None, now=NOW))["Status"] == (
         "not completed yet, will be by 05/06/2026, OVERDUE")  # June, and NOW is November: the new date has passed too
+
+
+def test_an_action_given_a_new_date_shows_the_one_agreed_at_the_discussion_beside_it():
+    """A walk: a CP medical agreed for Thursday, reported "by" the next week, was shown due then as if agreed so."""
+    agreed, later = datetime(2026, 11, 26, 17, 0, tzinfo=LONDON), datetime(2026, 12, 3, 17, 0, tzinfo=LONDON)
+    moved = action("will_complete_by", due_at=later, agreed_due_at=agreed)
+    assert facts_of(record_cards.action_card(DISCUSSION, moved, mention=None, now=NOW))["Due"] == (
+        "17:00 Thu 3 Dec (agreed at the discussion: 17:00 Thu 26 Nov)")
+    for same in (agreed, None):  # as agreed, or recorded before the agreed date was kept: nothing more to say
+        kept = action("open", due_at=agreed, agreed_due_at=same)
+        assert facts_of(record_cards.action_card(DISCUSSION, kept, mention=None, now=NOW))["Due"] == "17:00 Thu 26 Nov"
 
 
 def test_an_action_still_owed_after_its_due_time_says_overdue():
