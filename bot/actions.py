@@ -225,7 +225,8 @@ class ActionsFlow:
             if closed_as and not self.s.access.is_chair_of(discussion, aad):  # the chair hears of it, in their own chat
                 await self.s.effects.tell_chair_personally(uow, f"{delivery_id}:reopened", discussion, (
                     f"{subject(discussion.case_reference, discussion.child_initials)}: A{action.number}, closed as {closed_as}, "
-                    f"is now {record_cards.status_words(action, self.s.calendar.zone)} ({name}). Open the discussion's card to see it."))
+                    f"is now {record_cards.status_words(action, self.s.calendar.zone)} ({name}). "
+                    "Open the discussion's card to see it."))
             if action.card_activity_id and reference and not in_thread:  # from a link or another chat: through the outbox
                 await self.s.effects.update(uow, f"{delivery_id}:card", reference=reference, activity_id=action.card_activity_id,
                                             card=card, discussion_id=discussion.id)

@@ -91,7 +91,8 @@ class StrategyBot(TeamsActivityHandler):
             if await self.actions.on_text(turn_context, f"{command.name} {command.args}"):
                 return
             # Not in a recorded discussion's thread (a walk posted `A1 done` at the channel's top level): where it goes.
-            await turn_context.send_activity(MessageFactory.text(messages.UPDATE_WHERE if command.name == "update" else messages.REPORT_WHERE))
+            where = messages.UPDATE_WHERE if command.name == "update" else messages.REPORT_WHERE
+            await turn_context.send_activity(MessageFactory.text(where))
             return
         if route is None:
             await turn_context.send_activity(MessageFactory.text(messages.unknown_text(closest(command.name, list(self._commands)))))

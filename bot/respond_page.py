@@ -104,9 +104,9 @@ class RespondPage:
             claim, obligation, discussion, action = await self._load(token)
         except LinkError as error:
             return _page("Link not valid", f"<p>{html.escape(str(error))}</p>", status=410)
-        try:
+        try:  # a body that does not decode is refused: a corrupt gzip, a broken form, a charset nobody knows (LookupError)
             posted = await request.post()
-        except (web.RequestPayloadError, ValueError, LookupError):  # a body that does not decode (a corrupt gzip, a broken form, a charset nobody knows)
+        except (web.RequestPayloadError, ValueError, LookupError):
             return _page("Please check your answer", "<p>Your answer could not be read. Please go back and send it again.</p>", status=400)
         form = {k: clean_text(str(v)) for k, v in posted.items()}  # as every activity's text is
         today = self.s.calendar.local(self.s.clock.now()).date()

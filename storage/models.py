@@ -145,7 +145,8 @@ class Action(Base):
     owner_name: Mapped[str] = mapped_column(String(200), default="")
     owner_contact_id: Mapped[str | None] = mapped_column(ForeignKey("contacts.id"), default=None)
     due_at: Mapped[datetime]
-    agreed_due_at: Mapped[datetime | None] = mapped_column(default=None)  # as agreed at the discussion: due_at moves with "will be done by"
+    # As agreed at the discussion; due_at moves with "will be done by" (and the chasing with it).
+    agreed_due_at: Mapped[datetime | None] = mapped_column(default=None)
     status: Mapped[str] = mapped_column(String(30), default="open")  # open, completed, will_complete_by, not_required, needs_discussion
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
