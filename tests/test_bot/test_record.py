@@ -4,6 +4,7 @@ import asyncio
 import re
 from email import message_from_bytes, policy
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -329,17 +330,21 @@ async def recorded(bot):
     return chair, actions
 
 
+async def said_in_thread(bot, text: str, person: dict) -> str:
+    """`text` from `person` in the discussion's channel thread, and the bot's answer there (the outbox's own
+    messages, the chair told in their chat, may land meanwhile)."""
+    message = activities.channel_mention(bot.connector.url, text, aad_id=person["aad_id"], user_id=person["user_id"],
+                                         name=person["name"])
+    before = len(bot.connector.sent)
+    assert (await bot.post(message)).status == 201
+    return [a["text"] for a in bot.connector.sent[before:] if a.get("text")
+            and a["_conversation_id"] == message["conversation"]["id"]][-1]
+
+
 async def test_agencies_report_back_by_button_and_by_reply(bot, recorded):
     chair, actions = recorded
 
-    async def reply(text: str, person: dict) -> str:
-        message = activities.channel_mention(bot.connector.url, text, aad_id=person["aad_id"], user_id=person["user_id"],
-                                             name=person["name"])
-        before = len(bot.connector.sent)
-        assert (await bot.post(message)).status == 201
-        # The answer in the thread: the outbox's own messages (the chair told in their chat) may land meanwhile.
-        return [a["text"] for a in bot.connector.sent[before:] if a.get("text")
-                and a["_conversation_id"] == message["conversation"]["id"]][-1]
+    reply = partial(said_in_thread, bot)
 
     # 1. Completed, by the owner's button.
     card = await chair.press("action.completed", {"action_id": actions[1]}, keep_inputs=False, as_person=POLICE)
@@ -948,12 +953,8 @@ async def test_what_arrives_late_meets_its_breached_obligation(bot, recorded):
     could press. A late update, a late distribution of the record, and a cancelled meeting each close it."""
     chair, _ = recorded
     update = await breach(bot, chair.discussion_id, "information_update", "police")
-    message = activities.channel_mention(bot.connector.url, "update checks done, nothing further known", aad_id=POLICE["aad_id"],
-                                         user_id=POLICE["user_id"], name=POLICE["name"])
-    before = len(bot.connector.sent)
-    assert (await bot.post(message)).status == 201
-    said = [a["text"] for a in bot.connector.sent[before:] if a.get("text") and a["_conversation_id"] == message["conversation"]["id"]]
-    assert "your one-working-day information update is complete" in said[-1]
+    said = await said_in_thread(bot, "update checks done, nothing further known", POLICE)
+    assert "your one-working-day information update is complete" in said
     assert await obligation_state(bot, update) == "satisfied"
     overdue = (await chair.say("overdue"))[-1]["text"]
     assert "information update (Police)" not in overdue, overdue
@@ -1037,11 +1038,7 @@ async def test_a_reason_no_longer_required_is_kept_to_a_sentence_or_two_however_
     card = await chair.press("action.not_required", {"action_id": actions[3], "reason": too_long}, keep_inputs=False,
                              as_person=chair.person)
     assert "⚠ Keep the reason under 500 characters." in texts_of(card)
-    message = activities.channel_mention(bot.connector.url, f"A1 not required: {too_long}", aad_id=POLICE["aad_id"],
-                                         user_id=POLICE["user_id"], name=POLICE["name"])
-    before = len(bot.connector.sent)
-    assert (await bot.post(message)).status == 201
-    assert [a["text"] for a in bot.connector.sent[before:] if a.get("text")][-1] == "Keep the reason under 500 characters."
+    assert await said_in_thread(bot, f"A1 not required: {too_long}", POLICE) == "Keep the reason under 500 characters."
     async with bot.services.uow() as uow:
         discussion = await uow.discussions.get(chair.discussion_id)
     assert {a.number: a.status for a in discussion.actions}[1] == "open"
@@ -1061,11 +1058,7 @@ async def test_a_reply_on_an_action_the_discussion_does_not_have_says_so_by_its_
     """`A9 done` said there is no A9; `A0 done` (a hostile trial) said "That action no longer exists"."""
     chair, _ = recorded
     for number in (9, 0):
-        message = activities.channel_mention(bot.connector.url, f"A{number} done", aad_id=POLICE["aad_id"],
-                                             user_id=POLICE["user_id"], name=POLICE["name"])
-        before = len(bot.connector.sent)
-        assert (await bot.post(message)).status == 201
-        said = [a["text"] for a in bot.connector.sent[before:] if a.get("text")][-1]
+        said = await said_in_thread(bot, f"A{number} done", POLICE)
         assert said == f"There is no action A{number} on this discussion. Type `actions` to see them.", said
 
 
@@ -1075,13 +1068,7 @@ async def test_a_closed_action_changed_by_a_later_reply_is_said_as_such_and_the_
     was not finished after all), but never silently."""
     chair, _ = recorded
 
-    async def reply(text: str) -> str:
-        message = activities.channel_mention(bot.connector.url, text, aad_id=POLICE["aad_id"], user_id=POLICE["user_id"],
-                                             name=POLICE["name"])
-        before = len(bot.connector.sent)
-        assert (await bot.post(message)).status == 201
-        return [a["text"] for a in bot.connector.sent[before:] if a.get("text")
-                and a["_conversation_id"] == message["conversation"]["id"]][-1]
+    reply = partial(said_in_thread, bot, person=POLICE)
 
     assert await reply("A1 done") == f"A1 (CR-104233): completed. Recorded for {POLICE['name']}."
     assert await reply("A1 not required: GP saw the child") == (
