@@ -109,11 +109,11 @@ async def _lifecycle(app: web.Application):
 
 async def debug_clock(request: web.Request) -> web.Response:
     """Local mode only: POST /_debug/clock?at=2027-06-01T09:00+01:00 moves the bot's clock there."""
-    from datetime import datetime
+    from datetime import datetime, timezone
 
     try:
         moment = datetime.fromisoformat(request.query["at"])
-        if not 2000 <= moment.year <= 2100:  # the calendar's and the cards' range (a hostile trial's year 9999 broke the sweep)
+        if not 2000 <= moment.astimezone(timezone.utc).year <= 2100:  # the cards' range (a hostile trial's year 9999 broke the sweep)
             raise ValueError(moment.year)
         request.app[SERVICES].clock.travel_to(moment)
     except (KeyError, ValueError):

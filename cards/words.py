@@ -42,7 +42,10 @@ def capital(text: str) -> str:
 
 
 def subject(case_reference: str, initials: str) -> str:
-    """The only identifying words that ever go into a chat, a meeting title or an email subject."""
+    """The only identifying words that ever go into a chat, a meeting title or an email subject. A draft
+    not yet given its child is said as such (a trial's press on a fresh draft read "Strategy discussion  ()")."""
+    if not case_reference:
+        return "Strategy discussion (no case reference yet)"
     return f"Strategy discussion {case_reference} ({initials})"
 
 

@@ -180,6 +180,7 @@ def test_a_listing_reads_as_a_sentence():
 
 def test_the_subject_carries_only_the_reference_and_initials():
     assert words.subject("CR-104233", "JS") == "Strategy discussion CR-104233 (JS)"
+    assert words.subject("", "") == "Strategy discussion (no case reference yet)"  # a draft before its child card
 
 
 def test_what_is_owed_is_named_as_the_thread_names_it():
