@@ -4,7 +4,7 @@ applied once, however often Teams delivers it, and only by someone who may."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from botbuilder.core import MessageFactory, TurnContext
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +28,7 @@ VERB_STATUS = {"action.completed": "completed", "action.will_complete_by": "will
                "action.not_required": "not_required", "action.needs_discussion": "needs_discussion"}
 
 
+SAME_UPDATE_AGAIN = timedelta(minutes=10)  # the same words from the same person within this: one update sent twice
 UPDATE_LIMIT = 4000  # as each of the record's boxes (bot.recording.parse_text_step)
 # A chat keeps what is said in it: the task the chair typed may name the family, so it is only on the card.
 TASK_ON_THE_CARD = "Each task is on its action's card in the discussion's thread: press Open there to see it."
@@ -353,6 +354,9 @@ class ActionsFlow:
             record = dict(stored.record or {})
             if any(u.get("delivery") == delivery_id for u in record.get("updates", [])):  # Teams retried: kept and answered once
                 return ""
+            if any(u.get("by") == name and u.get("text") == update and now - datetime.fromisoformat(u["at"]) < SAME_UPDATE_AGAIN
+                   for u in record.get("updates", [])):  # sent twice (a double send, two deliveries): kept once (a walk)
+                return f"{thanks}: it was already recorded a moment ago."
             owed = [o for o in await uow.obligations.for_discussion(discussion.id)
                     if o.kind == "information_update" and o.state in OWED_OBLIGATION_STATES and o.owner_agency in agencies]
             for obligation in owed:

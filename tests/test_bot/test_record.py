@@ -1120,3 +1120,19 @@ async def test_a_new_date_keeps_the_one_agreed_at_the_discussion_in_view(bot, re
     async with bot.services.uow() as uow:
         action = next(a for a in (await uow.discussions.get(chair.discussion_id)).actions if a.number == 1)
     assert action.agreed_due_at == agreed and action.due_at != agreed
+
+
+async def test_the_same_update_sent_twice_by_the_same_person_is_kept_once(bot, recorded):
+    """A walk and a re-check: two identical `update ...` messages (a double send: two deliveries, two ids) were
+    kept twice, the chair's card listed them twice and the chair was told twice."""
+    chair, _ = recorded
+    first = await said_in_thread(bot, "update PNC checks: nothing further known", POLICE)
+    again = await said_in_thread(bot, "update PNC checks: nothing further known", POLICE)
+    assert first.startswith("Thank you") and again.endswith("it was already recorded a moment ago."), again
+    bot.services.clock.set(bot.services.clock.now() + timedelta(minutes=11))  # later, the same words are a new update
+    assert (await said_in_thread(bot, "update PNC checks: nothing further known", POLICE)).startswith("Thank you")
+    await bot.services.drain()
+    async with bot.services.uow() as uow:
+        kept = (await uow.discussions.get(chair.discussion_id)).record["updates"]
+        told = [e for e in await uow.effects.for_discussion(chair.discussion_id) if e.key.endswith(":update-to-chair")]
+    assert len(kept) == 2 and len(told) == 2
