@@ -478,21 +478,21 @@ def test_a_record_as_first_started_draws_every_step_with_version_0_and_empty_box
 # equivalent: cards.record.x_step_card__mutmut_364 `cision_kind", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.record.x_step_card__mutmut_387 `n_reasoning", None), multiline=T` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.record.x_step_card__mutmut_389 `n_reasoning", ), multiline=T` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_535 `action_what", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_537 `action_what", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_560 `tion_agency", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_562 `tion_agency", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_583 `ction_owner", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_585 `ction_owner", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_606 `ction_email", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_608 `ction_email", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_629 `"action_due", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_631 `"action_due", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_689 `istribution", None)), multiline=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_691 `istribution", )), multiline=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_734 `.get("venue", None)})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_736 `.get("venue", )})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_728 `t("next") or "XXXX")[11:16],` -- no next discussion: "XXXX"[11:16], like ""[11:16], is the empty time
+# equivalent: cards.record.x_step_card__mutmut_543 `action_what", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_545 `action_what", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_568 `tion_agency", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_570 `tion_agency", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_591 `ction_owner", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_593 `ction_owner", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_614 `ction_email", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_616 `ction_email", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_637 `"action_due", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_639 `"action_due", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_699 `istribution", None)), multiline=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_701 `istribution", )), multiline=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_744 `.get("venue", None)})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_746 `.get("venue", )})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_738 `t("next") or "XXXX")[11:16],` -- no next discussion: "XXXX"[11:16], like ""[11:16], is the empty time
 
 
 def test_the_state_a_card_was_drawn_from_is_in_utc_whatever_the_servers_zone(monkeypatch):
@@ -582,11 +582,11 @@ def test_the_clocks_card_draws_its_parts_as_a_person_reads_them():
     assert_error_under(wrong, "reason", "Say why it is not needed.")
 
 
-# equivalent: cards.record.x_clocks_card__mutmut_58 `words.owed(o.kind, None)` -- the clocks are never actions, whose name alone reads subject_id
-# equivalent: cards.record.x_clocks_card__mutmut_93 `words.owed(o.kind, None)` -- the same, for the closed ones
-# equivalent: cards.record.x_clocks_card__mutmut_138 `words.owed(o.kind, None)` -- the same, for the choices
-# equivalent: cards.record.x_clocks_card__mutmut_144 `typed.get("clock", None) if` -- the default is read only when "clock" is in typed and among those still owed
-# equivalent: cards.record.x_clocks_card__mutmut_146 `typed.get("clock", ) if` -- the same
-# equivalent: cards.record.x_clocks_card__mutmut_149 `typed.get("clock", "XXXX") if` -- the same
-# equivalent: cards.record.x_clocks_card__mutmut_194 `typed.get("reason", None),` -- text_input shows a missing value (None) as ""
-# equivalent: cards.record.x_clocks_card__mutmut_196 `typed.get("reason", ),` -- the same
+# equivalent: cards.record.x_clocks_card__mutmut_54 `words.owed(o.kind, None)` -- the clocks are never actions, whose name alone reads subject_id
+# equivalent: cards.record.x_clocks_card__mutmut_89 `words.owed(o.kind, None)` -- the same, for the closed ones
+# equivalent: cards.record.x_clocks_card__mutmut_134 `words.owed(o.kind, None)` -- the same, for the choices
+# equivalent: cards.record.x_clocks_card__mutmut_140 `typed.get("clock", None) if` -- the default is read only when "clock" is in typed and among those still owed
+# equivalent: cards.record.x_clocks_card__mutmut_142 `typed.get("clock", ) if` -- the same
+# equivalent: cards.record.x_clocks_card__mutmut_145 `typed.get("clock", "XXXX") if` -- the same
+# equivalent: cards.record.x_clocks_card__mutmut_190 `typed.get("reason", None),` -- text_input shows a missing value (None) as ""
+# equivalent: cards.record.x_clocks_card__mutmut_192 `typed.get("reason", ),` -- the same
