@@ -29,7 +29,7 @@ import asyncpg  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from bench.load import drive  # noqa: E402
-from bench.seed import POLICE_AAD, recorded_discussions, thread_of  # noqa: E402
+from bench.seed import POLICE_AAD, thread_of  # noqa: E402
 from storage import database  # noqa: E402
 from tests.support.postgres import TemporaryPostgres  # noqa: E402
 
@@ -177,7 +177,10 @@ async def strategy_bot(label: str, url: str, service_url: str, checkout: Path = 
     env = {"DATA_DIR": tempfile.mkdtemp(prefix="strategy-bot-bench-"), "DATABASE_URL": url, "SCHEDULER_ENABLED": "false",
            "LOG_LEVEL": "WARNING", "MICROSOFT_APP_ID": ""}
     subprocess.run([PYTHON, "-m", "alembic", "upgrade", "head"], cwd=checkout, env={**os.environ, **env}, check=True, capture_output=True)
-    await recorded_discussions(url, service_url, THREADS)
+    # Seeded by the checkout's own code, for its own schema (an older one lacks a newer column).
+    subprocess.run([PYTHON, "-c", "import asyncio, sys; from bench.seed import recorded_discussions; "
+                    "asyncio.run(recorded_discussions(sys.argv[1], sys.argv[2], int(sys.argv[3])))", url, service_url, str(THREADS)],
+                   cwd=checkout, check=True, capture_output=True)
 
     async def draft(endpoint: str) -> str:
         await drive(endpoint, lambda n: message(service_url, "strategy", "draft"), requests=1, concurrency=1)
