@@ -33,7 +33,7 @@ class ClocksFlow:
         async with self.s.uow() as uow:
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")), load=())
             if discussion is None:
-                return cards.message_card("Not found", "This strategy discussion no longer exists.")
+                return cards.no_such_discussion()
             if not self.s.access.is_chair_of(discussion, aad):
                 await self.s.access.refused(uow, discussion, aad, verb)
                 return cards.message_card("Not yours", "Only the chair of this discussion can say when its clocks are met.")

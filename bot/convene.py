@@ -129,7 +129,7 @@ class ConveneFlow:
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")), load=() if wizard_step else CHILDREN,
                                                    for_update=True)
             if discussion is None:
-                return cards.message_card("Not found", "This strategy discussion no longer exists.")
+                return cards.no_such_discussion()
             if not self.s.access.is_chair_of(discussion, aad):
                 await self.s.access.refused(uow, discussion, aad, verb)
                 return cards.message_card("Not your draft", "Only the chair who started this strategy discussion can change it.")

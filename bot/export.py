@@ -114,9 +114,10 @@ class ExportFlow:
         context = response.context if isinstance(response.context, dict) else {}  # ours, as the consent card gave it, or nothing
         async with self.s.uow() as uow:
             discussion = await uow.discussions.get(str(context.get("discussion_id", "")))
-            if discussion is None or not self.s.access.is_chair_of(discussion, aad) or context.get("kind") not in KINDS:
-                if discussion is not None and not self.s.access.is_chair_of(discussion, aad):
-                    await self.s.access.refused(uow, discussion, aad, "fileConsent/accept")
+            if discussion is not None and not self.s.access.is_chair_of(discussion, aad):
+                await self.s.access.refused(uow, discussion, aad, "fileConsent/accept")
+                discussion = None
+            if discussion is None or context.get("kind") not in KINDS:
                 await turn_context.send_activity(MessageFactory.text("Only the chair can receive this record."))
                 return
             info = response.upload_info
@@ -161,7 +162,7 @@ class ExportFlow:
             # Locked: a double-click's two presses (two activities) wait for each other, and the second finds it noted.
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")), for_update=True)
             if discussion is None:
-                return cards.message_card("Not found", "This strategy discussion no longer exists.")
+                return cards.no_such_discussion()
             if not self.s.access.is_chair_of(discussion, aad):
                 await self.s.access.refused(uow, discussion, aad, "record.distributed")
                 return cards.message_card("Not yours", "Only the chair can record the distribution of a finalised record.")

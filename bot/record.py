@@ -134,7 +134,7 @@ class RecordFlow:
         async with self.s.uow() as uow:
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")), for_update=True)
             if discussion is None:
-                return cards.message_card("Not found", "This strategy discussion no longer exists.")
+                return cards.no_such_discussion()
             if not self.s.access.is_chair_of(discussion, aad):
                 await self.s.access.refused(uow, discussion, aad, verb)
                 return cards.message_card("Not yours", "Only the chair can write this record.")

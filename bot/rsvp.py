@@ -34,7 +34,7 @@ class RsvpFlow:
         async with self.s.uow() as uow:
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
             if discussion is None:
-                return cards.message_card("Not found", "This strategy discussion no longer exists.")
+                return cards.no_such_discussion()
             invitation = self.s.access.invitation_of(discussion, aad)
             if self.s.access.is_chair_of(discussion, aad):
                 await self._poll_replies(uow, discussion)
@@ -55,7 +55,7 @@ class RsvpFlow:
         async with self.s.uow() as uow:
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")), for_update=True)
             if discussion is None:
-                return cards.message_card("Not found", "This strategy discussion no longer exists.")
+                return cards.no_such_discussion()
             if not self.s.access.is_chair_of(discussion, aad):
                 await self.s.access.refused(uow, discussion, aad, verb)
                 return cards.message_card("Not yours", "Only the chair can change this meeting.")
@@ -105,7 +105,7 @@ class RsvpFlow:
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")), for_update=True)
             invitation = self.s.access.invitation_of(discussion, aad) if discussion else None
             if discussion is None:
-                return cards.message_card("Not found", "This strategy discussion no longer exists.")
+                return cards.no_such_discussion()
             if invitation is None or invitation.id != data.get("invitation_id"):
                 await self.s.access.refused(uow, discussion, aad, verb)
                 return cards.message_card("Not your invitation", "Only the person invited can answer this invitation.")

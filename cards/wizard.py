@@ -267,3 +267,8 @@ def born(dob: str, today) -> str:
 
 def message_card(title: str, message: str, *, color: str | None = None, actions: list | None = None) -> dict:
     return card([heading(title), text(message, color=color)], actions)
+
+
+def no_such_discussion() -> dict:
+    """The answer to a press naming a discussion that does not exist (a forged id, or a card's discussion gone)."""
+    return message_card("Not found", "This strategy discussion no longer exists.")

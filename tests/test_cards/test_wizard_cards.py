@@ -479,6 +479,12 @@ def test_a_message_card_has_its_title_words_and_buttons():
     assert cards.message_card("a", "b", actions=open_)["actions"] == open_
 
 
+def test_a_press_on_a_discussion_that_does_not_exist_is_told_so_in_one_set_of_words():
+    card = cards.no_such_discussion()
+    assert [b["text"] for b in card["body"]] == ["Not found", "This strategy discussion no longer exists."]
+    assert "actions" not in card
+
+
 @pytest.mark.parametrize("dob, said_", [
     ("2016-05-04", "04/05/2016, 10 years old"),
     ("2016-11-23", "23/11/2016, 10 years old"),  # birthday today
