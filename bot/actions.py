@@ -220,7 +220,8 @@ class ActionsFlow:
                 await uow.obligations.change(key, state="satisfied", updated_at=now)
             elif by:  # a new date: owed again (reopened after "done", a walk found it never chased), its ladder from the start
                 await uow.obligations.change(key, state="open", due_at=action.due_at, escalation_level=0, next_attempt_at=now,
-                                             updated_at=now)
+                                             rule_source=recording.action_due_source(action.agreed_due_at, action.due_at,
+                                                                                     self.s.calendar.zone), updated_at=now)
             card = self.action_card(discussion, action, now)
             said = self._said(discussion, action, by, name, was=closed_as)
             if closed_as and not self.s.access.is_chair_of(discussion, aad):  # the chair hears of it, in their own chat

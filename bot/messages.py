@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from protocol import Profile
 
+from .recording import AGREED
+
 # (command, what it does): the help text and, later, the manifest's command list.
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("strategy", "convene a strategy discussion: the deadline, the format, who to invite, the Teams meeting"),
@@ -110,5 +112,7 @@ def overdue_line(obligation, *, discussion, chases, local_now, shared: bool = Fa
     snoozed = ""
     if obligation.snoozed_until and obligation.snoozed_until > local_now:
         snoozed = "; snoozed (the reason is in your personal chat with me)" if shared else f"; snoozed: {obligation.snooze_reason}"
+    # An action's new date, given since the discussion, says so: the agreed one beside it (bot.recording.action_due_source).
+    moved = f" ({obligation.rule_source})" if obligation.kind == "action" and obligation.rule_source != AGREED else ""
     return item(f"{discussion.case_reference} ({discussion.child_initials}): **{what}**{owner}, due "
-                f"{obligation.due_at.astimezone(local_now.tzinfo):%d/%m/%Y %H:%M}, {lateness}{state}{last}{snoozed}")
+                f"{obligation.due_at.astimezone(local_now.tzinfo):%d/%m/%Y %H:%M}{moved}, {lateness}{state}{last}{snoozed}")

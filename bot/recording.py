@@ -275,6 +275,17 @@ CASE_CLOCKS = frozenset({"icpc", "s47_review", "assessment", "lado_notification"
 # What only the chair can say is met (nothing the bot sees meets it): on the discussion's clocks card (bot/clocks.py).
 CLOSED_BY_THE_CHAIR = CASE_CLOCKS | {"out_of_hours_not_quorate", "not_quorate", "review_discussion"}
 
+AGREED = "agreed at the discussion"
+
+
+def action_due_source(agreed_due_at: datetime | None, due_at: datetime, zone) -> str:
+    """Why an action is owed by when it is, as its chases and the chair's lists say it: the date agreed at the
+    discussion, or a new one given since, the agreed date beside it (a walk: a CP medical moved from 03/12
+    to 10/12 was chased as "due Thu 10 Dec (agreed at the discussion)"). Within the obligation's 120 characters."""
+    if agreed_due_at is None or agreed_due_at == due_at:  # (None: an action from before the agreed date was kept)
+        return AGREED
+    return f"a new date given since; {AGREED}: {agreed_due_at.astimezone(zone):%d/%m/%Y}"
+
 
 def obligations(*, discussion_id: str, held_at: datetime, facts: dict, record: dict, actions: list[dict], profile,
                 calendar, already_owed: frozenset[str] = frozenset()) -> list[dict]:
@@ -293,7 +304,7 @@ def obligations(*, discussion_id: str, held_at: datetime, facts: dict, record: d
                     "out_of_hours": out_of_hours})
 
     for action in actions:
-        owe(f"action:{action['number']}", "action", datetime.fromisoformat(action["due"]), "agreed at the discussion",
+        owe(f"action:{action['number']}", "action", datetime.fromisoformat(action["due"]), AGREED,
             agency=action["agency"], subject=("action", str(action["number"])))
     not_researched = [row for row in record["attendance"] if not row.get("researched", True)]
     outcome = Outcome(held_at=held_at, s47_started=any(d["kind"] in S47_DECISIONS for d in record.get("decisions", [])),

@@ -149,13 +149,13 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
     elif status == "recorded":
         actions.append(execute("Export the record", "record.export", {"discussion_id": discussion.id}))
         actions.append(execute("Case clocks", "clock.open", {"discussion_id": discussion.id}))  # the conference held...
-        from .record import status_words
+        from .record import due_words, status_words
 
         agreed = sorted(getattr(discussion, "actions", None) or [], key=lambda a: a.number)
         # After the meeting what matters is the actions: each with its owner, due date and where it stands.
         body += [heading("Actions", size="Default"), facts([
             (f"A{a.number}", f"{a.description}: {a.owner_name or words.agency(a.owner_agency)}, due "
-                             f"{words.when(a.due_at, now=now)}, {status_words(a, now.tzinfo, now=now)}") for a in agreed]
+                             f"{due_words(a, now=now)}, {status_words(a, now.tzinfo, now=now)}") for a in agreed]
             or [("Actions", "none agreed")])]
     if discussion.meeting_join_url:
         actions.insert(0, {"type": "Action.OpenUrl", "title": "Join the meeting", "url": discussion.meeting_join_url})

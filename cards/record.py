@@ -188,6 +188,15 @@ def clocks_card(discussion, *, owed: list, now: datetime, problem: dict | None =
     return card(body, [execute("Back to the discussion", "discussion.open", data)])
 
 
+def due_words(action, *, now: datetime) -> str:
+    """When an action is due; where a new date was given since, the one agreed at the discussion stays in view
+    beside it (a walk: the card said "due Thu 10 Dec" as if that had been agreed)."""
+    due = words.when(action.due_at, now=now)
+    if action.agreed_due_at and action.agreed_due_at != action.due_at:
+        due += f" (agreed at the discussion: {words.when(action.agreed_due_at, now=now)})"
+    return due
+
+
 def seen_state(action) -> str:
     """An action's state as a card shows it, carried by the card's buttons (bot/actions.py checks it)."""
     return f"{action.status}@{action.due_at.astimezone(timezone.utc).isoformat()}"  # in UTC, as the database gives it back
@@ -201,9 +210,7 @@ def action_card(discussion, action, *, mention: str | None, now: datetime, typed
     invitee, who press Open or see it refreshed) shows it. `typed`: a refused report comes back with
     the date and reason as they were typed."""
     typed = typed or {}
-    due = words.when(action.due_at, now=now)
-    if action.agreed_due_at and action.agreed_due_at != action.due_at:  # a new date given since: the one agreed stays in view
-        due += f" (agreed at the discussion: {words.when(action.agreed_due_at, now=now)})"
+    due = due_words(action, now=now)
     status = status_words(action, now.tzinfo, now=now)
     # Posted copies: the directory's @mention, or the agency alone; the name the chair typed, only privately.
     owner = action.owner_name if private else mention

@@ -63,7 +63,7 @@ class Oversight:
         query = _scope(select(Obligation.id, Obligation.kind, Obligation.key, Obligation.due_at, Obligation.owner_agency,
                               Obligation.subject_id, Obligation.state, Obligation.snoozed_until, Obligation.snooze_reason,
                               Discussion.id.label("discussion_id"), Discussion.case_reference, Discussion.child_initials,
-                              Action.owner_name)
+                              Action.owner_name, Action.agreed_due_at)
                        .join(Discussion, Discussion.id == Obligation.discussion_id)
                        .outerjoin(Action, and_(Obligation.kind == "action", Action.discussion_id == Obligation.discussion_id,
                                                Obligation.subject_id == Action.number.cast(Obligation.subject_id.type)))

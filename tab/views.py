@@ -122,6 +122,8 @@ class OversightViews:
             item = {"id": row["id"], "case_reference": row["case_reference"], "initials": row["child_initials"],
                     "what": owed(row["kind"], row["subject_id"]),
                     "due": self._local(row["due_at"]), "late_hours": round((now - row["due_at"]).total_seconds() / 3600, 1),
+                    # An action whose owner gave a new date since: the date agreed at the discussion, beside it.
+                    "agreed": self._local(row["agreed_due_at"]) if row["agreed_due_at"] not in (None, row["due_at"]) else None,
                     "breached": row["state"] == "breached",
                     "snoozed_until": self._local(row["snoozed_until"]) if row["snoozed_until"] and row["snoozed_until"] > now else None,
                     "chases": [{"stage": c["stage"].replace("_", " "), "to": c["recipient"], "by": c["channel"], "status": c["status"],

@@ -3,6 +3,7 @@ agencies reporting back on their actions by button and by reply in the thread.""
 import asyncio
 import re
 from email import message_from_bytes, policy
+import json
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
@@ -1120,6 +1121,42 @@ async def test_a_new_date_keeps_the_one_agreed_at_the_discussion_in_view(bot, re
     async with bot.services.uow() as uow:
         action = next(a for a in (await uow.discussions.get(chair.discussion_id)).actions if a.number == 1)
     assert action.agreed_due_at == agreed and action.due_at != agreed
+
+
+async def test_a_moved_action_says_its_agreed_date_wherever_its_due_date_is_shown(bot, recorded):
+    """A walk: after "will be done by", the chair's card, the chases and `overdue` gave the new date alone, and the
+    chase said of it "(agreed at the discussion)": the slip, which a chair is there to see, was nowhere."""
+    from app import CHASER
+
+    chair, actions = recorded
+    async with bot.services.uow() as uow:
+        agreed = next(a.due_at for a in (await uow.discussions.get(chair.discussion_id)).actions if a.number == 1)
+    said = await said_in_thread(bot, "A1 by 15/6/2027", POLICE)
+    assert said.startswith("A1 (CR-104233): not completed yet, will be by 15/06/2027"), said
+    local = bot.services.calendar.local(agreed)
+    on_cards = f"(agreed at the discussion: {local:%H:%M} {local:%a} {local.day} {local:%b})"
+    in_words = f"(a new date given since; agreed at the discussion: {local:%d/%m/%Y})"
+    card = await chair.press("discussion.open", {})
+    [line] = [t for t in texts_of(card).splitlines() if t.startswith("A1: ")]
+    assert on_cards in line and "15 Jun" in line, line
+
+    await said_in_thread(bot, f"A1 by {local:%d/%m/%Y}", POLICE)  # back to the day agreed: nothing has slipped
+    assert "agreed at the discussion" not in texts_of(await chair.press("discussion.open", {}))
+    async with bot.services.uow() as uow:
+        obligation = next(o for o in await uow.obligations.for_discussion(chair.discussion_id) if o.key.endswith(":action:1"))
+    assert obligation.rule_source == "agreed at the discussion"
+
+    await said_in_thread(bot, "A1 by 15/6/2027", POLICE)
+    before = len(bot.connector.sent)
+    bot.services.clock.set(datetime(2027, 6, 16, 8, 0, tzinfo=timezone.utc))  # 09:00 BST the day after: overdue, chased
+    await bot.server.app[CHASER].sweep()
+    chased = [json.dumps(a) for a in bot.connector.sent[before:] if "A1, an agreed action" in json.dumps(a)]
+    assert chased and all(in_words in c and "15 Jun" in c for c in chased), chased
+    overdue = (await chair.say("overdue"))[-1]["text"]
+    assert f"**A1**" in overdue and f"due 15/06/2027 17:00 {in_words}" in overdue, overdue
+    async with bot.services.uow() as uow:
+        obligation = next(o for o in await uow.obligations.for_discussion(chair.discussion_id) if o.key.endswith(":action:1"))
+    assert len(obligation.rule_source) <= 120
 
 
 async def test_the_same_update_sent_twice_by_the_same_person_is_kept_once(bot, recorded):

@@ -689,3 +689,15 @@ def test_a_reason_no_longer_required_is_at_most_500_characters():
     assert recording.parse_report(f"A4 not required: {over}", today=TODAY) == "Keep the reason under 500 characters."
     assert recording.reason_problem(longest) is None and recording.reason_problem("") is None
     assert recording.reason_problem(over) == "Keep the reason under 500 characters."
+
+
+def test_an_actions_obligation_says_when_its_date_is_no_longer_the_one_agreed():
+    """Its chases and `overdue` say why it is owed by when it is: a new date given since names the agreed day,
+    in the partnership's own time (23:30 UTC on 3 June is the 4th in London)."""
+    from zoneinfo import ZoneInfo
+
+    london, agreed = ZoneInfo("Europe/London"), datetime(2027, 6, 3, 23, 30, tzinfo=timezone.utc)
+    assert recording.action_due_source(None, agreed, london) == "agreed at the discussion"  # from before the date was kept
+    assert recording.action_due_source(agreed, agreed, london) == "agreed at the discussion"
+    moved = recording.action_due_source(agreed, agreed + timedelta(days=7), london)
+    assert moved == "a new date given since; agreed at the discussion: 04/06/2027" and len(moved) <= 120

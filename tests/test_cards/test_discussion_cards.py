@@ -214,9 +214,11 @@ def test_a_refused_change_comes_back_with_everything_typed_and_its_errors_beside
 
 def test_after_the_record_the_chair_sees_the_actions_and_can_export():
     actions = [SimpleNamespace(number=2, description="Medical", owner_name="", owner_agency="health",
-                               due_at=datetime(2026, 11, 24, 17, 0, tzinfo=LONDON), status="open"),
-               SimpleNamespace(number=1, description="Visit", owner_name="DS A", owner_agency="police",
-                               due_at=datetime(2026, 11, 23, 17, 0, tzinfo=LONDON), status="will_complete_by")]
+                               due_at=datetime(2026, 11, 24, 17, 0, tzinfo=LONDON), status="open",
+                               agreed_due_at=datetime(2026, 11, 24, 17, 0, tzinfo=LONDON)),
+               SimpleNamespace(number=1, description="Visit", owner_name="DS A", owner_agency="police",  # moved: 20 Nov agreed
+                               due_at=datetime(2026, 11, 23, 17, 0, tzinfo=LONDON), status="will_complete_by",
+                               agreed_due_at=datetime(2026, 11, 20, 17, 0, tzinfo=LONDON))]
     card = chair(discussion(status="recorded", actions=actions))
     assert inputs(card) == {}  # nothing more to change about the meeting
     assert [(b["title"], b.get("verb")) for b in card["actions"]] == [
@@ -227,7 +229,7 @@ def test_after_the_record_the_chair_sees_the_actions_and_can_export():
     assert "Actions" in lines(card)
     [*_, listed] = [b for b in card["body"] if b["type"] == "FactSet"]
     assert [(f["title"], f["value"]) for f in listed["facts"]] == [
-        ("A1", "Visit: DS A, due 17:00 today, not completed yet, will be by 23/11/2026"),
+        ("A1", "Visit: DS A, due 17:00 today (agreed at the discussion: 17:00 Fri 20 Nov), not completed yet, will be by 23/11/2026"),
         ("A2", "Medical: Health, due 17:00 tomorrow (Tue 24 Nov), open")]
     none = chair(discussion(status="recorded"))
     [*_, listed] = [b for b in none["body"] if b["type"] == "FactSet"]
@@ -242,7 +244,7 @@ def test_once_recorded_the_chairs_card_tells_who_came_as_the_record_says():
                            invitation("education_dsl", attendance="apologies"))
     unrecorded = SimpleNamespace(**{k: v for k, v in vars(invitation("lado", attendance=None)).items() if k != "attendance"})
     late = SimpleNamespace(number=1, description="Visit", owner_name="DS A", owner_agency="police", status="open",
-                           due_at=NOW - timedelta(days=1))
+                           due_at=NOW - timedelta(days=1), agreed_due_at=None)  # (None: an action from before 0013)
 
     def drawn(*invitations, **more):
         held = discussion(*invitations, status="recorded", actions=[late], **more)
@@ -403,7 +405,7 @@ def test_the_chair_sees_each_quorum_agencys_mark():
 
 def test_the_chairs_card_keeps_everything_above_its_later_sections_which_have_sub_headings():
     actions = [SimpleNamespace(number=1, description="Visit", owner_name="DS A", owner_agency="police",
-                               due_at=datetime(2026, 11, 23, 17, 0, tzinfo=LONDON), status="odd")]
+                               due_at=datetime(2026, 11, 23, 17, 0, tzinfo=LONDON), status="odd", agreed_due_at=None)]
     record = {"updates": [{"from": "Police", "text": "no trace", "at": "2026-11-23T09:00:00+00:00"}]}
     card = chair(discussion(status="recorded", actions=actions, record=record))
     assert lines(card)[0] == "Strategy discussion CR-1 (AB)"  # the later sections are added, not put in its place
@@ -461,7 +463,7 @@ def test_when_the_directory_has_nobody_else_the_chair_is_told_so_in_a_sentence_t
 def test_a_date_promised_is_the_partnerships_date_not_the_servers():
     # 23:30 UTC on 4 June is 00:30 on the 5th in London (BST): the chair reads the 5th (the server here runs in UTC).
     late = SimpleNamespace(number=1, description="Visit", owner_name="DS A", owner_agency="police",
-                           due_at=datetime(2026, 6, 4, 23, 30, tzinfo=timezone.utc), status="will_complete_by")
+                           due_at=datetime(2026, 6, 4, 23, 30, tzinfo=timezone.utc), status="will_complete_by", agreed_due_at=None)
     card = discussion_cards.chair_card(discussion(status="recorded", actions=[late]), now=datetime(2026, 6, 1, 10, 0, tzinfo=LONDON),
                                        quorum=QUORUM, provider_sends=True, next_contacts={})
     [*_, listed] = [b for b in card["body"] if b["type"] == "FactSet"]

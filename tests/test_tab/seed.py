@@ -31,7 +31,7 @@ async def seed(url: str) -> None:
     3. three-working-day rule, received 4 Nov 09:00, deadline 9 Nov 17:00, held 5 Nov 11:00: in time; quorate (other chair).
     Open: 4. convened, deadline 24 Nov 17:00, meeting 24 Nov 14:00, police invited (accepted) and health (no reply);
           an overdue information update from police (due 20 Nov 17:00, chased twice) and an action A1 for health
-          (due 19 Nov 17:00, not chased); 5. the other chair's, with an overdue record distribution."""
+          (due 19 Nov 17:00, agreed for 17 Nov, not chased); 5. the other chair's, with an overdue record distribution."""
     engine = database.create_engine(url)
     d = [
         _discussion(1, chair=CHAIR, status="recorded", rule="serious_risk_of_harm", received=datetime(2026, 11, 2, 9, tzinfo=timezone.utc),
@@ -83,11 +83,12 @@ async def seed(url: str) -> None:
     actions = [
         dict(id="a1", discussion_id=d[3]["id"], number=1, child_initials="AB", description="Health checks", owner_agency="health",
              owner_name="Nurse Ann", due_at=datetime(2026, 11, 19, 17, tzinfo=timezone.utc), status="open", created_at=NOW - 5 * DAY,
-             updated_at=NOW - 5 * DAY),
+             updated_at=NOW - 5 * DAY, agreed_due_at=datetime(2026, 11, 17, 17, tzinfo=timezone.utc)),  # a new date given since
         # Discussion 2's action, completed by police 48 hours after it was agreed.
         dict(id="a2", discussion_id=d[1]["id"], number=1, child_initials="AB", description="Police checks", owner_agency="police",
              owner_name="DS Pat", due_at=datetime(2026, 11, 12, 17, tzinfo=timezone.utc), status="completed",
-             created_at=datetime(2026, 11, 9, 11, tzinfo=timezone.utc), updated_at=datetime(2026, 11, 11, 11, tzinfo=timezone.utc)),
+             created_at=datetime(2026, 11, 9, 11, tzinfo=timezone.utc), updated_at=datetime(2026, 11, 11, 11, tzinfo=timezone.utc),
+             agreed_due_at=datetime(2026, 11, 12, 17, tzinfo=timezone.utc)),
     ]
     updates = [dict(id="u2", action_id="a2", status="completed", by="DS Pat", at=datetime(2026, 11, 11, 11, tzinfo=timezone.utc))]
     chases = [dict(id="c1", key="o4:due", obligation_id="o4", stage="due", recipient="pat@police.example", channel="email",
