@@ -45,8 +45,10 @@ class ActionsFlow:
         # name a relative (a walk found it in the channel), so it is on the private view only.
         listed = self.s.directory.by_aad_object_id(action.owner_aad_object_id) if action.owner_aad_object_id else []
         mention = f"<at>{listed[0].name}</at>" if listed else None
+        # A due day the offices are closed is said on every copy (a procedures expert's trial: the record card
+        # said it, the cards posted in the thread after finalising did not).
         card = record_cards.action_card(discussion, action, mention=mention, now=self.s.calendar.local(now), typed=typed,
-                                        private=private)
+                                        private=private, closed=recording.not_a_working_day(action.due_at, self.s.calendar))
         if mention:  # Teams turns the <at> text into a real @mention that notifies the owner
             card["msteams"] = {"entities": [{"type": "mention", "text": mention,
                                              "mentioned": {"id": action.owner_aad_object_id, "name": listed[0].name}}]}

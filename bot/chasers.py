@@ -160,6 +160,16 @@ class Chaser:
         owner = self._chased_owner(steps, obligation, discussion)
         if person is not None and person.is_(owner):
             person = None  # the owner, chased already on the day (a re-walk: the lead who owns it was "escalated" to)
+        if person is None and step.stage in ESCALATED_AS and owner is not None and not self._anyone_new_above(
+                level, steps, obligation, discussion, owner):
+            # Nobody above the owner to tell (the chair who leads social care, of their own clock; a directory with no one
+            # else): the owner hears once that it is overdue, and the ladder ends (a procedures expert's trial: "Due
+            # today", then breached, with no word to anyone).
+            obligation.escalation_level = len(steps)
+            chase = self._chase(owner, step, obligation, discussion, now, [], nobody_above=True)
+            obligation.attempts += 1
+            obligation.last_attempt_at, obligation.next_attempt_at = now, self._next_look(obligation, now)
+            return chase
         if person is None:  # nobody (new) in that role (no agency lead in the directory, or the lead is the owner): next rung
             log.info("obligation %s: nobody new to chase as %s; moving up the ladder", obligation.key, step.recipient)
             obligation.escalation_level += 1
@@ -174,6 +184,14 @@ class Chaser:
         obligation.attempts += 1
         obligation.last_attempt_at, obligation.next_attempt_at = now, self._next_look(obligation, now)
         return chase
+
+    def _anyone_new_above(self, level: int, steps: list, obligation, discussion, owner: Person) -> bool:
+        """Whether a rung above `level` reaches someone other than the owner."""
+        for above in steps[level + 1:]:
+            someone = self._recipient(above.recipient, obligation, discussion) if above.stage in ESCALATED_AS else None
+            if someone is not None and not someone.is_(owner):
+                return True
+        return False
 
     def _theirs_too(self, level: int, step, person: Person, obligation, discussion, steps: list,
                     owner: Person | None) -> tuple[list[str], int]:
@@ -195,10 +213,10 @@ class Chaser:
         return stages, following
 
     def _chase(self, person: Person, step, obligation, discussion, now: datetime, stages: list[str], *,
-               stand_in: bool = False) -> dict:
+               stand_in: bool = False, nobody_above: bool = False) -> dict:
         """The chase as an outbox effect's fields. Its row in `chases` is written when it is
-        delivered, or cannot be."""
-        title, line = self._words(step, obligation, discussion, now, stages)
+        delivered, or cannot be. `nobody_above`: to the owner, in place of escalations with no one to reach."""
+        title, line = self._words(step, obligation, discussion, now, stages, nobody_above=nobody_above)
         if obligation.kind == "rsvp" and not (person.aad_object_id or person.user_id):  # by email: how to answer it
             line += (" Answer the meeting invitation in your calendar: Accept, or Decline saying in your reply how your "
                      "agency's information will reach the chair.")
@@ -287,29 +305,32 @@ class Chaser:
         return chair  # the discussion's own clocks are the chair's
 
     # ---- what and how ------------------------------------------------------------------------
-    def _words(self, step, obligation, discussion, now: datetime, stages: list[str]) -> tuple[str, str]:
+    def _words(self, step, obligation, discussion, now: datetime, stages: list[str], *,
+               nobody_above: bool = False) -> tuple[str, str]:
         case = subject(discussion.case_reference, discussion.child_initials)
         if obligation.kind == "action":
             # Not the task: the chair typed it, and it may name the family. Its card (Open) and the emailed link show it.
             owed = f"A{obligation.subject_id}, an agreed action"
         else:  # to the owner it is theirs; up the ladder someone else's, and "(owner: Police)" says whose
-            mine = step.recipient == "owner"
+            mine = step.recipient == "owner" or nobody_above
             owed = OWED.get(obligation.kind, obligation.kind.replace("_", " ")).format(
                 whose="your agency's" if mine else "the agency's", their="your" if mine else "their")
         due = when(obligation.due_at, now=self.s.calendar.local(now))
-        owner = f" (owner: {agency_name(obligation.owner_agency)})" if step.recipient != "owner" and obligation.owner_agency else ""
+        owner = (f" (owner: {agency_name(obligation.owner_agency)})" if step.recipient != "owner" and not nobody_above
+                 and obligation.owner_agency else "")
         if obligation.kind in BEFORE_MEETING_WORDS:
             nxt = ""
             if step.recipient == "chair" and obligation.kind == "rsvp":
                 nxt = f" {self._next_contact(obligation, discussion)}"
             return (f"{BEFORE_MEETING_WORDS[obligation.kind]}: {case}",
                     f"{owed}{owner}; the meeting is {due}.{nxt}")
-        opening = ("Overdue" if step.stage == "due" and now > obligation.due_at  # not "Due today" for what is days late
+        opening = ("Overdue" if (step.stage == "due" and now > obligation.due_at) or nobody_above  # not "Due today" for what is late
                    else OPENING.get(step.stage) or f"Overdue (escalated to you as {listing([ESCALATED_AS[s] for s in stages])})")
         # Nothing the bot sees meets a case's clock (the conference held...): whoever is chased learns how it stops.
         met = " Once it is met, the chair says so on the discussion's card (Case clocks) and the chasing stops." \
             if obligation.kind in CLOSED_BY_THE_CHAIR else ""
-        return f"{opening}: {case}", f"{owed}{owner}, due {due} ({obligation.rule_source}).{met}"
+        above = " There is nobody above you in the directory to escalate it to." if nobody_above else ""
+        return f"{opening}: {case}", f"{owed}{owner}, due {due} ({obligation.rule_source}).{met}{above}"
 
     def _next_contact(self, obligation, discussion) -> str:
         invitation = next((i for i in discussion.invitations if i.id == obligation.subject_id), None)

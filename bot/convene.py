@@ -266,10 +266,8 @@ class ConveneFlow:
                 for s in slots]
 
     def _meets_out_of_hours(self, discussion) -> bool:
-        """Whether the Emergency Duty Team convenes, as the assessment says (protocol.assess: only when
-        the deadline itself falls out of hours; protocol.as_review: when the review was agreed for a time
-        out of hours): a concern received at the weekend with days to run is met, and its contacts chosen, in working hours."""
-        return (discussion.assessment or {}).get("convened_by") == "Emergency Duty Team"
+        """A concern received at the weekend with days to run is met, and its contacts chosen, in working hours."""
+        return wizard.meets_out_of_hours(discussion.assessment)
 
     def _next_when(self, discussion, draft, data, now):
         slot, errors = wizard.parse_when(data, slots=draft.get("slots", []), now=now, deadline=discussion.deadline,
@@ -279,8 +277,8 @@ class ConveneFlow:
         start = datetime.fromisoformat(slot["start"])
         in_hours = self.s.calendar.in_working_hours(start)
         rows = wizard.refill_contacts(draft["invitees"], self.s.directory, in_hours=in_hours)
-        # A weekend or bank holiday may be meant (the EDT meets then), but is said on the confirm card (a walk: no word of it).
-        closed = self.s.calendar.closed_because(self.s.calendar.local(start).date())
+        # A weekend or bank holiday may be meant, but is said on the confirm card (a walk: no word of it).
+        closed = wizard.meeting_day_closed(discussion.assessment, start, self.s.calendar)
         return {**draft, "slot": {**slot, "closed": closed} if closed else slot, "invitees": rows, "step": "confirm", "errors": {}}
 
     def step_card(self, discussion: Discussion, now: datetime) -> dict:

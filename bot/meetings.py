@@ -90,7 +90,7 @@ class MeetingsFlow:
         card = discussion_cards.chair_card(discussion, now=self.s.calendar.local(now), quorum=list(self.s.profile.quorum.agencies),
                                            counts_as=self.s.profile.quorum.counts_as, provider_sends=discussion.meeting_provider == "graph",
                                            next_contacts=self.next_contacts(discussion), problem=problem, typed=typed,
-                                           meeting_closed=self.s.calendar.closed_because(self.s.calendar.local(discussion.meeting_start).date())
+                                           meeting_closed=wizard.meeting_day_closed(discussion.assessment, discussion.meeting_start, self.s.calendar)
                                            if discussion.meeting_start else None, attendance_words=recording.ATTENDANCE)
         return refreshing(card, "discussion.open", {"discussion_id": discussion.id}, [discussion.chair_user_id])
 

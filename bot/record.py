@@ -240,7 +240,8 @@ class RecordFlow:
             errors = {} if distribution else {"distribution": "Say who receives the record."}
             record = {**record, "distribution": distribution}
         else:
-            clean, errors = recording.parse_next(data, now=now, zone=self.s.calendar.zone)
+            clean, errors = recording.parse_next(data, now=now, calendar=self.s.calendar,
+                                                 seen_closed=(record.get("next") or {}).get("seen_closed"))
             record = {**record, "next": clean}
         if errors:
             return {**record, "errors": errors}

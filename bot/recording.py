@@ -246,9 +246,13 @@ def default_distribution(invitations: list[dict], *, in_education: bool, school_
     return "\n".join(people + always)
 
 
-def parse_next(values: dict, *, now: datetime, zone) -> tuple[dict, Errors]:
+def parse_next(values: dict, *, now: datetime, calendar, seen_closed: str | None = None) -> tuple[dict, Errors]:
     """The next or review discussion: none, or a date in the future (a time too, else 10:00) and a
-    venue. A time or venue without a date is refused, never dropped: finalising cannot be undone."""
+    venue. A time or venue without a date is refused, never dropped: finalising cannot be undone.
+    On a day the offices are closed it may be meant, but finalising cannot be undone: the first press
+    is told, and `seen_closed` (the moment so told, kept in the record) lets the same one through
+    (a procedures expert's trial: a review on New Year's Day was finalised without a word)."""
+    zone = calendar.zone
     day, at = text(values, "next_date"), text(values, "next_time")
     if not day:
         if at or text(values, "next_venue"):
@@ -265,6 +269,9 @@ def parse_next(values: dict, *, now: datetime, zone) -> tuple[dict, Errors]:
     when = datetime.combine(when_day, when_time, tzinfo=zone)
     if when < now:
         return {"next": None}, {"next_date": "The next discussion must be in the future."}
+    if (closed := not_a_working_day(when, calendar)) and seen_closed != when.isoformat():
+        return {"next": None, "seen_closed": when.isoformat()}, {
+            "next_date": f"{when_day:%d/%m/%Y} is {closed}. Press Finalise again to keep it, or choose another date."}
     return {"next": when.isoformat(), "venue": text(values, "next_venue")}, {}
 
 

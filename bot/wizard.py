@@ -457,3 +457,16 @@ def refill_contacts(rows: list[dict], directory, *, in_hours: bool) -> list[dict
                        "aad_object_id": on_duty[0].aad_object_id}
         refilled.append(row)
     return refilled
+
+
+def meets_out_of_hours(assessment: dict | None) -> bool:
+    """Whether the Emergency Duty Team convenes, as the assessment says (protocol.assess: only when the deadline
+    itself falls out of hours; protocol.as_review: when the review was agreed for a time out of hours)."""
+    return (assessment or {}).get("convened_by") == "Emergency Duty Team"
+
+
+def meeting_day_closed(assessment: dict | None, start: datetime, calendar) -> str | None:
+    """Why the meeting's day is not a working day, said beside it on the cards (a weekend or bank holiday may be
+    meant, but never silently); None when the Emergency Duty Team convenes, which meets out of hours by its rule
+    (a procedures expert's trial: "21:00 today (⚠ a Sunday, not a working day)" on the EDT's own meeting)."""
+    return None if meets_out_of_hours(assessment) else calendar.closed_because(calendar.local(start).date())

@@ -188,10 +188,11 @@ def clocks_card(discussion, *, owed: list, now: datetime, problem: dict | None =
     return card(body, [execute("Back to the discussion", "discussion.open", data)])
 
 
-def due_words(action, *, now: datetime) -> str:
+def due_words(action, *, now: datetime, closed: str | None = None) -> str:
     """When an action is due; where a new date was given since, the one agreed at the discussion stays in view
-    beside it (a walk: the card said "due Thu 10 Dec" as if that had been agreed)."""
-    due = words.when(action.due_at, now=now)
+    beside it (a walk: the card said "due Thu 10 Dec" as if that had been agreed). `closed`: why its day is
+    not a working day (bot.recording.not_a_working_day), said as the record card said it when it was agreed."""
+    due = words.when(action.due_at, now=now) + (f" (⚠ {closed})" if closed else "")
     if action.agreed_due_at and action.agreed_due_at != action.due_at:
         due += f" (agreed at the discussion: {words.when(action.agreed_due_at, now=now)})"
     return due
@@ -203,14 +204,14 @@ def seen_state(action) -> str:
 
 
 def action_card(discussion, action, *, mention: str | None, now: datetime, typed: dict | None = None,
-                private: bool = False) -> dict:
+                private: bool = False, closed: str | None = None) -> dict:
     """One action, for its owner to report on. What is posted (in the thread, an update of it, a chase)
     carries the reference, initials, owner, due date and state, never the task the chair typed, which
     may name the family: `private` (the card answered to the owner, their agency, the chair or an
     invitee, who press Open or see it refreshed) shows it. `typed`: a refused report comes back with
-    the date and reason as they were typed."""
+    the date and reason as they were typed. `closed`: as for `due_words`."""
     typed = typed or {}
-    due = due_words(action, now=now)
+    due = due_words(action, now=now, closed=closed)
     status = status_words(action, now.tzinfo, now=now)
     # Posted copies: the directory's @mention, or the agency alone; the name the chair typed, only privately.
     owner = action.owner_name if private else mention

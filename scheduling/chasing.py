@@ -9,7 +9,7 @@ hours, except for what is due today, out-of-hours (EDT) discussions, and what is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 STAGES = ("reminder", "due", "escalate_lead", "escalate_chair", "escalate_manager")
 RECIPIENT = {"reminder": "owner", "due": "owner", "escalate_lead": "agency_lead", "escalate_chair": "chair",
@@ -41,10 +41,10 @@ def ladder(*, due_at: datetime, created_at: datetime, calendar, rules, kind: str
         return [Step(stage, created_at + span * share) for stage, share in BEFORE_MEETING[kind]]
     local_due = calendar.local(due_at)
     due_day = local_due.date()
-    # The chase on the day: at the start of the working day, or from the small hours when it falls
-    # on a day without working hours (an EDT obligation due tonight is chased from the morning).
-    day_starts = (calendar.start_of_working_day(due_day) if calendar.is_working_day(due_day)
-                  else datetime.combine(due_day, time(0, 0), tzinfo=calendar.zone))
+    # The chase on the day: at the hour the working day opens, on a day without working hours too (an EDT
+    # obligation due tonight is chased from the morning; a procedures expert's trial found an action due on
+    # New Year's Day chased at five past midnight), or when it falls due, if that is earlier.
+    day_starts = calendar.start_of_working_day(due_day)
     steps = []
     if rules.remind_working_days_before:
         day = due_day

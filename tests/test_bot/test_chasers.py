@@ -29,7 +29,8 @@ async def bot(tmp_path, clock):
     await stop_bot(running)
 
 
-async def seed(bot, *, held_at=FRIDAY_1630, police_aad=None, police_email="cait.ds@hackney.example.org", actions=()) -> str:
+async def seed(bot, *, held_at=FRIDAY_1630, police_aad=None, police_email="cait.ds@hackney.example.org", actions=(),
+               chair_aad="aad-chair-1") -> str:
     """A recorded discussion whose police did not finish their checks, with the obligations
     finalising creates: what the chasers find in the table."""
     services = bot.services
@@ -38,7 +39,7 @@ async def seed(bot, *, held_at=FRIDAY_1630, police_aad=None, police_email="cait.
                  "conversationType": "channel", "tenantId": activities.TENANT}, "bot": {"id": activities.BOT_ID}}
     async with services.uow() as uow:
         discussion = uow.discussions.add(Discussion(
-            case_reference="CR-555", child_initials="EF", profile="hackney", status="recorded", chair_aad_id="aad-chair-1",
+            case_reference="CR-555", child_initials="EF", profile="hackney", status="recorded", chair_aad_id=chair_aad,
             chair_name="Sam Chair", chair_user_id="29:1chair", tenant_id=activities.TENANT, conversation_id="19:mash",
             conversation_reference=reference, facts={"received_at": held_at.isoformat()}, meeting_start=held_at,
             created_at=held_at, updated_at=held_at))
@@ -176,6 +177,34 @@ async def test_the_chairs_own_clock_goes_up_to_the_manager_and_never_back_to_the
     assert mail["Subject"] == "Overdue (escalated to you as agency lead and manager): Strategy discussion CR-555 (EF)"
 
 
+async def test_a_chair_with_nobody_above_them_hears_once_that_their_clock_is_overdue(tmp_path, clock):
+    """A procedures expert's trial, in the Playground's directory, where the chair also leads social care (and so
+    is the chair's manager): the chair's own clock was "Due today", then breached with no word to anyone."""
+    clock.set(FRIDAY_1630)
+    running = await start_bot(make_settings(tmp_path, contacts_file=ROOT / "storage" / "directories" / "playground.yaml"), clock)
+    try:
+        discussion_id = await seed(running, chair_aad="00000000-0000-0000-0000-0000000000020")  # Sam Okafor: chair and lead
+        async with running.services.uow() as uow:
+            uow.session.add(Obligation(discussion_id=discussion_id, key=f"{discussion_id}:icpc", kind="icpc", subject_type="discussion",
+                                       subject_id=discussion_id, owner_agency="social_care", due_at=datetime(2027, 6, 1, 17, 0, tzinfo=BST),
+                                       rule_source="hackney 9.1", created_at=FRIDAY_1630, updated_at=FRIDAY_1630))
+            await uow.commit()
+        before = len(running.connector.sent)
+        for day in (1, 2, 3, 4, 7):
+            await sweep_at(running, datetime(2027, 6, day, 13, 0, tzinfo=BST))
+            await running.services.drain()
+        chair = "sam.okafor@council.example.org"  # the chair, as the directory has them
+        assert [c[:2] for c in await chases(running, discussion_id, "icpc")] == [("due", chair), ("escalate_lead", chair)]
+        said = [json.dumps(a) for a in running.connector.sent[before:] if "initial child protection conference" in json.dumps(a)]
+        assert len(said) == 2 and "Overdue: Strategy discussion CR-555 (EF)" in said[1], said
+        assert "There is nobody above you in the directory to escalate it to." in said[1] and "escalated to you" not in said[1]
+        async with running.services.uow() as uow:
+            icpc = next(o for o in await uow.obligations.for_discussion(discussion_id) if o.kind == "icpc")
+        assert icpc.state == "breached"  # and on `overdue`, as before
+    finally:
+        await stop_bot(running)
+
+
 async def test_an_action_whose_owner_the_bot_cannot_reach_is_chased_through_the_chair_from_the_first_rung(bot):
     """A trial: an owner typed without an email, in an agency with no lead in the directory, was never
     reminded; the first anyone heard was the escalation to the chair, a day overdue. The chair, who
@@ -207,7 +236,9 @@ async def bristol_bot(tmp_path, clock):
     await stop_bot(running)
 
 
-async def test_nothing_at_three_on_a_sunday_but_what_is_due_today_or_out_of_hours(bristol_bot, tmp_path):
+async def test_nothing_at_three_on_a_sunday_and_what_is_due_that_day_at_nine(bristol_bot, tmp_path):
+    """What falls due on a day without working hours is chased that day, from the hour the working day would
+    open (a procedures expert's trial: an action due on New Year's Day was chased at five past midnight)."""
     bot = bristol_bot
     saturday_evening = datetime(2027, 5, 29, 19, 0, tzinfo=BST)  # an EDT discussion
     sunday_0300 = datetime(2027, 5, 30, 3, 0, tzinfo=BST)
@@ -216,6 +247,8 @@ async def test_nothing_at_three_on_a_sunday_but_what_is_due_today_or_out_of_hour
     same_day = await seed(bot, actions=[(1, datetime(2027, 5, 30, 23, 59, tzinfo=BST))])
     await sweep_at(bot, sunday_0300)
     assert await chases(bot, ordinary, "action") == []
+    assert await chases(bot, same_day, "action") == []
+    await sweep_at(bot, datetime(2027, 5, 30, 9, 0, tzinfo=BST))
     assert await chases(bot, same_day, "action") == [("due", "cait.ds@hackney.example.org", "file")]
     assert [c[0] for c in await chases(bot, edt, "out_of_hours_record")] == []  # due Tuesday 09:00, not yet due
     await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))
@@ -527,10 +560,10 @@ async def test_one_broken_obligation_in_a_batch_does_not_stop_the_others(bot, tm
     chaser = bot.server.app[CHASER]
     words = chaser._words
 
-    def fails_for_the_second(step, obligation, discussion, now, stages):
+    def fails_for_the_second(step, obligation, discussion, now, stages, **more):
         if obligation.discussion_id == ids[1]:
             raise RuntimeError("a fault in this one obligation")
-        return words(step, obligation, discussion, now, stages)
+        return words(step, obligation, discussion, now, stages, **more)
 
     monkeypatch.setattr(chaser, "_words", fails_for_the_second)
     await sweep_at(bot, TUESDAY_9)

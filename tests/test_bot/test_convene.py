@@ -146,6 +146,27 @@ async def test_out_of_hours_referral_meets_tonight_with_the_out_of_hours_contact
         await stop_bot(bot)
 
 
+async def test_the_emergency_duty_teams_sunday_night_meeting_is_not_called_a_day_off(tmp_path, clock):
+    """A procedures expert's trial: the EDT's own meeting, tonight as its rule requires, read "21:00 today (⚠ a
+    Sunday, not a working day)"; the warning is for a day team's meeting set on such a day."""
+    clock.set(datetime(2026, 11, 22, 19, 5, tzinfo=timezone.utc))  # Sunday evening
+    bot = await start_bot(make_settings(tmp_path), clock)
+    try:
+        chair, card = await referred(bot, "serious_neglect", received_at="19:00")
+        assert "Emergency Duty Team" in texts_of(card)
+        card = await chair.press("convene.next")
+        dsl = next(i["id"] for i in _inputs(card) if i["id"].startswith("invite_") and "education" in i["_label"])
+        card = await chair.press("convene.next", {dsl: "false", dsl.replace("invite_", "reason_"): "school closed"})
+        slot = next(i for i in card["body"] if i.get("id") == "slot")["choices"][0]["value"]
+        card = await chair.press("convene.next", {"slot": slot})
+        assert "Meeting: 20:00 today" in texts_of(card) and "not a working day" not in texts_of(card), texts_of(card)
+        await chair.press("convene.confirm")
+        card = await chair.press("discussion.open", {})
+        assert "not a working day" not in texts_of(card), texts_of(card)
+    finally:
+        await stop_bot(bot)
+
+
 async def test_a_restart_in_the_middle_of_the_wizard_resumes_it(tmp_path, clock):
     settings = make_settings(tmp_path)
     bot = await start_bot(settings, clock)

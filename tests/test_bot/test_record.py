@@ -636,6 +636,7 @@ async def test_a_will_be_done_by_date_on_a_day_the_offices_are_closed_is_recorde
     assert ("⚠ Recorded, but 19/06/2027 is a Saturday, not a working day: if that was not meant, choose another date."
             in texts_of(card))
     assert "Status: not completed yet, will be by 19/06/2027" in texts_of(card)
+    assert "Due: 17:00 Sat 19 Jun (⚠ a Saturday, not a working day)" in texts_of(card)  # and on every copy of the card
     message = activities.channel_mention(bot.connector.url, "A3 by 31/5/2027", aad_id=chair.person["aad_id"],
                                          user_id=chair.person["user_id"], name=chair.person["name"])
     assert (await bot.post(message)).status == 201
@@ -707,6 +708,25 @@ async def test_a_review_with_no_date_agreed_is_owed_by_the_actions_date_not_the_
     assert ("**Deadline: by 17:00 Tue 1 Jun**: A4: a further strategy discussion is needed, and no date was agreed "
             "for it (owed by the chair, and chased)") in texts_of(card), texts_of(card)
     assert "Emergency Duty Team" not in texts_of(card)
+
+
+async def test_a_review_on_a_bank_holiday_is_told_before_finalising_and_kept_if_pressed_again(bot):
+    """A procedures expert's trial: a review discussion on New Year's Day was finalised at once, without a word;
+    a meeting or an action on such a day is said beside it. Finalising cannot be undone, so the first press says it."""
+    chair = await convened(bot)
+    typed = {"next_date": "2027-08-30", "next_time": "10:00", "next_venue": "MASH room 4"}  # the summer bank holiday
+    card = await record_the_discussion(bot, chair, next_discussion=typed)
+    assert ("⚠ 30/08/2027 is a bank holiday (Late Summer Bank Holiday), not a working day. Press Finalise again to keep it, "
+            "or choose another date.") in texts_of(card), texts_of(card)
+    assert {i["id"]: i.get("value") for i in inputs(card) if i["id"] in typed} == typed  # what was typed is still there
+    async with bot.services.uow() as uow:
+        assert (await uow.discussions.get(chair.discussion_id)).status == "recording"
+    card = await chair.press("record.finalise")  # meant: pressed again, as it stands
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+        owed = {o.key.split(":", 1)[1]: o for o in await uow.obligations.for_discussion(chair.discussion_id)}
+    assert discussion.status == "recorded" and discussion.record["next"]["next"] == "2027-08-30T10:00:00+01:00"
+    assert owed["review_discussion"].due_at.isoformat() == "2027-08-30T09:00:00+00:00"
 
 
 async def test_a_review_discussion_keeps_to_its_agreed_date_and_does_not_start_the_cases_clocks_again(bot):

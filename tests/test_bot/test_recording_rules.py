@@ -402,27 +402,48 @@ def test_the_distribution_adds_the_gp_the_nurse_and_the_school_or_the_education_
 
 
 def test_the_next_discussion_is_optional_and_must_be_in_the_future():
+    from functools import partial
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo("Europe/London")
     now = datetime(2026, 11, 23, 10, 0, tzinfo=zone)
-    assert recording.parse_next({}, now=now, zone=zone) == ({"next": None}, {})
-    assert recording.parse_next({"next_date": "2026-12-01", "next_venue": " Room 4 "}, now=now, zone=zone) == (
+    parse_next = partial(recording.parse_next, calendar=WorkingCalendar())
+    assert parse_next({}, now=now) == ({"next": None}, {})
+    assert parse_next({"next_date": "2026-12-01", "next_venue": " Room 4 "}, now=now) == (
         {"next": "2026-12-01T10:00:00+00:00", "venue": "Room 4"}, {})  # no time given: 10:00
-    assert recording.parse_next({"next_date": "2026-12-01", "next_time": "14:30"}, now=now, zone=zone)[0]["next"] == \
+    assert parse_next({"next_date": "2026-12-01", "next_time": "14:30"}, now=now)[0]["next"] == \
         "2026-12-01T14:30:00+00:00"
-    assert recording.parse_next({"next_date": "1/12/2026"}, now=now, zone=zone)[0]["next"] == "2026-12-01T10:00:00+00:00"  # day first
-    assert recording.parse_next({"next_date": "31/02/2027"}, now=now, zone=zone) == (
+    assert parse_next({"next_date": "1/12/2026"}, now=now)[0]["next"] == "2026-12-01T10:00:00+00:00"  # day first
+    assert parse_next({"next_date": "31/02/2027"}, now=now) == (
         {"next": None}, {"next_date": "Enter the date as a date, e.g. 14/12/2026."})
     for late in ("2pm", "25:00"):  # the box that is wrong says so
-        assert recording.parse_next({"next_date": "2026-12-01", "next_time": late}, now=now, zone=zone) == (
+        assert parse_next({"next_date": "2026-12-01", "next_time": late}, now=now) == (
             {"next": None}, {"next_time": "Enter the time as HH:MM on the 24-hour clock, e.g. 14:30."})
     for without_a_date in ({"next_time": "10:00"}, {"next_venue": "MASH room 4"}, {"next_time": "25:00", "next_venue": "Room"}):
-        assert recording.parse_next(without_a_date, now=now, zone=zone) == (  # refused, never dropped at Finalise
+        assert parse_next(without_a_date, now=now) == (  # refused, never dropped at Finalise
             {"next": None}, {"next_date": "Give the date of the next discussion, or clear its time and venue."})
-    assert recording.parse_next({"next_date": "2026-11-23", "next_time": "09:59"}, now=now, zone=zone) == (
+    assert parse_next({"next_date": "2026-11-23", "next_time": "09:59"}, now=now) == (
         {"next": None}, {"next_date": "The next discussion must be in the future."})
-    assert recording.parse_next({"next_date": "2026-11-23", "next_time": "10:00"}, now=now, zone=zone)[1] == {}
+    assert parse_next({"next_date": "2026-11-23", "next_time": "10:00"}, now=now)[1] == {}
+
+
+def test_a_next_discussion_on_a_closed_day_is_told_once_before_it_is_finalised():
+    """A procedures expert's trial: a review on New Year's Day was finalised without a word, where a meeting
+    or an action on such a day is said beside it. Finalising cannot be undone: the first press is told."""
+    from zoneinfo import ZoneInfo
+
+    now, calendar = datetime(2026, 12, 31, 10, 0, tzinfo=ZoneInfo("Europe/London")), WorkingCalendar()
+    typed = {"next_date": "01/01/2027", "next_time": "10:00", "next_venue": "MASH room 4"}
+    first, errors = recording.parse_next(typed, now=now, calendar=calendar)
+    assert errors == {"next_date": "01/01/2027 is a bank holiday (New Year's Day), not a working day. "
+                                   "Press Finalise again to keep it, or choose another date."}
+    assert first["next"] is None
+    assert recording.parse_next(typed, now=now, calendar=calendar, seen_closed=first["seen_closed"]) == (
+        {"next": "2027-01-01T10:00:00+00:00", "venue": "MASH room 4"}, {})  # pressed again: meant
+    other = {**typed, "next_date": "02/01/2027"}  # another closed day is told in turn
+    assert recording.parse_next(other, now=now, calendar=calendar, seen_closed=first["seen_closed"])[1] == {
+        "next_date": "02/01/2027 is a Saturday, not a working day. Press Finalise again to keep it, or choose another date."}
+    assert recording.parse_next({**typed, "next_date": "04/01/2027"}, now=now, calendar=calendar)[1] == {}  # a working day
 
 
 def _owed(profile_name="hackney", *, held, record, actions=(), facts=None, already_owed=frozenset()):

@@ -106,3 +106,19 @@ def test_the_referring_agency_is_an_agency_never_a_person_by_their_title():
     for agency in ("the child's school", "Hackney Police", "GP surgery", "Missing persons unit"):
         _, facts, errors = parse_concern({**concern, "referrer_agency": agency}, now=now, zone=timezone.utc, child=child)
         assert errors == {} and facts["referrer_agency"] == agency, agency
+
+
+def test_a_meetings_closed_day_is_said_except_for_the_emergency_duty_teams_own():
+    """Saturday 28 November 2026: a day team's meeting set then is said to be on a closed day (it may be meant);
+    the Emergency Duty Team, which meets out of hours by its rule, is not told so of its own."""
+    from bot.wizard import meeting_day_closed, meets_out_of_hours
+    from scheduling.calendar import WorkingCalendar
+
+    saturday, monday, calendar = (datetime(2026, 11, 28, 20, 0, tzinfo=timezone.utc), datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc),
+                                  WorkingCalendar())
+    edt, day_team = {"convened_by": "Emergency Duty Team"}, {"convened_by": "day team"}
+    assert meeting_day_closed(day_team, saturday, calendar) == "a Saturday"
+    assert meeting_day_closed(None, saturday, calendar) == "a Saturday"  # a draft not yet assessed
+    assert meeting_day_closed(edt, saturday, calendar) is None
+    assert meeting_day_closed(day_team, monday, calendar) is None
+    assert (meets_out_of_hours(edt), meets_out_of_hours(day_team), meets_out_of_hours(None)) == (True, False, False)

@@ -590,3 +590,12 @@ def test_the_clocks_card_draws_its_parts_as_a_person_reads_them():
 # equivalent: cards.record.x_clocks_card__mutmut_145 `typed.get("clock", "XXXX") if` -- the same
 # equivalent: cards.record.x_clocks_card__mutmut_190 `typed.get("reason", None),` -- text_input shows a missing value (None) as ""
 # equivalent: cards.record.x_clocks_card__mutmut_192 `typed.get("reason", ),` -- the same
+
+
+def test_an_action_due_on_a_closed_day_says_so_on_its_card():
+    """A procedures expert's trial: the record card said "(⚠ a bank holiday (New Year's Day), not a working day)"
+    beside an action agreed for 1 January; the cards posted in the thread after finalising did not."""
+    closed = "a bank holiday (New Year's Day), not a working day"
+    due = record_cards.action_card(DISCUSSION, action(), mention=None, now=NOW, closed=closed)
+    assert facts_of(due)["Due"] == f"17:00 tomorrow (Tue 24 Nov) (⚠ {closed})"
+    assert facts_of(record_cards.action_card(DISCUSSION, action(), mention=None, now=NOW))["Due"] == "17:00 tomorrow (Tue 24 Nov)"

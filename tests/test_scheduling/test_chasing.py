@@ -185,10 +185,15 @@ def test_what_falls_due_before_the_working_day_starts_is_chased_when_it_falls_du
     assert steps[1] == Step("due", at(25, 8))
 
 
-def test_what_falls_due_on_a_sunday_night_is_chased_from_the_small_hours_of_that_sunday():
+def test_what_falls_due_on_a_sunday_night_is_chased_that_sunday_morning_not_at_midnight():
+    """A procedures expert's trial: an action due on New Year's Day (a date its owner chose, and was warned of)
+    was chased at five past midnight; so was all that fell due on a weekend or a bank holiday."""
     steps = ladder(due_at=at(29, 22), created_at=at(23, 10), calendar=CALENDAR, rules=PROFILE.chasing)
     assert steps[0] == Step("reminder", at(27, 9))  # the working day before Sunday: Friday
-    assert steps[1] == Step("due", at(29, 0))
+    assert steps[1] == Step("due", at(29, 9))  # when the working day would open: it goes, being due that day
+    assert when_to_send(steps[1], now=at(29, 9), due_at=at(29, 22), out_of_hours=False, calendar=CALENDAR) == at(29, 9)
+    early = ladder(due_at=at(29, 7), created_at=at(23, 10), calendar=CALENDAR, rules=PROFILE.chasing)
+    assert early[1] == Step("due", at(29, 7))  # due before that hour: chased as it falls due
 
 
 def test_after_an_outage_only_the_latest_step_due_is_taken_and_then_the_next_one():
@@ -247,7 +252,5 @@ def test_the_next_step_of_an_unanswered_invitation_follows_the_invitations_ladde
 # Equivalent mutants (bench/mutation.py counts these as killed, each for the reason given):
 # equivalent: scheduling.chasing.x_ladder__mutmut_1 `kind: str = "XXXX") -> list[Step]` -- the default kind "" -> "XXXX": neither names a special ladder
 # equivalent: scheduling.chasing.x_next_step__mutmut_1 `kind: str = "XXXX") -> tuple[in` -- the same default, in next_step
-# equivalent: scheduling.chasing.x_ladder__mutmut_48 `ue_day, time(0), tzinfo=cale` -- time(0, 0) -> time(0): the same midnight
-# equivalent: scheduling.chasing.x_ladder__mutmut_49 `_day, time(0, ), tzinfo=cale` -- time(0, 0) -> time(0, ): the same midnight
 # equivalent: scheduling.chasing.x_may_send_now__mutmut_4 `hours or now >= due_at:` -- now > due_at -> now >= due_at: at now == due_at both dates
 #   are the same local day, so the "due today" rule that follows answers True anyway
