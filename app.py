@@ -51,6 +51,9 @@ CHASER = web.AppKey("chaser", Chaser)
 CONNECTORS = web.AppKey("connectors", ConnectorPool)
 OUTBOX = web.AppKey("outbox", Outbox)
 SCHEMA_HEAD = web.AppKey("schema_head", str)
+# On SIGTERM, how long a sweep or an outbox tick under way may take to finish: inside gunicorn's 30-second
+# graceful stop, with time left for the turns and deliveries that follow it (`drain`).
+JOBS_FINISH_WITHIN = 20.0
 
 LOCAL_MODE_WARNING = """
 ************************************************************************
@@ -99,8 +102,8 @@ async def _lifecycle(app: web.Application):
     await app[OUTBOX].start()  # what a killed predecessor was delivering is handed back
     app[OUTBOX].wake()  # effects left unfinished by the last run (a crash, a restart) resume at once
     yield
-    if scheduler.running:
-        scheduler.shutdown(wait=False)
+    if scheduler.running:  # a sweep or an outbox tick under way finishes first (within the graceful stop's time)
+        await scheduler.stop(within=JOBS_FINISH_WITHIN)
     await app[SERVICES].drain()  # let deliveries under way finish before the database closes
     await app[OUTBOX].stop()
     await app[CONNECTORS].close()

@@ -114,7 +114,9 @@ class Chaser:
             owed = [chase for obligation in obligations
                     if (chase := self._step(obligation, discussions[obligation.discussion_id], now)) is not None]
             # Queued once (the effect's key): a stage queued before a crash is the outbox's now, not queued again.
-            effects = await uow.effects.add_many(owed, claimed_until=now + DELIVERING_FOR, started=ChaseDelivery.by_email_only)
+            # Claimed from the time it is now, not the sweep's (a long sweep's later batches were claimed half run out).
+            effects = await uow.effects.add_many(owed, claimed_until=self.s.clock.now() + DELIVERING_FOR,
+                                                 started=ChaseDelivery.by_email_only)
             try:
                 await uow.commit()
             except IntegrityError:

@@ -198,10 +198,16 @@ class Outbox:
         leaves at most one of those in doubt."""
         delivered, recognisable = 0, []
         for effect in claimed:
-            if effect.started_at is None:  # queued without its attempt marked (EffectRepository.add_many)
+            now = self.clock.now()
+            # Queued without its attempt marked (EffectRepository.add_many), or with less of its claim left than one
+            # delivery may take (a long list): held again first, and left alone if another worker has it now.
+            if effect.started_at is None or effect.next_attempt_at < now + CLAIM_FOR / 2:
                 async with self.uow() as uow:
-                    await uow.effects.start(effect)
+                    held = await uow.effects.hold(effect, until=now + CLAIM_FOR, start=effect.started_at is None)
                     await uow.commit()
+                if not held:
+                    log.info("effect %s: no longer this process's to deliver (its claim ran out)", effect.id)
+                    continue
             kind, result = await self._delivered(effect)
             if result is None:
                 continue

@@ -41,6 +41,14 @@ class DiscussionRepository:
         self.session.add(discussion)
         return discussion
 
+    async def lock(self, discussion: Discussion) -> Discussion:
+        """`discussion`, found without a lock, read again with one (as `get(..., for_update=True)`): what another turn
+        committed meanwhile is seen, and turns that change it wait for each other (a two-replica trial: `record`
+        delivered to both at once started the record twice, and the second failed with a traceback)."""
+        await self.session.connection()
+        await self.session.refresh(discussion, with_for_update=True)
+        return discussion
+
     async def get(self, discussion_id: str, *, load: tuple[str, ...] = CHILDREN, for_update: bool = False) -> Discussion | None:
         """The discussion and the children named in `load` (each costs a query; a turn on a card
         asks only for what it shows). Touching a child not loaded raises, it is never fetched silently.
@@ -562,12 +570,22 @@ class EffectRepository:
             .execution_options(synchronize_session=False))
         return result.rowcount == 1
 
-    async def start(self, effect: Effect) -> None:
-        """Mark an attempt on a claimed effect as started, now (and on `effect`, the caller's copy)."""
+    async def hold(self, effect: Effect, *, until: datetime, start: bool) -> bool:
+        """Keep this process's claim on `effect` until `until` and, with `start`, mark an attempt on it started
+        now (on `effect`, the caller's copy, too). False, changing nothing, when it is no longer this process's
+        to deliver: its claim ran out and another worker took it, or it was recorded (a two-replica trial: a
+        sweep delivering for more than the claim's two minutes sent chases the other replica had taken, twice)."""
         now = self.clock.now()
-        await self.session.execute(update(Effect).where(Effect.id == effect.id).values(
-            started_at=now, attempts=Effect.attempts + 1, updated_at=now).execution_options(synchronize_session=False))
-        effect.started_at, effect.attempts = now, effect.attempts + 1
+        values = {"next_attempt_at": until, "updated_at": now, **({"started_at": now, "attempts": Effect.attempts + 1} if start else {})}
+        result = await self.session.execute(
+            update(Effect).where(Effect.id == effect.id, Effect.state == "pending", Effect.claimed_by == self.boot_id)
+            .values(**values).execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            return False
+        effect.next_attempt_at = until
+        if start:
+            effect.started_at, effect.attempts = now, effect.attempts + 1
+        return True
 
     async def settle_many(self, effect_ids: list[str], **outcome) -> set[str]:
         """`settle` for several effects with the same outcome, in one statement: the ids it recorded."""

@@ -484,6 +484,29 @@ async def test_the_chair_sees_how_each_was_chased_and_can_snooze_with_a_reason(b
     assert "snoozed: waiting for the court date" in (await chair.say("overdue"))[0]["text"]
 
 
+async def test_a_snooze_delivered_again_by_teams_is_applied_and_answered_once(bot):
+    """A two-replica trial: a retried `snooze` (Teams again, the same activity id, a little later) was audited
+    and confirmed twice, and its end moved on by the retry's delay."""
+    from sqlalchemy import select
+
+    from storage.models import AuditEvent
+
+    await seed(bot, actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST))])
+    await sweep_at(bot, datetime(2027, 6, 2, 13, 0, tzinfo=BST))
+    chair = Chair(bot)
+    typed = chair._message("snooze CR-555 A1 2 days: waiting for the court date")
+    before = len(bot.connector.sent)
+    assert (await bot.post(typed)).status == 201
+    bot.services.clock.advance(seconds=20)  # Teams' retry
+    assert (await bot.post(typed)).status == 201
+    said = [a["text"] for a in bot.connector.sent[before:]]
+    assert said == ["CR-555 A1: no chasing until 04/06/2027 13:00. Reason recorded."], said
+    async with bot.services.uow() as uow:
+        snoozes = (await uow.session.execute(select(AuditEvent).where(AuditEvent.action == "obligation.snoozed"))).scalars().all()
+        action = next(o for o in await uow.obligations.for_discussion(await _discussion_of(uow)) if o.kind == "action")
+    assert len(snoozes) == 1 and action.snoozed_until == datetime(2027, 6, 4, 13, 0, tzinfo=BST)
+
+
 def test_snooze_names_what_overdue_lists_with_or_without_whose_it_is():
     from types import SimpleNamespace
 
@@ -601,16 +624,16 @@ async def test_after_a_crash_a_teams_chase_is_counted_as_repeated_only_if_it_may
     (before recording it) goes again, and that is counted in the audit trail."""
     ids = [await seed(bot, police_aad="aad-police", police_email="") for _ in range(2)]
     outbox_worker = bot.server.app[OUTBOX]
-    record, start = outbox_worker._record, EffectRepository.start
+    record, hold = outbox_worker._record, EffectRepository.hold
     seen = []
 
-    async def dies_at_the_second(repository, effect):  # the first goes and is recorded; the process dies before the second
+    async def dies_at_the_second(repository, effect, **how):  # the first goes and is recorded; the process dies before the second
         seen.append(effect.key)
         if len(seen) == 2:
             raise SystemExit("killed before the second chase went")
-        return await start(repository, effect)
+        return await hold(repository, effect, **how)
 
-    monkeypatch.setattr(EffectRepository, "start", dies_at_the_second)
+    monkeypatch.setattr(EffectRepository, "hold", dies_at_the_second)
     with pytest.raises(SystemExit):
         await sweep_at(bot, TUESDAY_9)
     monkeypatch.undo()

@@ -189,6 +189,26 @@ async def deliver_twice(bot, activity: dict, *, together: bool) -> list[dict]:
     return [await Chair.answer(response) for response in responses]
 
 
+async def test_record_typed_and_delivered_twice_at_once_starts_the_record_once_without_an_error(bot, caplog):
+    """A two-replica trial: `record` delivered to both at once started the record twice; the second failed
+    (StaleDataError, a traceback) and the thread was told "Sorry, something went wrong" of what had been done."""
+    chair = await convened(bot)
+    async with bot.services.uow() as uow:
+        bot.services.clock.set((await uow.discussions.get(chair.discussion_id, load=())).meeting_start)
+    typed = activities.channel_mention(bot.connector.url, "record", aad_id=chair.person["aad_id"], user_id=chair.person["user_id"],
+                                       name=chair.person["name"])
+    before = len(bot.connector.sent)
+    with caplog.at_level(logging.ERROR):
+        responses = await asyncio.gather(bot.post(typed), bot.post(typed))  # Teams again, with the same id
+    assert [r.status for r in responses] == [201, 201]
+    said = [a.get("text") or "" for a in bot.connector.sent[before:]]
+    assert len(said) == 1 and "the chair is writing the record" in said[0], said  # the first delivery answers, once
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    async with bot.services.uow() as uow:
+        started = [e for e in await _audit(uow) if e.action == "record.started" and e.subject_id == chair.discussion_id]
+    assert len(started) == 1
+
+
 @pytest.mark.parametrize("together", [False, True], ids=["in-turn", "at-once"])
 async def test_add_person_delivered_twice_adds_one(bot, together):
     chair = Chair(bot)
@@ -649,6 +669,41 @@ async def test_a_live_siblings_claim_is_left_alone_and_a_silent_remote_ones_is_h
     clock.advance(seconds=31)
     await outbox.tick()
     assert delivered == [("effect-of-remote", True)]  # silent for over a minute: gone; the live sibling keeps its claim
+
+
+async def test_a_claim_run_out_while_a_long_list_is_delivered_is_left_to_the_worker_that_took_it(bot, clock):
+    """A two-replica trial: a sweep delivering 24 chases to a slow connector ran past its claims' two minutes; the
+    other replica's outbox took the later ones as due, and both sent them (four chases twice, and nothing in the
+    database to show it). Each effect of a list is now held again before it goes, and left to whoever took it."""
+    outbox = bot.server.app[OUTBOX]
+    delivered = []
+
+    class Noted:
+        async def deliver(self, effect):
+            delivered.append(effect.key)
+            return {}
+
+        async def on_done(self, uow, effect, result):
+            pass
+
+    outbox.register("noted", Noted())
+    now = clock.now()
+    async with bot.services.uow() as uow:
+        mine = await uow.effects.add_many([{"key": f"chase-{n}", "kind": "noted", "payload": {}} for n in range(3)],
+                                          claimed_until=now + CLAIM_FOR)
+        await uow.commit()
+    clock.advance(seconds=CLAIM_FOR.total_seconds() + 1)  # the list is still being delivered as its claims run out
+    async with bot.services.uow() as uow:
+        uow.effects.boot_id = "the-other-replica"
+        taken = await uow.effects.claim_next(clock.now(), until=clock.now() + CLAIM_FOR)  # the oldest: due, as it sees it
+        await uow.commit()
+    assert taken is not None and taken.key in {e.key for e in mine}
+    assert await outbox.deliver(mine) == 2
+    assert sorted(delivered) == sorted(e.key for e in mine if e.key != taken.key)  # the one taken is the other's to send
+    async with bot.services.uow() as uow:
+        kept = {e.key: e for e in [await uow.effects.by_key(e.key) for e in mine]}
+    assert kept[taken.key].state == "pending" and kept[taken.key].claimed_by == "the-other-replica"
+    assert all(e.state == "done" for key, e in kept.items() if key != taken.key)
 
 
 async def test_starting_twice_at_once_registers_once_without_a_warning_and_a_busy_database_is_one_line(bot, tmp_path, clock, caplog):
