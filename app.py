@@ -102,6 +102,7 @@ async def _lifecycle(app: web.Application):
     await app[OUTBOX].start()  # what a killed predecessor was delivering is handed back
     app[OUTBOX].wake()  # effects left unfinished by the last run (a crash, a restart) resume at once
     yield
+    app[OUTBOX].stop_taking()  # each delivery under way finishes; nothing more is taken on
     if scheduler.running:  # a sweep or an outbox tick under way finishes first (within the graceful stop's time)
         await scheduler.stop(within=JOBS_FINISH_WITHIN)
     await app[SERVICES].drain()  # let deliveries under way finish before the database closes

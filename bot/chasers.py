@@ -84,6 +84,8 @@ class Chaser:
             await uow.commit()
         queued = 0
         for start in range(0, len(ids), BATCH):
+            if self.outbox.stopping:  # a graceful stop: the rest wait for the next sweep, here or on another replica
+                break
             batch = ids[start:start + BATCH]
             try:
                 chases = await self._work(batch, now)

@@ -31,6 +31,7 @@ from .rsvp import RsvpFlow
 from .services import BotServices
 
 log = logging.getLogger(__name__)
+OVERDUE_LISTED = 40  # `overdue` lists the most urgent this many: a Teams message holds about 28 KB, and a chair reads the top
 CARD_ACTION = "adaptiveCard/action"
 FILE_CONSENT = "fileConsent/invoke"  # the record's DOCX and PDF offered in the chair's chat (bot/export.py)
 REPORT = re.compile(r"^a\d{1,3}$")  # "A3 by 14/12": a report back on action 3
@@ -143,7 +144,9 @@ class StrategyBot(TeamsActivityHandler):
                 here = channel_of(turn_context.activity.conversation.id)
                 overdue = [o for o in overdue if channel_of(discussions[o.discussion_id].conversation_id or "") == here]
             lines = [messages.overdue_line(o, discussion=discussions[o.discussion_id], chases=await uow.chases.for_obligation(o.id),
-                                           local_now=self.s.calendar.local(now), shared=shared) for o in overdue]
+                                           local_now=self.s.calendar.local(now), shared=shared) for o in overdue[:OVERDUE_LISTED]]
+        if len(overdue) > OVERDUE_LISTED:  # a re-check: 200 breached items made one message of 51 KB, past what Teams takes
+            lines.append(f"…and {len(overdue) - OVERDUE_LISTED} more, less urgent: the Oversight tab's Overdue view lists every one.")
         elsewhere = "Type `overdue` to me in a personal chat for all of them."
         nothing = (f"Nothing is overdue on the discussions you chair held here. {elsewhere}" if shared
                    else "Nothing is overdue on the discussions you chair.")

@@ -102,6 +102,7 @@ class Outbox:
         self.kinds: dict[str, EffectKind] = {}
         self._running: asyncio.Task | None = None
         self._again = False
+        self._stopping = False  # a graceful stop: nothing more is taken on, and what is under way finishes
 
     def register(self, kind: str, handler: EffectKind) -> None:
         self.kinds[kind] = handler
@@ -164,6 +165,16 @@ class Outbox:
                 return 0
         return await self.run()
 
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    def stop_taking(self) -> None:
+        """A graceful stop begins: each run finishes the delivery under way and takes no other, and a list
+        being delivered (a sweep's chases) gives the rest back (a re-check: a SIGTERM during a sweep of a slow
+        connector's chases outran the stop's 20 s, and the one cut short went twice)."""
+        self._stopping = True
+
     async def stop(self) -> None:
         """At a graceful stop, once deliveries under way have finished: this process is gone."""
         if self.boot is not None:
@@ -181,7 +192,7 @@ class Outbox:
     async def run(self) -> int:
         """Deliver every effect that is due now, one claim at a time; returns how many were delivered."""
         delivered = 0
-        while True:
+        while not self._stopping:
             now = self.clock.now()
             async with self.uow() as uow:
                 effect = await uow.effects.claim_next(now, until=now + CLAIM_FOR)
@@ -189,6 +200,7 @@ class Outbox:
             if effect is None:
                 return delivered
             delivered += await self.deliver([effect])
+        return delivered
 
     async def deliver(self, claimed: list) -> int:
         """Deliver effects their creator claimed as it added them (EffectRepository.add or add_many
@@ -197,7 +209,12 @@ class Outbox:
         transaction at the end; anything else (a Teams message) as soon as it has gone, so a crash
         leaves at most one of those in doubt."""
         delivered, recognisable = 0, []
-        for effect in claimed:
+        for index, effect in enumerate(claimed):
+            if self._stopping:  # the rest are given back, not attempted: whoever is next delivers them, not in doubt
+                async with self.uow() as uow:
+                    await uow.effects.release(claimed[index:])
+                    await uow.commit()
+                break
             now = self.clock.now()
             # Queued without its attempt marked (EffectRepository.add_many), or with less of its claim left than one
             # delivery may take (a long list): held again first, and left alone if another worker has it now.

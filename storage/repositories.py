@@ -571,14 +571,16 @@ class EffectRepository:
         return result.rowcount == 1
 
     async def hold(self, effect: Effect, *, until: datetime, start: bool) -> bool:
-        """Keep this process's claim on `effect` until `until` and, with `start`, mark an attempt on it started
-        now (on `effect`, the caller's copy, too). False, changing nothing, when it is no longer this process's
-        to deliver: its claim ran out and another worker took it, or it was recorded (a two-replica trial: a
-        sweep delivering for more than the claim's two minutes sent chases the other replica had taken, twice)."""
+        """Keep the claim on `effect` until `until` and, with `start`, mark an attempt on it started now (on
+        `effect`, the caller's copy, too). False, changing nothing, when it is no longer the caller's to deliver:
+        its claim ran out and another worker took it, or this process's own outbox did (every claim counts an
+        attempt, so the attempts the caller knows of say whether the claim is still its own), or it was recorded
+        (a two-replica trial: a sweep delivering for longer than its claims' two minutes sent chases twice)."""
         now = self.clock.now()
         values = {"next_attempt_at": until, "updated_at": now, **({"started_at": now, "attempts": Effect.attempts + 1} if start else {})}
         result = await self.session.execute(
-            update(Effect).where(Effect.id == effect.id, Effect.state == "pending", Effect.claimed_by == self.boot_id)
+            update(Effect).where(Effect.id == effect.id, Effect.state == "pending", Effect.claimed_by == self.boot_id,
+                                 Effect.attempts == effect.attempts)
             .values(**values).execution_options(synchronize_session=False))
         if result.rowcount != 1:
             return False
@@ -586,6 +588,17 @@ class EffectRepository:
         if start:
             effect.started_at, effect.attempts = now, effect.attempts + 1
         return True
+
+    async def release(self, effects: list[Effect]) -> None:
+        """Give up claims not yet attempted (a graceful stop, between two deliveries): due again now, for
+        whichever worker is next, and not in doubt, since no attempt on them began here."""
+        now = self.clock.now()
+        for effect in effects:
+            await self.session.execute(
+                update(Effect).where(Effect.id == effect.id, Effect.state == "pending", Effect.claimed_by == self.boot_id,
+                                     Effect.attempts == effect.attempts)
+                .values(next_attempt_at=now, claimed_by=None, started_at=None, updated_at=now)
+                .execution_options(synchronize_session=False))
 
     async def settle_many(self, effect_ids: list[str], **outcome) -> set[str]:
         """`settle` for several effects with the same outcome, in one statement: the ids it recorded."""

@@ -3,6 +3,7 @@ Time is the injectable clock; the sweep is called as the scheduler calls it. Not
 import asyncio
 import html
 import json
+import re
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 
@@ -505,6 +506,26 @@ async def test_a_snooze_delivered_again_by_teams_is_applied_and_answered_once(bo
         snoozes = (await uow.session.execute(select(AuditEvent).where(AuditEvent.action == "obligation.snoozed"))).scalars().all()
         action = next(o for o in await uow.obligations.for_discussion(await _discussion_of(uow)) if o.kind == "action")
     assert len(snoozes) == 1 and action.snoozed_until == datetime(2027, 6, 4, 13, 0, tzinfo=BST)
+
+
+async def test_overdue_lists_the_most_urgent_forty_and_says_how_many_more(bot):
+    """A re-check: with about 200 breached items, `overdue` sent one message of 51 KB, past what Teams takes
+    (about 28 KB), so the chair would have had nothing at all."""
+    discussion_id = await seed(bot)
+    async with bot.services.uow() as uow:
+        for n in range(60):  # sixty actions, each due a minute after the one before
+            uow.session.add(Obligation(discussion_id=discussion_id, key=f"{discussion_id}:action:{n + 10}", kind="action",
+                                       subject_type="action", subject_id=str(n + 10), owner_agency="police",
+                                       due_at=datetime(2027, 6, 1, 9, n, tzinfo=BST), rule_source="agreed at the discussion",
+                                       created_at=FRIDAY_1630, updated_at=FRIDAY_1630))
+        await uow.commit()
+    bot.services.clock.set(datetime(2027, 6, 10, 10, 0, tzinfo=BST))
+    async with bot.services.uow() as uow:
+        owed = len(await uow.obligations.overdue_for_chair("aad-chair-1", bot.services.clock.now()))
+    [said] = [a["text"] for a in await Chair(bot).say("overdue")]
+    listed = re.findall(r"CR-555 \(EF\): \*\*", said)
+    assert len(listed) == 40 and f"…and {owed - 40} more, less urgent" in said and len(said.encode()) < 28_000
+    assert "**A10**" in said and "**A69**" not in said  # the most urgent first: the earliest due
 
 
 def test_snooze_names_what_overdue_lists_with_or_without_whose_it_is():

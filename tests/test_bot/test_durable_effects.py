@@ -671,10 +671,12 @@ async def test_a_live_siblings_claim_is_left_alone_and_a_silent_remote_ones_is_h
     assert delivered == [("effect-of-remote", True)]  # silent for over a minute: gone; the live sibling keeps its claim
 
 
-async def test_a_claim_run_out_while_a_long_list_is_delivered_is_left_to_the_worker_that_took_it(bot, clock):
+@pytest.mark.parametrize("taker", ["another replica", "this process's own outbox"])
+async def test_a_claim_run_out_while_a_long_list_is_delivered_is_left_to_the_worker_that_took_it(bot, clock, taker):
     """A two-replica trial: a sweep delivering 24 chases to a slow connector ran past its claims' two minutes; the
     other replica's outbox took the later ones as due, and both sent them (four chases twice, and nothing in the
-    database to show it). Each effect of a list is now held again before it goes, and left to whoever took it."""
+    database to show it); a re-check found the same with one replica, its own outbox's tick taking them. Each
+    effect of a list is now held again before it goes, and left to whoever took it."""
     outbox = bot.server.app[OUTBOX]
     delivered = []
 
@@ -693,17 +695,49 @@ async def test_a_claim_run_out_while_a_long_list_is_delivered_is_left_to_the_wor
                                           claimed_until=now + CLAIM_FOR)
         await uow.commit()
     clock.advance(seconds=CLAIM_FOR.total_seconds() + 1)  # the list is still being delivered as its claims run out
+    by = "the-other-replica" if taker == "another replica" else outbox.boot.id
     async with bot.services.uow() as uow:
-        uow.effects.boot_id = "the-other-replica"
+        uow.effects.boot_id = by
         taken = await uow.effects.claim_next(clock.now(), until=clock.now() + CLAIM_FOR)  # the oldest: due, as it sees it
         await uow.commit()
     assert taken is not None and taken.key in {e.key for e in mine}
     assert await outbox.deliver(mine) == 2
-    assert sorted(delivered) == sorted(e.key for e in mine if e.key != taken.key)  # the one taken is the other's to send
+    assert sorted(delivered) == sorted(e.key for e in mine if e.key != taken.key)  # the one taken is the taker's to send
     async with bot.services.uow() as uow:
         kept = {e.key: e for e in [await uow.effects.by_key(e.key) for e in mine]}
-    assert kept[taken.key].state == "pending" and kept[taken.key].claimed_by == "the-other-replica"
+    assert kept[taken.key].state == "pending" and kept[taken.key].claimed_by == by
     assert all(e.state == "done" for key, e in kept.items() if key != taken.key)
+
+
+async def test_a_graceful_stop_finishes_the_delivery_under_way_and_gives_the_rest_back_not_in_doubt(bot, clock):
+    """A re-check: a SIGTERM during a sweep of a slow connector's chases outran the stop's 20 s; the chase cut
+    short was sent again after the restart. Now the delivery under way finishes, and the rest of the list is
+    given back: due at once for whoever is next, with no attempt begun, so nothing is in doubt or sent twice."""
+    outbox = bot.server.app[OUTBOX]
+    delivered = []
+
+    class StopsDuringTheFirst:
+        async def deliver(self, effect):
+            delivered.append(effect.key)
+            outbox.stop_taking()  # SIGTERM arrives while this one is under way
+            return {}
+
+        async def on_done(self, uow, effect, result):
+            pass
+
+    outbox.register("stops", StopsDuringTheFirst())
+    now = clock.now()
+    async with bot.services.uow() as uow:
+        mine = await uow.effects.add_many([{"key": f"chase-{n}", "kind": "stops", "payload": {}} for n in range(3)],
+                                          claimed_until=now + CLAIM_FOR, started=lambda effect: effect["key"] == "chase-2")
+        await uow.commit()
+    assert await outbox.deliver(mine) == 1 and delivered == ["chase-0"]
+    assert await outbox.run() == 0  # and nothing more is taken on
+    async with bot.services.uow() as uow:
+        kept = {e.key: e for e in [await uow.effects.by_key(e.key) for e in mine]}
+    assert kept["chase-0"].state == "done"
+    for key in ("chase-1", "chase-2"):  # (chase-2 queued as started, as an email chase is: no attempt began, all the same)
+        assert (kept[key].state, kept[key].claimed_by, kept[key].started_at, kept[key].next_attempt_at) == ("pending", None, None, now)
 
 
 async def test_starting_twice_at_once_registers_once_without_a_warning_and_a_busy_database_is_one_line(bot, tmp_path, clock, caplog):
