@@ -16,7 +16,6 @@ from cards.words import agency as agency_name
 from cards.words import subject, when
 from protocol.vocabulary import OWED_ACTION_STATUSES, OWED_OBLIGATION_STATES
 from storage.models import Obligation
-from storage.unit_of_work import RepeatedDelivery, answering
 
 from . import messages, recording
 from .convene import actor_of, delivery_of, personal_chat
@@ -179,11 +178,10 @@ class ActionsFlow:
                         else "That action no longer exists."), None
             if not trusted and not self.may_change(discussion, action, aad):  # a signed link is its own authority
                 uow.audit.record(actor=aad, action="action.change_refused", subject_type="action", subject_id=action.id)
-                try:  # a reply in the thread refused once, however often Teams delivers it (a press is, by the handler)
-                    with answering(delivery_id if turn_context is not None else None):
-                        await uow.commit()
-                except RepeatedDelivery:  # this very reply, refused and told already (a two-replica trial: twice of each)
-                    return "", None
+                # A reply in the thread is refused once, however often Teams delivers it (a press is, by the handler):
+                # a two-replica trial saw each refused, and audited, twice.
+                if not await uow.commit_once(delivery_id if turn_context is not None else None):
+                    return "", None  # this very reply, refused and told already
                 return f"Only {self.who_may(discussion, action)} can report on A{action.number}.", None
             repeated = f"A{action.number} already has that report."
             status = report["status"]

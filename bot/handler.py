@@ -183,10 +183,7 @@ class StrategyBot(TeamsActivityHandler):
             await uow.obligations.snooze(target.id, until=now + parsed["for"], reason=parsed["reason"], now=now)
             uow.audit.record(actor=person.aad_object_id or person.id, action="obligation.snoozed", subject_type="obligation",
                              subject_id=target.id, details={"until": target.snoozed_until.isoformat(), "reason": parsed["reason"]})
-            try:
-                with answering(delivery_of(turn_context)):  # once: a two-replica trial saw a retried `snooze` move its end later
-                    await uow.commit()
-            except RepeatedDelivery:  # Teams delivered this message again: its first delivery answered it
+            if not await uow.commit_once(delivery_of(turn_context)):  # a two-replica trial: a retry moved its end later
                 log.info("`snooze` %s already answered: nothing changed or sent again", turn_context.activity.id)
                 return
         until = self.s.calendar.local(target.snoozed_until)

@@ -15,7 +15,6 @@ from protocol import Facts
 from protocol.conditions import required_parts, school_age
 from protocol.vocabulary import AGENCIES, OWED_OBLIGATION_STATES
 from storage.models import Action, ActionUpdate, Decision, Obligation
-from storage.unit_of_work import RepeatedDelivery, answering
 
 from . import messages, recording
 from .wizard import as_int, as_on_card, forget, keep
@@ -44,40 +43,37 @@ class RecordFlow:
         handler shows: the chair's notices point there for the agencies' updates and the case's clocks."""
         aad, _, _ = actor_of(turn_context)
         now = self.s.clock.now()
-        try:
-            with answering(delivery_of(turn_context)):  # the record started, and this delivery with it
-                async with self.s.uow() as uow:
-                    if not args.strip():  # more than one to record: which (a walk: a tired chair landed on the latest, not theirs)
-                        yours = await uow.discussions.of_chair(chair_aad_id=aad, statuses=("convened", "recording"))
-                        if len(yours) > 1:
-                            local = self.s.calendar.local(now)
-                            await turn_context.send_activity(MessageFactory.text(
-                                "You have more than one discussion to record: type `record` and its case reference.\n\n" + "\n".join(
-                                    messages.item(f"{ref} ({initials})" + (f": meeting {when(start, now=local)}" if start else ""))
-                                    for ref, initials, start in yours)))
-                            return
-                    discussion = await uow.discussions.latest_for_chair(chair_aad_id=aad, case_reference=args.strip().upper() or None,
-                                                                        statuses=("convened", "recording"))
-                    if discussion is None:
-                        finalised = await uow.discussions.latest_for_chair(chair_aad_id=aad, case_reference=args.strip().upper() or None,
-                                                                           statuses=("recorded",))
-                        if finalised is not None and personal_chat(turn_context):
-                            return finalised.id
-                        await turn_context.send_activity(MessageFactory.text(
-                            "There is no convened discussion of yours to record. Type `record CR-123` with its case reference."))
-                        return None
-                    if early := self._not_held_yet(discussion, now):
-                        await turn_context.send_activity(MessageFactory.text(early))
-                        return None
-                    if discussion.record is None and (await uow.discussions.lock(discussion)).record is None:
-                        discussion.record = self._new_record(discussion)
-                        discussion.status = "recording"
-                        uow.audit.record(actor=aad, action="record.started", subject_type="discussion", subject_id=discussion.id)
-                    await uow.commit()
-                    card = self.step_card(discussion)
-        except RepeatedDelivery:  # Teams delivered this message again (a two-replica trial): its first delivery answers it
-            log.info("`record` %s already answered: nothing sent again", turn_context.activity.id)
-            return None
+        async with self.s.uow() as uow:
+            if not args.strip():  # more than one to record: which (a walk: a tired chair landed on the latest, not theirs)
+                yours = await uow.discussions.of_chair(chair_aad_id=aad, statuses=("convened", "recording"))
+                if len(yours) > 1:
+                    local = self.s.calendar.local(now)
+                    await turn_context.send_activity(MessageFactory.text(
+                        "You have more than one discussion to record: type `record` and its case reference.\n\n" + "\n".join(
+                            messages.item(f"{ref} ({initials})" + (f": meeting {when(start, now=local)}" if start else ""))
+                            for ref, initials, start in yours)))
+                    return
+            discussion = await uow.discussions.latest_for_chair(chair_aad_id=aad, case_reference=args.strip().upper() or None,
+                                                                statuses=("convened", "recording"))
+            if discussion is None:
+                finalised = await uow.discussions.latest_for_chair(chair_aad_id=aad, case_reference=args.strip().upper() or None,
+                                                                   statuses=("recorded",))
+                if finalised is not None and personal_chat(turn_context):
+                    return finalised.id
+                await turn_context.send_activity(MessageFactory.text(
+                    "There is no convened discussion of yours to record. Type `record CR-123` with its case reference."))
+                return None
+            if early := self._not_held_yet(discussion, now):
+                await turn_context.send_activity(MessageFactory.text(early))
+                return None
+            if discussion.record is None and (await uow.discussions.lock(discussion)).record is None:
+                discussion.record = self._new_record(discussion)
+                discussion.status = "recording"
+                uow.audit.record(actor=aad, action="record.started", subject_type="discussion", subject_id=discussion.id)
+            if not await uow.commit_once(delivery_of(turn_context)):  # the record started, and this delivery with it
+                log.info("`record` %s already answered: nothing sent again", turn_context.activity.id)
+                return None  # Teams delivered this message again (a two-replica trial): its first delivery answers it
+            card = self.step_card(discussion)
         if personal_chat(turn_context):
             await turn_context.send_activity(card_activity(card))
         else:  # the record holds everything about the child: only the chair's own view shows it

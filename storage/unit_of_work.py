@@ -83,6 +83,20 @@ class UnitOfWork:
             # What was read may be another turn's commit not yet on disk: nothing is said of it until it is.
             await self._durable.settled()
 
+    async def commit_once(self, activity_id: str | None) -> bool:
+        """`commit`, recording `activity_id` as handled with it (as `answering` does for a whole block): False,
+        nothing written, when that activity was handled before (Teams delivered the message again). With no
+        id, a plain commit: a press the handler is answering is still recorded as its own."""
+        if activity_id is None:
+            await self.commit()
+            return True
+        try:
+            with answering(activity_id):
+                await self.commit()
+        except RepeatedDelivery:
+            return False
+        return True
+
     async def commit(self) -> None:
         press = _answering.get()
         if press is not None and not press.recorded:

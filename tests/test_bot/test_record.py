@@ -1179,14 +1179,14 @@ async def test_a_moved_action_says_its_agreed_date_wherever_its_due_date_is_show
     assert len(obligation.rule_source) <= 120
 
 
-async def test_a_refused_reply_delivered_again_by_teams_is_refused_and_audited_once(bot, recorded):
+async def test_a_refused_reply_or_press_delivered_again_by_teams_is_refused_and_audited_once(bot, recorded):
     """A two-replica trial: `A3 by 21/02` from someone who may not report on it, delivered twice (Teams again, the
     same activity id), was audited twice and refused twice in the thread."""
     from sqlalchemy import select
 
     from storage.models import AuditEvent
 
-    chair, _ = recorded
+    chair, actions = recorded
     typed = activities.channel_mention(bot.connector.url, "A5 done", aad_id=STRANGER["aad_id"], user_id=STRANGER["user_id"],
                                        name=STRANGER["name"])
     before = len(bot.connector.sent)
@@ -1200,6 +1200,14 @@ async def test_a_refused_reply_delivered_again_by_teams_is_refused_and_audited_o
     typed["id"] += "-later"  # typed again, a new message: refused again, and told
     assert (await bot.post(typed)).status == 201
     assert [a["text"] for a in bot.connector.sent[before:] if a.get("text")][-1] == said[0]
+
+    # A button pressed by someone who may not, delivered twice: the handler recognises the press; refused and audited once.
+    pressed = chair.invoke("action.completed", {"action_id": actions[5]}, keep_inputs=False, as_person=STRANGER)
+    cards = [await Chair.answer(await bot.post(pressed)) for _ in range(2)]
+    assert "Only its owner, anyone from Police in the directory, or the chair can report on A5." in texts_of(cards[0])
+    async with bot.services.uow() as uow:
+        refused = (await uow.session.execute(select(AuditEvent).where(AuditEvent.action == "action.change_refused"))).scalars().all()
+    assert len(refused) == 3  # the reply, the reply typed again, the press
 
 
 async def test_the_same_update_sent_twice_by_the_same_person_is_kept_once(bot, recorded):
