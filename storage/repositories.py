@@ -578,10 +578,8 @@ class EffectRepository:
         (a two-replica trial: a sweep delivering for longer than its claims' two minutes sent chases twice)."""
         now = self.clock.now()
         values = {"next_attempt_at": until, "updated_at": now, **({"started_at": now, "attempts": Effect.attempts + 1} if start else {})}
-        result = await self.session.execute(
-            update(Effect).where(Effect.id == effect.id, Effect.state == "pending", Effect.claimed_by == self.boot_id,
-                                 Effect.attempts == effect.attempts)
-            .values(**values).execution_options(synchronize_session=False))
+        result = await self.session.execute(update(Effect).where(*self._still_ours(effect)).values(**values)
+                                            .execution_options(synchronize_session=False))
         if result.rowcount != 1:
             return False
         effect.next_attempt_at = until
@@ -595,10 +593,15 @@ class EffectRepository:
         now = self.clock.now()
         for effect in effects:
             await self.session.execute(
-                update(Effect).where(Effect.id == effect.id, Effect.state == "pending", Effect.claimed_by == self.boot_id,
-                                     Effect.attempts == effect.attempts)
-                .values(next_attempt_at=now, claimed_by=None, started_at=None, updated_at=now)
+                update(Effect).where(*self._still_ours(effect)).values(next_attempt_at=now, claimed_by=None, started_at=None,
+                                                                       updated_at=now)
                 .execution_options(synchronize_session=False))
+
+    def _still_ours(self, effect: Effect) -> tuple:
+        """The effect, only while the claim the caller made on it stands: pending, claimed by this process, and
+        claimed by no one since (every claim counts an attempt)."""
+        return (Effect.id == effect.id, Effect.state == "pending", Effect.claimed_by == self.boot_id,
+                Effect.attempts == effect.attempts)
 
     async def settle_many(self, effect_ids: list[str], **outcome) -> set[str]:
         """`settle` for several effects with the same outcome, in one statement: the ids it recorded."""

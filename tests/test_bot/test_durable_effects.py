@@ -637,23 +637,41 @@ async def test_a_meeting_a_killed_process_was_creating_is_created_at_restart_wit
         await stop_bot(second)
 
 
-async def test_a_live_siblings_claim_is_left_alone_and_a_silent_remote_ones_is_handed_back(bot, clock):
-    """Two workers on one machine, or replicas on others: a claim is taken over only from a process
-    known to be gone, never from one that may still be delivering it."""
-    from storage.models import Boot
-
-    outbox = bot.server.app[OUTBOX]
+def noting(outbox, *, during=None) -> list:
+    """A kind of effect, "noted", whose delivery notes the effect (and first does `during`, if given): the stand-in
+    for a real delivery in the tests of claims. The list of those delivered, in order."""
     delivered = []
 
     class Noted:
         async def deliver(self, effect):
-            delivered.append((effect.key, effect.uncertain))
+            delivered.append(effect)
+            if during:
+                during()
             return {}
 
         async def on_done(self, uow, effect, result):
             pass
 
     outbox.register("noted", Noted())
+    return delivered
+
+
+async def queued_for_this_process(bot, now, **started) -> list:
+    """Three "noted" effects added as a sweep adds its chases: claimed by this process, to deliver straight away."""
+    async with bot.services.uow() as uow:
+        mine = await uow.effects.add_many([{"key": f"chase-{n}", "kind": "noted", "payload": {}} for n in range(3)],
+                                          claimed_until=now + CLAIM_FOR, **started)
+        await uow.commit()
+    return mine
+
+
+async def test_a_live_siblings_claim_is_left_alone_and_a_silent_remote_ones_is_handed_back(bot, clock):
+    """Two workers on one machine, or replicas on others: a claim is taken over only from a process
+    known to be gone, never from one that may still be delivering it."""
+    from storage.models import Boot
+
+    outbox = bot.server.app[OUTBOX]
+    delivered = noting(outbox)
     me, now = outbox.boot, clock.now()
     siblings = {"live_sibling": (me.host, me.pid), "remote": ("elsewhere/kernel/1", 1)}
     async with bot.services.uow() as uow:
@@ -668,7 +686,7 @@ async def test_a_live_siblings_claim_is_left_alone_and_a_silent_remote_ones_is_h
     assert delivered == []  # the remote one was heard from 30 s ago: it may still be delivering
     clock.advance(seconds=31)
     await outbox.tick()
-    assert delivered == [("effect-of-remote", True)]  # silent for over a minute: gone; the live sibling keeps its claim
+    assert [(e.key, e.uncertain) for e in delivered] == [("effect-of-remote", True)]  # gone; the live sibling keeps its claim
 
 
 @pytest.mark.parametrize("taker", ["another replica", "this process's own outbox"])
@@ -678,22 +696,8 @@ async def test_a_claim_run_out_while_a_long_list_is_delivered_is_left_to_the_wor
     database to show it); a re-check found the same with one replica, its own outbox's tick taking them. Each
     effect of a list is now held again before it goes, and left to whoever took it."""
     outbox = bot.server.app[OUTBOX]
-    delivered = []
-
-    class Noted:
-        async def deliver(self, effect):
-            delivered.append(effect.key)
-            return {}
-
-        async def on_done(self, uow, effect, result):
-            pass
-
-    outbox.register("noted", Noted())
-    now = clock.now()
-    async with bot.services.uow() as uow:
-        mine = await uow.effects.add_many([{"key": f"chase-{n}", "kind": "noted", "payload": {}} for n in range(3)],
-                                          claimed_until=now + CLAIM_FOR)
-        await uow.commit()
+    delivered = noting(outbox)
+    mine = await queued_for_this_process(bot, clock.now())
     clock.advance(seconds=CLAIM_FOR.total_seconds() + 1)  # the list is still being delivered as its claims run out
     by = "the-other-replica" if taker == "another replica" else outbox.boot.id
     async with bot.services.uow() as uow:
@@ -702,7 +706,7 @@ async def test_a_claim_run_out_while_a_long_list_is_delivered_is_left_to_the_wor
         await uow.commit()
     assert taken is not None and taken.key in {e.key for e in mine}
     assert await outbox.deliver(mine) == 2
-    assert sorted(delivered) == sorted(e.key for e in mine if e.key != taken.key)  # the one taken is the taker's to send
+    assert sorted(e.key for e in delivered) == sorted(e.key for e in mine if e.key != taken.key)  # the one taken is the taker's
     async with bot.services.uow() as uow:
         kept = {e.key: e for e in [await uow.effects.by_key(e.key) for e in mine]}
     assert kept[taken.key].state == "pending" and kept[taken.key].claimed_by == by
@@ -714,24 +718,10 @@ async def test_a_graceful_stop_finishes_the_delivery_under_way_and_gives_the_res
     short was sent again after the restart. Now the delivery under way finishes, and the rest of the list is
     given back: due at once for whoever is next, with no attempt begun, so nothing is in doubt or sent twice."""
     outbox = bot.server.app[OUTBOX]
-    delivered = []
-
-    class StopsDuringTheFirst:
-        async def deliver(self, effect):
-            delivered.append(effect.key)
-            outbox.stop_taking()  # SIGTERM arrives while this one is under way
-            return {}
-
-        async def on_done(self, uow, effect, result):
-            pass
-
-    outbox.register("stops", StopsDuringTheFirst())
+    delivered = noting(outbox, during=outbox.stop_taking)  # SIGTERM arrives while the first is under way
     now = clock.now()
-    async with bot.services.uow() as uow:
-        mine = await uow.effects.add_many([{"key": f"chase-{n}", "kind": "stops", "payload": {}} for n in range(3)],
-                                          claimed_until=now + CLAIM_FOR, started=lambda effect: effect["key"] == "chase-2")
-        await uow.commit()
-    assert await outbox.deliver(mine) == 1 and delivered == ["chase-0"]
+    mine = await queued_for_this_process(bot, now, started=lambda effect: effect["key"] == "chase-2")
+    assert await outbox.deliver(mine) == 1 and [e.key for e in delivered] == ["chase-0"]
     assert await outbox.run() == 0  # and nothing more is taken on
     async with bot.services.uow() as uow:
         kept = {e.key: e for e in [await uow.effects.by_key(e.key) for e in mine]}
