@@ -20,6 +20,12 @@ def _scope(query, chair: str | None):
     return query.where(Discussion.chair_aad_id == chair) if chair is not None else query
 
 
+def _with_its_action(query):
+    """An action's obligation joined to its action (for its owner and the date agreed at the discussion); others to nothing."""
+    return query.outerjoin(Action, and_(Obligation.kind == "action", Action.discussion_id == Obligation.discussion_id,
+                                        Obligation.subject_id == Action.number.cast(Obligation.subject_id.type)))
+
+
 class Oversight:
     def __init__(self, session):
         self.session = session
@@ -47,8 +53,9 @@ class Oversight:
             select(Invitation.discussion_id, Invitation.agency, Invitation.rsvp, Invitation.quorum, Invitation.record_check,
                    Invitation.attendance).where(Invitation.discussion_id.in_(ids)))
         owed = await self._tuples(
-            select(Obligation.discussion_id, Obligation.id, Obligation.kind, Obligation.due_at, Obligation.owner_agency,
-                   Obligation.subject_id, Obligation.state, Obligation.snoozed_until)
+            _with_its_action(select(Obligation.discussion_id, Obligation.id, Obligation.kind, Obligation.due_at,
+                                    Obligation.owner_agency, Obligation.subject_id, Obligation.state, Obligation.snoozed_until,
+                                    Action.agreed_due_at))
             .where(Obligation.discussion_id.in_(ids), Obligation.state.in_(("open", "breached", "snoozed")))
             .order_by(Obligation.due_at, Obligation.key))
         by_id = {r["id"]: {**r, "invitations": [], "obligations": []} for r in rows}
@@ -60,14 +67,13 @@ class Oversight:
 
     async def overdue(self, chair: str | None, now: datetime, *, limit: int = 500) -> list[dict]:
         """Open or breached obligations past due, with who owes them and every chase sent."""
-        query = _scope(select(Obligation.id, Obligation.kind, Obligation.key, Obligation.due_at, Obligation.owner_agency,
-                              Obligation.subject_id, Obligation.state, Obligation.snoozed_until, Obligation.snooze_reason,
-                              Discussion.id.label("discussion_id"), Discussion.case_reference, Discussion.child_initials,
-                              Action.owner_name, Action.agreed_due_at)
-                       .join(Discussion, Discussion.id == Obligation.discussion_id)
-                       .outerjoin(Action, and_(Obligation.kind == "action", Action.discussion_id == Obligation.discussion_id,
-                                               Obligation.subject_id == Action.number.cast(Obligation.subject_id.type)))
-                       .where(Obligation.state.in_(OWED_OBLIGATION_STATES), Obligation.due_at < now), chair)
+        query = _with_its_action(
+            select(Obligation.id, Obligation.kind, Obligation.key, Obligation.due_at, Obligation.owner_agency,
+                   Obligation.subject_id, Obligation.state, Obligation.snoozed_until, Obligation.snooze_reason,
+                   Discussion.id.label("discussion_id"), Discussion.case_reference, Discussion.child_initials,
+                   Action.owner_name, Action.agreed_due_at)
+            .join(Discussion, Discussion.id == Obligation.discussion_id))
+        query = _scope(query.where(Obligation.state.in_(OWED_OBLIGATION_STATES), Obligation.due_at < now), chair)
         rows = await self._rows(query.order_by(Obligation.due_at, Obligation.key).limit(limit))
         if rows:
             chases = await self._tuples(

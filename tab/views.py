@@ -81,6 +81,10 @@ class OversightViews:
     def _local(self, moment: datetime | None) -> str | None:
         return self.s.calendar.local(moment).isoformat(timespec="minutes") if moment else None
 
+    def _agreed(self, owed: dict) -> str | None:
+        """An action whose owner gave a new date since: the date agreed at the discussion, to show beside the new one."""
+        return self._local(owed["agreed_due_at"]) if owed["agreed_due_at"] not in (None, owed["due_at"]) else None
+
     async def mine(self, viewer) -> dict:
         chair = await self.scope(viewer, "discussions")
         now = self.s.clock.now()
@@ -105,7 +109,8 @@ class OversightViews:
                                    if i["record_check"] != "none"],
                 "obligations": [{"what": owed(o["kind"], o["subject_id"]),
                                  "agency": agency_name(o["owner_agency"]) if o["owner_agency"] else "",
-                                 "due": self._local(o["due_at"]), "overdue": o["due_at"] < now, "state": o["state"]}
+                                 "due": self._local(o["due_at"]), "agreed": self._agreed(o),
+                                 "overdue": o["due_at"] < now, "state": o["state"]}
                                 for o in row["obligations"]],
                 "link": deep_link(row, self.app_id),
             })
@@ -122,8 +127,7 @@ class OversightViews:
             item = {"id": row["id"], "case_reference": row["case_reference"], "initials": row["child_initials"],
                     "what": owed(row["kind"], row["subject_id"]),
                     "due": self._local(row["due_at"]), "late_hours": round((now - row["due_at"]).total_seconds() / 3600, 1),
-                    # An action whose owner gave a new date since: the date agreed at the discussion, beside it.
-                    "agreed": self._local(row["agreed_due_at"]) if row["agreed_due_at"] not in (None, row["due_at"]) else None,
+                    "agreed": self._agreed(row),
                     "breached": row["state"] == "breached",
                     "snoozed_until": self._local(row["snoozed_until"]) if row["snoozed_until"] and row["snoozed_until"] > now else None,
                     "chases": [{"stage": c["stage"].replace("_", " "), "to": c["recipient"], "by": c["channel"], "status": c["status"],

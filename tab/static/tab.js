@@ -58,6 +58,11 @@ function when(iso) {
   return d.toLocaleString("en-GB", { weekday: "short", day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" });
 }
 
+// An action whose owner gave a new date since: the date agreed at the discussion stays in view beside it.
+function agreedWords(agreed) {
+  return agreed ? " (agreed at the discussion: " + when(agreed) + ")" : "";
+}
+
 function hoursWords(hours) {
   if (hours === null || hours === undefined) return "—";
   const sign = hours < 0 ? "overdue by " : "";
@@ -97,7 +102,7 @@ async function showMine(body) {
       d.quorum.agencies.length ? d.quorum.coming.length + " of " + d.quorum.agencies.length + " coming (" + d.quorum.agencies.join(", ") + ")" : "—",
       d.records_checks.map((c) => c.agency + ": " + c.state).join("; ") || "—",
       d.obligations.length ? el("ul", {}, ...d.obligations.map((o) => el("li", { class: o.overdue ? "late" : null,
-        text: o.what + (o.agency ? " (" + o.agency + ")" : "") + ", due " + when(o.due) + (o.overdue ? " — overdue" : "") }))) : "—",
+        text: o.what + (o.agency ? " (" + o.agency + ")" : "") + ", due " + when(o.due) + agreedWords(o.agreed) + (o.overdue ? " — overdue" : "") }))) : "—",
       link(d.link, "Open the card"),
     ])));
 }
@@ -130,7 +135,7 @@ async function showOverdue(body) {
       section.append(el("h4", { text: person.person }));
       section.append(el("ul", {}, ...person.items.map((item) => el("li", {},
         el("strong", { text: item.case_reference + " (" + item.initials + "): " + item.what }),
-        " due " + when(item.due) + (item.agreed ? " (agreed at the discussion: " + when(item.agreed) + ")" : "") + ", " + hoursWords(item.late_hours) + " late" + (item.breached ? " — ladder exhausted" : ""),
+        " due " + when(item.due) + agreedWords(item.agreed) + ", " + hoursWords(item.late_hours) + " late" + (item.breached ? " — ladder exhausted" : ""),
         item.snoozed_until ? el("span", { text: " · snoozed until " + when(item.snoozed_until) }) : null,
         el("ul", { class: "chases" }, ...(item.chases.length ? item.chases.map((c) => el("li", {
           text: c.stage + " to " + c.to + " by " + (c.by || "—") + ", " + when(c.at) + " (" + c.status + ")" })) : [el("li", { text: "Not chased yet" })])),

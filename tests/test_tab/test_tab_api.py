@@ -93,6 +93,9 @@ async def test_a_chair_sees_their_own_open_discussions_most_urgent_first(azure_t
     assert cr4["records_checks"] == [{"agency": "Health", "state": "requested"}]
     assert [(o["what"], o["agency"], o["overdue"]) for o in cr4["obligations"]] == [
         ("A1", "Health", True), ("information update", "Police", True)]
+    # A1's owner gave a new date since: the date agreed at the discussion is beside it here too, as on the Overdue view.
+    assert [(o["due"], o["agreed"]) for o in cr4["obligations"]] == [
+        ("2026-11-19T17:00+00:00", "2026-11-17T17:00+00:00"), ("2026-11-20T17:00+00:00", None)]
     assert cr4["link"].startswith("https://teams.microsoft.com/l/message/19%3Amash%40thread.tacv2/1700000000004?")
 
 

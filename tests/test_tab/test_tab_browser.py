@@ -63,6 +63,7 @@ async def test_every_view_shows_the_seeded_discussions_and_passes_axe_in_every_t
     await expect(mine.locator("tbody tr")).to_have_count(3)
     await expect(mine).to_contain_text("CR-4 (AB)")
     await expect(mine).to_contain_text("1 of 2 coming (Police, Health)")
+    await expect(mine).to_contain_text("A1 (Health), due Thu, 19/11/2026, 17:00 (agreed at the discussion: Tue, 17/11/2026, 17:00)")
 
     await page.click("#tab-overdue")
     overdue = page.locator("#view-overdue")
