@@ -144,7 +144,7 @@ class StrategyBot(TeamsActivityHandler):
                 here = channel_of(turn_context.activity.conversation.id)
                 overdue = [o for o in overdue if channel_of(discussions[o.discussion_id].conversation_id or "") == here]
             lines = [messages.overdue_line(o, discussion=discussions[o.discussion_id], chases=await uow.chases.for_obligation(o.id),
-                                           local_now=self.s.calendar.local(now), shared=shared) for o in overdue[:OVERDUE_LISTED]]
+                                           calendar=self.s.calendar, local_now=self.s.calendar.local(now), shared=shared) for o in overdue[:OVERDUE_LISTED]]
         if len(overdue) > OVERDUE_LISTED:  # a re-check: 200 breached items made one message of 51 KB, past what Teams takes
             lines.append(f"…and {len(overdue) - OVERDUE_LISTED} more, less urgent: the Oversight tab's Overdue view lists every one.")
         elsewhere = "Type `overdue` to me in a personal chat for all of them."

@@ -95,13 +95,17 @@ CHASE_WORDS = {"reminder": "the reminder", "due": "the chase on the day", "escal
 CHANNEL_WORDS = {"teams": "Teams", "email": "email", "file": "email (local mode: written to a file, not sent)"}
 
 
-def overdue_line(obligation, *, discussion, chases, local_now, shared: bool = False) -> str:
+def overdue_line(obligation, *, discussion, chases, calendar, local_now, shared: bool = False) -> str:
     """`shared`: the list is asked for in a channel or group chat, where nothing anyone typed is repeated."""
     from cards.words import agency, owed
 
-    late = local_now - obligation.due_at.astimezone(local_now.tzinfo)
+    due = obligation.due_at.astimezone(local_now.tzinfo)
+    late = local_now - due
     days, hours, minutes = late.days, late.seconds // 3600, late.seconds // 60 % 60
     lateness = f"{days} d {hours} h late" if days or hours else f"{minutes} min late"
+    if days:  # the procedures count working days: "3 d 21 h late" over New Year is one working day (the holiday trial)
+        working = calendar.working_days_passed(due, local_now)
+        lateness += f" ({working} working day{'s' if working != 1 else ''})"
     what = owed(obligation.kind, obligation.subject_id)
     owner = f" ({agency(obligation.owner_agency)})" if obligation.owner_agency else ""
     state = " · BREACHED, ladder exhausted" if obligation.state == "breached" else ""

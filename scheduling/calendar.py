@@ -124,6 +124,12 @@ class WorkingCalendar:
             count += self.is_working_day(day)
         return count
 
+    def working_days_passed(self, since: datetime, now: datetime) -> int:
+        """Working days wholly passed after the day of `since`: those whose working hours have ended by `now`."""
+        today = self.local(now).date()
+        under_way = self.is_working_day(today) and now < self.end_of_working_day(today)
+        return self.working_days_between(self.local(since).date(), today) - under_way
+
     def start_of_working_day(self, day: date) -> datetime:
         return datetime.combine(day, self.day_starts, tzinfo=self.zone)
 

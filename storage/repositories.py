@@ -373,10 +373,15 @@ class AuditTrail:
         self._recorded.append({"at": self.clock.now(), "actor": actor, "action": action, "subject_type": subject_type,
                                "subject_id": subject_id, "details": details or {}, "correlation_id": correlation_id})
 
-    async def write(self) -> None:
-        """The events recorded so far, in the order recorded (their ids keep it), in this transaction."""
+    async def write(self, *, activity_id: str | None = None) -> None:
+        """The events recorded so far, in the order recorded (their ids keep it), in this transaction. Those
+        without a correlation id take `activity_id`, the Teams activity (a card press) they answer, so an
+        auditor can tie each change to the press that made it."""
         if self._recorded:
             events, self._recorded = self._recorded, []
+            if activity_id is not None:
+                for event in events:
+                    event["correlation_id"] = event["correlation_id"] or activity_id
             await self.session.execute(insert(AuditEvent.__table__), events)
 
     async def for_subject(self, subject_type: str, subject_id: str) -> list[AuditEvent]:

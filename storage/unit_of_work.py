@@ -103,7 +103,7 @@ class UnitOfWork:
             if not await self.handled.mark(press.activity_id, self.clock.now()):
                 await self.session.rollback()
                 raise RepeatedDelivery(press.activity_id)
-        await self.audit.write()
+        await self.audit.write(activity_id=press.activity_id if press is not None else None)
         await self.session.commit()
         if self._durable is not None:  # on SQLite: not done until the log is synced (storage.group_commit)
             await self._durable.settled()

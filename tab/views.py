@@ -127,6 +127,7 @@ class OversightViews:
             item = {"id": row["id"], "case_reference": row["case_reference"], "initials": row["child_initials"],
                     "what": owed(row["kind"], row["subject_id"]),
                     "due": self._local(row["due_at"]), "late_hours": round((now - row["due_at"]).total_seconds() / 3600, 1),
+                    "late_working_days": self.s.calendar.working_days_passed(row["due_at"], now),
                     "agreed": self._agreed(row),
                     "breached": row["state"] == "breached",
                     "snoozed_until": self._local(row["snoozed_until"]) if row["snoozed_until"] and row["snoozed_until"] > now else None,

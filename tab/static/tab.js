@@ -135,7 +135,7 @@ async function showOverdue(body) {
       section.append(el("h4", { text: person.person }));
       section.append(el("ul", {}, ...person.items.map((item) => el("li", {},
         el("strong", { text: item.case_reference + " (" + item.initials + "): " + item.what }),
-        " due " + when(item.due) + agreedWords(item.agreed) + ", " + hoursWords(item.late_hours) + " late" + (item.breached ? " — ladder exhausted" : ""),
+        " due " + when(item.due) + agreedWords(item.agreed) + ", " + hoursWords(item.late_hours) + " late" + (item.late_hours >= 24 ? " (" + item.late_working_days + " working day" + (item.late_working_days === 1 ? "" : "s") + ")" : "") + (item.breached ? " — ladder exhausted" : ""),
         item.snoozed_until ? el("span", { text: " · snoozed until " + when(item.snoozed_until) }) : null,
         el("ul", { class: "chases" }, ...(item.chases.length ? item.chases.map((c) => el("li", {
           text: c.stage + " to " + c.to + " by " + (c.by || "—") + ", " + when(c.at) + " (" + c.status + ")" })) : [el("li", { text: "Not chased yet" })])),

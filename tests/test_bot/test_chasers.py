@@ -438,6 +438,23 @@ async def test_overdue_lists_the_chairs_breaches_most_urgent_first(bot):
     assert "Nothing is overdue" in stranger[0]["text"]
 
 
+async def test_overdue_says_how_many_working_days_late_beside_the_elapsed_time(bot):
+    """The holiday trial: "3 d 20 h late" for an action due on a bank holiday weekend read as three days late;
+    the procedures count working days. Due Friday 28 May 2027 17:00; Monday 31 May is the spring bank holiday."""
+    await seed(bot, actions=[(1, datetime(2027, 5, 28, 17, 0, tzinfo=BST))])
+
+    async def a1_line(moment: datetime) -> str:
+        bot.services.clock.set(moment)
+        [line] = [line for line in (await Chair(bot).say("overdue"))[0]["text"].splitlines() if "**A1**" in line]
+        return line
+
+    # Saturday, Sunday and the bank holiday are not working days, and Tuesday's has not ended: none has passed.
+    assert "3 d 17 h late (0 working days)" in await a1_line(datetime(2027, 6, 1, 10, 0, tzinfo=BST))
+    assert "4 d 0 h late (1 working day)" in await a1_line(datetime(2027, 6, 1, 17, 30, tzinfo=BST))  # Tuesday's hours are over
+    assert "5 d 17 h late (2 working days)" in await a1_line(datetime(2027, 6, 3, 10, 0, tzinfo=BST))  # Tuesday and Wednesday
+    assert "(" not in (await a1_line(datetime(2027, 5, 29, 9, 0, tzinfo=BST))).split("late")[0].split("17:00")[1]  # under a day: hours only
+
+
 async def test_local_mode_can_move_the_clock_to_watch_the_ladder(tmp_path):
     from scheduling.clock import TravellingClock
 

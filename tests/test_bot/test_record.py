@@ -1208,6 +1208,8 @@ async def test_a_refused_reply_or_press_delivered_again_by_teams_is_refused_and_
     async with bot.services.uow() as uow:
         refused = (await uow.session.execute(select(AuditEvent).where(AuditEvent.action == "action.change_refused"))).scalars().all()
     assert len(refused) == 3  # the reply, the reply typed again, the press
+    # Each row names the Teams activity that made it (its id @ its conversation's), so an auditor can tie a change to it.
+    assert [event.correlation_id.split("@")[0] for event in refused] == [typed["id"].removesuffix("-later"), typed["id"], pressed["id"]]
 
 
 async def test_the_same_update_sent_twice_by_the_same_person_is_kept_once(bot, recorded):

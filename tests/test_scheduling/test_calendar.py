@@ -241,6 +241,19 @@ def test_adding_working_hours_uses_up_the_working_day_before_moving_to_the_next(
     assert ENGLAND.add_working_hours(datetime.fromisoformat(at), hours).isoformat() == expected
 
 
+
+@pytest.mark.parametrize("since, now, passed", [
+    ("2026-12-24T17:00:00+00:00", "2026-12-29T16:59:00+00:00", 0),  # Christmas, Boxing Day (observed 28th), a weekend; the 29th under way
+    ("2026-12-24T17:00:00+00:00", "2026-12-29T17:00:00+00:00", 1),  # the 29th's working hours are over at 17:00
+    ("2026-12-31T17:00:00+00:00", "2027-01-05T14:00:00+00:00", 1),  # New Year's Day, a weekend, then Monday 4th
+    ("2026-11-27T12:00:00+00:00", "2026-11-27T18:00:00+00:00", 0),  # the day it fell due never counts
+    ("2026-11-27T17:00:00+00:00", "2026-11-29T23:00:00+00:00", 0),  # nothing but a weekend
+    ("2026-11-23T17:00:00+00:00", "2026-11-27T09:30:00+00:00", 3),  # Tuesday to Thursday; Friday under way
+])
+def test_working_days_passed_counts_the_working_days_over_since_the_day_something_fell_due(since, now, passed):
+    assert ENGLAND.working_days_passed(datetime.fromisoformat(since), datetime.fromisoformat(now)) == passed
+
+
 # equivalent: scheduling.calendar.xǁWorkingCalendarǁworking_days_between__mutmut_1 `if end < start:` -- when end == start the loop `while day < end` never runs, so the count is 0 either way
 # equivalent: scheduling.calendar.xǁWorkingCalendarǁnext_working_moment__mutmut_5 `local.time() <= self.day_star` -- at exactly the start of the day, start_of_working_day(day) is the same moment in the same zone as the local time returned otherwise
 

@@ -124,6 +124,8 @@ async def test_overdue_is_grouped_by_agency_and_person_with_each_chase(azure_tab
         ("Health", ["Nurse Ann"]), ("Police", ["pat@police.example"])]
     [update] = data["agencies"][1]["people"][0]["items"]
     assert update["late_hours"] == 65.0  # Friday 17:00 to Monday 10:00
+    # ...and no working day wholly passed since (Monday's is under way); A1, due Thursday 17:00, is a working day (Friday) late.
+    assert (update["late_working_days"], data["agencies"][0]["people"][0]["items"][0]["late_working_days"]) == (0, 1)
     [action] = data["agencies"][0]["people"][0]["items"]  # a new date given since: the one agreed beside it
     assert (action["due"], action["agreed"], update["agreed"]) == ("2026-11-19T17:00+00:00", "2026-11-17T17:00+00:00", None)
     assert [(c["stage"], c["to"], c["by"]) for c in update["chases"]] == [

@@ -70,6 +70,7 @@ async def test_every_view_shows_the_seeded_discussions_and_passes_axe_in_every_t
     await expect(overdue.locator("h3")).to_have_text(["Children's social care", "Health", "Police"])
     await expect(overdue).to_contain_text("escalate lead to DI Lead by teams")
     await expect(overdue).to_contain_text("(agreed at the discussion: Tue, 17/11/2026, 17:00)")  # A1: a new date given since
+    await expect(overdue).to_contain_text("3 days late (0 working days)")  # the police update: Friday 17:00 to Monday 10:00
 
     await page.click("#tab-timeliness")
     timeliness = page.locator("#view-timeliness")
