@@ -282,15 +282,16 @@ class ActionsFlow:
         now, calendar = self.s.clock.now(), self.s.calendar
         due = action.due_at if action.due_at > now else calendar.end_of_working_day(
             calendar.add_working_days(calendar.local(now).date(), 1))
+        owed = f"{discussion.id}:review_discussion:A{action.number}"
         await uow.obligations.add_once(Obligation(
-            key=f"{discussion.id}:review_discussion:A{action.number}", kind="review_discussion", discussion_id=discussion.id,
+            key=owed, kind="review_discussion", discussion_id=discussion.id,
             subject_type="discussion", subject_id=discussion.id, owner_agency="social_care", due_at=due,
             rule_source=f"A{action.number}: a further strategy discussion is needed", created_at=now, updated_at=now))
         offer = cards.message_card(f"Further discussion needed: {subject(discussion.case_reference, discussion.child_initials)}",
                                    f"A{action.number} needs a further strategy discussion. Start a review discussion with this "
                                    "one's child and concern already filled in?",
                                    actions=[execute("Start the review discussion", "convene.review",
-                                                    {"discussion_id": discussion.id})])
+                                                    {"discussion_id": discussion.id, "owed": owed})])
         await self.s.effects.post(uow, f"{delivery_id}:review-offer", reference=discussion.conversation_reference,
                                   activity=offer, discussion_id=discussion.id)
 

@@ -144,7 +144,7 @@ class ConveneFlow:
                 if wizard_step:  # a wizard card pressed after the draft was convened: its status card needs the rest
                     await uow.discussions.get(discussion.id)
                 if verb in ("convene.link", "convene.review"):
-                    card = await self._link(uow, discussion, now, review=verb == "convene.review")
+                    card = await self._link(uow, discussion, now, review=verb == "convene.review", owed_key=data.get("owed"))
                 elif discussion.status != "draft":
                     card = await self.meetings_flow.status_card(uow, discussion, now)
                 elif verb == "convene.confirm" and (discussion.draft.get("step") != "confirm" or stale_press(data, discussion.draft)):
@@ -232,7 +232,7 @@ class ConveneFlow:
         review = draft.get("review") or {}
         if agreed := review.get("agreed"):  # the date the last discussion set is the review's deadline
             assessment = as_review(assessment, datetime.fromisoformat(agreed), self.s.profile, self.s.calendar)
-        elif owed := review.get("owed"):  # none set: the time the chair owes it, as they are chased for it
+        elif (owed := review.get("owed") or {}).get("by"):  # none set: the time the chair owes it, as they are chased for it
             assessment = as_owed_review(assessment, datetime.fromisoformat(owed["by"]), owed["why"])
         assessment = assessment.to_json()
         discussion.facts, discussion.assessment = facts, assessment
@@ -300,9 +300,10 @@ class ConveneFlow:
         return cards.confirm_card(draft, discussion.id, now=local_now, provider_sends=self.s.meetings.sends_invitations,
                                   missing_quorum=missing, chair_invited=bool(self.meetings_flow.chair_row(discussion)))
 
-    async def _link(self, uow, discussion: Discussion, now: datetime, *, review: bool) -> dict:
+    async def _link(self, uow, discussion: Discussion, now: datetime, *, review: bool, owed_key: str | None = None) -> dict:
         """A new draft started from this discussion: for child-on-child, the other child's separate
-        discussion (the concern filled in); for a review discussion, the same child and concern too."""
+        discussion (the concern filled in); for a review discussion, the same child and concern too.
+        `owed_key`: the review owed that the button offered (an agency's "needs a further discussion")."""
         if discussion.status not in (("recorded",) if review else ("convened", "recording", "recorded")):
             # An old card's button (the hostile trial started a review of a cancelled discussion): nothing to start from.
             return cards.message_card("Not started", f"{subject(discussion.case_reference, discussion.child_initials)}: "
@@ -313,12 +314,8 @@ class ConveneFlow:
         if started is not None:  # a double-click's second press, or the button pressed again later: that draft
             return self.step_card(started, now)
         concern = (discussion.draft or {}).get("concern") or {}
-        agreed = ((discussion.record or {}).get("next") or {}).get("next") or None  # the date set for it at the last discussion
-        owed = min((o for o in await uow.obligations.for_discussion(discussion.id)  # else, as an agency's report left it owed
-                    if o.kind == "review_discussion" and o.state in OWED_OBLIGATION_STATES), key=lambda o: o.due_at, default=None)
         draft = ({"step": "child", "child": discussion.draft.get("child"), "concern": concern,
-                  "review": {"of": discussion.id, "agreed": agreed,
-                             **({"owed": {"by": owed.due_at.isoformat(), "why": owed.rule_source}} if owed else {})}} if review
+                  "review": await self._review_of(uow, discussion, owed_key)} if review
                  else {"step": "child", "concern": {**concern, "concerns": ["child_on_child"]}})
         linked = uow.discussions.add(Discussion(
             case_reference="", child_initials="", profile=discussion.profile, status="draft",
@@ -333,6 +330,22 @@ class ConveneFlow:
                          subject_id=linked.id, details={"linked_to": discussion.id})
         await uow.session.flush()
         return self.step_card(linked, now)
+
+
+    @staticmethod
+    async def _review_of(uow, discussion: Discussion, owed_key: str | None) -> dict:
+        """Which review the draft is: the one the button offered (an agency's "needs a further discussion",
+        owed by that action's date), else the one agreed at the discussion, else the earliest still owed.
+        Its deadline is that one's date, the date the chair is chased for (a procedures trial: a review
+        offered for A1, owed by 28 April, said "Deadline: 10 May", the date agreed for another)."""
+        owed = sorted((o for o in await uow.obligations.for_discussion(discussion.id)
+                       if o.kind == "review_discussion" and o.state in OWED_OBLIGATION_STATES), key=lambda o: o.due_at)
+        agreed = ((discussion.record or {}).get("next") or {}).get("next") or None  # the date set for it at the last discussion
+        chosen = (next((o for o in owed if o.key == owed_key), None)
+                  or next((o for o in owed if o.key == f"{discussion.id}:review_discussion"), None) or next(iter(owed), None))
+        if chosen is None or chosen.key == f"{discussion.id}:review_discussion":
+            return {"of": discussion.id, "agreed": agreed, **({"owed": {"key": chosen.key}} if chosen else {})}
+        return {"of": discussion.id, "agreed": None, "owed": {"key": chosen.key, "by": chosen.due_at.isoformat(), "why": chosen.rule_source}}
 
 
 def stale_press(data: dict, draft: dict, *, adding: bool = False) -> bool:

@@ -314,9 +314,14 @@ class MeetingCreation:
                 aad_object_id=row.get("aad_object_id"), quorum=row.get("quorum", False)))
         await uow.session.flush()
         await self.flow._before_meeting_obligations(uow, discussion, now)
-        if reviewed := ((discussion.draft or {}).get("review") or {}).get("of"):  # the review owed there is now convened
+        review = (discussion.draft or {}).get("review") or {}
+        if reviewed := review.get("of"):  # the review owed there is now convened, and any owed by the time it meets
+            meant = (review.get("owed") or {}).get("key")
             for owed in await uow.obligations.for_discussion(reviewed):
-                if owed.kind == "review_discussion" and owed.state in OWED_OBLIGATION_STATES:
+                if owed.kind == "review_discussion" and owed.state in OWED_OBLIGATION_STATES and (
+                        meant is None or owed.key == meant or owed.due_at <= discussion.meeting_start):  # (None: a draft from before)
+                    # One agreed for later than this meeting stays owed (a procedures trial: a review an agency asked
+                    # for, held on 28 April, closed the one agreed at the discussion for 10 May without a word).
                     owed.state, owed.updated_at = "satisfied", now
         removed = [{"agency": r["agency"], "reason": r["removal_reason"]} for r in discussion.draft["invitees"] if not r["invite"]]
         uow.audit.record(actor="strategy-bot", action="meeting.created", subject_type="discussion", subject_id=discussion.id,

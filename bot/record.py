@@ -285,8 +285,9 @@ class RecordFlow:
             if before.kind in BEFORE_MEETING and before.state in OWED_OBLIGATION_STATES:
                 before.state, before.updated_at = "satisfied", now
         held_at = discussion.meeting_start or now
-        reviewed = ((discussion.draft or {}).get("review") or {}).get("of")  # a review: the case's clocks run on from the first
-        first = frozenset(o.kind for o in await uow.obligations.for_discussion(reviewed)) if reviewed else frozenset()
+        # A review, or a review of one: the case's clocks run on from the discussion that started them.
+        first = frozenset([o.kind for reviewed in await uow.discussions.reviewed_by(discussion)
+                           for o in await uow.obligations.for_discussion(reviewed)])
         owed = recording.obligations(discussion_id=discussion.id, held_at=held_at, facts=discussion.facts, record=record,
                                      actions=record["actions"], profile=self.s.profile, calendar=self.s.calendar,
                                      already_owed=first)

@@ -149,6 +149,9 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
     elif status == "recorded":
         actions.append(execute("Export the record", "record.export", {"discussion_id": discussion.id}))
         actions.append(execute("Case clocks", "clock.open", {"discussion_id": discussion.id}))  # the conference held...
+        # The review agreed at the discussion, or one needed since (s47 not concluded): started from here, it keeps to
+        # the case's clocks and the date agreed (a procedures trial convened it with /strategy, as a new referral).
+        actions.append(execute("Start a review discussion", "convene.review", {"discussion_id": discussion.id}))
         from .record import due_words, status_words
 
         agreed = sorted(getattr(discussion, "actions", None) or [], key=lambda a: a.number)

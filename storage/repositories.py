@@ -32,6 +32,13 @@ def _children(load: tuple[str, ...]) -> tuple:
     return tuple(loaders[name] for name in load)
 
 
+REVIEWS_AT_MOST = 100
+
+
+def _reviewed(discussion: Discussion) -> str | None:
+    return ((discussion.draft or {}).get("review") or {}).get("of")
+
+
 class DiscussionRepository:
     def __init__(self, session: AsyncSession):
         self.session = session
@@ -57,6 +64,19 @@ class DiscussionRepository:
         if for_update:
             await self.session.connection()  # the transaction begins first: a lock taken for it ends with it
         return (await self.session.execute(_discussion_by_id(load, for_update), {"discussion_id": discussion_id})).scalar_one_or_none()
+
+    async def reviewed_by(self, discussion: Discussion) -> list[str]:
+        """The discussions `discussion` is a review of: the one it reviews, the one that one reviews, and so
+        back to the discussion that began the case's enquiries (a procedures trial: a review of a review
+        started the conference's clock again, counted from the second review)."""
+        chain, seen = [], {discussion.id}
+        of = _reviewed(discussion)
+        while of and of not in seen and len(chain) < REVIEWS_AT_MOST:  # a cycle or a runaway chain is data gone wrong: stop
+            chain.append(of)
+            seen.add(of)
+            earlier = await self.get(of, load=())
+            of = _reviewed(earlier) if earlier is not None else None
+        return chain
 
     async def save(self, discussion: Discussion) -> None:
         """Write what this turn changed on the discussion's own row in one UPDATE that checks and moves

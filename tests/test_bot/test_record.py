@@ -782,6 +782,74 @@ async def test_a_review_discussion_keeps_to_its_agreed_date_and_does_not_start_t
     assert "information_update" in kinds  # this discussion's own follow-up is owed as usual
 
 
+async def _convene_review(bot, chair: Chair, data: dict, *, day: str, deadline: str) -> str:
+    """The review draft the button `data` starts, walked to a meeting at 10:00 on `day`; its id."""
+    from sqlalchemy import select
+
+    from storage.models import Discussion
+
+    chair.card = await chair.press("convene.review", data, keep_inputs=False)
+    await chair.press("convene.next", CHILD)
+    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "08:30"})
+    assert deadline in texts_of(card), texts_of(card)
+    await chair.press("convene.next")
+    await chair.press("convene.next", {"slot": "other", "other_date": day, "other_time": "10:00"})
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    async with bot.services.uow() as uow:
+        return (await uow.session.execute(select(Discussion.id).where(Discussion.linked_discussion_id == data["discussion_id"])
+                                          .order_by(Discussion.created_at.desc()))).scalars().first()
+
+
+async def test_a_review_of_a_review_runs_on_the_first_clocks_and_one_asked_for_leaves_the_agreed_one_owed(bot):
+    """A procedures expert's trial: a review of a review started a second ICPC, s47 review and assessment,
+    counted from the second review; a review an agency asked for, held before the one agreed at the
+    discussion, closed that one without a word and said the agreed date as its own deadline; and the
+    agreed review had no button, so it was convened with /strategy as a new referral."""
+    chair = await convened(bot)
+    await record_the_discussion(bot, chair, next_discussion={"next_date": "2027-06-25", "next_time": "10:00", "next_venue": "MASH"})
+    first = chair.discussion_id
+    message = activities.channel_mention(bot.connector.url, "A4 further discussion", aad_id=chair.person["aad_id"],
+                                         user_id=chair.person["user_id"], name=chair.person["name"])
+    assert (await bot.post(message)).status == 201
+    await bot.services.drain()
+    offered = thread_cards(bot)[-1]["actions"][0]["data"]
+    assert offered["owed"] == f"{first}:review_discussion:A4"
+
+    # The review A4 asked for is owed by A4's date (1 working day after Friday 28 May: Tuesday 1 June, 31 May a
+    # bank holiday), and that is its deadline, not 25 June's, agreed for the other.
+    bot.services.clock.set(datetime(2027, 6, 1, 8, 0, tzinfo=timezone.utc))
+    second = await _convene_review(bot, chair, {k: v for k, v in offered.items() if k != "verb"}, day="2027-06-01",
+                                   deadline="**Deadline: by 17:00 today**: A4: a further strategy discussion is needed")  # Tue 1 Jun
+    async with bot.services.uow() as uow:
+        reviews = {o.key.split(":", 1)[1]: o.state for o in await uow.obligations.for_discussion(first) if o.kind == "review_discussion"}
+    assert reviews == {"review_discussion:A4": "satisfied", "review_discussion": "open"}  # 25 June's is still owed
+
+    chair.discussion_id = second
+    await record_the_discussion(bot, chair, ended_at=datetime(2027, 6, 1, 9, 55, tzinfo=timezone.utc))
+    # The agreed review, from the first discussion's card (its new button): the agreed date is its deadline.
+    card = await chair.press("discussion.open", {"discussion_id": first}, keep_inputs=False)
+    [button] = [a for a in card["actions"] if a.get("verb") == "convene.review"]
+    assert button["title"] == "Start a review discussion"
+    bot.services.clock.set(datetime(2027, 6, 21, 8, 0, tzinfo=timezone.utc))
+    third = await _convene_review(bot, chair, {"discussion_id": first}, day="2027-06-25",
+                                  deadline="**Deadline: by 17:00 Fri 25 Jun**: the review was agreed at the last discussion")
+    chair.discussion_id = third
+    await record_the_discussion(bot, chair, ended_at=datetime(2027, 6, 25, 9, 55, tzinfo=timezone.utc), health_records_by="09/07/2027")
+    # And a review of the second review: recording s47 again starts none of the case's clocks.
+    bot.services.clock.set(datetime(2027, 6, 28, 8, 0, tzinfo=timezone.utc))
+    chair.discussion_id = await _convene_review(bot, chair, {"discussion_id": second}, day="2027-06-29", deadline="Deadline")
+    fourth = chair.discussion_id
+    await record_the_discussion(bot, chair, ended_at=datetime(2027, 6, 29, 9, 55, tzinfo=timezone.utc), health_records_by="09/07/2027")
+    async with bot.services.uow() as uow:
+        for review in (second, third, fourth):
+            kinds = {o.kind for o in await uow.obligations.for_discussion(review)}
+            assert (await uow.discussions.get(review)).status == "recorded" and "information_update" in kinds
+            assert not kinds & {"icpc", "s47_review", "assessment"}, kinds  # the first discussion's run on
+        started = await uow.oversight.section_47(None, datetime(2027, 5, 1, tzinfo=timezone.utc), datetime(2027, 7, 1, tzinfo=timezone.utc))
+    assert [row["id"] for row in started] == [first]  # the census counts the case's s47 once
+
+
 async def test_the_record_is_finalised_only_from_its_last_card_and_record_buttons_after_cancel_say_so(bot):
     """The hostile trial: Finalise sent with card 1's data finalised a record with nine parts empty;
     a record button on a cancelled discussion failed the turn."""

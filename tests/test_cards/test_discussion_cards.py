@@ -223,9 +223,11 @@ def test_after_the_record_the_chair_sees_the_actions_and_can_export():
     assert inputs(card) == {}  # nothing more to change about the meeting
     assert [(b["title"], b.get("verb")) for b in card["actions"]] == [
         ("Join the meeting", None), ("Refresh", "discussion.open"), ("Export the record", "record.export"),
-        ("Case clocks", "clock.open")]  # what only the chair can say is met (bot/clocks.py)
+        ("Case clocks", "clock.open"),  # what only the chair can say is met (bot/clocks.py)
+        ("Start a review discussion", "convene.review")]  # the one agreed, or one needed since, keeping to the case's clocks
     assert card["actions"][2]["data"] == {"verb": "record.export", "discussion_id": "d-1"}
     assert card["actions"][3]["data"] == {"verb": "clock.open", "discussion_id": "d-1"}
+    assert card["actions"][4]["data"] == {"verb": "convene.review", "discussion_id": "d-1"}
     assert "Actions" in lines(card)
     [*_, listed] = [b for b in card["body"] if b["type"] == "FactSet"]
     assert [(f["title"], f["value"]) for f in listed["facts"]] == [
