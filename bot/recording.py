@@ -298,7 +298,7 @@ def obligations(*, discussion_id: str, held_at: datetime, facts: dict, record: d
                 calendar, already_owed: frozenset[str] = frozenset()) -> list[dict]:
     """What the finalised record leaves owed, with due times: the chasers' work list. The clocks are
     the profile's alone (protocol.clocks_owed, its baseline included): a clock the profile does not
-    state, or states without a fixed end ("as soon as practicable"), is not chased. `already_owed`:
+    state, or states without a fixed end ("as soon as practicable") and no reading of it (`chased_after`), is not chased. `already_owed`:
     the kinds the discussion this one reviews left owed; the case's clocks among them run on from it."""
     from protocol import Facts, Outcome, clocks_owed
 

@@ -199,8 +199,10 @@ def _clock(rule, received: datetime, calendar, minimum: float) -> ClockDue:
     if rule.starts == "referral":
         return ClockDue(rule.clock, rule.source, rule.text, due=due_by(rule.within, received, calendar, same_day_minimum_hours=minimum),
                         applies_when=OWED_WHEN_TEXT[rule.owed_when])
-    return ClockDue(rule.clock, rule.source, rule.text, rule=describe_within(rule.within, after="the discussion"),
-                    applies_when=OWED_WHEN_TEXT[rule.owed_when])
+    said = describe_within(rule.within, after="the discussion")
+    if rule.chased_after:
+        said += f"; chased if not done {describe_within(rule.chased_after, after='it')} ({rule.chased_after_source})"
+    return ClockDue(rule.clock, rule.source, rule.text, rule=said, applies_when=OWED_WHEN_TEXT[rule.owed_when])
 
 
 def clocks_owed(profile: Profile, facts: Facts, outcome: Outcome, calendar: WorkingDayCalendar) -> tuple[ClockDue, ...]:
@@ -218,6 +220,8 @@ def clocks_owed(profile: Profile, facts: Facts, outcome: Outcome, calendar: Work
     for rule in profile.clocks:  # `out_of_hours` in a clock's rule: the discussion was held out of hours
         if holds(rule.when, facts, out_of_hours=held_out_of_hours) and owed_now[rule.owed_when]:
             start = received if rule.starts == "referral" else held
-            owed.append(ClockDue(rule.clock, rule.source, rule.text, due=due_by(rule.within, start, calendar, same_day_minimum_hours=minimum),
-                                 applies_when=OWED_WHEN_TEXT[rule.owed_when]))
+            # No end of its own ("as soon as practicable"): chased from the time the profile reads it as, if it says one.
+            due = due_by(rule.within, start, calendar, same_day_minimum_hours=minimum) or (
+                due_by(rule.chased_after, start, calendar, same_day_minimum_hours=minimum) if rule.chased_after else None)
+            owed.append(ClockDue(rule.clock, rule.source, rule.text, due=due, applies_when=OWED_WHEN_TEXT[rule.owed_when]))
     return tuple(owed)

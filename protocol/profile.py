@@ -154,6 +154,25 @@ class ClockRule(Sourced):
     within: Within
     when: Condition = Condition()
     owed_when: OwedWhen = "always"
+    # "As soon as practicable" has no end to count to, so such a clock is not chased unless the profile
+    # says from when: the partnership's reading, stated with its own source (a procedures trial: bristol's
+    # "inform the LADO" was on no list and chased by nobody).
+    chased_after: Within | None = None
+    chased_after_source: str | None = None
+
+    @model_validator(mode="after")
+    def chased_after_reads_as_soon_as_practicable(self):
+        if self.chased_after is None:
+            if self.chased_after_source is not None:
+                raise ValueError("chased_after_source without chased_after")
+            return self
+        if self.within != "as_soon_as_practicable":
+            raise ValueError(f"chased_after reads 'as_soon_as_practicable' only; {self.clock} is due {self.within!r} already")
+        if self.chased_after in ("immediately", "as_soon_as_practicable"):
+            raise ValueError(f"chased_after cannot be {self.chased_after!r}: it needs a time to chase from")
+        if not self.chased_after_source:
+            raise ValueError("chased_after needs chased_after_source: whose reading of 'as soon as practicable' it is")
+        return self
 
 
 class SameDay(Strict):

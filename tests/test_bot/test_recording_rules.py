@@ -722,3 +722,18 @@ def test_an_actions_obligation_says_when_its_date_is_no_longer_the_one_agreed():
     assert recording.action_due_source(agreed, agreed, london) == "agreed at the discussion"
     moved = recording.action_due_source(agreed, agreed + timedelta(days=7), london)
     assert moved == "a new date given since; agreed at the discussion: 04/06/2027" and len(moved) <= 120
+
+
+def test_bristols_lado_notification_is_owed_by_the_chair_and_chased_from_the_next_working_days_close():
+    """A procedures trial: finalised with s47 and no "Inform the LADO" decision, the LADO was on no list;
+    Case clocks lists it now, owed by social care (the chair says when it was done), and it is chased."""
+    held = datetime(2027, 6, 8, 13, 0, tzinfo=timezone.utc)  # Tuesday 14:00 BST
+    facts = {"received_at": "2027-06-08T09:00:00+01:00", "concerns": ["allegation_against_staff"], "child_age_years": 9}
+    [lado] = [o for o in _owed("bristol", held=held, facts=facts, record={"attendance": [], "decisions": [{"kind": "s47_joint"}]})
+              if o["kind"] == "lado_notification"]
+    assert (lado["due_at"], lado["owner_agency"], lado["rule_source"]) == (
+        datetime(2027, 6, 9, 16, 0, tzinfo=timezone.utc), "social_care", "bristol tasks (decisions)")
+    assert "lado_notification" in recording.CLOSED_BY_THE_CHAIR  # on Case clocks: met, with the day, or not needed, with why
+    reviewed = _owed("bristol", held=held, facts=facts, record={"attendance": [], "decisions": []},
+                     already_owed=frozenset({"lado_notification"}))
+    assert "lado_notification" not in {o["kind"] for o in reviewed}  # a review of it does not owe it again

@@ -182,3 +182,45 @@ def test_a_same_day_clock_owed_after_a_late_afternoon_discussion_goes_to_the_edt
         "2026-11-23T23:59:00+00:00"
     assert owed("hackney", profile_=edited, held_at="2026-11-23T11:00:00+00:00")["lado_notification"].due.isoformat() == \
         "2026-11-23T17:00:00+00:00"
+
+
+def test_bristols_lado_notification_is_owed_and_chased_a_working_day_after_the_discussion():
+    """A procedures trial: bristol's "inform the LADO" is "as soon as practicable", which has no end to count
+    to, so it was on no list and chased by nobody. The profile reads it (Working Together: the designated
+    officer told within one working day); "as soon as practicable" with no reading is still not chased."""
+    from protocol import Facts, Outcome, clocks_owed
+    from scheduling.calendar import calendar_for
+
+    from .helpers import profile
+
+    bristol = profile("bristol")
+    facts = Facts(received_at="2027-06-08T09:00:00+01:00", concerns=["allegation_against_staff"], child_age_years=9)
+    held = Outcome(held_at=datetime.fromisoformat("2027-06-08T14:00:00+01:00"))
+    lado = {c.clock: c for c in clocks_owed(bristol, facts, held, calendar_for(bristol))}["lado_notification"]
+    assert lado.due.isoformat() == "2027-06-09T17:00:00+01:00"  # Tuesday's discussion: the close of Wednesday
+    friday = Outcome(held_at=datetime.fromisoformat("2027-05-28T14:00:00+01:00"))  # Monday 31 May, a bank holiday
+    assert {c.clock: c for c in clocks_owed(bristol, facts, friday, calendar_for(bristol))}["lado_notification"].due.isoformat() == \
+        "2027-06-01T17:00:00+01:00"
+    assert "lado_notification" not in owed("bristol", held_at="2026-11-23T14:00:00+00:00")  # no allegation against staff
+    assert owed("hackney", held_at="2026-11-23T14:00:00+00:00")["record_distribution"].due is None  # no reading: not chased
+
+
+@pytest.mark.parametrize("change, refused", [
+    ({"within": {"working_days": 2}}, "chased_after reads 'as_soon_as_practicable' only"),
+    ({"chased_after": "as_soon_as_practicable"}, "it needs a time to chase from"),
+    ({"chased_after": "immediately"}, "it needs a time to chase from"),
+    ({"chased_after_source": None}, "chased_after needs chased_after_source"),
+    ({"chased_after": None}, "chased_after_source without chased_after"),
+])
+def test_a_reading_of_as_soon_as_practicable_is_refused_where_it_cannot_be_one(change, refused):
+    import yaml
+
+    from protocol import parse_profile
+    from protocol.errors import ProfileError
+    from protocol.loading import PROFILE_DIR
+
+    raw = yaml.safe_load((PROFILE_DIR / "bristol.yaml").read_text())
+    [lado] = [c for c in raw["clocks"] if c["clock"] == "lado_notification"]
+    lado.update(change)
+    with pytest.raises(ProfileError, match=refused):
+        parse_profile(raw)
