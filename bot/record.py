@@ -10,7 +10,7 @@ from botbuilder.core import MessageFactory, TurnContext
 from cards import record as record_cards
 from cards import wizard as cards
 from cards.elements import execute, input_ids, refreshing
-from cards.words import agency as agency_name, subject, when
+from cards.words import TOLD, agency as agency_name, subject, when
 from protocol import Facts
 from protocol.conditions import required_parts, school_age
 from protocol.vocabulary import AGENCIES, OWED_OBLIGATION_STATES
@@ -20,7 +20,7 @@ from . import messages, recording
 from .wizard import as_int, as_on_card, forget, keep
 from .convene import actor_of, delivery_of, personal_chat, stale_press
 from .meetings import BEFORE_MEETING
-from .proactive import card_activity, channel_of
+from .proactive import bot_id_of, card_activity, channel_of, service_url_of
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,7 @@ class RecordFlow:
             decisions=recording.DECISIONS, attendance_words=recording.ATTENDANCE, children=self.children(discussion),
             agencies=[(a, agency_name(a)) for a in AGENCIES], not_quorate_text=self.s.profile.quorum.not_quorate_text,
             quorate=recording.quorate(record["attendance"], list(self.s.profile.quorum.agencies),
-                                      self.s.profile.quorum.counts_as)),
+                                      self.s.profile.quorum.counts_as), disagreement=self.s.profile.disagreement),
             "record.open", {"discussion_id": discussion.id}, [discussion.chair_user_id])
 
     async def act(self, turn_context: TurnContext, verb: str, data: dict) -> dict:
@@ -234,6 +234,9 @@ class RecordFlow:
             missing = [c for c in self.children(discussion) if not any(d["child"] == c for d in record["decisions"])]
             errors = ({"_card": HALF_TYPED.format("a decision", "Add decision")} if str(data.get("decision_reasoning") or "").strip()
                       else {"_card": f"Record at least one decision for {', '.join(missing)} (Add decision)."} if missing else {})
+            disagreement, problems = recording.parse_disagreement(data)
+            errors = {**problems, **errors}
+            record = record if problems else {**record, "disagreement": disagreement}
         elif step == "actions":  # moving on would leave out what is in the form (an action taken out to edit, say)
             errors = {"_card": HALF_TYPED.format("an action", "Add action")} if recording.half_typed_action(data) else {}
             record = record if errors else recording.kept_edit(record)
@@ -296,10 +299,50 @@ class RecordFlow:
         uow.audit.record(actor=actor, action="record.finalised", subject_type="discussion", subject_id=discussion.id,
                          details={"decisions": len(record["decisions"]), "actions": len(record["actions"]),
                                   "obligations": [o["key"].split(":", 1)[1] for o in owed], "quorate": record.get("quorate")})
+        if record.get("disagreement"):  # recorded, never blocking; the managers told (PROTOCOL.md §7)
+            rules = self.s.profile.disagreement
+            told = await self._tell_of_disagreement(uow, discussion, record["disagreement"]["agency"], now)
+            record = {**record, "disagreement": {**record["disagreement"], "policy": rules.policy, "source": rules.source,
+                                                 "link": rules.link, "told": told}}
+            discussion.record = record  # what applied and who was told, as it stood: the summary card says it from here
+            uow.audit.record(actor=actor, action="record.disagreement", subject_type="discussion", subject_id=discussion.id,
+                             details={"agency": record["disagreement"]["agency"], "policy": rules.policy, "told": told})
         await self.actions_flow.post_record(uow, discussion, now)
         return record_cards.summary_card(discussion, quorate=record.get("quorate", True),
                                          not_quorate_text=self.s.profile.quorum.not_quorate_text,
                                          action_count=len(record["actions"]))
+
+
+    async def _tell_of_disagreement(self, uow, discussion, agency: str, now: datetime) -> list[str]:
+        """The managers the profile names (the agency's lead, the chair's manager: the directory's leads) hear
+        that a professional disagreement was recorded, whose, and where it goes; never what it is about,
+        which stays on the record. In Teams if the bot can reach them there, else by email. Returns who was
+        told, in the profile's words; none is the chair themself."""
+        rules, told, reference = self.s.profile.disagreement, [], discussion.conversation_reference or {}
+        said = subject(discussion.case_reference, discussion.child_initials)
+        held = self.s.calendar.local(discussion.meeting_start or now)
+        route = f"It goes to {rules.policy} ({rules.source}{f': {rules.link}' if rules.link else ''})" if rules.policy else \
+            "These procedures name no escalation policy: it goes to your safeguarding partnership's"
+        reached: set[str] = set()
+        for role in rules.tell:
+            lead = self.s.directory.lead(agency if role == "agency_lead" else "social_care")
+            if lead is None or lead.email in reached or (lead.aad_object_id and lead.aad_object_id == discussion.chair_aad_id):
+                continue
+            title = f"Professional disagreement: {said}"
+            line = (f"At the strategy discussion on {held:%d/%m/%Y}, the chair ({discussion.chair_name}) recorded a professional "
+                    f"disagreement from {agency_name(agency)}. {route}. You are told as {TOLD[role]}; the record has the detail.")
+            key, user_id = f"{discussion.id}:record:disagreement:{role}", self.s.directory.teams_id_of(lead.aad_object_id)
+            if user_id and service_url_of(reference):
+                await self.s.effects.personal(uow, key, user_id=user_id, tenant_id=discussion.tenant_id,
+                                              service_url=service_url_of(reference), activity=f"**{title}**: {line}",
+                                              discussion_id=discussion.id, bot_id=bot_id_of(reference))
+            elif lead.email:
+                await self.s.effects.email(uow, key, to=lead.email, subject=title, body=line, discussion_id=discussion.id)
+            else:
+                continue
+            reached.add(lead.email)
+            told.append(TOLD[role])
+        return told
 
 
 def _posted_here(discussion, turn_context: TurnContext) -> bool:

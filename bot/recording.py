@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from cards.words import capital
+from cards.words import NO_DISAGREEMENT, capital
 from protocol.vocabulary import AGENCIES, S47_DECISIONS
 from storage.directory import is_email
 
@@ -102,6 +102,23 @@ def parse_decision(values: dict, children: list[str]) -> tuple[dict | None, Erro
     if len(reasoning) < 10:
         errors["decision_reasoning"] = "Record the reasoning behind the decision (a sentence or more)."
     return (None, errors) if errors else ({"child": child, "kind": kind, "reasoning": reasoning}, {})
+
+
+def parse_disagreement(values: dict) -> tuple[dict | None, Errors]:
+    """A professional disagreement at the discussion (PROTOCOL.md §7): the agency that disagrees and
+    what, in the chair's words (on the record only: the managers told hear the agency, not the words).
+    None when there is none; half of one is refused, so that neither half is lost or taken alone."""
+    agency, about = text(values, "disagreement_agency"), text(values, "disagreement_about")
+    agency = "" if agency == NO_DISAGREEMENT else agency
+    if not agency and not about:
+        return None, {}
+    if agency not in AGENCIES:
+        return None, {"disagreement_agency": "Choose the agency that disagrees (or No disagreement, and clear what is typed below)."}
+    if len(about) < 10:
+        return None, {"disagreement_about": "Record what is disagreed, and each view (a sentence or more)."}
+    if len(about) > 4000:
+        return None, {"disagreement_about": "Keep it under 4,000 characters."}
+    return {"agency": agency, "about": about}, {}
 
 
 def parse_plan(values: dict, *, required: set[str]) -> tuple[dict, Errors]:

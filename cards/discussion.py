@@ -152,7 +152,11 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
         # The review agreed at the discussion, or one needed since (s47 not concluded): started from here, it keeps to
         # the case's clocks and the date agreed (a procedures trial convened it with /strategy, as a new referral).
         actions.append(execute("Start a review discussion", "convene.review", {"discussion_id": discussion.id}))
-        from .record import due_words, status_words
+        from .record import disagreement_words, due_words, status_words
+
+        noted = (getattr(discussion, "record", None) or {}).get("disagreement")
+        if noted and "told" in noted:  # as the thread's summary says it: whose, where it goes, who was told
+            body.append(text(disagreement_words(noted), color="Attention"))
 
         agreed = sorted(getattr(discussion, "actions", None) or [], key=lambda a: a.number)
         # After the meeting what matters is the actions: each with its owner, due date and where it stands.

@@ -27,7 +27,8 @@ def status_words(action, zone, *, now=None) -> str:
 
 
 def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, decisions: dict, attendance_words: dict,
-              children: list[str], agencies: list[tuple[str, str]], not_quorate_text: str, quorate: bool) -> dict:
+              children: list[str], agencies: list[tuple[str, str]], not_quorate_text: str, quorate: bool, disagreement) -> dict:
+    """`disagreement`: the profile's rules for a professional disagreement (protocol.profile.DisagreementRules)."""
     step, errors = record["step"], record.get("errors", {})
     typed = shown(record, step, {})  # what was on this card when it was last pressed (bot.wizard.keep)
     version = record.get("version", 0)  # a press carries the card's version: an older card's press changes nothing
@@ -73,6 +74,16 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
                              problem=errors.get("decision_reasoning")),
                  {"type": "ActionSet", "actions": [execute("Add decision", "record.add_decision", {"discussion_id": discussion.id,
                                                                                                       "step": step, "version": version})]}]
+        saved = record.get("disagreement") or {}
+        saved = shown(record, step, {"disagreement_agency": saved.get("agency", ""),
+                                     "disagreement_about": saved.get("about", "")})
+        body.append(container([
+            text("**Professional disagreement**, if an agency disagrees with a decision: it is recorded and does not stop "
+                 "the discussion. " + words.escalation(disagreement.policy, disagreement.source, disagreement.tell)),
+            *choices("disagreement_agency", "Agency that disagrees", [(words.NO_DISAGREEMENT, "No disagreement"), *agencies],
+                     saved["disagreement_agency"], problem=errors.get("disagreement_agency")),
+            *text_input("disagreement_about", "What is disagreed, and each view (on the record only)", saved["disagreement_about"],
+                        multiline=True, problem=errors.get("disagreement_about"))], separator=True))
     elif step == "actions":
         listed = record.get("actions", [])
         body += [_listed(f"**A{a['number']} ({a['child']})**: {a['what']}: {words.agency(a['agency'])}, {a['owner']}, "
@@ -116,6 +127,7 @@ def step_card(*, discussion, record: dict, steps: tuple, text_fields: dict, deci
                                      for r in record["attendance"])),
             ("Quorate", "yes" if quorate else f"no: {not_quorate_text}"),
             ("Decisions", "; ".join(f"{d['child']}: {decisions[d['kind']]}" for d in record.get("decisions", [])) or "none"),
+            ("Disagreement", words.agency(record["disagreement"]["agency"]) if record.get("disagreement") else "none"),
             ("Actions", "; ".join(f"A{a['number']} {a['what']} ({words.agency(a['agency'])})" for a in record.get("actions", []))
              or "none"),
             ("Distribution", f"{len([line for line in record.get('distribution', '').splitlines() if line.strip()])} recipients"),
@@ -133,13 +145,25 @@ def _listed(line: str, buttons: list) -> dict:
     return container([text(line), {"type": "ActionSet", "actions": buttons}], separator=True)
 
 
+def disagreement_words(noted: dict) -> str:
+    """A professional disagreement as the record keeps it (bot.record): whose, where it goes and who was
+    told; never what it is about, which is on the record alone."""
+    route = f"it goes to {noted['policy']} ({noted['source']})" if noted.get("policy") else \
+        "these procedures name no escalation policy: it goes to the safeguarding partnership's"
+    told = (f"{words.capital(' and '.join(noted['told']))} {'have' if len(noted['told']) > 1 else 'has'} been told."
+            if noted.get("told") else "Nobody in the directory to tell: the chair raises it.")
+    return f"⚠ Professional disagreement recorded ({words.agency(noted['agency'])}): {route}. {told}"
+
+
 def summary_card(discussion, *, quorate: bool, not_quorate_text: str, action_count: int, distributed: str = "") -> dict:
     """Posted in the discussion's thread: case reference and initials only, no names or details.
     `distributed`: the note that the record was distributed, in place of its button (the rest stays:
     a walk saw the not-quorate warning and how to report back vanish when it was pressed)."""
+    noted = (getattr(discussion, "record", None) or {}).get("disagreement")
     lines = [heading(f"Record finalised: {words.subject(discussion.case_reference, discussion.child_initials)}"),
              text("Quorate strategy discussion." if quorate else f"⚠ Recorded as {not_quorate_text}.",
                   color=None if quorate else "Attention"),
+             *([text(disagreement_words(noted), color="Attention")] if noted and "told" in noted else []),
              # Not "each owner has a card": one known by email alone is emailed, one with no address has a stand-in (a walk).
              text("No actions were agreed." if action_count == 0 else
                   f"{action_count} action{'s' if action_count > 1 else ''} agreed, each on its own card below. Report back "

@@ -31,6 +31,12 @@ def outline(*, discussion, record: dict, decisions: dict, attendance_words: dict
     medical = ("CP medical to be arranged." if plan.get("cp_medical") else
                f"No CP medical: {plan.get('no_medical_reason', '')}. Medical advice: {plan.get('medical_advice') or 'none recorded'}.")
     next_discussion = record.get("next", {}) or {}
+    noted = record.get("disagreement")
+    disagreement = ([f"Professional disagreement ({words.agency(noted['agency'])}): {noted['about']}",
+                     f"Escalation: {noted['policy']} ({noted['source']})." if noted.get("policy") else
+                     "Escalation: the procedures name no policy; the safeguarding partnership's applies.",
+                     f"Told when the record was finalised: {', '.join(noted.get('told') or []) or 'nobody in the directory'}."]
+                    if noted else ["No professional disagreement recorded."])
     sections = [
         ("Discussion", [f"Held: {local(discussion.meeting_start)}", f"Chair: {discussion.chair_name}",
                         f"Procedures: {profile_name}",
@@ -44,7 +50,7 @@ def outline(*, discussion, record: dict, decisions: dict, attendance_words: dict
         ("4. Causes of concern and threshold", answers("concerns")),
         ("5. Background, risk and protective factors", answers("background")),
         ("6. Decisions", [Table(("Child", "Decision", "Reasoning"), tuple(
-            (d["child"], decisions[d["kind"]], d["reasoning"]) for d in record.get("decisions", [])))]),
+            (d["child"], decisions[d["kind"]], d["reasoning"]) for d in record.get("decisions", []))), *disagreement]),
         ("7. Plan of the enquiries", [medical, f"Achieving-best-evidence interview: {'yes' if plan.get('abe_interview') else 'no'}.",
                                       *answers("plan")]),
         ("8. Action plan", [Table(("No.", "Action", "Person and role", "Agency", "Timescale"), tuple(

@@ -52,3 +52,15 @@ def subject(case_reference: str, initials: str) -> str:
 def listing(items: list[str]) -> str:
     """'a', 'a and b', 'a, b and c'."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+NO_DISAGREEMENT = "none"  # the record card's choice for "no professional disagreement"
+TOLD = {"agency_lead": "the agency's lead", "chair_manager": "the chair's manager"}
+
+
+def escalation(policy: str | None, source: str, tell: tuple[str, ...]) -> str:
+    """Where a professional disagreement goes (PROTOCOL.md §7), and who the bot tells of it."""
+    route = f"it goes to {policy} ({source})" if policy else \
+        "these procedures name no escalation policy: follow your safeguarding partnership's"
+    told = " and ".join(TOLD[role] for role in tell)
+    return f"{capital(route)}{f'; {told} are told once the record is finalised' if told else ''}."

@@ -249,6 +249,26 @@ class ChasingRules(Strict):
     source: str = ""
 
 
+class DisagreementRules(Strict):
+    """Professional disagreement (PROTOCOL.md §7): the chair records it, it never blocks the discussion,
+    and the managers named here are told, with the escalation policy the procedures name (none named:
+    the bot says so). `tell`: the disagreeing agency's lead and the chair's manager (the directory's
+    social care lead), as on the chasing ladder."""
+
+    policy: str | None = Field(None, min_length=1, max_length=120)
+    link: str | None = Field(None, pattern=r"^https://\S+$", max_length=300)
+    tell: tuple[Literal["agency_lead", "chair_manager"], ...] = ("agency_lead", "chair_manager")
+    source: str = ""
+
+    @model_validator(mode="after")
+    def a_policy_says_where_it_comes_from(self):
+        if self.policy and not self.source:
+            raise ValueError("disagreement: a policy needs its source (the procedure that names it)")
+        if self.link and not self.policy:
+            raise ValueError("disagreement: a link needs the policy it is for")
+        return self
+
+
 class Profile(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     name: str
@@ -267,6 +287,7 @@ class Profile(Strict):
     meetings: MeetingRules = MeetingRules()
     record: RecordRules = RecordRules()
     chasing: ChasingRules = ChasingRules()
+    disagreement: DisagreementRules = DisagreementRules()
 
     @field_validator("time_zone")
     @classmethod

@@ -51,10 +51,8 @@ def inputs(card) -> list[dict]:
     return found
 
 
-async def record_the_discussion(bot, chair: Chair, *, ended_at=datetime(2027, 5, 28, 14, 55, tzinfo=timezone.utc),
-                                next_discussion: dict | None = None, health_records_by: str = "14/06/2027") -> dict:
-    """Walk the ten agenda cards and finalise; returns the summary card."""
-    bot.services.clock.set(ended_at)  # the meeting has just ended
+async def record_to_decisions(bot, chair: Chair) -> dict:
+    """The record started and walked to its decisions card, one decision added; that card."""
     sent = await chair.say("record")
     if chair.conversation != "personal":  # in a channel it says so there; in the chair's own chat the card is the answer
         assert "the chair is writing the record" in sent[0]["text"]
@@ -82,7 +80,16 @@ async def record_the_discussion(bot, chair: Chair, *, ended_at=datetime(2027, 5,
     assert "⚠ Record at least one decision for AB (Add decision)." in texts_of(card)
     card = await chair.press("record.add_decision", {"decision_child": "AB", "decision_kind": "s47_joint",
                                                      "decision_reasoning": "Unexplained injury to a young child; joint with police"})
-    card = await chair.press("record.next")
+    return card
+
+
+async def record_the_discussion(bot, chair: Chair, *, ended_at=datetime(2027, 5, 28, 14, 55, tzinfo=timezone.utc),
+                                next_discussion: dict | None = None, health_records_by: str = "14/06/2027",
+                                disagreement: dict | None = None) -> dict:
+    """Walk the ten agenda cards and finalise; returns the summary card."""
+    bot.services.clock.set(ended_at)  # the meeting has just ended
+    await record_to_decisions(bot, chair)
+    card = await chair.press("record.next", disagreement)
     assert "7 of 10 · Plan of the enquiries" in texts_of(card)
     card = await chair.press("record.next", {"seen_alone": "Tomorrow at school", "shared_with_family": "The s47 decision",
                                              "legal_action": "None at present"})
@@ -454,7 +461,7 @@ async def test_the_record_document_reaches_the_chair_and_its_distribution_is_tra
     from docx import Document
 
     chair = await convened(bot)
-    await record_the_discussion(bot, chair)
+    await record_the_discussion(bot, chair, disagreement={"disagreement_agency": "police", "disagreement_about": "Police see no s47"})
     sent = await chair.say("record export")
     assert sent[-1]["text"] == "Strategy discussion CR-104233 (AB): the record is on its way to your personal chat with me."
     await bot.services.drain()
@@ -499,6 +506,10 @@ async def test_the_record_document_reaches_the_chair_and_its_distribution_is_tra
     assert "Section 47 enquiries: joint with police" in cells and "Unexplained injury to a young child" in cells
     assert "Police checks on the household" in cells and "DS Pat Placeholder, CAIT" in cells and "03/06/2027" in cells
     assert "Child's GP" in words and "OFFICIAL-SENSITIVE" in Document(BytesIO(docx)).sections[0].header.paragraphs[0].text
+    # The disagreement in the chair's words is the record's, with where it went and who was told.
+    assert "Professional disagreement (Police): Police see no s47" in words
+    assert "Escalation: the CHSCP Escalation Policy (hackney 5.1)." in words
+    assert "Told when the record was finalised: the agency's lead, the chair's manager." in words
 
     pdf_path = tmp_path / "record.pdf"
     pdf_path.write_bytes(pdf)
@@ -848,6 +859,64 @@ async def test_a_review_of_a_review_runs_on_the_first_clocks_and_one_asked_for_l
             assert not kinds & {"icpc", "s47_review", "assessment"}, kinds  # the first discussion's run on
         started = await uow.oversight.section_47(None, datetime(2027, 5, 1, tzinfo=timezone.utc), datetime(2027, 7, 1, tzinfo=timezone.utc))
     assert [row["id"] for row in started] == [first]  # the census counts the case's s47 once
+
+
+async def test_a_professional_disagreement_is_recorded_never_blocks_and_the_managers_named_are_told_whose_not_what(bot):
+    """PROTOCOL.md §7 (a procedures trial found it missing): the chair records a professional disagreement on
+    the decisions card; the record is finalised as usual; the disagreeing agency's lead and the chair's manager
+    (the directory's leads, hackney's profile) hear whose it is and that the CHSCP Escalation Policy applies
+    (hackney 5.1), never what it is about, which stays on the record; the thread says the same."""
+    from sqlalchemy import select
+
+    from storage.models import AuditEvent, Effect
+
+    chair = await convened(bot)
+    about = "DS Placeholder considers the threshold for s47 not met; social care and health disagree"
+    card = await record_the_discussion(bot, chair, disagreement={"disagreement_agency": "police", "disagreement_about": about})
+    assert "Record finalised" in texts_of(card)
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+        told = {e.key.rsplit(":", 1)[1]: e.payload for e in (await uow.session.execute(
+            select(Effect).where(Effect.key.like(f"{chair.discussion_id}:record:disagreement:%")))).scalars()}
+        [audited] = (await uow.session.execute(select(AuditEvent).where(AuditEvent.action == "record.disagreement"))).scalars().all()
+    assert discussion.status == "recorded" and discussion.record["disagreement"]["about"] == about  # on the record, whole
+    # By email (the example directory's leads have no Teams id): the police's lead, and social care's as the chair's manager.
+    assert {role: payload["to"] for role, payload in told.items()} == {
+        "agency_lead": "ppu.di@hackney.example.org", "chair_manager": "social.care.manager@hackney.example.org"}
+    for payload in told.values():
+        assert payload["subject"] == "Professional disagreement: Strategy discussion CR-104233 (AB)"
+        assert "recorded a professional disagreement from Police" in payload["body"]
+        assert "It goes to the CHSCP Escalation Policy (hackney 5.1)" in payload["body"]
+        assert about not in payload["body"] and "threshold" not in payload["body"]
+    assert audited.details == {"agency": "police", "policy": "the CHSCP Escalation Policy", "told": ["the agency's lead", "the chair's manager"]}
+    summary = next(a["attachments"][0]["content"] for a in bot.connector.sent if a.get("attachments")
+                   and texts_of(a["attachments"][0]["content"]).startswith("Record finalised"))
+    assert ("⚠ Professional disagreement recorded (Police): it goes to the CHSCP Escalation Policy (hackney 5.1). "
+            "The agency's lead and the chair's manager have been told.") in texts_of(summary)
+    assert about not in json.dumps(bot.connector.sent)  # nothing typed in the thread
+    card = await chair.press("discussion.open", {"discussion_id": chair.discussion_id}, keep_inputs=False)
+    assert "⚠ Professional disagreement recorded (Police)" in texts_of(card)  # the chair's card says it too
+
+
+async def test_half_a_disagreement_is_refused_on_the_card_and_nothing_typed_is_lost(bot):
+    chair = await convened(bot)
+    bot.services.clock.set(datetime(2027, 5, 28, 14, 55, tzinfo=timezone.utc))
+    card = await record_to_decisions(bot, chair)
+    card = await chair.press("record.next", {"disagreement_about": "Police think no s47"})
+    assert "⚠ Choose the agency that disagrees" in texts_of(card) and "6 of 10" in texts_of(card)
+    assert next(i for i in inputs(card) if i["id"] == "disagreement_about")["value"] == "Police think no s47"
+    card = await chair.press("record.back")
+    card = await chair.press("record.next")
+    assert next(i for i in inputs(card) if i["id"] == "disagreement_about")["value"] == "Police think no s47"  # kept over Back
+    card = await chair.press("record.next", {"disagreement_agency": "police"})
+    assert "7 of 10" in texts_of(card)
+    card = await chair.press("record.back")
+    assert {i["id"]: i["value"] for i in inputs(card) if i["id"].startswith("disagreement")} == {
+        "disagreement_agency": "police", "disagreement_about": "Police think no s47"}
+    card = await chair.press("record.next", {"disagreement_agency": "none", "disagreement_about": ""})  # taken back
+    assert "7 of 10" in texts_of(card)
+    async with bot.services.uow() as uow:
+        assert (await uow.discussions.get(chair.discussion_id)).record["disagreement"] is None
 
 
 async def test_the_record_is_finalised_only_from_its_last_card_and_record_buttons_after_cancel_say_so(bot):

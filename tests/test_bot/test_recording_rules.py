@@ -737,3 +737,21 @@ def test_bristols_lado_notification_is_owed_by_the_chair_and_chased_from_the_nex
     reviewed = _owed("bristol", held=held, facts=facts, record={"attendance": [], "decisions": []},
                      already_owed=frozenset({"lado_notification"}))
     assert "lado_notification" not in {o["kind"] for o in reviewed}  # a review of it does not owe it again
+
+
+@pytest.mark.parametrize("values, expected, problem", [
+    ({}, None, set()),  # none
+    ({"disagreement_agency": "none", "disagreement_about": ""}, None, set()),  # "No disagreement" chosen
+    ({"disagreement_agency": "police", "disagreement_about": "  Police see no s47 threshold  "},
+     {"agency": "police", "about": "Police see no s47 threshold"}, set()),
+    ({"disagreement_agency": "", "disagreement_about": "Police see no s47 threshold"}, None, {"disagreement_agency"}),
+    ({"disagreement_agency": "none", "disagreement_about": "Police see no s47 threshold"}, None, {"disagreement_agency"}),
+    ({"disagreement_agency": "martians", "disagreement_about": "Police see no s47 threshold"}, None, {"disagreement_agency"}),
+    ({"disagreement_agency": "police", "disagreement_about": ""}, None, {"disagreement_about"}),
+    ({"disagreement_agency": "police", "disagreement_about": "no"}, None, {"disagreement_about"}),  # under a sentence
+    ({"disagreement_agency": "police", "disagreement_about": "x" * 4001}, None, {"disagreement_about"}),
+    ({"disagreement_agency": "police", "disagreement_about": "x" * 4000}, {"agency": "police", "about": "x" * 4000}, set()),
+])
+def test_a_disagreement_is_an_agency_and_what_it_is_about_or_nothing_never_half(values, expected, problem):
+    found, errors = recording.parse_disagreement(values)
+    assert (found, set(errors)) == (expected, problem)

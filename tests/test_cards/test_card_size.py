@@ -10,6 +10,7 @@ from bot.wizard import MAX_INVITEES
 from cards import record as record_cards
 from cards import wizard as cards
 from cards.elements import teams_size
+from protocol.profile import DisagreementRules
 
 from .test_schema import sample_discussion, sample_draft
 
@@ -37,7 +38,7 @@ def attendance_card(n: int, *, marked: str) -> dict:
     return record_cards.step_card(discussion=sample_discussion(), record=record, steps=recording.STEPS,
                                   text_fields=recording.TEXT_FIELDS, decisions=recording.DECISIONS,
                                   attendance_words=recording.ATTENDANCE, children=["AB"], agencies=[("police", "Police")],
-                                  not_quorate_text="not quorate", quorate=True)
+                                  not_quorate_text="not quorate", quorate=True, disagreement=DisagreementRules())
 
 
 def test_the_invitees_card_with_the_most_people_allowed_fits_in_a_teams_message():

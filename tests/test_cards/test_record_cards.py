@@ -11,6 +11,7 @@ import pytest
 from bot import recording
 from bot.recording import ACTION_FORM
 from cards import record as record_cards
+from protocol.profile import DisagreementRules
 
 from .reading import (assert_buttons_work_everywhere, assert_error_under, button, buttons, facts_of, inputs, lines, said, text_block,
                       titles)
@@ -19,6 +20,7 @@ LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)  # Monday
 DISCUSSION = SimpleNamespace(id="d-1", case_reference="CR-1", child_initials="AB", chair_user_id="29:chair")
 AGENCIES = [("police", "Police"), ("health", "Health")]
+HACKNEY_DISAGREEMENT = DisagreementRules(policy="the CHSCP Escalation Policy", source="hackney 5.1")
 
 
 def attendance_row(agency="police", name="DS A", attendance="", **more):
@@ -34,7 +36,8 @@ def record(step: str, **changes) -> dict:
 def step(rec: dict, *, quorate=True) -> dict:
     return record_cards.step_card(discussion=DISCUSSION, record=rec, steps=recording.STEPS, text_fields=recording.TEXT_FIELDS,
                                   decisions=recording.DECISIONS, attendance_words=recording.ATTENDANCE, children=["AB", "CD"],
-                                  agencies=AGENCIES, not_quorate_text="not a quorate strategy discussion", quorate=quorate)
+                                  agencies=AGENCIES, not_quorate_text="not a quorate strategy discussion", quorate=quorate,
+                                  disagreement=HACKNEY_DISAGREEMENT)
 
 
 # ---- every step ----------------------------------------------------------------------------------------------------------
@@ -301,7 +304,7 @@ def test_the_last_card_reviews_the_whole_record_before_it_is_finalised():
                            "due": "2026-11-25T17:00:00+00:00"},
                           {"number": 2, "child": "AB", "what": "Medical", "agency": "health", "owner": "Dr B",
                            "due": "2026-11-25T17:00:00+00:00"}],
-                 distribution="Police\n\n  \nGP\nDSL\n")
+                 distribution="Police\n\n  \nGP\nDSL\n", disagreement={"agency": "police", "about": "Police would not start s47"})
     card = step(rec, quorate=False)
     [review] = [b for b in card["body"] if b["type"] == "Container"]
     assert review["style"] == "emphasis" and review["separator"] is True
@@ -310,11 +313,12 @@ def test_the_last_card_reviews_the_whole_record_before_it_is_finalised():
         "Attendance": "Police: not marked yet, Health: Apologies",  # an unmarked row says so
         "Quorate": "no: not a quorate strategy discussion",
         "Decisions": "AB: Section 47 enquiries: joint with police; CD: Initial child protection conference",
+        "Disagreement": "Police",  # whose, not what: the chair reads that on the decisions card
         "Actions": "A1 Visit (Police); A2 Medical (Health)",
         "Distribution": "3 recipients"}  # blank lines are nobody
     empty = facts_of(step({**record("next", attendance=[attendance_row(attendance="attended")]), "distribution": ""}))
-    assert (empty["Attendance"], empty["Quorate"], empty["Decisions"], empty["Actions"], empty["Distribution"]) == (
-        "Police: Attended", "yes", "none", "none", "0 recipients")
+    assert (empty["Attendance"], empty["Quorate"], empty["Decisions"], empty["Disagreement"], empty["Actions"], empty["Distribution"]) == (
+        "Police: Attended", "yes", "none", "none", "none", "0 recipients")
     assert not [b for b in step(record("distribution"))["body"] if b.get("style") == "emphasis"]
 
 

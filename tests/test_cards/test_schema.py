@@ -11,6 +11,7 @@ import pytest
 from cards import discussion as discussion_cards
 from cards import wizard as cards
 from protocol import Facts, assess, load_profile
+from protocol.profile import DisagreementRules
 from scheduling.calendar import calendar_for
 
 E2E = Path(__file__).resolve().parents[1] / "e2e"
@@ -59,7 +60,8 @@ def record_cards_for(discussion) -> dict:
         built[f"record-{step}"] = record_cards.step_card(
             discussion=discussion, record={**record, "step": step}, steps=recording.STEPS, text_fields=recording.TEXT_FIELDS,
             decisions=recording.DECISIONS, attendance_words=recording.ATTENDANCE, children=["AB", "CD"],
-            agencies=[("police", "Police")], not_quorate_text="not quorate", quorate=False)
+            agencies=[("police", "Police")], not_quorate_text="not quorate", quorate=False,
+            disagreement=DisagreementRules(policy="FAST (Finding a Solution Together)", link="https://example.org/fast", source="walsall FAST"))
     built["record-summary"] = record_cards.summary_card(discussion, quorate=False, not_quorate_text="not quorate", action_count=1)
     action = SimpleNamespace(id="a-1", number=1, child_initials="AB", description="x", owner_name="DS A", owner_agency="police",
                              due_at=NOW, agreed_due_at=NOW - timedelta(days=2), status="will_complete_by")
