@@ -69,7 +69,8 @@ def _same_case(draft: dict) -> list[dict]:
     which = "; ".join(f"started {o['created']} by {o['chair'] or 'another chair'}, now {o['status']}" for o in others)
     return [notice(f"⚠ {(draft.get('child') or {}).get('case_reference', 'This case')} already has "
                    f"{'a strategy discussion' if len(others) == 1 else 'strategy discussions'} ({which}). Carry on if this "
-                   "one is new, e.g. a review; otherwise cancel this draft and use that one.")]
+                   "is a new concern. For a review, cancel this draft and press Start a review discussion on that "
+                   "discussion's card: a review keeps to the case's clocks, where this counts as a new referral.")]
 
 
 def concern_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:

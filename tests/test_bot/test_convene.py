@@ -421,7 +421,8 @@ async def test_a_case_that_already_has_a_discussion_is_pointed_out_and_not_refus
     card = await second.press("convene.next", CHILD)
     assert "2 of 5" in texts_of(card)
     warning = ("⚠ CR-104233 already has a strategy discussion (started 23/11/2026 by Sam Chair, now convened). Carry on if "
-               "this one is new, e.g. a review; otherwise cancel this draft and use that one.")
+               "this is a new concern. For a review, cancel this draft and press Start a review discussion on that "
+               "discussion's card: a review keeps to the case's clocks, where this counts as a new referral.")
     assert warning in texts_of(card)
     card = await second.press("convene.back")
     card = await second.press("convene.next", {"case_reference": "CR-999"})  # another case: no warning

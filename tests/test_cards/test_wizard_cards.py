@@ -602,14 +602,16 @@ def test_the_concern_card_says_when_the_case_already_has_a_discussion_and_says_n
     one = [{"created": "02/11/2026", "status": "recorded", "chair": "Sam Chair"}]
     card = cards.concern_card(draft("concern", same_case=one), "d-1", now=NOW)
     assert ("⚠ CR-1 already has a strategy discussion (started 02/11/2026 by Sam Chair, now recorded). Carry on if this "
-            "one is new, e.g. a review; otherwise cancel this draft and use that one.") in lines(card)
+            "is a new concern. For a review, cancel this draft and press Start a review discussion on that discussion's card: "
+            "a review keeps to the case's clocks, where this counts as a new referral.") in lines(card)
     notice = next(b for b in card["body"] if b.get("style") == "warning" and "already has" in str(b))
     assert notice["type"] == "Container"  # a notice to heed, not an error under a box
     two = [*one, {"created": "20/11/2026", "status": "convened", "chair": ""}]
     card = cards.concern_card(draft("concern", same_case=two, child={}), "d-1", now=NOW)
     assert ("⚠ This case already has strategy discussions (started 02/11/2026 by Sam Chair, now recorded; started "
-            "20/11/2026 by another chair, now convened). Carry on if this one is new, e.g. a review; otherwise cancel this "
-            "draft and use that one.") in lines(card)
+            "20/11/2026 by another chair, now convened). Carry on if this is a new concern. For a review, cancel this "
+            "draft and press Start a review discussion on that discussion's card: a review keeps to the case's clocks, "
+            "where this counts as a new referral.") in lines(card)
     for nothing in ([], None):
         assert not [line for line in lines(cards.concern_card(draft("concern", same_case=nothing), "d-1", now=NOW))
                     if "already has" in line]
