@@ -14,6 +14,22 @@ STEP_TITLES = {"child": "1 of 5 · The child", "concern": "2 of 5 · The concern
                "when": "4 of 5 · When", "confirm": "5 of 5 · Confirm"}
 
 
+# The yes/no facts' words on the cards (the child card's, then the concern card's), once: a tick no rule
+# of the profile asks about is said in the same words on the invitees card (protocol.conditions.unheeded).
+TICKED = {
+    "looked_after": "Looked after",
+    "in_hospital": "In hospital",
+    "inpatient": "In-patient",
+    "forensic_evidence_needed": "Forensic evidence needs securing",
+    "immediate_protective_action": "Immediate protective action taken (police protection, EPO)",
+    "medical_implications": "Significant medical implications / paediatric examination may be needed",
+    "complex_disability_or_medical": "Complex disability or medical background",
+    "adult_services_involved": "Adult services support the parents or carers",
+    "other_authority_involved": "Another local authority or health trust is involved",
+    "sarc_referral": "Referred to the Sexual Assault Referral Centre (SARC)",
+}
+
+
 def _frame(draft: dict, discussion_id: str, body: list, *, next_title: str = "Next", next_verb: str = "convene.next",
            back: bool = True) -> dict:
     step = draft["step"]
@@ -42,9 +58,9 @@ def child_card(draft: dict, discussion_id: str) -> dict:
         *text_input("education_setting", "Education setting (school, college, nursery)", values.get("education_setting", ""),
                     problem=errors.get("education_setting")),
         *toggle("not_in_education", "Not in education", values.get("not_in_education") == "true"),
-        *toggle("looked_after", "Looked after", values.get("looked_after") == "true"),
-        *toggle("in_hospital", "In hospital", values.get("in_hospital") == "true"),
-        *toggle("inpatient", "In-patient", values.get("inpatient") == "true"),
+        *toggle("looked_after", TICKED["looked_after"], values.get("looked_after") == "true"),
+        *toggle("in_hospital", TICKED["in_hospital"], values.get("in_hospital") == "true"),
+        *toggle("inpatient", TICKED["inpatient"], values.get("inpatient") == "true"),
         *text_input("other_children", "Siblings or other children in the household: one per line, initials and date of birth",
                     values.get("other_children", ""), placeholder="CD 02/04/2017", multiline=True,
                     problem=errors.get("other_children")),
@@ -88,19 +104,19 @@ def concern_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:
                     problem=errors.get("received_time")),
         *choices("concerns", "Concerns (choose all that apply)", list(CONCERN_LABELS.items()), values.get("concerns", ""),
                  multi=True, problem=errors.get("concerns")),
-        *toggle("forensic_evidence_needed", "Forensic evidence needs securing", values.get("forensic_evidence_needed") == "true"),
-        *toggle("immediate_protective_action", "Immediate protective action taken (police protection, EPO)",
+        *toggle("forensic_evidence_needed", TICKED["forensic_evidence_needed"], values.get("forensic_evidence_needed") == "true"),
+        *toggle("immediate_protective_action", TICKED["immediate_protective_action"],
                 values.get("immediate_protective_action") == "true"),
-        *toggle("medical_implications", "Significant medical implications / paediatric examination may be needed",
+        *toggle("medical_implications", TICKED["medical_implications"],
                 values.get("medical_implications") == "true"),
-        *toggle("complex_disability_or_medical", "Complex disability or medical background",
+        *toggle("complex_disability_or_medical", TICKED["complex_disability_or_medical"],
                 values.get("complex_disability_or_medical") == "true"),
-        *toggle("adult_services_involved", "Adult services support the parents or carers", values.get("adult_services_involved") == "true"),
+        *toggle("adult_services_involved", TICKED["adult_services_involved"], values.get("adult_services_involved") == "true"),
         *toggle("allegation_against_staff", "Allegation against someone who works with children",
                 values.get("allegation_against_staff") == "true"),
-        *toggle("other_authority_involved", "Another local authority or health trust is involved",
+        *toggle("other_authority_involved", TICKED["other_authority_involved"],
                 values.get("other_authority_involved") == "true"),
-        *toggle("sarc_referral", "Referred to the Sexual Assault Referral Centre (SARC)", values.get("sarc_referral") == "true"),
+        *toggle("sarc_referral", TICKED["sarc_referral"], values.get("sarc_referral") == "true"),
         *text_input("referrer_agency", "Referring agency (no personal names)", values.get("referrer_agency", ""),
                     placeholder="e.g. school, GP, police", problem=errors.get("referrer_agency")),
     ]
@@ -164,9 +180,13 @@ def invitees_card(draft: dict, discussion_id: str, *, now: datetime, missing_quo
                                 problem=errors.get(f"reason_{index}"))
         rows.append(container(items, separator=True))
     warning = []
+    unheeded = [TICKED[name] for name in draft.get("unheeded", []) if name in TICKED]
+    if unheeded:  # ticked, and no rule of these procedures asks about it: said, not taken silently
+        warning.append(notice(f"You said: {'; '.join(unheeded)}. These procedures do not ask about "
+                              f"{'it' if len(unheeded) == 1 else 'them'}, so it changed nothing here: add anyone it calls for below."))
     if missing_quorum:
         names = ", ".join(words.agency(a) for a in missing_quorum)
-        warning = [text(f"⚠ Without {names} this will **not be a quorate strategy discussion**.", color="Attention")]
+        warning.append(text(f"⚠ Without {names} this will **not be a quorate strategy discussion**.", color="Attention"))
     add = [
         text("Add someone", weight="Bolder"),
         *choices("add_agency", "Agency", [(a, words.agency(a)) for a in AGENCIES], typed.get("add_agency", ""),

@@ -18,6 +18,31 @@ def other_child_school_age(facts: Facts) -> bool:
     return any(SCHOOL_AGE[0] <= age < SCHOOL_AGE[1] for age in facts.other_children_ages)
 
 
+def unheeded(profile, facts: Facts) -> tuple[str, ...]:
+    """The yes/no facts said of this case (BooleanFact) that no rule of the profile asks about: a tick
+    that changes nothing here, said to the chair rather than taken silently (a procedures trial ticked
+    "another local authority is involved" in four profiles whose seeds name no one for it)."""
+    from typing import get_args
+
+    from .vocabulary import BooleanFact
+
+    asked: set[str] = set()
+
+    def collect(node) -> None:  # every `facts` / `facts_any` a rule's `when` names, wherever the rule is
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("facts", "facts_any") and isinstance(value, (list, tuple)):
+                    asked.update(value)
+                else:
+                    collect(value)
+        elif isinstance(node, (list, tuple)):
+            for item in node:
+                collect(item)
+
+    collect(profile.model_dump())
+    return tuple(name for name in get_args(BooleanFact) if getattr(facts, name) is True and name not in asked)
+
+
 def required_parts(rules, facts: Facts, *, out_of_hours: bool | None) -> set[str]:
     """The parts of this discussion's record that must be filled in: the profile's always, and those
     its `required_when` asks of a case like this one (safe discharge, for a child in hospital)."""

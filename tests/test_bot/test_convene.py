@@ -117,6 +117,32 @@ async def test_walsall_sexual_abuse_invites_sarc(tmp_path, clock):
         await stop_bot(bot)
 
 
+async def test_a_tick_no_rule_of_these_procedures_asks_about_is_said_on_the_invitees_card(tmp_path, clock):
+    """A procedures trial: "another local authority or health trust is involved", ticked in hackney (whose
+    seed names no one for it), changed nothing and said nothing. Walsall's seed invites them (Out of Area)."""
+    async def invitees_card(bot, concern: dict, **chair) -> str:
+        someone = Chair(bot, **chair)
+        await someone.strategy()
+        await someone.press("convene.next", CHILD)
+        return texts_of(await someone.press("convene.next", concern))
+
+    ticked = {"concerns": "neglect", "received_time": "09:30", "other_authority_involved": "true"}
+    bot = await start_bot(make_settings(tmp_path), clock)
+    try:
+        assert ("You said: Another local authority or health trust is involved. These procedures do not ask about it, "
+                "so it changed nothing here: add anyone it calls for below.") in await invitees_card(bot, ticked)
+        assert "You said" not in await invitees_card(bot, {**ticked, "other_authority_involved": "false"}, aad_id="aad-2", user_id="29:2")
+    finally:
+        await stop_bot(bot)
+    (tmp_path / "w").mkdir()
+    walsall = await start_bot(make_settings(tmp_path / "w", protocol_profile="walsall"), clock)
+    try:
+        said = await invitees_card(walsall, ticked)
+        assert "You said" not in said and "**Other local authority or health trust** (required)" in said  # walsall's own invitee
+    finally:
+        await stop_bot(walsall)
+
+
 async def test_looked_after_child_in_hospital(running_bot):
     chair = Chair(running_bot)
     card = await convene(chair, child={**CHILD, "looked_after": "true", "inpatient": "true"}, concern={"concerns": "neglect"})

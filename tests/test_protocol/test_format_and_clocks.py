@@ -224,3 +224,21 @@ def test_a_reading_of_as_soon_as_practicable_is_refused_where_it_cannot_be_one(c
     lado.update(change)
     with pytest.raises(ProfileError, match=refused):
         parse_profile(raw)
+
+
+def test_a_tick_is_unheeded_where_no_rule_of_the_profile_asks_about_it():
+    """Walsall's seed invites another authority when one is involved (Out of Area/Borough Children) and its
+    SARC rule asks about a SARC referral; hackney's and bristol's ask about neither; darlington's and
+    tri-borough's not about adult services either. A fact not ticked is never unheeded."""
+    from protocol import Facts
+    from protocol.conditions import unheeded
+
+    from .helpers import profile
+
+    ticked = Facts(received_at="2026-11-23T10:00:00+00:00", other_authority_involved=True, sarc_referral=True,
+                   adult_services_involved=True, looked_after=True)
+    assert unheeded(profile("walsall"), ticked) == ()
+    assert unheeded(profile("hackney"), ticked) == ("other_authority_involved", "sarc_referral")
+    assert unheeded(profile("bristol"), ticked) == ("other_authority_involved", "sarc_referral")
+    assert unheeded(profile("darlington"), ticked) == ("adult_services_involved", "other_authority_involved", "sarc_referral")
+    assert unheeded(profile("hackney"), Facts(received_at="2026-11-23T10:00:00+00:00")) == ()
