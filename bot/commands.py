@@ -17,9 +17,14 @@ class Command:
     args: str
 
 
+_SAID_WITH_A_COLON = re.compile(r"^(/?[A-Za-z]+\d*)\s*:\s*(.*)$", re.DOTALL)
+
+
 def parse(text: str | None) -> Command:
     """'<at>Bot</at>&nbsp;/Help me' -> Command('help', 'me'). Empty text -> Command('', '')."""
     cleaned = html.unescape(_TAG.sub(" ", _MENTION.sub(" ", text or ""))).replace("\xa0", " ").strip()
+    if said := _SAID_WITH_A_COLON.match(cleaned):  # "update: ..." and "A3: done" are how people write (a walk lost both)
+        return Command(said.group(1).lstrip("/").lower(), said.group(2).strip())
     word, _, rest = cleaned.partition(" ")
     return Command(word.lstrip("/").lower(), rest.strip())
 

@@ -350,7 +350,8 @@ def obligations(*, discussion_id: str, held_at: datetime, facts: dict, record: d
 
 REPORT_EXAMPLES = ("A2 done · A3 by 14/12 · A4 not required: child moved out of area · "
                    "A5 further discussion · update, then what your agency found")  # no <...>: Teams takes it for HTML and drops it
-_REPORT = re.compile(r"^\s*a(\d{1,3})\s+(.+?)\s*$", re.IGNORECASE | re.DOTALL)
+_REPORT = re.compile(r"^\s*a(\d{1,3})(?:\s*:\s*|\s+)(.+?)\s*$", re.IGNORECASE | re.DOTALL)  # "A3 done", "A3: done"
+_UPDATE = re.compile(r"^update(?:\s*:\s*|\s+)", re.IGNORECASE)
 
 
 FURTHEST = timedelta(days=366)  # a date further off is a slip (01/01/9999 stopped the chasing, the hostile trial)
@@ -378,8 +379,8 @@ def date_problem(day: date, *, today: date) -> str | None:
 def parse_report(message: str, *, today: date) -> dict | str:
     """An agency's reply in the thread, as {action, status, ...}; or the help text when unclear."""
     message = message.strip()
-    if message.lower().startswith("update "):
-        return {"update": message[7:].strip()}
+    if said := _UPDATE.match(message):
+        return {"update": message[said.end():].strip()}
     match = _REPORT.match(message)
     if not match:
         return f"I didn't understand that. Reply like this: {REPORT_EXAMPLES}"

@@ -349,6 +349,22 @@ async def said_in_thread(bot, text: str, person: dict) -> str:
             and a["_conversation_id"] == message["conversation"]["id"]][-1]
 
 
+async def test_a_report_or_update_typed_with_a_colon_is_taken_as_without(bot, recorded):
+    """A walk: `update: GP records show...` in the thread, not @mentioned, was dropped without a word, and
+    `A2: done` with the mention got "Sorry, I don't understand that": the first word kept its colon."""
+    chair, actions = recorded
+    unmentioned = activities.channel_message(bot.connector.url, "update: GP records show two earlier A&E attendances",
+                                             aad_id=POLICE["aad_id"], user_id=POLICE["user_id"], name=POLICE["name"])
+    assert (await bot.post(unmentioned)).status == 201
+    assert (await said_in_thread(bot, "A1: done", POLICE)).startswith("A1 (CR-104233): completed")
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+        owed = {o.key.split(":", 1)[1]: o.state for o in await uow.obligations.for_discussion(chair.discussion_id)}
+    assert [u["text"] for u in discussion.record["updates"]] == ["GP records show two earlier A&E attendances"]
+    assert owed["information_update:police:cait.ds@hackney.example.org"] == "satisfied"
+    assert {a.number: a.status for a in discussion.actions}[1] == "completed"
+
+
 async def test_agencies_report_back_by_button_and_by_reply(bot, recorded):
     chair, actions = recorded
 

@@ -523,6 +523,12 @@ def test_each_person_still_researching_owes_an_update_within_one_working_day():
 
 @pytest.mark.parametrize("message, expected", [
     ("  Update  MASH checks done ", {"update": "MASH checks done"}),
+    # With a colon, as people write (a walk: `update: ...` and `A3: done` were never recorded).
+    ("update: GP records show two A&E attendances", {"update": "GP records show two A&E attendances"}),
+    ("Update:MASH checks done", {"update": "MASH checks done"}),
+    ("A3: done", {"action": 3, "status": "completed"}),
+    ("a3:Done", {"action": 3, "status": "completed"}),
+    ("A4: not required: moved away", {"action": 4, "status": "not_required", "reason": "moved away"}),
     ("A7 complete", {"action": 7, "status": "completed"}),
     ("A4 not required - family moved", {"action": 4, "status": "not_required", "reason": "family moved"}),
     ("a12 Needs further discussion", {"action": 12, "status": "needs_discussion"}),
@@ -755,3 +761,18 @@ def test_bristols_lado_notification_is_owed_by_the_chair_and_chased_from_the_nex
 def test_a_disagreement_is_an_agency_and_what_it_is_about_or_nothing_never_half(values, expected, problem):
     found, errors = recording.parse_disagreement(values)
     assert (found, set(errors)) == (expected, problem)
+
+
+@pytest.mark.parametrize("typed, name, args", [
+    ("update: GP records show", "update", "GP records show"),
+    ("<at>Strategy Bot</at> A2: done", "a2", "done"),
+    ("A3:by 14/12", "a3", "by 14/12"),
+    ("/record: CR-1", "record", "CR-1"),
+    ("record CR-1", "record", "CR-1"),
+    ("snooze CR-1 A1 2 days: court date", "snooze", "CR-1 A1 2 days: court date"),  # a colon later on is the command's own
+    ("updated: x", "updated", "x"),  # (no command: said so, as any unknown word)
+])
+def test_a_command_or_report_typed_with_a_colon_after_its_first_word_is_read_as_without(typed, name, args):
+    from bot.commands import parse
+
+    assert (parse(typed).name, parse(typed).args) == (name, args)
