@@ -393,7 +393,8 @@ class ActionsFlow:
             for action in sorted(discussion.actions, key=lambda a: a.number):  # never the task typed: Open on its card shows it
                 lines.append(messages.item(
                     f"**A{action.number}**: {agency_name(action.owner_agency)}, "
-                    f"due {action.due_at.astimezone(now.tzinfo):%d/%m/%Y}, {record_cards.status_words(action, now.tzinfo, now=now)}"))
+                    f"due {action.due_at.astimezone(now.tzinfo):%d/%m/%Y}{record_cards.agreed_beside(action, now.tzinfo)}, "
+                    f"{record_cards.status_words(action, now.tzinfo, now=now)}"))
             if not discussion.actions:
                 return lines[0] + ": none agreed."
             return messages.paragraphs([*lines, TASK_ON_THE_CARD])
@@ -420,7 +421,8 @@ class ActionsFlow:
             now = self.s.calendar.local(self.s.clock.now())
             return messages.paragraphs(["**Your open actions**"] + [
                 messages.item(f"{a.discussion.case_reference} ({a.child_initials}) **A{a.number}**: due "
-                              f"{a.due_at.astimezone(now.tzinfo):%d/%m/%Y}, {record_cards.status_words(a, now.tzinfo, now=now)}"
+                              f"{a.due_at.astimezone(now.tzinfo):%d/%m/%Y}{record_cards.agreed_beside(a, now.tzinfo)}, "
+                              f"{record_cards.status_words(a, now.tzinfo, now=now)}"
                               f"{self._standing_in(a, leads)}") for a in actions]
                 + [TASK_ON_THE_CARD])
 

@@ -102,7 +102,7 @@ def overdue_line(obligation, *, discussion, chases, calendar, local_now, shared:
     due = obligation.due_at.astimezone(local_now.tzinfo)
     late = local_now - due
     days, hours, minutes = late.days, late.seconds // 3600, late.seconds // 60 % 60
-    lateness = f"{days} d {hours} h late" if days or hours else f"{minutes} min late"
+    lateness = f"{days} d {hours} h late" if days else f"{hours} h late" if hours else f"{minutes} min late"  # not "0 d 23 h"
     if days:  # the procedures count working days: "3 d 21 h late" over New Year is one working day (the holiday trial)
         working = calendar.working_days_passed(due, local_now)
         lateness += f" ({working} working day{'s' if working != 1 else ''})"

@@ -222,6 +222,14 @@ def due_words(action, *, now: datetime, closed: str | None = None) -> str:
     return due
 
 
+def agreed_beside(action, zone) -> str:
+    """" (agreed at the discussion: 07/12/2026)" beside a date given since, for the lists that say dates alone
+    (`actions`, `mine`: a walk read a slipped date there as the one agreed); "" otherwise."""
+    if action.agreed_due_at and action.agreed_due_at != action.due_at:
+        return f" (agreed at the discussion: {action.agreed_due_at.astimezone(zone):%d/%m/%Y})"
+    return ""
+
+
 def seen_state(action) -> str:
     """An action's state as a card shows it, carried by the card's buttons (bot/actions.py checks it)."""
     return f"{action.status}@{action.due_at.astimezone(timezone.utc).isoformat()}"  # in UTC, as the database gives it back

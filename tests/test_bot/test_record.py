@@ -463,9 +463,12 @@ async def test_agencies_report_back_by_button_and_by_reply(bot, recorded):
     listing = await reply("actions", chair.person)
     # The date promised is said (it was left off: "will be by" and nothing after it); the task is only on its card.
     assert re.search(r"\*\*A2\*\*: .*not completed yet, will be by \d\d/\d\d/\d{4}", listing), listing
+    # ...with the date agreed at the discussion beside the new one (a walk read the new one as agreed).
+    assert "**A2**: Health, due 15/06/2027 (agreed at the discussion: 14/06/2027), not completed yet" in listing, listing
     assert "Health records for the family" not in listing and "press Open there to see it" in listing
     mine = await reply("mine", HEALTH)
-    assert "CR-104233 (AB) **A2**" in mine and "Health records for the family" not in mine
+    assert "CR-104233 (AB) **A2**: due 15/06/2027 (agreed at the discussion: 14/06/2027)" in mine
+    assert "Health records for the family" not in mine
     assert re.search(r"will be by \d\d/\d\d/\d{4}", mine), mine
 
 
