@@ -96,7 +96,8 @@ class StrategyBot(TeamsActivityHandler):
             await turn_context.send_activity(MessageFactory.text(where))
             return
         if route is None:
-            await turn_context.send_activity(MessageFactory.text(messages.unknown_text(closest(command.name, list(self._commands)))))
+            await turn_context.send_activity(MessageFactory.text(messages.NOT_COMMANDS.get(command.name) or
+                                                                 messages.unknown_text(closest(command.name, list(self._commands)))))
             return
         await route(turn_context, command.args)
 

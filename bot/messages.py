@@ -53,6 +53,13 @@ def help_text(profile: Profile, *, local_mode: bool) -> str:
     return paragraphs(lines)
 
 
+# Words typed that are no command but have an answer (a walk typed `cancel` mid-wizard and was not understood).
+NOT_COMMANDS = {
+    "cancel": "Nothing is cancelled by typing. To cancel a draft, press **Cancel** on its card (it asks first); "
+              "to cancel a meeting, use **Cancel the meeting** on the discussion's card.",
+}
+
+
 def unknown_text(suggestion: str | None) -> str:
     # Never quote what was typed: it may be a child's name typed into a channel by mistake.
     if suggestion:

@@ -181,7 +181,7 @@ class RecordFlow:
                 index = as_int(data.get("index"))
                 record["decisions"] = [d for i, d in enumerate(record["decisions"]) if i != index]
             elif verb == "record.edit_action" and recording.half_typed_action(data):  # editing would overwrite it
-                record["errors"] = {"_card": HALF_TYPED.format("an action", "Add action")}
+                record["errors"] = {"_card": _half_typed_action(record)}
             elif verb in ("record.remove_action", "record.edit_action"):
                 record = recording.without_action(record, as_int(data.get("number")), edit=verb == "record.edit_action",
                                                   zone=self.s.calendar.zone)
@@ -238,7 +238,7 @@ class RecordFlow:
             errors = {**problems, **errors}
             record = record if problems else {**record, "disagreement": disagreement}
         elif step == "actions":  # moving on would leave out what is in the form (an action taken out to edit, say)
-            errors = {"_card": HALF_TYPED.format("an action", "Add action")} if recording.half_typed_action(data) else {}
+            errors = {"_card": _half_typed_action(record)} if recording.half_typed_action(data) else {}
             record = record if errors else recording.kept_edit(record)
         elif step == "distribution":
             distribution = str(data.get("distribution") or "").strip()
@@ -343,6 +343,15 @@ class RecordFlow:
             reached.add(lead.email)
             told.append(TOLD[role])
         return told
+
+
+def _half_typed_action(record: dict) -> str:
+    """What to press for the action in the form: its own Save button while one is being edited (a walk was
+    told to press Add action, a button the card did not have then)."""
+    editing = record.get("editing")
+    if editing:
+        return f"A{editing} is in the form, not saved: press Save A{editing}, or clear the form to keep it as it was."
+    return HALF_TYPED.format("an action", "Add action")
 
 
 def _posted_here(discussion, turn_context: TurnContext) -> bool:

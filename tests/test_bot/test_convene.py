@@ -493,3 +493,14 @@ async def test_a_confirm_from_an_older_card_or_before_the_time_is_chosen_creates
         created = [e.kind for e in await uow.effects.for_discussion(chair.discussion_id) if e.kind.startswith("meeting.")]
     assert discussion.status == "draft" and created == []
     assert not list(tmp_path.glob("invitations/*.ics"))
+
+
+async def test_cancel_typed_mid_wizard_says_how_to_cancel_and_cancels_nothing(running_bot):
+    """A walk typed `cancel` with a draft half done and was told "Sorry, I don't understand that"."""
+    chair = Chair(running_bot)
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    [said] = [a["text"] for a in await chair.say("cancel")]
+    assert said.startswith("Nothing is cancelled by typing. To cancel a draft, press **Cancel** on its card (it asks first)")
+    async with running_bot.services.uow() as uow:
+        assert (await uow.discussions.get(chair.discussion_id)).status == "draft"
