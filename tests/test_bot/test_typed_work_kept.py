@@ -353,3 +353,23 @@ async def test_on_the_discussion_card_an_invite_keeps_a_move_typed_but_not_yet_p
     assert values(again)["move_time"] == "15:30" and "already invited" not in texts_of(again)
     assert values(card)["move_time"] == "15:30"  # typed for the next change: still there
     assert (values(card)["add_name"], values(card)["add_email"]) == ("", "")  # the invite's own boxes: done with
+
+
+async def test_typing_on_an_older_copy_of_a_record_card_is_kept_under_its_own_part_and_said(bot):
+    """A walk: on card 9 (Distribution) Next, then on the older copy of card 9 typed a line and pressed Back:
+    the current card came back, 10 of 10, with no word, and the line was gone."""
+    chair = await recording(bot)
+    nine = await walk_to(chair, "9 of 10")
+    await chair.press("record.next")
+    assert "10 of 10" in texts_of(chair.card)
+    chair.card = nine  # the older copy, still in the chat
+    card = await chair.press("record.back", {"distribution": "GP\nTYPED ON THE OLD CARD"})
+    assert "10 of 10" in texts_of(card) and "⚠ That card (9 of 10) was out of date: this is where the record is now." in texts_of(card)
+    card = await chair.press("record.back")
+    assert "9 of 10" in texts_of(card) and inputs_of(card)["distribution"] == "GP\nTYPED ON THE OLD CARD"
+    # A double-click's second press, carrying what its first did, is no news: the card as it stands, no warning.
+    card = await chair.press("record.next")
+    assert "10 of 10" in texts_of(card)
+    chair.card = nine
+    again = await chair.press("record.next", {"distribution": "GP\nTYPED ON THE OLD CARD"})
+    assert "10 of 10" in texts_of(again) and "out of date" not in texts_of(again)
