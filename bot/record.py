@@ -43,24 +43,22 @@ class RecordFlow:
         handler shows: the chair's notices point there for the agencies' updates and the case's clocks."""
         aad, _, _ = actor_of(turn_context)
         now = self.s.clock.now()
+        # No case reference holds a space (the child card refuses one): "CR 104233" is CR-104233 typed in a hurry (a walk).
+        named = "-".join(args.split()).upper() or None
         async with self.s.uow() as uow:
-            if not args.strip():  # more than one to record: which (a walk: a tired chair landed on the latest, not theirs)
-                yours = await uow.discussions.of_chair(chair_aad_id=aad, statuses=("convened", "recording"))
-                if len(yours) > 1:
-                    local = self.s.calendar.local(now)
-                    await turn_context.send_activity(MessageFactory.text(
-                        "You have more than one discussion to record: type `record` and its case reference.\n\n" + "\n".join(
-                            messages.item(f"{ref} ({initials})" + (f": meeting {when(start, now=local)}" if start else ""))
-                            for ref, initials, start in yours)))
-                    return
-            discussion = await uow.discussions.latest_for_chair(chair_aad_id=aad, case_reference=args.strip().upper() or None,
-                                                                statuses=("convened", "recording"))
+            yours = await uow.discussions.of_chair(chair_aad_id=aad, statuses=("convened", "recording"))
+            if named is None and len(yours) > 1:  # more than one to record: which (a walk: a tired chair landed on the latest)
+                await turn_context.send_activity(MessageFactory.text(self._which("You have more than one discussion to record: "
+                                                                                 "type `record` and its case reference.", yours, now)))
+                return
+            discussion = await uow.discussions.latest_for_chair(chair_aad_id=aad, case_reference=named, statuses=("convened", "recording"))
             if discussion is None:
-                finalised = await uow.discussions.latest_for_chair(chair_aad_id=aad, case_reference=args.strip().upper() or None,
-                                                                   statuses=("recorded",))
+                finalised = await uow.discussions.latest_for_chair(chair_aad_id=aad, case_reference=named, statuses=("recorded",))
                 if finalised is not None and personal_chat(turn_context):
                     return finalised.id
                 await turn_context.send_activity(MessageFactory.text(
+                    self._which(f"None of your discussions to record is {named}: type `record` and one of these.", yours, now)
+                    if named and yours else
                     "There is no convened discussion of yours to record. Type `record CR-123` with its case reference."))
                 return None
             if early := self._not_held_yet(discussion, now):
@@ -80,6 +78,11 @@ class RecordFlow:
             await turn_context.send_activity(MessageFactory.text(
                 f"{discussion.case_reference} ({discussion.child_initials}): the chair is writing the record. "
                 "Chair: open the discussion card, or type `record` to me in a personal chat."))
+
+    def _which(self, opening: str, yours: list, now: datetime) -> str:
+        local = self.s.calendar.local(now)
+        return opening + "\n\n" + "\n".join(messages.item(f"{ref} ({initials})" + (f": meeting {when(start, now=local)}" if start else ""))
+                                            for ref, initials, start in yours)
 
     def _not_held_yet(self, discussion, now: datetime) -> str | None:
         """Why a record cannot be written yet: its meeting has not begun (a walk finalised one at 01:17 for a

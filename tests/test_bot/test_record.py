@@ -285,8 +285,12 @@ async def test_record_without_a_reference_asks_which_when_the_chair_has_several(
     sent = await chair.say("record")
     assert sent[0]["text"].startswith("You have more than one discussion to record: type `record` and its case reference.")
     assert "CR-104233 (AB): meeting 14:00 today" in sent[0]["text"] and "CR-200001 (EF): meeting 15:30 today" in sent[0]["text"]
+    # A reference none of them has is told as such, with the ones there are (a walk: `record CR 104233`, typed with a space,
+    # was told there was no discussion to record at all).
+    wrong = (await chair.say("record CR-999999"))[0]["text"]
+    assert wrong.startswith("None of your discussions to record is CR-999999: type `record` and one of these.") and "CR-200001 (EF)" in wrong
     bot.services.clock.set(datetime(2027, 5, 28, 13, 5, tzinfo=timezone.utc))
-    assert "the chair is writing the record" in (await chair.say("record CR-104233"))[0]["text"]
+    assert "the chair is writing the record" in (await chair.say("record cr 104233"))[0]["text"]
 
 
 def mail_in(tmp_path) -> list:
