@@ -254,6 +254,10 @@ class RecordFlow:
             disagreement, problems = recording.parse_disagreement(data)
             errors = {**problems, **errors}
             record = record if problems else {**record, "disagreement": disagreement}
+            odds = recording.at_odds(record["decisions"])
+            if not errors and odds and record.get("seen_at_odds") != odds:  # said once; pressed again, kept as recorded
+                errors = {"_card": f"{'; '.join(odds)}. Remove the one that is not so, or press Next again to keep both."}
+                record = {**record, "seen_at_odds": odds}
         elif step == "actions":  # moving on would leave out what is in the form (an action taken out to edit, say)
             errors = {"_card": _half_typed_action(record)} if recording.half_typed_action(data) else {}
             record = record if errors else recording.kept_edit(record)

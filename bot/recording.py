@@ -104,6 +104,18 @@ def parse_decision(values: dict, children: list[str]) -> tuple[dict | None, Erro
     return (None, errors) if errors else ({"child": child, "kind": kind, "reasoning": reasoning}, {})
 
 
+def at_odds(decisions: list[dict]) -> list[str]:
+    """Each child recorded with No further action beside another decision (a walk finalised "JS: s47 joint" and
+    "JS: No further action" without a word, and the s47 clocks ran): said before Next, kept if pressed again."""
+    found = []
+    for child in dict.fromkeys(d["child"] for d in decisions):
+        kinds = list(dict.fromkeys(d["kind"] for d in decisions if d["child"] == child))
+        if "no_further_action" in kinds and len(kinds) > 1:
+            others = ", ".join(DECISIONS[k] for k in kinds if k != "no_further_action")
+            found.append(f"{child}: No further action, and {others}")
+    return found
+
+
 def parse_disagreement(values: dict) -> tuple[dict | None, Errors]:
     """A professional disagreement at the discussion (PROTOCOL.md §7): the agency that disagrees and
     what, in the chair's words (on the record only: the managers told hear the agency, not the words).

@@ -776,3 +776,10 @@ def test_a_command_or_report_typed_with_a_colon_after_its_first_word_is_read_as_
     from bot.commands import parse
 
     assert (parse(typed).name, parse(typed).args) == (name, args)
+
+
+def test_no_further_action_beside_another_decision_for_the_same_child_is_at_odds():
+    decisions = [{"child": "AB", "kind": "s47_joint"}, {"child": "AB", "kind": "no_further_action"},
+                 {"child": "CD", "kind": "no_further_action"}, {"child": "EF", "kind": "s47_single"}, {"child": "EF", "kind": "icpc"}]
+    assert recording.at_odds(decisions) == ["AB: No further action, and Section 47 enquiries: joint with police"]
+    assert recording.at_odds([{"child": "AB", "kind": "no_further_action"}, {"child": "AB", "kind": "no_further_action"}]) == []

@@ -373,3 +373,16 @@ async def test_typing_on_an_older_copy_of_a_record_card_is_kept_under_its_own_pa
     chair.card = nine
     again = await chair.press("record.next", {"distribution": "GP\nTYPED ON THE OLD CARD"})
     assert "10 of 10" in texts_of(again) and "out of date" not in texts_of(again)
+
+
+async def test_no_further_action_beside_s47_for_the_same_child_is_said_once_and_kept_if_pressed_again(bot):
+    """A walk added "s47 joint" and "No further action" for one child; the record finalised, and the s47 clocks ran."""
+    chair = await recording(bot)
+    await walk_to(chair, "6 of 10")
+    for kind in ("s47_joint", "no_further_action"):
+        await chair.press("record.add_decision", {"decision_child": "AB", "decision_kind": kind, "decision_reasoning": "As discussed at length"})
+    card = await chair.press("record.next")
+    assert "6 of 10" in texts_of(card) and ("⚠ AB: No further action, and Section 47 enquiries: joint with police. Remove the one "
+                                            "that is not so, or press Next again to keep both.") in texts_of(card)
+    card = await chair.press("record.next")
+    assert "7 of 10" in texts_of(card)
