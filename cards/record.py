@@ -201,7 +201,9 @@ def clocks_card(discussion, *, owed: list, now: datetime, problem: dict | None =
     if still:
         body.append(container([
             *error(problem.get("_card")),
-            *choices("clock", "Which", [(o.id, words.capital(words.owed(o.kind, o.subject_id))) for o in still],
+            # With its due day: two of a kind (the review agreed, and one an agency asked for) told apart (a walk).
+            *choices("clock", "Which", [(o.id, f"{words.capital(words.owed(o.kind, o.subject_id))}, due {o.due_at.astimezone(now.tzinfo):%d/%m}")
+                                        for o in still],
                      typed.get("clock", "") if typed.get("clock") in {o.id for o in still} else "", problem=problem.get("clock")),
             *date_input("met_on", "Met on (the day it happened)", typed.get("met_on", now.date().isoformat()), problem=problem.get("met_on")),
             *text_input("reason", "If not needed: why (kept in the audit trail, not shown in chats)", typed.get("reason", ""),

@@ -22,8 +22,9 @@ async def test_the_chair_says_when_the_conference_was_held_and_its_chasing_stops
     card = await chair.press("clock.open", keep_inputs=False)
     # 15 working days after Friday 28 May (31 May a bank holiday): Monday 21 June, by its close (hackney 9.1).
     assert "Initial child protection conference: due 17:00 Mon 21 Jun (hackney 9.1" in texts_of(card), texts_of(card)
-    choices = {c["title"]: c["value"] for c in next(i for i in card["body"][-1]["items"] if i["id"] == "clock")["choices"]}
+    choices = {c["title"].split(", due ")[0]: c["value"] for c in next(i for i in card["body"][-1]["items"] if i["id"] == "clock")["choices"]}
     icpc = choices["Initial child protection conference"]
+    assert "Initial child protection conference, due 21/06" in texts_of_choices(card)  # with its day: two of a kind told apart
 
     # Wrong input, each told by its box, with what was typed kept.
     card = await chair.press("clock.met", {"met_on": "2027-06-15"})
@@ -64,7 +65,7 @@ async def test_the_chair_says_when_the_conference_was_held_and_its_chasing_stops
     assert bot.services.calendar.local(row["icpc_changed_at"]).date().isoformat() == "2027-06-15"
 
     # The s47 review: not needed, with why; the reason is kept in the audit trail, not on the card.
-    choices = {c["title"]: c["value"] for c in next(i for i in again["body"][-1]["items"] if i["id"] == "clock")["choices"]}
+    choices = {c["title"].split(", due ")[0]: c["value"] for c in next(i for i in again["body"][-1]["items"] if i["id"] == "clock")["choices"]}
     assert "Initial child protection conference" not in choices
     chair.card = again
     card = await chair.press("clock.not_needed", {"clock": choices["S47 review discussion"], "reason": "Enquiries concluded on day 9"})
@@ -76,3 +77,7 @@ async def test_the_chair_says_when_the_conference_was_held_and_its_chasing_stops
     await bot.server.app[CHASER].sweep()
     async with bot.services.uow() as uow:
         assert await uow.chases.for_obligation(owed["icpc"].id) == []
+
+
+def texts_of_choices(card) -> list[str]:
+    return [c["title"] for c in next(i for i in card["body"][-1]["items"] if i["id"] == "clock")["choices"]]

@@ -537,7 +537,9 @@ def test_the_clocks_card_lists_what_is_owed_with_its_due_time_and_the_form_to_cl
     assert "Closed" in lines(card)
     boxes = inputs(card)
     assert [c["value"] for c in boxes["clock"]["choices"]] == ["o-1", "o-2"] and boxes["clock"]["value"] == ""
-    assert [c["title"] for c in boxes["clock"]["choices"]] == ["Initial child protection conference", "Assessment's decision on next steps"]
+    # Each with its due day: two of a kind (the review agreed, and one an agency asked for) are told apart (a walk).
+    assert [c["title"] for c in boxes["clock"]["choices"]] == ["Initial child protection conference, due 14/12",
+                                                               "Assessment's decision on next steps, due 14/12"]
     assert (boxes["met_on"]["type"], boxes["met_on"]["label"], boxes["met_on"]["value"]) == \
         ("Input.Date", "Met on (the day it happened)", "2026-11-23")  # today, as the usual answer
     assert boxes["reason"]["label"] == "If not needed: why (kept in the audit trail, not shown in chats)" and boxes["reason"]["value"] == ""
