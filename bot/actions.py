@@ -39,7 +39,8 @@ class ActionsFlow:
         self.s = services
 
     # ---- posting ---------------------------------------------------------------------------
-    def action_card(self, discussion, action, now: datetime, typed: dict | None = None, *, private: bool = False) -> dict:
+    def action_card(self, discussion, action, now: datetime, typed: dict | None = None, *, private: bool = False,
+                    problem: dict | None = None) -> dict:
         """The card as posted (no task text), or `private`: as answered to someone who may see the task."""
         # The owner as the directory names them: "Person and role responsible" was typed by the chair and may
         # name a relative (a walk found it in the channel), so it is on the private view only.
@@ -48,7 +49,8 @@ class ActionsFlow:
         # A due day the offices are closed is said on every copy (a procedures expert's trial: the record card
         # said it, the cards posted in the thread after finalising did not).
         card = record_cards.action_card(discussion, action, mention=mention, now=self.s.calendar.local(now), typed=typed,
-                                        private=private, closed=recording.not_a_working_day(action.due_at, self.s.calendar))
+                                        private=private, closed=recording.not_a_working_day(action.due_at, self.s.calendar),
+                                        problem=problem)
         if mention:  # Teams turns the <at> text into a real @mention that notifies the owner
             card["msteams"] = {"entities": [{"type": "mention", "text": mention,
                                              "mentioned": {"id": action.owner_aad_object_id, "name": listed[0].name}}]}
@@ -105,9 +107,9 @@ class ActionsFlow:
         """The task the chair typed is for those who report on it, the chair and the invitees."""
         return self.may_change(discussion, action, aad) or self.s.access.invitation_of(discussion, aad) is not None
 
-    def answer_card(self, discussion, action, now: datetime, aad: str, typed: dict | None = None) -> dict:
+    def answer_card(self, discussion, action, now: datetime, aad: str, typed: dict | None = None, problem: dict | None = None) -> dict:
         """The card answered to one person's press (only they see it): with the task if they may see it."""
-        return self.action_card(discussion, action, now, typed, private=self.may_see(discussion, action, aad))
+        return self.action_card(discussion, action, now, typed, private=self.may_see(discussion, action, aad), problem=problem)
 
     def who_may(self, discussion, action) -> str:
         return f"its owner, anyone from {agency_name(action.owner_agency)} in the directory, or the chair"  # said in the thread
@@ -119,16 +121,17 @@ class ActionsFlow:
             today = self.s.calendar.local(self.s.clock.now()).date()
             by = recording.uk_date(str(data.get("by") or ""), today=today)
             if by is None:
-                return await self._card_with_note(turn_context, data, "⚠ Choose the date it will be done by.")
+                return await self._card_with_note(turn_context, data, "Choose the date it will be done by.", under="by")
             if problem := recording.date_problem(by, today=today):  # as a reply in the thread is told (recording.parse_report)
-                return await self._card_with_note(turn_context, data, f"⚠ {problem}")
+                return await self._card_with_note(turn_context, data, problem, under="by")
             report["by"] = by.isoformat()
         if status == "not_required":
             reason = str(data.get("reason") or "").strip()
             if not reason:
-                return await self._card_with_note(turn_context, data, "⚠ Give the agency manager's reason it is no longer required.")
+                return await self._card_with_note(turn_context, data, "Give the agency manager's reason it is no longer required.",
+                                                  under="reason")
             if problem := recording.reason_problem(reason):
-                return await self._card_with_note(turn_context, data, f"⚠ {problem}")
+                return await self._card_with_note(turn_context, data, problem, under="reason")
             report["reason"] = reason
         aad, _, name = actor_of(turn_context)
         outcome, card = await self.apply(aad, name, delivery_of(turn_context), str(data.get("discussion_id", "")),
@@ -147,15 +150,18 @@ class ActionsFlow:
     async def current_card(self, turn_context: TurnContext, data: dict) -> dict:
         return await self._card_with_note(turn_context, data, "")
 
-    async def _card_with_note(self, turn_context: TurnContext, data: dict, note: str) -> dict:
+    async def _card_with_note(self, turn_context: TurnContext, data: dict, note: str, *, under: str | None = None) -> dict:
+        """The action's card to the presser, with `note` at its foot, or `under` the box it is about (a walk read
+        "Choose the date" under the reason's box), what was typed kept."""
         aad, _, _ = actor_of(turn_context)
         async with self.s.uow() as uow:
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
             action = next((a for a in discussion.actions if a.id == data.get("action_id")), None) if discussion else None
             if action is None:
                 return cards.message_card("Not found", "That action no longer exists.")
-            card = self.answer_card(discussion, action, self.s.clock.now(), aad, typed=data if note else None)
-            if note:
+            card = self.answer_card(discussion, action, self.s.clock.now(), aad, typed=data if note else None,
+                                    problem={under: note} if under else None)
+            if note and not under:
                 card["body"].append({"type": "TextBlock", "text": note, "color": "Attention", "wrap": True})
             return card
 

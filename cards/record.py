@@ -238,7 +238,7 @@ def seen_state(action) -> str:
 
 
 def action_card(discussion, action, *, mention: str | None, now: datetime, typed: dict | None = None,
-                private: bool = False, closed: str | None = None) -> dict:
+                private: bool = False, closed: str | None = None, problem: dict | None = None) -> dict:
     """One action, for its owner to report on. What is posted (in the thread, an update of it, a chase)
     carries the reference, initials, owner, due date and state, never the task the chair typed, which
     may name the family: `private` (the card answered to the owner, their agency, the chair or an
@@ -272,6 +272,8 @@ def action_card(discussion, action, *, mention: str | None, now: datetime, typed
                execute("Will be done by…", "action.will_complete_by", pressed),
                execute("No longer required", "action.not_required", pressed),
                execute("Needs a further discussion", "action.needs_discussion", pressed)]
-    body += [*date_input("by", "Will be done by (date)", str(typed.get("by") or "")),
-             *text_input("reason", "No longer required because (agency manager's reason)", str(typed.get("reason") or ""))]
+    problem = problem or {}
+    body += [*date_input("by", "Will be done by (date)", str(typed.get("by") or ""), problem=problem.get("by")),
+             *text_input("reason", "No longer required because (agency manager's reason)", str(typed.get("reason") or ""),
+                         problem=problem.get("reason"))]
     return refreshing(card(body, actions), "action.open", data, viewers)

@@ -15,6 +15,7 @@ from storage.directory import example_path
 from app import OUTBOX
 from tests.conftest import make_settings, start_bot, stop_bot
 from tests.support import activities
+from tests.test_cards.reading import assert_error_under
 
 from .chair import Chair, action_verbs, texts_of
 from .test_convene import CHILD, convene
@@ -384,7 +385,11 @@ async def test_agencies_report_back_by_button_and_by_reply(bot, recorded):
     assert "Status: not completed yet, will be by 15/06/2027" in texts_of(updated)
     # 3. Not required: the button needs the reason; the reply carries it.
     card = await chair.press("action.not_required", {"action_id": actions[3]}, keep_inputs=False)
-    assert "⚠ Give the agency manager's reason" in texts_of(card)
+    assert_error_under(card, "reason", "Give the agency manager's reason it is no longer required.")
+    # Each refusal under the box it is about (a walk read "Choose the date" under the reason's box).
+    card = await chair.press("action.will_complete_by", {"action_id": actions[3], "reason": "typed"}, keep_inputs=False)
+    assert_error_under(card, "by", "Choose the date it will be done by.")
+    assert next(i for i in inputs(card) if i["id"] == "reason")["value"] == "typed"  # and what was typed kept
     assert (await reply("A3 not required: child moved out of area", chair.person)).startswith(
         "A3 (CR-104233): not completed and no longer required")
     # 4. Further discussion: the chair is offered a review discussion.
