@@ -71,7 +71,7 @@ class Oversight:
             select(Obligation.id, Obligation.kind, Obligation.key, Obligation.due_at, Obligation.owner_agency,
                    Obligation.subject_id, Obligation.state, Obligation.snoozed_until, Obligation.snooze_reason,
                    Discussion.id.label("discussion_id"), Discussion.case_reference, Discussion.child_initials,
-                   Action.owner_name, Action.agreed_due_at)
+                   Action.owner_email, Action.agreed_due_at)
             .join(Discussion, Discussion.id == Obligation.discussion_id))
         query = _scope(query.where(Obligation.state.in_(OWED_OBLIGATION_STATES), Obligation.due_at < now), chair)
         rows = await self._rows(query.order_by(Obligation.due_at, Obligation.key).limit(limit))

@@ -123,7 +123,11 @@ class OversightViews:
             rows = await uow.oversight.overdue(chair, now)
         groups: dict[str, dict[str, list]] = {}
         for row in rows:
-            person = row["owner_name"] or (row["key"].rsplit(":", 1)[-1] if row["kind"] == "information_update" else "")
+            # Whose, as the directory names them, else their address: never the "person and role responsible" the chair
+            # typed, which may name anyone and is for the owner, their agency, the chair and the invitees (a privacy trial).
+            email = row["owner_email"] or (row["key"].rsplit(":", 1)[-1] if row["kind"] == "information_update" else "")
+            listed = self.s.directory.by_email(email) if email else None
+            person = listed.name if listed else email
             item = {"id": row["id"], "case_reference": row["case_reference"], "initials": row["child_initials"],
                     "what": owed(row["kind"], row["subject_id"]),
                     "due": self._local(row["due_at"]), "late_hours": round((now - row["due_at"]).total_seconds() / 3600, 1),

@@ -82,11 +82,11 @@ async def seed(url: str) -> None:
     ]
     actions = [
         dict(id="a1", discussion_id=d[3]["id"], number=1, child_initials="AB", description="Health checks", owner_agency="health",
-             owner_name="Nurse Ann", due_at=datetime(2026, 11, 19, 17, tzinfo=timezone.utc), status="open", created_at=NOW - 5 * DAY,
+             owner_name="Nurse Ann, her sister's neighbour", owner_email="named.nurse@hackney.example.org", due_at=datetime(2026, 11, 19, 17, tzinfo=timezone.utc), status="open", created_at=NOW - 5 * DAY,
              updated_at=NOW - 5 * DAY, agreed_due_at=datetime(2026, 11, 17, 17, tzinfo=timezone.utc)),  # a new date given since
         # Discussion 2's action, completed by police 48 hours after it was agreed.
         dict(id="a2", discussion_id=d[1]["id"], number=1, child_initials="AB", description="Police checks", owner_agency="police",
-             owner_name="DS Pat", due_at=datetime(2026, 11, 12, 17, tzinfo=timezone.utc), status="completed",
+             owner_name="DS Pat", owner_email="", due_at=datetime(2026, 11, 12, 17, tzinfo=timezone.utc), status="completed",
              created_at=datetime(2026, 11, 9, 11, tzinfo=timezone.utc), updated_at=datetime(2026, 11, 11, 11, tzinfo=timezone.utc),
              agreed_due_at=datetime(2026, 11, 12, 17, tzinfo=timezone.utc)),
     ]

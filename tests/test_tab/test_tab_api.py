@@ -121,7 +121,9 @@ async def test_overdue_is_grouped_by_agency_and_person_with_each_chase(azure_tab
     data = await (await get(azure_tab, "/api/tab/overdue", token_for(keys, CHAIR))).json()
     assert data["count"] == 2
     assert [(a["agency"], [p["person"] for p in a["people"]]) for a in data["agencies"]] == [
-        ("Health", ["Nurse Ann"]), ("Police", ["pat@police.example"])]
+        ("Health", ["Nurse Noor Lead (fictional)"]), ("Police", ["pat@police.example"])]
+    # Whose, as the directory names them (else the address): never the "person and role responsible" the chair typed.
+    assert "sister" not in json.dumps(data)
     [update] = data["agencies"][1]["people"][0]["items"]
     assert update["late_hours"] == 65.0  # Friday 17:00 to Monday 10:00
     # ...and no working day wholly passed since (Monday's is under way); A1, due Thursday 17:00, is a working day (Friday) late.
