@@ -56,8 +56,15 @@ def heading(text: str, *, size: str = "Medium") -> dict:
     return {"type": "TextBlock", "text": text, "weight": "Bolder", "size": size, "wrap": True}
 
 
+def no_links(value: str) -> str:
+    """Text as shown, never a link: Teams draws `[words](address)` in a TextBlock or a fact as a link, and what
+    people typed is shown on cards (a task, an update, a reason: a privacy trial made one a clickable link to
+    anywhere). No card of ours writes a link that way; a zero-width space between `]` and `(` keeps the words."""
+    return value.replace("](", "]\u200b(")
+
+
 def text(value: str, *, subtle: bool = False, color: str | None = None, weight: str | None = None, size: str | None = None) -> dict:
-    block = {"type": "TextBlock", "text": value, "wrap": True}
+    block = {"type": "TextBlock", "text": no_links(value), "wrap": True}
     if subtle:
         block["isSubtle"] = True
     if color:
@@ -80,7 +87,7 @@ def notice(value: str) -> dict:
 
 
 def facts(pairs: list[tuple[str, str]]) -> dict:
-    return {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in pairs]}
+    return {"type": "FactSet", "facts": [{"title": no_links(k), "value": no_links(v)} for k, v in pairs]}
 
 
 def text_input(id_: str, label: str, value: str = "", *, placeholder: str = "", multiline: bool = False,

@@ -605,3 +605,11 @@ def test_an_action_due_on_a_closed_day_says_so_on_its_card():
     due = record_cards.action_card(DISCUSSION, action(), mention=None, now=NOW, closed=closed)
     assert facts_of(due)["Due"] == f"17:00 tomorrow (Tue 24 Nov) (⚠ {closed})"
     assert facts_of(record_cards.action_card(DISCUSSION, action(), mention=None, now=NOW))["Due"] == "17:00 tomorrow (Tue 24 Nov)"
+
+
+def test_what_people_typed_is_shown_as_words_never_as_a_link():
+    """A privacy trial: a task typed as `[click here](https://evil.example.net/x)` was a clickable link on the owner's card."""
+    typed = "[click here](https://evil.example.net/x)"
+    card = record_cards.action_card(DISCUSSION, action(description=typed, owner_name=typed), mention=None, now=NOW, private=True)
+    shown = json.dumps(card, ensure_ascii=False)
+    assert "](" not in shown and "[click here]\u200b(https://evil.example.net/x)" in shown  # the same words, no link
