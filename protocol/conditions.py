@@ -26,9 +26,22 @@ def unheeded(profile, facts: Facts) -> tuple[str, ...]:
 
     from .vocabulary import BooleanFact
 
+    asked = _asked(profile)
+    return tuple(name for name in get_args(BooleanFact) if getattr(facts, name) is True and name not in asked)
+
+
+_ASKED: dict[int, tuple[object, frozenset[str]]] = {}  # by the profile's id, the profile held so that the id stays its own
+
+
+def _asked(profile) -> frozenset[str]:
+    """Every fact a rule's `when` names (`facts`, `facts_any`), wherever the rule is: worked out once a profile
+    (0.6 ms, on a card step), not on every step."""
+    held = _ASKED.get(id(profile))
+    if held is not None and held[0] is profile:
+        return held[1]
     asked: set[str] = set()
 
-    def collect(node) -> None:  # every `facts` / `facts_any` a rule's `when` names, wherever the rule is
+    def collect(node) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
                 if key in ("facts", "facts_any") and isinstance(value, (list, tuple)):
@@ -40,7 +53,8 @@ def unheeded(profile, facts: Facts) -> tuple[str, ...]:
                 collect(item)
 
     collect(profile.model_dump())
-    return tuple(name for name in get_args(BooleanFact) if getattr(facts, name) is True and name not in asked)
+    _ASKED[id(profile)] = (profile, frozenset(asked))
+    return _ASKED[id(profile)][1]
 
 
 def required_parts(rules, facts: Facts, *, out_of_hours: bool | None) -> set[str]:
