@@ -161,13 +161,16 @@ class MeetingsFlow:
         else:
             reason = str(data.get("cancel_reason") or "").strip()
             if not reason:
-                return self.chair_card(discussion, now, {"cancel_reason": "Say why: everyone invited is told."}, data)
+                return self.chair_card(discussion, now, {"cancel_reason": "Say why: it is kept on the record; invitees are told "
+                                                                          "only that the meeting is cancelled."}, data)
             discussion.status = "cancelled"
             for obligation in await uow.obligations.for_discussion(discussion.id):
                 if obligation.state in OWED_OBLIGATION_STATES:  # a breached one too: nothing is owed for a cancelled meeting
                     obligation.state = "cancelled"
+            # The reason is typed, so it may name the child or a relative: it stays in the audit trail, and
+            # the effect carries nothing for the provider to send on (cancellation_notice is what they get).
             await uow.effects.add(key=f"{discussion.id}:meeting.cancel", kind="meeting.cancel", discussion_id=discussion.id,
-                                  payload={"reason": reason})
+                                  payload={})
             details = {"reason": reason}
         discussion.updated_at = now
         flag_modified(discussion, "updated_at")  # a change is a new version even within one clock tick: its card's presses are older
@@ -175,7 +178,8 @@ class MeetingsFlow:
                          subject_id=discussion.id, details=details)
         await uow.commit()
         if discussion.status == "cancelled":
-            told = ("the meeting is being cancelled and everyone invited told." if self.s.meetings.sends_invitations else
+            told = ("the meeting is being cancelled and everyone invited told (not why: your reason stays on the record)."
+                    if self.s.meetings.sends_invitations else
                     "the meeting is cancelled. Local mode: the .ics file is marked cancelled and nothing was sent to anyone.")
             return cards.message_card("Cancelled", f"{subject(discussion.case_reference, discussion.child_initials)}: {told}")
         # What this press used is done with; anything typed in the card's other boxes comes back.
@@ -270,6 +274,14 @@ def attendees_of(rows) -> tuple[Attendee, ...]:
         found[email] = Attendee(row.get("name") or row["email"], row["email"],
                                 bool(row.get("required")) or bool(earlier and earlier.required))
     return tuple(found.values())
+
+
+def cancellation_notice(discussion: Discussion) -> str:
+    """What everyone invited is told as the meeting is cancelled (Graph emails it to every attendee,
+    other tenants too; the local .ics carries it): the case reference and initials only, never the
+    chair's typed reason, which may be case detail."""
+    return (f"{subject(discussion.case_reference, discussion.child_initials)} is cancelled by the chair. "
+            "The reason is on the record; ask the chair if you need it.")
 
 
 class MeetingCreation:
@@ -381,7 +393,8 @@ class MeetingChange:
             await self.s.meetings.reschedule(discussion.meeting_event_id, discussion.meeting_start, discussion.meeting_end,
                                              str(self.s.calendar.zone))
         else:
-            await self.s.meetings.cancel(discussion.meeting_event_id, effect.payload["reason"])
+            # Never the effect's payload: one queued before the typed reason was kept back carries it.
+            await self.s.meetings.cancel(discussion.meeting_event_id, cancellation_notice(discussion))
         return {}
 
     async def on_done(self, uow, effect, result: dict) -> None:

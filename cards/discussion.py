@@ -72,8 +72,8 @@ def _change_meeting(discussion_id: str, version: int, problem: dict, typed: dict
         *text_input("move_reason", "If after the deadline: why it cannot be sooner", typed.get("move_reason", ""),
                     problem=problem.get("move_reason")),
         {"type": "ActionSet", "actions": [execute("Move the meeting", "discussion.move", data)]},
-        *text_input("cancel_reason", "Cancel: why (sent to everyone invited)", typed.get("cancel_reason", ""),
-                    problem=problem.get("cancel_reason")),
+        *text_input("cancel_reason", "Cancel: why (kept on the record; invitees are told only that it is cancelled)",
+                    typed.get("cancel_reason", ""), problem=problem.get("cancel_reason")),
         {"type": "ActionSet", "actions": [execute("Cancel the meeting", "discussion.cancel", data, style="destructive")]},
     ], separator=True)
 

@@ -225,6 +225,23 @@ async def test_cancelling_in_local_mode_says_nothing_was_sent(bot):
     assert "nothing was sent to anyone" in words and "everyone invited told" not in words
 
 
+async def test_a_cancelled_local_invitation_says_it_is_cancelled_and_never_the_chairs_typed_reason(bot, tmp_path):
+    """A privacy trial: the .ics took the reason typed on the chair's card as its COMMENT, word for word."""
+    from icalendar import Calendar
+
+    chair = await convened_here(bot)
+    chair.card = None
+    await chair.press("discussion.cancel", {"cancel_reason": "Jayden's mother withdrew him; with grandmother Mrs Smith"},
+                      keep_inputs=False)
+    await bot.services.drain()
+    ics = (tmp_path / "invitations" / f"{chair.discussion_id}.ics").read_bytes()
+    assert b"Jayden" not in ics and b"Smith" not in ics and b"grandmother" not in ics
+    [event] = Calendar.from_ical(ics).walk("VEVENT")
+    assert (str(event["status"]), str(event["comment"])) == (
+        "CANCELLED", "Strategy discussion CR-104233 (AB) is cancelled by the chair. The reason is on the record; ask the chair "
+                     "if you need it.")
+
+
 async def test_moving_the_meeting_past_the_deadline_needs_a_reason_which_is_shown_and_audited(bot):
     chair = Chair(bot)
     await chair.strategy()

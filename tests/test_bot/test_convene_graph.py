@@ -246,7 +246,7 @@ async def test_the_chair_invites_someone_else_moves_and_cancels_the_meeting(bot,
     await bot.services.drain()
     assert graph.events[event_id]["start"]["dateTime"] == "2026-11-23T15:30:00"
     card = await chair.press("discussion.cancel", {"cancel_reason": ""}, keep_inputs=False)
-    assert "⚠ Say why: everyone invited is told." in texts_of(card)
+    assert "⚠ Say why: it is kept on the record; invitees are told only that the meeting is cancelled." in texts_of(card)
     graph.faults = [Fault(503)] * 4  # Graph is down for the whole of the first delivery (its four tries)
     card = await chair.press("discussion.cancel", {"cancel_reason": "child now safe with grandmother"}, keep_inputs=False)
     assert "is being cancelled and everyone invited told" in texts_of(card)
@@ -264,6 +264,26 @@ async def test_the_chair_invites_someone_else_moves_and_cancels_the_meeting(bot,
         expert = next(i for i in (await uow.discussions.get(chair.discussion_id)).invitations if i.email == "fii@nhs.example.org")
     assert f"{chair.discussion_id}:rsvp:{expert.id}" in keys
     assert {"meeting.invite", "meeting.move", "meeting.cancel"} <= set(actions)
+
+
+async def test_cancelling_tells_everyone_invited_that_it_is_cancelled_and_never_the_chairs_typed_reason(bot, graph):
+    """A privacy trial: the reason typed on the chair's card went word for word as Graph's cancel
+    comment, which Graph emails to every attendee, police and NHS in other tenants included."""
+    chair, event_id = await convened_through_graph(bot, graph)
+    chair.card = None
+    reason = "Jayden's mother withdrew him; now with his grandmother Mrs Smith"
+    card = await chair.press("discussion.cancel", {"cancel_reason": reason}, keep_inputs=False)
+    await bot.services.drain()
+    event = graph.events[event_id]
+    assert event["isCancelled"] is True
+    assert event["cancelComment"] == ("Strategy discussion CR-104233 (AB) is cancelled by the chair. "
+                                      "The reason is on the record; ask the chair if you need it.")
+    async with bot.services.uow() as uow:
+        [cancel] = [e for e in await uow.effects.for_discussion(chair.discussion_id) if e.kind == "meeting.cancel"]
+        [audited] = [e for e in await uow.audit.for_subject("discussion", chair.discussion_id) if e.action == "meeting.cancel"]
+    assert "Jayden" not in str(cancel.payload)  # the outbox holds nothing for the provider to pass on
+    assert audited.details["reason"] == reason  # the record keeps it, for the chair
+    assert "everyone invited told (not why: your reason stays on the record)" in texts_of(card)
 
 
 async def test_chairs_can_be_the_members_of_a_security_group(tmp_path, clock, graph):

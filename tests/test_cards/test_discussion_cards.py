@@ -186,7 +186,8 @@ def test_the_chair_can_change_the_meeting_while_it_is_convened():
     assert boxes["add_agency"]["choices"] == [{"title": AGENCY_NAMES.get(a, a.replace("_", " ")), "value": a} for a in AGENCIES]
     assert {k: boxes[k]["label"] for k in ("add_name", "add_email", "move_date", "move_time", "move_reason", "cancel_reason")} == {
         "add_name": "Name", "add_email": "Email", "move_date": "Move to: date", "move_time": "Move to: time",
-        "move_reason": "If after the deadline: why it cannot be sooner", "cancel_reason": "Cancel: why (sent to everyone invited)"}
+        "move_reason": "If after the deadline: why it cannot be sooner",
+        "cancel_reason": "Cancel: why (kept on the record; invitees are told only that it is cancelled)"}
     assert boxes["move_date"]["type"] == "Input.Date"
     assert all(box["value"] == "" for box in boxes.values())
     assert [(b["title"], b["verb"], b.get("style"), b["data"]) for b in buttons(card)[len(card["actions"]):]] == [
