@@ -35,7 +35,7 @@ from scheduling.calendar import calendar_for
 from scheduling.clock import Clock, SystemClock, TravellingClock
 from scheduling.jobs import create_scheduler
 from scheduling.meetings import MeetingProvider
-from settings import Settings, SettingsError, load_settings
+from settings import Settings, SettingsError, check_listening, load_settings
 from storage import database
 from storage.directory import load_directory
 from storage.unit_of_work import UnitOfWork
@@ -61,6 +61,8 @@ LOCAL_MODE_WARNING = """
 *  Requests are accepted WITHOUT authentication. Use this only on a    *
 *  laptop with the Agents Playground or the tests, never with real     *
 *  children's data. Set MICROSOFT_APP_ID / MICROSOFT_APP_PASSWORD.     *
+*  It listens on this machine only (HOST 127.0.0.1, ::1 or localhost), *
+*  unless LOCAL_MODE_ON_NETWORK=yes.                                   *
 ************************************************************************"""
 
 
@@ -257,6 +259,9 @@ def prepare(settings: Settings) -> int:
     logs.configure(level=settings.log_level, form=settings.log_format)
     if settings.local_mode:
         log.warning(LOCAL_MODE_WARNING)
+        if settings.local_mode_on_network:
+            log.warning("LOCAL_MODE_ON_NETWORK is set: this service without authentication listens beyond this machine; "
+                        "anyone who reaches it is taken for a chair.")
     if not settings.graph_configured:
         log.warning("Microsoft Graph is not configured: meeting invitations are written as .ics files under %s; "
                     "NOTHING IS SENT.", settings.data_dir / "invitations")
@@ -276,9 +281,14 @@ def prepare(settings: Settings) -> int:
     return 0
 
 
-def _settings_or_exit() -> Settings:
+def _settings_or_exit(*, listening_on: tuple[str, ...] = ()) -> Settings:
+    """The settings, or the operator's one line and exit 2. `listening_on`: hosts the server binds that
+    HOST does not decide (gunicorn's own bind), judged as HOST is."""
     try:
-        return load_settings()
+        settings = load_settings()
+        for host in listening_on:
+            check_listening(settings, host)
+        return settings
     except SettingsError as error:
         print(f"strategy-bot: configuration error: {error}", file=sys.stderr)
         raise SystemExit(2) from None

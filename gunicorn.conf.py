@@ -25,9 +25,13 @@ logconfig_dict = {"version": 1, "disable_existing_loggers": False, "root": {"lev
 
 def on_starting(server):
     """In the master, once: stop here with the operator's one line if the settings or the database are wrong."""
+    from gunicorn.util import parse_address
+
     from app import _settings_or_exit, prepare
 
-    settings = _settings_or_exit()
+    # Where gunicorn listens is its bind (HOST as read above, or --bind), not the settings' HOST alone.
+    hosts = tuple(address[0] for address in map(parse_address, server.cfg.bind) if isinstance(address, tuple))
+    settings = _settings_or_exit(listening_on=hosts)
     code = prepare(settings)
     if code:
         sys.exit(code)

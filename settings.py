@@ -59,6 +59,8 @@ class Settings(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = Field(3978, ge=1, le=65535)
+    # Local mode answers anyone without authentication: beyond this machine only when the operator says so.
+    local_mode_on_network: bool = False
     data_dir: Path = PROJECT_ROOT / "data"
     database_url: str | None = None
     log_level: str = "INFO"
@@ -188,6 +190,29 @@ def load_settings(**overrides) -> Settings:
     return settings
 
 
+def on_loopback(host: str) -> bool:
+    """Whether an address the service listens on is reachable from this machine only."""
+    import ipaddress
+
+    host = host.strip().strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name (this machine's own, or any other), or "" for every interface
+        return False
+
+
+def check_listening(settings: Settings, host: str) -> None:
+    """Local mode takes anyone who reaches it for a chair (no token is checked), so it listens on this
+    machine only, unless LOCAL_MODE_ON_NETWORK says otherwise: a privacy trial found the image (HOST=0.0.0.0)
+    started without MICROSOFT_APP_ID serving the tab's API and /_debug to the whole network."""
+    if settings.local_mode and not settings.local_mode_on_network and not on_loopback(host):
+        raise SettingsError(f"HOST: local mode (no MICROSOFT_APP_ID) accepts requests without authentication, so it listens on "
+                            f"127.0.0.1, ::1 or localhost only, not {host or 'every interface'}; set MICROSOFT_APP_ID and "
+                            "MICROSOFT_APP_PASSWORD, or HOST=127.0.0.1, or LOCAL_MODE_ON_NETWORK=yes to serve it there anyway")
+
+
 def _check(settings: Settings) -> None:
     from protocol import ProfileError, load_profile
     from storage.urls import DatabaseUrlError, normalise_database_url
@@ -225,3 +250,4 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"GRAPH_*: with GRAPH_CREDENTIAL={settings.graph_credential}, set all of {names}, or none")
     if settings.graph_credential == "certificate" and settings.graph_certificate_path and not settings.graph_certificate_path.is_file():
         raise SettingsError(f"GRAPH_CERTIFICATE_PATH: no such file {settings.graph_certificate_path}")
+    check_listening(settings, settings.host)

@@ -141,3 +141,56 @@ def test_a_second_instance_on_a_port_in_use_stops_with_one_line_before_any_job_r
     assert result.returncode == 4
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "another instance" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "strategy-bot.db").exists()  # nothing migrated, nothing run
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "10.1.2.3", "strategy-bot.council.example.org"])
+def test_local_mode_will_not_listen_beyond_this_machine_and_says_in_one_line_what_to_set(host, tmp_path):
+    """A privacy trial: the image (HOST=0.0.0.0) started without MICROSOFT_APP_ID served the tab's API
+    and /_debug, without sign-in, to anyone on the network."""
+    result = start({"HOST": host}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"strategy-bot: configuration error: HOST: local mode (no MICROSOFT_APP_ID) accepts requests without authentication, "
+        f"so it listens on 127.0.0.1, ::1 or localhost only, not {host}; set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, "
+        "or HOST=127.0.0.1, or LOCAL_MODE_ON_NETWORK=yes to serve it there anyway")
+    assert not (tmp_path / "strategy-bot.db").exists()  # stopped before anything was migrated or served
+
+
+def test_local_mode_listens_on_the_network_when_the_operator_says_so(tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(("MICROSOFT", "BOT_", "GRAPH_", "DATABASE", "PROTOCOL"))}
+    env.update({"DATA_DIR": str(tmp_path), "PORT": str(port), "HOST": "0.0.0.0", "LOCAL_MODE_ON_NETWORK": "yes"})
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, process.stderr.read()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/livez", timeout=2) as answer:
+                    assert answer.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the service did not start"
+                time.sleep(0.1)  # waiting for a process to start, not timing anything
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+    assert "LOCAL_MODE_ON_NETWORK is set: this service without authentication listens beyond this machine" in err
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost", "LOCALHOST"])
+def test_local_mode_on_this_machine_needs_no_setting(host, tmp_path):
+    from settings import check_listening
+
+    check_listening(load_settings(_env_file=None, data_dir=tmp_path, app_id="", host=host), host)
+
+
+def test_with_an_app_id_every_request_is_authenticated_so_any_host_will_do(tmp_path):
+    settings = load_settings(_env_file=None, data_dir=tmp_path, app_id="abc", app_password="x", host="0.0.0.0")
+    assert settings.host == "0.0.0.0" and not settings.local_mode

@@ -93,6 +93,25 @@ def test_the_image_runs_gunicorn_as_a_non_root_user_with_a_health_check_on_readi
     assert image_env()["HOST"] == "0.0.0.0" and pairs[0][0] == "FROM" and "slim" in pairs[0][1]
 
 
+@pytest.mark.parametrize("host", ["image", None], ids=["image-HOST", "no-HOST"])
+def test_the_image_started_without_credentials_stops_with_one_line_instead_of_serving_the_network(image, tmp_path, host):
+    """A privacy trial: the image listens on 0.0.0.0 (its HOST); without MICROSOFT_APP_ID it served the
+    tab's API and /_debug to anyone on the network, without sign-in. With no HOST at all gunicorn.conf.py
+    still binds 0.0.0.0, where the settings' HOST would say 127.0.0.1: what gunicorn binds is judged."""
+    app, venv = image
+    env = {**os.environ, **image_env(), "PATH": f"{venv / 'bin'}:{os.environ['PATH']}", "DATA_DIR": str(tmp_path),
+           "PORT": str(_free_port()), "MICROSOFT_APP_ID": "", "PYTHONPATH": ""}
+    if host is None:
+        del env["HOST"]
+    result = subprocess.run(start_command(), cwd=app, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (  # after gunicorn's own "Starting gunicorn"
+        "strategy-bot: configuration error: HOST: local mode (no MICROSOFT_APP_ID) accepts requests without authentication, "
+        "so it listens on 127.0.0.1, ::1 or localhost only, not 0.0.0.0; set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, "
+        "or HOST=127.0.0.1, or LOCAL_MODE_ON_NETWORK=yes to serve it there anyway")
+    assert not (tmp_path / "strategy-bot.db").exists()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
