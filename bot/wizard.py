@@ -13,6 +13,10 @@ from storage.directory import is_email
 
 STEPS = ("child", "concern", "invitees", "when", "confirm")
 _CASE_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_-]{2,19}$")
+# The case reference is shown in the channel, the meeting's title and every email, so a name typed there
+# (a privacy trial: JAYDEN-SMITH, JaydenSmith2016, Smith_Jayden) is refused: a case system's reference has
+# a digit, and its letters come in runs no longer than a prefix (CR-104233, MOS12345, LCS-2024-0001).
+_A_WORD = re.compile(r"[A-Za-z]{5,}")
 _INITIALS = re.compile(r"^[A-Za-z]{1,4}$")
 # A date of birth with a two-digit year ("2/4/18"): asked for in full, not called unreal (a walk).
 _SHORT_YEAR = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}")
@@ -151,6 +155,9 @@ def parse_child(values: dict, *, today: date) -> tuple[dict, Errors]:
     case_reference = text(values, "case_reference").upper()
     if not case_reference:
         errors["case_reference"] = "Enter the case reference."
+    elif _A_WORD.search(case_reference) or not re.search(r"\d", case_reference):  # before the form: "Jayden Smith" too
+        errors["case_reference"] = ("Give the case reference from your case system (e.g. CR-104233): it is shown in the "
+                                    "channel, so never a name.")
     elif not _CASE_REFERENCE.match(case_reference):
         errors["case_reference"] = "A case reference is 3 to 20 letters, digits, '/', '-' or '_'."
     initials = initials_of(text(values, "initials"))

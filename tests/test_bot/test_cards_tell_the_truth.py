@@ -76,6 +76,23 @@ async def test_a_name_in_the_initials_box_is_refused_never_cut_to_four_letters(b
         assert (await uow.discussions.get(chair.discussion_id, load=())).child_initials == "JS"
 
 
+async def test_a_name_in_the_case_reference_box_is_refused_saying_why_and_nothing_typed_is_lost(bot):
+    """A privacy trial: "JaydenSmith2016" was taken as the case reference, which the channel, the meeting's
+    title and every email show."""
+    chair = Chair(bot)
+    await chair.strategy()
+    typed = {**CHILD, "case_reference": "JaydenSmith2016", "other_children": "CD 2017-04-02", "looked_after": "true"}
+    card = await chair.press("convene.next", typed)
+    assert "1 of 5" in texts_of(card)
+    assert ("⚠ Give the case reference from your case system (e.g. CR-104233): it is shown in the channel, so never a name."
+            in texts_of(card))
+    assert {k: inputs_of(card)[k] for k in typed} == typed  # kept, to be corrected
+    async with bot.services.uow() as uow:
+        assert (await uow.discussions.get(chair.discussion_id, load=())).case_reference == ""  # in no channel, no title
+    card = await chair.press("convene.next", {"case_reference": "CR-104233"})
+    assert "2 of 5 · The concern" in texts_of(card)
+
+
 async def test_the_received_time_takes_any_minute_and_does_not_move_when_the_card_is_drawn_again(bot):
     chair = Chair(bot)
     await chair.strategy()

@@ -3,10 +3,28 @@ went wrong") instead of refusing with a reason on it."""
 import math
 from datetime import date, datetime, timezone
 
+import pytest
+
 from bot.wizard import CONCERN_FLAGS, MAX_OTHER_CHILDREN, as_int, facts_from, keep, parse_child, parse_concern
 from protocol import Facts
 
 CHILD = {"case_reference": "CR-1", "initials": "AB", "education_setting": "Example Primary"}
+
+
+NEVER_A_NAME = "Give the case reference from your case system (e.g. CR-104233): it is shown in the channel, so never a name."
+
+
+@pytest.mark.parametrize("typed", ["JAYDEN-SMITH", "JaydenSmith2016", "Smith_Jayden", "Jayden Smith", "smith2016", "AB-CD", "MIA"])
+def test_a_name_typed_as_the_case_reference_is_refused_saying_why(typed):
+    """A privacy trial: the case reference is shown in channels, meeting titles and emails, and a name passed."""
+    assert parse_child({**CHILD, "case_reference": typed, "dob": "04/05/2016"}, today=date(2026, 12, 1))[1] == {
+        "case_reference": NEVER_A_NAME}
+
+
+@pytest.mark.parametrize("typed", ["CR-104233", "cr-104233", "MOS12345", "LCS-2024-0001", "CR-1", "CR-I3", "2024/0001", "ABCD_9"])
+def test_a_case_systems_reference_is_taken(typed):
+    child, errors = parse_child({**CHILD, "case_reference": typed, "dob": "04/05/2016"}, today=date(2026, 12, 1))
+    assert errors == {} and child["case_reference"] == typed.upper()
 
 
 def test_on_29_february_a_child_can_be_entered_and_18_is_still_18():
