@@ -150,9 +150,14 @@ class ActionsFlow:
     async def current_card(self, turn_context: TurnContext, data: dict) -> dict:
         return await self._card_with_note(turn_context, data, "")
 
-    async def _card_with_note(self, turn_context: TurnContext, data: dict, note: str, *, under: str | None = None) -> dict:
+    async def open(self, turn_context: TurnContext, data: dict) -> dict:
+        """Open, or the card's refresh: the action as it now is, the task shown to whoever may see it."""
+        return await self._card_with_note(turn_context, data, "", viewed=True)
+
+    async def _card_with_note(self, turn_context: TurnContext, data: dict, note: str, *, under: str | None = None,
+                              viewed: bool = False) -> dict:
         """The action's card to the presser, with `note` at its foot, or `under` the box it is about (a walk read
-        "Choose the date" under the reason's box), what was typed kept."""
+        "Choose the date" under the reason's box), what was typed kept. `viewed`: an Open, audited as a view."""
         aad, _, _ = actor_of(turn_context)
         async with self.s.uow() as uow:
             discussion = await uow.discussions.get(str(data.get("discussion_id", "")))
@@ -163,6 +168,10 @@ class ActionsFlow:
                                     problem={under: note} if under else None)
             if note and not under:
                 card["body"].append({"type": "TextBlock", "text": note, "color": "Attention", "wrap": True})
+            if viewed and self.may_see(discussion, action, aad):  # the task the chair typed, shown: a view of the record
+                uow.audit.record(actor=aad, action="action.viewed", subject_type="action", subject_id=action.id,
+                                 details={"discussion_id": discussion.id, "number": action.number, "via": "card"})
+                await uow.commit_once(delivery_of(turn_context))  # Teams delivering the same press again is the same view
             return card
 
     async def apply(self, aad: str, name: str, delivery_id: str, discussion_id: str | None, *, report: dict,

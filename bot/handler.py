@@ -264,7 +264,7 @@ class StrategyBot(TeamsActivityHandler):
         if verb.startswith("record."):
             return await self.record.act(turn_context, verb, data)
         if verb == "action.open":  # a copy of the action's card redrawn (refresh): no report
-            return await self.actions.current_card(turn_context, data)
+            return await self.actions.open(turn_context, data)
         if verb in VERB_STATUS:
             return await self.actions.on_button(turn_context, verb, data)
         if verb.startswith("convene."):

@@ -68,6 +68,10 @@ class RespondPage:
         async with self.s.uow() as uow:
             if await uow.chases.link_used(claim.digest):
                 return _page(*USED)  # shown, not an error: the answer was received
+            if claim.purpose == "action" and action:  # the task the chair typed, shown: a view of the record, as on the card
+                uow.audit.record(actor=f"link:{obligation.id}", action="action.viewed", subject_type="action", subject_id=action.id,
+                                 details={"discussion_id": discussion.id, "number": action.number, "via": "emailed link"})
+                await uow.commit()  # every time: a page opened again (a refresh, another day) is another view
         return _page("Strategy discussion: your answer", self._form(claim, obligation, discussion, action))
 
     def _form(self, claim, obligation, discussion, action, typed: dict | None = None, problem: str = "") -> str:

@@ -188,6 +188,50 @@ async def test_an_owner_outside_teams_hears_of_their_action_by_email_as_it_is_ag
         await stop_bot(bot)
 
 
+async def views_of(bot, action_id: str) -> list[tuple[str, str]]:
+    async with bot.services.uow() as uow:
+        return [(e.actor, e.details["via"]) for e in await uow.audit.for_subject("action", action_id) if e.action == "action.viewed"]
+
+
+async def test_each_view_of_an_actions_task_on_its_card_goes_to_the_audit_trail_once(bot, recorded):
+    """A privacy trial: Open on an action's card showed the task the chair typed with no audit row, where
+    opening the discussion writes discussion.viewed (README: every view of a record is audited)."""
+    chair, actions = recorded
+    pressed = chair.invoke("action.open", {"action_id": actions[1]}, keep_inputs=False, as_person=POLICE)
+    for _ in range(2):  # Teams delivers the same press again: the same view
+        assert "Police checks on the household" in texts_of(await Chair.answer(await bot.post(pressed)))
+    assert "Police checks on the household" in texts_of(await chair.press("action.open", {"action_id": actions[1]}, keep_inputs=False))
+    stranger = await chair.press("action.open", {"action_id": actions[1]}, keep_inputs=False, as_person=STRANGER)
+    assert "Police checks on the household" not in texts_of(stranger)  # nothing of the record shown: no view
+    assert await views_of(bot, actions[1]) == [("aad-police-ds", "card"), ("aad-chair-1", "card")]
+
+
+async def test_each_opening_of_an_actions_emailed_link_goes_to_the_audit_trail(tmp_path, clock):
+    """A privacy trial: the emailed link's page, for an owner in another tenant, showed the task with no audit row.
+    A page opened again (a refresh, the next day) is another view; once answered it shows the task no more."""
+    clock.set(FRIDAY_NOON)
+    bot = await start_bot(make_settings(tmp_path), clock)  # the example directory: the police DS by email only
+    try:
+        chair = await convened(bot)
+        await record_the_discussion(bot, chair)
+        [mail] = [m for m in mail_in(tmp_path) if m["Subject"].startswith("Action A1 ")]
+        line = next(line for line in mail.get_content().splitlines() if "/respond/" in line)
+        link = bot.server.make_url(line[line.index("/respond/"):])
+        for _ in range(2):
+            page = await bot.http.get(link)
+            assert page.status == 200 and "A1: Police checks on the household" in await page.text()
+        assert (await bot.http.post(link, data={"status": "completed"})).status == 200
+        page = await bot.http.get(link)
+        assert "Police checks on the household" not in await page.text()  # "Already answered"
+        async with bot.services.uow() as uow:
+            discussion = await uow.discussions.get(chair.discussion_id)
+            a1 = next(a for a in discussion.actions if a.number == 1)
+            owed = await uow.obligations.by_key(f"{discussion.id}:action:1")
+        assert await views_of(bot, a1.id) == [(f"link:{owed.id}", "emailed link")] * 2
+    finally:
+        await stop_bot(bot)
+
+
 async def test_moving_adding_to_or_cancelling_the_meeting_once_its_record_has_begun_says_nothing_was_changed(bot):
     """A walk: "Move the meeting" pressed on the chair's card after the record had begun gave no word."""
     chair = await convened(bot)
