@@ -47,7 +47,9 @@ class RsvpFlow:
                                           "Only the chair and the people invited can see this strategy discussion.")
             uow.audit.record(actor=aad, action="discussion.viewed" if (invitation or self.s.access.is_chair_of(discussion, aad))
                              else "discussion.access_refused", subject_type="discussion", subject_id=discussion.id)
-            await uow.commit()
+            # Once per activity id: a plain commit let the same press, delivered again, be refused at commit and then
+            # shown (and audited) a second time by the handler's current card.
+            await uow.commit_once(delivery_of(turn_context))
             return card
 
     async def change_meeting(self, turn_context, verb: str, data: dict) -> dict:

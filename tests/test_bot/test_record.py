@@ -206,6 +206,20 @@ async def test_each_view_of_an_actions_task_on_its_card_goes_to_the_audit_trail_
     assert await views_of(bot, actions[1]) == [("aad-police-ds", "card"), ("aad-chair-1", "card")]
 
 
+async def test_opening_the_discussion_delivered_again_by_teams_is_one_view_and_one_refusal(bot, recorded):
+    """Seen beside the action's views: the same Open delivered twice was refused at commit as a repeat,
+    then shown again by the handler's current card and audited a second time."""
+    chair, _ = recorded
+    for person in (POLICE, STRANGER):
+        pressed = chair.invoke("discussion.open", {}, keep_inputs=False, as_person=person)
+        for _ in range(2):
+            await Chair.answer(await bot.post(pressed))
+    async with bot.services.uow() as uow:
+        seen = [(e.actor, e.action) for e in await uow.audit.for_subject("discussion", chair.discussion_id)
+                if e.action in ("discussion.viewed", "discussion.access_refused") and e.actor != chair.person["aad_id"]]
+    assert seen == [("aad-police-ds", "discussion.viewed"), ("aad-stranger", "discussion.access_refused")]
+
+
 async def test_each_opening_of_an_actions_emailed_link_goes_to_the_audit_trail(tmp_path, clock):
     """A privacy trial: the emailed link's page, for an owner in another tenant, showed the task with no audit row.
     A page opened again (a refresh, the next day) is another view; once answered it shows the task no more."""
