@@ -3,7 +3,8 @@
 The fields the bot reads must have the shape Teams sends; anything else is refused with a 400 and
 one log line, never a traceback (msrest and the bot would otherwise fail deep inside a turn). Every
 string is normalised here, once, so that SQLite and PostgreSQL accept and refuse the same inputs:
-NUL and other control characters (bar tab and newlines) are dropped, lone surrogates become U+FFFD.
+NUL and other control characters (bar tab and newlines; Word's vertical tab and form feed become
+newlines) are dropped, lone surrogates become U+FFFD.
 So are the bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069), which make a
 name or a line on a card read other than it is written.
 """
@@ -28,8 +29,10 @@ class Malformed(ValueError):
 
 
 def clean_text(value: str) -> str:
-    """A string as it may be stored: no control characters, no lone surrogates (PostgreSQL refuses both)."""
-    value = CONTROL.sub("", value)
+    """A string as it may be stored: no control characters, no lone surrogates (PostgreSQL refuses both).
+    A vertical tab or form feed is Word's line or page break in pasted text: a line break, not nothing
+    (a re-check: "Word paste<VT>soft break" was stored as "Word pastesoft break")."""
+    value = CONTROL.sub("", value.replace("\x0b", "\n").replace("\x0c", "\n"))
     try:  # UTF-8 encodes every code point but a lone surrogate: the check, in C
         value.encode("utf-8")
     except UnicodeEncodeError:  # each lone surrogate becomes U+FFFD (a pair split in two is joined again)

@@ -95,7 +95,10 @@ def flag(values: dict, name: str) -> bool:
 
 
 def text(values: dict, name: str) -> str:
-    return str(values.get(name) or "").strip()
+    """A box's text as a card sends it; anything but text (a list, a number: no Teams client sends one for a
+    box) is no answer, not its Python spelling (a re-check stored ['a', 'b'] as a disagreement)."""
+    value = values.get(name)
+    return value.strip() if isinstance(value, str) else ""
 
 
 def uk_date(value: str, *, today: date | None = None) -> date | None:

@@ -64,3 +64,5 @@ def test_what_the_walk_changes_is_dropped_or_replaced():
     assert clean_text("Bob\u202egnp.exe") == "Bobgnp.exe"  # read right to left it would show "Bobexe.png"
     assert clean_text("a\x00b\tc\n") == "ab\tc\n"
     assert clean_text("A\ud800B") == "A\ufffdB"  # a lone surrogate, as the module says, becomes U+FFFD
+    # Word's soft line break (vertical tab) and page break (form feed), pasted: line breaks, not words run together.
+    assert clean_text("Word paste\x0bsoft break and\x0cform feed") == "Word paste\nsoft break and\nform feed"

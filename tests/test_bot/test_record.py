@@ -826,16 +826,21 @@ async def test_a_review_on_a_bank_holiday_is_told_before_finalising_and_kept_if_
     assert owed["review_discussion"].due_at.isoformat() == "2027-08-30T09:00:00+00:00"
 
 
+async def a_review_agreed_and_a4_further_discussion(bot) -> tuple[Chair, str]:
+    """A discussion recorded with a review agreed for 25 June, and A4 since reported as needing a further one."""
+    chair = await convened(bot)
+    await record_the_discussion(bot, chair, next_discussion={"next_date": "2027-06-25", "next_time": "10:00", "next_venue": "MASH"})
+    message = activities.channel_mention(bot.connector.url, "A4 further discussion", aad_id=chair.person["aad_id"],
+                                         user_id=chair.person["user_id"], name=chair.person["name"])
+    assert (await bot.post(message)).status == 201
+    return chair, chair.discussion_id
+
+
 async def test_a_review_discussion_keeps_to_its_agreed_date_and_does_not_start_the_cases_clocks_again(bot):
     """A procedures expert's trial: a review was convened as a new referral (a deadline three working
     days from the day it was started, its agreed date refused as late) and recording s47 again started
     a second ICPC and assessment clock, weeks after the first."""
-    chair = await convened(bot)
-    await record_the_discussion(bot, chair, next_discussion={"next_date": "2027-06-25", "next_time": "10:00", "next_venue": "MASH"})
-    first = chair.discussion_id
-    message = activities.channel_mention(bot.connector.url, "A4 further discussion", aad_id=chair.person["aad_id"],
-                                         user_id=chair.person["user_id"], name=chair.person["name"])
-    assert (await bot.post(message)).status == 201
+    chair, first = await a_review_agreed_and_a4_further_discussion(bot)
     async with bot.services.uow() as uow:
         owed = {o.key.split(":", 1)[1]: o for o in await uow.obligations.for_discussion(first)}
     assert owed["review_discussion"].due_at.isoformat() == "2027-06-25T09:00:00+00:00"  # 10:00 BST, as agreed
@@ -903,12 +908,7 @@ async def test_a_review_of_a_review_runs_on_the_first_clocks_and_one_asked_for_l
     counted from the second review; a review an agency asked for, held before the one agreed at the
     discussion, closed that one without a word and said the agreed date as its own deadline; and the
     agreed review had no button, so it was convened with /strategy as a new referral."""
-    chair = await convened(bot)
-    await record_the_discussion(bot, chair, next_discussion={"next_date": "2027-06-25", "next_time": "10:00", "next_venue": "MASH"})
-    first = chair.discussion_id
-    message = activities.channel_mention(bot.connector.url, "A4 further discussion", aad_id=chair.person["aad_id"],
-                                         user_id=chair.person["user_id"], name=chair.person["name"])
-    assert (await bot.post(message)).status == 201
+    chair, first = await a_review_agreed_and_a4_further_discussion(bot)
     await bot.services.drain()
     offered = thread_cards(bot)[-1]["actions"][0]["data"]
     assert offered["owed"] == f"{first}:review_discussion:A4"

@@ -783,3 +783,10 @@ def test_no_further_action_beside_another_decision_for_the_same_child_is_at_odds
                  {"child": "CD", "kind": "no_further_action"}, {"child": "EF", "kind": "s47_single"}, {"child": "EF", "kind": "icpc"}]
     assert recording.at_odds(decisions) == ["AB: No further action, and Section 47 enquiries: joint with police"]
     assert recording.at_odds([{"child": "AB", "kind": "no_further_action"}, {"child": "AB", "kind": "no_further_action"}]) == []
+
+
+@pytest.mark.parametrize("sent", [["a", "b"], {"x": 1}, 12345678901, True, None])
+def test_a_box_sent_as_anything_but_text_is_no_answer_not_its_python_spelling(sent):
+    """A re-check: `disagreement_about: ["a", "b"]` from a client other than Teams was stored as "['a', 'b']"."""
+    assert recording.parse_disagreement({"disagreement_agency": "police", "disagreement_about": sent}) == (
+        None, {"disagreement_about": "Record what is disagreed, and each view (a sentence or more)."})
