@@ -13,7 +13,7 @@ from cards.elements import input_ids, refreshing
 from cards import wizard as cards
 from cards.words import subject
 from protocol import Facts, as_owed_review, as_review, assess
-from protocol.conditions import unheeded
+from protocol.conditions import asked_facts, unheeded
 from protocol.vocabulary import OWED_OBLIGATION_STATES
 from scheduling.slots import propose_slots
 from storage.models import Discussion
@@ -51,6 +51,7 @@ class ConveneFlow:
         self.s = services
         self.meetings_flow = meetings_flow
         meetings_flow.step_card = self.step_card
+        self.asked = asked_facts(services.profile)  # once: a walk of the whole profile, for the invitees card's note
 
     # ---- /strategy -------------------------------------------------------------------------
     async def start(self, turn_context: TurnContext) -> None:
@@ -244,7 +245,7 @@ class ConveneFlow:
         # Back to the concern and Next again: the list is worked out afresh, and the chair's work on it kept.
         rows, typed = wizard.carry_over(rows, draft.get("invitees") or [], values.get("invitees") or {})
         return {**draft, "concern": concern, "step": "invitees", "invitees": rows, "errors": {},
-                "unheeded": list(unheeded(self.s.profile, Facts.model_validate(facts))), "values": {**values, "invitees": typed}}
+                "unheeded": list(unheeded(self.asked, Facts.model_validate(facts))), "values": {**values, "invitees": typed}}
 
     def _next_invitees(self, discussion, draft, data, now):
         rows, errors = wizard.apply_invitee_choices(draft["invitees"], data)

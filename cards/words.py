@@ -63,4 +63,5 @@ def escalation(policy: str | None, source: str, tell: tuple[str, ...]) -> str:
     route = f"it goes to {policy} ({source})" if policy else \
         "these procedures name no escalation policy: follow your safeguarding partnership's"
     told = " and ".join(TOLD[role] for role in tell)
-    return f"{capital(route)}{f'; {told} are told once the record is finalised' if told else ''}."
+    verb = "are" if len(tell) > 1 else "is"
+    return f"{capital(route)}{f'; {told} {verb} told once the record is finalised' if told else ''}."

@@ -18,27 +18,10 @@ def other_child_school_age(facts: Facts) -> bool:
     return any(SCHOOL_AGE[0] <= age < SCHOOL_AGE[1] for age in facts.other_children_ages)
 
 
-def unheeded(profile, facts: Facts) -> tuple[str, ...]:
-    """The yes/no facts said of this case (BooleanFact) that no rule of the profile asks about: a tick
-    that changes nothing here, said to the chair rather than taken silently (a procedures trial ticked
-    "another local authority is involved" in four profiles whose seeds name no one for it)."""
-    from typing import get_args
-
-    from .vocabulary import BooleanFact
-
-    asked = _asked(profile)
-    return tuple(name for name in get_args(BooleanFact) if getattr(facts, name) is True and name not in asked)
-
-
-_ASKED: dict[int, tuple[object, frozenset[str]]] = {}  # by the profile's id, the profile held so that the id stays its own
-
-
-def _asked(profile) -> frozenset[str]:
-    """Every fact a rule's `when` names (`facts`, `facts_any`), wherever the rule is: worked out once a profile
-    (0.6 ms, on a card step), not on every step."""
-    held = _ASKED.get(id(profile))
-    if held is not None and held[0] is profile:
-        return held[1]
+def asked_facts(profile) -> frozenset[str]:
+    """Every yes/no fact a rule of the profile asks about (`facts`, `facts_any` in any rule's `when`,
+    wherever the rule is). A walk of the whole profile (0.6 ms): worked out once, by whoever holds the
+    profile (bot.convene), for `unheeded`."""
     asked: set[str] = set()
 
     def collect(node) -> None:
@@ -53,8 +36,19 @@ def _asked(profile) -> frozenset[str]:
                 collect(item)
 
     collect(profile.model_dump())
-    _ASKED[id(profile)] = (profile, frozenset(asked))
-    return _ASKED[id(profile)][1]
+    return frozenset(asked)
+
+
+def unheeded(asked: frozenset[str], facts: Facts) -> tuple[str, ...]:
+    """The yes/no facts said of this case (BooleanFact) that no rule of the profile asks about (`asked`:
+    asked_facts): a tick that changes nothing here, said to the chair rather than taken silently (a
+    procedures trial ticked "another local authority is involved" in four profiles whose seeds name no
+    one for it)."""
+    from typing import get_args
+
+    from .vocabulary import BooleanFact
+
+    return tuple(name for name in get_args(BooleanFact) if getattr(facts, name) is True and name not in asked)
 
 
 def required_parts(rules, facts: Facts, *, out_of_hours: bool | None) -> set[str]:

@@ -761,6 +761,10 @@ def test_bristols_lado_notification_is_owed_by_the_chair_and_chased_from_the_nex
 def test_a_disagreement_is_an_agency_and_what_it_is_about_or_nothing_never_half(values, expected, problem):
     found, errors = recording.parse_disagreement(values)
     assert (found, set(errors)) == (expected, problem)
+    said = {"disagreement_agency": "Choose the agency that disagrees (or No disagreement, and clear what is typed below).",
+            "disagreement_about": ("Keep it under 4,000 characters." if len(str(values.get("disagreement_about"))) > 4000
+                                   else "Record what is disagreed, and each view (a sentence or more).")}
+    assert errors == {field: said[field] for field in errors}
 
 
 @pytest.mark.parametrize("typed, name, args", [
@@ -783,6 +787,8 @@ def test_no_further_action_beside_another_decision_for_the_same_child_is_at_odds
                  {"child": "CD", "kind": "no_further_action"}, {"child": "EF", "kind": "s47_single"}, {"child": "EF", "kind": "icpc"}]
     assert recording.at_odds(decisions) == ["AB: No further action, and Section 47 enquiries: joint with police"]
     assert recording.at_odds([{"child": "AB", "kind": "no_further_action"}, {"child": "AB", "kind": "no_further_action"}]) == []
+    two = [{"child": "AB", "kind": "no_further_action"}, {"child": "AB", "kind": "s47_single"}, {"child": "AB", "kind": "icpc"}]
+    assert recording.at_odds(two) == ["AB: No further action, and Section 47 enquiries: single agency, Initial child protection conference"]
 
 
 @pytest.mark.parametrize("sent", [["a", "b"], {"x": 1}, 12345678901, True, None])

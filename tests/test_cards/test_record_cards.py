@@ -613,3 +613,72 @@ def test_what_people_typed_is_shown_as_words_never_as_a_link():
     card = record_cards.action_card(DISCUSSION, action(description=typed, owner_name=typed), mention=None, now=NOW, private=True)
     shown = json.dumps(card, ensure_ascii=False)
     assert "](" not in shown and "[click here]\u200b(https://evil.example.net/x)" in shown  # the same words, no link
+
+
+# ---- professional disagreement (PROTOCOL.md §7) --------------------------------------------------------------------------
+
+def test_the_decisions_card_takes_a_disagreement_says_where_it_goes_and_keeps_what_was_typed():
+    card = step(record("decisions"))
+    boxes = inputs(card)
+    assert boxes["disagreement_agency"]["label"] == "Agency that disagrees" and boxes["disagreement_agency"]["value"] == ""
+    assert boxes["disagreement_agency"]["choices"] == [{"title": "No disagreement", "value": "none"},
+                                                       {"title": "Police", "value": "police"}, {"title": "Health", "value": "health"}]
+    assert (boxes["disagreement_about"]["label"], boxes["disagreement_about"]["value"], boxes["disagreement_about"]["isMultiline"]) == (
+        "What is disagreed, and each view (on the record only)", "", True)
+    assert ("**Professional disagreement**, if an agency disagrees with a decision: it is recorded and does not stop the "
+            "discussion. It goes to the CHSCP Escalation Policy (hackney 5.1); the agency's lead and the chair's manager are "
+            "told once the record is finalised.") in lines(card)
+    section = next(b for b in card["body"] if b["type"] == "Container" and "disagreement_agency" in json.dumps(b))
+    assert section["separator"] is True
+    # Saved, it comes back; typed since (and refused), what was typed comes back, each refusal under its box.
+    saved = step(record("decisions", disagreement={"agency": "police", "about": "Police see no s47"}))
+    assert (inputs(saved)["disagreement_agency"]["value"], inputs(saved)["disagreement_about"]["value"]) == ("police", "Police see no s47")
+    typed = {"disagreement_agency": "health", "disagreement_about": "x"}
+    refused = step(record("decisions", disagreement={"agency": "police", "about": "Police see no s47"}, values={"decisions": typed},
+                          errors={"disagreement_agency": "Which agency?", "disagreement_about": "Say more."}))
+    assert {k: inputs(refused)[k]["value"] for k in typed} == typed
+    assert_error_under(refused, "disagreement_agency", "Which agency?")
+    assert_error_under(refused, "disagreement_about", "Say more.")
+
+
+@pytest.mark.parametrize("policy, source, tell, said", [
+    ("the CHSCP Escalation Policy", "hackney 5.1", ("agency_lead", "chair_manager"),
+     "It goes to the CHSCP Escalation Policy (hackney 5.1); the agency's lead and the chair's manager are told once the record "
+     "is finalised."),
+    (None, "", ("chair_manager",),
+     "These procedures name no escalation policy: follow your safeguarding partnership's; the chair's manager is told once "
+     "the record is finalised."),
+    ("FAST", "walsall FAST", (), "It goes to FAST (walsall FAST)."),
+])
+def test_where_a_disagreement_goes_and_who_is_told_in_words(policy, source, tell, said):
+    from cards import words
+
+    assert words.escalation(policy, source, tell) == said
+
+
+@pytest.mark.parametrize("noted, said", [
+    ({"agency": "police", "policy": "the CHSCP Escalation Policy", "source": "hackney 5.1", "told": ["the agency's lead", "the chair's manager"]},
+     "⚠ Professional disagreement recorded (Police): it goes to the CHSCP Escalation Policy (hackney 5.1). The agency's lead and the "
+     "chair's manager have been told."),
+    ({"agency": "health", "policy": None, "source": "", "told": ["the agency's lead"]},
+     "⚠ Professional disagreement recorded (Health): these procedures name no escalation policy: it goes to the safeguarding "
+     "partnership's. The agency's lead has been told."),
+    ({"agency": "social_care", "policy": "FAST", "source": "walsall FAST", "told": []},
+     "⚠ Professional disagreement recorded (Children's social care): it goes to FAST (walsall FAST). Nobody in the directory to "
+     "tell: the chair raises it."),
+])
+def test_the_summary_and_the_chairs_card_say_whose_disagreement_where_it_goes_and_who_was_told_never_what(noted, said):
+    from cards import discussion as discussion_cards
+
+    with_record = SimpleNamespace(**vars(DISCUSSION), record={"disagreement": {**noted, "about": "SECRET WORDS"}})
+    summary = record_cards.summary_card(with_record, quorate=True, not_quorate_text="", action_count=0)
+    assert lines(summary)[2] == said and summary["body"][2]["color"] == "Attention"
+    assert "SECRET" not in json.dumps(summary)
+    # Not yet finalised (no "told"): nothing said of it.
+    draft = SimpleNamespace(**vars(DISCUSSION), record={"disagreement": {"agency": "police", "about": "SECRET"}})
+    assert lines(record_cards.summary_card(draft, quorate=True, not_quorate_text="", action_count=0))[2] == "No actions were agreed."
+    from .test_discussion_cards import discussion
+
+    recorded = discussion(status="recorded", record={"disagreement": {**noted, "about": "SECRET WORDS"}, "quorate": True}, actions=[])
+    chair = discussion_cards.chair_card(recorded, now=NOW, quorum=[], provider_sends=False, next_contacts={}, attendance_words={})
+    assert said in lines(chair) and "SECRET" not in json.dumps(chair)

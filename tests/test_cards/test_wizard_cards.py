@@ -1,6 +1,7 @@
 """The convene wizard's five cards, as the chair meets them (README "Convening"): each step asks for
 what the bot reads (bot/wizard.py), keeps what was saved and what was typed, shows each error beside
 its field, and offers Next / Back / Cancel with the card's step and version."""
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -615,3 +616,19 @@ def test_the_concern_card_says_when_the_case_already_has_a_discussion_and_says_n
     for nothing in ([], None):
         assert not [line for line in lines(cards.concern_card(draft("concern", same_case=nothing), "d-1", now=NOW))
                     if "already has" in line]
+
+
+def test_a_tick_no_rule_asks_about_is_said_on_the_invitees_card_in_the_ticks_own_words():
+    """A procedures trial ticked "another local authority is involved" where the procedures ask nothing of it."""
+    one = invitees(draft("invitees", unheeded=["other_authority_involved"]))
+    [band] = [b for b in one["body"] if b.get("style") == "warning"]
+    assert band["items"][0]["text"] == ("You said: Another local authority or health trust is involved. These procedures do not "
+                                        "ask about it, so it changed nothing here: add anyone it calls for below.")
+    two = invitees(draft("invitees", unheeded=["other_authority_involved", "sarc_referral"]))
+    assert ("You said: Another local authority or health trust is involved; Referred to the Sexual Assault Referral Centre "
+            "(SARC). These procedures do not ask about them, so it changed nothing here: add anyone it calls for below.") in lines(two)
+    # A fact no box on the cards ticks (in_education comes of the setting) is never said; nor is anything when none is unheeded.
+    assert not [b for b in invitees(draft("invitees", unheeded=["in_education"]))["body"] if b.get("style") == "warning"]
+    assert not [b for b in invitees()["body"] if b.get("style") == "warning"]
+    # The boxes say the same words (cards.wizard.TICKED): the concern card's toggle for it.
+    assert "Another local authority or health trust is involved" in json.dumps(cards.concern_card(draft("concern"), "d-1", now=NOW))

@@ -202,6 +202,12 @@ def test_bristols_lado_notification_is_owed_and_chased_a_working_day_after_the_d
     assert {c.clock: c for c in clocks_owed(bristol, facts, friday, calendar_for(bristol))}["lado_notification"].due.isoformat() == \
         "2027-06-01T17:00:00+01:00"
     assert "lado_notification" not in owed("bristol", held_at="2026-11-23T14:00:00+00:00")  # no allegation against staff
+    from protocol import assess
+
+    [said] = [c for c in assess(bristol, facts, calendar_for(bristol)).clocks if c.clock == "lado_notification"]
+    assert (said.due, said.rule) == (None, "as soon as practicable after the discussion; chased if not done within 1 working day "
+                                           "of it (the product's reading, from Working Together on allegations: the LADO told "
+                                           "within one working day)")
     assert owed("hackney", held_at="2026-11-23T14:00:00+00:00")["record_distribution"].due is None  # no reading: not chased
 
 
@@ -231,14 +237,21 @@ def test_a_tick_is_unheeded_where_no_rule_of_the_profile_asks_about_it():
     SARC rule asks about a SARC referral; hackney's and bristol's ask about neither; darlington's and
     tri-borough's not about adult services either. A fact not ticked is never unheeded."""
     from protocol import Facts
-    from protocol.conditions import unheeded
+    from protocol.conditions import asked_facts, unheeded
 
     from .helpers import profile
 
     ticked = Facts(received_at="2026-11-23T10:00:00+00:00", other_authority_involved=True, sarc_referral=True,
                    adult_services_involved=True, looked_after=True)
-    assert unheeded(profile("walsall"), ticked) == ()
-    assert unheeded(profile("hackney"), ticked) == ("other_authority_involved", "sarc_referral")
-    assert unheeded(profile("bristol"), ticked) == ("other_authority_involved", "sarc_referral")
-    assert unheeded(profile("darlington"), ticked) == ("adult_services_involved", "other_authority_involved", "sarc_referral")
-    assert unheeded(profile("hackney"), Facts(received_at="2026-11-23T10:00:00+00:00")) == ()
+    assert unheeded(asked_facts(profile("walsall")), ticked) == ()
+    assert unheeded(asked_facts(profile("hackney")), ticked) == ("other_authority_involved", "sarc_referral")
+    assert unheeded(asked_facts(profile("bristol")), ticked) == ("other_authority_involved", "sarc_referral")
+    assert unheeded(asked_facts(profile("darlington")), ticked) == ("adult_services_involved", "other_authority_involved",
+                                                                   "sarc_referral")
+    assert unheeded(asked_facts(profile("hackney")), Facts(received_at="2026-11-23T10:00:00+00:00")) == ()
+    # What each asks about, from the YAML as written: looked_after (the baseline's fostering service) in all;
+    # in_education in hackney (a child in education, age not given); inpatient through `facts_any` alone
+    # ("in-patient care is hospital care", every profile).
+    assert {"looked_after", "in_education", "medical_implications", "inpatient"} <= asked_facts(profile("hackney"))
+    assert {"other_authority_involved", "sarc_referral", "adult_services_involved"} <= asked_facts(profile("walsall"))
+    assert "other_authority_involved" not in asked_facts(profile("hackney"))
