@@ -695,7 +695,7 @@ def test_a_due_time_that_is_this_very_moment_has_not_passed_and_the_first_action
 # equivalent: bot.recording.x_parse_action__mutmut_82 `if (due_text) or True else` -- parse_due("") reads no date: None, as when it is not called
 # equivalent: bot.recording.x_without_action__mutmut_40 `(a["number"] >= number)} for` -- the others never include `number` itself: >= and > agree
 # equivalent: bot.recording.x_without_action__mutmut_46 `editing - (editing >= number)` -- the action being edited is out of the list, so never the one removed: >= and > agree
-# equivalent: bot.recording.x_parse_report__mutmut_29 `(?:PLEASE|THANKS|THANK YOU)` -- matched ignoring case: the same words
+# equivalent: bot.recording.x_parse_report__mutmut_25 `(?:PLEASE|THANKS|THANK YOU)` -- matched ignoring case: the same words
 
 
 def test_a_date_more_than_a_year_away_is_refused_a_year_and_a_day_is_not():
@@ -755,6 +755,8 @@ def test_bristols_lado_notification_is_owed_by_the_chair_and_chased_from_the_nex
     ({"disagreement_agency": "martians", "disagreement_about": "Police see no s47 threshold"}, None, {"disagreement_agency"}),
     ({"disagreement_agency": "police", "disagreement_about": ""}, None, {"disagreement_about"}),
     ({"disagreement_agency": "police", "disagreement_about": "no"}, None, {"disagreement_about"}),  # under a sentence
+    ({"disagreement_agency": "police", "disagreement_about": "123456789"}, None, {"disagreement_about"}),  # nine: too short
+    ({"disagreement_agency": "police", "disagreement_about": "No s47 yet"}, {"agency": "police", "about": "No s47 yet"}, set()),  # ten
     ({"disagreement_agency": "police", "disagreement_about": "x" * 4001}, None, {"disagreement_about"}),
     ({"disagreement_agency": "police", "disagreement_about": "x" * 4000}, {"agency": "police", "about": "x" * 4000}, set()),
 ])

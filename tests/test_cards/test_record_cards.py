@@ -13,7 +13,7 @@ from bot.recording import ACTION_FORM
 from cards import record as record_cards
 from protocol.profile import DisagreementRules
 
-from .reading import (assert_buttons_work_everywhere, assert_error_under, button, buttons, facts_of, inputs, lines, said, text_block,
+from .reading import (assert_buttons_work_everywhere, assert_error_under, assert_no_error_under, button, buttons, facts_of, inputs, lines, said, text_block,
                       titles)
 
 LONDON = ZoneInfo("Europe/London")
@@ -482,21 +482,21 @@ def test_a_record_as_first_started_draws_every_step_with_version_0_and_empty_box
 # equivalent: cards.record.x_step_card__mutmut_364 `cision_kind", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.record.x_step_card__mutmut_387 `n_reasoning", None), multiline=T` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.record.x_step_card__mutmut_389 `n_reasoning", ), multiline=T` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_543 `action_what", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_545 `action_what", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_568 `tion_agency", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_570 `tion_agency", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_591 `ction_owner", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_593 `ction_owner", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_614 `ction_email", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_616 `ction_email", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_637 `"action_due", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_639 `"action_due", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_699 `istribution", None)), multiline=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_701 `istribution", )), multiline=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_744 `.get("venue", None)})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_746 `.get("venue", )})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.record.x_step_card__mutmut_738 `t("next") or "XXXX")[11:16],` -- no next discussion: "XXXX"[11:16], like ""[11:16], is the empty time
+# equivalent: cards.record.x_step_card__mutmut_636 `action_what", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_638 `action_what", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_661 `tion_agency", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_663 `tion_agency", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_684 `ction_owner", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_686 `ction_owner", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_707 `ction_email", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_709 `ction_email", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_730 `"action_due", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_732 `"action_due", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_792 `istribution", None)), multiline=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_794 `istribution", )), multiline=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_837 `.get("venue", None)})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_839 `.get("venue", )})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_831 `t("next") or "XXXX")[11:16],` -- no next discussion: "XXXX"[11:16], like ""[11:16], is the empty time
 
 
 def test_the_state_a_card_was_drawn_from_is_in_utc_whatever_the_servers_zone(monkeypatch):
@@ -591,11 +591,11 @@ def test_the_clocks_card_draws_its_parts_as_a_person_reads_them():
 # equivalent: cards.record.x_clocks_card__mutmut_54 `words.owed(o.kind, None)` -- the clocks are never actions, whose name alone reads subject_id
 # equivalent: cards.record.x_clocks_card__mutmut_89 `words.owed(o.kind, None)` -- the same, for the closed ones
 # equivalent: cards.record.x_clocks_card__mutmut_134 `words.owed(o.kind, None)` -- the same, for the choices
-# equivalent: cards.record.x_clocks_card__mutmut_140 `typed.get("clock", None) if` -- the default is read only when "clock" is in typed and among those still owed
-# equivalent: cards.record.x_clocks_card__mutmut_142 `typed.get("clock", ) if` -- the same
-# equivalent: cards.record.x_clocks_card__mutmut_145 `typed.get("clock", "XXXX") if` -- the same
-# equivalent: cards.record.x_clocks_card__mutmut_190 `typed.get("reason", None),` -- text_input shows a missing value (None) as ""
-# equivalent: cards.record.x_clocks_card__mutmut_192 `typed.get("reason", ),` -- the same
+# equivalent: cards.record.x_clocks_card__mutmut_141 `typed.get("clock", None) if` -- the default is read only when "clock" is in typed and among those still owed
+# equivalent: cards.record.x_clocks_card__mutmut_143 `typed.get("clock", ) if` -- the same
+# equivalent: cards.record.x_clocks_card__mutmut_146 `typed.get("clock", "XXXX") if` -- the same
+# equivalent: cards.record.x_clocks_card__mutmut_191 `typed.get("reason", None),` -- text_input shows a missing value (None) as ""
+# equivalent: cards.record.x_clocks_card__mutmut_193 `typed.get("reason", ),` -- the same
 
 
 def test_an_action_due_on_a_closed_day_says_so_on_its_card():
@@ -682,3 +682,38 @@ def test_the_summary_and_the_chairs_card_say_whose_disagreement_where_it_goes_an
     recorded = discussion(status="recorded", record={"disagreement": {**noted, "about": "SECRET WORDS"}, "quorate": True}, actions=[])
     chair = discussion_cards.chair_card(recorded, now=NOW, quorum=[], provider_sends=False, next_contacts={}, attendance_words={})
     assert said in lines(chair) and "SECRET" not in json.dumps(chair)
+    assert text_block(chair, "⚠ Professional disagreement")["color"] == "Attention"
+
+
+def test_an_actions_refusal_sits_under_the_box_it_is_about():
+    """A walk read "Choose the date it will be done by" under the reason's box."""
+    by = record_cards.action_card(DISCUSSION, action(), mention=None, now=NOW, private=True, problem={"by": "Choose the date."})
+    assert_error_under(by, "by", "Choose the date.")
+    assert_no_error_under(by, "reason")
+    reason = record_cards.action_card(DISCUSSION, action(), mention=None, now=NOW, private=True, problem={"reason": "Say why."})
+    assert_error_under(reason, "reason", "Say why.")
+    assert_no_error_under(reason, "by")
+
+
+def test_a_date_given_since_carries_the_one_agreed_beside_it_in_the_lists():
+    agreed = datetime(2026, 12, 7, 17, 0, tzinfo=LONDON)
+    moved = action(due_at=datetime(2026, 12, 14, 17, 0, tzinfo=LONDON), agreed_due_at=agreed)
+    assert record_cards.agreed_beside(moved, LONDON) == " (agreed at the discussion: 07/12/2026)"
+    assert record_cards.agreed_beside(action(due_at=agreed, agreed_due_at=agreed), LONDON) == ""  # as agreed
+    assert record_cards.agreed_beside(action(agreed_due_at=None), LONDON) == ""  # from before the agreed date was kept
+    # In the service's zone: 23:30 UTC on 6 June is 00:30 on the 7th in London.
+    summer = action(due_at=datetime(2027, 6, 14, 16, 0, tzinfo=timezone.utc), agreed_due_at=datetime(2027, 6, 6, 23, 30, tzinfo=timezone.utc))
+    assert record_cards.agreed_beside(summer, LONDON) == " (agreed at the discussion: 07/06/2027)"
+
+
+def test_the_clocks_cards_which_list_says_each_due_day_in_the_services_zone():
+    late_evening = SimpleNamespace(id="o-9", kind="icpc", subject_id="d-1", state="open", rule_source="hackney 9.1",
+                                   due_at=datetime(2027, 6, 6, 23, 30, tzinfo=timezone.utc), met_at=None)
+    card = record_cards.clocks_card(DISCUSSION, owed=[late_evening], now=datetime(2027, 6, 1, 9, 0, tzinfo=LONDON))
+    assert [c["title"] for c in inputs(card)["clock"]["choices"]] == ["Initial child protection conference, due 07/06"]
+
+
+# equivalent: cards.record.x_step_card__mutmut_436 `saved.get("agency", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_438 `saved.get("agency", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_445 `saved.get("about", None)})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.record.x_step_card__mutmut_447 `saved.get("about", )})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box

@@ -552,33 +552,33 @@ def test_a_departure_without_a_reason_yet_shows_no_made_up_reason():
 # equivalent: cards.wizard.x_child_card__mutmut_94 `es.get("dob", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_child_card__mutmut_132 `ion_setting", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_child_card__mutmut_134 `ion_setting", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_child_card__mutmut_227 `er_children", None), placeholder` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_child_card__mutmut_229 `er_children", ), placeholder` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_224 `er_children", None), placeholder` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_child_card__mutmut_226 `er_children", ), placeholder` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x__child_values__mutmut_56 `ion_setting", None), "other_chil` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x__child_values__mutmut_58 `ion_setting", ), "other_chil` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_concern_card__mutmut_107 `t("concerns", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_concern_card__mutmut_109 `t("concerns", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_concern_card__mutmut_269 `rrer_agency", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_concern_card__mutmut_271 `rrer_agency", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_concern_card__mutmut_262 `rrer_agency", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_concern_card__mutmut_264 `rrer_agency", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_invitees_card__mutmut_155 `ail_{index}", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_invitees_card__mutmut_157 `ail_{index}", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_invitees_card__mutmut_172 `ame_{index}", None))` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_invitees_card__mutmut_174 `ame_{index}", ))` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_invitees_card__mutmut_206 `oval_reason", None)),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_invitees_card__mutmut_208 `oval_reason", )),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_260 `"add_agency", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_262 `"add_agency", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_283 `t("add_name", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_285 `t("add_name", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_306 `("add_email", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_invitees_card__mutmut_308 `("add_email", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_280 `"add_agency", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_282 `"add_agency", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_303 `t("add_name", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_305 `t("add_name", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_326 `("add_email", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_invitees_card__mutmut_328 `("add_email", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_when_card__mutmut_137 `"other_date", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_when_card__mutmut_139 `"other_date", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_when_card__mutmut_160 `"other_time", None), problem=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_when_card__mutmut_162 `"other_time", ), problem=` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_when_card__mutmut_183 `late_reason", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_when_card__mutmut_185 `late_reason", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_child_card__mutmut_242 `d, body, back=None)` -- False -> None: the flag is only tested for truth, None is as false
+# equivalent: cards.wizard.x_child_card__mutmut_239 `d, body, back=None)` -- False -> None: the flag is only tested for truth, None is as false
 # equivalent: cards.wizard.x_invitees_card__mutmut_108 `fallback=None)]})` -- False -> None: the flag is only tested for truth, None is as false
 # equivalent: cards.wizard.x__child_values__mutmut_8 `.get(k) else "XXfalseXX" for k in ("u` -- an unticked flag spelt other than "false": the card only tests `== "true"`, so the toggle shows "false" either way
 # equivalent: cards.wizard.x__child_values__mutmut_9 `.get(k) else "FALSE" for k in ("u` -- an unticked flag spelt other than "false": the card only tests `== "true"`, so the toggle shows "false" either way

@@ -211,6 +211,28 @@ def test_bristols_lado_notification_is_owed_and_chased_a_working_day_after_the_d
     assert owed("hackney", held_at="2026-11-23T14:00:00+00:00")["record_distribution"].due is None  # no reading: not chased
 
 
+def test_a_same_day_reading_of_as_soon_as_practicable_is_the_same_days_reading_of_same_day():
+    """chased_after: same_day, read as PROTOCOL.md §2 reads "same day": a discussion at 15:30 leaves under the profile's
+    two working hours, so the Emergency Duty Team's 23:59; one at 11:00 the close of the working day."""
+    import yaml
+
+    from protocol import Facts, Outcome, clocks_owed, parse_profile
+    from protocol.loading import PROFILE_DIR
+    from scheduling.calendar import calendar_for
+
+    raw = yaml.safe_load((PROFILE_DIR / "bristol.yaml").read_text())
+    [lado] = [c for c in raw["clocks"] if c["clock"] == "lado_notification"]
+    lado["chased_after"] = "same_day"
+    edited = parse_profile(raw)
+    facts = Facts(received_at="2026-11-23T09:00:00+00:00", concerns=["allegation_against_staff"])
+    for held, due in (("2026-11-23T15:30:00+00:00", "2026-11-23T23:59:00+00:00"), ("2026-11-23T11:00:00+00:00", "2026-11-23T17:00:00+00:00")):
+        owed = {c.clock: c for c in clocks_owed(edited, facts, Outcome(held_at=datetime.fromisoformat(held)), calendar_for(edited))}
+        assert owed["lado_notification"].due.isoformat() == due
+
+
+# equivalent: protocol.assessment.x_clocks_owed__mutmut_56 `if (rule.chased_after) or True else None)` -- with no chased_after, due_by(None, ...) matches none of its cases and returns None, as the else does
+
+
 @pytest.mark.parametrize("change, refused", [
     ({"within": {"working_days": 2}}, "chased_after reads 'as_soon_as_practicable' only"),
     ({"chased_after": "as_soon_as_practicable"}, "it needs a time to chase from"),
@@ -255,3 +277,13 @@ def test_a_tick_is_unheeded_where_no_rule_of_the_profile_asks_about_it():
     assert {"looked_after", "in_education", "medical_implications", "inpatient"} <= asked_facts(profile("hackney"))
     assert {"other_authority_involved", "sarc_referral", "adult_services_involved"} <= asked_facts(profile("walsall"))
     assert "other_authority_involved" not in asked_facts(profile("hackney"))
+    # `facts_any` counts as asking, whatever else the profile asks: a rule with it alone makes a fact heeded.
+    import yaml
+
+    from protocol import parse_profile
+    from protocol.loading import PROFILE_DIR
+
+    raw = yaml.safe_load((PROFILE_DIR / "hackney.yaml").read_text())
+    raw["invitees"].append({"agency": "other_authority", "required": False, "when": {"facts_any": ["other_authority_involved"]},
+                            "reason": "another authority", "source": "hackney 6.1"})
+    assert "other_authority_involved" in asked_facts(parse_profile(raw))
