@@ -333,19 +333,19 @@ class ConveneFlow:
         await uow.session.flush()
         return self.step_card(linked, now)
 
-
     @staticmethod
     async def _review_of(uow, discussion: Discussion, owed_key: str | None) -> dict:
         """Which review the draft is: the one the button offered (an agency's "needs a further discussion",
         owed by that action's date), else the one agreed at the discussion, else the earliest still owed.
         Its deadline is that one's date, the date the chair is chased for (a procedures trial: a review
         offered for A1, owed by 28 April, said "Deadline: 10 May", the date agreed for another)."""
-        owed = sorted((o for o in await uow.obligations.for_discussion(discussion.id)
-                       if o.kind == "review_discussion" and o.state in OWED_OBLIGATION_STATES), key=lambda o: o.due_at)
+        owed = [o for o in await uow.obligations.for_discussion(discussion.id)  # soonest due first, as the repository orders them
+                if o.kind == "review_discussion" and o.state in OWED_OBLIGATION_STATES]
         agreed = ((discussion.record or {}).get("next") or {}).get("next") or None  # the date set for it at the last discussion
+        agreed_key = f"{discussion.id}:review_discussion"  # (bot.recording.obligations' key for it)
         chosen = (next((o for o in owed if o.key == owed_key), None)
-                  or next((o for o in owed if o.key == f"{discussion.id}:review_discussion"), None) or next(iter(owed), None))
-        if chosen is None or chosen.key == f"{discussion.id}:review_discussion":
+                  or next((o for o in owed if o.key == agreed_key), None) or next(iter(owed), None))
+        if chosen is None or chosen.key == agreed_key:
             return {"of": discussion.id, "agreed": agreed, **({"owed": {"key": chosen.key}} if chosen else {})}
         return {"of": discussion.id, "agreed": None, "owed": {"key": chosen.key, "by": chosen.due_at.isoformat(), "why": chosen.rule_source}}
 

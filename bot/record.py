@@ -9,7 +9,7 @@ from botbuilder.core import MessageFactory, TurnContext
 
 from cards import record as record_cards
 from cards import wizard as cards
-from cards.elements import execute, input_ids, refreshing
+from cards.elements import execute, input_ids, refreshing, text
 from cards.words import TOLD, agency as agency_name, subject, when
 from protocol import Facts
 from protocol.conditions import required_parts, school_age
@@ -176,10 +176,10 @@ class RecordFlow:
                                  subject_id=discussion.id, details={"step": data["step"]})
                 await uow.commit()
                 card = self.step_card(discussion)
-                card["body"].append({"type": "TextBlock", "color": "Attention", "wrap": True, "text": (
+                card["body"].append(text(
                     f"⚠ That card ({recording.STEPS.index(data['step']) + 1} of {len(recording.STEPS)}) was out of date: "
                     "this is where the record is now. Nothing it asked was done; what you typed on it is kept there "
-                    "(press Back to reach it).")})
+                    "(press Back to reach it).", color="Attention"))
                 return card
             data = as_on_card(data, input_ids(self.step_card(discussion)))  # an emptied box is empty
             record = keep(record, data)  # first, whatever the button: what is on the card is kept
@@ -332,7 +332,6 @@ class RecordFlow:
         return record_cards.summary_card(discussion, quorate=record.get("quorate", True),
                                          not_quorate_text=self.s.profile.quorum.not_quorate_text,
                                          action_count=len(record["actions"]))
-
 
     async def _tell_of_disagreement(self, uow, discussion, agency: str, now: datetime) -> list[str]:
         """The managers the profile names (the agency's lead, the chair's manager: the directory's leads) hear

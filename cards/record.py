@@ -150,7 +150,7 @@ def disagreement_words(noted: dict) -> str:
     told; never what it is about, which is on the record alone."""
     route = f"it goes to {noted['policy']} ({noted['source']})" if noted.get("policy") else \
         "these procedures name no escalation policy: it goes to the safeguarding partnership's"
-    told = (f"{words.capital(' and '.join(noted['told']))} {'have' if len(noted['told']) > 1 else 'has'} been told."
+    told = (f"{words.capital(words.listing(noted['told']))} {'have' if len(noted['told']) > 1 else 'has'} been told."
             if noted.get("told") else "Nobody in the directory to tell: the chair raises it.")
     return f"⚠ Professional disagreement recorded ({words.agency(noted['agency'])}): {route}. {told}"
 

@@ -62,6 +62,6 @@ def escalation(policy: str | None, source: str, tell: tuple[str, ...]) -> str:
     """Where a professional disagreement goes (PROTOCOL.md §7), and who the bot tells of it."""
     route = f"it goes to {policy} ({source})" if policy else \
         "these procedures name no escalation policy: follow your safeguarding partnership's"
-    told = " and ".join(TOLD[role] for role in tell)
-    verb = "are" if len(tell) > 1 else "is"
-    return f"{capital(route)}{f'; {told} {verb} told once the record is finalised' if told else ''}."
+    if not tell:
+        return f"{capital(route)}."
+    return f"{capital(route)}; {listing([TOLD[role] for role in tell])} {'are' if len(tell) > 1 else 'is'} told once the record is finalised."
