@@ -19,7 +19,7 @@ def other_child_school_age(facts: Facts) -> bool:
 
 
 def asked_facts(profile) -> frozenset[str]:
-    """Every yes/no fact a rule of the profile asks about (`facts`, `facts_any` in any rule's `when`,
+    """Every yes/no fact a rule of the profile asks about (`facts`, `facts_any`, `facts_not_denied` in any rule's `when`,
     wherever the rule is). A walk of the whole profile (0.6 ms): worked out once, by whoever holds the
     profile (bot.convene), for `unheeded`."""
     asked: set[str] = set()
@@ -27,7 +27,7 @@ def asked_facts(profile) -> frozenset[str]:
     def collect(node) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
-                if key in ("facts", "facts_any") and isinstance(value, (list, tuple)):
+                if key in ("facts", "facts_any", "facts_not_denied") and isinstance(value, (list, tuple)):
                     asked.update(value)
                 else:
                     collect(value)
@@ -64,6 +64,7 @@ def holds(condition: Condition, facts: Facts, *, out_of_hours: bool | None) -> b
         not condition.concerns_any or any(c in facts.concerns for c in condition.concerns_any),
         all(facts.is_true(f) for f in condition.facts),
         not condition.facts_any or any(facts.is_true(f) for f in condition.facts_any),
+        all(getattr(facts, f) is not False for f in condition.facts_not_denied),
         condition.age_under is None
         or (facts.child_age_years is not None and facts.child_age_years < condition.age_under),
         condition.age_at_least is None

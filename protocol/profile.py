@@ -20,6 +20,9 @@ class Condition(Strict):
     concerns_any: tuple[Concern, ...] = ()
     facts: tuple[BooleanFact, ...] = ()
     facts_any: tuple[BooleanFact, ...] = ()
+    # Each is true or not said: the chair did not say no to it. hackney's school-age child has "the child's
+    # school or college" invited unless the chair ticked "Not in education": a school not there to invite.
+    facts_not_denied: tuple[BooleanFact, ...] = ()
     age_under: float | None = None
     age_at_least: float | None = None  # the age is known and at least this (a 16- or 17-year-old at college)
     school_age: bool | None = None  # of compulsory school age (the age is known and in SCHOOL_AGE)

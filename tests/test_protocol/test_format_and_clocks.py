@@ -287,3 +287,7 @@ def test_a_tick_is_unheeded_where_no_rule_of_the_profile_asks_about_it():
     raw["invitees"].append({"agency": "other_authority", "required": False, "when": {"facts_any": ["other_authority_involved"]},
                             "reason": "another authority", "source": "hackney 6.1"})
     assert "other_authority_involved" in asked_facts(parse_profile(raw))
+    # and so does `facts_not_denied`.
+    assert "sarc_referral" not in asked_facts(profile("hackney"))
+    raw["invitees"][-1]["when"] = {"facts_not_denied": ["sarc_referral"]}
+    assert "sarc_referral" in asked_facts(parse_profile(raw))

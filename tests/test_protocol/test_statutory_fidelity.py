@@ -95,6 +95,13 @@ def test_hackney_a_ten_year_old_gets_the_school_without_the_education_flag():
     assert school.required and school.source == "hackney 6.1"
 
 
+def test_hackney_a_ten_year_old_said_not_to_be_in_education_has_no_school_to_invite():
+    """hackney 6.1: "where of school age, the child's school or college". A child the chair says is not in
+    education has none; a procedures trial found the chair had to untick it, with a reason, every time."""
+    assert "education_dsl" not in invitees("hackney", child_age_years=10, in_education=False)
+    assert invitees("hackney", child_age_years=10, in_education=True)["education_dsl"].required
+
+
 def test_hackney_a_three_year_old_at_nursery_is_not_a_required_school_invitee():
     nursery = invitees("hackney", child_age_years=3, in_education=True)["education_dsl"]
     assert nursery.required is False and "nursery" in nursery.reason
