@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from cards.wizard import message_card, no_such_discussion
+
 log = logging.getLogger(__name__)
 REMEMBER = timedelta(minutes=10)
 
@@ -93,6 +95,19 @@ class Access:
         uow.audit.record(actor=aad_object_id or "", action="discussion.access_refused", subject_type="discussion",
                          subject_id=discussion.id, details={"verb": verb})
         await uow.commit()
+
+    @classmethod
+    async def chaired(cls, uow, data: dict, aad_object_id: str | None, verb: str, only: str, *,
+                      title: str = "Not yours", **get) -> tuple:
+        """The discussion a press names, if the one pressing chairs it: (discussion, None); else (None, the
+        card that says why not), an outsider's attempt audited. `only` says who may; `get`, how it is read."""
+        discussion = await uow.discussions.get(str(data.get("discussion_id", "")), **get)
+        if discussion is None:
+            return None, no_such_discussion()
+        if not cls.is_chair_of(discussion, aad_object_id):
+            await cls.refused(uow, discussion, aad_object_id, verb)
+            return None, message_card(title, only)
+        return discussion, None
 
     @staticmethod
     def invitation_of(discussion, aad_object_id: str | None):

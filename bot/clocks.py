@@ -31,12 +31,10 @@ class ClocksFlow:
         now = self.s.clock.now()
         local = self.s.calendar.local(now)
         async with self.s.uow() as uow:
-            discussion = await uow.discussions.get(str(data.get("discussion_id", "")), load=())
-            if discussion is None:
-                return cards.no_such_discussion()
-            if not self.s.access.is_chair_of(discussion, aad):
-                await self.s.access.refused(uow, discussion, aad, verb)
-                return cards.message_card("Not yours", "Only the chair of this discussion can say when its clocks are met.")
+            discussion, refusal = await self.s.access.chaired(
+                uow, data, aad, verb, "Only the chair of this discussion can say when its clocks are met.", load=())
+            if refusal:
+                return refusal
             if discussion.status != "recorded":
                 return cards.message_card("No record yet", f"{subject(discussion.case_reference, discussion.child_initials)}: "
                                           "the case's clocks start when its record is finalised.")

@@ -128,13 +128,11 @@ class ConveneFlow:
         now = self.s.clock.now()
         async with self.s.uow() as uow:
             wizard_step = verb in WIZARD_VERBS  # the hot path: a draft's own row is enough
-            discussion = await uow.discussions.get(str(data.get("discussion_id", "")), load=() if wizard_step else CHILDREN,
-                                                   for_update=True)
-            if discussion is None:
-                return cards.no_such_discussion()
-            if not self.s.access.is_chair_of(discussion, aad):
-                await self.s.access.refused(uow, discussion, aad, verb)
-                return cards.message_card("Not your draft", "Only the chair who started this strategy discussion can change it.")
+            discussion, refusal = await self.s.access.chaired(
+                uow, data, aad, verb, "Only the chair who started this strategy discussion can change it.", title="Not your draft",
+                load=() if wizard_step else CHILDREN, for_update=True)
+            if refusal:
+                return refusal
             if wizard_step and discussion.status == "draft":
                 step_before = (discussion.draft or {}).get("step")
                 card = self._wizard(uow, discussion, verb, data, now, aad)

@@ -160,12 +160,10 @@ class ExportFlow:
         now = self.s.clock.now()
         async with self.s.uow() as uow:
             # Locked: a double-click's two presses (two activities) wait for each other, and the second finds it noted.
-            discussion = await uow.discussions.get(str(data.get("discussion_id", "")), for_update=True)
-            if discussion is None:
-                return cards.no_such_discussion()
-            if not self.s.access.is_chair_of(discussion, aad):
-                await self.s.access.refused(uow, discussion, aad, "record.distributed")
-                return cards.message_card("Not yours", "Only the chair can record the distribution of a finalised record.")
+            discussion, refusal = await self.s.access.chaired(
+                uow, data, aad, "record.distributed", "Only the chair can record the distribution of a finalised record.", for_update=True)
+            if refusal:
+                return refusal
             if discussion.status != "recorded":  # the chair's, but nothing to distribute: said as it is
                 return cards.message_card("No finalised record", f"{subject(discussion.case_reference, discussion.child_initials)}: "
                                           "there is no finalised record to distribute"

@@ -137,12 +137,10 @@ class RecordFlow:
         aad, _, name = actor_of(turn_context)
         now = self.s.clock.now()
         async with self.s.uow() as uow:
-            discussion = await uow.discussions.get(str(data.get("discussion_id", "")), for_update=True)
-            if discussion is None:
-                return cards.no_such_discussion()
-            if not self.s.access.is_chair_of(discussion, aad):
-                await self.s.access.refused(uow, discussion, aad, verb)
-                return cards.message_card("Not yours", "Only the chair can write this record.")
+            discussion, refusal = await self.s.access.chaired(uow, data, aad, verb, "Only the chair can write this record.",
+                                                              for_update=True)
+            if refusal:
+                return refusal
             said = subject(discussion.case_reference, discussion.child_initials)
             if discussion.status == "cancelled":  # an old card's button after Cancel (the hostile trial: a failed turn)
                 return cards.message_card("Cancelled", f"{said}: this strategy discussion was cancelled; there is no record to write.")

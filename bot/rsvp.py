@@ -55,12 +55,10 @@ class RsvpFlow:
     async def change_meeting(self, turn_context, verb: str, data: dict) -> dict:
         aad, _, _ = actor_of(turn_context)
         async with self.s.uow() as uow:
-            discussion = await uow.discussions.get(str(data.get("discussion_id", "")), for_update=True)
-            if discussion is None:
-                return cards.no_such_discussion()
-            if not self.s.access.is_chair_of(discussion, aad):
-                await self.s.access.refused(uow, discussion, aad, verb)
-                return cards.message_card("Not yours", "Only the chair can change this meeting.")
+            discussion, refusal = await self.s.access.chaired(uow, data, aad, verb, "Only the chair can change this meeting.",
+                                                              for_update=True)
+            if refusal:
+                return refusal
             return await self.meetings.change(uow, discussion, verb, data, self.s.clock.now(), actor=aad)
 
     async def poll_all(self) -> int:
