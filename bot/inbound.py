@@ -22,6 +22,11 @@ MAX_DEPTH = 24  # Teams' deepest activities (a card's value inside channelData) 
 MAX_STRING = 64_000  # a Teams message is at most about 28 KB of text
 MAX_NAME = 200  # the name columns (Entra allows 256: a longer display name is shortened, not refused)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+# Characters that show nothing (zero-width spaces and joiners, the soft hyphen, word joiners, the byte
+# order mark, the Hangul fillers): a text of these alone, with or without spaces, passed every "was
+# anything written?" check and completed an agency's update with nothing in it (a security trial).
+INVISIBLE = "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2060-\u2064\u3164\ufeff\uffa0"
+_SHOWS_NOTHING = re.compile(rf"\s*[{INVISIBLE}][\s{INVISIBLE}]*")
 
 
 class Malformed(ValueError):
@@ -29,10 +34,13 @@ class Malformed(ValueError):
 
 
 def clean_text(value: str) -> str:
-    """A string as it may be stored: no control characters, no lone surrogates (PostgreSQL refuses both).
+    """A string as it may be stored: no control characters, no lone surrogates (PostgreSQL refuses both),
+    and nothing at all where nothing would show.
     A vertical tab or form feed is Word's line or page break in pasted text: a line break, not nothing
     (a re-check: "Word paste<VT>soft break" was stored as "Word pastesoft break")."""
     value = CONTROL.sub("", value.replace("\x0b", "\n").replace("\x0c", "\n"))
+    if _SHOWS_NOTHING.fullmatch(value):  # written, but nothing to read: nothing
+        return ""
     try:  # UTF-8 encodes every code point but a lone surrogate: the check, in C
         value.encode("utf-8")
     except UnicodeEncodeError:  # each lone surrogate becomes U+FFFD (a pair split in two is joined again)
@@ -55,9 +63,10 @@ def _cleaned(value, depth: int = 0):
 
 
 # What, in UTF-8 JSON, may decode to something `_cleaned` changes: an escape (\u, \b, \f), a raw
-# DEL, a byte that starts an encoded surrogate (json reads bytes with "surrogatepass"), and the
-# bidirectional overrides and isolates as UTF-8.
-_MARKS = re.compile(rb"\\[ubf]|\x7f|\xed|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+# DEL, a byte that starts an encoded surrogate (json reads bytes with "surrogatepass"), the
+# bidirectional overrides and isolates as UTF-8, and the characters that show nothing (INVISIBLE).
+_MARKS = re.compile(rb"\\[ubf]|\x7f|\xed|\xe2\x80[\x8b-\x8f\xaa-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xc2\xad|\xcd\x8f"
+                    rb"|\xe1\x85[\x9f\xa0]|\xe1\x9e[\xb4\xb5]|\xe1\xa0\x8e|\xe3\x85\xa4|\xef\xbb\xbf|\xef\xbe\xa0")
 
 
 def _nothing_to_clean(raw: bytes) -> bool:

@@ -19,16 +19,20 @@ from .urls import normalise_database_url
 
 
 def create_engine(raw_url: str) -> AsyncEngine:
+    """hide_parameters: a database error's message (logged, with its traceback) names the statement but
+    never its values, which are what people typed about a child (a security trial found a snooze's reason
+    in the log)."""
     url = normalise_database_url(raw_url)
     if url.drivername.startswith("sqlite"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         # SQLite runs on the event loop's thread (storage.sqlite_inline: no round trip to a thread
         # per call). No rollback when a connection goes back to the pool: every session here ends
         # its own transaction (the unit of work commits or rolls back).
-        engine = create_async_engine(url, async_creator=partial(sqlite_inline.connect, url.database), pool_reset_on_return=None)
+        engine = create_async_engine(url, async_creator=partial(sqlite_inline.connect, url.database), pool_reset_on_return=None,
+                                     hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
 
 
 def _sqlite_pragmas(connection, _record) -> None:

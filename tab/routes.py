@@ -12,6 +12,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.access import ChairsGroupUnavailable
+from bot.inbound import clean_text
 
 from . import census
 from .sso import KeysUnavailable, NotSignedIn, Viewer
@@ -23,6 +24,7 @@ LOCAL_VIEWER = Viewer(oid="local-mode", tenant_id="local", name="Local mode")
 # Teams shows a tab in a frame: only Teams' own hosts may frame it (and the Playground, locally).
 TEAMS_FRAMES = "https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft https://*.office.com"
 MAX_SNOOZE_BODY = 4096
+MAX_SNOOZE_REASON = 500  # the page's box holds as many
 
 
 def _headers(local_mode: bool) -> dict[str, str]:
@@ -114,11 +116,20 @@ class TabRoutes:
             body = None
         if not isinstance(body, dict) or not isinstance(body.get("obligation_id"), str):
             raise ValueError("Choose what to snooze.")
-        try:
-            days = int(body.get("days"))
-        except (TypeError, ValueError, OverflowError):  # OverflowError: 1e400 is infinity, no whole number of days
-            raise ValueError("Give the number of days to snooze for.") from None
-        return self._json(await self.views.snooze(viewer, body["obligation_id"], days=days, reason=str(body.get("reason") or "")))
+        # As the page sends them: a whole number of days and the reason as text. Nothing else is read as one
+        # (a security trial: true was taken as 1 day, 3.9 as 3, and a reason sent as an object stored as its
+        # Python spelling), and the reason is cleaned as every typed text is at the edge (a NUL was a 500).
+        days, reason = body.get("days"), body.get("reason", "")
+        if isinstance(days, float) and days.is_integer():
+            days = int(days)
+        if isinstance(days, bool) or not isinstance(days, int):
+            raise ValueError("Give the number of days to snooze for, as a whole number.")
+        if not isinstance(reason, str):
+            raise ValueError("Give the reason for pausing the chasing as words.")
+        reason = clean_text(reason)
+        if len(reason) > MAX_SNOOZE_REASON:
+            raise ValueError(f"Keep the reason under {MAX_SNOOZE_REASON} characters.")
+        return self._json(await self.views.snooze(viewer, body["obligation_id"], days=days, reason=reason))
 
     async def _timeliness(self, request, viewer) -> web.Response:
         return self._json(await self.views.timeliness(viewer, request.query.get("from"), request.query.get("to")))

@@ -598,6 +598,9 @@ async def test_an_update_by_emailed_link_reaches_the_chair_in_teams_and_shows_on
     mail = next(m for m in outbox(tmp_path) if "information update" in m.get_content())
     link = next(line for line in mail.get_content().splitlines() if "/respond/" in line)
     url = bot.server.make_url(link[link.index("/respond/"):])
+    # Two zero-width spaces and a line break show nothing: no update, and the link is not used up (a security trial).
+    blank = await bot.http.post(url, data={"update": "\u200b\u200b\n"})
+    assert blank.status == 400 and "Write your agency&#x27;s update." in await blank.text()
     answer = await bot.http.post(url, data={"update": "Father known to police for violence in 2019 (CAIT ref 12)"})
     page = await answer.text()
     assert answer.status == 200 and "Thank you, Police" in page and "emailed link" not in page

@@ -301,3 +301,18 @@ async def test_changing_an_action_writes_it_at_once_and_leaves_nothing_for_the_f
     async with uow_factory() as uow:
         _, action = await uow.discussions.with_action(discussion_id=discussion_id, number=1)
         assert (action.status, action.updated_at, action.due_at) == ("will_complete_by", later, NOW + timedelta(days=3))
+
+
+async def test_a_database_error_names_the_statement_but_never_what_was_typed(database_url):
+    """A database error is logged with its traceback: it must not carry the values, which are what people
+    typed about a child (a security trial found a snooze's reason, with a NUL PostgreSQL refused, in the log)."""
+    engine = database.create_engine(database_url)
+    typed = "Sentinel words about the child"
+    try:
+        async with engine.connect() as connection:
+            with pytest.raises(DBAPIError) as refused:  # a discussion with no id: NOT NULL, on either database
+                await connection.execute(text("INSERT INTO discussions (id, case_reference) VALUES (NULL, :typed)"),
+                                         {"typed": typed})
+    finally:
+        await engine.dispose()
+    assert "INSERT INTO discussions" in str(refused.value) and typed not in str(refused.value)

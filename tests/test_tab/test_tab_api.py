@@ -148,19 +148,30 @@ async def test_a_chair_snoozes_from_the_tab_with_a_reason_and_it_is_audited(azur
             azure_tab.server.make_url("/api/tab/snooze"), data=f'{{"obligation_id": "o4", "days": {days}, "reason": "court"}}',
             headers={"Authorization": f"Bearer {token_for(keys, CHAIR)}", "Content-Type": "application/json"})
         assert refused.status == 400 and "number of days" in (await refused.json())["error"], days
+    # Nothing but a whole number is a number of days, and nothing but words a reason (a security trial: true was
+    # 1 day, 3.9 was 3, " 3 " was 3, and a reason sent as an object was stored as its Python spelling).
+    for days in (True, 3.9, " 3 ", "3"):
+        refused = await snooze(CHAIR, {"obligation_id": "o4", "days": days, "reason": "court"})
+        assert refused.status == 400 and "whole number" in (await refused.json())["error"], days
+    for reason, said in (({"a": "<b>x</b>"}, "as words"), (["court"], "as words"), ("\u200b\u200b", "Give the reason"),
+                         ("x" * 501, "under 500 characters")):
+        refused = await snooze(CHAIR, {"obligation_id": "o4", "days": 2, "reason": reason})
+        assert refused.status == 400 and said in (await refused.json())["error"], reason
     too_long = await snooze(CHAIR, {"obligation_id": "o4", "days": 45, "reason": "court"})
     assert too_long.status == 400
     not_theirs = await snooze(CHAIR, {"obligation_id": "o6", "days": 2, "reason": "court"})
     assert not_theirs.status == 403
-    done = await snooze(CHAIR, {"obligation_id": "o4", "days": 2, "reason": "Waiting for the court date"})
+    # A NUL, a lone surrogate and a right-to-left override are cleaned as in every typed text (PostgreSQL refused
+    # the first two with a 500 that logged the reason); 2.0 is two whole days.
+    done = await snooze(CHAIR, {"obligation_id": "o4", "days": 2.0, "reason": "Waiting for the\u0000 court date\u202e\ud800"})
     assert done.status == 200 and (await done.json())["snoozed_until"].startswith("2026-11-25T10:00")
     engine = database.create_engine(azure_tab.url)
     async with engine.connect() as connection:
         row = (await connection.execute(select(Obligation.snooze_reason, Obligation.next_attempt_at).where(Obligation.id == "o4"))).one()
         audit = (await connection.execute(select(AuditEvent.details).where(AuditEvent.action == "obligation.snoozed"))).scalars().all()
     await engine.dispose()
-    assert row.snooze_reason == "Waiting for the court date" and row.next_attempt_at.replace(tzinfo=None) >= NOW.replace(tzinfo=None)
-    assert audit[0]["reason"] == "Waiting for the court date" and audit[0]["from"] == "tab"
+    assert row.snooze_reason == "Waiting for the court date\ufffd" and row.next_attempt_at.replace(tzinfo=None) >= NOW.replace(tzinfo=None)
+    assert audit[0]["reason"] == "Waiting for the court date\ufffd" and audit[0]["from"] == "tab"
 
 
 async def test_timeliness_for_november_as_a_manager_counts_it(azure_tab, keys):
