@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import logs
 
+from bot import local_guard
 from bot.access import Access
 from bot.adapter import create_adapter
 from bot.connector import ConnectorPool
@@ -113,10 +114,18 @@ async def _lifecycle(app: web.Application):
     await app[ENGINE].dispose()
 
 
+def _debug_refusal(request: web.Request) -> web.Response | None:
+    """/_debug is local mode's: refused as the rest of local mode is to another site's page (bot.local_guard)."""
+    why = local_guard.refusal(request, on_network=request.app[SETTINGS].local_mode_on_network)
+    return web.json_response({"error": why}, status=403) if why else None
+
+
 async def debug_clock(request: web.Request) -> web.Response:
     """Local mode only: POST /_debug/clock?at=2027-06-01T09:00+01:00 moves the bot's clock there."""
     from datetime import datetime, timezone
 
+    if refused := _debug_refusal(request):
+        return refused
     try:
         moment = datetime.fromisoformat(request.query["at"])
         if not 2000 <= moment.astimezone(timezone.utc).year <= 2100:  # the cards' range (a hostile trial's year 9999 broke the sweep)
@@ -129,6 +138,8 @@ async def debug_clock(request: web.Request) -> web.Response:
 
 async def debug_sweep(request: web.Request) -> web.Response:
     """Local mode only: run the chasers' sweep now (as the scheduler does every minute)."""
+    if refused := _debug_refusal(request):
+        return refused
     return web.json_response({"sent": await request.app[CHASER].sweep()})
 
 
@@ -192,7 +203,7 @@ def _tab(settings: Settings, services: BotServices, *, clock: Clock):
                              allowed_tenants=settings.allowed_tenant_ids, now=lambda: clock.now().timestamp(),
                              metadata_url=settings.entra_metadata_url
                              or f"https://login.microsoftonline.com/{tenant}/v2.0/.well-known/openid-configuration")
-    return TabRoutes(views, tokens=tokens, local_mode=settings.local_mode)
+    return TabRoutes(views, tokens=tokens, local_mode=settings.local_mode, on_network=settings.local_mode_on_network)
 
 
 def init_app(settings: Settings, *, clock: Clock | None = None, meetings: MeetingProvider | None = None,

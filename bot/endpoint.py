@@ -22,6 +22,7 @@ from msrest.serialization import Model
 
 import logs
 
+from . import local_guard
 from .inbound import Malformed, checked, tenant_of
 from .schema import from_json, to_json
 from .signing_keys import SigningKeysUnavailable
@@ -72,6 +73,9 @@ def messages_endpoint(*, adapter, bot, settings):
     authentication = adapter.bot_framework_authentication
 
     async def handle(request: web.Request) -> web.Response:
+        if settings.local_mode and (why := local_guard.refusal(request, on_network=settings.local_mode_on_network)):
+            log.warning("local mode refused a request from %s for %s", request.remote, request.host)
+            return _problem(403, why)
         auth_header = request.headers.get("Authorization", "")
         # Local mode takes anonymous traffic; a token it is sent is judged all the same (a hostile trial: forged
         # ones went on to the signing keys, out of reach on a laptop, and each was a 503 and an ERROR line).

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot import local_guard
 from bot.access import ChairsGroupUnavailable
 from bot.inbound import clean_text
 
@@ -35,10 +36,11 @@ def _headers(local_mode: bool) -> dict[str, str]:
 
 
 class TabRoutes:
-    def __init__(self, views, *, tokens, local_mode: bool):
+    def __init__(self, views, *, tokens, local_mode: bool, on_network: bool = False):
         self.views = views
         self.tokens = tokens  # tab.sso.EntraTokens in Azure mode; None in local mode
         self.local_mode = local_mode
+        self.on_network = on_network  # LOCAL_MODE_ON_NETWORK (bot.local_guard)
         self.headers = _headers(local_mode)
 
     def routes(self) -> list[web.RouteDef]:
@@ -72,6 +74,8 @@ class TabRoutes:
 
     def api(self, handler):
         async def wrapped(request: web.Request) -> web.StreamResponse:
+            if self.local_mode and (why := local_guard.refusal(request, on_network=self.on_network)):
+                return self._json({"error": why}, 403)
             if not self.local_mode and self.tokens is None:
                 return self._json({"error": "The tab needs MICROSOFT_APP_TENANT_ID or ALLOWED_TENANT_IDS to check sign-ins."}, 503)
             try:
@@ -106,6 +110,8 @@ class TabRoutes:
         return self._json(await self.views.overdue(viewer))
 
     async def _snooze(self, request, viewer) -> web.Response:
+        if request.content_type != "application/json":  # as the page sends it; a form of another site cannot, unasked
+            return self._json({"error": "Send the snooze as JSON (Content-Type: application/json)."}, 415)
         try:
             raw = await request.content.read(MAX_SNOOZE_BODY + 1)
         except web.RequestPayloadError:  # a body that does not decode (a corrupt gzip): nothing to read

@@ -471,6 +471,13 @@ async def test_local_mode_can_move_the_clock_to_watch_the_ladder(tmp_path):
             assert (await running.http.post(running.server.make_url("/_debug/clock"), params={"at": far})).status == 400
         swept = await running.http.post(running.server.make_url("/_debug/sweep"))
         assert await swept.json() == {"sent": 0}
+        # Not from another site's page, nor by another name pointed at this machine (bot.local_guard; a security trial).
+        for headers, said in (({"Origin": "http://evil.example"}, "another site"), ({"Origin": "null"}, "another site"),
+                              ({"Host": "evil.example:3978"}, "addressed to this machine")):
+            for path, params in (("/_debug/clock", {"at": "2027-07-01T09:00:00+01:00"}), ("/_debug/sweep", {})):
+                refused = await running.http.post(running.server.make_url(path), params=params, headers=headers)
+                assert refused.status == 403 and said in (await refused.json())["error"], (path, headers)
+        assert clock.now() < datetime(2027, 6, 2, tzinfo=timezone.utc)  # not moved to July
     finally:
         await stop_bot(running)
 

@@ -265,3 +265,31 @@ def test_the_link_to_a_discussions_card_goes_to_its_thread_or_the_bots_chat_and_
     assert deep_link(thread, "") == "https://teams.microsoft.com/l/message/19%3Amash%40thread.tacv2/17?tenantId=t&parentMessageId=17"
     assert deep_link({"conversation_id": "a:personal"}, "app-1") == "https://teams.microsoft.com/l/chat/0/0?users=28%3Aapp-1"
     assert deep_link({"conversation_id": "a:personal"}, "") is None
+
+
+async def test_local_mode_refuses_another_sites_page_and_a_name_pointed_at_this_machine(local_tab):
+    """Local mode checks no token. A security trial posted to it from a page of another site (a snooze, the
+    clock, an activity as a chair), and read the tab's API through a name of its own pointed at 127.0.0.1.
+    (/_debug: test_chasers.test_local_mode_can_move_the_clock_to_watch_the_ladder.)"""
+    url = local_tab.server.make_url
+    snooze = {"obligation_id": "o4", "days": 2, "reason": "court"}
+    message = {"type": "message", "id": "m1", "text": "help", "serviceUrl": "http://127.0.0.1:1/", "channelId": "msteams",
+               "from": {"id": "29:x"}, "conversation": {"id": "a:1"}, "recipient": {"id": "28:bot"}}
+    another_site = {"Origin": "http://evil.example"}
+    for response in (await local_tab.http.post(url("/api/tab/snooze"), json=snooze, headers=another_site),
+                     await local_tab.http.post(url("/api/tab/snooze"), json=snooze, headers={"Origin": "null"}),
+                     await local_tab.http.post(url("/api/messages"), json=message, headers=another_site)):
+        assert response.status == 403 and "another site" in (await response.json())["error"], response.url
+    rebound = {"Host": "evil.example:3978"}
+    for response in (await local_tab.http.get(url("/api/tab/discussions"), headers=rebound),
+                     await local_tab.http.post(url("/api/messages"), json=message, headers=rebound)):
+        assert response.status == 403 and "addressed to this machine" in (await response.json())["error"], response.url
+    # A form of another site cannot send JSON unasked: the snooze takes nothing else.
+    form = await local_tab.http.post(url("/api/tab/snooze"), data="obligation_id=o4&days=2&reason=x",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert form.status == 415
+    # The tab's own page (same origin), curl and the Playground's server (no Origin), by any loopback name: answered.
+    own = {"Origin": f"http://{url('/').host}:{url('/').port}"}
+    assert (await local_tab.http.get(url("/api/tab/discussions"), headers={"Host": "localhost:3978"})).status == 200
+    assert (await local_tab.http.get(url("/api/tab/discussions"), headers={"Host": "[::1]:3978"})).status == 200
+    assert (await local_tab.http.post(url("/api/tab/snooze"), json=snooze, headers=own)).status == 200
