@@ -18,6 +18,7 @@ from cards import record_document
 from cards import wizard as cards
 from cards.words import subject
 from protocol.vocabulary import OWED_OBLIGATION_STATES
+from storage.files import write_privately
 
 from . import recording
 from .convene import actor_of, delivery_of, personal_chat
@@ -79,9 +80,7 @@ class ExportFlow:
                 return True
             files = self.render(discussion)
             for kind, content in files.items():
-                path = self._path(discussion, kind)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(content)
+                write_privately(self._path(discussion, kind), content)
             uow.audit.record(actor=aad, action="record.exported", subject_type="discussion", subject_id=discussion.id,
                              details={kind: len(content) for kind, content in files.items()})
             consent = Activity(type="message", attachments=[self._consent_card(discussion, kind, len(content))

@@ -9,6 +9,8 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
+from storage.files import write_privately
+
 log = logging.getLogger(__name__)
 
 
@@ -52,13 +54,10 @@ class FileMailer:
     def _write(self, key: str, data: bytes) -> None:
         # Written whole or not at all: a file that exists is an email that was "sent". Every send is a
         # file of its own (a second copy is .copy2.eml), so an email sent twice shows, as it would in an inbox.
-        self.directory.mkdir(parents=True, exist_ok=True)
         copy = 1
         while self._path(key, copy).exists():
             copy += 1
-        temporary = self._path(key, copy).with_suffix(".tmp")
-        temporary.write_bytes(data)
-        temporary.replace(self._path(key, copy))
+        write_privately(self._path(key, copy), data)
 
 
 class GraphMailer:

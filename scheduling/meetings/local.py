@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storage.files import write_privately
+
 from .base import Attendee, Meeting, MeetingError, MeetingRequest
 
 if TYPE_CHECKING:
@@ -61,10 +63,7 @@ class LocalMeetingProvider:
 
     @staticmethod
     def _write(path: Path, calendar: Calendar) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(calendar.to_ical())
-        temporary.replace(path)
+        write_privately(path, calendar.to_ical())
 
     def _read(self, event_id: str) -> Calendar:
         from icalendar import Calendar
