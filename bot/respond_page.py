@@ -72,6 +72,8 @@ class RespondPage:
                 uow.audit.record(actor=f"link:{obligation.id}", action="action.viewed", subject_type="action", subject_id=action.id,
                                  details={"discussion_id": discussion.id, "number": action.number, "via": "emailed link"})
                 await uow.commit()  # every time: a page opened again (a refresh, another day) is another view
+        if claim.purpose == "record_check" and self._check_not_needed(discussion):  # said before asking (a security trial)
+            return _page("Strategy discussion: nothing to answer", f"<p>{html.escape(self._not_needed(discussion))}</p>")
         return _page("Strategy discussion: your answer", self._form(claim, obligation, discussion, action))
 
     def _form(self, claim, obligation, discussion, action, typed: dict | None = None, problem: str = "") -> str:
@@ -146,17 +148,24 @@ class RespondPage:
 
     async def _records_check(self, obligation, discussion, check: str, actor: str) -> str:
         """As the invitation card's records check: kept on the invitation; the chair's card shows it when next drawn."""
-        now = self.s.clock.now()
         async with self.s.uow() as uow:
             stored = await uow.discussions.get(discussion.id, for_update=True)
             invitation = next((i for i in stored.invitations if i.id == obligation.subject_id), None)
-            if invitation is None or stored.status not in ("convened", "convening") or discussion_cards.nothing_to_answer(stored, now):
-                return f"{stored.case_reference}: the meeting is no longer ahead, so the records check is not needed now."
+            if invitation is None or self._check_not_needed(stored):
+                return self._not_needed(stored)
             invitation.record_check = check
             uow.audit.record(actor=actor, action=f"record_check.{check}", subject_type="invitation", subject_id=invitation.id,
                              details={"discussion_id": stored.id, "agency": invitation.agency, "by": "emailed link"})
             await uow.commit()
         return f"Thank you: your agency's records check on {discussion.case_reference} is recorded for the chair."
+
+    def _check_not_needed(self, discussion) -> bool:
+        """A records check is for a meeting still ahead: not one cancelled, held or recorded."""
+        return discussion.status not in ("convened", "convening") or discussion_cards.nothing_to_answer(discussion, self.s.clock.now())
+
+    @staticmethod
+    def _not_needed(discussion) -> str:
+        return f"{discussion.case_reference}: the meeting is no longer ahead, so the records check is not needed now."
 
     @staticmethod
     def _report(purpose: str, form, action, today) -> dict | str:

@@ -295,6 +295,16 @@ async def test_an_agency_reached_only_by_email_answers_its_records_check_and_its
     body = mails["Records check before the strategy discussion"]
     link = next(line for line in body.splitlines() if "/respond/" in line)
     url = bot.server.make_url(link[link.index("/respond/"):])
+    async def status(now: str) -> None:
+        async with bot.services.uow() as uow:
+            (await uow.discussions.get(discussion_id)).status = now
+            await uow.commit()
+
+    # Cancelled meanwhile: the page says so before asking (a security trial was offered the form, then told).
+    await status("cancelled")
+    page = await (await bot.http.get(url)).text()
+    assert "CR-555: the meeting is no longer ahead, so the records check is not needed now." in page and "<form" not in page
+    await status("convened")
     page = await (await bot.http.get(url)).text()
     assert "records check" in page and "value='nothing_known'" in page
     assert (await bot.http.post(url, data={})).status == 400  # nothing chosen: the form again
