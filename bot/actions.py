@@ -88,7 +88,7 @@ class ActionsFlow:
         thread, so hears of their action by email as it is agreed, with the signed link that shows the
         task and takes their report (a walk: they first heard at its reminder, the day before it was due)."""
         obligation = await uow.obligations.by_key(f"{discussion.id}:action:{action.number}")
-        link = self.s.links.make(obligation_id=obligation.id, purpose="action") if obligation else None
+        link = self.s.links.make(obligation_id=obligation.id, purpose="action", sent_to="owner") if obligation else None
         title = f"Action A{action.number} agreed: {subject(discussion.case_reference, discussion.child_initials)}"
         held = self.s.calendar.local(discussion.meeting_start or now)
         line = (f"At the strategy discussion on {held:%d/%m/%Y}, A{action.number} was agreed for {agency_name(action.owner_agency)}, "

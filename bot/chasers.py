@@ -235,7 +235,7 @@ class Chaser:
         link = None
         purpose = {"action": "action", "information_update": "information_update", "record_check": "record_check"}.get(obligation.kind)
         if purpose and person.email:
-            link = self.s.links.make(obligation_id=obligation.id, purpose=purpose)
+            link = self.s.links.make(obligation_id=obligation.id, purpose=purpose, sent_to=step.stage)
         return ChaseDelivery.effect(obligation_id=obligation.id, stage=step.stage, person=person, title=title, line=line,
                                     card=card, link=link, discussion=discussion)
 

@@ -23,6 +23,14 @@ class Claim:
     purpose: str  # "action", "information_update" or "record_check"
     expires: datetime
     digest: str
+    # Whose email carried it: "owner", or the chasing ladder's stage ("due", "escalate_lead"...), as the audit
+    # trail records who answered (a security trial: the owner's and their manager's answers were one actor).
+    # Links made before it was written say nothing ("").
+    sent_to: str = ""
+
+    @property
+    def actor(self) -> str:
+        return f"link:{self.obligation_id}:{self.sent_to}" if self.sent_to else f"link:{self.obligation_id}"
 
 
 def _b64(data: bytes) -> str:
@@ -39,9 +47,9 @@ class Links:
         self.base_url = base_url.rstrip("/")
         self.clock = clock
 
-    def make(self, *, obligation_id: str, purpose: str, valid_for: timedelta = timedelta(days=14)) -> str:
-        payload = _b64(json.dumps({"o": obligation_id, "p": purpose,
-                                   "e": int((self.clock.now() + valid_for).timestamp())}, separators=(",", ":")).encode())
+    def make(self, *, obligation_id: str, purpose: str, sent_to: str, valid_for: timedelta = timedelta(days=14)) -> str:
+        payload = _b64(json.dumps({"o": obligation_id, "p": purpose, "e": int((self.clock.now() + valid_for).timestamp()),
+                                   "t": sent_to}, separators=(",", ":")).encode())
         signature = _b64(hmac.new(self.secret, payload.encode(), hashlib.sha256).digest())
         return f"{self.base_url}/respond/{payload}.{signature}"
 
@@ -58,7 +66,7 @@ class Links:
         try:
             data = json.loads(_unb64(payload))
             claim = Claim(str(data["o"]), str(data["p"]), datetime.fromtimestamp(int(data["e"]), tz=self.clock.now().tzinfo),
-                          hashlib.sha256(token.encode()).hexdigest())
+                          hashlib.sha256(token.encode()).hexdigest(), str(data.get("t", "")))
         except (ValueError, TypeError, KeyError, OverflowError, OSError):  # signed by us, so only an old or broken format
             raise invalid from None
         if self.clock.now() > claim.expires:

@@ -69,7 +69,7 @@ class RespondPage:
             if await uow.chases.link_used(claim.digest):
                 return _page(*USED)  # shown, not an error: the answer was received
             if claim.purpose == "action" and action:  # the task the chair typed, shown: a view of the record, as on the card
-                uow.audit.record(actor=f"link:{obligation.id}", action="action.viewed", subject_type="action", subject_id=action.id,
+                uow.audit.record(actor=claim.actor, action="action.viewed", subject_type="action", subject_id=action.id,
                                  details={"discussion_id": discussion.id, "number": action.number, "via": "emailed link"})
                 await uow.commit()  # every time: a page opened again (a refresh, another day) is another view
         if claim.purpose == "record_check" and self._check_not_needed(discussion):  # said before asking (a security trial)
@@ -126,7 +126,7 @@ class RespondPage:
         # as handled (`answering`), so a second sending of the form changes nothing; a process killed between
         # the two leaves a link that can be sent again and is answered as the repeat it is. (Marked first, in
         # a transaction of its own, a kill in between lost the answer and the link said "the chair has it".)
-        actor, delivery = f"link:{obligation.id}", f"link:{claim.digest[:32]}"
+        actor, delivery = claim.actor, f"link:{claim.digest[:32]}"
         try:
             with answering(delivery):
                 if claim.purpose == "record_check":

@@ -621,6 +621,10 @@ async def test_an_update_by_emailed_link_reaches_the_chair_in_teams_and_shows_on
     answer = await bot.http.post(url, data={"update": "Father known to police for violence in 2019 (CAIT ref 12)"})
     page = await answer.text()
     assert answer.status == 200 and "Thank you, Police" in page and "emailed link" not in page
+    async with bot.services.uow() as uow:  # the link came in the owner's first chase: its stage is the actor
+        owed = next(o for o in await uow.obligations.for_discussion(discussion_id) if o.kind == "information_update")
+        [received] = [e for e in await uow.audit.for_subject("discussion", discussion_id) if e.action == "information_update.received"]
+    assert received.actor == f"link:{owed.id}:due"
     await bot.services.drain()
     [chat] = [c for c in bot.connector.conversations if c["members"][0]["id"] == "29:1chair"]
     [note] = [a["text"] for a in bot.connector.sent if a["_conversation_id"] == chat["id"]]

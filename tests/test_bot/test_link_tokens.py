@@ -20,7 +20,7 @@ def token_of(url: str) -> str:
     return url.rsplit("/respond/", 1)[1]
 
 
-GENUINE = token_of(links().make(obligation_id="ob-1", purpose="action"))
+GENUINE = token_of(links().make(obligation_id="ob-1", purpose="action", sent_to="escalate_lead"))
 PATHS = st.one_of(st.text(max_size=300), st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.=",
                                                  max_size=300),
                   st.builds(lambda a, b: f"{a}.{b}", st.text(max_size=80), st.text(max_size=80)))
@@ -53,6 +53,8 @@ def test_any_change_to_a_genuine_token_is_refused(position, character):
 def test_a_genuine_token_reads_back_and_expires():
     claim = links().read(GENUINE)
     assert (claim.obligation_id, claim.purpose, claim.expires) == ("ob-1", "action", NOW + timedelta(days=14))
+    # Whose email it was is the audit trail's actor (a security trial: the owner's and their manager's were one).
+    assert claim.actor == "link:ob-1:escalate_lead"
     later = Links(b"s" * 32, base_url="https://bot.example/", clock=FixedClock(NOW + timedelta(days=15)))
     try:
         later.read(GENUINE)
@@ -60,6 +62,19 @@ def test_a_genuine_token_reads_back_and_expires():
         assert "expired" in str(error)
     else:
         raise AssertionError("an expired link was accepted")
+
+
+def test_a_link_made_before_it_said_whose_it_was_still_reads_as_the_obligations():
+    import base64
+    import hashlib
+    import hmac
+    import json
+
+    payload = base64.urlsafe_b64encode(json.dumps({"o": "ob-1", "p": "action", "e": int((NOW + timedelta(days=1)).timestamp())},
+                                                  separators=(",", ":")).encode()).rstrip(b"=").decode()
+    signature = base64.urlsafe_b64encode(hmac.new(b"s" * 32, payload.encode(), hashlib.sha256).digest()).rstrip(b"=").decode()
+    claim = links().read(f"{payload}.{signature}")
+    assert (claim.sent_to, claim.actor) == ("", "link:ob-1")
 
 
 def test_another_secret_refuses_it():
