@@ -236,8 +236,8 @@ class Chaser:
         purpose = {"action": "action", "information_update": "information_update", "record_check": "record_check"}.get(obligation.kind)
         if purpose and person.email:
             link = self.s.links.make(obligation_id=obligation.id, purpose=purpose, sent_to=step.stage)
-        return ChaseDelivery.effect(obligation_id=obligation.id, stage=step.stage, person=person, title=title, line=line,
-                                    card=card, link=link, discussion=discussion)
+        return ChaseDelivery.effect(obligation_id=obligation.id, due_at=obligation.due_at, stage=step.stage, person=person,
+                                    title=title, line=line, card=card, link=link, discussion=discussion)
 
     def _next_rung(self, obligation, now: datetime):
         """The ladder's next rung for this obligation: (its place, the step, when it may go); None at the top."""
@@ -378,10 +378,13 @@ class ChaseDelivery:
         return {"channel": self.mailer.channel}
 
     @staticmethod
-    def effect(*, obligation_id: str, stage: str, person: Person, title: str, line: str, card, link, discussion,
-               about: str | None = None) -> dict:
-        """A chase's outbox effect (its fields, for EffectRepository.add or add_many)."""
-        key = ":".join(filter(None, (obligation_id, stage, about)))  # the chases table's key, once delivered
+    def effect(*, obligation_id: str, due_at: datetime, stage: str, person: Person, title: str, line: str, card, link,
+               discussion, about: str | None = None) -> dict:
+        """A chase's outbox effect (its fields, for EffectRepository.add or add_many). Its key, once per stage of
+        the ladder for the time the obligation is due by: an obligation owed again by another time (an action given
+        a new date, a reply asked again for a moved meeting) climbs its ladder again, each stage sent anew (a walk:
+        the second "due" had the first's key, so it was taken as sent and never went)."""
+        key = ":".join(filter(None, (obligation_id, f"{due_at:%Y%m%dT%H%M%z}", stage, about)))  # the chases table's, once delivered
         return dict(key=f"chase:{key}", kind="chase", discussion_id=discussion.id,
                     payload={"chase_key": key, "obligation_id": obligation_id, "stage": stage, "person": asdict(person),
                              "recipient": person.email or person.name, "title": title, "line": line, "card": card,
@@ -427,7 +430,7 @@ class ChaseDelivery:
         obligation = await uow.obligations.get(chase.obligation_id)
         chair = chair_of(discussion, self.s.directory)
         await uow.effects.add(**self.effect(
-            obligation_id=chase.obligation_id, stage="undeliverable", about=chase.stage, person=chair,
+            obligation_id=chase.obligation_id, due_at=obligation.due_at, stage="undeliverable", about=chase.stage, person=chair,
             title=f"Could not deliver a chase: {subject(discussion.case_reference, discussion.child_initials)}",
             line=f"{chase.recipient} could not be reached about {obligation.kind.replace('_', ' ')} "
                  f"({effect.attempts} attempts: {reason[:120]}). Please contact them another way.",

@@ -150,8 +150,12 @@ class MeetingsFlow:
             for invitation in discussion.invitations:
                 invitation.rsvp, invitation.rsvp_at = "none", None
             for obligation in await uow.obligations.for_discussion(discussion.id):
-                if obligation.kind in ASKED_AGAIN_WHEN_MOVED and obligation.state in ("open", "satisfied"):
+                if obligation.kind in ASKED_AGAIN_WHEN_MOVED and obligation.state in OWED_OBLIGATION_STATES + ("satisfied",):
+                    # Asked again now, for the new time: its ladder starts again from here (a walk: everyone who had
+                    # accepted was chased within a minute, half the old span being long gone, and the chair escalated
+                    # to for each at the ladder's old rung).
                     obligation.state, obligation.due_at, obligation.next_attempt_at = "open", begin, now
+                    obligation.created_at, obligation.escalation_level = now, 0
                 elif obligation.kind in BEFORE_MEETING and obligation.state == "open":
                     obligation.due_at, obligation.next_attempt_at = begin, now
             await uow.effects.add(key=f"{discussion.id}:meeting.reschedule:{version}", kind="meeting.reschedule",
@@ -235,6 +239,21 @@ class MeetingsFlow:
             await uow.obligations.add_once(owe(f"rsvp:{invitation.id}", "rsvp", invitation.id, invitation.agency))
             await uow.obligations.add_once(owe(f"record_check:{invitation.id}", "record_check", invitation.id, invitation.agency))
         await uow.obligations.add_once(owe("quorum_at_risk", "quorum_at_risk", discussion.id, "social_care"))
+
+    async def invite_in_teams(self, uow, key: str, discussion: Discussion, now: datetime) -> None:
+        """A personal RSVP card for every invitee the bot can reach in Teams (same tenant, app installed), once
+        per `key` (the meeting's creation, each move). Quiet on failure when the provider sends calendar
+        invitations (they reach them by email anyway); with the local provider nothing else reaches them, so
+        the chair is told."""
+        service_url = service_url_of(discussion.conversation_reference)
+        for invitation in discussion.invitations:
+            if invitation.aad_object_id:
+                card = discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))
+                await self.s.effects.personal(uow, f"{key}:rsvp-card:{invitation.id}",
+                                              user_id=self.s.directory.teams_id_of(invitation.aad_object_id),
+                                              tenant_id=discussion.tenant_id, service_url=service_url, activity=card,
+                                              bot_id=bot_id_of(discussion.conversation_reference),
+                                              discussion_id=discussion.id, quiet=self.s.meetings.sends_invitations)
 
     async def show(self, uow, key: str, discussion: Discussion, now: datetime, status_line: str) -> None:
         """Update the card in the chat (through the outbox): the chair's own view in a personal chat,
@@ -341,21 +360,7 @@ class MeetingCreation:
                                   "not_invited": removed})
         local_now = self.s.calendar.local(now)
         await self.flow.show(uow, f"{effect.key}:card", discussion, local_now, f"Meeting {when(discussion.meeting_start, now=local_now)}")
-        await self._invite_in_teams(uow, effect, discussion, now)
-
-    async def _invite_in_teams(self, uow, effect, discussion: Discussion, now: datetime) -> None:
-        """A personal RSVP card for every invitee the bot can reach in Teams (same tenant, app installed).
-        Quiet on failure when the provider sends calendar invitations (they reach them by email anyway);
-        with the local provider nothing else reaches them, so the chair is told."""
-        service_url = service_url_of(discussion.conversation_reference)
-        for invitation in discussion.invitations:
-            if invitation.aad_object_id:
-                card = discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))
-                await self.s.effects.personal(uow, f"{effect.key}:rsvp-card:{invitation.id}",
-                                              user_id=self.s.directory.teams_id_of(invitation.aad_object_id),
-                                              tenant_id=discussion.tenant_id, service_url=service_url, activity=card,
-                                              bot_id=bot_id_of(discussion.conversation_reference),
-                                              discussion_id=discussion.id, quiet=self.s.meetings.sends_invitations)
+        await self.flow.invite_in_teams(uow, effect.key, discussion, now)
 
     async def on_failed(self, uow, effect, reason: str) -> None:
         """Back to a draft at its confirm step, nothing lost, the reason told and a Retry that works."""
@@ -398,7 +403,18 @@ class MeetingChange:
         return {}
 
     async def on_done(self, uow, effect, result: dict) -> None:
-        pass
+        if effect.kind != "meeting.reschedule" or "skipped" in result:
+            return
+        # Moved in the calendar: everyone's answer was to the old time, so each invitee the bot reaches in Teams
+        # gets their invitation again with the new time, as with the calendar's own update (a walk: their cards
+        # still showed the old time and "accepted" while the chair's showed no reply), and the thread's card the time.
+        now = self.s.clock.now()
+        discussion = await uow.discussions.get(effect.discussion_id)
+        if discussion is None or discussion.status != "convened":
+            return
+        local_now = self.s.calendar.local(now)
+        await self.flow.show(uow, f"{effect.key}:card", discussion, local_now, f"Meeting {when(discussion.meeting_start, now=local_now)}")
+        await self.flow.invite_in_teams(uow, effect.key, discussion, now)
 
     async def on_failed(self, uow, effect, reason: str) -> None:
         discussion = await uow.discussions.get(effect.discussion_id, load=())

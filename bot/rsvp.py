@@ -118,13 +118,19 @@ class RsvpFlow:
             if answer == "records":
                 return await self._records_check(uow, discussion, invitation, data, aad, now)
             shown_now = self.s.calendar.local(now)
-            if "seen" in data and str(data["seen"] or "") != (invitation.rsvp or ""):
-                # Drawn before the last answer: a double-click's second press, or Accept and Decline at once. The
-                # answer as it stands, so that nobody is told one thing while the chair sees another; what was
-                # typed comes back, and how to change the answer is said.
-                standing = discussion_cards.RSVP_WORDS.get(invitation.rsvp, invitation.rsvp)
-                return discussion_cards.rsvp_card(discussion, invitation, now=shown_now, typed=data, problem={
-                    "_card": f"Your answer was already {standing} when you pressed: to change it, press your answer again."})
+            moved = "at" in data and str(data["at"] or "") != discussion_cards.drawn_for(discussion)
+            if moved or "seen" in data and str(data["seen"] or "") != (invitation.rsvp or ""):
+                # Drawn before the meeting moved (a walk: the answer to the old time was cleared, and Accept on the old
+                # card was refused in words nobody could follow), or before the last answer: a double-click's second
+                # press, or Accept and Decline at once. The invitation as it stands, so that nobody is told one thing
+                # while the chair sees another; what was typed comes back, and what to do is said.
+                if moved or invitation.rsvp == "none":  # (a card from before `at`: an answer cleared is a move)
+                    note = (f"The meeting moved to {when(discussion.meeting_start, now=shown_now)} after this card was drawn, "
+                            "so nothing was recorded: press your answer again for the new time.")
+                else:
+                    note = (f"You had already answered ({discussion_cards.RSVP_WORDS.get(invitation.rsvp, invitation.rsvp)}) "
+                            "when you pressed, so nothing was changed: to change your answer, press it again.")
+                return discussion_cards.rsvp_card(discussion, invitation, now=shown_now, typed=data, problem={"_card": note})
             problems = self._check(answer, data)
             if problems:
                 return discussion_cards.rsvp_card(discussion, invitation, now=shown_now, problem=problems, typed=data)

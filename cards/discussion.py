@@ -191,6 +191,11 @@ def nothing_to_answer(discussion, now: datetime) -> tuple[str, str, str] | None:
     return MEETING_OVER if end is not None and now >= end else None
 
 
+def drawn_for(discussion) -> str:
+    """The meeting time an invitation card is drawn for, as its buttons carry it."""
+    return discussion.meeting_start.isoformat() if discussion.meeting_start else ""
+
+
 def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = None, typed: dict | None = None) -> dict:
     """`typed`: what was on the card when a button was pressed; it comes back whatever the button (an
     answer sent with something typed for another one, a refused answer: nothing is lost)."""
@@ -206,7 +211,8 @@ def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = N
              "record_check": check if check != "none" else ""}
     values = {**saved, **{k: str(v) for k, v in (typed or {}).items() if k in saved}}
     # `seen`: the answer the card was drawn with; a press from before the last answer (a double-click's second) changes nothing.
-    data = {"discussion_id": discussion.id, "invitation_id": invitation.id, "seen": invitation.rsvp or ""}
+    # `at`: the meeting time it was drawn for; a press from before the meeting moved answers nothing (the answer was to the old time).
+    data = {"discussion_id": discussion.id, "invitation_id": invitation.id, "seen": invitation.rsvp or "", "at": drawn_for(discussion)}
     body = [heading(words.subject(discussion.case_reference, discussion.child_initials)),
             text(f"You are invited for **{words.agency(invitation.agency)}**."),
             text(f"Meeting: **{words.when(discussion.meeting_start, now=now)}**" if discussion.meeting_start else "Time to be confirmed"),

@@ -634,3 +634,54 @@ async def test_a_discussion_takes_at_most_fifty_people_and_their_cards_reach_tea
         discussion = await uow.discussions.get(chair.discussion_id)
         failed = [e for e in await uow.effects.for_discussion(chair.discussion_id) if e.state != "done"]
     assert discussion.status == "convened" and len(discussion.invitations) == MAX_INVITEES and failed == []
+
+
+async def test_a_moved_meeting_asks_each_invitee_again_for_the_new_time_and_chases_from_the_move(bot):
+    """A walk: after "Move the meeting" every answer was cleared (to the old time, as Exchange clears them), but
+    the invitees' cards still showed the old time and "accepted"; within a minute everyone who had accepted was
+    chased; and the officer's Accept on her card was refused with "Your answer was already no reply yet"."""
+    from app import CHASER
+
+    chair, police, data = await with_police_in_teams(bot)
+    old = await chair.press("discussion.open", data, keep_inputs=False, as_person=police)
+    accept = next(a for a in old["actions"] if a.get("verb") == "rsvp.accept")
+    answered = await chair.press("rsvp.accept", accept["data"], keep_inputs=False, as_person=police)
+    assert "Your reply: **accepted**" in texts_of(answered)
+    async with bot.services.uow() as uow:
+        assert (await uow.discussions.get(chair.discussion_id)).meeting_start == FRIDAY_NOON + timedelta(minutes=30)
+    moved_at = FRIDAY_NOON + timedelta(minutes=15)  # before the meeting at 12:30
+    bot.services.clock.set(moved_at)
+    before = len(bot.connector.sent)
+    chair.card = None
+    await chair.press("discussion.move", {"move_date": "2027-05-28", "move_time": "16:30"}, keep_inputs=False)
+    await bot.services.drain()
+    [asked] = [a["attachments"][0]["content"] for a in bot.connector.sent[before:] if a.get("attachments")
+               and "You are invited for **Police**." in texts_of(a["attachments"][0]["content"])]
+    assert "Meeting: **16:30 today**" in texts_of(asked) and "Your reply: **no reply yet**" in texts_of(asked)
+    # Her answer on a card drawn before the move, the one she had pressed Accept on: nothing recorded, and why.
+    for stale in (answered, old):
+        card = await chair.press("rsvp.accept", next(a for a in stale["actions"] if a.get("verb") == "rsvp.accept")["data"],
+                                 keep_inputs=False, as_person=police)
+        assert ("⚠ The meeting moved to 16:30 today after this card was drawn, so nothing was recorded: press your answer "
+                "again for the new time.") in texts_of(card)
+        assert "Your reply: **no reply yet**" in texts_of(card)
+    # Asked again at 12:15 for 16:30: a reply is chased half way there, at 14:22:30 (from the first asking, at 12:00,
+    # it would be 14:15), and nobody's before.
+    async with bot.services.uow() as uow:
+        replies = [o for o in await uow.obligations.for_discussion(chair.discussion_id) if o.kind == "rsvp"]
+    assert {(o.state, o.escalation_level, o.created_at == moved_at) for o in replies} == {("open", 0, True)}
+
+    async def chased_at(moment) -> list:
+        bot.services.clock.set(moment)
+        await bot.server.app[CHASER].sweep()
+        async with bot.services.uow() as uow:
+            return [c.stage for o in replies for c in await uow.chases.for_obligation(o.id)]
+
+    assert await chased_at(moved_at + timedelta(minutes=5)) == []
+    assert await chased_at(FRIDAY_NOON + timedelta(hours=2, minutes=20)) == []
+    assert set(await chased_at(FRIDAY_NOON + timedelta(hours=2, minutes=23))) == {"due"}
+    bot.services.clock.set(moved_at)
+    # Then on the new card: accepted, for the new time.
+    card = await chair.press("rsvp.accept", next(a for a in asked["actions"] if a.get("verb") == "rsvp.accept")["data"],
+                             keep_inputs=False, as_person=police)
+    assert "Your reply: **accepted**" in texts_of(card) and "⚠" not in texts_of(card)

@@ -430,8 +430,8 @@ async def test_a_double_click_on_an_invitation_answers_once_and_accept_and_decli
     assert invitation.rsvp == "accepted" and audits.count("rsvp.declined") == 0
     assert all("Your reply: **accepted**" in texts_of(a) for a in answers)
     # Each is told why nothing changed, and the declined one keeps what was typed (a re-walk found it emptied).
-    assert all("⚠ Your answer was already accepted when you pressed: to change it, press your answer again." in texts_of(a)
-               for a in answers)
+    assert all("⚠ You had already answered (accepted) when you pressed, so nothing was changed: to change your answer, "
+               "press it again." in texts_of(a) for a in answers)
     boxes = inputs_of(answers[0])
     assert (boxes["apologies"], boxes["information_route"]) == ("on a warrant", "PPU checks emailed by noon")
     puts = [a for a in bot.connector.sent if a["_method"] == "PUT"]

@@ -725,6 +725,29 @@ async def test_an_action_reopened_with_a_new_date_after_done_is_owed_and_chased_
     assert stages == ["due"]
 
 
+async def test_an_action_given_a_new_date_after_its_chase_is_chased_again_on_the_new_day(bot, recorded):
+    """Found by a walk's moved meeting: each stage of the ladder was sent once per obligation, so an action chased on
+    its day (3 June) and then given a new one (15 July) was taken as chased already on the new day: nothing went."""
+    from app import CHASER
+
+    chair, actions = recorded
+    async with bot.services.uow() as uow:
+        owed = next(o for o in await uow.obligations.for_discussion(chair.discussion_id) if o.key.endswith(":action:1"))
+
+    async def chased_at(moment: datetime) -> list[str]:
+        bot.services.clock.set(moment)
+        await bot.server.app[CHASER].sweep()
+        async with bot.services.uow() as uow:
+            return [c.stage for c in await uow.chases.for_obligation(owed.id)]
+
+    assert owed.due_at == datetime(2027, 6, 3, 16, 0, tzinfo=timezone.utc)  # 17:00 BST, Thursday 3 June
+    assert await chased_at(datetime(2027, 6, 3, 8, 0, tzinfo=timezone.utc)) == ["due"]  # 09:00 on the day
+    message = activities.channel_mention(bot.connector.url, "A1 by 15/7/2027", aad_id=POLICE["aad_id"], user_id=POLICE["user_id"],
+                                         name=POLICE["name"])
+    assert (await bot.post(message)).status == 201
+    assert await chased_at(datetime(2027, 7, 15, 8, 0, tzinfo=timezone.utc)) == ["due", "due"]  # 09:00 on the new day
+
+
 async def test_a_will_be_done_by_date_on_a_day_the_offices_are_closed_is_recorded_and_said(bot, recorded):
     """A procedures expert's trial: a Saturday was taken without a word. It may be meant (police work
     weekends), so it is recorded; but the person who chose it is told, on the card and in the thread."""
