@@ -9,7 +9,7 @@ from datetime import datetime
 from botbuilder.core import MessageFactory, TurnContext
 
 from cards import discussion as discussion_cards
-from cards.elements import input_ids, refreshing
+from cards.elements import input_ids, refreshing, text
 from cards import wizard as cards
 from cards.words import subject
 from protocol import Facts, as_owed_review, as_review, assess
@@ -176,7 +176,16 @@ class ConveneFlow:
             # which looked as if Cancel had done nothing).
             return cards.cancel_card(discussion.id, version=draft.get("version", 0), step=draft["step"])
         if verb == "convene.open" or stale_press(data, draft, adding=verb in ("convene.add_person", "convene.remove_person")):  # a repeated or out-of-date press changes nothing
-            return self.step_card(discussion, now)
+            if verb == "convene.open" or not wizard.typed_on_another_card(data, draft, wizard.STEPS):
+                return self.step_card(discussion, now)
+            # ...but what was typed on an older copy of another step's card is kept there, and said (a walk changed the
+            # school on the first card after the second was drawn: it moved on without a word, and the school was lost).
+            discussion.draft, discussion.updated_at = wizard.keep_from_an_older_card(draft, data), now
+            uow.audit.record(actor=actor, action="convene.kept_from_an_older_card", subject_type="discussion",
+                             subject_id=discussion.id, details={"step": data["step"]})
+            card = self.step_card(discussion, now)
+            card["body"].append(text(wizard.older_card_note(data, wizard.STEPS, "the draft"), color="Attention"))
+            return card
         if verb == "convene.cancel_confirmed":
             discussion.status, discussion.updated_at = "cancelled", now
             uow.audit.record(actor=actor, action="discussion.cancelled", subject_type="discussion", subject_id=discussion.id)

@@ -17,7 +17,7 @@ from protocol.vocabulary import AGENCIES, OWED_OBLIGATION_STATES
 from storage.models import Action, ActionUpdate, Decision, Obligation
 
 from . import messages, recording
-from .wizard import CARD_DATA, as_int, as_on_card, forget, keep
+from .wizard import as_int, as_on_card, forget, keep, keep_from_an_older_card, older_card_note, typed_on_another_card
 from .convene import actor_of, delivery_of, personal_chat, stale_press
 from .meetings import BEFORE_MEETING
 from .proactive import bot_id_of, card_activity, channel_of, service_url_of
@@ -164,20 +164,16 @@ class RecordFlow:
                                                  action_count=len(discussion.actions))
             record = dict(discussion.record)
             if stale_press(data, record, adding=verb in LIST_EDITS):  # a stale or repeated press does nothing it asks...
-                if not _typed_on_another_card(data, record):
+                if not typed_on_another_card(data, record, recording.STEPS):
                     return self.step_card(discussion)
                 # ...but an older copy of another part of the record keeps what was typed on it, under its own part,
                 # and says so (a walk typed on card 9 after moving on to 10, pressed Back, and it was gone without a word).
-                kept = keep({**record, "step": data["step"]}, data)
-                discussion.record = {**kept, "step": record["step"]}
+                discussion.record = keep_from_an_older_card(record, data)
                 uow.audit.record(actor=aad, action="record.kept_from_an_older_card", subject_type="discussion",
                                  subject_id=discussion.id, details={"step": data["step"]})
                 await uow.commit()
                 card = self.step_card(discussion)
-                card["body"].append(text(
-                    f"⚠ That card ({recording.STEPS.index(data['step']) + 1} of {len(recording.STEPS)}) was out of date: "
-                    "this is where the record is now. Nothing it asked was done; what you typed on it is kept there "
-                    "(press Back to reach it).", color="Attention"))
+                card["body"].append(text(older_card_note(data, recording.STEPS, "the record"), color="Attention"))
                 return card
             data = as_on_card(data, input_ids(self.step_card(discussion)))  # an emptied box is empty
             record = keep(record, data)  # first, whatever the button: what is on the card is kept
@@ -361,16 +357,6 @@ class RecordFlow:
             reached.add(lead.email)
             told.append(TOLD[role])
         return told
-
-
-def _typed_on_another_card(data: dict, record: dict) -> bool:
-    """A press from a copy of another part of the record than the one it is at, carrying something typed
-    there since (a double-click's second Next carries what its first did, and is no news)."""
-    step = data.get("step")
-    if step not in recording.STEPS or step == record.get("step"):
-        return False
-    kept = (record.get("values") or {}).get(step) or {}
-    return any(isinstance(v, str) and v.strip() and v != kept.get(k) for k, v in data.items() if k not in CARD_DATA)
 
 
 def _half_typed_action(record: dict) -> str:

@@ -53,6 +53,27 @@ def keep(draft: dict, data: dict) -> dict:
     return {**draft, "values": {**values, draft["step"]: {**values.get(draft["step"], {}), **typed}}}
 
 
+def typed_on_another_card(data: dict, draft: dict, steps: tuple[str, ...]) -> bool:
+    """A press from a copy of another step's card than the one the draft (or record) is at, carrying something
+    typed there since (a double-click's second Next carries what its first did, and is no news)."""
+    step = data.get("step")
+    if step not in steps or step == draft.get("step"):
+        return False
+    kept = (draft.get("values") or {}).get(step) or {}
+    return any(isinstance(v, str) and v.strip() and v != kept.get(k) for k, v in data.items() if k not in CARD_DATA)
+
+
+def keep_from_an_older_card(draft: dict, data: dict) -> dict:
+    """What was typed on an older copy of another step's card (typed_on_another_card), kept under that step,
+    the draft staying where it is: Back reaches it (walks typed on an out-of-date card, and it was gone)."""
+    return {**keep({**draft, "step": data["step"]}, data), "step": draft["step"]}
+
+
+def older_card_note(data: dict, steps: tuple[str, ...], where: str) -> str:
+    return (f"⚠ That card ({steps.index(data['step']) + 1} of {len(steps)}) was out of date: this is where {where} is now. "
+            "Nothing it asked was done; what you typed on it is kept there (press Back to reach it).")
+
+
 def forget(draft: dict, *names: str) -> dict:
     """Clear fields of the current card once what they held is in the draft proper (an added person,
     decision or action), so the card is ready for the next one."""

@@ -375,6 +375,27 @@ async def test_typing_on_an_older_copy_of_a_record_card_is_kept_under_its_own_pa
     assert "10 of 10" in texts_of(again) and "out of date" not in texts_of(again)
 
 
+async def test_typing_on_an_older_copy_of_a_wizard_card_is_kept_under_its_own_step_and_said(bot):
+    """A walk: on the first card (the child) of a draft already at the second, the school was changed and Next
+    pressed: the second card came back with no word, and Back showed the old school."""
+    chair = Chair(bot)
+    first = await chair.strategy()
+    card = await chair.press("convene.next", {**CHILD, "education_setting": "Example Primary School"})
+    assert "2 of 5 · The concern" in texts_of(card)
+    chair.card = first  # the older copy, still in the chat
+    card = await chair.press("convene.next", {**CHILD, "education_setting": "Example Secondary Academy"})
+    assert "2 of 5 · The concern" in texts_of(card)
+    assert "⚠ That card (1 of 5) was out of date: this is where the draft is now." in texts_of(card)
+    card = await chair.press("convene.back")
+    assert "1 of 5 · The child" in texts_of(card) and values(card)["education_setting"] == "Example Secondary Academy"
+    # A double-click's second press, carrying what its first did, is no news: the card as it stands, no warning.
+    card = await chair.press("convene.next")
+    assert "2 of 5 · The concern" in texts_of(card)
+    chair.card = first
+    again = await chair.press("convene.next", {**CHILD, "education_setting": "Example Secondary Academy"})
+    assert "2 of 5 · The concern" in texts_of(again) and "out of date" not in texts_of(again)
+
+
 async def test_no_further_action_beside_s47_for_the_same_child_is_said_once_and_kept_if_pressed_again(bot):
     """A walk added "s47 joint" and "No further action" for one child; the record finalised, and the s47 clocks ran."""
     chair = await recording(bot)
