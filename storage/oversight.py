@@ -119,10 +119,13 @@ class Oversight:
 
     async def conferences_in_time(self, chair: str | None, start: datetime, end: datetime, now: datetime) -> tuple[int, int]:
         """(decided, in time) initial conferences for discussions held in the period: decided = held, or
-        past their 15 working days; those still within them are not counted yet; not required is not counted."""
+        past their 15 working days; those still within them are not counted yet; not required is not counted.
+        In time by the day it was held (met_at), not the day the chair said so (a trial: one held on 20 April for a
+        21 April target, said on the 23rd, was counted late)."""
         held = Obligation.state == "satisfied"
         query = _scope(select(func.count().filter(or_(held, Obligation.due_at < now)),
-                              func.count().filter(and_(held, Obligation.updated_at <= Obligation.due_at)))
+                              func.count().filter(and_(held, func.coalesce(Obligation.met_at, Obligation.updated_at)
+                                                       <= Obligation.due_at)))
                        .select_from(Discussion)
                        .join(Obligation, and_(Obligation.discussion_id == Discussion.id, Obligation.kind == "icpc"))
                        .where(Discussion.meeting_start >= start, Discussion.meeting_start < end, Obligation.state != "cancelled"),
@@ -131,14 +134,19 @@ class Oversight:
         return int(row[0]), int(row[1])
 
     async def section_47(self, chair: str | None, start: datetime, end: datetime) -> list[dict]:
-        """Discussions held in the period that decided section 47 enquiries and started the initial
-        conference's clock (the census's s47 start), each with that clock's state and last change. A
-        review that decided s47 again starts no clock of its own (bot.recording.CASE_CLOCKS): the case
-        is counted once, from the discussion that started its enquiries."""
-        started = select(Decision.discussion_id).where(Decision.kind.in_(S47_DECISIONS))
-        query = _scope(select(Discussion.id, Discussion.case_reference, Discussion.meeting_start,
-                              Obligation.state.label("icpc_state"),
+        """Each child of a discussion held in the period whose section 47 enquiries it decided, where it
+        started the initial conference's clock (the census's s47 start), with that clock's state and last
+        change. A review that decided s47 again starts no clock of its own (bot.recording.CASE_CLOCKS): the
+        case is counted once, from the discussion that started its enquiries. Each child its own row
+        (`initials`; the discussion's child's are `child_initials`): a trial's sibling with s47 was missing."""
+        started = (select(Decision.discussion_id, Decision.child_initials.label("initials"))
+                   .where(Decision.kind.in_(S47_DECISIONS)).distinct().subquery())
+        query = _scope(select(Discussion.id, Discussion.case_reference, Discussion.child_initials, started.c.initials,
+                              Discussion.meeting_start, Obligation.state.label("icpc_state"),
                               func.coalesce(Obligation.met_at, Obligation.updated_at).label("icpc_changed_at"))
+                       .join(started, started.c.discussion_id == Discussion.id)
                        .join(Obligation, and_(Obligation.discussion_id == Discussion.id, Obligation.kind == "icpc"))
-                       .where(Discussion.id.in_(started), Discussion.meeting_start >= start, Discussion.meeting_start < end), chair)
-        return await self._rows(query.order_by(Discussion.meeting_start, Discussion.id))
+                       .where(Discussion.meeting_start >= start, Discussion.meeting_start < end), chair)
+        # The discussion's own child first, then the others by their initials.
+        first = (started.c.initials != Discussion.child_initials)
+        return await self._rows(query.order_by(Discussion.meeting_start, Discussion.id, first, started.c.initials))

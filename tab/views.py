@@ -238,18 +238,30 @@ class OversightViews:
 
     async def statutory_return(self, viewer, start: str | None, end: str | None) -> tuple[list[census.S47Row], list[census.Problem], date]:
         chair = await self.scope(viewer, "census")
-        first, last = self.period(start, end)
+        today = self.s.calendar.local(self.s.clock.now()).date()
+        # By default the census year so far: the census's own period, as at today (a trial: the last 12 months
+        # put earlier conferences outside "the census year" the rules judge by).
+        first, last = self.period(start, end) if start or end else (census.census_year(today)[0], today)
         since, until = self._bounds(first, last)
         async with self.s.uow() as uow:
             started = await uow.oversight.section_47(chair, since, until)
         calendar = self.s.calendar
-        rows = []
+        rows, siblings = [], []
         for s in started:
             start_day = calendar.local(s["meeting_start"]).date()
-            not_required = s["icpc_state"] == "cancelled"
-            held_on = calendar.local(s["icpc_changed_at"]).date() if s["icpc_state"] == "satisfied" else None
-            rows.append(census.S47Row(child_reference=s["case_reference"], s47_start=start_day,
+            # As at the period's end: a conference held, or found not needed, after it is not yet known then (a trial's
+            # return to 31 March carried April's conferences, each outside the census year).
+            decided = s["icpc_state"] in ("satisfied", "cancelled") and s["icpc_changed_at"] < until
+            not_required = decided and s["icpc_state"] == "cancelled"
+            held_on = calendar.local(s["icpc_changed_at"]).date() if decided and s["icpc_state"] == "satisfied" else None
+            reference = s["case_reference"]
+            if s["initials"] != s["child_initials"]:  # a sibling: the bot holds no case reference of their own
+                reference = f"{reference}/{s['initials']}"
+                siblings.append(census.Problem(reference, "sibling", "LAchildID", (
+                    f"{s['initials']}, another child of the discussion for {s['case_reference']}, had section 47 enquiries too. "
+                    "The bot holds no case reference of their own: put their LA child ID here before the return is sent."), "error"))
+            rows.append(census.S47Row(child_reference=reference, s47_start=start_day,
                                       icpc_target=None if not_required else calendar.add_working_days(start_day, 15),
                                       icpc_date=held_on, icpc_not_required=not_required))
-        problems = census.problems(rows, reference_date=last, working_days_after=calendar.add_working_days)
+        problems = siblings + census.problems(rows, reference_date=last, working_days_after=calendar.add_working_days)
         return rows, problems, last

@@ -293,3 +293,59 @@ async def test_local_mode_refuses_another_sites_page_and_a_name_pointed_at_this_
     assert (await local_tab.http.get(url("/api/tab/discussions"), headers={"Host": "localhost:3978"})).status == 200
     assert (await local_tab.http.get(url("/api/tab/discussions"), headers={"Host": "[::1]:3978"})).status == 200
     assert (await local_tab.http.post(url("/api/tab/snooze"), json=snooze, headers=own)).status == 200
+
+
+async def test_the_return_has_each_child_with_s47_counts_a_conference_by_the_day_held_and_stands_at_the_periods_end(azure_tab, keys):
+    """A trial by a performance officer: a sibling with s47 was missing from the return; a conference held on its
+    target day but said three days later was counted late; and a return to 31 October carried November's decisions."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import insert
+
+    from storage.models import Decision, Discussion
+
+    def utc(*args):
+        return datetime(*args, tzinfo=timezone.utc)
+
+    engine = database.create_engine(azure_tab.url)
+    # CR-7, held Monday 5 October 2026 (census year 2026-27), s47 for JK and their sister LM, "no further action" for
+    # NP: its conference, target 15 working days on (Monday 26 October), held on the 26th, said on the 29th.
+    # CR-8, held Thursday 15 October, s47: its conference found not needed on 2 November, after the period below.
+    async with engine.begin() as connection:
+        for n, held, initials in ((7, utc(2026, 10, 5, 10), "JK"), (8, utc(2026, 10, 15, 10), "QR")):
+            await connection.execute(insert(Discussion).values(
+                id=f"d{n:031d}", case_reference=f"CR-{n}", child_initials=initials, profile="hackney", status="recorded",
+                facts={"received_at": held.isoformat()}, assessment={"deadline_rule": {"rule": "default_three_working_days"}},
+                deadline=held, chair_aad_id=CHAIR, chair_name="Chair", tenant_id="t", meeting_start=held, children=[],
+                created_at=held, updated_at=held))
+        await connection.execute(insert(Decision), [
+            dict(id=f"x7{who}", discussion_id=f"d{7:031d}", child_initials=who, kind=kind, reasoning="r", created_at=utc(2026, 10, 5, 11))
+            for who, kind in (("JK", "s47_joint"), ("LM", "s47_single"), ("NP", "no_further_action"))] + [
+            dict(id="x8", discussion_id=f"d{8:031d}", child_initials="QR", kind="s47_joint", reasoning="r", created_at=utc(2026, 10, 15, 11))])
+        owed = dict(subject_type="discussion", rule_source="hackney", owner_agency="social_care", kind="icpc", attempts=0,
+                    escalation_level=0, out_of_hours=False, snooze_reason="")
+        await connection.execute(insert(Obligation), [
+            dict(owed, id="o7", key="d7:icpc", discussion_id=f"d{7:031d}", subject_id="d7", due_at=utc(2026, 10, 26, 17), state="satisfied",
+                 met_at=utc(2026, 10, 26, 0), created_at=utc(2026, 10, 5, 11), updated_at=utc(2026, 10, 29, 9),
+                 next_attempt_at=utc(2026, 10, 26, 17)),
+            dict(owed, id="o8", key="d8:icpc", discussion_id=f"d{8:031d}", subject_id="d8", due_at=utc(2026, 11, 5, 17), state="cancelled", met_at=None,
+                 created_at=utc(2026, 10, 15, 11), updated_at=utc(2026, 11, 2, 9), next_attempt_at=utc(2026, 11, 5, 17))])
+    await engine.dispose()
+    manager = token_for(keys, MANAGER)
+    data = await (await get(azure_tab, "/api/tab/return?from=2026-10-01&to=2026-10-31", manager)).json()
+    assert data["rows"] == [
+        {"child_reference": "CR-7", "s47_start": "2026-10-05", "icpc_target": "2026-10-26", "icpc_date": "2026-10-26", "icpc_not_required": False},
+        {"child_reference": "CR-7/LM", "s47_start": "2026-10-05", "icpc_target": "2026-10-26", "icpc_date": "2026-10-26",
+         "icpc_not_required": False},
+        # As at 31 October, CR-8's enquiry is still open: "not required" came on 2 November.
+        {"child_reference": "CR-8", "s47_start": "2026-10-15", "icpc_target": "2026-11-05", "icpc_date": None, "icpc_not_required": False}]
+    sibling = [p for p in data["problems"] if p["rule"] == "sibling"]
+    assert [p["child_reference"] for p in sibling] == ["CR-7/LM"] and "LM, another child of the discussion for CR-7" in sibling[0]["message"]
+    november = await (await get(azure_tab, "/api/tab/return?from=2026-10-01&to=2026-11-30", manager)).json()
+    assert [r["icpc_not_required"] for r in november["rows"] if r["child_reference"] == "CR-8"] == [True]
+    # The conference held on its target day is in time, whenever the chair said so.
+    figures = await (await get(azure_tab, "/api/tab/timeliness?from=2026-10-01&to=2026-10-31", manager)).json()
+    assert (figures["conferences"]["count"], figures["conferences"]["met"]) == (1, 1)
+    # With no period given, the return is the census year so far (1 April 2026 to today, 23 November).
+    default = await (await get(azure_tab, "/api/tab/return", manager)).json()
+    assert {r["child_reference"] for r in default["rows"]} == {"CR-1", "CR-7", "CR-7/LM", "CR-8"}
