@@ -10,7 +10,7 @@ from botbuilder.core import TurnContext
 
 from cards import record as record_cards
 from cards import wizard as cards
-from cards.words import capital
+from cards.words import capital, listing
 from cards.words import owed as owed_name
 from cards.words import subject
 
@@ -54,12 +54,29 @@ class ClocksFlow:
                                  subject_type="obligation", subject_id=obligation.id,
                                  details={"discussion_id": discussion.id, "kind": obligation.kind, "by": name,
                                           **({"met_on": met_on.isoformat()} if met_on else {"reason": reason})})
+                ended = await self._concluded(uow, discussion, obligation, owed, now)
                 await uow.commit()
                 note = f"{what}: {f'met on {met_on:%d/%m/%Y}' if met_on else 'not needed'}. Its chasing has stopped."
+                if ended:
+                    note += f" {listing([capital(owed_name(o.kind, o.subject_id)) for o in ended])}: not needed now, and not chased."
             else:  # closed a moment ago (a double-click's second press, a redelivery): nothing more, said as done
                 # (a walk: "already closed: nothing changed", the last thing the chair saw, read as a failure)
                 note = f"{what} is closed: its chasing has stopped."
             return record_cards.clocks_card(discussion, owed=owed, now=local, note=note)
+
+
+    async def _concluded(self, uow, discussion, closed, owed: list, now: datetime) -> list:
+        """The clocks the profile says end with `closed` (its `concluded_by`), closed as not needed, each audited."""
+        ending = {rule.clock for rule in self.s.profile.clocks if closed.kind in rule.concluded_by}
+        ended = []
+        for obligation in owed:
+            if obligation.kind in ending and obligation is not closed and await uow.obligations.close(
+                    obligation, state="cancelled", met_at=None, now=now):
+                uow.audit.record(actor="strategy-bot", action="obligation.not_needed", subject_type="obligation",
+                                 subject_id=obligation.id, details={"discussion_id": discussion.id, "kind": obligation.kind,
+                                                                    "concluded_by": closed.kind})
+                ended.append(obligation)
+        return ended
 
 
 def _read(verb: str, data: dict, owed: list, *, today, held) -> tuple[tuple | None, dict]:

@@ -162,6 +162,10 @@ class ClockRule(Sourced):
     # "inform the LADO" was on no list and chased by nobody).
     chased_after: Within | None = None
     chased_after_source: str | None = None
+    # Clocks whose closing (met, or not needed) ends this one as well: hackney's review discussion "if s47
+    # enquiries are not concluded within 15 working days" is owed no more once they are, by the conference or
+    # the decision that none is needed (a trial: every case with its conference held still listed it overdue).
+    concluded_by: tuple[Clock, ...] = ()
 
     @model_validator(mode="after")
     def chased_after_reads_as_soon_as_practicable(self):
@@ -309,4 +313,12 @@ class Profile(Strict):
         missing = [a for a in self.quorum.agencies if a not in always]
         if missing:
             raise ValueError(f"quorum agencies must always be required invitees: {', '.join(missing)}")
+        return self
+
+    @model_validator(mode="after")
+    def a_clock_is_concluded_by_clocks_it_has(self):
+        named = {rule.clock for rule in self.clocks}
+        for rule in self.clocks:
+            if unknown := [c for c in rule.concluded_by if c not in named or c == rule.clock]:
+                raise ValueError(f"clock {rule.clock}: concluded_by names {', '.join(unknown)}, not another clock of this profile")
         return self

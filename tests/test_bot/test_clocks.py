@@ -51,7 +51,10 @@ async def test_the_chair_says_when_the_conference_was_held_and_its_chasing_stops
     assert texts_of(missing) == "Not found\nThis strategy discussion no longer exists."  # not "Not yours" (a walk)
     chair.card = card
     card = await chair.press("clock.met", {"clock": icpc, "met_on": "15/06/2027"})
-    assert "Initial child protection conference: met on 15/06/2027. Its chasing has stopped." in texts_of(card)
+    # The conference concludes the s47 enquiries, so hackney's review "if s47 enquiries are not concluded within 15
+    # working days" (4.3, 9.3) is owed no more (a trial found it overdue on every case whose conference was held).
+    assert ("Initial child protection conference: met on 15/06/2027. Its chasing has stopped. S47 review discussion: not "
+            "needed now, and not chased.") in texts_of(card)
     assert "Initial child protection conference: met on 15/06/2027" in texts_of(card).split("Closed")[1]
     again = await chair.press("clock.met", {"clock": icpc, "met_on": "15/06/2027"})  # a double-click's second press
     assert "Initial child protection conference is closed: its chasing has stopped." in texts_of(again)
@@ -64,13 +67,19 @@ async def test_the_chair_says_when_the_conference_was_held_and_its_chasing_stops
     assert owed["icpc"].state == "satisfied" and len(met) == 1 and met[0].details["met_on"] == "2027-06-15"
     assert bot.services.calendar.local(row["icpc_changed_at"]).date().isoformat() == "2027-06-15"
 
-    # The s47 review: not needed, with why; the reason is kept in the audit trail, not on the card.
+    async with bot.services.uow() as uow:
+        review = next(o for o in await uow.obligations.for_discussion(chair.discussion_id) if o.kind == "s47_review")
+        [ended] = [e for e in await uow.audit.for_subject("obligation", review.id) if e.action == "obligation.not_needed"]
+    assert review.state == "cancelled" and ended.details["concluded_by"] == "icpc"
+
+    # The assessment's decision: not needed, with why; the reason is kept in the audit trail, not on the card.
     choices = {c["title"].split(", due ")[0]: c["value"] for c in next(i for i in again["body"][-1]["items"] if i["id"] == "clock")["choices"]}
-    assert "Initial child protection conference" not in choices
+    assert "Initial child protection conference" not in choices and "S47 review discussion" not in choices
     chair.card = again
-    card = await chair.press("clock.not_needed", {"clock": choices["S47 review discussion"], "reason": "Enquiries concluded on day 9"})
-    assert "S47 review discussion: not needed. Its chasing has stopped." in texts_of(card)
-    assert "Enquiries concluded" not in texts_of(card)
+    card = await chair.press("clock.not_needed", {"clock": choices["Assessment's decision on next steps"],
+                                                  "reason": "Closed after the enquiry, on day 9"})
+    assert "Assessment's decision on next steps: not needed. Its chasing has stopped." in texts_of(card)
+    assert "on day 9" not in texts_of(card) and "S47 review discussion: not needed" in texts_of(card).split("Closed")[1]
 
     # On the day the conference was due, nothing more is chased for it.
     bot.services.clock.set(datetime(2027, 6, 21, 8, 0, tzinfo=timezone.utc))

@@ -291,3 +291,24 @@ def test_a_tick_is_unheeded_where_no_rule_of_the_profile_asks_about_it():
     assert "sarc_referral" not in asked_facts(profile("hackney"))
     raw["invitees"][-1]["when"] = {"facts_not_denied": ["sarc_referral"]}
     assert "sarc_referral" in asked_facts(parse_profile(raw))
+
+
+@pytest.mark.parametrize("concluded_by, refused", [
+    (["lado_notification"], "clock s47_review: concluded_by names lado_notification"),  # a clock bristol has, hackney not
+    (["s47_review"], "clock s47_review: concluded_by names s47_review"),
+    (["icpc", "no_such_clock"], "unknown value 'no_such_clock'")])
+def test_a_clock_is_concluded_only_by_another_clock_of_the_profile(concluded_by, refused):
+    """hackney's s47 review ends with the conference (concluded_by: [icpc]); a clock it does not have, or itself,
+    is a slip in the profile, refused when it loads (a mistyped name would leave the review chased for ever)."""
+    import yaml
+
+    from protocol import parse_profile
+    from protocol.errors import ProfileError
+    from protocol.loading import PROFILE_DIR
+
+    raw = yaml.safe_load((PROFILE_DIR / "hackney.yaml").read_text())
+    [review] = [c for c in raw["clocks"] if c["clock"] == "s47_review"]
+    assert review["concluded_by"] == ["icpc"] and parse_profile(raw)
+    review["concluded_by"] = concluded_by
+    with pytest.raises(ProfileError, match=refused):
+        parse_profile(raw)
