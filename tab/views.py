@@ -186,6 +186,8 @@ class OversightViews:
             return await query(uow.oversight)
 
     def _time_limit(self, profile: str, rule: str | None) -> str:
+        if rule == "review":  # (protocol.assessment.as_review, as_owed_review)
+            return figures.REVIEW
         key = (profile, rule or "")
         if key not in self._limits:
             timescales = load_profile(profile).timescales

@@ -15,6 +15,18 @@ def test_shares_in_time_per_time_limit_in_order_of_appearance_then_all():
         ("same day", 2, 1, 50.0), ("3 working days", 1, 1, 100.0), ("all", 3, 2, 66.7)]
 
 
+def test_a_review_is_its_own_line_outside_all_and_the_median_time_from_concern():
+    """A trial: a review, held by the date agreed, read as "rule not recorded", was counted against the statutory
+    deadline in "all", and the hours since its chair began convening it went into the median from concern."""
+    rows = [held("same day", hours=5), held("3 working days", in_time=False, hours=73), held("3 working days", hours=28),
+            held(figures.REVIEW, hours=46.5), held(figures.REVIEW, in_time=False, hours=400)]
+    shares = figures.within_deadline(rows)
+    assert [(s.label, s.count, s.met) for s in shares] == [
+        ("same day", 1, 1), ("3 working days", 2, 1), ("all", 3, 2), ("review, by the date agreed", 2, 1)]
+    assert figures.median_hours_to_discussion(rows) == 28.0  # 5, 28, 73: the reviews' hours are not from a concern
+    assert [s.label for s in figures.within_deadline(rows[:3])] == ["same day", "3 working days", "all"]  # no reviews, no line
+
+
 def test_no_discussions_give_no_percentage_rather_than_zero():
     assert figures.within_deadline([])[-1].percent is None
     assert figures.median_hours_to_discussion([]) is None

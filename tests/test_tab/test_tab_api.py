@@ -312,10 +312,12 @@ async def test_the_return_has_each_child_with_s47_counts_a_conference_by_the_day
     # NP: its conference, target 15 working days on (Monday 26 October), held on the 26th, said on the 29th.
     # CR-8, held Thursday 15 October, s47: its conference found not needed on 2 November, after the period below.
     async with engine.begin() as connection:
-        for n, held, initials in ((7, utc(2026, 10, 5, 10), "JK"), (8, utc(2026, 10, 15, 10), "QR")):
+        # CR-9, a review of CR-7 held by the date agreed (its own line of the figures, not a referral's).
+        for n, held, initials, rule in ((7, utc(2026, 10, 5, 10), "JK", "default_three_working_days"),
+                                        (8, utc(2026, 10, 15, 10), "QR", "default_three_working_days"), (9, utc(2026, 10, 20, 10), "JK", "review")):
             await connection.execute(insert(Discussion).values(
                 id=f"d{n:031d}", case_reference=f"CR-{n}", child_initials=initials, profile="hackney", status="recorded",
-                facts={"received_at": held.isoformat()}, assessment={"deadline_rule": {"rule": "default_three_working_days"}},
+                facts={"received_at": held.isoformat()}, assessment={"deadline_rule": {"rule": rule}},
                 deadline=held, chair_aad_id=CHAIR, chair_name="Chair", tenant_id="t", meeting_start=held, children=[],
                 created_at=held, updated_at=held))
         await connection.execute(insert(Decision), [
@@ -346,6 +348,8 @@ async def test_the_return_has_each_child_with_s47_counts_a_conference_by_the_day
     # The conference held on its target day is in time, whenever the chair said so.
     figures = await (await get(azure_tab, "/api/tab/timeliness?from=2026-10-01&to=2026-10-31", manager)).json()
     assert (figures["conferences"]["count"], figures["conferences"]["met"]) == (1, 1)
+    assert [(s["label"], s["count"]) for s in figures["within_deadline"]] == [
+        ("3 working days", 2), ("all", 2), ("review, by the date agreed", 1)]
     # With no period given, the return is the census year so far (1 April 2026 to today, 23 November).
     default = await (await get(azure_tab, "/api/tab/return", manager)).json()
     assert {r["child_reference"] for r in default["rows"]} == {"CR-1", "CR-7", "CR-7/LM", "CR-8"}
