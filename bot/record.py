@@ -3,7 +3,7 @@ finalising it creates the decisions, the actions, and the obligations the chaser
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from botbuilder.core import MessageFactory, TurnContext
 
@@ -17,7 +17,9 @@ from protocol.vocabulary import AGENCIES, OWED_OBLIGATION_STATES
 from storage.models import Action, ActionUpdate, Decision, Obligation
 
 from . import messages, recording
-from .wizard import as_int, as_on_card, forget, keep, keep_from_an_older_card, older_card_note, typed_on_another_card
+from .wizard import (BAD_START, as_int, as_on_card, forget, keep, keep_from_an_older_card, older_card_note, time_of_day,
+                     typed_on_another_card)
+from .wizard import text as typed_in
 from .convene import actor_of, delivery_of, personal_chat, stale_press
 from .meetings import BEFORE_MEETING
 from .proactive import bot_id_of, card_activity, channel_of, service_url_of
@@ -61,8 +63,8 @@ class RecordFlow:
                     if named and yours else
                     "There is no convened discussion of yours to record. Type `record CR-123` with its case reference."))
                 return None
-            if early := self._not_held_yet(discussion, now):
-                await turn_context.send_activity(MessageFactory.text(early))
+            if early := self._not_held_yet(discussion, now):  # with the box for when it began, if that was earlier
+                await turn_context.send_activity(card_activity(record_cards.not_held_yet_card(discussion.id, early)))
                 return None
             if discussion.record is None and (await uow.discussions.lock(discussion)).record is None:
                 discussion.record = self._new_record(discussion)
@@ -92,7 +94,22 @@ class RecordFlow:
             return None
         return (f"{subject(discussion.case_reference, discussion.child_initials)}: the meeting is "
                 f"{when(discussion.meeting_start, now=self.s.calendar.local(now))}; its record is written once it has begun. "
-                "If it was held earlier, move the meeting to when it was held (the discussion's card), then write the record.")
+                "If it was held earlier today, give the time it began.")
+
+    def _held_earlier(self, data: dict, discussion, now: datetime) -> tuple[datetime | None, str | None]:
+        """When a meeting held before its planned time began: earlier today, not before it was convened."""
+        typed = typed_in(data, "held_at")
+        at = time_of_day(typed)
+        if at is None:
+            return None, "Give the time it began, e.g. 11:30." if not typed else BAD_START
+        local = self.s.calendar.local(now)
+        held = datetime.combine(local.date(), at, tzinfo=self.s.calendar.zone)
+        if held > now:
+            return None, f"{at:%H:%M} is still to come today: give the time it began."
+        if held < discussion.created_at:
+            return None, (f"{at:%H:%M} is before this discussion was convened "
+                          f"({self.s.calendar.local(discussion.created_at):%H:%M}): give the time it began.")
+        return held, None
 
     def _new_record(self, discussion) -> dict:
         # A delegate sent in the invitee's place is who attends, and has the record too (a walk: the record named only the invitee).
@@ -146,9 +163,22 @@ class RecordFlow:
                 return cards.message_card("Cancelled", f"{said}: this strategy discussion was cancelled; there is no record to write.")
             if discussion.status in ("draft", "convening"):
                 return cards.message_card("Not convened yet", f"{said}: the record is written once the meeting is set up and held.")
-            if early := self._not_held_yet(discussion, now):
-                return cards.message_card("Not held yet", early, actions=[execute("Open the discussion", "discussion.open",
-                                                                                  {"discussion_id": discussion.id})])
+            early = self._not_held_yet(discussion, now)
+            if early and verb == "record.held_earlier":
+                held, problem = self._held_earlier(data, discussion, now)
+                if problem:
+                    return record_cards.not_held_yet_card(discussion.id, early, typed=typed_in(data, "held_at"), problem=problem)
+                planned = discussion.meeting_start
+                discussion.meeting_start, discussion.meeting_end = held, held + timedelta(minutes=self.s.profile.meetings.minutes)
+                # The calendar brought to when it was held, so that nobody joins the old time (read at delivery: no
+                # invitation is asked again, the record having begun).
+                await uow.effects.add(key=f"{discussion.id}:meeting.reschedule:held", kind="meeting.reschedule",
+                                      discussion_id=discussion.id, payload={})
+                uow.audit.record(actor=aad, action="meeting.held_earlier", subject_type="discussion", subject_id=discussion.id,
+                                 details={"planned": planned.isoformat(), "held": held.isoformat()})
+                early = None  # and the record starts, below
+            if early:
+                return record_cards.not_held_yet_card(discussion.id, early)
             if discussion.status == "convened":  # any record button before the record was started starts it
                 discussion.record, discussion.status = self._new_record(discussion), "recording"
                 uow.audit.record(actor=aad, action="record.started", subject_type="discussion", subject_id=discussion.id)

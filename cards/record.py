@@ -277,3 +277,12 @@ def action_card(discussion, action, *, mention: str | None, now: datetime, typed
              *text_input("reason", "No longer required because (agency manager's reason)", str(typed.get("reason") or ""),
                          problem=problem.get("reason"))]
     return refreshing(card(body, actions), "action.open", data, viewers)
+
+
+def not_held_yet_card(discussion_id: str, words: str, *, typed: str = "", problem: str | None = None) -> dict:
+    """The record asked for before its meeting's time, and when it began if it was held earlier today (a walk: the
+    advice to move the meeting to when it was held led nowhere, as a move to a time passed is refused)."""
+    return card([heading("Not held yet"), text(words),
+                 *time_input("held_at", "If it was held earlier today: when it began (HH:MM)", typed, problem=problem)],
+                [execute("It was held then: write the record", "record.held_earlier", {"discussion_id": discussion_id}),
+                 execute("Open the discussion", "discussion.open", {"discussion_id": discussion_id})])

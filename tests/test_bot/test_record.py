@@ -17,7 +17,7 @@ from tests.conftest import make_settings, start_bot, stop_bot
 from tests.support import activities
 from tests.test_cards.reading import assert_error_under
 
-from .chair import Chair, action_verbs, texts_of
+from .chair import Chair, action_verbs, inputs_of, texts_of
 from .test_convene import CHILD, convene
 
 FRIDAY_NOON = datetime(2027, 5, 28, 11, 0, tzinfo=timezone.utc)  # 12:00 BST; Monday 31 May is a bank holiday
@@ -321,9 +321,9 @@ async def test_a_record_is_not_written_before_its_meeting_has_begun(bot):
     clocks ran from it and the census counted its s47. A record waits for its meeting."""
     chair = await convened(bot)  # the meeting at 14:00 BST; it is noon
     sent = await chair.say("record")
-    assert sent[0]["text"] == ("Strategy discussion CR-104233 (AB): the meeting is 14:00 today; its record is written once it "
-                               "has begun. If it was held earlier, move the meeting to when it was held (the discussion's card), "
-                               "then write the record.")
+    [shown] = [a["attachments"][0]["content"] for a in sent if a.get("attachments")]
+    assert texts_of(shown).startswith("Not held yet\nStrategy discussion CR-104233 (AB): the meeting is 14:00 today; its record is "
+                                      "written once it has begun. If it was held earlier today, give the time it began.")
     card = await chair.press("record.open", keep_inputs=False)  # the chair card's Write the record
     assert texts_of(card).startswith("Not held yet\nStrategy discussion CR-104233 (AB): the meeting is 14:00 today")
     async with bot.services.uow() as uow:
@@ -331,6 +331,34 @@ async def test_a_record_is_not_written_before_its_meeting_has_begun(bot):
     bot.services.clock.set(datetime(2027, 5, 28, 13, 0, tzinfo=timezone.utc))  # 14:00 BST: it has begun
     card = await chair.press("record.open", keep_inputs=False)
     assert "1 of 10 · Introductions and apologies" in texts_of(card)
+
+
+async def test_a_meeting_held_earlier_than_planned_is_recorded_from_when_it_began(bot, tmp_path):
+    """A walk: "Not held yet" said to move the meeting to when it was held, and the move refused any time passed:
+    a discussion held at 12:30 for 14:00 could not be recorded until 14:00."""
+    from icalendar import Calendar
+
+    chair = await convened(bot)  # convened at noon, for 14:00 BST
+    bot.services.clock.set(datetime(2027, 5, 28, 12, 0, tzinfo=timezone.utc))  # 13:00 BST
+    card = await chair.press("record.open", keep_inputs=False)
+    assert "It was held then: write the record" in [a["title"] for a in card["actions"]]
+    for typed, said in (("", "Give the time it began, e.g. 11:30."), ("25:00", "Enter the start as HH:MM on the 24-hour clock"),
+                        ("13:30", "13:30 is still to come today: give the time it began."),
+                        ("11:15", "11:15 is before this discussion was convened (12:00): give the time it began.")):
+        card = await chair.press("record.held_earlier", {"held_at": typed})
+        assert texts_of(card).startswith("Not held yet") and f"⚠ {said}" in texts_of(card), typed
+        assert inputs_of(card)["held_at"] == typed  # what was typed stays in its box
+    card = await chair.press("record.held_earlier", {"held_at": "12:30"})
+    assert "1 of 10 · Introductions and apologies" in texts_of(card)
+    await bot.services.drain()
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id, load=())
+        [moved] = [e for e in await uow.audit.for_subject("discussion", discussion.id) if e.action == "meeting.held_earlier"]
+    assert bot.services.calendar.local(discussion.meeting_start).strftime("%H:%M") == "12:30" and discussion.status == "recording"
+    assert moved.details["planned"].startswith("2027-05-28T13:00")  # 14:00 BST, as planned
+    invitation = tmp_path / "invitations" / f"{chair.discussion_id}.ics"  # the calendar says when it was held
+    [event] = Calendar.from_ical(invitation.read_bytes()).walk("VEVENT")
+    assert bot.services.calendar.local(event.decoded("dtstart")).strftime("%H:%M") == "12:30"
 
 
 async def test_record_without_a_reference_asks_which_when_the_chair_has_several(bot):

@@ -334,7 +334,9 @@ def test_an_invitee_is_told_the_meeting_and_can_answer_four_ways():
     assert card["version"] == "1.5"
     assert lines(card)[:4] == ["Strategy discussion CR-1 (AB)", "You are invited for **Police**.", "Meeting: **14:00 today**",
                                "Your reply: **no reply yet**"]
-    data = {"discussion_id": "d-1", "invitation_id": "inv-police", "seen": "none"}  # the answer the card was drawn with
+    # The answer, and the meeting's time, the card was drawn with (a press from before a move answers nothing).
+    drawn_for = discussion(invitation("police")).meeting_start.isoformat()
+    data = {"discussion_id": "d-1", "invitation_id": "inv-police", "seen": "none", "at": drawn_for}
     assert [(b["title"], b.get("verb"), b.get("style")) for b in card["actions"]] == [
         ("Join", None, None), ("Accept", "rsvp.accept", "positive"), ("Decline", "rsvp.decline", "destructive"),
         ("Send a delegate", "rsvp.delegate", None), ("Attend to share information only", "rsvp.share_only", None)]
