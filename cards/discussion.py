@@ -14,7 +14,10 @@ CHECK_WORDS = {"shared": "records checked and shared", "nothing_known": "records
 RSVP_WORDS = {"none": "no reply yet", "accepted": "accepted", "tentativelyAccepted": "tentative", "tentative": "tentative",
               "declined": "declined", "delegated": "sending a delegate", "share_only": "attending to share information only",
               "notResponded": "no reply yet", "organizer": "organiser"}
-CONFIRMED = {"accepted", "delegated", "share_only"}
+CONFIRMED = {"accepted", "delegated", "share_only"}  # coming
+# Coming to stand for their agency: someone attending to share information only cannot decide for it (a walk: a
+# paediatrician sharing information only showed Health "✓ confirmed" while the health nurse had declined).
+STANDS_FOR_THE_AGENCY = {"accepted", "delegated"}
 
 
 def base_card(*, discussion_id: str, case_reference: str, initials: str, status_line: str, viewers: list[str]) -> dict:
@@ -34,15 +37,18 @@ def attendance_state(invitations: list, quorum: list[str], counts_as: dict | Non
 
 
 def quorum_state(invitations: list, quorum: list[str], counts_as: dict | None = None) -> dict[str, str]:
-    """Per quorum agency: 'confirmed', 'invited' (no confirmation yet), 'declined' or 'missing'.
-    An invitee from an agency that counts as it (a paediatrician for health) stands for it."""
+    """Per quorum agency: 'confirmed', 'information only' (coming only to share information), 'invited' (no
+    confirmation yet), 'declined' or 'missing'. An invitee from an agency that counts as it (a paediatrician
+    for health) stands for it."""
     counts_as, state = counts_as or {}, {}
     for agency in quorum:
         mine = [i for i in invitations if counts_as.get(i.agency, i.agency) == agency]
         if agency == "social_care":
             state[agency] = "confirmed"  # the chair is children's social care, and is there
-        elif any(i.rsvp in CONFIRMED for i in mine):
+        elif any(i.rsvp in STANDS_FOR_THE_AGENCY for i in mine):
             state[agency] = "confirmed"
+        elif any(i.rsvp == "share_only" for i in mine):
+            state[agency] = "information only"
         elif mine and all(i.rsvp == "declined" for i in mine):
             state[agency] = "declined"
         else:
@@ -89,7 +95,8 @@ def chair_card(discussion, *, now: datetime, quorum: list[str], provider_sends: 
     status = getattr(discussion, "status", "convened")
     held = status == "recorded" and attendance_words is not None
     state = attendance_state(invitations, quorum, counts_as) if held else quorum_state(invitations, quorum, counts_as)
-    marks = {"confirmed": "✓ confirmed", "invited": "… awaiting reply", "declined": "✗ declined", "missing": "✗ not invited",
+    marks = {"confirmed": "✓ confirmed", "information only": "⚠ sharing information only, not deciding for it",
+             "invited": "… awaiting reply", "declined": "✗ declined", "missing": "✗ not invited",
              "attended": "✓ attended", "absent": "✗ not there"}
     quorate = ((getattr(discussion, "record", None) or {}).get("quorate", True) if held
                else all(v == "confirmed" for v in state.values()))

@@ -56,8 +56,10 @@ def test_the_channel_message_carries_only_the_reference_and_initials_and_opens_p
 
 @pytest.mark.parametrize("police, state", [
     ([], "missing"), (["none"], "invited"), (["tentativelyAccepted"], "invited"), (["accepted"], "confirmed"),
-    (["delegated"], "confirmed"), (["share_only"], "confirmed"), (["declined"], "declined"),
+    (["delegated"], "confirmed"), (["declined"], "declined"),
     (["declined", "declined"], "declined"), (["declined", "none"], "invited"), (["declined", "accepted"], "confirmed"),
+    # Sharing information only is coming, but not to decide for the agency (a walk saw it confirm the quorum).
+    (["share_only"], "information only"), (["declined", "share_only"], "information only"), (["share_only", "accepted"], "confirmed"),
 ])
 def test_the_quorum_state_of_an_agency_follows_its_replies(police, state):
     invitations = [invitation("police", rsvp) for rsvp in police] + [invitation("health", "accepted")]
@@ -71,6 +73,9 @@ def test_a_confirmed_paediatrician_stands_for_health_where_the_profile_counts_th
     assert discussion_cards.quorum_state(invitations, QUORUM)["health"] == "declined"
     assert discussion_cards.quorum_state([invitation("police", "accepted"), invitation("paediatrician", "none")], QUORUM,
                                          counts_as)["health"] == "invited"
+    # A walk: the health nurse declined and the paediatrician came to share information only: health is not confirmed.
+    sharing = [invitation("police", "accepted"), invitation("health", "declined"), invitation("paediatrician", "share_only")]
+    assert discussion_cards.quorum_state(sharing, QUORUM, counts_as)["health"] == "information only"
 
 
 def test_social_care_is_there_because_the_chair_is():
@@ -406,6 +411,9 @@ def test_the_chair_sees_each_quorum_agencys_mark():
         ("Children's social care", "✓ confirmed"), ("Police", "… awaiting reply"), ("Health", "✗ declined")]
     none = chair(discussion())
     assert text_block(none, "**Not quorate")["text"] == "**Not quorate**: Police, Health not invited"
+    sharing = chair(discussion(invitation("police", "accepted"), invitation("health", "share_only")))
+    marks = [b for b in sharing["body"] if b["type"] == "FactSet"][0]
+    assert ("Health", "⚠ sharing information only, not deciding for it") in [(f["title"], f["value"]) for f in marks["facts"]]
 
 
 def test_the_chairs_card_keeps_everything_above_its_later_sections_which_have_sub_headings():
