@@ -22,6 +22,7 @@ from storage.unit_of_work import RepeatedDelivery, answering
 
 from . import wizard
 from .access import ChairsGroupUnavailable
+from .meetings import draft_cancelled
 from .proactive import card_activity, reference_of
 from .services import BotServices
 
@@ -189,7 +190,7 @@ class ConveneFlow:
         if verb == "convene.cancel_confirmed":
             discussion.status, discussion.updated_at = "cancelled", now
             uow.audit.record(actor=actor, action="discussion.cancelled", subject_type="discussion", subject_id=discussion.id)
-            return cards.message_card("Cancelled", "The draft was cancelled. Nothing was sent to anyone.")
+            return draft_cancelled(discussion)
         data = wizard.as_on_card(data, input_ids(self._step_card(discussion, now)))  # an emptied box is empty
         draft = wizard.keep(draft, data)  # first, whatever the button: what is on the card is kept
         if draft["step"] == "invitees":  # ticks, names and reasons changed on the card count, whatever the button

@@ -79,6 +79,8 @@ class MeetingsFlow:
         if discussion.status == "convening":
             return cards.message_card(subject(discussion.case_reference, discussion.child_initials),
                                       "The meeting is being created; this card updates when it is done.")
+        if discussion.status == "cancelled" and not discussion.meeting_event_id:
+            return draft_cancelled(discussion)
         if discussion.status == "cancelled":
             return cards.message_card("Cancelled", f"{subject(discussion.case_reference, discussion.child_initials)}: "
                                                    "this strategy discussion was cancelled.")
@@ -272,6 +274,16 @@ class MeetingsFlow:
                                               viewers=[v for v in viewers if v])
         await self.s.effects.update(uow, key, reference=discussion.conversation_reference, activity_id=discussion.card_activity_id,
                                     card=card, discussion_id=discussion.id)
+
+
+def draft_cancelled(discussion: Discussion) -> dict:
+    """A draft cancelled before anyone was invited, said as such: its card may be seen in the channel beside a live
+    discussion for the same child (a walk: "this strategy discussion was cancelled" under the live one's reference)."""
+    if not discussion.case_reference:  # cancelled on its first card
+        return cards.message_card("Draft cancelled", "The draft was cancelled before anyone was invited; nothing was sent.")
+    return cards.message_card("Draft cancelled", f"{subject(discussion.case_reference, discussion.child_initials)}: a draft, "
+                                                 "cancelled before anyone was invited; nothing was sent. Any other strategy "
+                                                 "discussion for this child is unchanged.")
 
 
 def attendees_of(rows) -> tuple[Attendee, ...]:

@@ -302,8 +302,22 @@ async def test_cancel_sends_nothing(running_bot, tmp_path):
     assert "Cancel this draft?" in texts_of(again)  # asked again, not the child's card as if Cancel did nothing
     chair.card = again
     card = await chair.press("convene.cancel_confirmed")
-    assert "Nothing was sent to anyone." in texts_of(card)
+    assert texts_of(card) == "Draft cancelled\nThe draft was cancelled before anyone was invited; nothing was sent."
     assert not (tmp_path / "invitations").exists()
+
+
+async def test_a_draft_cancelled_says_so_wherever_its_card_is_seen_not_that_the_discussion_was(running_bot):
+    """A walk: a second draft for a child already convened, cancelled, read in the channel "Strategy discussion
+    CR-104233 (JB): this strategy discussion was cancelled", beside the live discussion for the same child."""
+    chair = Chair(running_bot, conversation="channel")
+    await chair.strategy()
+    await chair.press("convene.next", CHILD)
+    await chair.press("convene.cancel")
+    card = await chair.press("convene.cancel_confirmed")
+    said = (f"Draft cancelled\nStrategy discussion {CHILD['case_reference']} ({CHILD['initials']}): a draft, cancelled before "
+            "anyone was invited; nothing was sent. Any other strategy discussion for this child is unchanged.")
+    assert texts_of(card) == said
+    assert texts_of(await chair.press("discussion.open", keep_inputs=False)) == said  # its copy, redrawn
 
 
 async def test_in_a_channel_the_message_carries_only_the_case_reference_and_initials(running_bot):
