@@ -167,7 +167,8 @@ class ConveneFlow:
         reviewed = ((discussion.draft or {}).get("review") or {}).get("of")  # a review's own first discussion is no surprise
         others = [o for o in others if o.id != reviewed]  # (a walk: the review the bot offered warned against itself)
         local = self.s.calendar.local
-        same_case = [{"created": f"{local(o.created_at):%d/%m/%Y}", "status": o.status, "chair": o.chair_name} for o in others]
+        same_case = [{"created": f"{local(o.created_at):%d/%m/%Y}", "status": "a draft, not yet convened" if o.status == "draft"
+                      else o.status, "chair": o.chair_name} for o in others]
         discussion.draft = {**discussion.draft, "same_case": same_case}
 
     def _wizard(self, uow, discussion: Discussion, verb: str, data: dict, now: datetime, actor: str) -> dict:

@@ -106,10 +106,11 @@ class DiscussionRepository:
         return {d.id: d for d in (await self.session.execute(query)).scalars()}
 
     async def others_for_case(self, case_reference: str, *, excluding: str, limit: int = 3) -> list[Discussion]:
-        """The case's other discussions that were convened (not drafts, not cancelled), newest first."""
+        """The case's other discussions, convened or being convened (a draft too: a walk started a second draft
+        for a child already being convened, with no word), not cancelled, newest first."""
         query = (select(Discussion)
                  .where(Discussion.case_reference == case_reference, Discussion.id != excluding,
-                        Discussion.status.not_in(("draft", "cancelled")))
+                        Discussion.status != "cancelled")
                  .order_by(Discussion.created_at.desc()).limit(limit))
         return list((await self.session.execute(query)).scalars())
 

@@ -469,6 +469,12 @@ async def test_a_case_that_already_has_a_discussion_is_pointed_out_and_not_refus
     assert "2 of 5" in texts_of(card) and "already has" not in texts_of(card)
     card = await second.press("convene.next", INJURY)
     assert "3 of 5" in texts_of(card)  # nothing refused
+    # A draft for it still being written is pointed out too (a walk: a second draft for a child being convened, no word).
+    third = Chair(running_bot, aad_id="aad-chair-3", user_id="29:3chair", name="Jo Chair")
+    await third.strategy()
+    card = await third.press("convene.next", {**CHILD, "case_reference": "CR-999"})
+    assert "⚠ CR-999 already has a strategy discussion (started 23/11/2026 by Alex Chair, now a draft, not yet convened)." \
+        in texts_of(card)
 
 
 async def test_a_new_draft_says_where_the_chairs_other_draft_goes_on(running_bot):
