@@ -145,7 +145,8 @@ class ConveneFlow:
                 if wizard_step:  # a wizard card pressed after the draft was convened: its status card needs the rest
                     await uow.discussions.get(discussion.id)
                 if verb in ("convene.link", "convene.review"):
-                    card = await self._link(uow, discussion, now, review=verb == "convene.review", owed_key=data.get("owed"))
+                    card = await self._link(uow, discussion, now, review=verb == "convene.review", owed_key=data.get("owed"),
+                                            where=turn_context)
                 elif discussion.status != "draft":
                     card = await self.meetings_flow.status_card(uow, discussion, now)
                 elif verb == "convene.confirm" and (discussion.draft.get("step") != "confirm" or stale_press(data, discussion.draft)):
@@ -311,10 +312,14 @@ class ConveneFlow:
         return cards.confirm_card(draft, discussion.id, now=local_now, provider_sends=self.s.meetings.sends_invitations,
                                   missing_quorum=missing, chair_invited=bool(self.meetings_flow.chair_row(discussion)))
 
-    async def _link(self, uow, discussion: Discussion, now: datetime, *, review: bool, owed_key: str | None = None) -> dict:
+    async def _link(self, uow, discussion: Discussion, now: datetime, *, review: bool, owed_key: str | None = None,
+                    where: TurnContext) -> dict:
         """A new draft started from this discussion: for child-on-child, the other child's separate
         discussion (the concern filled in); for a review discussion, the same child and concern too.
-        `owed_key`: the review owed that the button offered (an agency's "needs a further discussion")."""
+        `owed_key`: the review owed that the button offered (an agency's "needs a further discussion").
+        The draft is in the chat its button was pressed in (`where`), as its card is: a walk started a review
+        from the discussion's card in the personal chat, typed `strategy` there, and got a blank draft (the
+        review's was the channel thread's)."""
         if discussion.status not in (("recorded",) if review else ("convened", "recording", "recorded")):
             # An old card's button (the hostile trial started a review of a cancelled discussion): nothing to start from.
             return cards.message_card("Not started", f"{subject(discussion.case_reference, discussion.child_initials)}: "
@@ -331,8 +336,8 @@ class ConveneFlow:
         linked = uow.discussions.add(Discussion(
             case_reference="", child_initials="", profile=discussion.profile, status="draft",
             chair_aad_id=discussion.chair_aad_id, chair_name=discussion.chair_name, chair_user_id=discussion.chair_user_id,
-            tenant_id=discussion.tenant_id, conversation_id=discussion.conversation_id,
-            conversation_reference=discussion.conversation_reference, linked_discussion_id=discussion.id,
+            tenant_id=discussion.tenant_id, conversation_id=where.activity.conversation.id,
+            conversation_reference=reference_of(where), linked_discussion_id=discussion.id,
             draft=draft, created_at=now, updated_at=now))
         if not review:
             discussion.linked_discussion_id = linked.id

@@ -859,6 +859,23 @@ async def test_a_review_with_no_date_agreed_is_owed_by_the_actions_date_not_the_
     assert "Emergency Duty Team" not in texts_of(card)
 
 
+async def test_a_review_started_in_the_personal_chat_is_that_chats_draft(bot):
+    """A walk: convened in the channel, the review was started from the discussion's card in the chair's personal chat;
+    `strategy` typed there started a blank draft, "a draft in progress in another chat or thread" being the review."""
+    chair = await convened(bot)
+    await record_the_discussion(bot, chair)
+    alone = Chair(bot)  # the same chair, in their personal chat
+    alone.discussion_id = chair.discussion_id
+    review = await alone.press("convene.review", {"discussion_id": chair.discussion_id}, keep_inputs=False)
+    drafted = review["actions"][0]["data"]["discussion_id"]
+    sent = await alone.say("strategy")
+    assert "You have a strategy discussion draft in progress: carry on where you stopped, or cancel it to start again." in [
+        a.get("text") for a in sent]
+    [card] = [a["attachments"][0]["content"] for a in sent if a.get("attachments")]
+    assert card["actions"][0]["data"]["discussion_id"] == drafted
+    assert next(i for i in inputs(card) if i["id"] == "case_reference")["value"] == "CR-104233"
+
+
 async def test_a_review_on_a_bank_holiday_is_told_before_finalising_and_kept_if_pressed_again(bot):
     """A procedures expert's trial: a review discussion on New Year's Day was finalised at once, without a word;
     a meeting or an action on such a day is said beside it. Finalising cannot be undone, so the first press says it."""
