@@ -27,7 +27,7 @@ from .export import ExportFlow
 from .meetings import MeetingsFlow
 from .proactive import card_activity, channel_of
 from .record import RecordFlow
-from .rsvp import RsvpFlow
+from .rsvp import RSVP_VERBS, RsvpFlow
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -273,7 +273,7 @@ class StrategyBot(TeamsActivityHandler):
             return await self.rsvp.open(turn_context, data)
         if verb in ("discussion.invite", "discussion.move", "discussion.cancel"):
             return await self.rsvp.change_meeting(turn_context, verb, data)
-        if verb.startswith("rsvp."):
+        if verb in RSVP_VERBS:  # (a walk's made-up rsvp.information_only was a KeyError, and "Something went wrong")
             return await self.rsvp.reply(turn_context, verb, data)
         if verb in CLOCK_VERBS:
             return await self.clocks.act(turn_context, verb, data)

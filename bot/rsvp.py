@@ -21,6 +21,8 @@ from .services import BotServices
 log = logging.getLogger(__name__)
 FROM_GRAPH = {"accepted": "accepted", "tentativelyAccepted": "tentative", "declined": "declined"}
 POLL_BUDGET_SECONDS = 3  # the card must answer within Teams' turn limit
+# The invitation card's buttons (cards.discussion.rsvp_card), as bot/handler.py routes them.
+RSVP_VERBS = ("rsvp.accept", "rsvp.decline", "rsvp.delegate", "rsvp.share_only", "rsvp.records")
 
 
 class RsvpFlow:

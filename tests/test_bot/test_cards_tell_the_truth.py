@@ -685,3 +685,13 @@ async def test_a_moved_meeting_asks_each_invitee_again_for_the_new_time_and_chas
     card = await chair.press("rsvp.accept", next(a for a in asked["actions"] if a.get("verb") == "rsvp.accept")["data"],
                              keep_inputs=False, as_person=police)
     assert "Your reply: **accepted**" in texts_of(card) and "⚠" not in texts_of(card)
+
+
+async def test_a_button_no_card_of_ours_has_is_answered_politely_whatever_its_prefix(bot, caplog):
+    """A walk pressed a made-up `rsvp.information_only` (the real one is rsvp.share_only): a KeyError, "Something went
+    wrong" and a traceback in the log. `clock.opened` was already answered politely."""
+    chair, police, data = await with_police_in_teams(bot)
+    for verb in ("rsvp.information_only", "rsvp.", "clock.opened"):
+        card = await chair.press(verb, data, keep_inputs=False, as_person=police)
+        assert texts_of(card) == "Sorry\nThat button is no longer supported. Type **help** to start again.", verb
+    assert "Traceback" not in caplog.text and "KeyError" not in caplog.text
