@@ -197,6 +197,9 @@ def parse_child(values: dict, *, today: date) -> tuple[dict, Errors]:
     if _A_NAME.match(text(values, "initials")):
         errors["initials"] = ("That looks like a name: enter the child's initials only, in capitals (e.g. MB). "
                               "The record keeps initials, never a name.")
+    elif re.search(r"\d", initials):  # a walk put the case reference here, and was told it looked like a name
+        errors["initials"] = ("Initials are letters only (e.g. JS): a reference with digits, such as the case reference, "
+                              "goes in its own box above.")
     elif not _INITIALS.match(initials):
         errors["initials"] = ("That looks like a name: enter the child's initials only (up to four letters, e.g. JS). "
                               "The record keeps initials, never a name." if re.search(r"[A-Za-z]{2,}", initials) and len(initials) > 4

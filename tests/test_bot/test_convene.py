@@ -9,7 +9,7 @@ from sqlalchemy import text
 from tests.conftest import make_settings, start_bot, stop_bot
 from tests.support import activities
 
-from .chair import Chair, action_verbs, texts_of
+from .chair import Chair, action_verbs, inputs_of, texts_of
 
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 CHILD = {"case_reference": "CR-104233", "initials": "AB", "dob": "2016-05-04", "education_setting": "Example Primary"}
@@ -435,6 +435,16 @@ async def test_a_short_first_name_typed_as_initials_is_refused_and_initials_in_a
     warned = "⚠ That looks like a name: enter the child's initials only, in capitals (e.g. MB). The record keeps initials, never a name."
     assert (warned in texts_of(card)) is refused
     assert ("2 of 5" in texts_of(card)) is not refused
+
+
+async def test_a_case_reference_in_the_initials_box_is_said_to_belong_in_its_own(running_bot):
+    """A walk typed CR-104233 as the initials, and was told it looked like a name."""
+    chair = Chair(running_bot)
+    await chair.strategy()
+    card = await chair.press("convene.next", {**CHILD, "initials": "CR-104233"})
+    assert ("⚠ Initials are letters only (e.g. JS): a reference with digits, such as the case reference, goes in its own box "
+            "above.") in texts_of(card)
+    assert inputs_of(card)["initials"] == "CR-104233"
 
 
 @pytest.mark.parametrize("typed", ["9.30", "09.30", "9:30"])
