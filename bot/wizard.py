@@ -282,8 +282,11 @@ def parse_concern(values: dict, *, now: datetime, zone: ZoneInfo, child: dict) -
     in_future = f"That is in the future (it is {local_now:%H:%M} now): when was the concern received?"
     # A date after today: said as a date (a walk: "it is 22:32 now" read as if the time were wrong).
     future_day = f"That date is in the future (today is {local_now:%d/%m/%Y}): when was the concern received?"
-    if received_date is None:
-        errors["received_date"] = "Enter the date the concern was received."
+    if received_date is None:  # said as it is wrong (a walk: 31/02 and a two-digit year were told to enter the date)
+        typed = text(values, "received_date")
+        errors["received_date"] = ("Enter the date the concern was received." if not typed else
+                                   "Write the year in full, e.g. 02/12/2026." if _SHORT_YEAR.fullmatch(typed) else
+                                   "That is not a real date: write it day first, e.g. 02/12/2026.")
     elif received_date > local_now.date():  # said at once, not only after the time is put right
         errors["received_date"] = future_day
     if received_time is None:  # each box says what is wrong with it, both at once

@@ -131,6 +131,23 @@ def test_the_referring_agency_is_an_agency_never_a_person_by_their_title():
         assert errors == {} and facts["referrer_agency"] == agency, agency
 
 
+def test_a_received_date_that_cannot_be_read_is_told_what_is_wrong_with_it():
+    """A walk: 2026-02-31 and 02/12/26 were each told "Enter the date the concern was received"."""
+    child = {"case_reference": "CR-1", "initials": "AB", "dob": "2016-05-04", "unborn": False, "education_setting": "Example Primary",
+             "not_in_education": False, "looked_after": False, "in_hospital": False, "inpatient": False, "other_children": []}
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+
+    def said(typed: str) -> str | None:
+        concern = {"concerns": "neglect", "received_date": typed, "received_time": "09:00"}
+        return parse_concern(concern, now=now, zone=timezone.utc, child=child)[2].get("received_date")
+
+    assert said("") == "Enter the date the concern was received."
+    for unreal in ("2026-02-31", "31/02/2026", "yesterday"):
+        assert said(unreal) == "That is not a real date: write it day first, e.g. 02/12/2026.", unreal
+    assert said("02/12/26") == said("2/12/26") == "Write the year in full, e.g. 02/12/2026."
+    assert said("01/12/2026") is None
+
+
 def test_a_meetings_closed_day_is_said_except_for_the_emergency_duty_teams_own():
     """Saturday 28 November 2026: a day team's meeting set then is said to be on a closed day (it may be meant);
     the Emergency Duty Team, which meets out of hours by its rule, is not told so of its own."""
