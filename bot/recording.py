@@ -62,7 +62,8 @@ def parse_text_step(step: str, values: dict, *, required: set[str]) -> tuple[dic
     for field, label in TEXT_FIELDS[step]:
         clean[field] = text(values, field)
         if field in required and not clean[field]:
-            errors[field] = (f"{part_named(label)} is part of the record: fill it in"
+            # "X: part of the record", never "X is": many parts are lists ("Names, aliases, dates of birth... is", a walk).
+            errors[field] = (f"{part_named(label)}: part of the record, to fill in"
                              + ("." if field in ALWAYS_KNOWN else " (or write 'none known')."))
         elif len(clean[field]) > 4000:
             errors[field] = "Keep each answer under 4,000 characters."

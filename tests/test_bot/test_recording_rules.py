@@ -179,10 +179,10 @@ LONDON_CALENDAR = WorkingCalendar()
 def test_a_required_part_left_empty_is_named_and_an_optional_one_is_not():
     clean, errors = recording.parse_text_step("purpose", {"reason": "  ", "purpose": " Plan s47 "}, required={"reason"})
     assert clean == {"reason": "", "purpose": "Plan s47"}  # kept as typed, without the spaces round it
-    assert errors == {"reason": "Reason for the discussion is part of the record: fill it in."}  # always known: no "none known"
+    assert errors == {"reason": "Reason for the discussion: part of the record, to fill in."}  # always known: no "none known"
     # A threshold part is named by its heading, not its whole label.
     _, errors = recording.parse_text_step("concerns", {}, required={"duration"})
-    assert errors["duration"].startswith("Duration is part of the record")  # the part, not "Threshold" (a walk)
+    assert errors["duration"].startswith("Duration: part of the record")  # the part, not "Threshold" (a walk)
 
 
 def test_an_answer_may_be_4000_characters_but_not_more():
@@ -224,7 +224,7 @@ def test_the_plan_records_a_medical_and_an_interview_and_needs_no_reason_when_th
     plan, errors = recording.parse_plan({"cp_medical": "true", "abe_interview": "true", "seen_alone": "Today at school"},
                                         required={"seen_alone", "legal_action"})
     assert plan["cp_medical"] is True and plan["abe_interview"] is True and plan["seen_alone"] == "Today at school"
-    assert errors == {"legal_action": "Legal action is part of the record: fill it in (or write 'none known')."}
+    assert errors == {"legal_action": "Legal action: part of the record, to fill in (or write 'none known')."}
     plan, _ = recording.parse_plan({}, required=set())
     assert plan["cp_medical"] is False and plan["abe_interview"] is False
 
