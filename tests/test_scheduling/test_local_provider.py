@@ -28,6 +28,7 @@ async def test_an_ics_invitation_is_written_and_not_sent(tmp_path):
     assert event["summary"] == "Strategy discussion CR-7 (CD)"
     assert event.decoded("dtstart") == START
     assert [str(a) for a in event["attendee"]] == ["mailto:jones@police.example.org", "mailto:khan@school.example.org"]
+    assert str(event["description"]) == "Case CR-7"  # plain text, as the field is: no <p> tags in the calendar (a walk)
     assert event["attendee"][1].params["role"] == "OPT-PARTICIPANT"
 
 
