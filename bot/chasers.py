@@ -21,7 +21,7 @@ from .mailer import with_link
 from .meetings import next_contact
 from .outbox import CLAIM_FOR as DELIVERING_FOR, DeliveryRefused, unanswered
 from .proactive import bot_id_of, card_activity, service_url_of
-from .recording import CLOSED_BY_THE_CHAIR
+from .recording import CLOSED_BY_THE_CHAIR, RECORD_DISTRIBUTED
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -331,8 +331,12 @@ class Chaser:
         opening = ("Overdue" if (step.stage == "due" and now > obligation.due_at) or nobody_above  # not "Due today" for what is late
                    else OPENING.get(step.stage) or f"Overdue (escalated to you as {listing([ESCALATED_AS[s] for s in stages])})")
         # Nothing the bot sees meets a case's clock (the conference held...): whoever is chased learns how it stops.
-        met = " Once it is met, the chair says so on the discussion's card (Case clocks) and the chasing stops." \
-            if obligation.kind in CLOSED_BY_THE_CHAIR else ""
+        met = (" Once it is met, the chair says so on the discussion's card (Case clocks) and the chasing stops."
+               if obligation.kind in CLOSED_BY_THE_CHAIR else
+               # (a ladder trial: the chair chased for the record's distribution was not told where its button is)
+               " Once the record has gone to everyone on its distribution list, the chair presses Mark the record as "
+               "distributed on the record's summary in the discussion's thread, and the chasing stops."
+               if obligation.kind in RECORD_DISTRIBUTED else "")
         above = " There is nobody above you in the directory to escalate it to." if nobody_above else ""
         return f"{opening}: {case}", f"{owed}{owner}, due {due} ({obligation.rule_source}).{met}{above}"
 

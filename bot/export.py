@@ -173,7 +173,7 @@ class ExportFlow:
             recipients = [line.strip() for line in discussion.record.get("distribution", "").splitlines() if line.strip()]
             discussion.record = {**discussion.record, "distributed": {"at": now.isoformat(), "by": name, "to": recipients}}
             for obligation in await uow.obligations.for_discussion(discussion.id):
-                if obligation.kind in ("record_distribution", "out_of_hours_record") and obligation.state in OWED_OBLIGATION_STATES:
+                if obligation.kind in recording.RECORD_DISTRIBUTED and obligation.state in OWED_OBLIGATION_STATES:
                     obligation.state, obligation.updated_at = "satisfied", now
             uow.audit.record(actor=aad, action="record.distributed", subject_type="discussion", subject_id=discussion.id,
                              details={"to": recipients})

@@ -311,6 +311,8 @@ def parse_next(values: dict, *, now: datetime, calendar, seen_closed: str | None
 CASE_CLOCKS = frozenset({"icpc", "s47_review", "assessment", "lado_notification"})
 # What only the chair can say is met (nothing the bot sees meets it): on the discussion's clocks card (bot/clocks.py).
 CLOSED_BY_THE_CHAIR = CASE_CLOCKS | {"out_of_hours_not_quorate", "not_quorate", "review_discussion"}
+# The clocks the chair's "Mark the record as distributed" meets (bot/export.py).
+RECORD_DISTRIBUTED = frozenset({"record_distribution", "out_of_hours_record"})
 
 AGREED = "agreed at the discussion"
 

@@ -178,6 +178,24 @@ async def test_the_chairs_own_clock_goes_up_to_the_manager_and_never_back_to_the
     assert mail["Subject"] == "Overdue (escalated to you as agency lead and manager): Strategy discussion CR-555 (EF)"
 
 
+async def test_a_chase_for_the_records_distribution_says_which_button_stops_it(bot, tmp_path):
+    """A ladder trial (bristol): the chair was chased for the record's distribution and not told how it stops; the
+    button is on the record's summary in the thread, not on the chair's card."""
+    discussion_id = await seed(bot)
+    async with bot.services.uow() as uow:
+        uow.session.add(Obligation(discussion_id=discussion_id, key=f"{discussion_id}:record_distribution", kind="record_distribution",
+                                   subject_type="discussion", subject_id=discussion_id, owner_agency="social_care",
+                                   due_at=datetime(2027, 6, 1, 17, 0, tzinfo=BST), rule_source="bristol record", created_at=FRIDAY_1630,
+                                   updated_at=FRIDAY_1630))
+        await uow.commit()
+    await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))
+    await bot.services.drain()
+    assert await chases(bot, discussion_id, "record_distribution") == [("due", "Sam Chair", "teams")]
+    [said] = [a["text"] for a in bot.connector.sent if "CR-555 (EF)" in (a.get("text") or "")]  # the chair's chase
+    assert said.endswith("Once the record has gone to everyone on its distribution list, the chair presses Mark the record "
+                         "as distributed on the record's summary in the discussion's thread, and the chasing stops."), said
+
+
 async def test_a_chair_with_nobody_above_them_hears_once_that_their_clock_is_overdue(tmp_path, clock):
     """A procedures expert's trial, in the Playground's directory, where the chair also leads social care (and so
     is the chair's manager): the chair's own clock was "Due today", then breached with no word to anyone."""
