@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from botbuilder.core import MessageFactory
 from sqlalchemy.exc import IntegrityError
@@ -47,6 +47,20 @@ BEFORE_MEETING_WORDS = {"rsvp": "No reply yet to the strategy discussion invitat
                         "quorum_at_risk": "Quorum at risk"}
 OPENING = {"reminder": "Reminder", "due": "Due today"}
 ESCALATED_AS = {"escalate_lead": "agency lead", "escalate_chair": "chair", "escalate_manager": "manager"}
+
+
+def chase_round(obligation_id: str, due_at: datetime) -> str:
+    """What a chase's key begins with for an obligation owed by `due_at`: its chases for an earlier date (before an
+    action's new one) have another, and are not this date's (a ladder trial read "last chased: escalated to the
+    manager" of a new date nobody had been told of)."""
+    return f"{obligation_id}:{due_at.astimezone(timezone.utc):%Y%m%dT%H%MZ}"  # the same instant, however it was read
+
+
+def for_this_date(chase, obligation) -> bool:
+    """Whether a chase was about the date the obligation is owed by now. A key without a date (a chase from before
+    keys carried one) is taken as this date's, as it was."""
+    round_ = chase.key.removeprefix(f"{obligation.id}:").split(":", 1)[0]
+    return not round_[:1].isdigit() or chase.key.startswith(chase_round(obligation.id, obligation.due_at) + ":")
 
 
 @dataclass(frozen=True)
@@ -388,7 +402,7 @@ class ChaseDelivery:
         the ladder for the time the obligation is due by: an obligation owed again by another time (an action given
         a new date, a reply asked again for a moved meeting) climbs its ladder again, each stage sent anew (a walk:
         the second "due" had the first's key, so it was taken as sent and never went)."""
-        key = ":".join(filter(None, (obligation_id, f"{due_at:%Y%m%dT%H%M%z}", stage, about)))  # the chases table's, once delivered
+        key = ":".join(filter(None, (chase_round(obligation_id, due_at), stage, about)))  # the chases table's, once delivered
         return dict(key=f"chase:{key}", kind="chase", discussion_id=discussion.id,
                     payload={"chase_key": key, "obligation_id": obligation_id, "stage": stage, "person": asdict(person),
                              "recipient": person.email or person.name, "title": title, "line": line, "card": card,

@@ -116,7 +116,9 @@ def overdue_line(obligation, *, discussion, chases, calendar, local_now, shared:
     what = owed(obligation.kind, obligation.subject_id)
     owner = f" ({agency(obligation.owner_agency)})" if obligation.owner_agency else ""
     state = " · BREACHED, ladder exhausted" if obligation.state == "breached" else ""
-    sent = [c for c in chases if c.status == "sent"]
+    from .chasers import for_this_date
+
+    sent = [c for c in chases if c.status == "sent" and for_this_date(c, obligation)]
     to = "" if shared else f" to {sent[-1].recipient}" if sent else ""  # people's addresses stay in the chair's own chat
     last = (f"; last chased: {CHASE_WORDS.get(sent[-1].stage, sent[-1].stage.replace('_', ' '))}{to} "
             f"by {CHANNEL_WORDS.get(sent[-1].channel, sent[-1].channel)}") if sent else "; not chased yet"

@@ -856,3 +856,16 @@ async def test_a_process_killed_while_a_link_is_answered_loses_nothing_and_says_
     assert again.status == 200 and "A1 already has that report." in await again.text() and await completed_reports() == 1
     used = await bot.http.post(url, data={"status": "not_required", "reason": "x"})
     assert used.status == 409 and "This link has been used" in await used.text() and await completed_reports() == 1
+
+
+def test_a_chase_is_for_the_date_its_key_was_made_for_and_an_old_key_for_the_date_as_it_was():
+    from types import SimpleNamespace
+
+    from bot.chasers import chase_round, for_this_date
+
+    owed = SimpleNamespace(id="ob1", due_at=datetime(2027, 6, 3, 17, 0, tzinfo=BST))  # 16:00 UTC
+    assert chase_round("ob1", owed.due_at) == chase_round("ob1", owed.due_at.astimezone(timezone.utc)) == "ob1:20270603T1600Z"
+    assert for_this_date(SimpleNamespace(key="ob1:20270603T1600Z:due"), owed)
+    assert not for_this_date(SimpleNamespace(key="ob1:20270601T1600Z:escalate_manager"), owed)  # chased for an earlier date
+    assert for_this_date(SimpleNamespace(key="ob1:due"), owed)  # made before keys carried the date: as it was
+    assert for_this_date(SimpleNamespace(key="ob1:20270603T1600Z:undeliverable:due"), owed)

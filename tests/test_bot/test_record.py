@@ -773,7 +773,19 @@ async def test_an_action_given_a_new_date_after_its_chase_is_chased_again_on_the
     message = activities.channel_mention(bot.connector.url, "A1 by 15/7/2027", aad_id=POLICE["aad_id"], user_id=POLICE["user_id"],
                                          name=POLICE["name"])
     assert (await bot.post(message)).status == 201
+    # Past the new date, and before any chase for it, `overdue` does not say it was chased (a ladder trial read
+    # "last chased" of the chase for the old date).
+    bot.services.clock.set(datetime(2027, 7, 16, 8, 0, tzinfo=timezone.utc))
+
+    async def overdue_a1() -> str:
+        [line] = [line for text in [a.get("text") or "" for a in await chair.say("overdue")] for line in text.splitlines()
+                  if "A1" in line]
+        return line
+
+    assert "not chased yet" in await overdue_a1()
     assert await chased_at(datetime(2027, 7, 15, 8, 0, tzinfo=timezone.utc)) == ["due", "due"]  # 09:00 on the new day
+    bot.services.clock.set(datetime(2027, 7, 16, 8, 0, tzinfo=timezone.utc))
+    assert "last chased: the chase on the day" in await overdue_a1()
 
 
 async def test_a_will_be_done_by_date_on_a_day_the_offices_are_closed_is_recorded_and_said(bot, recorded):
