@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 from urllib.parse import quote
 
-from cards.discussion import quorum_state
+from cards.discussion import attendance_state, quorum_state
 from cards.words import agency as agency_name
 from cards.words import owed
 from protocol import load_profile
@@ -95,7 +95,10 @@ class OversightViews:
             invited = [SimpleNamespace(**i) for i in row["invitations"]]
             counts_as = self.s.profile.quorum.counts_as  # a paediatrician is the health in the room, as on the chair's card
             agencies = list(dict.fromkeys(counts_as.get(i.agency, i.agency) for i in invited if i.quorum or i.agency in counts_as))
-            state = quorum_state(invited, agencies, counts_as)  # the chair's card's rule: the chair is social care, and is there
+            # The chair's card's rule (the chair is social care, and is there): replies till the record is finalised, then
+            # who attended (a trial read "1 of 3 coming" on a recorded, quorate discussion).
+            held = row["status"] == "recorded"
+            state = (attendance_state if held else quorum_state)(invited, agencies, counts_as)
             out.append({
                 "case_reference": row["case_reference"], "initials": row["child_initials"], "status": row["status"],
                 "deadline": self._local(row["deadline"]),
@@ -103,8 +106,8 @@ class OversightViews:
                 "time_left_hours": round((row["deadline"] - now).total_seconds() / 3600, 1)
                 if row["deadline"] and row["status"] in ("draft", "convening", "convened") else None,
                 "meeting": self._local(row["meeting_start"]),
-                "quorum": {"agencies": [agency_name(a) for a in agencies],
-                           "coming": [agency_name(a) for a in agencies if state[a] == "confirmed"]},
+                "quorum": {"agencies": [agency_name(a) for a in agencies], "held": held,
+                           "coming": [agency_name(a) for a in agencies if state[a] in ("confirmed", "attended")]},
                 "records_checks": [{"agency": agency_name(i["agency"]), "state": i["record_check"]} for i in row["invitations"]
                                    if i["record_check"] != "none"],
                 "obligations": [{"what": owed(o["kind"], o["subject_id"]),

@@ -99,7 +99,7 @@ async function showMine(body) {
     ["Case", "Status", "Deadline", "Time left", "Meeting", "Quorum", "Records checks", "Owed", "In Teams"],
     data.discussions.map((d) => [
       d.case_reference + " (" + d.initials + ")", d.status, when(d.deadline), hoursWords(d.time_left_hours), when(d.meeting),
-      d.quorum.agencies.length ? d.quorum.coming.length + " of " + d.quorum.agencies.length + " coming (" + d.quorum.agencies.join(", ") + ")" : "—",
+      d.quorum.agencies.length ? d.quorum.coming.length + " of " + d.quorum.agencies.length + (d.quorum.held ? " attended (" : " coming (") + d.quorum.agencies.join(", ") + ")" : "—",
       d.records_checks.map((c) => c.agency + ": " + c.state).join("; ") || "—",
       d.obligations.length ? el("ul", {}, ...d.obligations.map((o) => el("li", { class: o.overdue ? "late" : null,
         text: o.what + (o.agency ? " (" + o.agency + ")" : "") + ", due " + when(o.due) + agreedWords(o.agreed) + (o.overdue ? " — overdue" : "") }))) : "—",

@@ -89,7 +89,7 @@ async def test_a_chair_sees_their_own_open_discussions_most_urgent_first(azure_t
     assert cr4["initials"] == "AB" and cr4["time_left_hours"] == 31.0  # Monday 10:00 to Tuesday 17:00
     # CR-1 is recorded: its deadline was met or missed when it was held (a walk read "3 days" left on one recorded).
     assert data["discussions"][0]["status"] == "recorded" and data["discussions"][0]["time_left_hours"] is None
-    assert cr4["quorum"] == {"agencies": ["Police", "Health"], "coming": ["Police"]}
+    assert cr4["quorum"] == {"agencies": ["Police", "Health"], "held": False, "coming": ["Police"]}
     assert cr4["records_checks"] == [{"agency": "Health", "state": "requested"}]
     assert [(o["what"], o["agency"], o["overdue"]) for o in cr4["obligations"]] == [
         ("A1", "Health", True), ("information update", "Police", True)]
@@ -250,11 +250,19 @@ async def test_the_tab_counts_the_quorum_as_the_chairs_card_does(azure_tab, keys
         await connection.execute(insert(Invitation).values(
             id="i4s", discussion_id="d0000000000000000000000000000004", agency="social_care", name="Jo Reyes",
             email="jo@council.example", quorum=True, rsvp="none", record_check="none"))
+        # CR-1, recorded: police declined the invitation but came; health accepted and did not (a trial read "1 of 3 coming"
+        # on a recorded discussion, from the replies).
+        await connection.execute(insert(Invitation), [
+            dict(id=f"i1{agency[0]}", discussion_id="d0000000000000000000000000000001", agency=agency, name="N", email=f"{agency}@x.example",
+                 quorum=True, rsvp=rsvp, record_check="none", attendance=came) for agency, rsvp, came in
+            (("police", "declined", "attended"), ("health", "accepted", "apologies"))])
     await engine.dispose()
     data = await (await get(azure_tab, "/api/tab/discussions", token_for(keys, CHAIR))).json()
     cr4 = next(d for d in data["discussions"] if d["case_reference"] == "CR-4")
-    assert cr4["quorum"] == {"agencies": ["Police", "Health", "Children's social care"],
+    assert cr4["quorum"] == {"agencies": ["Police", "Health", "Children's social care"], "held": False,
                              "coming": ["Police", "Health", "Children's social care"]}
+    cr1 = next(d for d in data["discussions"] if d["case_reference"] == "CR-1")
+    assert cr1["quorum"] == {"agencies": ["Police", "Health"], "held": True, "coming": ["Police"]}
 
 
 def test_the_link_to_a_discussions_card_goes_to_its_thread_or_the_bots_chat_and_nowhere_without_a_bot_id():
