@@ -19,3 +19,12 @@ def test_no_data_is_said_not_drawn_as_zero_and_labels_are_escaped():
     svg = bars("Quorate", [("<script>", None, "no data")])
     tree = ET.fromstring(svg)
     assert not list(tree.iter(f"{SVG}rect")) and "no data" in svg and "<script>" not in svg
+
+
+def test_the_longest_bar_leaves_room_for_its_words_inside_the_chart():
+    """A trial: "100.0 % (1 of 1)" and "168.5 h (90 %: 470.5 h)" were cut off at the chart's right edge."""
+    longest = [("a", 100.0, "100.0 % (1,234 of 1,234)"), ("b", 168.5, "168.5 h (90 %: 470.5 h)")]
+    tree = ET.fromstring(bars("Widest", longest, maximum=None))
+    width = float(tree.get("viewBox").split()[2])
+    for label in [t for t in tree.iter(f"{SVG}text") if t.text not in ("a", "b")]:
+        assert float(label.get("x")) + 7.5 * len(label.text) <= width, label.text  # 13 px type: under 7.5 px a character
