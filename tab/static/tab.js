@@ -52,10 +52,15 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+// The partnership's own clock, as the service writes it (with its offset), whatever zone the browser is set to
+// (a trial's browser on UTC showed every summer time an hour early): "Tue, 01/06/2027, 09:00".
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 function when(iso) {
   if (!iso) return "—";
-  const d = new Date(iso);
-  return d.toLocaleString("en-GB", { weekday: "short", day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" });
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso);
+  if (!m) return iso;
+  const weekday = WEEKDAYS[new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])).getUTCDay()];
+  return weekday + ", " + m[3] + "/" + m[2] + "/" + m[1] + ", " + m[4] + ":" + m[5];
 }
 
 // An action whose owner gave a new date since: the date agreed at the discussion stays in view beside it.

@@ -36,7 +36,9 @@ async def page(tab):
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
             # The page's own CSP allows only its scripts; axe is injected by the test, as a browser extension would be.
-            context = await browser.new_context(bypass_csp=True, accept_downloads=True, viewport={"width": 1280, "height": 1400})
+            # A browser on another zone than the partnership's: times are the service's own (a trial's, on UTC, were an hour early).
+            context = await browser.new_context(bypass_csp=True, accept_downloads=True, viewport={"width": 1280, "height": 1400},
+                                                timezone_id="America/New_York")
             page = await context.new_page()
             errors = []
             page.on("pageerror", lambda error: errors.append(str(error)))
