@@ -11,6 +11,7 @@ from bot.record import LIST_EDITS
 ROUTED = (WIZARD_VERBS | set(VERB_STATUS) | LIST_EDITS | set(CLOCK_VERBS)
           | {"convene.confirm", "convene.link", "convene.review",  # bot/convene.py act
              "record.open", "record.next", "record.back", "record.finalise", "record.distributed", "record.export",  # bot/record.py
+             "record.held_earlier",
              "action.open", "discussion.open", "discussion.invite", "discussion.move", "discussion.cancel",
              "rsvp.accept", "rsvp.decline", "rsvp.delegate", "rsvp.share_only", "rsvp.records"})  # bot/rsvp.py reply
 

@@ -448,15 +448,16 @@ def test_an_invitation_from_before_records_checks_existed_shows_nothing_chosen()
 # equivalent: cards.discussion.x__change_meeting__mutmut_215 `ncel_reason", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.discussion.x__change_meeting__mutmut_217 `ncel_reason", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.discussion.x_rsvp_card__mutmut_31 `ecord_check", None)` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.discussion.x_chair_card__mutmut_107 `al_seconds() / 60)} min)" if` -- int(seconds / 60) and int(seconds // 60) are the same whole minutes for a meeting that ends after it starts
-# equivalent: cards.discussion.x_chair_card__mutmut_272 `ecord_check', None), 'records ch` -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
-# equivalent: cards.discussion.x_chair_card__mutmut_278 `cord_check', 'XXnoneXX'), 'records c` -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
-# equivalent: cards.discussion.x_chair_card__mutmut_279 `cord_check', 'NONE'), 'records c` -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
-# equivalent: cards.discussion.x_chair_card__mutmut_300 `et("updates", None)` -- a record without updates: None, like [], is falsy and shows no updates section
-# equivalent: cards.discussion.x_chair_card__mutmut_302 `et("updates", )` -- a record without updates: None, like [], is falsy and shows no updates section
-# equivalent: cards.discussion.x_chair_card__mutmut_72 `getattr(discussion, "record", )` -- only a recorded discussion reads it, and a Discussion always has its record column: the default is never used
-# equivalent: cards.discussion.x_chair_card__mutmut_238 `or 'XXXX', 'not recorded')` -- an attendance the words do not name, '' or 'XXXX', gives the same fallback, 'not recorded'
-# equivalent: cards.discussion.x_chair_card__mutmut_240 `'NOT RECORDED').lower()` -- lowered either way: the same words
+# equivalent: cards.discussion.x_chair_card__mutmut_111 `al_seconds() / 60)} min)" if` -- int(seconds / 60) and int(seconds // 60) are the same whole minutes for a meeting that ends after it starts
+# equivalent: cards.discussion.x_chair_card__mutmut_276 `ecord_check', None), 'records ch` -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
+# equivalent: cards.discussion.x_chair_card__mutmut_282 `cord_check', 'XXnoneXX'), 'records c` -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
+# equivalent: cards.discussion.x_chair_card__mutmut_283 `cord_check', 'NONE'), 'records c` -- an invitation without record_check: any default other than a CHECK_WORDS key gives the fallback, the same words as "none"
+# equivalent: cards.discussion.x_chair_card__mutmut_304 `et("updates", None)` -- a record without updates: None, like [], is falsy and shows no updates section
+# equivalent: cards.discussion.x_chair_card__mutmut_306 `et("updates", )` -- a record without updates: None, like [], is falsy and shows no updates section
+# equivalent: cards.discussion.x_chair_card__mutmut_76 `getattr(discussion, "record", )` -- only a recorded discussion reads it, and a Discussion always has its record column: the default is never used
+# equivalent: cards.discussion.x_chair_card__mutmut_242 `or 'XXXX', 'not recorded')` -- an attendance the words do not name, '' or 'XXXX', gives the same fallback, 'not recorded'
+# equivalent: cards.discussion.x_chair_card__mutmut_244 `'NOT RECORDED').lower()` -- lowered either way: the same words
+# equivalent: cards.discussion.x_drawn_for__mutmut_3 `start else "XXXX"` -- with no meeting time the card's value and the discussion's are the one constant, compared with itself: no press is taken as from before a move
 
 
 def test_when_the_directory_has_nobody_else_the_chair_is_told_so_in_a_sentence_that_reads():

@@ -717,3 +717,18 @@ def test_the_clocks_cards_which_list_says_each_due_day_in_the_services_zone():
 # equivalent: cards.record.x_step_card__mutmut_438 `saved.get("agency", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.record.x_step_card__mutmut_445 `saved.get("about", None)})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.record.x_step_card__mutmut_447 `saved.get("about", )})` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+
+
+def test_the_not_held_yet_card_asks_when_it_began_if_earlier_and_keeps_what_was_typed():
+    """A walk: "Not held yet" pointed at a move the bot refuses for a time passed; the card now takes the time it began."""
+    card = record_cards.not_held_yet_card("d-1", "CR-1 (AB): the meeting is 14:00 today.")
+    assert lines(card)[:2] == ["Not held yet", "CR-1 (AB): the meeting is 14:00 today."]
+    assert list(inputs(card)) == ["held_at"] and inputs(card)["held_at"].get("value", "") == ""
+    assert "If it was held earlier today: when it began (HH:MM)" in json.dumps(card)
+    assert [(b["title"], b["verb"], b["data"]) for b in card["actions"]] == [
+        ("It was held then: write the record", "record.held_earlier", {"verb": "record.held_earlier", "discussion_id": "d-1"}),
+        ("Open the discussion", "discussion.open", {"verb": "discussion.open", "discussion_id": "d-1"})]
+    refused = record_cards.not_held_yet_card("d-1", "words", typed="25:00", problem="Enter the start as HH:MM")
+    assert inputs(refused)["held_at"]["value"] == "25:00"
+    assert_error_under(refused, "held_at", "Enter the start as HH:MM")
+    assert_buttons_work_everywhere(card)
