@@ -153,6 +153,16 @@ class WorkingCalendar:
             remaining -= left_today
             moment = self.start_of_working_day(self.next_working_day(moment.date()))
 
+    def working_hours_between(self, start: datetime, end: datetime) -> float:
+        """The working time from `start` to `end`, in hours (the inverse of add_working_hours); 0 if none."""
+        total, day, last = timedelta(0), self.local(start).date(), self.local(end).date()
+        while day <= last:
+            if self.is_working_day(day):
+                opens, closes = max(self.start_of_working_day(day), start), min(self.end_of_working_day(day), end)
+                total += max(closes - opens, timedelta(0))
+            day += timedelta(days=1)
+        return total / timedelta(hours=1)
+
     def next_working_moment(self, at: datetime) -> datetime:
         """`at` itself when inside working hours, else the start of the next working period."""
         local = self.local(at)

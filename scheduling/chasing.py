@@ -27,7 +27,10 @@ class Step:
 
 
 # Before a meeting there is no time for a ladder of working days: the owner is reminded part of
-# the way to the meeting, and the chair is told (with the next contact to try) later on.
+# the way to the meeting, and the chair is told (with the next contact to try) later on. The way is
+# counted in working hours where it has any (a re-check: asked on Thursday for Monday, half way fell on
+# Saturday and three quarters on Sunday, both waited for Monday, and the invitees were never asked:
+# only the chair was told); a meeting with none before it (the EDT's, tonight) counts the clock.
 BEFORE_MEETING = {"rsvp": (("due", 0.5), ("escalate_chair", 0.75)), "record_check": (("due", 0.6),)}
 
 
@@ -37,6 +40,9 @@ def ladder(*, due_at: datetime, created_at: datetime, calendar, rules, kind: str
     if kind == "quorum_at_risk":
         return [Step("escalate_chair", max(created_at, due_at - timedelta(hours=rules.quorum_warning_hours)))]
     if kind in BEFORE_MEETING:
+        working = calendar.working_hours_between(created_at, due_at)
+        if working > 0:
+            return [Step(stage, calendar.add_working_hours(created_at, working * share)) for stage, share in BEFORE_MEETING[kind]]
         span = max(due_at - created_at, timedelta(0))
         return [Step(stage, created_at + span * share) for stage, share in BEFORE_MEETING[kind]]
     local_due = calendar.local(due_at)

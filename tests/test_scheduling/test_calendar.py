@@ -241,6 +241,17 @@ def test_adding_working_hours_uses_up_the_working_day_before_moving_to_the_next(
     assert ENGLAND.add_working_hours(datetime.fromisoformat(at), hours).isoformat() == expected
 
 
+@pytest.mark.parametrize("start, end, hours", [
+    ("2026-11-23T10:00:00+00:00", "2026-11-23T14:00:00+00:00", 4),  # within a working day
+    ("2026-11-26T12:00:00+00:00", "2026-11-30T11:00:00+00:00", 15),  # Thursday 12:00 to Monday 11:00: 5 + 8 + 2
+    ("2026-11-27T18:00:00+00:00", "2026-11-30T08:00:00+00:00", 0),  # Friday evening to Monday before opening: none
+    ("2027-03-25T16:00:00+00:00", "2027-03-30T10:00:00+01:00", 2),  # Maundy Thursday 16:00 to the Tuesday after Easter
+    ("2026-11-23T14:00:00+00:00", "2026-11-23T10:00:00+00:00", 0),  # the end before the start
+])
+def test_working_hours_between_two_moments_count_only_working_hours_on_working_days(start, end, hours):
+    assert ENGLAND.working_hours_between(datetime.fromisoformat(start), datetime.fromisoformat(end)) == hours
+
+
 
 @pytest.mark.parametrize("since, now, passed", [
     ("2026-12-24T17:00:00+00:00", "2026-12-29T16:59:00+00:00", 0),  # Christmas, Boxing Day (observed 28th), a weekend; the 29th under way

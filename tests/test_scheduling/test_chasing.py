@@ -127,6 +127,17 @@ def test_an_unanswered_invitation_is_chased_halfway_to_the_meeting_then_the_chai
                                                               ("escalate_chair", "chair", at(25, 13))]
 
 
+def test_the_way_to_a_meeting_is_counted_in_working_hours_so_a_weekend_does_not_swallow_the_invitees_chase():
+    # A re-check: asked Thursday 12:00 for Monday 11:00, half way fell on Saturday and three quarters on Sunday; both waited
+    # for Monday 09:00, and only the chair was told. In working hours (09:00-17:00): Thursday 5, Friday 8, Monday 2 = 15;
+    # half (7.5) is Friday 11:30, three quarters (11.25) Friday 15:15.
+    steps = ladder(due_at=at(30, 11), created_at=at(26, 12), calendar=CALENDAR, rules=PROFILE.chasing, kind="rsvp")
+    assert [(s.stage, s.at) for s in steps] == [("due", at(27, 11, 30)), ("escalate_chair", at(27, 15, 15))]
+    # An evening meeting with no working hours before it (the Emergency Duty Team's): the clock's way, 18:00 to 21:00.
+    steps = ladder(due_at=at(25, 21), created_at=at(25, 18), calendar=CALENDAR, rules=PROFILE.chasing, kind="rsvp")
+    assert [(s.stage, s.at) for s in steps] == [("due", at(25, 19, 30)), ("escalate_chair", at(25, 20, 15))]
+
+
 def test_the_record_check_before_a_meeting_is_one_chase_sixty_percent_of_the_way():
     steps = ladder(due_at=at(25, 15), created_at=at(25, 10), calendar=CALENDAR, rules=PROFILE.chasing,
                    kind="record_check")
