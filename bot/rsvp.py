@@ -120,7 +120,7 @@ class RsvpFlow:
             if answer == "records":
                 return await self._records_check(uow, discussion, invitation, data, aad, now)
             shown_now = self.s.calendar.local(now)
-            moved = "at" in data and str(data["at"] or "") != discussion_cards.drawn_for(discussion)
+            moved = "at" in data and not discussion_cards.same_time(data["at"], discussion_cards.drawn_for(discussion))
             if moved or "seen" in data and str(data["seen"] or "") != (invitation.rsvp or ""):
                 # Drawn before the meeting moved (a walk: the answer to the old time was cleared, and Accept on the old
                 # card was refused in words nobody could follow), or before the last answer: a double-click's second

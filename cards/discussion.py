@@ -2,7 +2,7 @@
 reference and initials; the chair and each invitee open their own view of it."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from . import words
 from .elements import card, choices, container, execute, facts, heading, notice, refreshing, text, text_input
@@ -199,8 +199,19 @@ def nothing_to_answer(discussion, now: datetime) -> tuple[str, str, str] | None:
 
 
 def drawn_for(discussion) -> str:
-    """The meeting time an invitation card is drawn for, as its buttons carry it."""
-    return discussion.meeting_start.isoformat() if discussion.meeting_start else ""
+    """The meeting time an invitation card is drawn for, as its buttons carry it: the instant in UTC, however the
+    time was read (a re-check: drawn at convening with +01:00, compared with the database's +00:00, every answer in
+    summer was refused as if the meeting had moved)."""
+    return discussion.meeting_start.astimezone(timezone.utc).isoformat() if discussion.meeting_start else ""
+
+
+def same_time(pressed, drawn: str) -> bool:
+    """Whether a card's `at` is the meeting time now: the same instant, whatever offset either was written with (a
+    card from before `at` was written as UTC carries the partnership's offset)."""
+    try:
+        return (pressed or "") == drawn or datetime.fromisoformat(str(pressed)) == datetime.fromisoformat(drawn)
+    except ValueError:
+        return False
 
 
 def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = None, typed: dict | None = None) -> dict:

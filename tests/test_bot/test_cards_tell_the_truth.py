@@ -695,3 +695,28 @@ async def test_a_button_no_card_of_ours_has_is_answered_politely_whatever_its_pr
         card = await chair.press(verb, data, keep_inputs=False, as_person=police)
         assert texts_of(card) == "Sorry\nThat button is no longer supported. Type **help** to start again.", verb
     assert "Traceback" not in caplog.text and "KeyError" not in caplog.text
+
+
+async def test_in_summer_an_answer_on_the_card_sent_at_convening_is_recorded_not_taken_as_after_a_move(bot):
+    """A re-check, in June: the card sent as the meeting was made carried its time as 15:00+01:00, the database's was
+    14:00+00:00, and every answer was refused with "The meeting moved to 15:00 today after this card was drawn"."""
+    from zoneinfo import ZoneInfo
+
+    from cards import discussion as discussion_cards
+
+    chair, police, data = await with_police_in_teams(bot)  # Friday 28 May 2027, British Summer Time
+    async with bot.services.uow() as uow:
+        discussion = await uow.discussions.get(chair.discussion_id)
+        invitation = next(i for i in discussion.invitations if i.agency == "police")
+        # As the meeting's creation drew it: the time as the calendar gave it, with the summer offset.
+        discussion.meeting_start = discussion.meeting_start.astimezone(ZoneInfo("Europe/London"))
+        assert discussion.meeting_start.utcoffset() == timedelta(hours=1)
+        sent = discussion_cards.rsvp_card(discussion, invitation, now=bot.services.calendar.local(FRIDAY_NOON))
+        await uow.session.rollback()
+    accept = next(a for a in sent["actions"] if a.get("verb") == "rsvp.accept")
+    card = await chair.press("rsvp.accept", accept["data"], keep_inputs=False, as_person=police)
+    assert "Your reply: **accepted**" in texts_of(card) and "moved" not in texts_of(card)
+    # A card from before its buttons wrote the time in UTC carries the offset too: the same instant, the same meeting.
+    assert discussion_cards.same_time("2027-05-28T12:30:00+01:00", "2027-05-28T11:30:00+00:00")
+    assert not discussion_cards.same_time("2027-05-28T12:30:00+00:00", "2027-05-28T11:30:00+00:00")
+    assert not discussion_cards.same_time("not a time", "2027-05-28T11:30:00+00:00") and discussion_cards.same_time("", "")
