@@ -7,6 +7,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from .inbound import visible
+
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -44,7 +46,7 @@ def parse_snooze(args: str):
     from datetime import timedelta
 
     match = _SNOOZE.match(args.strip())
-    if not match or not match.group("reason").strip():
+    if not match or not visible(match.group("reason")):
         return "Write it like this: `snooze CR-555 A1 2 days: waiting for the court date` (a reason is required)."
     amount = int(match.group("n"))
     span = timedelta(hours=amount) if match.group("unit").lower().startswith("h") else timedelta(days=amount)
@@ -52,7 +54,7 @@ def parse_snooze(args: str):
         return "Snooze for 30 days at the most; escalate or close the obligation instead."
     what = match.group("what").strip().lower()
     return {"case": match.group("case").upper(), "what": what, "said": what.upper() if re.fullmatch(r"a\d+", what) else what, "for": span,
-            "reason": match.group("reason").strip()}
+            "reason": visible(match.group("reason"))}
 
 
 # Shorter names a chair may use for what `overdue` lists (a walk typed "review" and was told it was not found).

@@ -25,8 +25,15 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069
 # Characters that show nothing (zero-width spaces and joiners, the soft hyphen, word joiners, the byte
 # order mark, the Hangul fillers): a text of these alone, with or without spaces, passed every "was
 # anything written?" check and completed an agency's update with nothing in it (a security trial).
-INVISIBLE = "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2060-\u2064\u3164\ufeff\uffa0"
+INVISIBLE = "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2060-\u2064\u2800\u3164\ufeff\uffa0"
 _SHOWS_NOTHING = re.compile(rf"\s*[{INVISIBLE}][\s{INVISIBLE}]*")
+
+
+def visible(value: str) -> str:
+    """`value` without the spaces around it, or "" when nothing in it would show: for a part of a typed message
+    that must say something (an update's text, a reason), which the edge cannot judge as a whole string (a
+    re-check: `update` followed by zero-width spaces completed an agency's update)."""
+    return "" if _SHOWS_NOTHING.fullmatch(value) else value.strip()
 
 
 class Malformed(ValueError):
@@ -65,7 +72,7 @@ def _cleaned(value, depth: int = 0):
 # What, in UTF-8 JSON, may decode to something `_cleaned` changes: an escape (\u, \b, \f), a raw
 # DEL, a byte that starts an encoded surrogate (json reads bytes with "surrogatepass"), the
 # bidirectional overrides and isolates as UTF-8, and the characters that show nothing (INVISIBLE).
-_MARKS = re.compile(rb"\\[ubf]|\x7f|\xed|\xe2\x80[\x8b-\x8f\xaa-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xc2\xad|\xcd\x8f"
+_MARKS = re.compile(rb"\\[ubf]|\x7f|\xed|\xe2\x80[\x8b-\x8f\xaa-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xe2\xa0\x80|\xc2\xad|\xcd\x8f"
                     rb"|\xe1\x85[\x9f\xa0]|\xe1\x9e[\xb4\xb5]|\xe1\xa0\x8e|\xe3\x85\xa4|\xef\xbb\xbf|\xef\xbe\xa0")
 
 

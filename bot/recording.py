@@ -9,6 +9,7 @@ from cards.words import NO_DISAGREEMENT, capital
 from protocol.vocabulary import AGENCIES, S47_DECISIONS
 from storage.directory import is_email
 
+from .inbound import visible
 from .wizard import flag, text, time_of_day, uk_date
 
 STEPS = ("attendance", "household", "purpose", "concerns", "background", "decisions", "plan", "actions",
@@ -395,7 +396,9 @@ def parse_report(message: str, *, today: date) -> dict | str:
     """An agency's reply in the thread, as {action, status, ...}; or the help text when unclear."""
     message = message.strip()
     if said := _UPDATE.match(message):
-        return {"update": message[said.end():].strip()}
+        if not (update := visible(message[said.end():])):
+            return "Write the update after the word, e.g. `update: GP records show two earlier A&E attendances`."
+        return {"update": update}
     match = _REPORT.match(message)
     if not match:
         return f"I didn't understand that. Reply like this: {REPORT_EXAMPLES}"
@@ -413,7 +416,7 @@ def parse_report(message: str, *, today: date) -> dict | str:
             return problem
         return {"action": number, "status": "will_complete_by", "by": day.isoformat()}
     if lowered.startswith("not required"):
-        reason = rest[len("not required"):].lstrip(" :-–").strip()
+        reason = visible(rest[len("not required"):].lstrip(" :-–"))
         if not reason:
             return f"Say why it is no longer required, e.g. `A{number} not required: child moved out of area`."
         if problem := reason_problem(reason):

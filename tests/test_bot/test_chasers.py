@@ -528,6 +528,8 @@ async def test_the_chair_sees_how_each_was_chased_and_can_snooze_with_a_reason(b
         in listing
     assert "Write it like this" in (await chair.say("snooze CR-555 A1 soon"))[0]["text"]
     assert "a reason is required" in (await chair.say("snooze CR-555 A1 2 days"))[0]["text"]
+    # A reason of characters that show nothing is none (a re-check: zero-width spaces were kept as the reason).
+    assert "a reason is required" in (await chair.say("snooze CR-555 A1 2 days: \u200b\u200b \u200b"))[0]["text"]
     said = (await chair.say("snooze CR-555 A1 2 days: waiting for the court date"))[0]["text"]
     assert said.startswith("CR-555 A1: no chasing until 04/06/2027 13:00")  # as the thread names it (a walk read "a1")
     assert await sweep_at(bot, datetime(2027, 6, 3, 13, 0, tzinfo=BST)) == 1  # only the information update climbs

@@ -9,7 +9,7 @@ from bot.inbound import MAX_DEPTH, Malformed, _cleaned, _nothing_to_clean
 
 # Every character that shows nothing, as bot.inbound.INVISIBLE names them (its ranges written out by hand).
 INVISIBLE_CHARACTERS = ("\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
-                        "\u2060\u2061\u2062\u2063\u2064\u3164\ufeff\uffa0")
+                        "\u2060\u2061\u2062\u2063\u2064\u2800\u3164\ufeff\uffa0")  # U+2800: the blank Braille pattern
 
 # Strings with what the walk changes (control characters, lone surrogates, DEL) among ordinary text.
 awkward = st.text(alphabet=st.one_of(st.characters(codec="utf-8"), st.sampled_from("\x00\x08\x0c\x1f\x7f\t\n\r \ud800\udfffé😀\u202a\u202e\u2066\u2069\u2013\u2019"

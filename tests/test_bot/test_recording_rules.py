@@ -43,7 +43,11 @@ def test_replies_in_the_thread(message, expected):
 @pytest.mark.parametrize(
     "message, hint",
     [("A4 not required", "Say why it is no longer required"), ("A3 by Friday", "UK way"), ("A3 by 01/01/2020", "has passed"),
-     ("finished A2", "A2 done · A3 by 14/12"), ("A2 sort of", "A2 done · A3 by 14/12")],
+     ("finished A2", "A2 done · A3 by 14/12"), ("A2 sort of", "A2 done · A3 by 14/12"),
+     # Characters that show nothing are no update and no reason (a re-check: zero-width spaces were recorded as both).
+     ("update \u200b\u200b \u200b", "Write the update after the word"), ("update: \u2800", "Write the update after the word"),
+     ("A1 not required: \u200b\u200b \u200b", "Say why it is no longer required"),
+     ("A2 not required: \u2060\ufeff", "Say why it is no longer required")],
 )
 def test_unclear_replies_get_an_example(message, hint):
     answer = recording.parse_report(message, today=TODAY)
