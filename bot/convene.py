@@ -209,6 +209,7 @@ class ConveneFlow:
             person, errors = wizard.added_person(data)
             draft["errors"] = errors
             if person:
+                person = self.meetings_flow.known_in_teams(person)
                 draft = wizard.forget({**draft, "invitees": wizard.with_person(draft["invitees"], person)},
                                       "add_agency", "add_name", "add_email")
         elif verb == "convene.remove_person":  # the warnings of the Next before it may be stale now: Next tells again

@@ -126,10 +126,12 @@ class MeetingsFlow:
                 return self.chair_card(discussion, now, {"_card": f"{person['email']} is already invited for "
                                                                   f"{agency_name(person['agency'])}: nothing to add."}, data)
             invitation = Invitation(agency=person["agency"], name=person["name"], email=person["email"], required=False,
-                                    reason="added by the chair", source="chair")
+                                    reason="added by the chair", source="chair",
+                                    aad_object_id=self.known_in_teams(person).get("aad_object_id"))
             discussion.invitations.append(invitation)
             await uow.session.flush()
             await self._before_meeting_obligations(uow, discussion, now)  # their reply and records check, chased too
+            await self.invite_in_teams(uow, f"{discussion.id}:invited:{invitation.id}", discussion, now, only=invitation)
             await uow.effects.add(key=f"{discussion.id}:meeting.attendees:{invitation.id}", kind="meeting.attendees",
                                   discussion_id=discussion.id, payload={})
             details = {"added": person["agency"]}
@@ -242,13 +244,20 @@ class MeetingsFlow:
             await uow.obligations.add_once(owe(f"record_check:{invitation.id}", "record_check", invitation.id, invitation.agency))
         await uow.obligations.add_once(owe("quorum_at_risk", "quorum_at_risk", discussion.id, "social_care"))
 
-    async def invite_in_teams(self, uow, key: str, discussion: Discussion, now: datetime) -> None:
+    def known_in_teams(self, person: dict) -> dict:
+        """Someone the chair adds, with their Entra id if the directory has them by that address: they are invited in
+        Teams as the wizard's own invitees are (a re-check: a paediatrician added on the chair's card had no card to
+        answer, and could not say they came to share information only)."""
+        contact = self.s.directory.by_email(person["email"]) if person.get("email") else None
+        return {**person, "aad_object_id": contact.aad_object_id} if contact and contact.aad_object_id else person
+
+    async def invite_in_teams(self, uow, key: str, discussion: Discussion, now: datetime, *, only: Invitation | None = None) -> None:
         """A personal RSVP card for every invitee the bot can reach in Teams (same tenant, app installed), once
         per `key` (the meeting's creation, each move). Quiet on failure when the provider sends calendar
         invitations (they reach them by email anyway); with the local provider nothing else reaches them, so
         the chair is told."""
         service_url = service_url_of(discussion.conversation_reference)
-        for invitation in discussion.invitations:
+        for invitation in [only] if only else discussion.invitations:
             if invitation.aad_object_id:
                 card = discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))
                 await self.s.effects.personal(uow, f"{key}:rsvp-card:{invitation.id}",

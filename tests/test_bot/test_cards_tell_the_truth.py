@@ -720,3 +720,27 @@ async def test_in_summer_an_answer_on_the_card_sent_at_convening_is_recorded_not
     assert discussion_cards.same_time("2027-05-28T12:30:00+01:00", "2027-05-28T11:30:00+00:00")
     assert not discussion_cards.same_time("2027-05-28T12:30:00+00:00", "2027-05-28T11:30:00+00:00")
     assert not discussion_cards.same_time("not a time", "2027-05-28T11:30:00+00:00") and discussion_cards.same_time("", "")
+
+
+async def test_someone_added_on_the_chairs_card_who_is_in_the_directory_gets_their_invitation_in_teams(tmp_path, clock):
+    """A re-check: a paediatrician in the directory, added with "Invite someone else", had no card to answer (their
+    Entra id was not looked up), so could not say they came to share information only; a move did not reach them."""
+    from tests.conftest import ROOT
+
+    clock.set(FRIDAY_NOON)
+    running = await start_bot(make_settings(tmp_path, contacts_file=ROOT / "storage" / "directories" / "playground.yaml"), clock)
+    try:
+        chair = await convened_here(running)
+        chair.card = None
+        before = len(running.connector.sent)
+        await chair.press("discussion.invite", {"add_agency": "paediatrician", "add_name": "Dr Casey Bello",
+                                                "add_email": "casey.bello@nhs.example.org"}, keep_inputs=False)
+        await running.services.drain()
+        [card] = [a["attachments"][0]["content"] for a in running.connector.sent[before:] if a.get("attachments")
+                  and "You are invited for **Paediatrician**." in texts_of(a["attachments"][0]["content"])]
+        casey = {"aad_id": "00000000-0000-0000-0000-0000000000025", "user_id": "29:casey", "name": "Dr Casey Bello"}
+        share = next(a for a in card["actions"] if a.get("verb") == "rsvp.share_only")
+        answered = await chair.press("rsvp.share_only", share["data"], keep_inputs=False, as_person=casey)
+        assert "Your reply: **attending to share information only**" in texts_of(answered)
+    finally:
+        await stop_bot(running)
