@@ -724,7 +724,7 @@ def test_the_not_held_yet_card_asks_when_it_began_if_earlier_and_keeps_what_was_
     card = record_cards.not_held_yet_card("d-1", "CR-1 (AB): the meeting is 14:00 today.")
     assert lines(card)[:2] == ["Not held yet", "CR-1 (AB): the meeting is 14:00 today."]
     assert list(inputs(card)) == ["held_at"] and inputs(card)["held_at"].get("value", "") == ""
-    assert "If it was held earlier today: when it began (HH:MM)" in json.dumps(card)
+    assert inputs(card)["held_at"]["label"] == "If it was held earlier today: when it began (HH:MM)"
     assert [(b["title"], b["verb"], b["data"]) for b in card["actions"]] == [
         ("It was held then: write the record", "record.held_earlier", {"verb": "record.held_earlier", "discussion_id": "d-1"}),
         ("Open the discussion", "discussion.open", {"verb": "discussion.open", "discussion_id": "d-1"})]
