@@ -11,10 +11,11 @@ from botbuilder.core import MessageFactory, TurnContext
 from cards import discussion as discussion_cards
 from cards.elements import input_ids, refreshing, text
 from cards import wizard as cards
+from cards.words import owed as owed_name
 from cards.words import subject
-from protocol import Facts, as_owed_review, as_review, assess
+from protocol import Facts, as_owed_review, as_review, as_unplanned_review, assess
 from protocol.conditions import asked_facts, unheeded
-from protocol.vocabulary import OWED_OBLIGATION_STATES
+from protocol.vocabulary import OWED_OBLIGATION_STATES, REVIEWS_OWED
 from scheduling.slots import propose_slots
 from storage.models import Discussion
 from storage.repositories import CHILDREN
@@ -247,6 +248,8 @@ class ConveneFlow:
             assessment = as_review(assessment, datetime.fromisoformat(agreed), self.s.profile, self.s.calendar)
         elif (owed := review.get("owed") or {}).get("by"):  # none set: the time the chair owes it, as they are chased for it
             assessment = as_owed_review(assessment, datetime.fromisoformat(owed["by"]), owed["why"])
+        elif review:  # neither: the referral's timescale from now, said as a review's
+            assessment = as_unplanned_review(assessment)
         assessment = assessment.to_json()
         discussion.facts, discussion.assessment = facts, assessment
         discussion.deadline = datetime.fromisoformat(assessment["deadline"])
@@ -355,14 +358,16 @@ class ConveneFlow:
         Its deadline is that one's date, the date the chair is chased for (a procedures trial: a review
         offered for A1, owed by 28 April, said "Deadline: 10 May", the date agreed for another)."""
         owed = [o for o in await uow.obligations.for_discussion(discussion.id)  # soonest due first, as the repository orders them
-                if o.kind == "review_discussion" and o.state in OWED_OBLIGATION_STATES]
+                if o.kind in REVIEWS_OWED and o.state in OWED_OBLIGATION_STATES]
         agreed = ((discussion.record or {}).get("next") or {}).get("next") or None  # the date set for it at the last discussion
         agreed_key = f"{discussion.id}:review_discussion"  # (bot.recording.obligations' key for it)
         chosen = (next((o for o in owed if o.key == owed_key), None)
                   or next((o for o in owed if o.key == agreed_key), None) or next(iter(owed), None))
         if chosen is None or chosen.key == agreed_key:
             return {"of": discussion.id, "agreed": agreed, **({"owed": {"key": chosen.key}} if chosen else {})}
-        return {"of": discussion.id, "agreed": None, "owed": {"key": chosen.key, "by": chosen.due_at.isoformat(), "why": chosen.rule_source}}
+        why = (chosen.rule_source if chosen.kind == "review_discussion"  # an agency's "needs a further discussion" says its own
+               else f"the {owed_name(chosen.kind, chosen.subject_id)} is owed ({chosen.rule_source})")
+        return {"of": discussion.id, "agreed": None, "owed": {"key": chosen.key, "by": chosen.due_at.isoformat(), "why": why}}
 
 
 def stale_press(data: dict, draft: dict, *, adding: bool = False) -> bool:

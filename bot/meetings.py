@@ -15,7 +15,7 @@ from cards import wizard as cards
 from cards.elements import execute, refreshing
 from cards.words import agency as agency_name
 from cards.words import subject, when
-from protocol.vocabulary import OWED_OBLIGATION_STATES
+from protocol.vocabulary import OWED_OBLIGATION_STATES, REVIEWS_OWED
 from scheduling.meetings import Attendee, MeetingRequest
 from storage.models import Discussion, Invitation
 
@@ -370,7 +370,7 @@ class MeetingCreation:
         if reviewed := review.get("of"):  # the review owed there is now convened, and any owed by the time it meets
             meant = (review.get("owed") or {}).get("key")
             for owed in await uow.obligations.for_discussion(reviewed):
-                if owed.kind == "review_discussion" and owed.state in OWED_OBLIGATION_STATES and (
+                if owed.kind in REVIEWS_OWED and owed.state in OWED_OBLIGATION_STATES and (
                         meant is None or owed.key == meant or owed.due_at <= discussion.meeting_start):  # (None: a draft from before)
                     # One agreed for later than this meeting stays owed (a procedures trial: a review an agency asked
                     # for, held on 28 April, closed the one agreed at the discussion for 10 May without a word).

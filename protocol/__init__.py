@@ -1,5 +1,6 @@
 """The statutory rules and the partnership profiles. Pure: no clock, no database, no network."""
-from .assessment import Assessment, Invitee, Outcome, RuleRef, as_owed_review, as_review, assess, clocks_owed
+from .assessment import (Assessment, Invitee, Outcome, RuleRef, as_owed_review, as_review, as_unplanned_review, assess,
+                         clocks_owed)
 from .deadlines import met_out_of_hours
 from .errors import FactsError, ProfileError, ProtocolError
 from .facts import Facts
@@ -8,5 +9,5 @@ from .profile import Profile
 
 __all__ = [
     "Assessment", "Facts", "FactsError", "Invitee", "Profile", "ProfileError", "ProtocolError",
-    "Outcome", "RuleRef", "as_owed_review", "as_review", "assess", "clocks_owed", "load_profile", "met_out_of_hours", "parse_profile", "profile_names",
+    "Outcome", "RuleRef", "as_owed_review", "as_review", "as_unplanned_review", "assess", "clocks_owed", "load_profile", "met_out_of_hours", "parse_profile", "profile_names",
 ]

@@ -165,6 +165,15 @@ def as_owed_review(assessment: Assessment, owed_by: datetime, why: str) -> Asses
                    deadline_rule=RuleRef("review", f"{why}, and no date was agreed for it", "owed by the chair, and chased"))
 
 
+def as_unplanned_review(assessment: Assessment) -> Assessment:
+    """A review the chair starts with no date agreed for one and none owed: held within the referral's timescale
+    counted from now (the wizard needs a time to offer slots by), said as such and counted as a review, not as a
+    referral's discussion (a re-check: it read as a new referral's three working days, in the tab's figures too)."""
+    rule = assessment.deadline_rule
+    return replace(assessment, deadline_rule=RuleRef("review", f"no date was agreed for a review and none is owed: by the "
+                                                               f"referral's timescale from now ({rule.text})", rule.source))
+
+
 def _target(profile: Profile, winner: Timescale, received: datetime, deadline: datetime, calendar) -> Target | None:
     """A local aim, shown only when it is earlier than the binding deadline."""
     if winner.target is not None:

@@ -72,5 +72,8 @@ CONCERN_LABELS = {
 S47_DECISIONS = frozenset({"s47_single", "s47_joint"})
 # An agreed action still to be done: chased, listed by `mine`, and overdue once its due time has passed.
 OWED_ACTION_STATUSES = ("open", "will_complete_by")
+# What a review strategy discussion meets: one agreed (or asked for since), and hackney's "if s47 enquiries are not
+# concluded within 15 working days" (a re-check: a review started with that owed was given a new referral's timescale).
+REVIEWS_OWED = ("review_discussion", "s47_review")
 # An obligation still owed: chased (open), or chased to the top of its ladder (breached); not yet met or closed.
 OWED_OBLIGATION_STATES = ("open", "breached")

@@ -888,6 +888,28 @@ async def test_a_review_started_in_the_personal_chat_is_that_chats_draft(bot):
     assert next(i for i in inputs(card) if i["id"] == "case_reference")["value"] == "CR-104233"
 
 
+async def test_a_review_with_no_date_agreed_meets_the_s47_review_owed_or_is_said_to_be_unplanned(bot):
+    """A re-check: with no date agreed and nothing asked for, Start a review discussion gave a new referral's three working
+    days, and the tab counted it as a referral's discussion. hackney owes a review if s47 enquiries are not concluded
+    within 15 working days (4.3, 9.3): that is the review this one is, and convening it meets it."""
+    chair = await convened(bot)
+    await record_the_discussion(bot, chair)  # s47 decided on Friday 28 May 2027, no next discussion agreed
+    review = await chair.press("convene.review", {"discussion_id": chair.discussion_id}, keep_inputs=False)
+    chair.card = review
+    await chair.press("convene.next", CHILD)
+    card = await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "15:00"})
+    # 15 working days after Friday 28 May (31 May a bank holiday): Monday 21 June, by its close.
+    assert ("**Deadline: by 17:00 Mon 21 Jun**: the s47 review discussion is owed (hackney 4.3, 9.3), and no date was agreed "
+            "for it (owed by the chair, and chased)") in texts_of(card), texts_of(card)
+    await chair.press("convene.next")
+    await chair.press("convene.next", {"slot": "other", "other_date": "2027-06-01", "other_time": "10:00"})
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    async with bot.services.uow() as uow:
+        owed = {o.kind: o.state for o in await uow.obligations.for_discussion(chair.discussion_id)}
+    assert owed["s47_review"] == "satisfied" and owed["icpc"] == "open"  # the review held; the conference still owed
+
+
 async def test_a_review_on_a_bank_holiday_is_told_before_finalising_and_kept_if_pressed_again(bot):
     """A procedures expert's trial: a review discussion on New Year's Day was finalised at once, without a word;
     a meeting or an action on such a day is said beside it. Finalising cannot be undone, so the first press says it."""

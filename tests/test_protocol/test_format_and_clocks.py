@@ -312,3 +312,17 @@ def test_a_clock_is_concluded_only_by_another_clock_of_the_profile(concluded_by,
     review["concluded_by"] = concluded_by
     with pytest.raises(ProfileError, match=refused):
         parse_profile(raw)
+
+
+def test_a_review_nothing_was_agreed_or_owed_for_is_said_so_and_counted_as_a_review():
+    import dataclasses
+
+    from protocol import RuleRef, as_unplanned_review
+    from protocol.assessment import Assessment
+
+    referral = RuleRef("default_three_working_days", "within 3 working days of receipt", "hackney 5.1")
+    fields = {f.name: None for f in dataclasses.fields(Assessment)}
+    unplanned = as_unplanned_review(Assessment(**{**fields, "deadline_rule": referral}))
+    assert unplanned.deadline_rule == RuleRef(
+        "review", "no date was agreed for a review and none is owed: by the referral's timescale from now (within 3 working days "
+                  "of receipt)", "hackney 5.1")
