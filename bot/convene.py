@@ -24,7 +24,7 @@ from storage.unit_of_work import RepeatedDelivery, answering
 from . import wizard
 from .access import ChairsGroupUnavailable
 from .meetings import draft_cancelled
-from .proactive import card_activity, reference_of
+from .proactive import card_activity, in_personal_chat, reference_of
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -138,6 +138,12 @@ class ConveneFlow:
             if wizard_step and discussion.status == "draft":
                 step_before = (discussion.draft or {}).get("step")
                 card = self._wizard(uow, discussion, verb, data, now, aad)
+                if discussion.status == "cancelled" and discussion.card_activity_id and discussion.conversation_reference \
+                        and not in_personal_chat(discussion.conversation_reference):
+                    # The card the channel sees, wherever Cancel was pressed: no longer "Being convened" (a re-check).
+                    await uow.discussions.get(discussion.id)  # its invitations too, for who may refresh it
+                    await self.meetings_flow.show(uow, f"{discussion.id}:draft-cancelled", discussion, now,
+                                                  "Draft cancelled before anyone was invited; nothing was sent.")
                 if step_before == "child" and discussion.draft.get("step") == "concern":
                     await self._note_same_case(uow, discussion)
                     card = self.step_card(discussion, now)

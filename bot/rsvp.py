@@ -15,7 +15,7 @@ from storage.directory import is_email
 from storage.models import new_id
 
 from .convene import actor_of, delivery_of
-from .meetings import MeetingsFlow
+from .meetings import MeetingsFlow, draft_cancelled
 from .services import BotServices
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,10 @@ class RsvpFlow:
                         else self.meetings.step_card(discussion, now))
             elif invitation is not None:
                 card = discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))
+            elif discussion.status == "cancelled" and not discussion.meeting_event_id:
+                # A draft's card in the channel, cancelled: what it was, to anyone who sees it there (a re-check: others
+                # were told only that they could not see it, and the card still said "Being convened").
+                card = draft_cancelled(discussion)
             else:
                 card = cards.message_card(subject(discussion.case_reference, discussion.child_initials),
                                           "Only the chair and the people invited can see this strategy discussion.")

@@ -318,6 +318,12 @@ async def test_a_draft_cancelled_says_so_wherever_its_card_is_seen_not_that_the_
             "anyone was invited; nothing was sent. Any other strategy discussion for this child is unchanged.")
     assert texts_of(card) == said
     assert texts_of(await chair.press("discussion.open", keep_inputs=False)) == said  # its copy, redrawn
+    # The channel's card, seen by everyone, no longer says "Being convened"; anyone opening it is told what it was.
+    await running_bot.services.drain()
+    [shown] = [a["attachments"][0]["content"] for a in running_bot.connector.sent if a["_method"] == "PUT"][-1:]
+    assert "Draft cancelled before anyone was invited; nothing was sent." in texts_of(shown)
+    colleague = {"aad_id": "aad-colleague", "user_id": "29:colleague", "name": "A colleague"}
+    assert texts_of(await chair.press("discussion.open", keep_inputs=False, as_person=colleague)) == said
 
 
 async def test_in_a_channel_the_message_carries_only_the_case_reference_and_initials(running_bot):
