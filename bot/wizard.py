@@ -172,11 +172,17 @@ _A_TITLED_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+[A-Z][a-z'’
 # Someone who is not an agency: the referrer box is read as an agency to invite (hackney: "the referring agency"), and
 # a strategy discussion is for professionals (a walk typed "parent" and was offered to invite them). Family, friends,
 # neighbours, the public and the child themselves are said to be no agency; who referred goes in the record.
+# Said anywhere in the box ("a concerned neighbour", "Parent/carer", "mum (by phone)": a re-check), unless an agency is
+# named too ("the child's school", "Family Support Service", "parenting team").
 _NOT_AN_AGENCY = re.compile(
-    r"^(?:the\s+|a\s+|an\s+|child'?s\s+|their\s+)?(?:parents?|mother|mum|mom|father|dad|step-?(?:mother|father|parent)|"
-    r"grand(?:parent|mother|father|ma|pa|mum|dad)s?|relatives?|family(?:\s+member)?|aunt|auntie|uncle|cousin|siblings?|"
-    r"brother|sister|neighbou?rs?|friends?|(?:a\s+)?member\s+of\s+(?:the\s+)?public|public|anonymous|anon|self|self-referral|"
-    r"the\s+child|child|young\s+person)\s*$", re.IGNORECASE)
+    r"\b(?:parents?|mother|mum|mom|father|dad|step-?(?:mother|father|parent)|grand(?:parent|mother|father|ma|pa|mum|dad)s?|"
+    r"relatives?|family|aunt|auntie|uncle|cousin|siblings?|brother|sister|neighbou?rs?|friends?|(?:ex-?)?partner|"
+    r"member\s+of\s+(?:the\s+)?public|public|mop|anonymous|anon|caller|self|self-referral|child|young\s+person)\b", re.IGNORECASE)
+_AN_AGENCY = re.compile(
+    r"\b(?:school|college|nursery|academy|gp|surgery|nhs|health|hospital|police|constabulary|council|service|services|team|unit|"
+    r"clinic|practice|visitor|nurse|midwife|midwifery|camhs|social|probation|housing|charity|ambulance|department|agency|"
+    r"authority|trust|centre|center|safeguarding|dsl|officer|worker|paediatric\w*|a&e|ed|nspcc|barnardo'?s)\b",
+    re.IGNORECASE)
 
 # The oldest concern the concern card takes: a child 17 when it came may be 18 by the day of the discussion (a
 # hostile trial: refused on the child card, judged against today), so the age is judged on the day it was received.
@@ -312,7 +318,7 @@ def parse_concern(values: dict, *, now: datetime, zone: ZoneInfo, child: dict) -
         errors["referrer_agency"] = "Name the referring agency in under 80 characters (no personal details)."
     elif _A_TITLED_NAME.search(referrer):  # it goes into the invitees' reasons (a walk: "Mrs Jones at school" was repeated)
         errors["referrer_agency"] = "Name the agency only (e.g. 'the child's school', 'GP surgery'), not a person."
-    elif _NOT_AN_AGENCY.match(referrer):
+    elif _NOT_AN_AGENCY.search(referrer) and not _AN_AGENCY.search(referrer):
         errors["referrer_agency"] = ("A strategy discussion is for professionals, so a referral from family, a neighbour, the "
                                      "public or the child brings no one to invite: leave this empty, and say who referred "
                                      "in the record.")

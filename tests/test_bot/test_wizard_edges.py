@@ -122,11 +122,14 @@ def test_the_referring_agency_is_an_agency_never_a_person_by_their_title():
         _, _, errors = parse_concern({**concern, "referrer_agency": person}, now=now, zone=timezone.utc, child=child)
         assert errors == {"referrer_agency": "Name the agency only (e.g. 'the child's school', 'GP surgery'), not a person."}, person
     # A walk typed "parent" and was offered to invite them: a strategy discussion is for professionals.
-    for nobody_to_invite in ("parent", "The mother", "Grandparents", "neighbour", "member of the public", "anonymous", "the child"):
+    for nobody_to_invite in ("parent", "The mother", "Grandparents", "neighbour", "member of the public", "anonymous", "the child",
+                             # said within a phrase (a re-check)
+                             "a concerned neighbour", "anonymous caller", "Parent/carer", "mum (by phone)", "neighbour via 101",
+                             "MOP", "Self referral by mother", "ex-partner", "victim's brother"):
         _, _, errors = parse_concern({**concern, "referrer_agency": nobody_to_invite}, now=now, zone=timezone.utc, child=child)
         assert errors["referrer_agency"].startswith("A strategy discussion is for professionals"), nobody_to_invite
     for agency in ("the child's school", "Hackney Police", "GP surgery", "Missing persons unit", "Family Support Service",
-                   "parenting team", "foster carer"):
+                   "parenting team", "foster carer", "Children's Centre", "CAMHS", "health visitor", "Police (a neighbour's 101 call)"):
         _, facts, errors = parse_concern({**concern, "referrer_agency": agency}, now=now, zone=timezone.utc, child=child)
         assert errors == {} and facts["referrer_agency"] == agency, agency
 
