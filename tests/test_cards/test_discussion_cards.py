@@ -334,6 +334,29 @@ def test_an_invitation_with_nothing_left_to_answer_has_no_buttons_and_says_why()
     assert rsvp(inv, cancelled_card := discussion(inv, status="cancelled"))["refresh"]["action"]["data"] == {"discussion_id": cancelled_card.id}
 
 
+def test_a_cards_meeting_time_is_the_instant_in_utc_and_compared_as_an_instant(monkeypatch):
+    """A re-check, in summer: the card sent at convening carried 15:00+01:00, the database 14:00+00:00, compared as
+    text: every answer was refused as if the meeting had moved."""
+    import time as clock
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.setenv("TZ", "Europe/London")  # a machine on the UK's clock: UTC must be said, not the machine's zone
+    clock.tzset()
+    try:
+        summer = SimpleNamespace(meeting_start=datetime(2027, 6, 15, 15, 0, tzinfo=ZoneInfo("Europe/London")))
+        assert discussion_cards.drawn_for(summer) == "2027-06-15T14:00:00+00:00"
+    finally:
+        monkeypatch.delenv("TZ")
+        clock.tzset()
+    assert discussion_cards.drawn_for(SimpleNamespace(meeting_start=None)) == ""
+    same = discussion_cards.same_time
+    assert same("2027-06-15T15:00:00+01:00", "2027-06-15T14:00:00+00:00")  # one instant, two offsets
+    assert same("2027-06-15T14:00:00+00:00", "2027-06-15T14:00:00+00:00") and same("", "") and same(None, "")
+    assert not same("2027-06-15T14:00:00+01:00", "2027-06-15T14:00:00+00:00")  # moved an hour
+    assert not same("not a time", "2027-06-15T14:00:00+00:00") and not same("", "2027-06-15T14:00:00+00:00")
+    assert not same("2027-06-15T14:00:00", "2027-06-15T14:00:00+00:00")  # no offset: not this meeting's time
+
+
 def test_an_invitee_is_told_the_meeting_and_can_answer_four_ways():
     card = rsvp()
     assert card["version"] == "1.5"
@@ -457,7 +480,7 @@ def test_an_invitation_from_before_records_checks_existed_shows_nothing_chosen()
 # equivalent: cards.discussion.x_chair_card__mutmut_76 `getattr(discussion, "record", )` -- only a recorded discussion reads it, and a Discussion always has its record column: the default is never used
 # equivalent: cards.discussion.x_chair_card__mutmut_242 `or 'XXXX', 'not recorded')` -- an attendance the words do not name, '' or 'XXXX', gives the same fallback, 'not recorded'
 # equivalent: cards.discussion.x_chair_card__mutmut_244 `'NOT RECORDED').lower()` -- lowered either way: the same words
-# equivalent: cards.discussion.x_drawn_for__mutmut_3 `start else "XXXX"` -- with no meeting time the card's value and the discussion's are the one constant, compared with itself: no press is taken as from before a move
+# equivalent: cards.discussion.x_drawn_for__mutmut_4 `start else "XXXX"` -- with no meeting time the card's value and the discussion's are the one constant, compared with itself: no press is taken as from before a move
 
 
 def test_when_the_directory_has_nobody_else_the_chair_is_told_so_in_a_sentence_that_reads():

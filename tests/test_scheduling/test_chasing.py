@@ -133,6 +133,11 @@ def test_the_way_to_a_meeting_is_counted_in_working_hours_so_a_weekend_does_not_
     # half (7.5) is Friday 11:30, three quarters (11.25) Friday 15:15.
     steps = ladder(due_at=at(30, 11), created_at=at(26, 12), calendar=CALENDAR, rules=PROFILE.chasing, kind="rsvp")
     assert [(s.stage, s.at) for s in steps] == [("due", at(27, 11, 30)), ("escalate_chair", at(27, 15, 15))]
+    # Under an hour of working time counts as well: asked 16:30 for 09:15 the next morning, 45 working minutes; half
+    # is 16:52:30 the same day, three quarters 09:03:45 (half the clock's way would be 00:52:30, in the night).
+    steps = ladder(due_at=at(26, 9, 15), created_at=at(25, 16, 30), calendar=CALENDAR, rules=PROFILE.chasing, kind="rsvp")
+    assert [(s.stage, s.at) for s in steps] == [("due", at(25, 16, 52) + timedelta(seconds=30)),
+                                                ("escalate_chair", at(26, 9, 3) + timedelta(seconds=45))]
     # An evening meeting with no working hours before it (the Emergency Duty Team's): the clock's way, 18:00 to 21:00.
     steps = ladder(due_at=at(25, 21), created_at=at(25, 18), calendar=CALENDAR, rules=PROFILE.chasing, kind="rsvp")
     assert [(s.stage, s.at) for s in steps] == [("due", at(25, 19, 30)), ("escalate_chair", at(25, 20, 15))]
