@@ -181,7 +181,8 @@ _NOT_AN_AGENCY = re.compile(
 _AN_AGENCY = re.compile(
     r"\b(?:school|college|nursery|academy|gp|surgery|nhs|health|hospital|police|constabulary|council|service|services|team|unit|"
     r"clinic|practice|visitor|nurse|midwife|midwifery|camhs|social|probation|housing|charity|ambulance|department|agency|"
-    r"authority|trust|centre|center|safeguarding|dsl|officer|worker|paediatric\w*|a&e|ed|nspcc|barnardo'?s)\b",
+    r"authority|trust|centre|center|safeguarding|dsl|officer|worker|paediatric\w*|a&e|ed|nspcc|barnardo'?s|early\s+help|"
+    r"youth|education|welfare|mash|edt|lado|yot|cafcass|refuge|idva)\b",
     re.IGNORECASE)
 
 # The oldest concern the concern card takes: a child 17 when it came may be 18 by the day of the discussion (a

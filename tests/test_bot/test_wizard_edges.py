@@ -129,7 +129,8 @@ def test_the_referring_agency_is_an_agency_never_a_person_by_their_title():
         _, _, errors = parse_concern({**concern, "referrer_agency": nobody_to_invite}, now=now, zone=timezone.utc, child=child)
         assert errors["referrer_agency"].startswith("A strategy discussion is for professionals"), nobody_to_invite
     for agency in ("the child's school", "Hackney Police", "GP surgery", "Missing persons unit", "Family Support Service",
-                   "parenting team", "foster carer", "Children's Centre", "CAMHS", "health visitor", "Police (a neighbour's 101 call)"):
+                   "parenting team", "foster carer", "Children's Centre", "CAMHS", "health visitor", "Police (a neighbour's 101 call)",
+                   "Early Help (parent)", "Youth Offending Team", "Education Welfare Service"):
         _, facts, errors = parse_concern({**concern, "referrer_agency": agency}, now=now, zone=timezone.utc, child=child)
         assert errors == {} and facts["referrer_agency"] == agency, agency
 
