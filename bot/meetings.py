@@ -240,9 +240,16 @@ class MeetingsFlow:
                               created_at=now, updated_at=now)
 
         for invitation in discussion.invitations:
-            await uow.obligations.add_once(owe(f"rsvp:{invitation.id}", "rsvp", invitation.id, invitation.agency))
+            if not self.is_the_chair(discussion, invitation):  # the chair convened it, and is there (a re-check: chased for a reply)
+                await uow.obligations.add_once(owe(f"rsvp:{invitation.id}", "rsvp", invitation.id, invitation.agency))
             await uow.obligations.add_once(owe(f"record_check:{invitation.id}", "record_check", invitation.id, invitation.agency))
         await uow.obligations.add_once(owe("quorum_at_risk", "quorum_at_risk", discussion.id, "social_care"))
+
+    @staticmethod
+    def is_the_chair(discussion: Discussion, invitation: Invitation) -> bool:
+        """The chair invited as their own agency's attendee (the directory's social care lead, say): they need no
+        invitation card and owe no reply; their card shows them there."""
+        return bool(invitation.aad_object_id) and invitation.aad_object_id == discussion.chair_aad_id
 
     def known_in_teams(self, person: dict) -> dict:
         """Someone the chair adds, with their Entra id if the directory has them by that address: they are invited in
@@ -258,7 +265,7 @@ class MeetingsFlow:
         the chair is told."""
         service_url = service_url_of(discussion.conversation_reference)
         for invitation in [only] if only else discussion.invitations:
-            if invitation.aad_object_id:
+            if invitation.aad_object_id and not self.is_the_chair(discussion, invitation):
                 card = discussion_cards.rsvp_card(discussion, invitation, now=self.s.calendar.local(now))
                 await self.s.effects.personal(uow, f"{key}:rsvp-card:{invitation.id}",
                                               user_id=self.s.directory.teams_id_of(invitation.aad_object_id),

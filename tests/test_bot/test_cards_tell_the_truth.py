@@ -744,3 +744,36 @@ async def test_someone_added_on_the_chairs_card_who_is_in_the_directory_gets_the
         assert "Your reply: **attending to share information only**" in texts_of(answered)
     finally:
         await stop_bot(running)
+
+
+async def test_the_chair_invited_as_their_agencys_attendee_owes_no_reply_and_gets_no_invitation_card(tmp_path, clock):
+    """A re-check, in the Playground's directory where the chair is social care's contact: the chair was chased for
+    their own invitation reply, and escalated to themselves, while their card showed them there."""
+    from tests.conftest import ROOT
+
+    clock.set(FRIDAY_NOON)
+    running = await start_bot(make_settings(tmp_path, contacts_file=ROOT / "storage" / "directories" / "playground.yaml"), clock)
+    try:
+        sam = "00000000-0000-0000-0000-0000000000020"  # Sam Okafor, team manager: the chair, and in the directory
+        chair = Chair(running, aad_id=sam, user_id="29:sam", name="Sam Okafor (team manager)")
+        await chair.strategy()
+        await chair.press("convene.next", CHILD)
+        await chair.press("convene.next", {"concerns": "physical_abuse", "received_time": "10:00"})
+        # The chair on the list as social care's attendee, as a directory whose social care contact is the chair makes them.
+        await chair.press("convene.add_person", {"add_agency": "social_care", "add_name": "Sam Okafor",
+                                                 "add_email": "sam.okafor@council.example.org"})
+        await chair.press("convene.next")
+        await chair.press("convene.next", {})
+        await chair.press("convene.confirm")
+        await running.services.drain()
+        async with running.services.uow() as uow:
+            discussion = await uow.discussions.get(chair.discussion_id)
+            owed = await uow.obligations.for_discussion(chair.discussion_id)
+        [own] = [i for i in discussion.invitations if i.aad_object_id == sam]  # the precondition: the chair is invited
+        replies = {o.subject_id for o in owed if o.kind == "rsvp"}
+        assert own.id not in replies and len(replies) == len(discussion.invitations) - 1
+        cards_to = {c["members"][0]["id"] for c in running.connector.conversations}
+        assert sam not in cards_to and "29:sam" not in cards_to  # no invitation card to the chair
+        assert any(o.kind == "record_check" and o.subject_id == own.id for o in owed)  # social care's records check still owed
+    finally:
+        await stop_bot(running)
