@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from datetime import timedelta
 
 from botbuilder.core import MessageFactory, TurnContext
@@ -50,10 +51,41 @@ def _unsupported() -> dict:
     return cards.message_card("Sorry", "That button is no longer supported. Type **help** to start again.")
 
 
+class RecentlyAnswered:
+    """The typed messages this process answered lately without writing anything, by chat and id, so that
+    Teams delivering one again (it retries a slow turn) is not answered twice. What writes is recognised
+    by the database instead (`storage.unit_of_work.answering`), on every replica and after a restart;
+    for a read-only answer a second copy is only noise, and not worth a write on every `help`."""
+
+    def __init__(self, remembered: int = 4096):
+        self._seen: OrderedDict[tuple, None] = OrderedDict()
+        self._remembered = remembered
+
+    @staticmethod
+    def key(activity) -> tuple | None:
+        conversation = getattr(activity.conversation, "id", None)
+        return (conversation, activity.id) if activity.id and conversation else None
+
+    def first_time(self, key: tuple | None) -> bool:
+        if key is None:  # nothing to know it by again: answered
+            return True
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > self._remembered:
+            self._seen.popitem(last=False)
+        return True
+
+    def forget(self, key: tuple | None) -> None:
+        """A turn that failed: its redelivery is answered."""
+        self._seen.pop(key, None)
+
+
 class StrategyBot(TeamsActivityHandler):
     # The commands people type, and the method that answers each (the manifest lists the same).
     COMMANDS = {"help": "_help", "?": "_help", "strategy": "_strategy", "contacts": "_contacts", "record": "_record",
                 "actions": "_actions", "mine": "_mine", "overdue": "_overdue", "snooze": "_snooze"}
+    WRITES = frozenset({"strategy", "record", "snooze"})  # recognised again by the database when delivered twice
 
     def __init__(self, services: BotServices, *, records_directory):
         self.s = services
@@ -67,6 +99,7 @@ class StrategyBot(TeamsActivityHandler):
         meetings.record_card = self.record.step_card
         self._commands = {name: getattr(self, method) for name, method in self.COMMANDS.items()}
         self._help_text = messages.help_text(services.profile, local_mode=services.local_mode)  # the same on every turn
+        self._answered = RecentlyAnswered()
 
     # ---- messages ----------------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -84,22 +117,37 @@ class StrategyBot(TeamsActivityHandler):
             if (REPORT.match(command.name) or command.name == "update") and not addressed_to_another_bot(turn_context):
                 await self.actions.on_text(turn_context, f"{command.name} {command.args}")
             return
-        if not command.name:
-            await turn_context.send_activity(MessageFactory.text(messages.empty_text()))
-            return
-        route = self._commands.get(command.name)
-        if route is None and (REPORT.match(command.name) or command.name == "update"):
+        if REPORT.match(command.name) or command.name == "update":
             if await self.actions.on_text(turn_context, f"{command.name} {command.args}"):
                 return
             # Not in a recorded discussion's thread (a walk posted `A1 done` at the channel's top level): where it goes.
             where = messages.UPDATE_WHERE if command.name == "update" else messages.REPORT_WHERE
-            await turn_context.send_activity(MessageFactory.text(where))
+            await self._answer_once(turn_context, lambda: turn_context.send_activity(MessageFactory.text(where)))
             return
-        if route is None:
-            await turn_context.send_activity(MessageFactory.text(messages.NOT_COMMANDS.get(command.name) or
-                                                                 messages.unknown_text(closest(command.name, list(self._commands)))))
+        route = self._commands.get(command.name)
+        if route is not None and command.name in self.WRITES:
+            await route(turn_context, command.args)
+        elif route is not None:
+            await self._answer_once(turn_context, lambda: route(turn_context, command.args))
+        else:
+            await self._answer_once(turn_context, lambda: turn_context.send_activity(MessageFactory.text(self._not_a_command(command))))
+
+    def _not_a_command(self, command) -> str:
+        if not command.name:
+            return messages.empty_text()
+        return messages.NOT_COMMANDS.get(command.name) or messages.unknown_text(closest(command.name, list(self._commands)))
+
+    async def _answer_once(self, turn_context: TurnContext, answer) -> None:
+        """A read-only answer, not given again to the same message delivered twice (`RecentlyAnswered`)."""
+        key = RecentlyAnswered.key(turn_context.activity)
+        if not self._answered.first_time(key):
+            log.info("message %s already answered: a redelivery, not answered again", turn_context.activity.id)
             return
-        await route(turn_context, command.args)
+        try:
+            await answer()
+        except BaseException:
+            self._answered.forget(key)
+            raise
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         """Only the bot's own arrival matters here (the welcome). botbuilder's Teams dispatch would

@@ -315,3 +315,38 @@ async def test_two_chats_messages_with_the_same_id_are_two_messages(running_bot)
     await running_bot.services.drain()
     cards = [a for a in running_bot.connector.sent if a.get("attachments")]
     assert sorted(a["_conversation_id"] for a in cards) == ["a:1personal-chat", "a:2another-personal-chat"]
+
+
+@pytest.mark.parametrize("text", ["help", "overdue", "actions", "mine", "contacts", "convene", "", "A1 done", "update police: seen"])
+async def test_a_read_only_answer_is_given_once_when_teams_delivers_the_message_twice(running_bot, text):
+    """Teams retries a turn it thinks slow: the same message again, same id. A chair asking `overdue`
+    twice is answered twice (two messages, two ids); one message delivered twice is answered once."""
+    url = running_bot.connector.url
+    message = activities.personal(url, text)
+    for _ in range(2):
+        assert (await running_bot.post(message)).status == 201
+    asked_again = activities.personal(url, text)  # typed again: a new message, a new answer
+    assert (await running_bot.post(asked_again)).status == 201
+    elsewhere = activities.personal(url, text)
+    elsewhere.update(id=message["id"], conversation={**elsewhere["conversation"], "id": "a:2another-personal-chat"})
+    assert (await running_bot.post(elsewhere)).status == 201  # another chat's message may have the same id
+    await running_bot.services.drain()
+    replies = [(a["_conversation_id"], a["replyToId"]) for a in running_bot.connector.sent]
+    assert sorted(replies) == sorted([("a:1personal-chat", message["id"]), ("a:1personal-chat", asked_again["id"]),
+                                      ("a:2another-personal-chat", message["id"])]), replies
+
+
+async def test_a_read_only_answer_that_failed_is_answered_when_delivered_again(running_bot, monkeypatch):
+    from bot import messages
+
+    url = running_bot.connector.url
+    message = activities.personal(url, "convene")
+    real = messages.unknown_text
+    monkeypatch.setattr(messages, "unknown_text", lambda *a: (_ for _ in ()).throw(RuntimeError("a fault")))
+    assert (await running_bot.post(message)).status == 201
+    [sorry] = await running_bot.connector.wait_for(1)
+    assert "something went wrong" in sorry["text"]
+    monkeypatch.setattr(messages, "unknown_text", real)
+    assert (await running_bot.post(message)).status == 201
+    await running_bot.services.drain()
+    assert running_bot.connector.sent[-1]["text"] == "Sorry, I don't understand that. Type **help** to see what I can do."
