@@ -185,16 +185,17 @@ class ConveneFlow:
             # A double-click's second Cancel: the question the first asked, again (not the step's card,
             # which looked as if Cancel had done nothing).
             return cards.cancel_card(discussion.id, version=draft.get("version", 0), step=draft["step"])
-        if verb == "convene.open" or stale_press(data, draft, adding=verb in ("convene.add_person", "convene.remove_person")):  # a repeated or out-of-date press changes nothing
-            if verb == "convene.open" or not wizard.typed_on_another_card(data, draft, wizard.STEPS):
+        adding = verb in ("convene.add_person", "convene.remove_person")
+        if verb == "convene.open" or stale_press(data, draft, adding=adding):  # a repeated or out-of-date press changes nothing
+            if verb == "convene.open" or not wizard.typed_on_an_older_card(data, draft, wizard.STEPS, adding=adding):
                 return self.step_card(discussion, now)
-            # ...but what was typed on an older copy of another step's card is kept there, and said (a walk changed the
-            # school on the first card after the second was drawn: it moved on without a word, and the school was lost).
+            # ...but what was typed on an older card is kept, and said (a walk changed the school on the first
+            # card after the second was drawn: it moved on without a word, and the school was lost).
             discussion.draft, discussion.updated_at = wizard.keep_from_an_older_card(draft, data), now
             uow.audit.record(actor=actor, action="convene.kept_from_an_older_card", subject_type="discussion",
                              subject_id=discussion.id, details={"step": data["step"]})
             card = self.step_card(discussion, now)
-            card["body"].append(text(wizard.older_card_note(data, wizard.STEPS, "the draft"), color="Attention"))
+            card["body"].append(text(wizard.older_card_note(data, wizard.STEPS, "the draft", at=draft["step"]), color="Attention"))
             return card
         if verb == "convene.cancel_confirmed":
             discussion.status, discussion.updated_at = "cancelled", now

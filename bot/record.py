@@ -18,7 +18,7 @@ from storage.models import Action, ActionUpdate, Decision, Obligation
 
 from . import messages, recording
 from .wizard import (BAD_START, as_int, as_on_card, forget, keep, keep_from_an_older_card, older_card_note, time_of_day,
-                     typed_on_another_card)
+                     typed_on_an_older_card)
 from .wizard import text as typed_in
 from .convene import actor_of, delivery_of, personal_chat, stale_press
 from .meetings import BEFORE_MEETING
@@ -194,16 +194,16 @@ class RecordFlow:
                                                  action_count=len(discussion.actions))
             record = dict(discussion.record)
             if stale_press(data, record, adding=verb in LIST_EDITS):  # a stale or repeated press does nothing it asks...
-                if not typed_on_another_card(data, record, recording.STEPS):
+                if not typed_on_an_older_card(data, record, recording.STEPS, adding=verb in LIST_EDITS):
                     return self.step_card(discussion)
-                # ...but an older copy of another part of the record keeps what was typed on it, under its own part,
-                # and says so (a walk typed on card 9 after moving on to 10, pressed Back, and it was gone without a word).
+                # ...but an older card keeps what was typed on it, under its own part, and says so (a walk typed
+                # on card 9 after moving on to 10, pressed Back, and it was gone without a word).
                 discussion.record = keep_from_an_older_card(record, data)
                 uow.audit.record(actor=aad, action="record.kept_from_an_older_card", subject_type="discussion",
                                  subject_id=discussion.id, details={"step": data["step"]})
                 await uow.commit()
                 card = self.step_card(discussion)
-                card["body"].append(text(older_card_note(data, recording.STEPS, "the record"), color="Attention"))
+                card["body"].append(text(older_card_note(data, recording.STEPS, "the record", at=record["step"]), color="Attention"))
                 return card
             data = as_on_card(data, input_ids(self.step_card(discussion)))  # an emptied box is empty
             record = keep(record, data)  # first, whatever the button: what is on the card is kept

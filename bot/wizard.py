@@ -53,23 +53,37 @@ def keep(draft: dict, data: dict) -> dict:
     return {**draft, "values": {**values, draft["step"]: {**values.get(draft["step"], {}), **typed}}}
 
 
-def typed_on_another_card(data: dict, draft: dict, steps: tuple[str, ...]) -> bool:
-    """A press from a copy of another step's card than the one the draft (or record) is at, carrying something
-    typed there since (a double-click's second Next carries what its first did, and is no news)."""
+def _news(data: dict, kept: dict) -> dict:
+    """What a press carries that was typed since `kept`: a box filled in differently (an emptied box is no news)."""
+    return {k: v for k, v in data.items() if k not in CARD_DATA and isinstance(v, str) and v.strip() and v != kept.get(k)}
+
+
+def typed_on_an_older_card(data: dict, draft: dict, steps: tuple[str, ...], *, adding: bool = False) -> bool:
+    """A stale press (convene.stale_press) carrying something typed since: from a copy of another step's card
+    than the one the draft (or record) is at, or from an older copy of this step's card (`strategy` typed again
+    draws a second copy, and a press of the first was dropped without a word: a re-check). A double-click's
+    second press carries what its first did, and is no news; nor is a second Add, whose first moved what its
+    boxes held into the list (`adding`): its boxes, filled again, would offer the same person twice."""
     step = data.get("step")
-    if step not in steps or step == draft.get("step"):
+    if step not in steps or (step == draft.get("step") and adding):
         return False
-    kept = (draft.get("values") or {}).get(step) or {}
-    return any(isinstance(v, str) and v.strip() and v != kept.get(k) for k, v in data.items() if k not in CARD_DATA)
+    return bool(_news(data, (draft.get("values") or {}).get(step) or {}))
 
 
 def keep_from_an_older_card(draft: dict, data: dict) -> dict:
-    """What was typed on an older copy of another step's card (typed_on_another_card), kept under that step,
-    the draft staying where it is: Back reaches it (walks typed on an out-of-date card, and it was gone)."""
+    """What was typed on an older card (typed_on_an_older_card), kept under that card's step, the draft staying
+    where it is: Back reaches it (walks typed on an out-of-date card, and it was gone). From an older copy of
+    the step the draft is at, only what is news: a box it shows empty leaves what the newer copy saved."""
+    if data["step"] == draft["step"]:
+        data = {**_news(data, (draft.get("values") or {}).get(data["step"]) or {}), "step": data["step"]}
     return {**keep({**draft, "step": data["step"]}, data), "step": draft["step"]}
 
 
-def older_card_note(data: dict, steps: tuple[str, ...], where: str) -> str:
+def older_card_note(data: dict, steps: tuple[str, ...], where: str, *, at: str) -> str:
+    """Said on the card drawn for a press of an older card (`at`: the step the draft or record is at)."""
+    if data["step"] == at:
+        return ("⚠ That was an older copy of this card: nothing it asked was done. What you typed on it is kept here: "
+                "check it, and press the button again.")
     return (f"⚠ That card ({steps.index(data['step']) + 1} of {len(steps)}) was out of date: this is where {where} is now. "
             "Nothing it asked was done; what you typed on it is kept there (press Back to reach it).")
 

@@ -396,6 +396,48 @@ async def test_typing_on_an_older_copy_of_a_wizard_card_is_kept_under_its_own_st
     assert "2 of 5 · The concern" in texts_of(again) and "out of date" not in texts_of(again)
 
 
+async def test_typing_on_an_older_copy_of_the_same_wizard_card_is_kept_and_said(bot):
+    """A re-check: two copies of the first card (`strategy` typed again, on a client that does not refresh the older);
+    a refused Next on the newer, then the school typed on the older and Next pressed: the card came back as the newer
+    had left it, with no word, and the school was gone."""
+    chair = Chair(bot)
+    older = await chair.strategy()
+    card = await chair.press("convene.next", {**CHILD, "initials": "A1"})  # refused: initials are letters
+    assert "1 of 5 · The child" in texts_of(card) and values(card)["case_reference"] == CHILD["case_reference"]
+    chair.card = older
+    card = await chair.press("convene.next", {"initials": "AB", "education_setting": "Example Secondary Academy"})
+    assert "1 of 5 · The child" in texts_of(card)  # nothing it asked was done: the newer copy's Next is what counts
+    assert "⚠ That was an older copy of this card: nothing it asked was done. What you typed on it is kept here" in texts_of(card)
+    typed = values(card)
+    assert (typed["initials"], typed["education_setting"]) == ("AB", "Example Secondary Academy")
+    assert typed["case_reference"] == CHILD["case_reference"]  # empty on the older copy: what the newer saved stays
+    card = await chair.press("convene.next")
+    assert "2 of 5 · The concern" in texts_of(card)
+
+
+async def test_a_second_add_from_a_double_click_does_not_fill_the_boxes_again(bot):
+    chair, card = await at_invitees(bot)
+    person = {"add_agency": "specialist", "add_name": "Dr Expert", "add_email": "expert@nhs.example.org"}
+    card = await chair.press("convene.add_person", person)
+    assert "Dr Expert" in texts_of(card) and (values(card)["add_name"], values(card)["add_email"]) == ("", "")
+    again = await chair.answer(await bot.post(chair.invoke("convene.add_person", {**person, "version": -1})))
+    assert (values(again)["add_name"], values(again)["add_email"]) == ("", "") and "⚠" not in texts_of(again)
+    assert texts_of(again).count("Dr Expert") == texts_of(card).count("Dr Expert")
+
+
+async def test_typing_on_an_older_copy_of_the_same_record_card_is_kept_and_said(bot):
+    chair = await recording(bot)
+    nine = await walk_to(chair, "9 of 10")
+    card = await chair.press("record.next", {"distribution": "GP"})
+    assert "10 of 10" in texts_of(card)
+    card = await chair.press("record.back")
+    assert "9 of 10" in texts_of(card)
+    chair.card = nine  # an older copy of card 9, before the Next and Back
+    card = await chair.press("record.next", {"distribution": "GP\nSchool nurse TYPED ON THE OLD COPY"})
+    assert "9 of 10" in texts_of(card) and "⚠ That was an older copy of this card" in texts_of(card)
+    assert inputs_of(card)["distribution"] == "GP\nSchool nurse TYPED ON THE OLD COPY"
+
+
 async def test_no_further_action_beside_s47_for_the_same_child_is_said_once_and_kept_if_pressed_again(bot):
     """A walk added "s47 joint" and "No further action" for one child; the record finalised, and the s47 clocks ran."""
     chair = await recording(bot)
