@@ -11,7 +11,7 @@ Concern = Literal[
 
 Agency = Literal[
     "social_care", "police", "health", "paediatrician", "education_dsl", "fostering_service",
-    "hospital_consultant", "ward_nurse", "csa_paediatrician", "sarc", "adult_services", "lado",
+    "hospital_consultant", "ward_nurse", "midwife", "csa_paediatrician", "sarc", "adult_services", "lado",
     "referrer", "other_authority", "specialist", "legal",
 ]
 
@@ -34,6 +34,7 @@ AGENCY_NAMES = {
     "fostering_service": "Fostering or residential service",
     "hospital_consultant": "Responsible medical consultant",
     "ward_nurse": "Senior ward nurse",
+    "midwife": "Midwife (maternity safeguarding)",
     "csa_paediatrician": "CSA paediatrician",
     "sarc": "Sexual Assault Referral Centre",
     "adult_services": "Adult services",

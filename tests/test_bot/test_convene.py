@@ -1,12 +1,13 @@
 """/strategy end to end over HTTP: Teams-shaped messages and Action.Execute invokes against the
 running app, replies and card updates captured by the local connector."""
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 from sqlalchemy import text
 
-from tests.conftest import make_settings, start_bot, stop_bot
+from tests.conftest import ROOT, make_settings, start_bot, stop_bot
 from tests.support import activities
 
 from .chair import Chair, action_verbs, inputs_of, texts_of
@@ -540,3 +541,24 @@ async def test_cancel_typed_mid_wizard_says_how_to_cancel_and_cancels_nothing(ru
     assert said.startswith("Nothing is cancelled by typing. To cancel a draft, press **Cancel** on its card (it asks first)")
     async with running_bot.services.uow() as uow:
         assert (await uow.discussions.get(chair.discussion_id)).status == "draft"
+
+
+async def test_an_unborn_child_in_bristol_suggests_the_safeguarding_midwife(tmp_path, clock):
+    """Bristol's procedure lists the midwife among the health services to consider (not the minimum):
+    offered for an unborn child, from the directory, ticked as every suggestion with a contact is."""
+    from .chair import invitee_rows
+
+    clock.set(datetime(2027, 6, 2, 10, 0, tzinfo=ZoneInfo("Europe/London")))  # a Wednesday morning
+    bot = await start_bot(make_settings(tmp_path, protocol_profile="bristol",
+                                        contacts_file=ROOT / "storage" / "directories" / "bristol.yaml"), clock)
+    try:
+        chair = Chair(bot)
+        await chair.strategy()
+        await chair.press("convene.next", {"case_reference": "CR-104233", "initials": "AB", "unborn": "true"})
+        card = await chair.press("convene.next", {"concerns": "domestic_abuse", "received_time": "09:30"})
+        [row] = [r for r in invitee_rows(card) if "Midwife (maternity safeguarding)" in texts_of({"body": [r]})]
+        words = texts_of({"body": [row]})
+        assert "Mo Midwife (fictional)" in words and "the child is unborn" in words
+        assert inputs_of({"body": [row]})[next(k for k in inputs_of({"body": [row]}) if k.startswith("invite_"))] == "true"
+    finally:
+        await stop_bot(bot)

@@ -77,7 +77,7 @@ def test_a_paediatrician_or_hospital_consultant_who_attended_is_the_health_in_th
 
     for name in ("hackney", "bristol", "triborough", "walsall", "darlington"):
         quorum = load_profile(name).quorum
-        for doctor in ("paediatrician", "hospital_consultant", "csa_paediatrician", "ward_nurse"):
+        for doctor in ("paediatrician", "hospital_consultant", "csa_paediatrician", "ward_nurse", "midwife"):
             rows = [{"agency": "police", "attendance": "attended"}, {"agency": doctor, "attendance": "attended"}]
             assert recording.quorate(rows, list(quorum.agencies), quorum.counts_as) is True, (name, doctor)
         rows = [{"agency": "police", "attendance": "attended"}, {"agency": "education_dsl", "attendance": "attended"}]

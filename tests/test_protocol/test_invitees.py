@@ -37,6 +37,12 @@ ROWS = {
         {"hackney": ("ward_nurse", True, "hackney 6.3"), "bristol": None, "triborough": ("ward_nurse", True, "triborough 11"),
          "walsall": None, "darlington": None},
     ),
+    "unborn child: the mother's midwife (bristol and darlington name one among the health services to consider)": (
+        {"concerns": ["unborn_child"]},
+        {"hackney": None, "triborough": None, "walsall": None,
+         "bristol": ("midwife", False, "bristol attendees (additional; any health services the child or family members are receiving, e.g. midwife)"),
+         "darlington": ("midwife", False, "darlington strategy discussion (health representatives from all those involved, e.g. midwife)")},
+    ),
     "fabricated or induced illness: a paediatrician (its medical implications are significant)": (
         {"concerns": ["fabricated_induced_illness"]},
         {"hackney": ("paediatrician", True, "hackney 6.3"), "bristol": None, "triborough": ("paediatrician", True, "triborough 11"),
