@@ -399,20 +399,26 @@ class ActionsFlow:
 
     # ---- lists -----------------------------------------------------------------------------
     async def list_actions(self, turn_context: TurnContext) -> str:
+        """The actions of every discussion recorded here, the latest discussion first (a review recorded in its
+        discussion's thread listed only its own, and the first discussion's open actions were out of sight)."""
         async with self.s.uow() as uow:
-            discussion = await uow.discussions.recorded_in(turn_context.activity.conversation.id)
-            if discussion is None:
-                return "There is no recorded discussion in this conversation."
-            now = self.s.calendar.local(self.s.clock.now())
-            lines = [f"**Actions for {subject(discussion.case_reference, discussion.child_initials)}**"]
+            discussions = await uow.discussions.all_recorded_in(turn_context.activity.conversation.id)
+        if not discussions:
+            return "There is no recorded discussion in this conversation."
+        now = self.s.calendar.local(self.s.clock.now())
+        lines = []
+        for discussion in discussions:
+            held = f", held {self.s.calendar.local(discussion.meeting_start):%d/%m/%Y}" if len(discussions) > 1 and discussion.meeting_start else ""
+            heading = f"**Actions for {subject(discussion.case_reference, discussion.child_initials)}{held}**"
+            lines.append(heading if discussion.actions else f"{heading}: none agreed.")
             for action in sorted(discussion.actions, key=lambda a: a.number):  # never the task typed: Open on its card shows it
                 lines.append(messages.item(
                     f"**A{action.number}**: {agency_name(action.owner_agency)}, "
                     f"due {action.due_at.astimezone(now.tzinfo):%d/%m/%Y}{record_cards.agreed_beside(action, now.tzinfo)}, "
                     f"{record_cards.status_words(action, now.tzinfo, now=now)}"))
-            if not discussion.actions:
-                return lines[0] + ": none agreed."
-            return messages.paragraphs([*lines, TASK_ON_THE_CARD])
+        if not any(d.actions for d in discussions):
+            return "\n\n".join(lines)
+        return messages.paragraphs([*lines, TASK_ON_THE_CARD])
 
     async def mine(self, turn_context: TurnContext) -> str:
         """Their open actions, and those whose reminders reach them in their owner's stead (a walk: an

@@ -67,7 +67,11 @@ class RecordFlow:
                 await turn_context.send_activity(card_activity(record_cards.not_held_yet_card(discussion.id, early)))
                 return None
             if discussion.record is None and (await uow.discussions.lock(discussion)).record is None:
-                discussion.record = self._new_record(discussion)
+                # Numbered on from the discussions recorded in the same thread (a review started from its
+                # discussion's card is recorded there), so that `A4 done` in the thread names one action (a walk:
+                # the review's own A4 was closed by a report meant for the first discussion's).
+                after = await uow.discussions.last_action_number_in(discussion.conversation_id, excluding=discussion.id)
+                discussion.record = {**self._new_record(discussion), **({"numbered_after": after} if after else {})}
                 discussion.status = "recording"
                 uow.audit.record(actor=aad, action="record.started", subject_type="discussion", subject_id=discussion.id)
             if not await uow.commit_once(delivery_of(turn_context)):  # the record started, and this delivery with it

@@ -201,11 +201,12 @@ ACTION_BOXES = ("action_what", "action_owner", "action_email", "action_due")  # 
 
 
 def with_action(record: dict, action: dict) -> dict:
-    """The record with `action` added: under the number it had if it is being edited back, else the next."""
+    """The record with `action` added: under the number it had if it is being edited back, else the next
+    (after `numbered_after`, the last of the discussions recorded in the same thread before it)."""
     numbers = {a["number"] for a in record["actions"]}
     number = record.get("editing")
     if number is None or number in numbers:
-        number = max(numbers, default=0) + 1
+        number = max(numbers, default=record.get("numbered_after", 0)) + 1
     added = sorted([*record["actions"], {**action, "number": number}], key=lambda a: a["number"])
     return {k: v for k, v in {**record, "actions": added}.items() if k not in ("editing", "editing_was")}
 

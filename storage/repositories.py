@@ -170,6 +170,23 @@ class DiscussionRepository:
         """The discussion whose record lives in this conversation or thread (the latest one)."""
         return (await self.session.execute(_discussion_recorded_in(load), _conversations(conversation_id))).scalar_one_or_none()
 
+    async def all_recorded_in(self, conversation_id: str) -> list[Discussion]:
+        """Every discussion whose record lives in this conversation or thread, the latest first, with its actions."""
+        query = (select(Discussion).where(*_recorded_here()).order_by(Discussion.finalised_at.desc())
+                 .options(*_children(("actions",))))
+        return list((await self.session.execute(query, _conversations(conversation_id))).scalars())
+
+    async def last_action_number_in(self, conversation_id: str | None, *, excluding: str) -> int:
+        """The highest action number of the discussions recorded in this conversation or its channel's threads,
+        whose replies could be taken for theirs (`_recorded_in`); 0 when there are none."""
+        if not conversation_id:
+            return 0
+        base = _conversations(conversation_id)["base"]
+        query = (select(func.max(Action.number)).join(Discussion, Action.discussion_id == Discussion.id)
+                 .where(Discussion.id != excluding, Discussion.status == "recorded",
+                        or_(Discussion.conversation_id == base, Discussion.conversation_id.startswith(base + ";messageid=", autoescape=True))))
+        return (await self.session.execute(query)).scalar() or 0
+
     async def with_action(self, *, discussion_id: str | None = None, conversation_id: str | None = None,
                           action_id: str | None = None, number: int | None = None) -> tuple[Discussion | None, Action | None]:
         """A discussion (by id, or the one recorded in `conversation_id`) and one of its actions (by id or
@@ -442,10 +459,14 @@ def _conversations(conversation_id: str) -> dict:
     return {"conversation": conversation_id, "base": conversation_id.split(";messageid=")[0]}
 
 
-def _recorded_in(query):
-    """`query` narrowed to the discussion whose record lives in a conversation or thread (the latest)."""
-    return (query.where(Discussion.status == "recorded", Discussion.conversation_id.in_((bindparam("conversation"), bindparam("base"))))
-            .order_by(Discussion.finalised_at.desc()).limit(1))
+def _recorded_here() -> tuple:
+    return Discussion.status == "recorded", Discussion.conversation_id.in_((bindparam("conversation"), bindparam("base")))
+
+
+def _recorded_in(query, *first):
+    """`query` narrowed to the discussion whose record lives in a conversation or thread: the latest, after
+    any ordering `first` puts before that."""
+    return query.where(*_recorded_here()).order_by(*first, Discussion.finalised_at.desc()).limit(1)
 
 
 # Statements on the everyday paths (a card step, a reply in a thread), built once and run with each
@@ -496,8 +517,8 @@ def _discussion_with_action(*, by_conversation: bool):
     documents = [defer(column, raiseload=True) for column in (Discussion.record, Discussion.draft, Discussion.facts,
                                                                Discussion.assessment, Discussion.children)]
     query = select(Discussion, Action).outerjoin(Action, which).options(*documents)
-    if by_conversation:
-        return _recorded_in(query)
+    if by_conversation:  # the discussion here that has the action (numbers run on across a thread's discussions)
+        return _recorded_in(query, Action.id.is_(None))
     return query.where(Discussion.id == bindparam("discussion_id"))
 
 

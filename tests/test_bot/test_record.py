@@ -1552,3 +1552,35 @@ async def test_the_same_update_sent_twice_by_the_same_person_is_kept_once(bot, r
         kept = (await uow.discussions.get(chair.discussion_id)).record["updates"]
         told = [e for e in await uow.effects.for_discussion(chair.discussion_id) if e.key.endswith(":update-to-chair")]
     assert len(kept) == 2 and len(told) == 2
+
+
+async def test_a_review_recorded_in_its_discussions_thread_numbers_its_actions_on_and_a_reply_finds_the_right_one(bot):
+    """A walk: a review started from its discussion's card is recorded in the same thread; both had an A4, and
+    `A4 done`, meant for the first discussion's, closed the review's (the confirmation read the same either way)."""
+    from storage.models import Action
+
+    chair, first = await a_review_agreed_and_a4_further_discussion(bot)
+    bot.services.clock.set(datetime(2027, 6, 21, 8, 0, tzinfo=timezone.utc))
+    await bot.services.drain()
+    chair.discussion_id = review = await _convene_review(bot, chair, {"discussion_id": first}, day="2027-06-25", deadline="Deadline")
+    await record_the_discussion(bot, chair, ended_at=datetime(2027, 6, 25, 9, 55, tzinfo=timezone.utc), health_records_by="09/07/2027")
+    async with bot.services.uow() as uow:
+        numbers = {d: sorted(a.number for a in (await uow.discussions.get(d, load=("actions",))).actions) for d in (first, review)}
+        assert (await uow.discussions.get(review)).conversation_id == (await uow.discussions.get(first)).conversation_id
+    assert numbers == {first: [1, 2, 3, 4, 5], review: [6, 7, 8, 9, 10]}
+
+    before = len(bot.connector.sent)
+    said = activities.channel_mention(bot.connector.url, "A2 done", aad_id=chair.person["aad_id"], user_id=chair.person["user_id"],
+                                      name=chair.person["name"])
+    assert (await bot.post(said)).status == 201
+    await bot.services.drain()
+    async with bot.services.uow() as uow:
+        from sqlalchemy import select
+
+        statuses = {(a.discussion_id, a.number): a.status for a in (await uow.session.execute(select(Action))).scalars()}
+    assert statuses[(first, 2)] == "completed" and statuses[(review, 7)] == "open"
+    listed = activities.channel_mention(bot.connector.url, "actions")
+    assert (await bot.post(listed)).status == 201
+    [answer] = [a for a in bot.connector.sent[before:] if (a.get("text") or "").startswith("**Actions for")]
+    assert answer["text"].index("held 25/06/2027") < answer["text"].index("**A6**") < answer["text"].index("held 28/05/2027") \
+        < answer["text"].index("**A1**"), answer["text"]
