@@ -325,12 +325,12 @@ class ActionsFlow:
                 await self._confirm(turn_context, said)
             return True
         async with self.s.uow() as uow:
-            discussion = await uow.discussions.recorded_in(conversation, load=())
-        if discussion is None:
+            discussions = await uow.discussions.all_recorded_in(conversation)
+        if not discussions:
             return False
         if isinstance(parsed, str):
             await turn_context.send_activity(MessageFactory.text(parsed))
-        elif "update" in parsed and (said := await self._information_update(turn_context, discussion, parsed["update"])):
+        elif "update" in parsed and (said := await self._information_update(turn_context, discussions, parsed["update"])):
             await self._confirm(turn_context, said)
         return True
 
@@ -350,18 +350,45 @@ class ActionsFlow:
                                           activity=MessageFactory.text(said), discussion_id=discussion.id)
                 await uow.commit()
 
-    async def _information_update(self, turn_context, discussion, update: str) -> str:
+    async def _information_update(self, turn_context, discussions: list, update: str) -> str:
         """From the thread: only from an agency invited, someone of an agency in the directory, or the chair
-        (the hostile trial: anyone in the channel could add to the record, as they cannot report on an action)."""
+        (the hostile trial: anyone in the channel could add to the record, as they cannot report on an action).
+        With more than one discussion recorded in the thread (latest first), the one the update names by its
+        case reference, else the one that owes the sender's agency an update, else the latest of one case;
+        asked when that leaves two cases (a walk: an update on one child was recorded on another's)."""
         aad, _, name = actor_of(turn_context)
-        agencies = {c.agency for c in self.s.directory.by_aad_object_id(aad)}
-        if not agencies and not self.s.access.is_chair_of(discussion, aad):
-            async with self.s.uow() as uow:
-                invitation = self.s.access.invitation_of(await uow.discussions.get(discussion.id), aad)
-            if invitation is None:
-                return (f"Only the agencies invited to {discussion.case_reference}, their colleagues in the contacts directory, "
+        in_directory = {c.agency for c in self.s.directory.by_aad_object_id(aad)}
+        candidates = []  # (discussion, the sender's agencies for it)
+        async with self.s.uow() as uow:
+            for discussion in discussions:
+                agencies = set(in_directory)
+                if not agencies and not self.s.access.is_chair_of(discussion, aad):
+                    invitation = self.s.access.invitation_of(await uow.discussions.get(discussion.id), aad)
+                    if invitation is None:
+                        continue
+                    agencies = {invitation.agency}
+                candidates.append((discussion, agencies))
+            if not candidates:
+                return (f"Only the agencies invited to {discussions[0].case_reference}, their colleagues in the contacts directory, "
                         "or the chair can send an update on it. Nothing was recorded.")
-            agencies = {invitation.agency}
+            if len(candidates) > 1:
+                named = [(d, a) for d, a in candidates if _names_case(update, d.case_reference)]
+                if named:
+                    candidates, update = named, update[len(named[0][0].case_reference):].lstrip(" :-")
+                    if not update:
+                        return f"Write the update after the case reference, e.g. `update {named[0][0].case_reference}: GP records checked`."
+                else:
+                    owing = [(d, a) for d, a in candidates if any(
+                        o.kind == "information_update" and o.state in OWED_OBLIGATION_STATES and o.owner_agency in a
+                        for o in await uow.obligations.for_discussion(d.id))]
+                    candidates = owing or candidates
+        cases: dict[str, str] = {}
+        for discussion, _ in candidates:
+            cases.setdefault(discussion.case_reference, discussion.child_initials)
+        if len(cases) > 1:
+            return ("More than one child's discussion is recorded in this thread: " + ", ".join(f"{c} ({i})" for c, i in cases.items())
+                    + f". Start your update with the case reference, e.g. `update {next(iter(cases))}: ...`. Nothing was recorded.")
+        discussion, agencies = candidates[0]
         return await self.information_update(aad, name, delivery_of(turn_context), discussion, update, agencies)
 
     async def information_update(self, aad: str, name: str, delivery_id: str, discussion, update: str, agencies: set) -> str:
@@ -457,3 +484,10 @@ class ActionsFlow:
         return (f" (the bot has no address for its owner, and {agency_name(action.owner_agency)} has no lead in the directory: "
                 "as chair, please pass it on)")
 
+
+def _names_case(update: str, case_reference: str | None) -> bool:
+    """Whether an update begins with this case reference (`update CR-311920: ...`)."""
+    if not case_reference or not update.upper().startswith(case_reference.upper()):
+        return False
+    rest = update[len(case_reference):]
+    return not rest or rest[0] in " :-"

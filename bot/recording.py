@@ -279,8 +279,9 @@ def default_distribution(invitations: list[dict], *, in_education: bool, school_
 
 
 def parse_next(values: dict, *, now: datetime, calendar, seen_closed: str | None = None) -> tuple[dict, Errors]:
-    """The next or review discussion: none, or a date in the future (a time too, else 10:00) and a
-    venue. A time or venue without a date is refused, never dropped: finalising cannot be undone.
+    """The next or review discussion: none, or a date and time in the future and a venue. A time or venue
+    without a date is refused, never dropped, and a date without a time asked for, never made up (a walk:
+    10:00 was recorded, and owed, without a word): finalising cannot be undone.
     On a day the offices are closed it may be meant, but finalising cannot be undone: the first press
     is told, and `seen_closed` (the moment so told, kept in the record) lets the same one through
     (a procedures expert's trial: a review on New Year's Day was finalised without a word)."""
@@ -291,10 +292,12 @@ def parse_next(values: dict, *, now: datetime, calendar, seen_closed: str | None
             return {"next": None}, {"next_date": "Give the date of the next discussion, or clear its time and venue."}
         return {"next": None}, {}
     errors: Errors = {}
-    when_day, when_time = uk_date(day), time_of_day(at or "10:00")
+    when_day, when_time = uk_date(day), time_of_day(at)
     if when_day is None:
         errors["next_date"] = "Enter the date as a date, e.g. 14/12/2026."
-    if when_time is None:
+    if not at:
+        errors["next_time"] = "Give the time of the next discussion too, e.g. 10:00."
+    elif when_time is None:
         errors["next_time"] = "Enter the time as HH:MM on the 24-hour clock, e.g. 14:30."
     if errors:
         return {"next": None}, errors

@@ -145,8 +145,16 @@ class RsvpFlow:
                         "information_route": str(data.get("information_route") or "").strip() if answer == "decline" else ""}
             if answer == "delegate":
                 answered |= {"delegate_name": str(data["delegate_name"]).strip(), "delegate_email": str(data["delegate_email"]).strip()}
-            if all(getattr(invitation, field) == value for field, value in answered.items()):  # the same answer again: nothing new
+            # A records check chosen on the card goes with the answer (a walk: chosen, then Accept pressed, it was
+            # never recorded, while the card still showed it chosen, as if sent).
+            check = str(data.get("record_check") or "")
+            check = check if check in dict(discussion_cards.RECORD_CHECKS) and check != invitation.record_check else None
+            if check is None and all(getattr(invitation, field) == value for field, value in answered.items()):  # the same answer again
                 return discussion_cards.rsvp_card(discussion, invitation, now=shown_now, typed=data)
+            if check is not None:
+                invitation.record_check = check
+                uow.audit.record(actor=aad, action=f"record_check.{check}", subject_type="invitation", subject_id=invitation.id,
+                                 details={"discussion_id": discussion.id, "agency": invitation.agency, "with": answer})
             was_confirmed = invitation.rsvp in discussion_cards.CONFIRMED
             for field, value in answered.items():
                 setattr(invitation, field, value)

@@ -246,6 +246,10 @@ def rsvp_card(discussion, invitation, *, now: datetime, problem: dict | None = N
     ], separator=True))
     body.append(container([
         text("**Records check**: research your agency's records on the case before the meeting.", size="Small"),
+        # Said either way: a choice left chosen on the card looks the same sent or not (a walk).
+        text(f"Sent to the chair: **{CHECK_WORDS[check]}**." if check in CHECK_WORDS and check != "none"
+             else "Not sent to the chair yet: choose, then press Send records check (or answer: it goes with your answer).",
+             size="Small"),
         *choices("record_check", "What your agency holds", list(RECORD_CHECKS), values["record_check"],
                  problem=problem.get("record_check")),
         {"type": "ActionSet", "actions": [execute("Send records check", "rsvp.records", data)]},

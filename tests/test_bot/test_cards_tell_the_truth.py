@@ -777,3 +777,23 @@ async def test_the_chair_invited_as_their_agencys_attendee_owes_no_reply_and_get
         assert any(o.kind == "record_check" and o.subject_id == own.id for o in owed)  # social care's records check still owed
     finally:
         await stop_bot(running)
+
+
+async def test_a_records_check_chosen_and_then_accept_pressed_is_recorded_with_the_answer(bot):
+    """A walk: the officer chose "Checks done and shared with the chair" and pressed Accept; the card came back
+    with the choice still chosen, as if sent, and the agency was later chased for an update it had given."""
+    chair, police, data = await with_police_in_teams(bot)
+    card = await chair.press("discussion.open", keep_inputs=False, as_person=police)
+    assert ("Not sent to the chair yet: choose, then press Send records check (or answer: it goes with your answer)."
+            in texts_of(card).splitlines()), texts_of(card)
+    card = await chair.press("rsvp.accept", {**data, "record_check": "shared"}, keep_inputs=False, as_person=police)
+    assert "Sent to the chair: **records checked and shared**." in texts_of(card).splitlines(), texts_of(card)
+    async with bot.services.uow() as uow:
+        invitation = next(i for i in (await uow.discussions.get(chair.discussion_id)).invitations if i.agency == "police")
+        trail = [e.action for e in await uow.audit.for_subject("invitation", invitation.id)]
+    assert (invitation.rsvp, invitation.record_check) == ("accepted", "shared")
+    assert trail.count("record_check.shared") == 1 and trail.count("rsvp.accepted") == 1
+    # Pressed again (a double-click): nothing new, nothing audited twice.
+    await chair.press("rsvp.accept", {**data, "record_check": "shared", "seen": "accepted"}, keep_inputs=False, as_person=police)
+    async with bot.services.uow() as uow:
+        assert [e.action for e in await uow.audit.for_subject("invitation", invitation.id)] == trail

@@ -1584,3 +1584,32 @@ async def test_a_review_recorded_in_its_discussions_thread_numbers_its_actions_o
     [answer] = [a for a in bot.connector.sent[before:] if (a.get("text") or "").startswith("**Actions for")]
     assert answer["text"].index("held 25/06/2027") < answer["text"].index("**A6**") < answer["text"].index("held 28/05/2027") \
         < answer["text"].index("**A1**"), answer["text"]
+
+
+async def test_an_update_in_a_thread_of_two_childrens_discussions_goes_to_the_one_it_names_or_is_asked_about(bot):
+    """A walk: a second child's discussion was convened from a reply in the first's thread and recorded there;
+    health's update about the first child was recorded on the second."""
+    chair = await convened(bot)
+    await record_the_discussion(bot, chair)
+    first = chair.discussion_id
+    second_child = {**CHILD, "case_reference": "CR-311920"}  # a sibling: the same initials (the record's helper writes AB's)
+    bot.services.clock.set(datetime(2027, 5, 31, 8, 0, tzinfo=timezone.utc))
+    await convene(chair, child=second_child, concern={"concerns": "physical_abuse", "received_time": "08:30"},
+                  when={"slot": "other", "other_date": "2027-06-02", "other_time": "10:00"})
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    assert chair.discussion_id != first
+    await record_the_discussion(bot, chair, ended_at=datetime(2027, 6, 2, 9, 55, tzinfo=timezone.utc), health_records_by="16/06/2027")
+    second = chair.discussion_id
+
+    async def updates(discussion_id):
+        async with bot.services.uow() as uow:
+            return [u["text"] for u in ((await uow.discussions.get(discussion_id, load=())).record.get("updates") or [])]
+
+    asked = await said_in_thread(bot, "update GP records show two A&E attendances", POLICE)
+    assert asked == ("More than one child's discussion is recorded in this thread: CR-311920 (AB), CR-104233 (AB). Start your "
+                     "update with the case reference, e.g. `update CR-311920: ...`. Nothing was recorded."), asked
+    assert await updates(first) == [] and await updates(second) == []
+    said = await said_in_thread(bot, "update cr-104233: GP records show two A&E attendances", POLICE)
+    assert said.startswith("Thank you, DS Pat Placeholder (fictional): your update on CR-104233 is recorded"), said
+    assert await updates(first) == ["GP records show two A&E attendances"] and await updates(second) == []

@@ -413,12 +413,12 @@ def test_the_next_discussion_is_optional_and_must_be_in_the_future():
     now = datetime(2026, 11, 23, 10, 0, tzinfo=zone)
     parse_next = partial(recording.parse_next, calendar=WorkingCalendar())
     assert parse_next({}, now=now) == ({"next": None}, {})
-    assert parse_next({"next_date": "2026-12-01", "next_venue": " Room 4 "}, now=now) == (
-        {"next": "2026-12-01T10:00:00+00:00", "venue": "Room 4"}, {})  # no time given: 10:00
+    assert parse_next({"next_date": "2026-12-01", "next_time": "10:00", "next_venue": " Room 4 "}, now=now) == (
+        {"next": "2026-12-01T10:00:00+00:00", "venue": "Room 4"}, {})
     assert parse_next({"next_date": "2026-12-01", "next_time": "14:30"}, now=now)[0]["next"] == \
         "2026-12-01T14:30:00+00:00"
-    assert parse_next({"next_date": "1/12/2026"}, now=now)[0]["next"] == "2026-12-01T10:00:00+00:00"  # day first
-    assert parse_next({"next_date": "31/02/2027"}, now=now) == (
+    assert parse_next({"next_date": "1/12/2026", "next_time": "10:00"}, now=now)[0]["next"] == "2026-12-01T10:00:00+00:00"  # day first
+    assert parse_next({"next_date": "31/02/2027", "next_time": "10:00"}, now=now) == (
         {"next": None}, {"next_date": "Enter the date as a date, e.g. 14/12/2026."})
     for late in ("2pm", "25:00"):  # the box that is wrong says so
         assert parse_next({"next_date": "2026-12-01", "next_time": late}, now=now) == (
@@ -429,6 +429,9 @@ def test_the_next_discussion_is_optional_and_must_be_in_the_future():
     assert parse_next({"next_date": "2026-11-23", "next_time": "09:59"}, now=now) == (
         {"next": None}, {"next_date": "The next discussion must be in the future."})
     assert parse_next({"next_date": "2026-11-23", "next_time": "10:00"}, now=now)[1] == {}
+    # A date without a time: asked for, never made up (a walk: 10:00 was recorded, and owed, without a word).
+    assert parse_next({"next_date": "2026-11-24", "next_venue": "MASH"}, now=now) == (
+        {"next": None}, {"next_time": "Give the time of the next discussion too, e.g. 10:00."})
 
 
 def test_a_next_discussion_on_a_closed_day_is_told_once_before_it_is_finalised():
