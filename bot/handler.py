@@ -38,6 +38,11 @@ FILE_CONSENT = "fileConsent/invoke"  # the record's DOCX and PDF offered in the 
 REPORT = re.compile(r"^a\d{1,3}$")  # "A3 by 14/12": a report back on action 3
 
 
+def _for_an_action(command) -> bool:
+    """A report on an action ("A3 done", "A 3 done": a walk's space got "Type help"), or an information update."""
+    return bool(REPORT.match(command.name)) or command.name == "update" or command.name == "a" and command.args[:1].isdigit()
+
+
 def _file_consent_answer(value) -> bool:
     """A file consent reply botbuilder can read: accepted with its upload details, or declined."""
     if not isinstance(value, dict) or value.get("action") not in ("accept", "decline"):
@@ -114,10 +119,10 @@ class StrategyBot(TeamsActivityHandler):
             # With resource-specific consent the bot reads every message in a channel or group chat; of those not
             # meant for it, only an agency's report in a recorded discussion's thread is its business (the manifest
             # says so): the rest is people talking to each other, and gets no answer.
-            if (REPORT.match(command.name) or command.name == "update") and not addressed_to_another_bot(turn_context):
+            if _for_an_action(command) and not addressed_to_another_bot(turn_context):
                 await self.actions.on_text(turn_context, f"{command.name} {command.args}")
             return
-        if REPORT.match(command.name) or command.name == "update":
+        if _for_an_action(command):
             if await self.actions.on_text(turn_context, f"{command.name} {command.args}"):
                 return
             # Not in a recorded discussion's thread (a walk posted `A1 done` at the channel's top level): where it goes.

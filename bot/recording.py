@@ -370,7 +370,7 @@ def obligations(*, discussion_id: str, held_at: datetime, facts: dict, record: d
 
 REPORT_EXAMPLES = ("A2 done · A3 by 14/12 · A4 not required: child moved out of area · "
                    "A5 further discussion · update, then what your agency found")  # no <...>: Teams takes it for HTML and drops it
-_REPORT = re.compile(r"^\s*a(\d{1,3})(?:\s*:\s*|\s+)(.+?)\s*$", re.IGNORECASE | re.DOTALL)  # "A3 done", "A3: done"
+_REPORT = re.compile(r"^\s*a ?(\d{1,3})(?:\s*:\s*|\s+)(.+?)\s*$", re.IGNORECASE | re.DOTALL)  # "A3 done", "A3: done", "A 3 done"
 _UPDATE = re.compile(r"^update(?:\s*:\s*|\s+)", re.IGNORECASE)
 
 

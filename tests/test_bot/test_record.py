@@ -1579,6 +1579,14 @@ async def test_a_review_recorded_in_its_discussions_thread_numbers_its_actions_o
 
         statuses = {(a.discussion_id, a.number): a.status for a in (await uow.session.execute(select(Action))).scalars()}
     assert statuses[(first, 2)] == "completed" and statuses[(review, 7)] == "open"
+    spaced = activities.channel_mention(bot.connector.url, "A 6 done", aad_id=chair.person["aad_id"], user_id=chair.person["user_id"],
+                                        name=chair.person["name"])  # with a space, as a walk typed it (it got "Type help")
+    assert (await bot.post(spaced)).status == 201
+    async with bot.services.uow() as uow:
+        from sqlalchemy import select
+
+        assert (await uow.session.execute(select(Action.status).where(Action.discussion_id == review, Action.number == 6))).scalar() \
+            == "completed"
     listed = activities.channel_mention(bot.connector.url, "actions")
     assert (await bot.post(listed)).status == 201
     [answer] = [a for a in bot.connector.sent[before:] if (a.get("text") or "").startswith("**Actions for")]

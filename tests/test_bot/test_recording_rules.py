@@ -537,6 +537,7 @@ def test_each_person_still_researching_owes_an_update_within_one_working_day():
     ("a3:Done", {"action": 3, "status": "completed"}),
     ("A4: not required: moved away", {"action": 4, "status": "not_required", "reason": "moved away"}),
     ("A7 complete", {"action": 7, "status": "completed"}),
+    ("A 6 done", {"action": 6, "status": "completed"}),  # a walk's space got "Type help"
     ("A4 not required - family moved", {"action": 4, "status": "not_required", "reason": "family moved"}),
     ("a12 Needs further discussion", {"action": 12, "status": "needs_discussion"}),
     ("A1 further strategy discussion", {"action": 1, "status": "needs_discussion"}),
