@@ -25,7 +25,7 @@ from bot.endpoint import messages_endpoint
 from bot.handler import StrategyBot
 from bot.links import Links
 from bot.mailer import FileMailer
-from bot.meetings import MeetingChange, MeetingCreation
+from bot.meetings import MeetingChange, MeetingCreation, MeetingWithdrawal
 from bot.boots import this_boot
 from bot.outbox import Outbox
 from bot.proactive import Proactive
@@ -236,6 +236,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, meetings: Meetin
     for kind, delivery in {
         "meeting.create": MeetingCreation(bot.meetings), "meeting.attendees": MeetingChange(bot.meetings),
         "meeting.reschedule": MeetingChange(bot.meetings), "meeting.cancel": MeetingChange(bot.meetings),
+        "meeting.withdraw": MeetingWithdrawal(bot.meetings),
         "teams.post": TeamsPost(services.proactive, services.effects), "teams.update": TeamsUpdate(services.proactive),
         "teams.personal": TeamsPersonal(services.proactive, services.effects), "email": Email(mailer, services.effects),
         "chase": ChaseDelivery(services, mailer=mailer),

@@ -138,6 +138,10 @@ class ConveneFlow:
             if wizard_step and discussion.status == "draft":
                 step_before = (discussion.draft or {}).get("step")
                 card = self._wizard(uow, discussion, verb, data, now, aad)
+                if discussion.status == "cancelled" and discussion.draft.get("meeting_in_doubt"):
+                    # The meeting a try whose answer was lost may have made goes too (bot.meetings.MeetingWithdrawal).
+                    await uow.effects.add(key=f"{discussion.id}:meeting.withdraw", kind="meeting.withdraw",
+                                          discussion_id=discussion.id, payload={})
                 if discussion.status == "cancelled" and discussion.card_activity_id and discussion.conversation_reference \
                         and not in_personal_chat(discussion.conversation_reference):
                     # The card the channel sees, wherever Cancel was pressed: no longer "Being convened" (a re-check).
@@ -184,7 +188,8 @@ class ConveneFlow:
         if verb == "convene.cancel" and draft.get("step") == data.get("step") and stale_press(data, draft):
             # A double-click's second Cancel: the question the first asked, again (not the step's card,
             # which looked as if Cancel had done nothing).
-            return cards.cancel_card(discussion.id, version=draft.get("version", 0), step=draft["step"])
+            return cards.cancel_card(discussion.id, version=draft.get("version", 0), step=draft["step"],
+                                     in_doubt=bool(draft.get("meeting_in_doubt")))
         adding = verb in ("convene.add_person", "convene.remove_person")
         if verb == "convene.open" or stale_press(data, draft, adding=adding):  # a repeated or out-of-date press changes nothing
             if verb == "convene.open" or not wizard.typed_on_an_older_card(data, draft, wizard.STEPS, adding=adding):
@@ -208,7 +213,8 @@ class ConveneFlow:
         if verb == "convene.cancel":  # asked first: a slip of the finger must not throw a morning's work away
             draft["version"] = draft.get("version", 0) + 1  # "No" finds the card as it was left
             discussion.draft, discussion.updated_at = draft, now
-            return cards.cancel_card(discussion.id, version=draft["version"], step=draft["step"])
+            return cards.cancel_card(discussion.id, version=draft["version"], step=draft["step"],
+                                     in_doubt=bool(draft.get("meeting_in_doubt")))
         if verb == "convene.back":
             draft.update(step=PREVIOUS.get(draft["step"], "child"), errors={})
         elif verb == "convene.add_person" and len(draft["invitees"]) >= wizard.MAX_INVITEES:

@@ -71,9 +71,9 @@ class Effects:
                                    service_url=service_url, activity=text, discussion_id=discussion.id,
                                    bot_id=bot_id_of(discussion.conversation_reference), quiet=quiet)
 
-    async def tell_chair(self, uow, key: str, discussion: Discussion, text: str) -> bool:
-        """A note to the discussion's chair, in the conversation where it was convened. A note that
-        cannot be delivered is recorded (effect.failed) and logged; it does not beget another note."""
+    async def tell_chair(self, uow, key: str, discussion: Discussion, text: str | dict) -> bool:
+        """A note (a line, or a card) to the discussion's chair, in the conversation where it was convened. A note
+        that cannot be delivered is recorded (effect.failed) and logged; it does not beget another note."""
         if not discussion.conversation_reference:
             log.error("discussion %s has nowhere to tell its chair: %s", discussion.id, text)
             return False

@@ -25,7 +25,7 @@ from .convene import ConveneFlow, delivery_of, personal_chat
 from .clocks import VERBS as CLOCK_VERBS
 from .clocks import ClocksFlow
 from .export import ExportFlow
-from .meetings import MeetingsFlow
+from .meetings import CALENDAR_AGAIN, MeetingsFlow
 from .proactive import card_activity, channel_of
 from .record import RecordFlow
 from .rsvp import RSVP_VERBS, RsvpFlow
@@ -324,7 +324,7 @@ class StrategyBot(TeamsActivityHandler):
             return await self.convene.act(turn_context, verb, data)
         if verb == "discussion.open":
             return await self.rsvp.open(turn_context, data)
-        if verb in ("discussion.invite", "discussion.move", "discussion.cancel"):
+        if verb in ("discussion.invite", "discussion.move", "discussion.cancel", CALENDAR_AGAIN):
             return await self.rsvp.change_meeting(turn_context, verb, data)
         if verb in RSVP_VERBS:  # (a walk's made-up rsvp.information_only was a KeyError, and "Something went wrong")
             return await self.rsvp.reply(turn_context, verb, data)

@@ -63,9 +63,13 @@ class FileMailer:
 class GraphMailer:
     channel = "email"
 
-    def __init__(self, client, *, sender: str):
+    def __init__(self, client, *, sender: str, timeout: float = 30.0):
         self.client = client
         self.sender = sender
+        # A call Graph never answers gives up after this, as a meeting's does (a Graph trial: with the SDK's own
+        # limit, one hung sendMail held the sweep of every chase in its batch for 100 s). The outbox then
+        # looks in Sent Items before sending again (`was_sent`), as after a crash.
+        self.timeout = timeout
 
     async def send(self, *, to: str, subject: str, body: str, key: str) -> None:
         from msgraph.generated.models.body_type import BodyType
@@ -83,8 +87,8 @@ class GraphMailer:
         # No kiota retries (they sleep on the wall clock): a 429/503 fails this attempt, and the
         # outbox tries again later with backoff.
         config = RequestConfiguration(options=[RetryHandlerOption(max_retries=0)])
-        await self.client.users.by_user_id(self.sender).send_mail.post(
-            SendMailPostRequestBody(message=message, save_to_sent_items=True), request_configuration=config)
+        await asyncio.wait_for(self.client.users.by_user_id(self.sender).send_mail.post(
+            SendMailPostRequestBody(message=message, save_to_sent_items=True), request_configuration=config), self.timeout)
 
     async def was_sent(self, key: str) -> bool:
         """Is a copy with this Message-ID in the service mailbox's Sent Items (saved by sendMail)?"""
@@ -95,6 +99,6 @@ class GraphMailer:
         query = MessagesRequestBuilder.MessagesRequestBuilderGetQueryParameters(
             filter=f"internetMessageId eq '{message_id(key)}'", select=["id"], top=1)
         config = RequestConfiguration(query_parameters=query, options=[RetryHandlerOption(max_retries=0)])
-        found = await self.client.users.by_user_id(self.sender).mail_folders.by_mail_folder_id("sentitems").messages.get(
-            request_configuration=config)
+        found = await asyncio.wait_for(self.client.users.by_user_id(self.sender).mail_folders.by_mail_folder_id("sentitems")
+                                       .messages.get(request_configuration=config), self.timeout)
         return bool(found and found.value)

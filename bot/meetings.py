@@ -47,6 +47,9 @@ def next_contact(services: BotServices, discussion: Discussion, agency: str) -> 
 USED_BY = {"discussion.invite": {"add_agency", "add_name", "add_email"},
            "discussion.move": {"move_date", "move_time", "move_reason"}}
 CHANGED = {"discussion.invite": "added to", "discussion.move": "moved", "discussion.cancel": "cancelled"}  # the chair's three changes
+CALENDAR_AGAIN = "discussion.calendar_again"  # a change the calendar refused, sent to it again (MeetingChange.on_failed)
+CALENDAR_CHANGES = {"meeting.attendees": "adding the invitee to the meeting", "meeting.reschedule": "moving the meeting",
+                    "meeting.cancel": "cancelling the meeting"}
 
 
 def _unused(data: dict, verb: str) -> dict:
@@ -98,7 +101,9 @@ class MeetingsFlow:
 
     async def change(self, uow, discussion: Discussion, verb: str, data: dict, now: datetime, *, actor: str) -> dict:
         """Invite someone else, move the meeting or cancel it: recorded now, and the calendar changed
-        through the outbox (the chair is told if it cannot be)."""
+        through the outbox (the chair is told if it cannot be, with a button to send it again)."""
+        if verb == CALENDAR_AGAIN:
+            return await self._calendar_again(uow, discussion, data, now, actor=actor)
         if discussion.status in ("recording", "recorded"):  # from a card drawn before the record began (a walk: no word)
             record = "has been started" if discussion.status == "recording" else "is finalised"
             return cards.message_card("Not changed", f"{subject(discussion.case_reference, discussion.child_initials)}: "
@@ -192,6 +197,26 @@ class MeetingsFlow:
             return cards.message_card("Cancelled", f"{subject(discussion.case_reference, discussion.child_initials)}: {told}")
         # What this press used is done with; anything typed in the card's other boxes comes back.
         return self.chair_card(discussion, now, typed=_unused(data, verb))
+
+    async def _calendar_again(self, uow, discussion: Discussion, data: dict, now: datetime, *, actor: str) -> dict:
+        """A change the calendar refused, sent again as the discussion now stands (a Graph trial: a move refused
+        was recorded by the bot, and pressing Move to the same time again said "already at that time", so the
+        invitees' calendars kept the old time; a refused cancel left no button at all). Pressed twice, or
+        delivered twice, it is sent once: its key names the failure it answers."""
+        kind, failed = str(data.get("kind") or ""), str(data.get("failed") or "")
+        said = subject(discussion.case_reference, discussion.child_initials)
+        cancelling = kind == "meeting.cancel"
+        if kind not in CALENDAR_CHANGES or not failed.startswith(f"{discussion.id}:"):
+            return cards.message_card("Sorry", "That button is no longer supported. Type **help** to start again.")
+        if not discussion.meeting_event_id or discussion.status != ("cancelled" if cancelling else "convened"):
+            return cards.message_card("Nothing to send", f"{said}: the meeting is {'not cancelled' if cancelling else discussion.status} "
+                                      "now, so there is nothing to send to the calendar again. Nothing was changed.")
+        await uow.effects.add(key=f"{failed}:again", kind=kind, discussion_id=discussion.id, payload={})
+        uow.audit.record(actor=actor, action="meeting.calendar_again", subject_type="discussion", subject_id=discussion.id,
+                         details={"kind": kind})
+        await uow.commit()
+        return cards.message_card("Sent again", f"{said}: {CALENDAR_CHANGES[kind]} is being sent to the calendar again, as the "
+                                  "discussion now stands. You will be told here if it fails again.")
 
     def next_contacts(self, discussion: Discussion) -> dict[str, str]:
         """For a quorum agency whose every invitee declined: who to try next (directory, on duty then)."""
@@ -297,6 +322,11 @@ def draft_cancelled(discussion: Discussion) -> dict:
     discussion for the same child (a walk: "this strategy discussion was cancelled" under the live one's reference)."""
     if not discussion.case_reference:  # cancelled on its first card
         return cards.message_card("Draft cancelled", "The draft was cancelled before anyone was invited; nothing was sent.")
+    if (discussion.draft or {}).get("meeting_in_doubt"):  # a try's answer was lost: invitations may have gone (withdrawn)
+        return cards.message_card("Draft cancelled", f"{subject(discussion.case_reference, discussion.child_initials)}: a draft, "
+                                                     "cancelled. The meeting an earlier try may have made is being cancelled "
+                                                     "in the calendar, so anyone it invited is told. Any other strategy "
+                                                     "discussion for this child is unchanged.")
     return cards.message_card("Draft cancelled", f"{subject(discussion.case_reference, discussion.child_initials)}: a draft, "
                                                  "cancelled before anyone was invited; nothing was sent. Any other strategy "
                                                  "discussion for this child is unchanged.")
@@ -396,14 +426,47 @@ class MeetingCreation:
         discussion = await uow.discussions.get(effect.discussion_id, load=())
         if discussion is None or discussion.status != "convening":
             return
+        # An answer lost on the way, this try or an earlier one: Graph may have made it (and it stays so through a Retry).
+        in_doubt = bool((effect.result or {}).get("in_doubt") or (discussion.draft or {}).get("meeting_in_doubt"))
         discussion.status, discussion.updated_at = "draft", now
-        discussion.draft = {**discussion.draft, "step": "confirm", "meeting_error": reason}
+        discussion.draft = {**discussion.draft, "step": "confirm", "meeting_error": reason, "meeting_in_doubt": in_doubt}
         uow.audit.record(actor="strategy-bot", action="meeting.failed", subject_type="discussion", subject_id=discussion.id,
-                         details={"reason": reason, "attempt": effect.payload.get("attempt")})
+                         details={"reason": reason, "attempt": effect.payload.get("attempt"), "in_doubt": in_doubt})
+        said = subject(discussion.case_reference, discussion.child_initials)
         await self.s.effects.tell_chair(uow, f"{effect.key}:failed", discussion, (
-            f"{subject(discussion.case_reference, discussion.child_initials)}: the meeting could not be created "
-            f"({reason}). Nothing you entered is lost: open the card and choose Retry."))
+            f"{said}: the meeting could not be created ({reason}). The calendar's answer to an earlier try never came back, "
+            "so the meeting may have been made and its invitations sent. Nothing you entered is lost: open the card and "
+            "choose Retry (it finds that meeting, never makes a second), or Cancel, which cancels it too if it was made."
+            if in_doubt else
+            f"{said}: the meeting could not be created ({reason}). Nothing you entered is lost: open the card and choose Retry."))
         await self.flow.show(uow, f"{effect.key}:card", discussion, now, "Meeting not created yet: the chair can retry")
+
+
+class MeetingWithdrawal:
+    """`meeting.withdraw`: a draft cancelled while the meeting its last try asked for may exist (that try's answer
+    was lost): asked for again with the same transaction id, so that the calendar answers with the meeting if it was
+    made (or makes it), then cancelled, so that nobody invited is left with a meeting nobody will hold."""
+
+    def __init__(self, flow: MeetingsFlow):
+        self.flow, self.s = flow, flow.s
+
+    async def deliver(self, effect) -> dict:
+        async with self.s.uow() as uow:
+            discussion = await uow.discussions.get(effect.discussion_id, load=())
+            request = self.flow._request(discussion)
+        meeting = await self.s.meetings.create(request)
+        await self.s.meetings.cancel(meeting.event_id, cancellation_notice(discussion))
+        return {"event_id": meeting.event_id}
+
+    async def on_done(self, uow, effect, result: dict) -> None:
+        uow.audit.record(actor="strategy-bot", action="meeting.withdrawn", subject_type="discussion", subject_id=effect.discussion_id,
+                         details={"event_id": result["event_id"]})
+
+    async def on_failed(self, uow, effect, reason: str) -> None:
+        discussion = await uow.discussions.get(effect.discussion_id, load=())
+        await self.s.effects.tell_chair(uow, f"{effect.key}:failed", discussion, (
+            f"{subject(discussion.case_reference, discussion.child_initials)}: the meeting that may have been made before the "
+            f"draft was cancelled could not be cancelled in the calendar ({reason}). Tell anyone invited that it will not go ahead."))
 
 
 class MeetingChange:
@@ -446,9 +509,11 @@ class MeetingChange:
 
     async def on_failed(self, uow, effect, reason: str) -> None:
         discussion = await uow.discussions.get(effect.discussion_id, load=())
-        what = {"meeting.attendees": "adding the invitee to the meeting", "meeting.reschedule": "moving the meeting",
-                "meeting.cancel": "cancelling the meeting"}[effect.kind]
-        await self.s.effects.tell_chair(uow, f"{effect.key}:failed", discussion, (
-            f"{subject(discussion.case_reference, discussion.child_initials)}: {what} in the calendar failed ({reason}). "
-            "The bot has recorded the change; the invitees' calendars do not show it yet. Tell them another way, "
-            "or make the change again from the card."))
+        said = (f"{subject(discussion.case_reference, discussion.child_initials)}: {CALENDAR_CHANGES[effect.kind]} in the calendar "
+                f"failed ({reason}). The bot has recorded the change; the invitees' calendars do not show it yet. Tell them "
+                "another way, and press Send to the calendar again once the cause is fixed (a refusal that stays is for IT: "
+                "the bot's calendar permission).")
+        again = execute("Send to the calendar again", CALENDAR_AGAIN, {"discussion_id": discussion.id, "kind": effect.kind,
+                                                                        "failed": effect.key})
+        await self.s.effects.tell_chair(uow, f"{effect.key}:failed", discussion,
+                                        cards.message_card("The calendar is not up to date", said, color="Attention", actions=[again]))

@@ -75,6 +75,8 @@ def unanswered(error: BaseException) -> bool:
     """Sent, but no answer came (a timeout, the connection dropped mid-request): the other end may have
     acted on it (a crash trial: a post the connector took, answered after the time limit, went twice
     uncounted). Not so when nothing was sent: a connection refused, or the bot's own token not fetched."""
+    if getattr(error, "unanswered", False):  # said so by the call itself (scheduling.meetings' errors: a quick try unanswered)
+        return True
     cause = error.__cause__ if isinstance(error, ConnectorError) and error.status is None else error
     if isinstance(error, ConnectorError) and (error.status is not None or error.method == "token"):
         return False
@@ -301,14 +303,22 @@ class Outbox:
     async def _failed(self, effect, kind, error: Exception) -> None:
         retry, asked = transient(error)
         reason = describe(error)
+        # Whether any attempt so far may have happened (a crash during it, or no answer): kept in its result until the
+        # end, so that a final failure is never told as "nothing was made" (a Graph trial: the meeting was made, its
+        # answer lost, then 503 to the end, and the chair was told nothing had been sent).
+        in_doubt = {"in_doubt": True} if effect.uncertain or unanswered(error) or (effect.result or {}).get("in_doubt") else {}
         if retry and effect.attempts < MAX_ATTEMPTS:
             wait = min(asked if asked is not None else FIRST_WAIT * 2 ** (effect.attempts - 1), MAX_WAIT)
             log.warning("effect %s (attempt %d) failed: %s; trying again in %.0f s", effect.key, effect.attempts, reason, wait)
             outcome = {"last_error": reason, "next_attempt_at": self.clock.now() + timedelta(seconds=wait)}
             if unanswered(error):  # it may have happened: the next attempt is uncertain, as after a crash (kept started)
-                outcome.update(started_at=effect.started_at, result={"no_answer": True})
+                outcome.update(started_at=effect.started_at, result={"no_answer": True, **in_doubt})
+            elif in_doubt:
+                outcome.update(result={**(effect.result or {}), **in_doubt})
             await self._finish(effect, outcome)
             return
+        if in_doubt:
+            effect.result = {**(effect.result or {}), **in_doubt}
         if not retry and not isinstance(error, (MeetingError, ConnectorError, DeliveryRefused)) and \
                 getattr(error, "response_status_code", None) is None:
             log.error("effect %s: a fault in the bot itself", effect.key, exc_info=error)  # the traceback, for a developer
@@ -320,4 +330,4 @@ class Outbox:
             if kind is not None:
                 await kind.on_failed(uow, effect, reason)
 
-        await self._finish(effect, {"state": "failed", "last_error": reason}, tell)
+        await self._finish(effect, {"state": "failed", "last_error": reason, "result": effect.result}, tell)

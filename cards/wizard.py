@@ -265,9 +265,12 @@ def confirm_card(draft: dict, discussion_id: str, *, now: datetime, provider_sen
                   next_verb="convene.confirm")
 
 
-def cancel_card(discussion_id: str, *, version: int, step: str) -> dict:
+def cancel_card(discussion_id: str, *, version: int, step: str, in_doubt: bool = False) -> dict:
+    """`in_doubt`: a try at the meeting went unanswered, so it may have been made and its invitations sent."""
     data = {"discussion_id": discussion_id, "step": step, "version": version}
-    return card([heading("Cancel this draft?"), text("Everything entered so far is discarded. Nothing has been sent to anyone.")],
+    sent = ("The meeting an earlier try asked for may have been made and its invitations sent (the calendar's answer never "
+            "came back): cancelling cancels it too, and anyone it invited is told." if in_doubt else "Nothing has been sent to anyone.")
+    return card([heading("Cancel this draft?"), text(f"Everything entered so far is discarded. {sent}")],
                 [execute("Yes, cancel the draft", "convene.cancel_confirmed", data, style="destructive"),
                  execute("No, go back to it", "convene.open", data)])
 

@@ -40,15 +40,18 @@ class Meeting:
 
 
 class MeetingError(Exception):
-    """Final: retrying will not help (or has not helped). The message is for the chair."""
+    """Final: retrying will not help (or has not helped). The message is for the chair. `unanswered`: a
+    request on the way to it was sent and never answered, so the calendar may have acted on it."""
+    unanswered = False
 
 
 class TransientMeetingError(MeetingError):
     """Throttled, unavailable or timed out: worth another try after `retry_after` seconds."""
 
-    def __init__(self, message: str, retry_after: float | None = None):
+    def __init__(self, message: str, retry_after: float | None = None, *, unanswered: bool = False):
         super().__init__(message)
         self.retry_after = retry_after
+        self.unanswered = unanswered
 
 
 class MeetingProvider(Protocol):
@@ -69,13 +72,20 @@ async def with_retries(call: Callable[[], Awaitable[T]], *, sleep: Sleep, attemp
                        backoff: float = 2.0, max_wait: float = 60.0, what: str = "request") -> T:
     """Run `call`, retrying transient failures: Retry-After when given, else exponential backoff.
     `sleep` is injected so tests control time instead of waiting on it."""
+    in_doubt = False  # a try sent and never answered: whatever comes after, it may have been done (said on the error)
     for attempt in range(1, attempts + 1):
         try:
             return await call()
         except TransientMeetingError as error:
+            in_doubt = in_doubt or error.unanswered
             if attempt == attempts:  # still transient: the outbox tries again later, durably
-                raise TransientMeetingError(f"{what} failed after {attempts} attempts: {error}", error.retry_after) from error
+                raise TransientMeetingError(f"{what} failed after {attempts} attempts: {error}", error.retry_after,
+                                            unanswered=in_doubt) from error
             wait = min(error.retry_after if error.retry_after is not None else backoff * 2 ** (attempt - 1), max_wait)
             log.warning("%s: %s; retry %d of %d in %.1f s", what, error, attempt, attempts - 1, wait)
             await sleep(wait)
+        except MeetingError as error:
+            if in_doubt:
+                error.unanswered = True
+            raise
     raise AssertionError("unreachable")

@@ -76,10 +76,12 @@ class GraphMeetingProvider:
             async with self._in_flight:
                 try:
                     return await asyncio.wait_for(request(), self.timeout)
-                except (asyncio.TimeoutError, httpx.TimeoutException):
-                    raise TransientMeetingError(f"Microsoft Graph did not answer within {self.timeout:g} s") from None
+                except (asyncio.TimeoutError, httpx.TimeoutException) as error:  # (a connect timeout sent nothing)
+                    raise TransientMeetingError(f"Microsoft Graph did not answer within {self.timeout:g} s",
+                                                unanswered=not isinstance(error, httpx.ConnectTimeout)) from None
                 except httpx.TransportError as error:
-                    raise TransientMeetingError(f"could not reach Microsoft Graph ({error.__class__.__name__})") from None
+                    raise TransientMeetingError(f"could not reach Microsoft Graph ({error.__class__.__name__})",
+                                                unanswered=not isinstance(error, httpx.ConnectError)) from None
                 except APIError as error:
                     raise _translate(error) from None
 

@@ -440,3 +440,56 @@ async def test_a_double_click_on_an_invitation_answers_once_and_accept_and_decli
     rsvp.card = answers[0]
     [declined] = await press_all(rsvp.invoke("rsvp.decline", route, keep_inputs=False, as_person=police))
     assert "Your reply: **declined**" in texts_of(declined)
+
+
+async def test_a_meeting_made_whose_answer_was_lost_is_never_told_as_nothing_sent_and_cancelling_the_draft_cancels_it(bot, graph):
+    """A Graph trial: the first try made the meeting but its answer never came; Graph then answered 503 to the
+    end. The chair was told it could not be created, and Cancel said "Nothing has been sent to anyone", while
+    every invitee had the meeting in their calendar, uncancelled and unknown to the bot."""
+    chair = Chair(bot)
+    await convene(chair)
+    graph.faults = [Fault(hang=True), *[Fault(503)] * 23]  # made, unanswered; then down for every try after
+    await chair.press("convene.confirm")
+    await bot.services.drain()
+    for wait in (5, 10, 20, 40, 80):
+        bot.services.clock.advance(seconds=wait)
+        await bot.server.app[OUTBOX].run()
+    await bot.services.drain()
+    [event] = graph.events.values()
+    assert event["isCancelled"] is False  # made, with its invitations
+    [note] = [a["text"] for a in bot.connector.sent if "could not be created" in (a.get("text") or "")]
+    assert "so the meeting may have been made and its invitations sent" in note and "or Cancel, which cancels it too" in note
+    card = await chair.press("convene.cancel", keep_inputs=False)
+    assert "Nothing has been sent to anyone" not in texts_of(card)
+    assert "may have been made and its invitations sent" in texts_of(card)
+    card = await chair.press("convene.cancel_confirmed", keep_inputs=False)
+    assert "nothing was sent" not in texts_of(card) and "is being cancelled in the calendar" in texts_of(card)
+    await bot.services.drain()
+    assert len(graph.events) == 1 and event["isCancelled"] is True  # the same meeting, found by its transaction id
+    async with bot.services.uow() as uow:
+        assert "meeting.withdrawn" in [e.action for e in await uow.audit.for_subject("discussion", chair.discussion_id)]
+
+
+async def test_a_move_the_calendar_refused_can_be_sent_again_from_the_chairs_note(bot, graph):
+    """A Graph trial: a move refused by Graph (403) was recorded by the bot, and Move to the same time again said
+    "already at that time", so the invitees' calendars kept the old time with no way to put it right."""
+    chair, event_id = await convened_through_graph(bot, graph)
+    chair.card = None
+    graph.faults = [Fault(403)]
+    await chair.press("discussion.move", {"move_date": "2026-11-23", "move_time": "16:00"}, keep_inputs=False)
+    await bot.services.drain()
+    assert graph.events[event_id]["start"]["dateTime"] != "2026-11-23T16:00:00"
+    [note] = [a["attachments"][0]["content"] for a in bot.connector.sent
+              if a.get("attachments") and "The calendar is not up to date" in texts_of(a["attachments"][0]["content"])]
+    assert "moving the meeting in the calendar failed" in texts_of(note)
+    [again] = note["actions"]
+    assert again["title"] == "Send to the calendar again"
+    outsider = {"aad_id": "aad-someone", "user_id": "29:someone", "name": "Someone"}
+    refused = await chair.press(again["verb"], again["data"], keep_inputs=False, as_person=outsider)
+    assert "Only the chair" in texts_of(refused)
+    for _ in range(2):  # pressed twice: sent once
+        card = await chair.press(again["verb"], again["data"], keep_inputs=False)
+        assert "moving the meeting is being sent to the calendar again" in texts_of(card)
+    await bot.services.drain()
+    assert graph.events[event_id]["start"]["dateTime"] == "2026-11-23T16:00:00"
+    assert sum(1 for method, path, *_ in graph.requests if method == "PATCH" and event_id in path) == 2  # the refused, the again

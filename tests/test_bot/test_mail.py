@@ -27,6 +27,18 @@ async def test_a_throttled_sendmail_fails_at_once_for_the_outbox_to_retry_when_g
     assert transient(failure.value) == (True, 30.0)  # worth another try, after the 30 s Graph asked for
 
 
+async def test_a_sendmail_graph_never_answers_gives_up_in_its_own_time_for_the_outbox_to_retry(graph):
+    """A Graph trial: a hung sendMail waited the SDK's 100 s, holding the sweep of every chase in its batch."""
+    from bot.outbox import unanswered
+
+    mailer = GraphMailer(graph_client(credential=FakeCredential(), base_url=graph.base_url), sender="meetings@council.example.org",
+                         timeout=0.2)
+    graph.faults = [Fault(hang=True)]
+    with pytest.raises(Exception) as failure:
+        await mailer.send(to="ds@police.example.org", subject="s", body="b", key="k1")
+    assert transient(failure.value)[0] is True and unanswered(failure.value)  # tried again, after a look in Sent Items
+
+
 async def test_a_refused_sendmail_is_not_retried(graph):
     mailer = GraphMailer(graph_client(credential=FakeCredential(), base_url=graph.base_url), sender="meetings@council.example.org")
     graph.faults = [Fault(403)]  # e.g. the application access policy does not cover the mailbox

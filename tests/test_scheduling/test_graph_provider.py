@@ -113,6 +113,22 @@ async def test_a_final_failure_is_a_meeting_error_naming_what_failed(provider, g
     assert len(sleep.waits) == 3
 
 
+async def test_a_final_failure_says_whether_a_try_went_unanswered_so_the_meeting_may_exist(provider, graph, sleep):
+    """A Graph trial: made by a try whose answer was lost, then 503 to the end, the meeting was told as not made."""
+    graph.faults = [Fault(503)] * 4
+    with pytest.raises(MeetingError) as refused:
+        await provider.create(request())
+    assert refused.value.unanswered is False  # every try answered: nothing was made
+    graph.faults = [Fault(504, hang=True), *[Fault(503)] * 3]
+    with pytest.raises(MeetingError) as lost:
+        await provider.create(request())
+    assert lost.value.unanswered is True and len(graph.events) == 1  # made by the first try, its answer lost
+    graph.faults = [Fault(504, hang=True), Fault(403)]  # and when a final refusal follows a lost answer
+    with pytest.raises(MeetingError, match="not allowed") as denied:
+        await provider.create(request())
+    assert denied.value.unanswered is True
+
+
 async def test_a_permission_error_is_final_and_explained(provider, graph, sleep):
     graph.faults = [Fault(403)]
     with pytest.raises(MeetingError, match="not allowed to use the organiser's calendar"):
