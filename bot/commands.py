@@ -52,6 +52,8 @@ def parse_snooze(args: str):
     span = timedelta(hours=amount) if match.group("unit").lower().startswith("h") else timedelta(days=amount)
     if span > timedelta(days=30):
         return "Snooze for 30 days at the most; escalate or close the obligation instead."
+    if not span:  # a walk: "0 days" was taken, and said as "no chasing until" this very minute
+        return "Snooze for at least 1 hour, e.g. `snooze CR-555 A1 2 days: waiting for the court date`."
     what = match.group("what").strip().lower()
     return {"case": match.group("case").upper(), "what": what, "said": what.upper() if re.fullmatch(r"a\d+", what) else what, "for": span,
             "reason": visible(match.group("reason"))}

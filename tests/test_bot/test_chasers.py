@@ -528,6 +528,8 @@ async def test_the_chair_sees_how_each_was_chased_and_can_snooze_with_a_reason(b
         in listing
     assert "Write it like this" in (await chair.say("snooze CR-555 A1 soon"))[0]["text"]
     assert "a reason is required" in (await chair.say("snooze CR-555 A1 2 days"))[0]["text"]
+    for none in ("0 days", "0 hours"):  # a walk: taken, and said as "no chasing until" this very minute
+        assert "Snooze for at least 1 hour" in (await chair.say(f"snooze CR-555 A1 {none}: court date"))[0]["text"]
     # A reason of characters that show nothing is none (a re-check: zero-width spaces were kept as the reason).
     assert "a reason is required" in (await chair.say("snooze CR-555 A1 2 days: \u200b\u200b \u200b"))[0]["text"]
     said = (await chair.say("snooze CR-555 A1 2 days: waiting for the court date"))[0]["text"]
