@@ -256,7 +256,7 @@ class Chaser:
     def _next_rung(self, obligation, now: datetime):
         """The ladder's next rung for this obligation: (its place, the step, when it may go); None at the top."""
         found = chasing.next_step(level=obligation.escalation_level, now=now, due_at=obligation.due_at,
-                                  created_at=obligation.created_at, calendar=self.s.calendar, rules=self.s.profile.chasing,
+                                  created_at=obligation.created_at, calendar=self.s.calendar, rules=self.s.profile.chasing_for(obligation.kind),
                                   kind=obligation.kind)
         if found is None:
             return None
@@ -287,7 +287,7 @@ class Chaser:
     # ---- who ---------------------------------------------------------------------------------
     def _ladder(self, obligation) -> list:
         return chasing.ladder(due_at=obligation.due_at, created_at=obligation.created_at, calendar=self.s.calendar,
-                              rules=self.s.profile.chasing, kind=obligation.kind)
+                              rules=self.s.profile.chasing_for(obligation.kind), kind=obligation.kind)
 
     def _chased_owner(self, steps: list, obligation, discussion) -> Person | None:
         """Who the reminder and the chase on the day went to (the chair when nobody else can be reached);

@@ -71,13 +71,17 @@ def _extended(raw: dict, baseline: Baseline, *, origin: str) -> dict:
             raise ProfileError(f"{origin}: clocks: {national.clock} may only be tightened from the baseline's "
                                f"({national.source}), not loosened")
     inherited = [c.model_dump() for c in baseline.clocks if c.clock not in stated]
+    national_reminders = {c.clock: {"remind_working_days_before": c.remind_working_days_before, "remind_source": c.remind_source}
+                          for c in baseline.clocks if c.remind_working_days_before}
+    # A clock restated to tighten it keeps the baseline's own reminder unless it states one.
+    clocks = [{**national_reminders.get(c.get("clock"), {}), **c} if isinstance(c, dict) else c for c in raw.get("clocks") or ()]
     invitees = raw.get("invitees")
     if isinstance(invitees, list):  # (anything else is left for the validation below to name)
         invited = {rule.get("agency") for rule in invitees if isinstance(rule, dict)}  # a local rule for an agency stands instead
         invitees = invitees + [r.model_dump() for r in baseline.invitees if r.agency not in invited]
     return {**raw, "same_day": raw.get("same_day") or baseline.same_day.model_dump(),
             **({"invitees": invitees} if "invitees" in raw else {}),
-            "clocks": list(raw.get("clocks") or ()) + inherited}  # the profile's own first: errors keep their index
+            "clocks": clocks + inherited}  # the profile's own first: errors keep their index
 
 
 def _looseness(within) -> float:

@@ -166,6 +166,16 @@ class ClockRule(Sourced):
     # enquiries are not concluded within 15 working days" is owed no more once they are, by the conference or
     # the decision that none is needed (a trial: every case with its conference held still listed it overdue).
     concluded_by: tuple[Clock, ...] = ()
+    # How many working days ahead its owner is reminded, where the profile's one lead time (chasing) is too
+    # short: a conference cannot be arranged the day before it is due (a procedures trial). A reading, sourced.
+    remind_working_days_before: int | None = Field(None, ge=1, le=15)
+    remind_source: str | None = None
+
+    @model_validator(mode="after")
+    def a_reminder_of_its_own_says_whose_reading_it_is(self):
+        if (self.remind_working_days_before is None) != (self.remind_source is None):
+            raise ValueError(f"{self.clock}: remind_working_days_before and remind_source go together")
+        return self
 
     @model_validator(mode="after")
     def chased_after_reads_as_soon_as_practicable(self):
@@ -295,6 +305,11 @@ class Profile(Strict):
     record: RecordRules = RecordRules()
     chasing: ChasingRules = ChasingRules()
     disagreement: DisagreementRules = DisagreementRules()
+
+    def chasing_for(self, kind: str) -> ChasingRules:
+        """The chasing rules for an obligation of this kind: the profile's, with its clock's own reminder if it has one."""
+        own = next((c.remind_working_days_before for c in self.clocks if c.clock == kind and c.remind_working_days_before), None)
+        return self.chasing if own is None else self.chasing.model_copy(update={"remind_working_days_before": own})
 
     @field_validator("time_zone")
     @classmethod

@@ -49,6 +49,8 @@ def raw(name="hackney") -> dict:
         (lambda p: p["quorum"]["counts_as"].update(police="health"),
          "counts_as must map an agency outside the quorum to one in it: police -> health"),
         (lambda p: p["quorum"].pop("counts_as_source"), "counts_as needs its counts_as_source"),
+        (lambda p: p["clocks"][0].update(remind_working_days_before=3),
+         "remind_working_days_before and remind_source go together"),
         (lambda p: p["working_hours"].update(starts="18:00"), "working_hours.starts must be before working_hours.ends"),
         (lambda p: p["timescales"]["rules"].append(copy.deepcopy(p["timescales"]["rules"][0])),
          "duplicate timescale rule ids: serious_risk_of_harm"),

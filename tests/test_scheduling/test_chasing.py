@@ -190,6 +190,19 @@ def test_a_profile_without_reminders_starts_at_the_chase_on_the_day():
     assert [s.stage for s in steps] == ["due", "escalate_lead", "escalate_chair", "escalate_manager"]
 
 
+@pytest.mark.parametrize("name", ["hackney", "bristol", "triborough", "walsall", "darlington"])
+def test_an_icpc_is_reminded_a_working_week_ahead_in_every_profile_and_the_rest_the_day_before(name):
+    """A procedures trial: a conference had one reminder, the working day before it was due; it cannot be
+    arranged in a day. The baseline's ICPC clock reminds five working days ahead; a profile that restates the
+    clock to tighten it keeps that; every other obligation is reminded as the profile's chasing says."""
+    profile = load_profile(name)
+    due = datetime(2026, 12, 4, 17, 0, tzinfo=LONDON)  # Friday 4 December
+    steps = ladder(due_at=due, created_at=at(2, 10), calendar=CALENDAR, rules=profile.chasing_for("icpc"), kind="icpc")
+    assert steps[0] == Step("reminder", at(27, 9))  # five working days before Friday 4 December: Friday 27 November
+    steps = ladder(due_at=due, created_at=at(2, 10), calendar=CALENDAR, rules=profile.chasing_for("action"), kind="action")
+    assert steps[0] == Step("reminder", datetime(2026, 12, 3, 9, 0, tzinfo=LONDON))
+
+
 def test_a_two_day_reminder_goes_two_working_days_before_skipping_the_weekend():
     rules = PROFILE.chasing.model_copy(update={"remind_working_days_before": 2})
     steps = ladder(due_at=at(30, 17), created_at=at(23, 10), calendar=CALENDAR, rules=rules)
