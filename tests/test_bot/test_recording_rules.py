@@ -697,6 +697,9 @@ def test_a_due_time_that_is_this_very_moment_has_not_passed_and_the_first_action
                                             calendar=LONDON_CALENDAR)
     assert errors == {} and "due_note" not in action
     assert [a["number"] for a in recording.with_action({"actions": []}, action)["actions"]] == [1]
+    # Recorded in a thread where another discussion's actions went up to A5: this one numbers on from A6.
+    numbered = recording.with_action(recording.with_action({"actions": [], "numbered_after": 5}, action), action)
+    assert [a["number"] for a in numbered["actions"]] == [6, 7]
     assert recording.parse_report("A2 done Please", today=TODAY) == {"action": 2, "status": "completed"}
 
 

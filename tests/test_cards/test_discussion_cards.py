@@ -334,6 +334,17 @@ def test_an_invitation_with_nothing_left_to_answer_has_no_buttons_and_says_why()
     assert rsvp(inv, cancelled_card := discussion(inv, status="cancelled"))["refresh"]["action"]["data"] == {"discussion_id": cancelled_card.id}
 
 
+def test_an_invitation_says_whether_its_records_check_was_sent():
+    """A walk: a check chosen on the card looked the same whether it had been sent or not."""
+    inv = invitation("police")
+    assert "Not sent to the chair yet: choose, then press Send records check (or answer: it goes with your answer)." in lines(rsvp(inv))
+    for check, words in (("shared", "records checked and shared"), ("nothing_known", "records checked: nothing known"),
+                         ("researching", "still researching records")):
+        inv.record_check = check
+        said = lines(rsvp(inv))
+        assert f"Sent to the chair: **{words}**." in said and not any(line.startswith("Not sent") for line in said)
+
+
 def test_a_cards_meeting_time_is_the_instant_in_utc_and_compared_as_an_instant(monkeypatch):
     """A re-check, in summer: the card sent at convening carried 15:00+01:00, the database 14:00+00:00, compared as
     text: every answer was refused as if the meeting had moved."""

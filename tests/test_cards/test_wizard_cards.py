@@ -469,6 +469,14 @@ def test_cancel_asks_first_and_no_goes_back_to_the_card():
     assert_buttons_work_everywhere(card)
 
 
+def test_cancel_of_a_draft_whose_meeting_may_exist_says_so_never_that_nothing_was_sent():
+    """A Graph trial: the first try made the meeting, its answer lost; Cancel said "Nothing has been sent to anyone"."""
+    card = cards.cancel_card("d-1", version=3, step="confirm", in_doubt=True)
+    assert lines(card) == ["Cancel this draft?", "Everything entered so far is discarded. The meeting an earlier try asked for may "
+                           "have been made and its invitations sent (the calendar's answer never came back): cancelling cancels "
+                           "it too, and anyone it invited is told."]
+
+
 def test_a_message_card_has_its_title_words_and_buttons():
     card = cards.message_card("Not found", "This strategy discussion no longer exists.", color="Attention")
     assert card["version"] == "1.5"
