@@ -190,9 +190,8 @@ class ConveneFlow:
             # which looked as if Cancel had done nothing).
             return cards.cancel_card(discussion.id, version=draft.get("version", 0), step=draft["step"],
                                      in_doubt=bool(draft.get("meeting_in_doubt")))
-        adding = verb in ("convene.add_person", "convene.remove_person")
-        if verb == "convene.open" or stale_press(data, draft, adding=adding):  # a repeated or out-of-date press changes nothing
-            if verb == "convene.open" or not wizard.typed_on_an_older_card(data, draft, wizard.STEPS, adding=adding):
+        if verb == "convene.open" or stale_press(data, draft, adding=verb in ("convene.add_person", "convene.remove_person")):  # a repeated or out-of-date press changes nothing
+            if verb == "convene.open" or not wizard.typed_on_an_older_card(data, draft, wizard.STEPS):
                 return self.step_card(discussion, now)
             # ...but what was typed on an older card is kept, and said (a walk changed the school on the first
             # card after the second was drawn: it moved on without a word, and the school was lost).

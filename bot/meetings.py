@@ -206,7 +206,10 @@ class MeetingsFlow:
         kind, failed = str(data.get("kind") or ""), str(data.get("failed") or "")
         said = subject(discussion.case_reference, discussion.child_initials)
         cancelling = kind == "meeting.cancel"
-        if kind not in CALENDAR_CHANGES or not failed.startswith(f"{discussion.id}:"):
+        refused = await uow.effects.by_key(failed) if kind in CALENDAR_CHANGES else None
+        if refused is None or (refused.discussion_id, refused.kind, refused.state) != (discussion.id, kind, "failed"):
+            # Only a change the calendar did refuse, as the chair was told (a re-check: made-up button data sent the
+            # meeting to Graph again, and the invitees their cards, once for each).
             return cards.message_card("Sorry", "That button is no longer supported. Type **help** to start again.")
         if not discussion.meeting_event_id or discussion.status != ("cancelled" if cancelling else "convened"):
             return cards.message_card("Nothing to send", f"{said}: the meeting is {'not cancelled' if cancelling else discussion.status} "

@@ -67,11 +67,7 @@ class RecordFlow:
                 await turn_context.send_activity(card_activity(record_cards.not_held_yet_card(discussion.id, early)))
                 return None
             if discussion.record is None and (await uow.discussions.lock(discussion)).record is None:
-                # Numbered on from the discussions recorded in the same thread (a review started from its
-                # discussion's card is recorded there), so that `A4 done` in the thread names one action (a walk:
-                # the review's own A4 was closed by a report meant for the first discussion's).
-                after = await uow.discussions.last_action_number_in(discussion.conversation_id, excluding=discussion.id)
-                discussion.record = {**self._new_record(discussion), **({"numbered_after": after} if after else {})}
+                discussion.record = await self._new_record(uow, discussion)
                 discussion.status = "recording"
                 uow.audit.record(actor=aad, action="record.started", subject_type="discussion", subject_id=discussion.id)
             if not await uow.commit_once(delivery_of(turn_context)):  # the record started, and this delivery with it
@@ -115,7 +111,15 @@ class RecordFlow:
                           f"({self.s.calendar.local(discussion.created_at):%H:%M}): give the time it began.")
         return held, None
 
-    def _new_record(self, discussion) -> dict:
+    async def _new_record(self, uow, discussion) -> dict:
+        """The record as it starts, whichever way it is started (`record`, or a button on the card). Its actions are
+        numbered on from the discussions recorded in the same thread (a review started from its discussion's card is
+        recorded there), so that `A4 done` in the thread names one action (a walk: the review's own A4 was closed by
+        a report meant for the first discussion's; a re-check: started from the card's button, it began at A1)."""
+        after = await uow.discussions.last_action_number_in(discussion.conversation_id, excluding=discussion.id)
+        return {**self._first_record(discussion), **({"numbered_after": after} if after else {})}
+
+    def _first_record(self, discussion) -> dict:
         # A delegate sent in the invitee's place is who attends, and has the record too (a walk: the record named only the invitee).
         rows = [{"invitation_id": i.id, "agency": i.agency, "name": i.name, "email": i.email,
                  **({"delegate": i.delegate_name, "delegate_email": i.delegate_email} if i.rsvp == "delegated" and i.delegate_name else {}),
@@ -184,7 +188,7 @@ class RecordFlow:
             if early:
                 return record_cards.not_held_yet_card(discussion.id, early)
             if discussion.status == "convened":  # any record button before the record was started starts it
-                discussion.record, discussion.status = self._new_record(discussion), "recording"
+                discussion.record, discussion.status = await self._new_record(uow, discussion), "recording"
                 uow.audit.record(actor=aad, action="record.started", subject_type="discussion", subject_id=discussion.id)
                 await uow.commit()
                 return self.step_card(discussion)
@@ -198,7 +202,7 @@ class RecordFlow:
                                                  action_count=len(discussion.actions))
             record = dict(discussion.record)
             if stale_press(data, record, adding=verb in LIST_EDITS):  # a stale or repeated press does nothing it asks...
-                if not typed_on_an_older_card(data, record, recording.STEPS, adding=verb in LIST_EDITS):
+                if not typed_on_an_older_card(data, record, recording.STEPS):
                     return self.step_card(discussion)
                 # ...but an older card keeps what was typed on it, under its own part, and says so (a walk typed
                 # on card 9 after moving on to 10, pressed Back, and it was gone without a word).

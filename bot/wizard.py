@@ -53,21 +53,27 @@ def keep(draft: dict, data: dict) -> dict:
     return {**draft, "values": {**values, draft["step"]: {**values.get(draft["step"], {}), **typed}}}
 
 
-def _news(data: dict, kept: dict) -> dict:
-    """What a press carries that was typed since `kept`: a box filled in differently (an emptied box is no news)."""
+def _typed_since(data: dict, draft: dict, step: str) -> dict:
+    """What a press on `step`'s card carries that the draft does not keep: a box filled in differently (an emptied
+    box is no news)."""
+    kept = (draft.get("values") or {}).get(step) or {}
     return {k: v for k, v in data.items() if k not in CARD_DATA and isinstance(v, str) and v.strip() and v != kept.get(k)}
 
 
-def typed_on_an_older_card(data: dict, draft: dict, steps: tuple[str, ...], *, adding: bool = False) -> bool:
+def _news(data: dict, draft: dict, step: str) -> dict:
+    """`_typed_since`, less what the last Add on that card took into its list (`forget`): a double-click's second Add."""
+    added = (draft.get("just_added") or {}).get(step) or {}
+    return {k: v for k, v in _typed_since(data, draft, step).items() if v != added.get(k)}
+
+
+def typed_on_an_older_card(data: dict, draft: dict, steps: tuple[str, ...]) -> bool:
     """A stale press (convene.stale_press) carrying something typed since: from a copy of another step's card
     than the one the draft (or record) is at, or from an older copy of this step's card (`strategy` typed again
     draws a second copy, and a press of the first was dropped without a word: a re-check). A double-click's
-    second press carries what its first did, and is no news; nor is a second Add, whose first moved what its
-    boxes held into the list (`adding`): its boxes, filled again, would offer the same person twice."""
+    second press carries what its first did, and is no news: a second Add too, whose boxes hold what the
+    first took into the list (a re-check: an Add on an older copy, with other typing, was dropped without a word)."""
     step = data.get("step")
-    if step not in steps or (step == draft.get("step") and adding):
-        return False
-    return bool(_news(data, (draft.get("values") or {}).get(step) or {}))
+    return step in steps and bool(_news(data, draft, step))
 
 
 def keep_from_an_older_card(draft: dict, data: dict) -> dict:
@@ -75,7 +81,7 @@ def keep_from_an_older_card(draft: dict, data: dict) -> dict:
     where it is: Back reaches it (walks typed on an out-of-date card, and it was gone). From an older copy of
     the step the draft is at, only what is news: a box it shows empty leaves what the newer copy saved."""
     if data["step"] == draft["step"]:
-        data = {**_news(data, (draft.get("values") or {}).get(data["step"]) or {}), "step": data["step"]}
+        data = {**_typed_since(data, draft, data["step"]), "step": data["step"]}
     return {**keep({**draft, "step": data["step"]}, data), "step": draft["step"]}
 
 
@@ -90,10 +96,13 @@ def older_card_note(data: dict, steps: tuple[str, ...], where: str, *, at: str) 
 
 def forget(draft: dict, *names: str) -> dict:
     """Clear fields of the current card once what they held is in the draft proper (an added person,
-    decision or action), so the card is ready for the next one."""
+    decision or action), so the card is ready for the next one; what they held is remembered as just
+    added, so that a double-click's second Add, carrying it again, is known for one (`_news`)."""
     values = draft.get("values") or {}
-    step_values = {k: v for k, v in values.get(draft["step"], {}).items() if k not in names}
-    return {**draft, "values": {**values, draft["step"]: step_values}}
+    step_values = values.get(draft["step"], {})
+    added = {k: v for k, v in step_values.items() if k in names}
+    return {**draft, "values": {**values, draft["step"]: {k: v for k, v in step_values.items() if k not in names}},
+            "just_added": {draft["step"]: added}}
 
 
 def as_int(value) -> int | None:

@@ -487,6 +487,9 @@ async def test_a_move_the_calendar_refused_can_be_sent_again_from_the_chairs_not
     outsider = {"aad_id": "aad-someone", "user_id": "29:someone", "name": "Someone"}
     refused = await chair.press(again["verb"], again["data"], keep_inputs=False, as_person=outsider)
     assert "Only the chair" in texts_of(refused)
+    for forged in ({"failed": f"{chair.discussion_id}:made-up"}, {"kind": "meeting.cancel"}, {"failed": "another:discussion"}):
+        card = await chair.press(again["verb"], {**again["data"], **forged}, keep_inputs=False)  # only what the calendar refused
+        assert "That button is no longer supported" in texts_of(card), texts_of(card)
     for _ in range(2):  # pressed twice: sent once
         card = await chair.press(again["verb"], again["data"], keep_inputs=False)
         assert "moving the meeting is being sent to the calendar again" in texts_of(card)

@@ -1554,15 +1554,21 @@ async def test_the_same_update_sent_twice_by_the_same_person_is_kept_once(bot, r
     assert len(kept) == 2 and len(told) == 2
 
 
-async def test_a_review_recorded_in_its_discussions_thread_numbers_its_actions_on_and_a_reply_finds_the_right_one(bot):
+@pytest.mark.parametrize("started_by", ["record", "the card's button"])
+async def test_a_review_recorded_in_its_discussions_thread_numbers_its_actions_on_and_a_reply_finds_the_right_one(bot, started_by):
     """A walk: a review started from its discussion's card is recorded in the same thread; both had an A4, and
-    `A4 done`, meant for the first discussion's, closed the review's (the confirmation read the same either way)."""
+    `A4 done`, meant for the first discussion's, closed the review's (the confirmation read the same either way).
+    A re-check: a record started with the card's Write the record button still began at A1."""
     from storage.models import Action
 
     chair, first = await a_review_agreed_and_a4_further_discussion(bot)
     bot.services.clock.set(datetime(2027, 6, 21, 8, 0, tzinfo=timezone.utc))
     await bot.services.drain()
     chair.discussion_id = review = await _convene_review(bot, chair, {"discussion_id": first}, day="2027-06-25", deadline="Deadline")
+    if started_by != "record":
+        bot.services.clock.set(datetime(2027, 6, 25, 9, 5, tzinfo=timezone.utc))  # the meeting has begun
+        card = await chair.press("record.open", {"discussion_id": review}, keep_inputs=False)
+        assert "1 of 10 · Introductions and apologies" in texts_of(card), texts_of(card)
     await record_the_discussion(bot, chair, ended_at=datetime(2027, 6, 25, 9, 55, tzinfo=timezone.utc), health_records_by="09/07/2027")
     async with bot.services.uow() as uow:
         numbers = {d: sorted(a.number for a in (await uow.discussions.get(d, load=("actions",))).actions) for d in (first, review)}

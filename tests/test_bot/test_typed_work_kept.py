@@ -416,13 +416,48 @@ async def test_typing_on_an_older_copy_of_the_same_wizard_card_is_kept_and_said(
 
 
 async def test_a_second_add_from_a_double_click_does_not_fill_the_boxes_again(bot):
-    chair, card = await at_invitees(bot)
+    chair, before = await at_invitees(bot)
     person = {"add_agency": "specialist", "add_name": "Dr Expert", "add_email": "expert@nhs.example.org"}
     card = await chair.press("convene.add_person", person)
     assert "Dr Expert" in texts_of(card) and (values(card)["add_name"], values(card)["add_email"]) == ("", "")
-    again = await chair.answer(await bot.post(chair.invoke("convene.add_person", {**person, "version": -1})))
+    chair.card = before  # the second press of the double-click: from the same card, with the same boxes
+    again = await chair.answer(await bot.post(chair.invoke("convene.add_person", person)))
     assert (values(again)["add_name"], values(again)["add_email"]) == ("", "") and "⚠" not in texts_of(again)
     assert texts_of(again).count("Dr Expert") == texts_of(card).count("Dr Expert")
+
+
+async def test_an_add_on_an_older_copy_of_the_card_with_someone_else_keeps_them_and_says_so(bot):
+    """A re-check: a person added from the newer copy of step 3, then another typed on the older copy and Add pressed
+    there: the card came back without a word, and the second person was gone."""
+    chair, older = await at_invitees(bot)
+    first = {"add_agency": "specialist", "add_name": "Dr Expert", "add_email": "expert@nhs.example.org"}
+    card = await chair.press("convene.add_person", first)
+    assert "Dr Expert" in texts_of(card)
+    chair.card = older
+    second = {"add_agency": "specialist", "add_name": "Pat Lee", "add_email": "pat.lee@nhs.example.org"}
+    card = await chair.press("convene.add_person", second)
+    assert "⚠ That was an older copy of this card: nothing it asked was done." in texts_of(card), texts_of(card)
+    assert (values(card)["add_name"], values(card)["add_email"]) == ("Pat Lee", "pat.lee@nhs.example.org")
+    card = await chair.press("convene.add_person")
+    assert "Pat Lee" in texts_of(card) and "Dr Expert" in texts_of(card) and "⚠" not in texts_of(card)
+
+
+async def test_an_add_action_on_an_older_copy_of_the_action_card_keeps_the_action_and_says_so(bot):
+    """A re-check: A6 added from the newer copy of card 8, then another action typed on the older copy and Add
+    pressed there: the card came back with empty boxes, and the action was gone."""
+    from .test_durable_effects import add_action
+
+    chair = await recording(bot)
+    older = await walk_to(chair, "8 of 10")
+    card = await add_action(chair, "Police checks")
+    assert "A1: Police checks" in texts_of(card) or "Police checks" in texts_of(card)
+    chair.card = older
+    card = await add_action(chair, "Speak to the GP TYPED ON THE OLD COPY", agency="health", owner="Nurse Harper",
+                            email="mash.health@hackney.example.org")
+    assert "⚠ That was an older copy of this card" in texts_of(card)
+    assert inputs_of(card)["action_what"] == "Speak to the GP TYPED ON THE OLD COPY" and inputs_of(card)["action_agency"] == "health"
+    card = await chair.press("record.add_action")
+    assert "Speak to the GP TYPED ON THE OLD COPY" in texts_of(card) and "Police checks" in texts_of(card)
 
 
 async def test_typing_on_an_older_copy_of_the_same_record_card_is_kept_and_said(bot):
