@@ -38,9 +38,14 @@ FILE_CONSENT = "fileConsent/invoke"  # the record's DOCX and PDF offered in the 
 REPORT = re.compile(r"^a\d{1,3}$")  # "A3 by 14/12": a report back on action 3
 
 
+# "A 3 done", with a space (a walk's got "Type help"): a report only when a report's words follow, so that "a 3 week
+# plan" in a recorded discussion's thread, people talking to each other, is not answered "I didn't understand that".
+SPACED_REPORT = re.compile(r"^\d{1,3}(?:\s*:\s*|\s+)(?:done|complete|by\s|not required|further|needs further)", re.IGNORECASE)
+
+
 def _for_an_action(command) -> bool:
-    """A report on an action ("A3 done", "A 3 done": a walk's space got "Type help"), or an information update."""
-    return bool(REPORT.match(command.name)) or command.name == "update" or command.name == "a" and command.args[:1].isdigit()
+    """A report on an action ("A3 done", "A 3 done"), or an information update."""
+    return bool(REPORT.match(command.name)) or command.name == "update" or command.name == "a" and bool(SPACED_REPORT.match(command.args))
 
 
 def _file_consent_answer(value) -> bool:

@@ -1588,6 +1588,11 @@ async def test_a_review_recorded_in_its_discussions_thread_numbers_its_actions_o
     spaced = activities.channel_mention(bot.connector.url, "A 6 done", aad_id=chair.person["aad_id"], user_id=chair.person["user_id"],
                                         name=chair.person["name"])  # with a space, as a walk typed it (it got "Type help")
     assert (await bot.post(spaced)).status == 201
+    talk = activities.channel_message(bot.connector.url, "a 3 week plan is what the school suggested")
+    talk["conversation"] = said["conversation"]  # people talking in the thread, not to the bot: no answer
+    quiet = len(bot.connector.sent)
+    assert (await bot.post(talk)).status in (200, 201)
+    assert len(bot.connector.sent) == quiet
     async with bot.services.uow() as uow:
         from sqlalchemy import select
 
