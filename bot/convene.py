@@ -195,7 +195,7 @@ class ConveneFlow:
                 return self.step_card(discussion, now)
             # ...but what was typed on an older card is kept, and said (a walk changed the school on the first
             # card after the second was drawn: it moved on without a word, and the school was lost).
-            discussion.draft, discussion.updated_at = wizard.keep_from_an_older_card(draft, data), now
+            discussion.draft, discussion.updated_at = wizard.keep_from_an_older_card(draft, data, (wizard.ADD_PERSON,)), now
             uow.audit.record(actor=actor, action="convene.kept_from_an_older_card", subject_type="discussion",
                              subject_id=discussion.id, details={"step": data["step"]})
             card = self.step_card(discussion, now)
@@ -223,8 +223,7 @@ class ConveneFlow:
             draft["errors"] = errors
             if person:
                 person = self.meetings_flow.known_in_teams(person)
-                draft = wizard.forget({**draft, "invitees": wizard.with_person(draft["invitees"], person)},
-                                      "add_agency", "add_name", "add_email")
+                draft = wizard.forget({**draft, "invitees": wizard.with_person(draft["invitees"], person)}, *wizard.ADD_PERSON)
         elif verb == "convene.remove_person":  # the warnings of the Next before it may be stale now: Next tells again
             draft["invitees"], draft["errors"] = wizard.without_person(draft["invitees"], data.get("index")), {}
         elif verb == "convene.next":

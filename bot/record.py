@@ -206,7 +206,7 @@ class RecordFlow:
                     return self.step_card(discussion)
                 # ...but an older card keeps what was typed on it, under its own part, and says so (a walk typed
                 # on card 9 after moving on to 10, pressed Back, and it was gone without a word).
-                discussion.record = keep_from_an_older_card(record, data)
+                discussion.record = keep_from_an_older_card(record, data, (recording.DECISION_FORM, recording.ACTION_FORM))
                 uow.audit.record(actor=aad, action="record.kept_from_an_older_card", subject_type="discussion",
                                  subject_id=discussion.id, details={"step": data["step"]})
                 await uow.commit()
@@ -225,7 +225,7 @@ class RecordFlow:
                 decision, errors = recording.parse_decision(data, self.children(discussion))
                 record = {**record, "errors": errors, "decisions": record["decisions"] + ([decision] if decision else [])}
                 if decision:
-                    record = forget(record, "decision_child", "decision_kind", "decision_reasoning")
+                    record = forget(record, *recording.DECISION_FORM)
             elif verb == "record.remove_decision":
                 index = as_int(data.get("index"))
                 record["decisions"] = [d for i, d in enumerate(record["decisions"]) if i != index]

@@ -197,6 +197,7 @@ def not_a_working_day(due: datetime, calendar) -> str | None:
 
 
 ACTION_FORM = ("action_child", "action_what", "action_agency", "action_owner", "action_email", "action_due")
+DECISION_FORM = ("decision_child", "decision_kind", "decision_reasoning")
 ACTION_BOXES = ("action_what", "action_owner", "action_email", "action_due")  # its choices always hold a value
 
 

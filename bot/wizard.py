@@ -12,6 +12,7 @@ from protocol.vocabulary import AGENCIES, CONCERNS
 from storage.directory import is_email
 
 STEPS = ("child", "concern", "invitees", "when", "confirm")
+ADD_PERSON = ("add_agency", "add_name", "add_email")  # the invitees card's Add someone: one form
 _CASE_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_-]{2,19}$")
 # The case reference is shown in the channel, the meeting's title and every email, so a name typed there
 # (a privacy trial: JAYDEN-SMITH, JaydenSmith2016, Smith_Jayden) is refused: a case system's reference has
@@ -76,12 +77,18 @@ def typed_on_an_older_card(data: dict, draft: dict, steps: tuple[str, ...]) -> b
     return step in steps and bool(_news(data, draft, step))
 
 
-def keep_from_an_older_card(draft: dict, data: dict) -> dict:
+def keep_from_an_older_card(draft: dict, data: dict, forms: tuple[tuple[str, ...], ...] = ()) -> dict:
     """What was typed on an older card (typed_on_an_older_card), kept under that card's step, the draft staying
     where it is: Back reaches it (walks typed on an out-of-date card, and it was gone). From an older copy of
-    the step the draft is at, only what is news: a box it shows empty leaves what the newer copy saved."""
+    the step the draft is at, only what is news: a box it shows empty leaves what the newer copy saved; but a
+    form (`forms`: an Add's boxes, a person or an action) is taken whole from the copy that has news for it,
+    never mixed (a walk: the older copy's task, under the newer copy's owner and date, made one action of two)."""
     if data["step"] == draft["step"]:
-        data = {**_typed_since(data, draft, data["step"]), "step": data["step"]}
+        news = _typed_since(data, draft, data["step"])
+        for form in forms:
+            if news.keys() & set(form):
+                news |= {name: str(data.get(name) or "") for name in form}
+        data = {**news, "step": data["step"]}
     return {**keep({**draft, "step": data["step"]}, data), "step": draft["step"]}
 
 

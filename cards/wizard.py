@@ -98,9 +98,11 @@ def concern_card(draft: dict, discussion_id: str, *, now: datetime) -> dict:
     errors = draft.get("errors", {})
     body = [
         *_same_case(draft),
-        *date_input("received_date", "Concern received: date", values.get("received_date") or now.date().isoformat(),
+        # Now, until answered: a box emptied stays empty (a walk: refilled with the time of the redraw, and a second Next
+        # took it, the deadline counted from a time nobody typed).
+        *date_input("received_date", "Concern received: date", values.get("received_date", now.date().isoformat()),
                     problem=errors.get("received_date")),
-        *time_input("received_time", "Concern received: time (24-hour, e.g. 09:05)", values.get("received_time") or now.strftime("%H:%M"),
+        *time_input("received_time", "Concern received: time (24-hour, e.g. 09:05)", values.get("received_time", now.strftime("%H:%M")),
                     problem=errors.get("received_time")),
         *choices("concerns", "Concerns (choose all that apply)", list(CONCERN_LABELS.items()), values.get("concerns", ""),
                  multi=True, problem=errors.get("concerns")),

@@ -460,6 +460,23 @@ async def test_an_add_action_on_an_older_copy_of_the_action_card_keeps_the_actio
     assert "Speak to the GP TYPED ON THE OLD COPY" in texts_of(card) and "Police checks" in texts_of(card)
 
 
+async def test_an_action_typed_on_an_older_copy_is_kept_whole_never_mixed_with_the_newer_copys(bot):
+    """A Playground walk: two copies of card 8; an action typed on one and Next pressed (kept, "not added yet");
+    another task typed on the other copy: the form then held that task under the first one's owner and date."""
+    chair = await recording(bot)
+    older = await walk_to(chair, "8 of 10")
+    first = {"action_child": "AB", "action_what": "Health visitor home visit", "action_agency": "health",
+             "action_owner": "Nurse Tom Evans, HV", "action_email": "tom.evans@nhs.example.org", "action_due": "3 working days"}
+    card = await chair.press("record.next", first)
+    assert inputs_of(card)["action_owner"] == "Nurse Tom Evans, HV"  # kept, and asked about: not added yet
+    chair.card = older
+    card = await chair.press("record.next", {"action_what": "School to share attendance record"})
+    assert "⚠ That was an older copy of this card" in texts_of(card)
+    typed = inputs_of(card)
+    assert typed["action_what"] == "School to share attendance record"
+    assert (typed["action_owner"], typed["action_email"], typed["action_due"]) == ("", "", ""), typed  # not the other task's
+
+
 async def test_typing_on_an_older_copy_of_the_same_record_card_is_kept_and_said(bot):
     chair = await recording(bot)
     nine = await walk_to(chair, "9 of 10")

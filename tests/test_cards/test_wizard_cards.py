@@ -166,6 +166,14 @@ def test_the_saved_concern_comes_back(flag):
     assert {f: boxes[f]["value"] for f in CONCERN_FLAGS} == {f: "true" if f == flag else "false" for f in CONCERN_FLAGS}
 
 
+def test_a_received_time_emptied_on_the_card_comes_back_empty_not_as_the_time_now():
+    """A Playground walk: the box emptied came back as the time of the redraw, and a second Next took it."""
+    typed = {"received_date": "", "received_time": ""}
+    card = cards.concern_card(draft("concern", values={"concern": typed}, errors={"received_time": "Enter it."}), "d-1", now=NOW)
+    assert (inputs(card)["received_date"]["value"], inputs(card)["received_time"]["value"]) == ("", "")
+    assert_error_under(card, "received_time", "Enter it.")
+
+
 def test_what_was_typed_on_the_concern_card_comes_back_with_its_errors_beside_it():
     typed = {"received_date": "2026-11-20", "received_time": "9.5", "concerns": "risk_to_life", "referrer_agency": "GP",
              **{f: "true" for f in CONCERN_FLAGS}}
