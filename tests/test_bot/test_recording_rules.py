@@ -54,6 +54,11 @@ def test_unclear_replies_get_an_example(message, hint):
     assert isinstance(answer, str) and hint in answer
 
 
+def test_an_update_with_nothing_after_the_word_is_shown_how():
+    assert recording.parse_report("update:", today=TODAY) == \
+        "Write the update after the word, e.g. `update: GP records show two earlier A&E attendances`."
+
+
 def test_due_in_working_days_or_by_date():
     calendar = WorkingCalendar()
     friday = datetime(2026, 12, 18, 15, 0, tzinfo=timezone.utc)
@@ -706,7 +711,7 @@ def test_a_due_time_that_is_this_very_moment_has_not_passed_and_the_first_action
 # equivalent: bot.recording.x_parse_action__mutmut_82 `if (due_text) or True else` -- parse_due("") reads no date: None, as when it is not called
 # equivalent: bot.recording.x_without_action__mutmut_40 `(a["number"] >= number)} for` -- the others never include `number` itself: >= and > agree
 # equivalent: bot.recording.x_without_action__mutmut_46 `editing - (editing >= number)` -- the action being edited is out of the list, so never the one removed: >= and > agree
-# equivalent: bot.recording.x_parse_report__mutmut_25 `(?:PLEASE|THANKS|THANK YOU)` -- matched ignoring case: the same words
+# equivalent: bot.recording.x_parse_report__mutmut_30 `(?:PLEASE|THANKS|THANK YOU)` -- matched ignoring case: the same words
 
 
 def test_a_date_more_than_a_year_away_is_refused_a_year_and_a_day_is_not():

@@ -310,6 +310,16 @@ def test_a_child_on_child_concern_offers_the_other_childs_discussion_until_it_is
 
 # ---- an invitee's card ---------------------------------------------------------------------------------------------------
 
+def walk_blocks(card: dict) -> list[dict]:
+    """Every element of a card's body, containers opened."""
+    found, todo = [], list(card["body"])
+    while todo:
+        item = todo.pop(0)
+        found.append(item)
+        todo[:0] = item.get("items", [])
+    return found
+
+
 def rsvp(inv=None, d=None, **kw) -> dict:
     inv = inv or invitation("police")
     return discussion_cards.rsvp_card(d or discussion(inv), inv, now=NOW, **kw)
@@ -338,6 +348,8 @@ def test_an_invitation_says_whether_its_records_check_was_sent():
     """A walk: a check chosen on the card looked the same whether it had been sent or not."""
     inv = invitation("police")
     assert "Not sent to the chair yet: choose, then press Send records check (or answer: it goes with your answer)." in lines(rsvp(inv))
+    [said] = [b for b in walk_blocks(rsvp(inv)) if b.get("text", "").startswith("Not sent to the chair yet")]
+    assert said["size"] == "Small"  # beside the check's own small print, not a heading
     for check, words in (("shared", "records checked and shared"), ("nothing_known", "records checked: nothing known"),
                          ("researching", "still researching records")):
         inv.record_check = check

@@ -51,6 +51,7 @@ def raw(name="hackney") -> dict:
         (lambda p: p["quorum"].pop("counts_as_source"), "counts_as needs its counts_as_source"),
         (lambda p: p["clocks"][0].update(remind_working_days_before=3),
          "remind_working_days_before and remind_source go together"),
+        (lambda p: p["clocks"].append("icpc"), "clocks.4: Input should be a valid dictionary or instance of ClockRule"),
         (lambda p: p["working_hours"].update(starts="18:00"), "working_hours.starts must be before working_hours.ends"),
         (lambda p: p["timescales"]["rules"].append(copy.deepcopy(p["timescales"]["rules"][0])),
          "duplicate timescale rule ids: serious_risk_of_harm"),
