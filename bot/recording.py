@@ -176,8 +176,9 @@ def parse_action(values: dict, *, children: list[str], start: datetime, calendar
     if email and not is_email(email):
         errors["action_email"] = "That is not an email address."
     due = parse_due(due_text, start=start, calendar=calendar) if due_text else None
-    if due is None:
-        errors["action_due"] = "Give a date (e.g. 14/12/2026) or a number of working days (e.g. 3 working days)."
+    if due is None:  # a date that is none (31/11) said as such, as the concern card does (a walk: told to give a date)
+        errors["action_due"] = ("That is not a real date: write it day first, e.g. 14/12/2026." if _A_DATE.search(due_text) else
+                                "Give a date (e.g. 14/12/2026) or a number of working days (e.g. 3 working days).")
     elif due < start:
         errors["action_due"] = ("That date has passed." if calendar.local(start).date() == calendar.local(now).date()
                                 else f"That date is before the discussion ({calendar.local(start):%d/%m/%Y}).")
@@ -196,6 +197,7 @@ def not_a_working_day(due: datetime, calendar) -> str | None:
     return f"{closed}, not a working day" if closed else None
 
 
+_A_DATE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}")  # typed as a date, whether or not it is one
 ACTION_FORM = ("action_child", "action_what", "action_agency", "action_owner", "action_email", "action_due")
 DECISION_FORM = ("decision_child", "decision_kind", "decision_reasoning")
 ACTION_BOXES = ("action_what", "action_owner", "action_email", "action_due")  # its choices always hold a value

@@ -269,6 +269,8 @@ def test_an_action_is_a_child_what_an_agency_an_owner_and_a_due_date():
     ("action_due", "", "Give a date (e.g. 14/12/2026) or a number of working days (e.g. 3 working days)."),
     ("action_due", "whenever", "Give a date (e.g. 14/12/2026) or a number of working days (e.g. 3 working days)."),
     ("action_due", "01/11/2026", "That date has passed."),
+    ("action_due", "31/11/2026", "That is not a real date: write it day first, e.g. 14/12/2026."),  # a walk: told to give a date
+    ("action_due", "12 - 13", "That is not a real date: write it day first, e.g. 14/12/2026."),
 ])
 def test_an_action_missing_a_part_is_refused_with_that_part_named(field, value, message):
     monday = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
