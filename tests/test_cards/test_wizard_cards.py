@@ -572,10 +572,10 @@ def test_a_departure_without_a_reason_yet_shows_no_made_up_reason():
 # equivalent: cards.wizard.x_child_card__mutmut_226 `er_children", ), placeholder` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x__child_values__mutmut_56 `ion_setting", None), "other_chil` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x__child_values__mutmut_58 `ion_setting", ), "other_chil` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_concern_card__mutmut_107 `t("concerns", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_concern_card__mutmut_109 `t("concerns", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_concern_card__mutmut_262 `rrer_agency", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
-# equivalent: cards.wizard.x_concern_card__mutmut_264 `rrer_agency", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_concern_card__mutmut_111 `t("concerns", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_concern_card__mutmut_113 `t("concerns", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_concern_card__mutmut_266 `rrer_agency", None),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
+# equivalent: cards.wizard.x_concern_card__mutmut_268 `rrer_agency", ),` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_invitees_card__mutmut_155 `ail_{index}", None), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_invitees_card__mutmut_157 `ail_{index}", ), problem=err` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
 # equivalent: cards.wizard.x_invitees_card__mutmut_172 `ame_{index}", None))` -- a missing key's default None (or no default) reaches an input builder, which shows `value or ""`: the same empty box
@@ -602,7 +602,7 @@ def test_a_departure_without_a_reason_yet_shows_no_made_up_reason():
 # equivalent: cards.wizard.x_concern_card__mutmut_22 `e" if v else "FALSE") if isinstan` -- an unticked flag spelt other than "false": the card only tests `== "true"`, so the toggle shows "false" either way
 # equivalent: cards.wizard.x_concern_card__mutmut_24 `ms() if k != "XXconcernsXX"},` -- the saved list let through under "concerns" is overwritten by the comma-joined "concerns" later in the same dict
 # equivalent: cards.wizard.x_concern_card__mutmut_25 `ms() if k != "CONCERNS"},` -- the saved list let through under "concerns" is overwritten by the comma-joined "concerns" later in the same dict
-# equivalent: cards.wizard.x_concern_card__mutmut_112 `("concerns", "XXXX"),` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
+# equivalent: cards.wizard.x_concern_card__mutmut_116 `("concerns", "XXXX"),` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
 # equivalent: cards.wizard.x_when_card__mutmut_113 `d.get("slot", None), expanded=Tr` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
 # equivalent: cards.wizard.x_when_card__mutmut_115 `d.get("slot", ), expanded=Tr` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
 # equivalent: cards.wizard.x_when_card__mutmut_118 `.get("slot", "XXXX"), expanded=T` -- a default for a key the card itself always puts in the values ("concerns", "slot"): never used
