@@ -443,9 +443,7 @@ class ActionsFlow:
                     f"**A{action.number}**: {agency_name(action.owner_agency)}, "
                     f"due {action.due_at.astimezone(now.tzinfo):%d/%m/%Y}{record_cards.agreed_beside(action, now.tzinfo)}, "
                     f"{record_cards.status_words(action, now.tzinfo, now=now)}"))
-        if not any(d.actions for d in discussions):
-            return "\n\n".join(lines)
-        return messages.paragraphs([*lines, TASK_ON_THE_CARD])
+        return messages.paragraphs([*lines, *([TASK_ON_THE_CARD] if any(d.actions for d in discussions) else [])])
 
     async def mine(self, turn_context: TurnContext) -> str:
         """Their open actions, and those whose reminders reach them in their owner's stead (a walk: an
