@@ -47,6 +47,9 @@ def next_contact(services: BotServices, discussion: Discussion, agency: str) -> 
 USED_BY = {"discussion.invite": {"add_agency", "add_name", "add_email"},
            "discussion.move": {"move_date", "move_time", "move_reason"}}
 CHANGED = {"discussion.invite": "added to", "discussion.move": "moved", "discussion.cancel": "cancelled"}  # the chair's three changes
+# A meeting the calendar refused: the discussion's clock runs on whatever the bot can do.
+STILL_DUE = ("The strategy discussion must still be held by its deadline (on the card): if IT cannot fix this in time, "
+             "arrange it by phone or email meanwhile.")
 CALENDAR_AGAIN = "discussion.calendar_again"  # a change the calendar refused, sent to it again (MeetingChange.on_failed)
 CALENDAR_CHANGES = {"meeting.attendees": "adding the invitee to the meeting", "meeting.reschedule": "moving the meeting",
                     "meeting.cancel": "cancelling the meeting"}
@@ -431,16 +434,22 @@ class MeetingCreation:
             return
         # An answer lost on the way, this try or an earlier one: Graph may have made it (and it stays so through a Retry).
         in_doubt = bool((effect.result or {}).get("in_doubt") or (discussion.draft or {}).get("meeting_in_doubt"))
+        refused = bool((effect.result or {}).get("refused"))  # Retry meets the same answer until IT changes something
         discussion.status, discussion.updated_at = "draft", now
-        discussion.draft = {**discussion.draft, "step": "confirm", "meeting_error": reason, "meeting_in_doubt": in_doubt}
+        discussion.draft = {**discussion.draft, "step": "confirm", "meeting_error": reason, "meeting_in_doubt": in_doubt,
+                            "meeting_refused": refused}
         uow.audit.record(actor="strategy-bot", action="meeting.failed", subject_type="discussion", subject_id=discussion.id,
-                         details={"reason": reason, "attempt": effect.payload.get("attempt"), "in_doubt": in_doubt})
+                         details={"reason": reason, "attempt": effect.payload.get("attempt"), "in_doubt": in_doubt, "refused": refused})
         said = subject(discussion.case_reference, discussion.child_initials)
         await self.s.effects.tell_chair(uow, f"{effect.key}:failed", discussion, (
             f"{said}: the meeting could not be created ({reason}). The calendar's answer to an earlier try never came back, "
             "so the meeting may have been made and its invitations sent. Nothing you entered is lost: open the card and "
             "choose Retry (it finds that meeting, never makes a second), or Cancel, which cancels it too if it was made."
             if in_doubt else
+            f"{said}: the calendar refused the meeting ({reason}). Retry will be refused the same way until your IT team "
+            f"has fixed this: send them these words. {STILL_DUE} Nothing you entered is lost: once IT says it is fixed, "
+            "open the card and choose Retry."
+            if refused else
             f"{said}: the meeting could not be created ({reason}). Nothing you entered is lost: open the card and choose Retry."))
         await self.flow.show(uow, f"{effect.key}:card", discussion, now, "Meeting not created yet: the chair can retry")
 

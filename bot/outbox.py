@@ -71,6 +71,16 @@ def transient(error: BaseException) -> tuple[bool, float | None]:
     return False, None
 
 
+def refused_by_the_other_end(error: BaseException) -> bool:
+    """The service answered no (a 403, a meeting it will not make), as opposed to giving up on one that kept
+    failing or a fault in the bot: asking again unchanged gets the same answer until someone changes something
+    there (a Graph trial: a 403 told the chair only "try again")."""
+    if isinstance(error, TransientMeetingError):
+        return False
+    return isinstance(error, (MeetingError, DeliveryRefused)) or (isinstance(error, ConnectorError) and error.status is not None) \
+        or getattr(error, "response_status_code", None) is not None
+
+
 def unanswered(error: BaseException) -> bool:
     """Sent, but no answer came (a timeout, the connection dropped mid-request): the other end may have
     acted on it (a crash trial: a post the connector took, answered after the time limit, went twice
@@ -319,6 +329,8 @@ class Outbox:
             return
         if in_doubt:
             effect.result = {**(effect.result or {}), **in_doubt}
+        if not retry and refused_by_the_other_end(error):  # the same request will be refused the same way: said so
+            effect.result = {**(effect.result or {}), "refused": True}
         if not retry and not isinstance(error, (MeetingError, ConnectorError, DeliveryRefused)) and \
                 getattr(error, "response_status_code", None) is None:
             log.error("effect %s: a fault in the bot itself", effect.key, exc_info=error)  # the traceback, for a developer

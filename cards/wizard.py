@@ -260,7 +260,10 @@ def confirm_card(draft: dict, discussion_id: str, *, now: datetime, provider_sen
     body.append(text("Creating the meeting sends Teams invitations to everyone above.") if provider_sends else
                 notice("Local mode: the meeting is written as an .ics file and **no invitation is sent**."))
     meeting_error = draft.get("meeting_error")
-    if meeting_error:
+    if meeting_error and draft.get("meeting_refused"):  # asking again unchanged is refused the same way
+        body.append(text(f"⚠ The calendar refused the meeting: {meeting_error}. Retry will be refused the same way until "
+                         "your IT team has fixed this. Nothing you entered is lost.", color="Attention"))
+    elif meeting_error:
         body.append(text(f"⚠ The meeting could not be created: {meeting_error}. Nothing you entered is lost; try again.",
                          color="Attention"))
     return _frame(draft, discussion_id, body, next_title="Retry creating the meeting" if meeting_error else "Create the meeting",

@@ -70,11 +70,16 @@ async def test_a_final_graph_failure_is_told_to_the_chair_and_the_draft_can_be_r
     await chair.press("convene.confirm")
     await bot.services.drain()
     assert graph.events == {}
-    note = [a for a in bot.connector.sent if a.get("text") and "could not be created" in a["text"]]
-    assert note and "CR-104233 (AB)" in note[0]["text"] and "Retry" in note[0]["text"]
+    # A refusal, not a failure to get through: the chair is told that Retry meets the same answer until IT acts, and
+    # that the deadline still runs (a Graph trial: a 403 told the chair only "try again").
+    note = [a for a in bot.connector.sent if a.get("text") and "refused the meeting" in a["text"]]
+    assert note and "CR-104233 (AB)" in note[0]["text"] and "Microsoft Graph answered 403" in note[0]["text"]
+    assert "refused the same way until your IT team has fixed this" in note[0]["text"]
+    assert "must still be held by its deadline" in note[0]["text"]
     retry = final_card(bot)
-    assert "⚠ The meeting could not be created: Microsoft Graph answered 403" in texts_of(retry)
-    assert "Retry creating the meeting" in [a["title"] for a in retry["actions"]]
+    assert "⚠ The calendar refused the meeting: Microsoft Graph answered 403" in texts_of(retry)
+    assert "Retry will be refused the same way until your IT team has fixed this" in texts_of(retry)
+    assert "Retry creating the meeting" in [a["title"] for a in retry["actions"]]  # for when IT has fixed it
 
     chair.card = retry  # nothing entered is lost: retry from the same card
     await chair.press("convene.confirm")
@@ -108,6 +113,9 @@ async def test_graph_down_is_retried_with_backoff_then_told_to_the_chair(bot, gr
     assert (discussion.status, effect.state, effect.attempts) == ("draft", "failed", 6)
     assert "failed after 4 attempts" in discussion.draft["meeting_error"]
     assert [a for a in bot.connector.sent if "could not be created" in (a.get("text") or "")]
+    # Given up on, not refused: trying again later may well work, and nothing sends the chair to IT.
+    assert not [a for a in bot.connector.sent if "IT team" in (a.get("text") or "")]
+    assert "Nothing you entered is lost; try again." in texts_of(final_card(bot))
 
 
 async def test_invitees_reply_on_cards_and_in_outlook_and_the_chair_sees_the_quorum(bot, graph):

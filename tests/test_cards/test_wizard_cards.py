@@ -464,6 +464,17 @@ def test_a_meeting_that_could_not_be_created_is_told_and_offered_again():
     assert titles(card)[0] == "Retry creating the meeting" and card["actions"][0]["verb"] == "convene.confirm"
 
 
+
+def test_a_meeting_the_calendar_refused_sends_the_chair_to_it_before_a_retry():
+    card = confirm(draft("confirm", meeting_error="Microsoft Graph answered 403", meeting_refused=True))
+    problem = text_block(card, "⚠ The calendar refused the meeting")
+    assert problem["text"] == ("⚠ The calendar refused the meeting: Microsoft Graph answered 403. Retry will be refused the same "
+                               "way until your IT team has fixed this. Nothing you entered is lost.")
+    assert problem["color"] == "Attention"
+    assert not [line for line in lines(card) if "try again" in line]
+    assert titles(card)[0] == "Retry creating the meeting" and card["actions"][0]["verb"] == "convene.confirm"
+
+
 # ---- cancel, messages, ages ----------------------------------------------------------------------------------------------
 
 def test_cancel_asks_first_and_no_goes_back_to_the_card():
