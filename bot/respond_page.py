@@ -90,8 +90,11 @@ class RespondPage:
             # Where it stands now (a walk: a late answer from the link reopened an action the chair had marked done, unseen).
             now = self.s.calendar.local(self.s.clock.now())
             stands = record_cards.status_words(action, now.tzinfo, now=now)
+            # The state the page showed goes back with the answer: one opened before another report is not applied blind.
+            seen = html.escape(record_cards.seen_state(action), quote=True)
             return head + (f"<p>A{action.number}: {html.escape(action.description)}</p>"
-                           f"<p>It now stands as: <strong>{html.escape(stands)}</strong>.</p><form method='post'>{options}"
+                           f"<p>It now stands as: <strong>{html.escape(stands)}</strong>.</p><form method='post'>"
+                           f"<input type='hidden' name='seen' value='{seen}'>{options}"
                            f"<label>Date (DD/MM/YYYY) <input name='by' value='{html.escape(typed.get('by', ''), quote=True)}'></label>"
                            f"<label>Reason <input name='reason' value='{html.escape(typed.get('reason', ''), quote=True)}'></label>"
                            "<button type='submit'>Send</button></form>")
@@ -115,6 +118,14 @@ class RespondPage:
         except (web.RequestPayloadError, ValueError, LookupError):
             return _page("Please check your answer", "<p>Your answer could not be read. Please go back and send it again.</p>", status=400)
         form = {k: clean_text(str(v)) for k, v in posted.items()}  # as every activity's text is
+        if claim.purpose == "action" and action and form.get("seen") and form["seen"] != record_cards.seen_state(action):
+            # Opened before the action last changed (a page left open, another report, the chair's): the answer was to
+            # what the page said then, so it is shown where the action stands now and sent again only if still meant.
+            now = self.s.calendar.local(self.s.clock.now())
+            changed = (f"A{action.number} has changed since this page was opened: it now stands as "
+                       f"{record_cards.status_words(action, now.tzinfo, now=now)}. Nothing was recorded: send your answer "
+                       "again if you still mean it.")
+            return _page("Please check your answer", self._form(claim, obligation, discussion, action, form, changed), status=409)
         today = self.s.calendar.local(self.s.clock.now()).date()
         report = self._report(claim.purpose, form, action, today)
         if isinstance(report, str):  # the form again, as it was filled in (a walk lost a typed reason to a bare Back link)

@@ -453,6 +453,35 @@ async def test_an_emailed_link_answers_once_and_refuses_reuse_tampering_and_expi
         assert discussion.actions[0].status == "will_complete_by"
 
 
+async def test_an_answer_from_a_page_opened_before_the_action_changed_is_not_applied_blind(bot, tmp_path):
+    """A page left open: the action was closed meanwhile (here by the chair), and the owner's later answer, given to
+    the state the page showed, had reopened it unseen. It is shown where the action now stands and applied only when
+    sent again from the page as it now is."""
+    discussion_id = await seed(bot, actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST))])
+    await sweep_at(bot, datetime(2027, 6, 1, 9, 0, tzinfo=BST))
+    mail = next(m for m in outbox(tmp_path) if "A1, an agreed action" in m.get_content())
+    link = next(line for line in mail.get_content().splitlines() if "/respond/" in line)
+    url = bot.server.make_url(link[link.index("/respond/"):])
+    opened = html.unescape(await (await bot.http.get(url)).text())
+    seen = re.search(r"name='seen' value='([^']+)'", opened).group(1)
+    assert "It now stands as: <strong>open</strong>." in opened
+    async with bot.services.uow() as uow:  # meanwhile the chair closes it
+        [action] = (await uow.discussions.get(discussion_id)).actions
+        await uow.discussions.change_action(action, status="completed", updated_at=bot.services.clock.now())
+        await uow.commit()
+    late = await bot.http.post(url, data={"seen": seen, "status": "will_complete_by", "by": "04/06/2027"})
+    page = html.unescape(await late.text())
+    assert late.status == 409 and "A1 has changed since this page was opened: it now stands as completed." in page
+    assert "Nothing was recorded: send your answer again if you still mean it." in page
+    assert "value='will_complete_by' required checked" in page and "name='by' value='04/06/2027'" in page  # as typed
+    async with bot.services.uow() as uow:
+        [action] = (await uow.discussions.get(discussion_id)).actions
+        assert (action.status, [u.status for u in action.history]) == ("completed", [])
+    now_seen = re.search(r"name='seen' value='([^']+)'", page).group(1)
+    meant = await bot.http.post(url, data={"seen": now_seen, "status": "will_complete_by", "by": "04/06/2027"})
+    assert meant.status == 200 and "was completed, now not completed yet, will be by 04/06/2027" in await meant.text()
+
+
 async def test_overdue_lists_the_chairs_breaches_most_urgent_first(bot):
     await seed(bot, actions=[(1, datetime(2027, 6, 1, 17, 0, tzinfo=BST)), (2, datetime(2027, 6, 2, 17, 0, tzinfo=BST))])
     bot.services.clock.set(datetime(2027, 6, 3, 10, 0, tzinfo=BST))
